@@ -1,0 +1,78 @@
+/**
+ * The one error class of Tracevault. Messages are fixed per code and never carry a personal value;
+ * whatever varies goes into structured fields that are themselves safe (field names, rule names,
+ * row numbers, counts). The HTTP layer maps codes to status codes, the CLI to exit codes.
+ */
+
+export const ERROR_CODES = {
+  ERR_INVALID_FIELD: 'a field value is invalid',
+  ERR_UNKNOWN_FIELD: 'a field is not part of the record type',
+  ERR_MISSING_FIELD: 'a required field is missing',
+  ERR_UNKNOWN_SCHEMA: 'unknown record type',
+  ERR_NOT_FOUND: 'not found',
+  ERR_ERASED: 'the record has been erased',
+  ERR_FORBIDDEN: 'forbidden',
+  ERR_UNAUTHENTICATED: 'authentication required',
+  ERR_KEY_FILE: 'the key file is missing, unreadable or readable by others',
+  ERR_KEY_MISMATCH: 'the key-encryption key does not match this vault',
+  ERR_DECRYPT: 'a value failed to authenticate',
+  ERR_VAULT_EXISTS: 'a vault already exists there',
+  ERR_NO_VAULT: 'no vault there; run tracevault init first',
+  ERR_FILE_TOO_LARGE: 'the file is larger than the limit',
+  ERR_ENCODING: 'the file is not valid text in a supported encoding',
+  ERR_MALFORMED_FILE: 'the file is malformed',
+  ERR_UNSAFE_ARCHIVE: 'the archive expands beyond the limits',
+  ERR_IMPORT_INVALID_ROWS: 'some rows are invalid; nothing was imported',
+  ERR_UNSUPPORTED_FORMAT: 'unsupported file format',
+  ERR_BAD_REQUEST: 'bad request',
+  ERR_STORAGE: 'the database rejected the operation',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Safe, structured details: field and rule names, positions and counts, never values. */
+export interface ErrorDetails {
+  field?: string;
+  rule?: string;
+  row?: number;
+  line?: number;
+  column?: string;
+  count?: number;
+  limit?: number;
+  errors?: readonly RowError[];
+}
+
+/** One invalid cell of an import or a request: where and which rule, never the value. */
+export interface RowError {
+  row?: number;
+  field: string;
+  rule: string;
+}
+
+export class TracevaultError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(describe(code, details), options);
+    this.name = 'TracevaultError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+function describe(code: ErrorCode, d: ErrorDetails): string {
+  const parts: string[] = [ERROR_CODES[code]];
+  if (d.row !== undefined) parts.push(`row ${d.row}`);
+  if (d.line !== undefined) parts.push(`line ${d.line}`);
+  if (d.field !== undefined) parts.push(`field ${d.field}`);
+  if (d.column !== undefined) parts.push(`column ${d.column}`);
+  if (d.rule !== undefined) parts.push(`rule ${d.rule}`);
+  if (d.limit !== undefined) parts.push(`limit ${d.limit}`);
+  if (d.count !== undefined) parts.push(`count ${d.count}`);
+  return parts.join(': ');
+}
+
+export function isTracevaultError(e: unknown): e is TracevaultError {
+  return e instanceof TracevaultError;
+}

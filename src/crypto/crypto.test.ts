@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, chmodSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { open, seal, aad } from './aead.ts';
+import { createKeyFile, loadKek, kekFromBytes } from './key-file.ts';
+import { newDataKey, TenantKeys } from './keyring.ts';
+import { openField, sealField } from './field-cipher.ts';
+import { base32 } from './ids.ts';
+
+const kek = kekFromBytes(Buffer.alloc(32, 7));
+const keys = () => new TenantKeys(kek, 't1', [newDataKey(kek, 't1', 'data', 1), newDataKey(kek, 't1', 'index', 1)]);
+
+test('AES-256-GCM: round trip, and any change to ciphertext or associated data fails', () => {
+  const k = randomBytes(32);
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat({ max: 1000 }), (pt, pos) => {
+    const s = seal(k, pt, aad('x', 1));
+    assert.deepEqual(new Uint8Array(open(k, s, aad('x', 1))), pt);
+    assert.throws(() => open(k, s, aad('x', 2)), { code: 'ERR_DECRYPT' });
+    const t = Buffer.from(s);
+    t[pos % t.length]! ^= 1;
+    assert.throws(() => open(k, t, aad('x', 1)), { code: 'ERR_DECRYPT' });
+  }), { numRuns: 300 });
+});
+
+test('field cipher: a ciphertext moved to another record, field, version or key fails to open', () => {
+  const tk = keys();
+  const { key } = tk.newRecordKey('r_a');
+  const place = { recordType: 'birth', recordId: 'r_a', field: 'motherPhone', version: 1, keyGen: 1 };
+  const ct = sealField(key, place, Buffer.from('13812345678'));
+  assert.equal(openField(key, place, ct).toString(), '13812345678');
+  for (const moved of [
+    { ...place, recordId: 'r_b' }, { ...place, field: 'fatherPhone' }, { ...place, version: 2 },
+    { ...place, keyGen: 2 }, { ...place, recordType: 'vehicle' },
+  ]) {
+    assert.throws(() => openField(key, moved, ct), { code: 'ERR_DECRYPT' });
+  }
+  // Another record's key cannot open it either.
+  assert.throws(() => openField(tk.newRecordKey('r_a').key, place, ct), { code: 'ERR_DECRYPT' });
+});
+
+test('keyring: record keys wrap under the data key and re-wrap under a new version', () => {
+  const tk = keys();
+  const { key, wrapped } = tk.newRecordKey('r_1');
+  assert.deepEqual(tk.unwrapRecordKey(wrapped), key);
+  assert.throws(() => tk.unwrapRecordKey({ ...wrapped, recordId: 'r_2' }), { code: 'ERR_DECRYPT' });
+  tk.addDataKey(kek, newDataKey(kek, 't1', 'data', 2));
+  const re = tk.rewrapRecordKey(wrapped);
+  assert.equal(re.dekVersion, 2);
+  tk.dropDataKey(1);
+  assert.deepEqual(tk.unwrapRecordKey(re), key);
+  assert.throws(() => tk.unwrapRecordKey(wrapped), { code: 'ERR_KEY_MISMATCH' });
+  // Blind indexes are deterministic per tenant and scope, and keyed.
+  assert.deepEqual(tk.blindIndex('phone', '13812345678'), tk.blindIndex('phone', '13812345678'));
+  assert.notDeepEqual(tk.blindIndex('phone', '13812345678'), tk.blindIndex('name', '13812345678'));
+  assert.notDeepEqual(tk.blindIndex('phone', '13812345678'), keys().blindIndex('phone', '13812345678'));
+});
+
+test('keyring: the wrong KEK is refused', () => {
+  const other = kekFromBytes(Buffer.alloc(32, 8));
+  const wrapped = [newDataKey(kek, 't1', 'data', 1), newDataKey(kek, 't1', 'index', 1)];
+  assert.throws(() => new TenantKeys(other, 't1', wrapped), { code: 'ERR_KEY_MISMATCH' });
+});
+
+test('key file: created owner-only; refused when others can read it; env var wins', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tv-key-'));
+  const p = join(dir, 'vault.key');
+  const k = createKeyFile(p);
+  assert.deepEqual(loadKek(p, {}).key, k.key);
+  assert.throws(() => createKeyFile(p));
+  chmodSync(p, 0o644);
+  assert.throws(() => loadKek(p, {}), { code: 'ERR_KEY_FILE' });
+  assert.throws(() => loadKek(join(dir, 'missing'), {}), { code: 'ERR_KEY_FILE' });
+  const env = { TRACEVAULT_KEK: Buffer.alloc(32, 1).toString('base64') };
+  assert.equal(loadKek(join(dir, 'missing'), env).id, kekFromBytes(Buffer.alloc(32, 1)).id);
+  writeFileSync(join(dir, 'bad'), 'nonsense', { mode: 0o600 });
+  assert.throws(() => loadKek(join(dir, 'bad'), {}), { code: 'ERR_KEY_FILE' });
+});
+
+test('base32: RFC 4648 §10 vectors (lower case, unpadded)', () => {
+  const cases: [string, string][] = [['', ''], ['f', 'my'], ['fo', 'mzxq'], ['foo', 'mzxw6'], ['foob', 'mzxw6yq'], ['fooba', 'mzxw6ytb'], ['foobar', 'mzxw6ytboi']];
+  for (const [i, o] of cases) assert.equal(base32(Buffer.from(i)), o);
+});

@@ -1,0 +1,42 @@
+/** Opaque identifiers and bearer tokens. */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** RFC 4648 §6 base32, lower case, no padding. */
+export function base32(bytes: Uint8Array): string {
+  let out = '', bits = 0, acc = 0;
+  for (const b of bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += B32[(acc >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += B32[(acc << (5 - bits)) & 31];
+  return out;
+}
+
+/** A random 128-bit id with a type prefix, e.g. "p_…" for a principal. */
+export function newId(prefix: string): string {
+  return `${prefix}_${base32(randomBytes(16))}`;
+}
+
+/** Ids are opaque: letters, digits and '_' only, bounded length. */
+export function isWellFormedId(id: string): boolean {
+  return /^[a-z][a-z0-9_]{2,63}$/.test(id);
+}
+
+/** A bearer token: 256 random bits. Shown once, stored only as its SHA-256 (it is high-entropy). */
+export function newToken(): string {
+  return `tv_${randomBytes(32).toString('base64url')}`;
+}
+
+export function tokenHash(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,120 @@
+/**
+ * Envelope keys. KEK (outside the database) wraps per-tenant data keys; a tenant's data key wraps
+ * the per-record keys; a record key seals that record's field versions. Erasing a record is deleting
+ * its wrapped key. A tenant also has an index key (HMAC, never rotated by `keys rotate`: the blind
+ * indexes would have to be rebuilt) from which record ids of imports and blind indexes derive.
+ *
+ * Pure: no storage. The store persists the wrapped forms this module produces.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { TracevaultError } from '../errors.ts';
+import { aad, KEY_BYTES, open, seal } from './aead.ts';
+import type { Kek } from './key-file.ts';
+import type { IndexScope } from '../schema/field-kind.ts';
+
+export type DataKeyPurpose = 'data' | 'index';
+
+export interface WrappedDataKey {
+  readonly tenantId: string;
+  readonly purpose: DataKeyPurpose;
+  readonly version: number;
+  readonly kekId: string;
+  readonly wrapped: Buffer;
+}
+
+export interface WrappedRecordKey {
+  readonly recordId: string;
+  readonly gen: number;
+  readonly dekVersion: number;
+  readonly wrapped: Buffer;
+}
+
+function dataKeyAad(k: Omit<WrappedDataKey, 'wrapped'>): Buffer {
+  return aad('tracevault/data-key/v1', k.tenantId, k.purpose, k.version, k.kekId);
+}
+
+function recordKeyAad(recordId: string, gen: number, dekVersion: number): Buffer {
+  return aad('tracevault/record-key/v1', recordId, gen, dekVersion);
+}
+
+export function newDataKey(kek: Kek, tenantId: string, purpose: DataKeyPurpose, version: number): WrappedDataKey {
+  const meta = { tenantId, purpose, version, kekId: kek.id };
+  return { ...meta, wrapped: seal(kek.key, randomBytes(KEY_BYTES), dataKeyAad(meta)) };
+}
+
+/** The unwrapped keys of one tenant, held in memory while the vault is open. */
+export class TenantKeys {
+  readonly tenantId: string;
+  readonly #data = new Map<number, Buffer>();
+  #current = 0;
+  readonly #index: Buffer;
+
+  constructor(kek: Kek, tenantId: string, wrapped: readonly WrappedDataKey[]) {
+    this.tenantId = tenantId;
+    let index: Buffer | undefined;
+    for (const w of wrapped) {
+      if (w.tenantId !== tenantId) continue;
+      if (w.kekId !== kek.id) throw new TracevaultError('ERR_KEY_MISMATCH');
+      const key = open(kek.key, w.wrapped, dataKeyAad(w));
+      if (w.purpose === 'index') index = key;
+      else {
+        this.#data.set(w.version, key);
+        this.#current = Math.max(this.#current, w.version);
+      }
+    }
+    if (!index || this.#current === 0) throw new TracevaultError('ERR_KEY_MISMATCH');
+    this.#index = index;
+  }
+
+  get currentVersion(): number {
+    return this.#current;
+  }
+
+  hasVersion(version: number): boolean {
+    return this.#data.has(version);
+  }
+
+  addDataKey(kek: Kek, w: WrappedDataKey): void {
+    this.#data.set(w.version, open(kek.key, w.wrapped, dataKeyAad(w)));
+    this.#current = Math.max(this.#current, w.version);
+  }
+
+  dropDataKey(version: number): void {
+    this.#data.get(version)?.fill(0);
+    this.#data.delete(version);
+  }
+
+  /** A fresh record key, and its wrapped form under the current data key. */
+  newRecordKey(recordId: string, gen = 1): { key: Buffer; wrapped: WrappedRecordKey } {
+    const key = randomBytes(KEY_BYTES);
+    const v = this.#current;
+    return { key, wrapped: { recordId, gen, dekVersion: v, wrapped: seal(this.#dek(v), key, recordKeyAad(recordId, gen, v)) } };
+  }
+
+  unwrapRecordKey(w: WrappedRecordKey): Buffer {
+    return open(this.#dek(w.dekVersion), w.wrapped, recordKeyAad(w.recordId, w.gen, w.dekVersion));
+  }
+
+  /** The same record key wrapped under the current data key. */
+  rewrapRecordKey(w: WrappedRecordKey): WrappedRecordKey {
+    const key = this.unwrapRecordKey(w);
+    const v = this.#current;
+    return { recordId: w.recordId, gen: w.gen, dekVersion: v, wrapped: seal(this.#dek(v), key, recordKeyAad(w.recordId, w.gen, v)) };
+  }
+
+  /** Blind index (keyed HMAC-SHA-256, truncated to 128 bits) over a normalised value. */
+  blindIndex(scope: IndexScope, normalised: string): Buffer {
+    return createHmac('sha256', this.#index).update(`blind/${scope}\0`).update(normalised, 'utf8').digest().subarray(0, 16);
+  }
+
+  /** A keyed, deterministic id for content (import idempotence): HMAC over a label and the parts. */
+  keyedId(label: string, content: string): Buffer {
+    return createHmac('sha256', this.#index).update(`${label}\0`).update(content, 'utf8').digest();
+  }
+
+  #dek(version: number): Buffer {
+    const k = this.#data.get(version);
+    if (!k) throw new TracevaultError('ERR_KEY_MISMATCH');
+    return k;
+  }
+}

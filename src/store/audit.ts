@@ -1,0 +1,41 @@
+/**
+ * The hook through which every operation on personal data is recorded, in the same transaction as
+ * the operation: if the event cannot be written, the operation fails (fail closed). Events hold
+ * identifiers only — principal ids, a keyed reference to the record, field names — never values.
+ * The tamper-evident ledger (Merkle tree, checkpoints) is built on this table.
+ */
+import type { Db } from './db.ts';
+
+export type AuditAction =
+  | 'collect' | 'read' | 'reveal' | 'export' | 'approve' | 'update' | 'erase' | 'login' | 'login.failed'
+  | 'policy.change' | 'key.rotate' | 'principal.create' | 'organisation.create' | 'import';
+
+export interface AuditEvent {
+  readonly action: AuditAction;
+  readonly principalId: string;
+  /** Keyed HMAC of the record id (see Registry.recordRef), never an identifier of a person. */
+  readonly recordRef?: string;
+  readonly fields?: readonly string[];
+  readonly outcome?: 'ok' | 'denied' | 'error';
+  /** Further identifiers: import id, purpose, counts. Never a personal value. */
+  readonly detail?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface AuditSink {
+  append(tx: Db, tenantId: string, at: string, events: readonly AuditEvent[]): Promise<void>;
+}
+
+/** Appends to audit_events with gap-free sequence numbers (one writer at a time: see below). */
+export const tableAuditSink: AuditSink = {
+  async append(tx, tenantId, at, events) {
+    if (events.length === 0) return;
+    // PostgreSQL: one sequencer across processes, held until the transaction ends.
+    if (tx.dialect === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(727275)');
+    const last = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM audit_events');
+    let seq = Number(last?.seq ?? 0);
+    await tx.insertMany(
+      'INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry) VALUES',
+      events.map((e) => [++seq, tenantId, at, e.principalId, e.action, e.recordRef ?? null, JSON.stringify(e)]),
+    );
+  },
+};

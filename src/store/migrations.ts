@@ -1,0 +1,76 @@
+/**
+ * Schema migrations, shared by both dialects: `{blob}`, `{bigint}` and `{norowid}` are the only
+ * differences. Each migration runs once, in a transaction, and is recorded in schema_migrations.
+ */
+import type { Db, Dialect } from './db.ts';
+
+const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'registry core',
+    sql: `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE tenants (id TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+CREATE TABLE data_keys (
+  tenant_id TEXT NOT NULL REFERENCES tenants(id), purpose TEXT NOT NULL, version INTEGER NOT NULL,
+  kek_id TEXT NOT NULL, wrapped {blob} NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, purpose, version));
+CREATE TABLE organisations (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,
+  kind TEXT NOT NULL, region TEXT, created_at TEXT NOT NULL, created_by TEXT);
+CREATE TABLE principals (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), org_id TEXT REFERENCES organisations(id),
+  display_name TEXT NOT NULL, roles TEXT NOT NULL, token_hash {blob} UNIQUE, created_at TEXT NOT NULL,
+  created_by TEXT, disabled_at TEXT);
+CREATE TABLE records (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), record_type TEXT NOT NULL,
+  org_id TEXT, created_at TEXT NOT NULL, created_by TEXT NOT NULL, erased_at TEXT, erased_by TEXT);
+CREATE INDEX records_tenant ON records (tenant_id, record_type, created_at);
+CREATE TABLE record_keys (
+  record_id TEXT PRIMARY KEY REFERENCES records(id), gen INTEGER NOT NULL, dek_version INTEGER NOT NULL,
+  wrapped {blob} NOT NULL);
+CREATE INDEX record_keys_dek ON record_keys (dek_version);
+CREATE TABLE field_versions (
+  record_id TEXT NOT NULL REFERENCES records(id), field TEXT NOT NULL, version INTEGER NOT NULL,
+  valid_from TEXT NOT NULL, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
+  key_gen INTEGER NOT NULL, sealed {blob} NOT NULL,
+  PRIMARY KEY (record_id, field, version)) {norowid};
+CREATE TABLE blind_index (
+  tenant_id TEXT NOT NULL, scope TEXT NOT NULL, digest {blob} NOT NULL, record_id TEXT NOT NULL,
+  field TEXT NOT NULL, version INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, scope, digest, record_id, field, version)) {norowid};
+CREATE INDEX blind_index_record ON blind_index (record_id);
+CREATE TABLE imports (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, file_sha256 TEXT NOT NULL, record_type TEXT NOT NULL,
+  principal_id TEXT NOT NULL, rows_total INTEGER NOT NULL, rows_committed INTEGER NOT NULL,
+  records_created INTEGER NOT NULL, duplicates INTEGER NOT NULL, status TEXT NOT NULL,
+  started_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  UNIQUE (tenant_id, file_sha256, record_type));
+CREATE TABLE key_rotations (
+  tenant_id TEXT NOT NULL, to_version INTEGER NOT NULL, status TEXT NOT NULL, records_done INTEGER NOT NULL,
+  started_at TEXT NOT NULL, finished_at TEXT, PRIMARY KEY (tenant_id, to_version));
+CREATE TABLE audit_events (
+  seq {bigint} PRIMARY KEY, tenant_id TEXT NOT NULL, at TEXT NOT NULL, principal_id TEXT NOT NULL,
+  action TEXT NOT NULL, record_ref TEXT, entry TEXT NOT NULL);
+`,
+  },
+];
+
+function render(sql: string, dialect: Dialect): string {
+  return sql
+    .replaceAll('{blob}', dialect === 'sqlite' ? 'BLOB' : 'BYTEA')
+    .replaceAll('{bigint}', dialect === 'sqlite' ? 'INTEGER' : 'BIGINT')
+    .replaceAll('{norowid}', dialect === 'sqlite' ? 'WITHOUT ROWID' : '');
+}
+
+export async function migrate(db: Db): Promise<void> {
+  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const done = new Set((await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    await db.transaction(async (tx) => {
+      for (const stmt of render(m.sql, db.dialect).split(';').map((s) => s.trim()).filter(Boolean)) await tx.exec(stmt);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
+    });
+  }
+}

@@ -1,0 +1,114 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { BACKENDS } from '../../test/helpers/backends.ts';
+import { initVault, openVault, readAdminToken, type Vault, type Principal } from './vault.ts';
+import { BIRTH, VEHICLE, validateRecord } from '../schema/record-type.ts';
+import type { FieldValue } from '../schema/field-kind.ts';
+
+const NOW = new Date('2026-11-23T00:00:00Z');
+const input = {
+  babyName: '张三之子', babySex: '男', birthTime: '2026-11-20T03:17:00+08:00', hospital: '济南市妇幼保健院',
+  ward: '产科3病区', bed: '产科3病区-12床', motherName: '张三', motherPhone: '13812345678',
+  motherResidentId: '11010519491231002X', address: '山东省济南市历下区泉城路88号3栋2单元501',
+  vaccinations: [{ vaccine: 'HepB', dose: 1, date: '2026-11-20', clinic: '历下区预防接种门诊' }],
+};
+const values = (): ReadonlyMap<string, FieldValue> => {
+  const r = validateRecord(BIRTH, input, { now: NOW });
+  assert.ok(r.ok);
+  return r.record.values;
+};
+
+for (const backend of BACKENDS) {
+  describe(`registry on ${backend.name}`, () => {
+    let vault: Vault, admin: Principal, env: Awaited<ReturnType<typeof backend.fresh>>;
+    before(async () => {
+      env = await backend.fresh();
+      ({ vault, admin } = await initVault(env.dir, { database: env.database }));
+    });
+    after(async () => {
+      await vault.close();
+      await env.cleanup();
+    });
+
+    test('init writes an owner-only key file and admin token; the token authenticates', async () => {
+      for (const f of ['vault.key', 'admin.token']) assert.equal(statSync(join(env.dir, f)).mode & 0o077, 0, f);
+      const p = await vault.authenticate(readAdminToken(env.dir));
+      assert.equal(p.id, admin.id);
+      await assert.rejects(vault.authenticate('tv_wrong'), { code: 'ERR_UNAUTHENTICATED' });
+      await assert.rejects(initVault(env.dir, { database: env.database }), { code: 'ERR_VAULT_EXISTS' });
+    });
+
+    test('collect, read back, and a duplicate id is skipped', async () => {
+      const id = vault.registry.contentId(BIRTH, values());
+      assert.deepEqual(await vault.registry.collect(admin, BIRTH, { id, values: values() }), { id, created: true });
+      assert.deepEqual(await vault.registry.collect(admin, BIRTH, { id, values: values() }), { id, created: false });
+      const rec = await vault.registry.get(id);
+      assert.equal(rec.current.get('motherPhone')!.value, '13812345678');
+      assert.equal(rec.current.get('babySex')!.value, 'male');
+      assert.deepEqual(rec.current.get('vaccinations')!.value, input.vaccinations);
+      assert.equal(rec.current.get('motherPhone')!.recordedBy, admin.id);
+    });
+
+    test('updates are new versions with validity intervals; nothing is overwritten', async () => {
+      const id = vault.registry.newRecordId();
+      await vault.registry.collect(admin, BIRTH, { id, values: values(), validFrom: '2026-11-20T00:00:00.000Z' });
+      assert.deepEqual(await vault.registry.update(admin, id, new Map([['motherPhone', '13900001111'], ['babySex', 'male']]), { validFrom: '2027-03-01T00:00:00.000Z' }), ['motherPhone']);
+      const rec = await vault.registry.get(id, { history: true });
+      const phones = rec.history!.filter((v) => v.field === 'motherPhone');
+      assert.deepEqual(phones.map((v) => [v.version, v.value, v.validFrom, v.validTo]), [
+        [1, '13812345678', '2026-11-20T00:00:00.000Z', '2027-03-01T00:00:00.000Z'],
+        [2, '13900001111', '2027-03-01T00:00:00.000Z', null],
+      ]);
+      assert.equal(rec.current.get('motherPhone')!.value, '13900001111');
+      // Blind index search: the current value by default; a stale value with anyVersion.
+      assert.ok((await vault.registry.search('phone', '139-0000-1111')).includes(id));
+      assert.ok(!(await vault.registry.search('phone', '13812345678')).includes(id));
+      assert.ok((await vault.registry.search('phone', '+86 138 1234 5678', { anyVersion: true })).includes(id));
+      assert.ok((await vault.registry.search('residentId', '11010519491231002x')).includes(id));
+      assert.ok((await vault.registry.search('name', '张三')).includes(id));
+    });
+
+    test('a sealed value moved to another row fails to decrypt', async () => {
+      const a = vault.registry.newRecordId(), b = vault.registry.newRecordId();
+      await vault.registry.collect(admin, BIRTH, { id: a, values: values() });
+      await vault.registry.collect(admin, BIRTH, { id: b, values: values() });
+      // A DBA swaps ciphertexts between fields of one record, then between two records.
+      const row = await vault.db.get<{ sealed: Buffer }>('SELECT sealed FROM field_versions WHERE record_id = ? AND field = ?', [a, 'motherPhone']);
+      await vault.db.run('UPDATE field_versions SET sealed = ? WHERE record_id = ? AND field = ?', [row!.sealed, a, 'fatherName'.replace('fatherName', 'motherName')]);
+      await assert.rejects(vault.registry.get(a), { code: 'ERR_DECRYPT' });
+      await vault.db.run('UPDATE field_versions SET sealed = ? WHERE record_id = ? AND field = ?', [row!.sealed, b, 'motherPhone']);
+      await assert.rejects(vault.registry.get(b), { code: 'ERR_DECRYPT' });
+    });
+
+    test('erasure destroys the record key', async () => {
+      const id = vault.registry.newRecordId();
+      await vault.registry.collect(admin, VEHICLE, { id, values: new Map([['ownerName', '王五'], ['plateNumber', '鲁A12345']]) });
+      assert.ok((await vault.registry.search('plate', '鲁a12345')).includes(id));
+      await vault.registry.erase(admin, id);
+      await assert.rejects(vault.registry.get(id), { code: 'ERR_ERASED' });
+      assert.deepEqual(await vault.registry.search('plate', '鲁A12345'), []);
+      assert.equal(await vault.db.get('SELECT 1 AS x FROM record_keys WHERE record_id = ?', [id]), undefined);
+      await assert.rejects(vault.registry.erase(admin, id), { code: 'ERR_ERASED' });
+    });
+
+    test('every collect and change is attributed in the audit events, which hold no personal value', async () => {
+      const events = await vault.db.all<{ principal_id: string; action: string; entry: string }>('SELECT principal_id, action, entry FROM audit_events ORDER BY seq');
+      assert.ok(events.some((e) => e.action === 'collect' && e.principal_id === admin.id));
+      assert.ok(events.some((e) => e.action === 'update'));
+      const all = JSON.stringify(events);
+      for (const v of ['13812345678', '13900001111', '11010519491231002X', '张三', '泉城路', '鲁A12345']) assert.ok(!all.includes(v), 'leak in audit');
+      const seqs = (await vault.db.all<{ seq: number }>('SELECT seq FROM audit_events ORDER BY seq')).map((r) => Number(r.seq));
+      assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
+    });
+
+    test('reopening with the wrong key-encryption key is refused', async () => {
+      const env2 = { TRACEVAULT_KEK: Buffer.alloc(32, 9).toString('base64') };
+      await assert.rejects(openVault(env.dir, { env: env2 }), { code: 'ERR_KEY_MISMATCH' });
+      const again = await openVault(env.dir, { env: {} });
+      assert.equal((await again.authenticate(readFileSync(join(env.dir, 'admin.token'), 'utf8'))).id, admin.id);
+      await again.close();
+    });
+  });
+}

@@ -1,0 +1,196 @@
+/**
+ * A vault on disk: a directory holding `vault.json` (which database, which tenant), `vault.key` (the
+ * key-encryption key, owner-only; or TRACEVAULT_KEK), the SQLite file `vault.db` when SQLite is
+ * the backend, and `admin.token` (the first administrator's API token, owner-only).
+ */
+import { existsSync, mkdirSync, openSync, writeSync, closeSync, readFileSync, fsyncSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TracevaultError } from '../errors.ts';
+import { createKeyFile, loadKek, type Kek } from '../crypto/key-file.ts';
+import { newDataKey, TenantKeys, type WrappedDataKey } from '../crypto/keyring.ts';
+import { newId, newToken, tokenHash } from '../crypto/ids.ts';
+import { tableAuditSink, type AuditSink } from './audit.ts';
+import { openDb, type DatabaseConfig, type Db } from './db.ts';
+import { migrate } from './migrations.ts';
+import { Registry, type Actor } from './registry.ts';
+
+export interface VaultConfig {
+  readonly format: 1;
+  readonly tenantId: string;
+  readonly database: DatabaseConfig;
+}
+
+export interface Principal extends Actor {
+  readonly id: string;
+  readonly orgId: string | null;
+  readonly displayName: string;
+  readonly roles: readonly string[];
+}
+
+export const FILES = { config: 'vault.json', key: 'vault.key', sqlite: 'vault.db', adminToken: 'admin.token' } as const;
+
+export class Vault {
+  readonly dir: string;
+  readonly config: VaultConfig;
+  readonly db: Db;
+  readonly kek: Kek;
+  readonly keys: TenantKeys;
+  readonly registry: Registry;
+
+  constructor(dir: string, config: VaultConfig, db: Db, kek: Kek, keys: TenantKeys, audit: AuditSink, now?: () => Date) {
+    this.dir = dir;
+    this.config = config;
+    this.db = db;
+    this.kek = kek;
+    this.keys = keys;
+    this.registry = new Registry(db, keys, { tenantId: config.tenantId, audit, now });
+  }
+
+  get tenantId(): string {
+    return this.config.tenantId;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  /** Re-reads the tenant's wrapped data keys (another process may have rotated them). */
+  async reloadKeys(): Promise<void> {
+    for (const w of await loadDataKeys(this.db, this.tenantId)) {
+      if (w.purpose === 'data' && !this.keys.hasVersion(w.version)) this.keys.addDataKey(this.kek, w);
+    }
+  }
+
+  async createOrganisation(actor: Actor, org: { name: string; kind: string; region?: string }): Promise<string> {
+    const id = newId('o');
+    await this.registry.audited(async (tx, events) => {
+      await tx.run('INSERT INTO organisations (id, tenant_id, name, kind, region, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        id, this.tenantId, org.name, org.kind, org.region ?? null, this.registry.now().toISOString(), actor.id,
+      ]);
+      events.push({ action: 'organisation.create', principalId: actor.id, detail: { organisation: id, kind: org.kind } });
+    });
+    return id;
+  }
+
+  /** Creates a principal and returns its API token: shown once, stored as a hash. */
+  async createPrincipal(actor: Actor | null, p: { displayName: string; roles: readonly string[]; orgId?: string | null }, db: Db = this.db): Promise<{ id: string; token: string }> {
+    const id = newId('p');
+    const token = newToken();
+    await this.registry.audited(async (tx, events) => {
+      await tx.run('INSERT INTO principals (id, tenant_id, org_id, display_name, roles, token_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+        id, this.tenantId, p.orgId ?? null, p.displayName, p.roles.join(','), tokenHash(token), this.registry.now().toISOString(), actor?.id ?? null,
+      ]);
+      events.push({ action: 'principal.create', principalId: actor?.id ?? id, detail: { principal: id, roles: p.roles.join(',') } });
+    }, db);
+    return { id, token };
+  }
+
+  /** The principal a bearer token belongs to, or ERR_UNAUTHENTICATED (same error whatever was wrong). */
+  async authenticate(token: string): Promise<Principal> {
+    const row = await this.db.get<{ id: string; org_id: string | null; display_name: string; roles: string; disabled_at: string | null }>(
+      'SELECT id, org_id, display_name, roles, disabled_at FROM principals WHERE token_hash = ? AND tenant_id = ?',
+      [tokenHash(token.trim()), this.tenantId],
+    );
+    if (!row || row.disabled_at) throw new TracevaultError('ERR_UNAUTHENTICATED');
+    return { id: row.id, orgId: row.org_id, displayName: row.display_name, roles: row.roles.split(',').filter(Boolean) };
+  }
+}
+
+async function loadDataKeys(db: Db, tenantId: string): Promise<WrappedDataKey[]> {
+  const rows = await db.all<{ purpose: 'data' | 'index'; version: number; kek_id: string; wrapped: Buffer }>(
+    'SELECT purpose, version, kek_id, wrapped FROM data_keys WHERE tenant_id = ?',
+    [tenantId],
+  );
+  return rows.map((r) => ({ tenantId, purpose: r.purpose, version: Number(r.version), kekId: r.kek_id, wrapped: r.wrapped }));
+}
+
+function writeOwnerOnly(path: string, text: string): void {
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface InitOptions {
+  /** Default: SQLite in DIR/vault.db. */
+  readonly database?: DatabaseConfig;
+  readonly tenantId?: string;
+  readonly audit?: AuditSink;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly now?: () => Date;
+}
+
+/** Creates a vault: key file, database, tenant keys, the administrator and its token file. */
+export async function initVault(dirIn: string, opts: InitOptions = {}): Promise<{ vault: Vault; admin: Principal }> {
+  const dir = resolve(dirIn);
+  if (existsSync(join(dir, FILES.config))) throw new TracevaultError('ERR_VAULT_EXISTS');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const env = opts.env ?? process.env;
+  const kek = env.TRACEVAULT_KEK ? loadKek(join(dir, FILES.key), env) : createKeyFile(join(dir, FILES.key));
+  const tenantId = opts.tenantId ?? 'default';
+  const database: DatabaseConfig = opts.database ?? { kind: 'sqlite', file: FILES.sqlite };
+  const config: VaultConfig = { format: 1, tenantId, database };
+  const db = await connect(dir, database);
+  try {
+    await migrate(db);
+    const now = (opts.now ?? (() => new Date()))().toISOString();
+    const wrapped = [newDataKey(kek, tenantId, 'data', 1), newDataKey(kek, tenantId, 'index', 1)];
+    await db.transaction(async (tx) => {
+      await tx.run('INSERT INTO tenants (id, created_at) VALUES (?, ?)', [tenantId, now]);
+      for (const w of wrapped) {
+        await tx.run('INSERT INTO data_keys (tenant_id, purpose, version, kek_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+          w.tenantId, w.purpose, w.version, w.kekId, w.wrapped, now,
+        ]);
+      }
+      await tx.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['kek_id', kek.id]);
+    });
+    const vault = new Vault(dir, config, db, kek, new TenantKeys(kek, tenantId, wrapped), opts.audit ?? tableAuditSink, opts.now);
+    const orgId = await vault.createOrganisation({ id: 'system' }, { name: 'Registry operator', kind: 'operator' });
+    const { id, token } = await vault.createPrincipal(null, { displayName: 'administrator', roles: ['administrator'], orgId });
+    writeOwnerOnly(join(dir, FILES.adminToken), `${token}\n`);
+    writeOwnerOnly(join(dir, FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+    return { vault, admin: { id, orgId, displayName: 'administrator', roles: ['administrator'] } };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
+
+async function connect(dir: string, database: DatabaseConfig): Promise<Db> {
+  if (database.kind === 'sqlite') return openDb({ kind: 'sqlite', file: resolve(dir, database.file ?? FILES.sqlite) });
+  return openDb(database);
+}
+
+export async function openVault(dirIn: string, opts: { env?: NodeJS.ProcessEnv; audit?: AuditSink; now?: () => Date } = {}): Promise<Vault> {
+  const dir = resolve(dirIn);
+  let config: VaultConfig;
+  try {
+    config = JSON.parse(readFileSync(join(dir, FILES.config), 'utf8')) as VaultConfig;
+  } catch {
+    throw new TracevaultError('ERR_NO_VAULT');
+  }
+  const kek = loadKek(join(dir, FILES.key), opts.env ?? process.env);
+  const db = await connect(dir, config.database);
+  try {
+    await migrate(db);
+    const meta = await db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', ['kek_id']);
+    if (meta?.value !== kek.id) throw new TracevaultError('ERR_KEY_MISMATCH');
+    const keys = new TenantKeys(kek, config.tenantId, await loadDataKeys(db, config.tenantId));
+    return new Vault(dir, config, db, kek, keys, opts.audit ?? tableAuditSink, opts.now);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
+
+/** The token in DIR/admin.token, for the command line acting as the administrator. */
+export function readAdminToken(dir: string): string {
+  try {
+    return readFileSync(join(resolve(dir), FILES.adminToken), 'utf8').trim();
+  } catch {
+    throw new TracevaultError('ERR_UNAUTHENTICATED');
+  }
+}

@@ -5,7 +5,8 @@
  * the collision probability under 2^-32 up to 2^32 messages per key (SP 800-38D §8.3); every key
  * here encrypts far fewer (a record key seals one record's versions).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { randomBytesPooled } from './random-pool.ts';
 import { TracevaultError } from '../errors.ts';
 
 const FORMAT = 0x01;
@@ -14,7 +15,7 @@ const TAG_BYTES = 16;
 export const KEY_BYTES = 32;
 
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomBytesPooled(IV_BYTES);
   const c = createCipheriv('aes-256-gcm', key, iv);
   c.setAAD(aad);
   const body = c.update(plaintext);

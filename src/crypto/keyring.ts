@@ -7,6 +7,7 @@
  * Pure: no storage. The store persists the wrapped forms this module produces.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytesPooled } from './random-pool.ts';
 import { TracevaultError } from '../errors.ts';
 import { aad, KEY_BYTES, open, seal } from './aead.ts';
 import type { Kek } from './key-file.ts';
@@ -86,7 +87,7 @@ export class TenantKeys {
 
   /** A fresh record key, and its wrapped form under the current data key. */
   newRecordKey(recordId: string, gen = 1): { key: Buffer; wrapped: WrappedRecordKey } {
-    const key = randomBytes(KEY_BYTES);
+    const key = Buffer.from(randomBytesPooled(KEY_BYTES));
     const v = this.#current;
     return { key, wrapped: { recordId, gen, dekVersion: v, wrapped: seal(this.#dek(v), key, recordKeyAad(recordId, gen, v)) } };
   }

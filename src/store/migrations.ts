@@ -23,23 +23,24 @@ CREATE TABLE principals (
   display_name TEXT NOT NULL, roles TEXT NOT NULL, token_hash {blob} UNIQUE, created_at TEXT NOT NULL,
   created_by TEXT, disabled_at TEXT);
 CREATE TABLE records (
-  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), record_type TEXT NOT NULL,
-  org_id TEXT, created_at TEXT NOT NULL, created_by TEXT NOT NULL, erased_at TEXT, erased_by TEXT);
+  seq {bigint} PRIMARY KEY, id TEXT NOT NULL UNIQUE, tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  record_type TEXT NOT NULL, org_id TEXT, created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+  erased_at TEXT, erased_by TEXT);
 CREATE INDEX records_tenant ON records (tenant_id, record_type, created_at);
 CREATE TABLE record_keys (
-  record_id TEXT PRIMARY KEY REFERENCES records(id), gen INTEGER NOT NULL, dek_version INTEGER NOT NULL,
+  record_seq {bigint} PRIMARY KEY REFERENCES records(seq), gen INTEGER NOT NULL, dek_version INTEGER NOT NULL,
   wrapped {blob} NOT NULL);
 CREATE INDEX record_keys_dek ON record_keys (dek_version);
 CREATE TABLE field_versions (
-  record_id TEXT NOT NULL REFERENCES records(id), field TEXT NOT NULL, version INTEGER NOT NULL,
+  record_seq {bigint} NOT NULL REFERENCES records(seq), field TEXT NOT NULL, version INTEGER NOT NULL,
   valid_from TEXT NOT NULL, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
   key_gen INTEGER NOT NULL, sealed {blob} NOT NULL,
-  PRIMARY KEY (record_id, field, version)) {norowid};
+  PRIMARY KEY (record_seq, field, version)) {norowid};
 CREATE TABLE blind_index (
-  tenant_id TEXT NOT NULL, scope TEXT NOT NULL, digest {blob} NOT NULL, record_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL, scope TEXT NOT NULL, digest {blob} NOT NULL, record_seq {bigint} NOT NULL,
   field TEXT NOT NULL, version INTEGER NOT NULL,
-  PRIMARY KEY (tenant_id, scope, digest, record_id, field, version)) {norowid};
-CREATE INDEX blind_index_record ON blind_index (record_id);
+  PRIMARY KEY (tenant_id, scope, digest, record_seq, field, version)) {norowid};
+CREATE INDEX blind_index_record ON blind_index (record_seq);
 CREATE TABLE imports (
   id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, file_sha256 TEXT NOT NULL, record_type TEXT NOT NULL,
   principal_id TEXT NOT NULL, rows_total INTEGER NOT NULL, rows_committed INTEGER NOT NULL,
@@ -52,6 +53,7 @@ CREATE TABLE key_rotations (
 CREATE TABLE audit_events (
   seq {bigint} PRIMARY KEY, tenant_id TEXT NOT NULL, at TEXT NOT NULL, principal_id TEXT NOT NULL,
   action TEXT NOT NULL, record_ref TEXT, entry TEXT NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS {records_seq}
 `,
   },
 ];
@@ -60,7 +62,9 @@ function render(sql: string, dialect: Dialect): string {
   return sql
     .replaceAll('{blob}', dialect === 'sqlite' ? 'BLOB' : 'BYTEA')
     .replaceAll('{bigint}', dialect === 'sqlite' ? 'INTEGER' : 'BIGINT')
-    .replaceAll('{norowid}', dialect === 'sqlite' ? 'WITHOUT ROWID' : '');
+    .replaceAll('{norowid}', dialect === 'sqlite' ? 'WITHOUT ROWID' : '')
+    // PostgreSQL hands out record sequence numbers from a sequence; SQLite takes MAX + 1 under its single writer.
+    .replace(/CREATE SEQUENCE IF NOT EXISTS \{records_seq\}/, dialect === 'postgres' ? 'CREATE SEQUENCE IF NOT EXISTS records_seq' : '');
 }
 
 export async function migrate(db: Db): Promise<void> {

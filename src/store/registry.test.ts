@@ -75,10 +75,11 @@ for (const backend of BACKENDS) {
       await vault.registry.collect(admin, BIRTH, { id: a, values: values() });
       await vault.registry.collect(admin, BIRTH, { id: b, values: values() });
       // A DBA swaps ciphertexts between fields of one record, then between two records.
-      const row = await vault.db.get<{ sealed: Buffer }>('SELECT sealed FROM field_versions WHERE record_id = ? AND field = ?', [a, 'motherPhone']);
-      await vault.db.run('UPDATE field_versions SET sealed = ? WHERE record_id = ? AND field = ?', [row!.sealed, a, 'fatherName'.replace('fatherName', 'motherName')]);
+      const seq = async (id: string) => (await vault.db.get<{ seq: number }>('SELECT seq FROM records WHERE id = ?', [id]))!.seq;
+      const row = await vault.db.get<{ sealed: Buffer }>('SELECT sealed FROM field_versions WHERE record_seq = ? AND field = ?', [await seq(a), 'motherPhone']);
+      await vault.db.run('UPDATE field_versions SET sealed = ? WHERE record_seq = ? AND field = ?', [row!.sealed, await seq(a), 'motherName']);
       await assert.rejects(vault.registry.get(a), { code: 'ERR_DECRYPT' });
-      await vault.db.run('UPDATE field_versions SET sealed = ? WHERE record_id = ? AND field = ?', [row!.sealed, b, 'motherPhone']);
+      await vault.db.run('UPDATE field_versions SET sealed = ? WHERE record_seq = ? AND field = ?', [row!.sealed, await seq(b), 'motherPhone']);
       await assert.rejects(vault.registry.get(b), { code: 'ERR_DECRYPT' });
     });
 
@@ -89,7 +90,7 @@ for (const backend of BACKENDS) {
       await vault.registry.erase(admin, id);
       await assert.rejects(vault.registry.get(id), { code: 'ERR_ERASED' });
       assert.deepEqual(await vault.registry.search('plate', '鲁A12345'), []);
-      assert.equal(await vault.db.get('SELECT 1 AS x FROM record_keys WHERE record_id = ?', [id]), undefined);
+      assert.equal(await vault.db.get('SELECT 1 AS x FROM record_keys k JOIN records r ON r.seq = k.record_seq WHERE r.id = ?', [id]), undefined);
       await assert.rejects(vault.registry.erase(admin, id), { code: 'ERR_ERASED' });
     });
 

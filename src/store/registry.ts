@@ -28,6 +28,16 @@ export interface NewRecord {
   /** When the vault learned them (default: now). The synthetic city back-dates its histories. */
   readonly recordedAt?: string;
   readonly orgId?: string | null;
+  /** Changes after the first values, oldest first: each field gets its next version. */
+  readonly later?: readonly LaterChange[];
+}
+
+export interface LaterChange {
+  readonly validFrom: string;
+  readonly recordedAt?: string;
+  readonly values: ReadonlyMap<string, FieldValue>;
+  /** Who recorded it (default: the actor of the collect). */
+  readonly by?: string;
 }
 
 export interface FieldVersion {
@@ -56,10 +66,12 @@ export interface RegistryOptions {
   readonly tenantId: string;
   readonly audit: AuditSink;
   readonly now?: () => Date;
+  /** Called when a record is sealed under a data-key version this process has not loaded yet. */
+  readonly reloadKeys?: () => Promise<void>;
 }
 
 interface VersionRow {
-  record_id: string;
+  seq: number;
   field: string;
   version: number;
   valid_from: string;
@@ -91,6 +103,7 @@ export class Registry {
   readonly tenantId: string;
   readonly #audit: AuditSink;
   readonly #now: () => Date;
+  readonly #reloadKeys?: () => Promise<void>;
 
   constructor(db: Db, keys: TenantKeys, opts: RegistryOptions) {
     this.db = db;
@@ -98,6 +111,7 @@ export class Registry {
     this.tenantId = opts.tenantId;
     this.#audit = opts.audit;
     this.#now = opts.now ?? (() => new Date());
+    this.#reloadKeys = opts.reloadKeys;
   }
 
   now(): Date {
@@ -140,6 +154,8 @@ export class Registry {
       const rows = await tx.all<{ id: string }>(`SELECT id FROM records WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
       for (const r of rows) existing.add(r.id);
     }
+    const fresh = new Set(items.map((r) => r.id).filter((id) => !existing.has(id)));
+    const seqs = await this.#allocate(tx, fresh.size);
     const now = this.#now().toISOString();
     const records: Param[][] = [], keys: Param[][] = [], versions: Param[][] = [], index: Param[][] = [];
     const created: string[] = [];
@@ -151,16 +167,29 @@ export class Registry {
       }
       existing.add(item.id);
       created.push(item.id);
+      const rs = seqs[created.length - 1]!;
       const { key, wrapped } = this.keys.newRecordKey(item.id);
-      records.push([item.id, this.tenantId, type.name, item.orgId ?? actor.orgId ?? null, item.recordedAt ?? now, actor.id]);
-      keys.push([item.id, wrapped.gen, wrapped.dekVersion, wrapped.wrapped]);
-      for (const [field, value] of item.values) {
-        this.#sealVersion(type, item.id, field, 1, value, key, wrapped.gen, item.validFrom ?? now, item.recordedAt ?? now, actor.id, versions, index);
+      records.push([rs, item.id, this.tenantId, type.name, item.orgId ?? actor.orgId ?? null, item.recordedAt ?? now, actor.id]);
+      keys.push([rs, wrapped.gen, wrapped.dekVersion, wrapped.wrapped]);
+      const ref = this.recordRef(item.id);
+      const next = new Map<string, number>();
+      const add = (values: ReadonlyMap<string, FieldValue>, validFrom: string, recordedAt: string, by: string) => {
+        for (const [field, value] of values) {
+          const v = (next.get(field) ?? 0) + 1;
+          next.set(field, v);
+          this.#sealVersion(type, item.id, rs, field, v, value, key, wrapped.gen, validFrom, recordedAt, by, versions, index);
+        }
+      };
+      add(item.values, item.validFrom ?? now, item.recordedAt ?? now, actor.id);
+      events.push({ action: 'collect', principalId: actor.id, recordRef: ref, fields: [...item.values.keys()], outcome: 'ok' });
+      for (const c of item.later ?? []) {
+        add(c.values, c.validFrom, c.recordedAt ?? c.validFrom, c.by ?? actor.id);
+        events.push({ action: 'update', principalId: c.by ?? actor.id, recordRef: ref, fields: [...c.values.keys()], outcome: 'ok' });
       }
-      events.push({ action: 'collect', principalId: actor.id, recordRef: this.recordRef(item.id), fields: [...item.values.keys()], outcome: 'ok' });
+      key.fill(0);
     }
-    await tx.insertMany('INSERT INTO records (id, tenant_id, record_type, org_id, created_at, created_by) VALUES', records);
-    await tx.insertMany('INSERT INTO record_keys (record_id, gen, dek_version, wrapped) VALUES', keys);
+    await tx.insertMany('INSERT INTO records (seq, id, tenant_id, record_type, org_id, created_at, created_by) VALUES', records);
+    await tx.insertMany('INSERT INTO record_keys (record_seq, gen, dek_version, wrapped) VALUES', keys);
     await this.#insertVersions(tx, versions, index);
     return { created, duplicates };
   }
@@ -187,7 +216,7 @@ export class Registry {
         const cur = rec.current.get(field);
         if (cur && JSON.stringify(cur.value) === JSON.stringify(value)) continue;
         const maxVersion = rec.maxVersion.get(field) ?? 0;
-        this.#sealVersion(type, recordId, field, maxVersion + 1, value, key, rec.key.gen, opts.validFrom ?? now, opts.recordedAt ?? now, actor.id, versions, index);
+        this.#sealVersion(type, recordId, rec.seq, field, maxVersion + 1, value, key, rec.key.gen, opts.validFrom ?? now, opts.recordedAt ?? now, actor.id, versions, index);
         changed.push(field);
       }
       await this.#insertVersions(tx, versions, index);
@@ -205,54 +234,61 @@ export class Registry {
   /** Record ids whose field of this scope has (or had, with `anyVersion`) exactly this value. */
   async search(scope: IndexScope, value: string, opts: { anyVersion?: boolean; limit?: number } = {}): Promise<string[]> {
     const digest = this.keys.blindIndex(scope, indexForm(scope, value));
-    const rows = await this.db.all<{ record_id: string; field: string; version: number }>(
-      `SELECT b.record_id, b.field, b.version FROM blind_index b JOIN records r ON r.id = b.record_id
-       WHERE b.tenant_id = ? AND b.scope = ? AND b.digest = ? AND r.erased_at IS NULL LIMIT ?`,
-      [this.tenantId, scope, digest, (opts.limit ?? 100) * 4],
+    // A hit counts on the current version of its field unless any version will do.
+    const current = opts.anyVersion
+      ? ''
+      : 'AND b.version = (SELECT MAX(v.version) FROM field_versions v WHERE v.record_seq = b.record_seq AND v.field = b.field)';
+    const rows = await this.db.all<{ id: string }>(
+      `SELECT DISTINCT r.id, r.seq FROM blind_index b JOIN records r ON r.seq = b.record_seq
+       WHERE b.tenant_id = ? AND b.scope = ? AND b.digest = ? AND r.erased_at IS NULL ${current} ORDER BY r.seq LIMIT ?`,
+      [this.tenantId, scope, digest, opts.limit ?? 100],
     );
-    let hits = rows;
-    if (!opts.anyVersion && rows.length > 0) {
-      // Keep hits on the current version of their field only.
-      const cur = await this.db.all<{ record_id: string; field: string; v: number }>(
-        `SELECT record_id, field, MAX(version) AS v FROM field_versions WHERE record_id IN (${rows.map(() => '?').join(',')}) GROUP BY record_id, field`,
-        rows.map((r) => r.record_id),
-      );
-      const latest = new Map(cur.map((c) => [`${c.record_id}\0${c.field}`, Number(c.v)]));
-      hits = rows.filter((r) => latest.get(`${r.record_id}\0${r.field}`) === Number(r.version));
-    }
-    return [...new Set(hits.map((r) => r.record_id))].slice(0, opts.limit ?? 100);
+    return rows.map((r) => r.id);
   }
 
   /** Crypto-shredding: the record key and blind index entries are deleted; the sealed versions stay unreadable. */
   async erase(actor: Actor, recordId: string): Promise<void> {
     await this.audited(async (tx, events) => {
-      const row = await tx.get<{ erased_at: string | null }>('SELECT erased_at FROM records WHERE id = ? AND tenant_id = ?', [recordId, this.tenantId]);
+      const row = await tx.get<{ seq: number; erased_at: string | null }>('SELECT seq, erased_at FROM records WHERE id = ? AND tenant_id = ?', [recordId, this.tenantId]);
       if (!row) throw new TracevaultError('ERR_NOT_FOUND');
       if (row.erased_at) throw new TracevaultError('ERR_ERASED');
-      await tx.run('DELETE FROM record_keys WHERE record_id = ?', [recordId]);
-      await tx.run('DELETE FROM blind_index WHERE record_id = ?', [recordId]);
-      await tx.run('UPDATE records SET erased_at = ?, erased_by = ? WHERE id = ?', [this.#now().toISOString(), actor.id, recordId]);
+      await tx.run('DELETE FROM record_keys WHERE record_seq = ?', [row.seq]);
+      await tx.run('DELETE FROM blind_index WHERE record_seq = ?', [row.seq]);
+      await tx.run('UPDATE records SET erased_at = ?, erased_by = ? WHERE seq = ?', [this.#now().toISOString(), actor.id, row.seq]);
       events.push({ action: 'erase', principalId: actor.id, recordRef: this.recordRef(recordId), outcome: 'ok' });
     });
   }
 
   #sealVersion(
-    type: RecordType, recordId: string, field: string, version: number, value: FieldValue, key: Buffer, keyGen: number,
+    type: RecordType, recordId: string, recordSeq: number, field: string, version: number, value: FieldValue, key: Buffer, keyGen: number,
     validFrom: string, recordedAt: string, by: string, versions: Param[][], index: Param[][],
   ): void {
     const def = fieldDef(type, field);
     if (!def) throw new TracevaultError('ERR_UNKNOWN_FIELD', { field: field.slice(0, 64) });
     const place = { recordType: type.name, recordId, field, version, keyGen };
-    versions.push([recordId, field, version, validFrom, recordedAt, by, keyGen, sealField(key, place, encodeValue(def.kind, value))]);
+    versions.push([recordSeq, field, version, validFrom, recordedAt, by, keyGen, sealField(key, place, encodeValue(def.kind, value))]);
     const scope = KINDS[def.kind].index;
     if (scope && typeof value === 'string') {
-      index.push([this.tenantId, scope, this.keys.blindIndex(scope, indexForm(scope, value)), recordId, field, version]);
+      index.push([this.tenantId, scope, this.keys.blindIndex(scope, indexForm(scope, value)), recordSeq, field, version]);
     }
   }
 
   async #insertVersions(tx: Db, versions: Param[][], index: Param[][]): Promise<void> {
-    await tx.insertMany('INSERT INTO field_versions (record_id, field, version, valid_from, recorded_at, recorded_by, key_gen, sealed) VALUES', versions);
-    await tx.insertMany('INSERT INTO blind_index (tenant_id, scope, digest, record_id, field, version) VALUES', index, 'ON CONFLICT DO NOTHING');
+    await tx.insertMany('INSERT INTO field_versions (record_seq, field, version, valid_from, recorded_at, recorded_by, key_gen, sealed) VALUES', versions);
+    await tx.insertMany('INSERT INTO blind_index (tenant_id, scope, digest, record_seq, field, version) VALUES', index, 'ON CONFLICT DO NOTHING');
+  }
+
+  /** Reserves `n` record sequence numbers, ascending (unique; consecutive only on SQLite). */
+  async #allocate(tx: Db, n: number): Promise<number[]> {
+    if (n === 0) return [];
+    if (tx.dialect === 'postgres') {
+      const rows = await tx.all<{ s: number }>("SELECT nextval('records_seq') AS s FROM generate_series(1, ?::int)", [n]);
+      return rows.map((r) => Number(r.s)).sort((a, b) => a - b);
+    }
+    // SQLite has one writer, and this runs inside its write transaction.
+    const row = await tx.get<{ s: number | null }>('SELECT MAX(seq) AS s FROM records');
+    const first = Number(row?.s ?? 0) + 1;
+    return Array.from({ length: n }, (_, i) => first + i);
   }
 
   /**
@@ -261,9 +297,9 @@ export class Registry {
    */
   async #load(db: Db, recordId: string, withHistory: boolean) {
     const rows = await db.all<VersionRow>(
-      `SELECT v.record_id, v.field, v.version, v.valid_from, v.recorded_at, v.recorded_by, v.key_gen, v.sealed,
+      `SELECT r.seq, v.field, v.version, v.valid_from, v.recorded_at, v.recorded_by, v.key_gen, v.sealed,
               k.gen, k.dek_version, k.wrapped, r.record_type, r.org_id, r.created_at, r.created_by, r.erased_at
-       FROM records r JOIN record_keys k ON k.record_id = r.id LEFT JOIN field_versions v ON v.record_id = r.id
+       FROM records r JOIN record_keys k ON k.record_seq = r.seq LEFT JOIN field_versions v ON v.record_seq = r.seq
        WHERE r.id = ? AND r.tenant_id = ? ORDER BY v.field, v.version`,
       [recordId, this.tenantId],
     );
@@ -274,6 +310,8 @@ export class Registry {
     const first = rows[0]!;
     const type = recordType(first.record_type);
     const wrapped: WrappedRecordKey = { recordId, gen: Number(first.gen), dekVersion: Number(first.dek_version), wrapped: first.wrapped };
+    // Another process may have rotated the data key since this one loaded its keys.
+    if (!this.keys.hasVersion(wrapped.dekVersion)) await this.#reloadKeys?.();
     const key = this.keys.unwrapRecordKey(wrapped);
     const maxVersion = new Map<string, number>();
     const byField = new Map<string, VersionRow[]>();
@@ -298,7 +336,7 @@ export class Registry {
     }
     key.fill(0);
     return {
-      id: recordId, recordType: type.name, orgId: first.org_id, createdAt: first.created_at, createdBy: first.created_by,
+      id: recordId, seq: Number(first.seq), recordType: type.name, orgId: first.org_id, createdAt: first.created_at, createdBy: first.created_by,
       key: wrapped, current, maxVersion, history: withHistory ? history : undefined,
     };
   }

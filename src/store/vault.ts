@@ -43,7 +43,7 @@ export class Vault {
     this.db = db;
     this.kek = kek;
     this.keys = keys;
-    this.registry = new Registry(db, keys, { tenantId: config.tenantId, audit, now });
+    this.registry = new Registry(db, keys, { tenantId: config.tenantId, audit, now, reloadKeys: () => this.reloadKeys() });
   }
 
   get tenantId(): string {

@@ -1,0 +1,105 @@
+/**
+ * The command line. Every failure ends in one readable line and an exit code: 0 success,
+ * 1 refused or failed (a coded error), 2 usage error, 70 internal error. No stack traces (they can
+ * carry values) unless TRACEVAULT_DEBUG=1.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { randomUUID } from 'node:crypto';
+import { isTracevaultError } from '../errors.ts';
+import { err } from './output.ts';
+import { initCommand } from './commands/init.ts';
+import { simCommand } from './commands/sim.ts';
+import { importCommand } from './commands/import.ts';
+import { getCommand, searchCommand } from './commands/records.ts';
+import { rotateCommand } from './commands/keys.ts';
+import { summaryCommand } from './commands/summary.ts';
+import { demoCommand } from './commands/demo.ts';
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+function program(): Command {
+  const p = new Command('tracevault')
+    .description('A personal-information registry that makes leaks hard to commit and easy to trace')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const data = () => new Option('--data <dir>', 'the vault directory').makeOptionMandatory();
+  const token = () => new Option('--token <token>', 'API token of the acting principal (default: $TRACEVAULT_TOKEN, then DIR/admin.token)');
+
+  p.command('init').description('create a vault: key file, database, administrator and its token')
+    .addOption(data())
+    .option('--database <url>', 'PostgreSQL connection string (default: SQLite in DIR/vault.db)')
+    .option('--pg-schema <name>', 'PostgreSQL schema for this vault')
+    .action((o) => initCommand(o));
+
+  p.command('sim').description('load a seeded synthetic city into the vault')
+    .addOption(data()).addOption(token())
+    .requiredOption('--families <n>', 'number of families (birth records)', positiveInt)
+    .option('--seed <seed>', 'seed: the same seed always gives the same city', '1')
+    .option('--hospitals <n>', 'number of hospitals', positiveInt)
+    .option('--until <iso>', 'end of the simulated year (default 2026-11-01T00:00:00+08:00)')
+    .action((o) => simCommand(o));
+
+  p.command('import').description('import a CSV (UTF-8 or GBK), XLSX or JSON Lines file')
+    .argument('<file>')
+    .addOption(data()).addOption(token())
+    .option('--schema <type>', 'record type: birth or vehicle', 'birth')
+    .addOption(new Option('--format <format>', 'file format (default: detected)').choices(['csv', 'xlsx', 'jsonl']))
+    .option('--skip-invalid', 'import the valid rows and report the invalid ones (default: refuse the file)')
+    .option('--errors <file>', 'write the invalid cells (row, field, rule) to this CSV file')
+    .option('--batch-size <n>', 'rows per transaction', positiveInt)
+    .option('--json', 'print the report as JSON')
+    .action((file, o) => importCommand(file, o));
+
+  const records = p.command('records').description('read records');
+  records.command('get').description('show a record, masked')
+    .argument('<id>')
+    .addOption(data()).addOption(token())
+    .option('--history', 'every version of every field')
+    .option('--json', 'JSON output')
+    .action((id, o) => getCommand(id, o));
+  records.command('search').description('find records by exact phone, resident id, name or plate (blind index)')
+    .addOption(data()).addOption(token())
+    .option('--phone <phone>').option('--resident-id <id>').option('--name <name>').option('--plate <plate>')
+    .option('--any-version', 'match earlier values too')
+    .action((o) => searchCommand(o));
+
+  const keys = p.command('keys').description('key management');
+  keys.command('rotate').description('new data key; re-encrypt every record in batches while reads go on')
+    .addOption(data()).addOption(token())
+    .option('--batch-size <n>', 'records per transaction', positiveInt)
+    .action((o) => rotateCommand(o));
+
+  p.command('summary').description('what the vault holds, in counts')
+    .addOption(data()).addOption(token()).option('--json', 'JSON output')
+    .action((o) => summaryCommand(o));
+
+  p.command('demo').description('create a demo vault with a synthetic city and show what it holds')
+    .option('--data <dir>', 'the vault directory', 'demo-vault')
+    .option('--families <n>', 'number of families', positiveInt, 2000)
+    .option('--seed <seed>', 'seed', '1')
+    .action((o) => demoCommand(o));
+  return p;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv as string[]);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (isTracevaultError(e)) {
+      err(`error ${e.code}: ${e.message}`);
+      for (const r of e.details.errors ?? []) err(`  row ${r.row}: ${r.field}: ${r.rule}`);
+      if ((e.details.count ?? 0) > (e.details.errors?.length ?? 0)) err(`  (${e.details.count} invalid rows in all; --errors FILE lists them, --skip-invalid imports the rest)`);
+      return 1;
+    }
+    const incident = randomUUID();
+    err(`internal error (incident ${incident}); run with TRACEVAULT_DEBUG=1 for details`);
+    if (process.env.TRACEVAULT_DEBUG === '1') err(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    return 70;
+  }
+}

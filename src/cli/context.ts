@@ -10,7 +10,7 @@ export interface VaultOptions {
 export async function withVault<T>(opts: VaultOptions, fn: (vault: Vault, me: Principal) => Promise<T>): Promise<T> {
   const vault = await openVault(opts.data);
   try {
-    const token = opts.token ?? process.env.TRACEVAULT_TOKEN ?? readAdminToken(opts.data);
+    const token = opts.token || process.env.TRACEVAULT_TOKEN || readAdminToken(opts.data);
     const me = await vault.authenticate(token);
     return await fn(vault, me);
   } finally {

@@ -5,10 +5,9 @@
  * header is row 1) or the line number of a JSON Lines file. Errors name positions, never contents.
  */
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { parse as parseCsv, CsvError } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { TracevaultError } from '../errors.ts';
+import { CsvParser, type CsvRecord } from './csv.ts';
 import { decodeStream, detectEncoding, type TextEncoding } from './decode.ts';
 import { checkZip, DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-check.ts';
 
@@ -124,30 +123,22 @@ function toCells(header: readonly string[], values: readonly unknown[]): Record<
 }
 
 async function* csvRows(text: AsyncIterable<string>, delimiter: string, limits: SourceLimits): AsyncGenerator<SourceRow> {
-  const parser = parseCsv({ delimiter, skip_empty_lines: true, max_record_size: limits.maxRecordChars, info: true, relax_column_count: false });
-  const src = Readable.from(text);
-  src.on('error', (e) => parser.destroy(e));
-  src.pipe(parser);
+  const parser = new CsvParser(delimiter, limits.maxRecordChars);
   let header: string[] | undefined;
   let n = 0;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  const rows = function* (records: CsvRecord[]): Generator<SourceRow> {
+    for (const r of records) {
       if (!header) {
-        header = headerOf(record, limits);
+        header = headerOf(r.fields, limits);
         continue;
       }
+      if (r.fields.length !== header.length) throw new TracevaultError('ERR_MALFORMED_FILE', { line: r.line, rule: 'columnCount' });
       if (++n > limits.maxRows) throw new TracevaultError('ERR_FILE_TOO_LARGE', { rule: 'maxRows', limit: limits.maxRows });
-      yield { row: n + 1, cells: toCells(header, record) };
-      void info;
+      yield { row: n + 1, cells: toCells(header, r.fields) };
     }
-  } catch (e) {
-    if (e instanceof TracevaultError) throw e;
-    // csv-parse messages quote the offending text: keep only the position and the kind.
-    if (e instanceof CsvError) throw new TracevaultError('ERR_MALFORMED_FILE', { line: (e as CsvError & { lines?: number }).lines, rule: e.code }, { cause: e });
-    throw new TracevaultError('ERR_MALFORMED_FILE', {}, { cause: e });
-  } finally {
-    src.destroy();
-  }
+  };
+  for await (const chunk of text) yield* rows(parser.push(chunk));
+  yield* rows(parser.end());
   if (!header) throw new TracevaultError('ERR_MALFORMED_FILE', { rule: 'empty' });
 }
 

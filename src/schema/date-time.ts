@@ -62,9 +62,17 @@ export function parseDate(input: string, notAfter?: Date): DateResult {
   return { ok: true, value };
 }
 
+let memoAt = NaN, memoDate = '';
+
 /** The calendar date of an instant in the default zone (+08:00). */
 export function localDate(t: Date): string {
-  return new Date(t.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  const ms = t.getTime();
+  // Validation asks for the same "today" once per value: remember the last answer.
+  if (ms !== memoAt) {
+    memoAt = ms;
+    memoDate = new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+  }
+  return memoDate;
 }
 
 /** Formats an instant as stored: ISO 8601 in the default zone, second precision. */

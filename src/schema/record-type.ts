@@ -59,8 +59,12 @@ export const VEHICLE: RecordType = Object.freeze({
 
 export const RECORD_TYPES: ReadonlyMap<string, RecordType> = new Map([BIRTH, VEHICLE].map((t) => [t.name, t]));
 
+const byName = new WeakMap<RecordType, Map<string, FieldDef>>();
+
 export function fieldDef(type: RecordType, name: string): FieldDef | undefined {
-  return type.fields.find((d) => d.name === name);
+  let m = byName.get(type);
+  if (!m) byName.set(type, (m = new Map(type.fields.map((d) => [d.name, d]))));
+  return m.get(name);
 }
 
 export interface ValidatedRecord {

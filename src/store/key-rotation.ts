@@ -6,7 +6,7 @@
  * When every record is done, the old data keys are deleted.
  */
 import { newDataKey } from '../crypto/keyring.ts';
-import { openField, sealField } from '../crypto/field-cipher.ts';
+import { decodeBundle, encodeBundle, openField, sealField } from '../crypto/field-cipher.ts';
 import type { Vault } from './vault.ts';
 import type { Actor } from './registry.ts';
 
@@ -49,16 +49,18 @@ export async function rotateKeys(vault: Vault, actor: Actor, opts: { batchSize?:
         const oldKey = keys.unwrapRecordKey({ recordId: rec.id, gen: Number(rec.gen), dekVersion: Number(rec.dek_version), wrapped: rec.wrapped });
         const gen = Number(rec.gen) + 1;
         const { key, wrapped } = keys.newRecordKey(rec.id, gen);
-        const versions = await tx.all<{ field: string; version: number; key_gen: number; sealed: Buffer }>(
-          'SELECT field, version, key_gen, sealed FROM field_versions WHERE record_seq = ?', [rec.seq],
+        const changes = await tx.all<{ change: number; key_gen: number; sealed: Buffer }>(
+          'SELECT change, key_gen, sealed FROM record_changes WHERE record_seq = ?', [rec.seq],
         );
-        for (const v of versions) {
-          const place = { recordType: rec.record_type, recordId: rec.id, field: v.field, version: Number(v.version) };
-          const plain = openField(oldKey, { ...place, keyGen: Number(v.key_gen) }, v.sealed);
-          await tx.run('UPDATE field_versions SET sealed = ?, key_gen = ? WHERE record_seq = ? AND field = ? AND version = ?', [
-            sealField(key, { ...place, keyGen: gen }, plain), gen, rec.seq, v.field, v.version,
-          ]);
-          plain.fill(0);
+        for (const c of changes) {
+          const entries = decodeBundle(c.sealed).map((e) => {
+            const place = { recordType: rec.record_type, recordId: rec.id, field: e.field, version: e.version };
+            const plain = openField(oldKey, { ...place, keyGen: Number(c.key_gen) }, e.sealed);
+            const sealed = sealField(key, { ...place, keyGen: gen }, plain);
+            plain.fill(0);
+            return { field: e.field, version: e.version, sealed };
+          });
+          await tx.run('UPDATE record_changes SET sealed = ?, key_gen = ? WHERE record_seq = ? AND change = ?', [encodeBundle(entries), gen, rec.seq, c.change]);
         }
         await tx.run('UPDATE record_keys SET gen = ?, dek_version = ?, wrapped = ? WHERE record_seq = ?', [gen, wrapped.dekVersion, wrapped.wrapped, rec.seq]);
         oldKey.fill(0);

@@ -31,15 +31,14 @@ CREATE TABLE record_keys (
   record_seq {bigint} PRIMARY KEY REFERENCES records(seq), gen INTEGER NOT NULL, dek_version INTEGER NOT NULL,
   wrapped {blob} NOT NULL);
 CREATE INDEX record_keys_dek ON record_keys (dek_version);
-CREATE TABLE field_versions (
-  record_seq {bigint} NOT NULL REFERENCES records(seq), field TEXT NOT NULL, version INTEGER NOT NULL,
+CREATE TABLE record_changes (
+  record_seq {bigint} NOT NULL REFERENCES records(seq), change INTEGER NOT NULL,
   valid_from TEXT NOT NULL, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
   key_gen INTEGER NOT NULL, sealed {blob} NOT NULL,
-  PRIMARY KEY (record_seq, field, version)) {norowid};
+  PRIMARY KEY (record_seq, change)) {norowid};
 CREATE TABLE blind_index (
-  tenant_id TEXT NOT NULL, scope TEXT NOT NULL, digest {blob} NOT NULL, record_seq {bigint} NOT NULL,
-  field TEXT NOT NULL, version INTEGER NOT NULL,
-  PRIMARY KEY (tenant_id, scope, digest, record_seq, field, version)) {norowid};
+  digest {blob} NOT NULL, record_seq {bigint} NOT NULL,
+  PRIMARY KEY (digest, record_seq)) {norowid};
 CREATE INDEX blind_index_record ON blind_index (record_seq);
 CREATE TABLE imports (
   id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, file_sha256 TEXT NOT NULL, record_type TEXT NOT NULL,

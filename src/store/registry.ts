@@ -1,11 +1,12 @@
 /**
  * The registry: records of a schema, each field kept as sealed versions with a validity interval
  * [validFrom, validTo) — validTo is the next version's validFrom — and when and by whom each was
- * recorded. Nothing is overwritten: a change is a new version. Equality search goes through blind
- * indexes; erasure deletes the record's key.
+ * recorded. Nothing is overwritten: a change is a new version. The versions recorded together are
+ * one row of record_changes (each still sealed on its own, see crypto/field-cipher.ts). Equality
+ * search goes through blind indexes; erasure deletes the record's key.
  */
 import { TracevaultError } from '../errors.ts';
-import { openField, sealField } from '../crypto/field-cipher.ts';
+import { decodeBundle, encodeBundle, openField, sealField, type BundleEntry } from '../crypto/field-cipher.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { base32, newId } from '../crypto/ids.ts';
 import { decodeValue, encodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
@@ -23,7 +24,7 @@ export interface Actor {
 export interface NewRecord {
   readonly id: string;
   readonly values: ReadonlyMap<string, FieldValue>;
-  /** When the values became true in the world (default: now). Per field, for histories. */
+  /** When the values became true in the world (default: now). */
   readonly validFrom?: string;
   /** When the vault learned them (default: now). The synthetic city back-dates its histories. */
   readonly recordedAt?: string;
@@ -58,7 +59,7 @@ export interface StoredRecord {
   readonly createdBy: string;
   /** The current version of each field that has a value. */
   readonly current: ReadonlyMap<string, FieldVersion>;
-  /** Every version, oldest first per field, when asked for. */
+  /** Every version, by field then version, when asked for. */
   readonly history?: readonly FieldVersion[];
 }
 
@@ -70,10 +71,9 @@ export interface RegistryOptions {
   readonly reloadKeys?: () => Promise<void>;
 }
 
-interface VersionRow {
+interface ChangeRow {
   seq: number;
-  field: string;
-  version: number;
+  change: number | null;
   valid_from: string;
   recorded_at: string;
   recorded_by: string;
@@ -86,7 +86,6 @@ interface VersionRow {
   org_id: string | null;
   created_at: string;
   created_by: string;
-  erased_at: string | null;
   [k: string]: unknown;
 }
 
@@ -95,6 +94,12 @@ export function indexForm(scope: IndexScope, value: string): string {
   if (scope === 'phone') return normaliseMobile(value);
   if (scope === 'residentId' || scope === 'plate') return value.trim().toUpperCase();
   return value.normalize('NFC').trim();
+}
+
+/** Rows to insert, gathered for a whole batch. */
+interface Pending {
+  readonly changes: Param[][];
+  readonly index: Param[][];
 }
 
 export class Registry {
@@ -157,7 +162,8 @@ export class Registry {
     const fresh = new Set(items.map((r) => r.id).filter((id) => !existing.has(id)));
     const seqs = await this.#allocate(tx, fresh.size);
     const now = this.#now().toISOString();
-    const records: Param[][] = [], keys: Param[][] = [], versions: Param[][] = [], index: Param[][] = [];
+    const records: Param[][] = [], keys: Param[][] = [];
+    const pending: Pending = { changes: [], index: [] };
     const created: string[] = [];
     let duplicates = 0;
     for (const item of items) {
@@ -166,31 +172,25 @@ export class Registry {
         continue;
       }
       existing.add(item.id);
+      const seq = seqs[created.length]!;
       created.push(item.id);
-      const rs = seqs[created.length - 1]!;
       const { key, wrapped } = this.keys.newRecordKey(item.id);
-      records.push([rs, item.id, this.tenantId, type.name, item.orgId ?? actor.orgId ?? null, item.recordedAt ?? now, actor.id]);
-      keys.push([rs, wrapped.gen, wrapped.dekVersion, wrapped.wrapped]);
+      records.push([seq, item.id, this.tenantId, type.name, item.orgId ?? actor.orgId ?? null, item.recordedAt ?? now, actor.id]);
+      keys.push([seq, wrapped.gen, wrapped.dekVersion, wrapped.wrapped]);
       const ref = this.recordRef(item.id);
-      const next = new Map<string, number>();
-      const add = (values: ReadonlyMap<string, FieldValue>, validFrom: string, recordedAt: string, by: string) => {
-        for (const [field, value] of values) {
-          const v = (next.get(field) ?? 0) + 1;
-          next.set(field, v);
-          this.#sealVersion(type, item.id, rs, field, v, value, key, wrapped.gen, validFrom, recordedAt, by, versions, index);
-        }
-      };
-      add(item.values, item.validFrom ?? now, item.recordedAt ?? now, actor.id);
+      const versions = new Map<string, number>();
+      const rec = { type, id: item.id, seq, key, keyGen: wrapped.gen };
+      this.#sealChange(rec, 1, item.values, versions, item.validFrom ?? now, item.recordedAt ?? now, actor.id, pending);
       events.push({ action: 'collect', principalId: actor.id, recordRef: ref, fields: [...item.values.keys()], outcome: 'ok' });
-      for (const c of item.later ?? []) {
-        add(c.values, c.validFrom, c.recordedAt ?? c.validFrom, c.by ?? actor.id);
+      (item.later ?? []).forEach((c, i) => {
+        this.#sealChange(rec, i + 2, c.values, versions, c.validFrom, c.recordedAt ?? c.validFrom, c.by ?? actor.id, pending);
         events.push({ action: 'update', principalId: c.by ?? actor.id, recordRef: ref, fields: [...c.values.keys()], outcome: 'ok' });
-      }
+      });
       key.fill(0);
     }
     await tx.insertMany('INSERT INTO records (seq, id, tenant_id, record_type, org_id, created_at, created_by) VALUES', records);
     await tx.insertMany('INSERT INTO record_keys (record_seq, gen, dek_version, wrapped) VALUES', keys);
-    await this.#insertVersions(tx, versions, index);
+    await this.#insert(tx, pending);
     return { created, duplicates };
   }
 
@@ -207,21 +207,21 @@ export class Registry {
     return this.audited(async (tx, events) => {
       const rec = await this.#load(tx, recordId, false);
       const type = recordType(rec.recordType);
-      const now = this.#now().toISOString();
-      const key = this.keys.unwrapRecordKey(rec.key);
-      const versions: Param[][] = [], index: Param[][] = [];
-      const changed: string[] = [];
+      const changed = new Map<string, FieldValue>();
       for (const [field, value] of values) {
         if (!fieldDef(type, field)) throw new TracevaultError('ERR_UNKNOWN_FIELD', { field: field.slice(0, 64) });
         const cur = rec.current.get(field);
-        if (cur && JSON.stringify(cur.value) === JSON.stringify(value)) continue;
-        const maxVersion = rec.maxVersion.get(field) ?? 0;
-        this.#sealVersion(type, recordId, rec.seq, field, maxVersion + 1, value, key, rec.key.gen, opts.validFrom ?? now, opts.recordedAt ?? now, actor.id, versions, index);
-        changed.push(field);
+        if (!cur || JSON.stringify(cur.value) !== JSON.stringify(value)) changed.set(field, value);
       }
-      await this.#insertVersions(tx, versions, index);
-      if (changed.length > 0) events.push({ action: 'update', principalId: actor.id, recordRef: this.recordRef(recordId), fields: changed, outcome: 'ok' });
-      return changed;
+      if (changed.size === 0) return [];
+      const now = this.#now().toISOString();
+      const key = this.keys.unwrapRecordKey(rec.key);
+      const pending: Pending = { changes: [], index: [] };
+      this.#sealChange({ type, id: recordId, seq: rec.seq, key, keyGen: rec.key.gen }, rec.lastChange + 1, changed, rec.versions, opts.validFrom ?? now, opts.recordedAt ?? now, actor.id, pending);
+      key.fill(0);
+      await this.#insert(tx, pending);
+      events.push({ action: 'update', principalId: actor.id, recordRef: this.recordRef(recordId), fields: [...changed.keys()], outcome: 'ok' });
+      return [...changed.keys()];
     }, db);
   }
 
@@ -231,19 +231,28 @@ export class Registry {
     return { id: rec.id, recordType: rec.recordType, orgId: rec.orgId, createdAt: rec.createdAt, createdBy: rec.createdBy, current: rec.current, history: rec.history };
   }
 
-  /** Record ids whose field of this scope has (or had, with `anyVersion`) exactly this value. */
+  /** Record ids with a field of this scope whose current value (or any value, with `anyVersion`) is exactly this one. */
   async search(scope: IndexScope, value: string, opts: { anyVersion?: boolean; limit?: number } = {}): Promise<string[]> {
-    const digest = this.keys.blindIndex(scope, indexForm(scope, value));
-    // A hit counts on the current version of its field unless any version will do.
-    const current = opts.anyVersion
-      ? ''
-      : 'AND b.version = (SELECT MAX(v.version) FROM field_versions v WHERE v.record_seq = b.record_seq AND v.field = b.field)';
+    const wanted = indexForm(scope, value);
     const rows = await this.db.all<{ id: string }>(
-      `SELECT DISTINCT r.id, r.seq FROM blind_index b JOIN records r ON r.seq = b.record_seq
-       WHERE b.tenant_id = ? AND b.scope = ? AND b.digest = ? AND r.erased_at IS NULL ${current} ORDER BY r.seq LIMIT ?`,
-      [this.tenantId, scope, digest, opts.limit ?? 100],
+      `SELECT r.id FROM blind_index b JOIN records r ON r.seq = b.record_seq
+       WHERE b.digest = ? AND r.tenant_id = ? AND r.erased_at IS NULL ORDER BY r.seq LIMIT 1000`,
+      [this.keys.blindIndex(scope, wanted), this.tenantId],
     );
-    return rows.map((r) => r.id);
+    const out: string[] = [];
+    for (const { id } of rows) {
+      if (out.length >= (opts.limit ?? 100)) break;
+      if (opts.anyVersion) {
+        out.push(id);
+        continue;
+      }
+      // The index covers every version; keep the records where the value is still current.
+      const rec = await this.get(id);
+      const type = recordType(rec.recordType);
+      const hit = [...rec.current.values()].some((v) => KINDS[fieldDef(type, v.field)!.kind].index === scope && typeof v.value === 'string' && indexForm(scope, v.value) === wanted);
+      if (hit) out.push(id);
+    }
+    return out;
   }
 
   /** Crypto-shredding: the record key and blind index entries are deleted; the sealed versions stay unreadable. */
@@ -259,23 +268,29 @@ export class Registry {
     });
   }
 
-  #sealVersion(
-    type: RecordType, recordId: string, recordSeq: number, field: string, version: number, value: FieldValue, key: Buffer, keyGen: number,
-    validFrom: string, recordedAt: string, by: string, versions: Param[][], index: Param[][],
+  /** Seals one change: each field's next version, sealed on its own, bundled into one row. */
+  #sealChange(
+    rec: { type: RecordType; id: string; seq: number; key: Buffer; keyGen: number }, change: number,
+    values: ReadonlyMap<string, FieldValue>, versions: Map<string, number>,
+    validFrom: string, recordedAt: string, by: string, out: Pending,
   ): void {
-    const def = fieldDef(type, field);
-    if (!def) throw new TracevaultError('ERR_UNKNOWN_FIELD', { field: field.slice(0, 64) });
-    const place = { recordType: type.name, recordId, field, version, keyGen };
-    versions.push([recordSeq, field, version, validFrom, recordedAt, by, keyGen, sealField(key, place, encodeValue(def.kind, value))]);
-    const scope = KINDS[def.kind].index;
-    if (scope && typeof value === 'string') {
-      index.push([this.tenantId, scope, this.keys.blindIndex(scope, indexForm(scope, value)), recordSeq, field, version]);
+    const entries: BundleEntry[] = [];
+    for (const [field, value] of values) {
+      const def = fieldDef(rec.type, field);
+      if (!def) throw new TracevaultError('ERR_UNKNOWN_FIELD', { field: field.slice(0, 64) });
+      const version = (versions.get(field) ?? 0) + 1;
+      versions.set(field, version);
+      const place = { recordType: rec.type.name, recordId: rec.id, field, version, keyGen: rec.keyGen };
+      entries.push({ field, version, sealed: sealField(rec.key, place, encodeValue(def.kind, value)) });
+      const scope = KINDS[def.kind].index;
+      if (scope && typeof value === 'string') out.index.push([this.keys.blindIndex(scope, indexForm(scope, value)), rec.seq]);
     }
+    out.changes.push([rec.seq, change, validFrom, recordedAt, by, rec.keyGen, encodeBundle(entries)]);
   }
 
-  async #insertVersions(tx: Db, versions: Param[][], index: Param[][]): Promise<void> {
-    await tx.insertMany('INSERT INTO field_versions (record_seq, field, version, valid_from, recorded_at, recorded_by, key_gen, sealed) VALUES', versions);
-    await tx.insertMany('INSERT INTO blind_index (tenant_id, scope, digest, record_seq, field, version) VALUES', index, 'ON CONFLICT DO NOTHING');
+  async #insert(tx: Db, p: Pending): Promise<void> {
+    await tx.insertMany('INSERT INTO record_changes (record_seq, change, valid_from, recorded_at, recorded_by, key_gen, sealed) VALUES', p.changes);
+    await tx.insertMany('INSERT INTO blind_index (digest, record_seq) VALUES', p.index, 'ON CONFLICT DO NOTHING');
   }
 
   /** Reserves `n` record sequence numbers, ascending (unique; consecutive only on SQLite). */
@@ -296,11 +311,11 @@ export class Registry {
    * always match, even while `keys rotate` re-encrypts) and decrypts what is needed.
    */
   async #load(db: Db, recordId: string, withHistory: boolean) {
-    const rows = await db.all<VersionRow>(
-      `SELECT r.seq, v.field, v.version, v.valid_from, v.recorded_at, v.recorded_by, v.key_gen, v.sealed,
-              k.gen, k.dek_version, k.wrapped, r.record_type, r.org_id, r.created_at, r.created_by, r.erased_at
-       FROM records r JOIN record_keys k ON k.record_seq = r.seq LEFT JOIN field_versions v ON v.record_seq = r.seq
-       WHERE r.id = ? AND r.tenant_id = ? ORDER BY v.field, v.version`,
+    const rows = await db.all<ChangeRow>(
+      `SELECT r.seq, c.change, c.valid_from, c.recorded_at, c.recorded_by, c.key_gen, c.sealed,
+              k.gen, k.dek_version, k.wrapped, r.record_type, r.org_id, r.created_at, r.created_by
+       FROM records r JOIN record_keys k ON k.record_seq = r.seq LEFT JOIN record_changes c ON c.record_seq = r.seq
+       WHERE r.id = ? AND r.tenant_id = ? ORDER BY c.change`,
       [recordId, this.tenantId],
     );
     if (rows.length === 0) {
@@ -313,31 +328,43 @@ export class Registry {
     // Another process may have rotated the data key since this one loaded its keys.
     if (!this.keys.hasVersion(wrapped.dekVersion)) await this.#reloadKeys?.();
     const key = this.keys.unwrapRecordKey(wrapped);
-    const maxVersion = new Map<string, number>();
-    const byField = new Map<string, VersionRow[]>();
-    for (const r of rows) {
-      if (r.field === null) continue;
-      maxVersion.set(r.field, Number(r.version));
-      let list = byField.get(r.field);
-      if (!list) byField.set(r.field, (list = []));
-      list.push(r);
+    // Every version of every field, in order; validTo is the next version's validFrom.
+    const byField = new Map<string, { row: ChangeRow; entry: BundleEntry }[]>();
+    const versions = new Map<string, number>();
+    let lastChange = 0;
+    for (const row of rows) {
+      if (row.change === null) continue;
+      lastChange = Math.max(lastChange, Number(row.change));
+      for (const entry of decodeBundle(row.sealed)) {
+        let list = byField.get(entry.field);
+        if (!list) byField.set(entry.field, (list = []));
+        list.push({ row, entry });
+        versions.set(entry.field, entry.version);
+      }
     }
     const current = new Map<string, FieldVersion>();
     const history: FieldVersion[] = [];
-    for (const [field, list] of byField) {
-      const def = fieldDef(type, field);
-      if (!def) continue;
-      const open = (r: VersionRow, validTo: string | null): FieldVersion => ({
-        field, version: Number(r.version), validFrom: r.valid_from, validTo, recordedAt: r.recorded_at, recordedBy: r.recorded_by,
-        value: decodeValue(def.kind, openField(key, { recordType: type.name, recordId, field, version: Number(r.version), keyGen: Number(r.key_gen) }, r.sealed)),
-      });
-      if (withHistory) list.forEach((r, i) => history.push(open(r, list[i + 1]?.valid_from ?? null)));
-      current.set(field, withHistory ? history[history.length - 1]! : open(list[list.length - 1]!, null));
+    try {
+      for (const [field, list] of byField) {
+        const def = fieldDef(type, field);
+        if (!def) continue;
+        const open = (i: number): FieldVersion => {
+          const { row, entry } = list[i]!;
+          const place = { recordType: type.name, recordId, field, version: entry.version, keyGen: Number(row.key_gen) };
+          return {
+            field, version: entry.version, validFrom: row.valid_from, validTo: list[i + 1]?.row.valid_from ?? null,
+            recordedAt: row.recorded_at, recordedBy: row.recorded_by, value: decodeValue(def.kind, openField(key, place, entry.sealed)),
+          };
+        };
+        if (withHistory) for (let i = 0; i < list.length; i++) history.push(open(i));
+        current.set(field, withHistory ? history[history.length - 1]! : open(list.length - 1));
+      }
+    } finally {
+      key.fill(0);
     }
-    key.fill(0);
     return {
-      id: recordId, seq: Number(first.seq), recordType: type.name, orgId: first.org_id, createdAt: first.created_at, createdBy: first.created_by,
-      key: wrapped, current, maxVersion, history: withHistory ? history : undefined,
+      id: recordId, seq: Number(first.seq), recordType: type.name, orgId: first.org_id, createdAt: first.created_at,
+      createdBy: first.created_by, key: wrapped, current, versions, lastChange, history: withHistory ? history : undefined,
     };
   }
 }

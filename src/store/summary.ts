@@ -5,7 +5,7 @@ export interface VaultSummary {
   readonly database: string;
   readonly records: Readonly<Record<string, number>>;
   readonly erased: number;
-  readonly fieldVersions: number;
+  readonly changes: number;
   readonly blindIndexEntries: number;
   readonly organisations: Readonly<Record<string, number>>;
   readonly principals: number;
@@ -23,8 +23,8 @@ export async function summarise(vault: Vault): Promise<VaultSummary> {
     database: db.dialect,
     records: Object.fromEntries(byType.map((r) => [r.record_type, Number(r.n)])),
     erased: await count('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NOT NULL'),
-    fieldVersions: await count('SELECT COUNT(*) AS n FROM field_versions v JOIN records r ON r.seq = v.record_seq WHERE r.tenant_id = ?'),
-    blindIndexEntries: await count('SELECT COUNT(*) AS n FROM blind_index WHERE tenant_id = ?'),
+    changes: await count('SELECT COUNT(*) AS n FROM record_changes c JOIN records r ON r.seq = c.record_seq WHERE r.tenant_id = ?'),
+    blindIndexEntries: await count('SELECT COUNT(*) AS n FROM blind_index b JOIN records r ON r.seq = b.record_seq WHERE r.tenant_id = ?'),
     organisations: Object.fromEntries(orgs.map((r) => [r.kind, Number(r.n)])),
     principals: await count('SELECT COUNT(*) AS n FROM principals WHERE tenant_id = ?'),
     auditEvents: await count('SELECT COUNT(*) AS n FROM audit_events WHERE tenant_id = ?'),

@@ -6,7 +6,7 @@ export function printSummary(s: VaultSummary): void {
   const recs = Object.entries(s.records).map(([k, v]) => `${v.toLocaleString('en')} ${k}`).join(', ') || 'none';
   out(`database:        ${s.database}`);
   out(`records:         ${recs}${s.erased ? ` (+${s.erased} erased)` : ''}`);
-  out(`field versions:  ${s.fieldVersions.toLocaleString('en')} (each sealed with its record's key)`);
+  out(`changes:         ${s.changes.toLocaleString('en')} (field versions recorded together; each sealed with its record's key)`);
   out(`blind index:     ${s.blindIndexEntries.toLocaleString('en')} keyed entries (phone, resident id, name, plate)`);
   out(`organisations:   ${Object.entries(s.organisations).map(([k, v]) => `${v} ${k}`).join(', ')}`);
   out(`principals:      ${s.principals}`);

@@ -18,9 +18,14 @@ export function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): B
   const iv = randomBytesPooled(IV_BYTES);
   const c = createCipheriv('aes-256-gcm', key, iv);
   c.setAAD(aad);
+  const out = Buffer.allocUnsafe(1 + IV_BYTES + plaintext.length + TAG_BYTES);
+  out[0] = FORMAT;
+  iv.copy(out, 1);
   const body = c.update(plaintext);
-  const tail = c.final();
-  return Buffer.concat([Buffer.of(FORMAT), iv, body, tail, c.getAuthTag()]);
+  body.copy(out, 1 + IV_BYTES);
+  c.final(); // GCM is a stream mode: final() emits nothing more
+  c.getAuthTag().copy(out, 1 + IV_BYTES + body.length);
+  return out;
 }
 
 /** Opens a sealed value; any change to it, its key or its associated data fails with ERR_DECRYPT. */

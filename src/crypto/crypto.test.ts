@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { open, seal, aad } from './aead.ts';
 import { createKeyFile, loadKek, kekFromBytes } from './key-file.ts';
 import { newDataKey, TenantKeys } from './keyring.ts';
-import { openField, sealField } from './field-cipher.ts';
+import { changeLabels, openChange, sealChange } from './field-cipher.ts';
 import { base32 } from './ids.ts';
 
 const kek = kekFromBytes(Buffer.alloc(32, 7));
@@ -26,20 +26,33 @@ test('AES-256-GCM: round trip, and any change to ciphertext or associated data f
   }), { numRuns: 300 });
 });
 
-test('field cipher: a ciphertext moved to another record, field, version or key fails to open', () => {
+test('field cipher: a change moved to another record, change or key, or relabelled, fails to open', () => {
   const tk = keys();
   const { key } = tk.newRecordKey('r_a');
-  const place = { recordType: 'birth', recordId: 'r_a', field: 'motherPhone', version: 1, keyGen: 1 };
-  const ct = sealField(key, place, Buffer.from('13812345678'));
-  assert.equal(openField(key, place, ct).toString(), '13812345678');
-  for (const moved of [
-    { ...place, recordId: 'r_b' }, { ...place, field: 'fatherPhone' }, { ...place, version: 2 },
-    { ...place, keyGen: 2 }, { ...place, recordType: 'vehicle' },
-  ]) {
-    assert.throws(() => openField(key, moved, ct), { code: 'ERR_DECRYPT' });
+  const place = { recordType: 'birth', recordId: 'r_a', change: 1, keyGen: 1 };
+  const entries = [
+    { field: 'motherPhone', version: 1, value: Buffer.from('13812345678') },
+    { field: 'fatherPhone', version: 3, value: Buffer.from('13900001111') },
+  ];
+  const ct = sealChange(key, place, entries);
+  assert.deepEqual(openChange(key, place, ct).map((e) => [e.field, e.version, Buffer.from(e.value).toString()]), [
+    ['motherPhone', 1, '13812345678'], ['fatherPhone', 3, '13900001111'],
+  ]);
+  assert.deepEqual(changeLabels(ct), [{ field: 'motherPhone', version: 1 }, { field: 'fatherPhone', version: 3 }]);
+  for (const moved of [{ ...place, recordId: 'r_b' }, { ...place, change: 2 }, { ...place, keyGen: 2 }, { ...place, recordType: 'vehicle' }]) {
+    assert.throws(() => openChange(key, moved, ct), { code: 'ERR_DECRYPT' });
   }
-  // Another record's key cannot open it either.
-  assert.throws(() => openField(tk.newRecordKey('r_a').key, place, ct), { code: 'ERR_DECRYPT' });
+  // Relabel: the mother's phone presented as the father's (same length, so only the label changes).
+  const relabelled = Buffer.from(ct.toString('latin1').replace('motherPhone', 'xatherPhone').replace('fatherPhone', 'motherPhone').replace('xatherPhone', 'fatherPhone'), 'latin1');
+  assert.deepEqual(changeLabels(relabelled).map((l) => l.field), ['fatherPhone', 'motherPhone']);
+  assert.throws(() => openChange(key, place, relabelled), { code: 'ERR_DECRYPT' });
+  // A version label changed.
+  const bumped = Buffer.from(ct);
+  bumped.writeUInt32BE(2, 4 + 2 + 1 + 'motherPhone'.length);
+  assert.throws(() => openChange(key, place, bumped), { code: 'ERR_DECRYPT' });
+  // Another record's key cannot open it either; truncation is refused.
+  assert.throws(() => openChange(tk.newRecordKey('r_a').key, place, ct), { code: 'ERR_DECRYPT' });
+  assert.throws(() => openChange(key, place, ct.subarray(0, 20)), { code: 'ERR_DECRYPT' });
 });
 
 test('keyring: record keys wrap under the data key and re-wrap under a new version', () => {

@@ -1,70 +1,93 @@
 /**
- * Field versions are sealed one by one with the record's key; the associated data binds each
- * ciphertext to its place — record type, record id, field, version and key generation — so a
- * ciphertext copied to another record, field or version fails to open.
+ * Field versions are sealed with the record's key, the versions recorded together (one change) in
+ * one AES-256-GCM message. The associated data binds the message to its place — record type, record
+ * id, change number, key generation — and lists every (field, version) it holds, so a ciphertext
+ * moved to another record or change, or relabelled as another field or version, fails to open.
  *
- * The versions recorded together (one change) are stored side by side in one sealed bundle:
- * entries of [u8 name length][name][u32 version][u32 length][sealed value], big-endian. Field names
- * and version numbers in the bundle are in clear (names, not values) and are checked again by the
- * associated data when each value is opened.
+ * Stored form: u32 header length ‖ header ‖ sealed, where the header (in clear: field names and
+ * version numbers, never values) is u16 count, then per entry u8 name length ‖ name ‖ u32 version ‖
+ * u32 value length, all big-endian; the plaintext is the values concatenated. One message per change
+ * costs one cipher set-up instead of one per field: the per-call cost of createCipheriv dominates
+ * for values this small (bench/field-cipher.ts).
  */
 import { TracevaultError } from '../errors.ts';
 import { aad, open, seal } from './aead.ts';
 
-export interface FieldPlace {
+export interface ChangePlace {
   readonly recordType: string;
   readonly recordId: string;
-  readonly field: string;
-  readonly version: number;
+  readonly change: number;
   /** The generation of the record key that sealed it. */
   readonly keyGen: number;
 }
 
-function placeAad(p: FieldPlace): Buffer {
-  return aad('tracevault/field/v1', p.recordType, p.recordId, p.field, p.version, `rk${p.keyGen}`);
-}
-
-export function sealField(recordKey: Uint8Array, place: FieldPlace, plaintext: Uint8Array): Buffer {
-  return seal(recordKey, plaintext, placeAad(place));
-}
-
-export function openField(recordKey: Uint8Array, place: FieldPlace, sealed: Uint8Array): Buffer {
-  return open(recordKey, sealed, placeAad(place));
-}
-
-export interface BundleEntry {
+export interface FieldEntry {
   readonly field: string;
   readonly version: number;
-  readonly sealed: Buffer;
+  readonly value: Uint8Array;
 }
 
-export function encodeBundle(entries: readonly BundleEntry[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const e of entries) {
-    const name = Buffer.from(e.field, 'utf8');
-    const head = Buffer.alloc(1 + name.length + 8);
-    head.writeUInt8(name.length, 0);
-    name.copy(head, 1);
-    head.writeUInt32BE(e.version, 1 + name.length);
-    head.writeUInt32BE(e.sealed.length, 5 + name.length);
-    parts.push(head, e.sealed);
+export interface FieldLabel {
+  readonly field: string;
+  readonly version: number;
+}
+
+function placeAad(p: ChangePlace, header: Buffer): Buffer {
+  return Buffer.concat([aad('tracevault/change/v1', p.recordType, p.recordId, p.change, `rk${p.keyGen}`), Buffer.of(0), header]);
+}
+
+export function sealChange(recordKey: Uint8Array, place: ChangePlace, entries: readonly FieldEntry[]): Buffer {
+  const names = entries.map((e) => Buffer.from(e.field, 'utf8'));
+  const header = Buffer.alloc(2 + names.reduce((n, b) => n + 9 + b.length, 0));
+  header.writeUInt16BE(entries.length, 0);
+  let p = 2;
+  entries.forEach((e, i) => {
+    const name = names[i]!;
+    header.writeUInt8(name.length, p);
+    name.copy(header, p + 1);
+    header.writeUInt32BE(e.version, p + 1 + name.length);
+    header.writeUInt32BE(e.value.length, p + 5 + name.length);
+    p += 9 + name.length;
+  });
+  const sealed = seal(recordKey, Buffer.concat(entries.map((e) => e.value)), placeAad(place, header));
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(header.length, 0);
+  return Buffer.concat([len, header, sealed]);
+}
+
+function parse(stored: Buffer): { header: Buffer; sealed: Buffer; labels: (FieldLabel & { length: number })[] } {
+  if (stored.length < 6) throw new TracevaultError('ERR_DECRYPT');
+  const hl = stored.readUInt32BE(0);
+  if (4 + hl > stored.length) throw new TracevaultError('ERR_DECRYPT');
+  const header = stored.subarray(4, 4 + hl);
+  const count = header.readUInt16BE(0);
+  const labels: (FieldLabel & { length: number })[] = [];
+  let p = 2;
+  for (let i = 0; i < count; i++) {
+    if (p + 1 > header.length) throw new TracevaultError('ERR_DECRYPT');
+    const n = header.readUInt8(p);
+    if (p + 9 + n > header.length) throw new TracevaultError('ERR_DECRYPT');
+    labels.push({ field: header.toString('utf8', p + 1, p + 1 + n), version: header.readUInt32BE(p + 1 + n), length: header.readUInt32BE(p + 5 + n) });
+    p += 9 + n;
   }
-  return Buffer.concat(parts);
+  return { header, sealed: stored.subarray(4 + hl), labels };
 }
 
-export function decodeBundle(bundle: Buffer): BundleEntry[] {
-  const out: BundleEntry[] = [];
+/** The (field, version) labels of a stored change, without decrypting anything. */
+export function changeLabels(stored: Buffer): FieldLabel[] {
+  return parse(stored).labels.map(({ field, version }) => ({ field, version }));
+}
+
+export function openChange(recordKey: Uint8Array, place: ChangePlace, stored: Buffer): FieldEntry[] {
+  const { header, sealed, labels } = parse(stored);
+  const plain = open(recordKey, sealed, placeAad(place, header));
+  const out: FieldEntry[] = [];
   let p = 0;
-  while (p < bundle.length) {
-    const n = bundle.readUInt8(p);
-    if (p + 1 + n + 8 > bundle.length) throw new TracevaultError('ERR_DECRYPT');
-    const field = bundle.toString('utf8', p + 1, p + 1 + n);
-    const version = bundle.readUInt32BE(p + 1 + n);
-    const len = bundle.readUInt32BE(p + 5 + n);
-    const start = p + 9 + n;
-    if (start + len > bundle.length) throw new TracevaultError('ERR_DECRYPT');
-    out.push({ field, version, sealed: bundle.subarray(start, start + len) });
-    p = start + len;
+  for (const l of labels) {
+    if (p + l.length > plain.length) throw new TracevaultError('ERR_DECRYPT');
+    out.push({ field: l.field, version: l.version, value: plain.subarray(p, p + l.length) });
+    p += l.length;
   }
+  if (p !== plain.length) throw new TracevaultError('ERR_DECRYPT');
   return out;
 }

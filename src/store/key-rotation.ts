@@ -6,7 +6,7 @@
  * When every record is done, the old data keys are deleted.
  */
 import { newDataKey } from '../crypto/keyring.ts';
-import { decodeBundle, encodeBundle, openField, sealField } from '../crypto/field-cipher.ts';
+import { openChange, sealChange } from '../crypto/field-cipher.ts';
 import type { Vault } from './vault.ts';
 import type { Actor } from './registry.ts';
 
@@ -53,14 +53,10 @@ export async function rotateKeys(vault: Vault, actor: Actor, opts: { batchSize?:
           'SELECT change, key_gen, sealed FROM record_changes WHERE record_seq = ?', [rec.seq],
         );
         for (const c of changes) {
-          const entries = decodeBundle(c.sealed).map((e) => {
-            const place = { recordType: rec.record_type, recordId: rec.id, field: e.field, version: e.version };
-            const plain = openField(oldKey, { ...place, keyGen: Number(c.key_gen) }, e.sealed);
-            const sealed = sealField(key, { ...place, keyGen: gen }, plain);
-            plain.fill(0);
-            return { field: e.field, version: e.version, sealed };
-          });
-          await tx.run('UPDATE record_changes SET sealed = ?, key_gen = ? WHERE record_seq = ? AND change = ?', [encodeBundle(entries), gen, rec.seq, c.change]);
+          const place = { recordType: rec.record_type, recordId: rec.id, change: Number(c.change) };
+          const entries = openChange(oldKey, { ...place, keyGen: Number(c.key_gen) }, c.sealed);
+          await tx.run('UPDATE record_changes SET sealed = ?, key_gen = ? WHERE record_seq = ? AND change = ?', [sealChange(key, { ...place, keyGen: gen }, entries), gen, rec.seq, c.change]);
+          for (const e of entries) e.value.fill(0);
         }
         await tx.run('UPDATE record_keys SET gen = ?, dek_version = ?, wrapped = ? WHERE record_seq = ?', [gen, wrapped.dekVersion, wrapped.wrapped, rec.seq]);
         oldKey.fill(0);

@@ -6,7 +6,7 @@
  * search goes through blind indexes; erasure deletes the record's key.
  */
 import { TracevaultError } from '../errors.ts';
-import { decodeBundle, encodeBundle, openField, sealField, type BundleEntry } from '../crypto/field-cipher.ts';
+import { changeLabels, openChange, sealChange, type FieldEntry } from '../crypto/field-cipher.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { base32, newId } from '../crypto/ids.ts';
 import { decodeValue, encodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
@@ -268,24 +268,24 @@ export class Registry {
     });
   }
 
-  /** Seals one change: each field's next version, sealed on its own, bundled into one row. */
+  /** Seals one change: each field's next version, all in one message (see crypto/field-cipher.ts). */
   #sealChange(
     rec: { type: RecordType; id: string; seq: number; key: Buffer; keyGen: number }, change: number,
     values: ReadonlyMap<string, FieldValue>, versions: Map<string, number>,
     validFrom: string, recordedAt: string, by: string, out: Pending,
   ): void {
-    const entries: BundleEntry[] = [];
+    const entries: FieldEntry[] = [];
     for (const [field, value] of values) {
       const def = fieldDef(rec.type, field);
       if (!def) throw new TracevaultError('ERR_UNKNOWN_FIELD', { field: field.slice(0, 64) });
       const version = (versions.get(field) ?? 0) + 1;
       versions.set(field, version);
-      const place = { recordType: rec.type.name, recordId: rec.id, field, version, keyGen: rec.keyGen };
-      entries.push({ field, version, sealed: sealField(rec.key, place, encodeValue(def.kind, value)) });
+      entries.push({ field, version, value: encodeValue(def.kind, value) });
       const scope = KINDS[def.kind].index;
       if (scope && typeof value === 'string') out.index.push([this.keys.blindIndex(scope, indexForm(scope, value)), rec.seq]);
     }
-    out.changes.push([rec.seq, change, validFrom, recordedAt, by, rec.keyGen, encodeBundle(entries)]);
+    const sealed = sealChange(rec.key, { recordType: rec.type.name, recordId: rec.id, change, keyGen: rec.keyGen }, entries);
+    out.changes.push([rec.seq, change, validFrom, recordedAt, by, rec.keyGen, sealed]);
   }
 
   async #insert(tx: Db, p: Pending): Promise<void> {
@@ -328,36 +328,43 @@ export class Registry {
     // Another process may have rotated the data key since this one loaded its keys.
     if (!this.keys.hasVersion(wrapped.dekVersion)) await this.#reloadKeys?.();
     const key = this.keys.unwrapRecordKey(wrapped);
-    // Every version of every field, in order; validTo is the next version's validFrom.
-    const byField = new Map<string, { row: ChangeRow; entry: BundleEntry }[]>();
+    // Every version of every field, in order; validTo is the next version's validFrom. Only the
+    // changes holding a current value are opened unless the whole history is asked for.
+    const byField = new Map<string, { row: ChangeRow; version: number; value?: FieldValue }[]>();
     const versions = new Map<string, number>();
     let lastChange = 0;
-    for (const row of rows) {
-      if (row.change === null) continue;
-      lastChange = Math.max(lastChange, Number(row.change));
-      for (const entry of decodeBundle(row.sealed)) {
-        let list = byField.get(entry.field);
-        if (!list) byField.set(entry.field, (list = []));
-        list.push({ row, entry });
-        versions.set(entry.field, entry.version);
-      }
-    }
+    const opened = new Map<number, FieldEntry[]>();
+    const openRow = (row: ChangeRow) => {
+      let e = opened.get(Number(row.change));
+      if (!e) opened.set(Number(row.change), (e = openChange(key, { recordType: type.name, recordId, change: Number(row.change), keyGen: Number(row.key_gen) }, row.sealed)));
+      return e;
+    };
     const current = new Map<string, FieldVersion>();
     const history: FieldVersion[] = [];
     try {
+      for (const row of rows) {
+        if (row.change === null) continue;
+        lastChange = Math.max(lastChange, Number(row.change));
+        for (const l of changeLabels(row.sealed)) {
+          let list = byField.get(l.field);
+          if (!list) byField.set(l.field, (list = []));
+          list.push({ row, version: l.version });
+          versions.set(l.field, l.version);
+        }
+      }
       for (const [field, list] of byField) {
         const def = fieldDef(type, field);
         if (!def) continue;
-        const open = (i: number): FieldVersion => {
-          const { row, entry } = list[i]!;
-          const place = { recordType: type.name, recordId, field, version: entry.version, keyGen: Number(row.key_gen) };
+        const version = (i: number): FieldVersion => {
+          const { row, version } = list[i]!;
+          const entry = openRow(row).find((e) => e.field === field)!;
           return {
-            field, version: entry.version, validFrom: row.valid_from, validTo: list[i + 1]?.row.valid_from ?? null,
-            recordedAt: row.recorded_at, recordedBy: row.recorded_by, value: decodeValue(def.kind, openField(key, place, entry.sealed)),
+            field, version, validFrom: row.valid_from, validTo: list[i + 1]?.row.valid_from ?? null,
+            recordedAt: row.recorded_at, recordedBy: row.recorded_by, value: decodeValue(def.kind, entry.value),
           };
         };
-        if (withHistory) for (let i = 0; i < list.length; i++) history.push(open(i));
-        current.set(field, withHistory ? history[history.length - 1]! : open(list.length - 1));
+        if (withHistory) for (let i = 0; i < list.length; i++) history.push(version(i));
+        current.set(field, withHistory ? history[history.length - 1]! : version(list.length - 1));
       }
     } finally {
       key.fill(0);

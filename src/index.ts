@@ -1,0 +1,14 @@
+/** The public surface of the package: what index re-exports is the API; everything else is internal. */
+export { TracevaultError, ERROR_CODES, isTracevaultError, type ErrorCode, type ErrorDetails, type RowError } from './errors.ts';
+export { BIRTH, VEHICLE, RECORD_TYPES, validateRecord, maskRecord, fieldDef, type RecordType, type FieldDef } from './schema/record-type.ts';
+export { KINDS, type FieldKind, type FieldValue, type Sensitivity, type Vaccination } from './schema/field-kind.ts';
+export { parseResidentId, makeResidentId, checkCharacter } from './schema/resident-id.ts';
+export { parseMobile, normaliseMobile } from './schema/mobile.ts';
+export { parsePersonName } from './schema/person-name.ts';
+export { parseAddress } from './schema/address.ts';
+export * from './schema/mask.ts';
+export { initVault, openVault, Vault, type Principal, type VaultConfig } from './store/vault.ts';
+export { rotateKeys } from './store/key-rotation.ts';
+export { importFile, type ImportOptions, type ImportReport } from './ingest/import.ts';
+export { generateCity, type CityOptions } from './sim/city.ts';
+export { loadCity } from './sim/load.ts';

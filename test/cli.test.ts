@@ -118,13 +118,18 @@ describe('tracevault command line', () => {
     const recordsAfterCrash = Number((db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n);
     db.close();
     assert.ok(acknowledged > 0 && acknowledged < batch.length + 1, `killed after ${acknowledged} rows`);
+    // The committed batches are stored, staged: invisible until the import is published.
     assert.equal(recordsAfterCrash, 550 + acknowledged - 1);
+    assert.match(run('summary', '--data', vault).stdout, /550 birth/);
     const again = run('import', file, '--data', vault, '--json');
     assert.equal(again.code, 0, again.stderr);
     const rep = JSON.parse(again.stdout);
     assert.equal(rep.resumedAfterRow, acknowledged);
-    assert.equal(rep.created, batch.length - (acknowledged - 1));
+    assert.equal(rep.created, batch.length);
     assert.match(run('summary', '--data', vault).stdout, new RegExp(`${(550 + batch.length).toLocaleString('en')} birth`));
+    const db2 = new Database(join(vault, 'vault.db'), { readonly: true });
+    assert.equal(Number((db2.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n), 550 + batch.length);
+    db2.close();
   });
 
   test('keys rotate re-encrypts and the vault still reads', () => {

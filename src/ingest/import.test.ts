@@ -9,7 +9,7 @@ import { initVault, type Vault, type Principal } from '../store/vault.ts';
 import { generateCity } from '../sim/city.ts';
 import { snapshot, type Snapshot } from '../sim/snapshot.ts';
 import { toCsv, writeCsv, writeJsonl, writeXlsx } from '../sim/files.ts';
-import { BIRTH } from '../schema/record-type.ts';
+import { BIRTH, validateRecord } from '../schema/record-type.ts';
 import { importFile } from './import.ts';
 import { detectEncoding } from './decode.ts';
 
@@ -153,3 +153,37 @@ function zipWith(name: string, content: Buffer): Buffer {
   end.writeUInt32LE(central.length + n.length, 12); end.writeUInt32LE(cdOffset, 16);
   return Buffer.concat([local, n, data, central, n, end]);
 }
+
+describe('staged imports (SQLite)', () => {
+  test('a refused file leaves no staged record behind; staged records are invisible until published', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tv-stage-'));
+    const { vault, admin } = await initVault(join(dir, 'vault'));
+    try {
+      const data = rows(30, 'stage');
+      const file = join(dir, 'late-fault.csv');
+      // Valid rows first (two batches get staged), then a truncated quote at the very end.
+      writeFileSync(file, toCsv(data, COLUMNS) + 'x,"unterminated');
+      const e = await importFile(vault, admin, file, { schema: 'birth', batchSize: 10 }).catch((x) => x);
+      assert.equal(e.code, 'ERR_MALFORMED_FILE');
+      assert.equal(await count(vault), 0);
+      assert.equal(Number((await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM record_changes'))!.n), 0);
+      // An interrupted import's staged records: stored, but no read, search or summary sees them.
+      const good = join(dir, 'good.csv');
+      await writeCsv(good, data, COLUMNS);
+      const v = validateRecord(BIRTH, data[0]!, { now: new Date() });
+      assert.ok(v.ok);
+      const staged = vault.registry.contentId(BIRTH, v.record.values);
+      await vault.registry.audited((tx, ev) => vault.registry.collectInto(tx, ev, admin, BIRTH, [{ id: staged, values: v.record.values }], { stagedBy: 'imp_interrupted' }));
+      await assert.rejects(vault.registry.get(staged), { code: 'ERR_NOT_FOUND' });
+      assert.deepEqual(await vault.registry.search('phone', data[0]!.motherPhone as string), []);
+      // A later import of the same content takes the staged record over and publishes it.
+      const r = await importFile(vault, admin, good, { schema: 'birth' });
+      assert.equal(r.created, 30);
+      assert.equal((await vault.registry.get(staged)).id, staged);
+      assert.equal(await count(vault), 30);
+    } finally {
+      await vault.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,13 +1,15 @@
 /**
- * Import of a file into the registry, in two passes over the file with bounded memory:
+ * Import of a file into the registry, in one pass with bounded memory. Rows are validated and
+ * written in batches as *staged* records — stored, sealed, but invisible to every read — and each
+ * batch is one transaction that also advances the import's checkpoint. Only when the whole file has
+ * been read and checked are the staged records published, in one transaction with their collect
+ * events. So:
  *
- * 1. Check: read every row, validate it against the schema, hash the file. A structural fault
- *    (encoding, malformed or truncated file, limits) or, by default, any invalid row stops the
- *    import before anything is written: the vault stays as it was.
- * 2. Write: valid rows in batches, each batch one transaction that also advances the import's
- *    checkpoint. A crash loses no acknowledged batch; running the same import again resumes after
- *    the last committed batch, and since a row's record id is a keyed hash of its content, no row
- *    is ever stored twice — not even from another file.
+ * - a structural fault anywhere (encoding, malformed or truncated file, limits), or by default any
+ *   invalid row, discards the staged records: the vault is as it was;
+ * - a crash loses no committed batch: the same import run again resumes after the last one (the
+ *   staged records wait, invisible), and since a record's id is a keyed hash of its content, no row
+ *   is ever stored twice — not even from another file.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -25,7 +27,7 @@ export interface ImportOptions {
   /** Import the valid rows and report the invalid ones, instead of refusing the whole file. */
   readonly skipInvalid?: boolean;
   readonly batchSize?: number;
-  readonly onProgress?: (p: { phase: 'check' | 'write'; rows: number; total?: number }) => void;
+  readonly onProgress?: (p: { rows: number }) => void;
 }
 
 export interface ImportReport {
@@ -67,79 +69,87 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
   const source = openSource(path, { format: opts.format, limits: opts.limits });
   const ctx = { now: vault.registry.now() };
   const batchSize = opts.batchSize ?? 2000;
-
-  // Pass 1: structure, validity and the file's hash. Nothing is written.
-  const hashing = sha256File(path);
-  const errors: RowError[] = [];
-  let rows = 0, invalid = 0, warnings = 0;
-  for await (const r of source.rows()) {
-    if (rows === 0) checkHeader(type, r);
-    rows++;
-    const v = validateRecord(type, r.cells, ctx);
-    if (!v.ok) {
-      invalid++;
-      for (const e of v.errors) if (errors.length < MAX_REPORTED) errors.push({ row: r.row, field: e.field, rule: e.rule });
-    } else warnings += v.record.warnings.length;
-    if (rows % 5000 === 0) opts.onProgress?.({ phase: 'check', rows });
-  }
-  const fileHash = await hashing;
-  if (invalid > 0 && !opts.skipInvalid) {
-    throw new TracevaultError('ERR_IMPORT_INVALID_ROWS', { count: invalid, errors: errors.slice(0, 100) });
-  }
-
-  // Pass 2: resume or start the import, then write in atomic batches.
   const db = vault.db;
   const now = () => vault.registry.now().toISOString();
-  let job = await db.get<{ id: string; rows_committed: number; records_created: number; duplicates: number; status: string }>(
-    'SELECT id, rows_committed, records_created, duplicates, status FROM imports WHERE tenant_id = ? AND file_sha256 = ? AND record_type = ?',
+
+  // The import is known by its file's hash: running it again resumes (or finds it done).
+  const fileHash = await sha256File(path);
+  let job = await db.get<{ id: string; rows_committed: number; status: string }>(
+    'SELECT id, rows_committed, status FROM imports WHERE tenant_id = ? AND file_sha256 = ? AND record_type = ?',
     [vault.tenantId, fileHash, type.name],
   );
   if (!job) {
-    const id = newId('imp');
+    job = { id: newId('imp'), rows_committed: 0, status: 'running' };
     await db.run(
       `INSERT INTO imports (id, tenant_id, file_sha256, record_type, principal_id, rows_total, rows_committed, records_created, duplicates, status, started_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 'running', ?, ?)`,
-      [id, vault.tenantId, fileHash, type.name, actor.id, rows, now(), now()],
+       VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 'running', ?, ?)`,
+      [job.id, vault.tenantId, fileHash, type.name, actor.id, now(), now()],
     );
-    job = { id, rows_committed: 0, records_created: 0, duplicates: 0, status: 'running' };
+  } else if (job.status !== 'done') {
+    job = { ...job, status: 'running' };
   }
-  const resumedAfterRow = Number(job.rows_committed);
-  let created = 0, duplicates = 0;
+  const importId = job.id;
+  const done = job.status === 'done';
+  const resumedAfterRow = done ? 0 : Number(job.rows_committed);
+
+  const errors: RowError[] = [];
+  let rows = 0, invalid = 0, warnings = 0, created = 0, duplicates = 0, written = 0, lastRow = 0;
+  let batch: NewRecord[] = [];
+  const stage = async () => {
+    const upTo = lastRow;
+    const r = await db.transaction(async (tx) => {
+      const out = await vault.registry.collectInto(tx, [], actor, type, batch, { stagedBy: importId });
+      await tx.run('UPDATE imports SET rows_committed = ?, records_created = records_created + ?, duplicates = duplicates + ?, updated_at = ? WHERE id = ?', [
+        upTo, out.created.length, out.duplicates, now(), importId,
+      ]);
+      return out;
+    });
+    created += r.created.length;
+    duplicates += r.duplicates;
+    written += batch.length;
+    batch = [];
+    opts.onProgress?.({ rows: written });
+  };
+  try {
+    for await (const r of source.rows()) {
+      if (rows === 0) checkHeader(type, r);
+      rows++;
+      lastRow = r.row;
+      const v = validateRecord(type, r.cells, ctx);
+      if (!v.ok) {
+        invalid++;
+        for (const e of v.errors) if (errors.length < MAX_REPORTED) errors.push({ row: r.row, field: e.field, rule: e.rule });
+        continue;
+      }
+      warnings += v.record.warnings.length;
+      // Rows of a finished import, or committed by an interrupted run, are only checked again.
+      if (done || r.row <= resumedAfterRow) continue;
+      batch.push({ id: vault.registry.contentId(type, v.record.values), values: v.record.values });
+      if (batch.length >= batchSize) await stage();
+    }
+    if (invalid > 0 && !opts.skipInvalid) throw new TracevaultError('ERR_IMPORT_INVALID_ROWS', { count: invalid, errors: errors.slice(0, 100) });
+    if (batch.length > 0) await stage();
+  } catch (e) {
+    if (!done) {
+      await vault.registry.discardStaged(importId);
+      await db.run('DELETE FROM imports WHERE id = ?', [importId]);
+    }
+    throw e;
+  }
   const report = (): ImportReport => ({
-    importId: job!.id, format: source.format, encoding: source.encoding, rows, valid: rows - invalid, invalid,
+    importId, format: source.format, encoding: source.encoding, rows, valid: rows - invalid, invalid,
     created, duplicates, resumedAfterRow, errors, warnings,
   });
-  if (job.status === 'done') {
+  if (done) {
     duplicates = rows - invalid;
     return report();
   }
-
-  let batch: NewRecord[] = [];
-  let lastRow = 0, written = 0;
-  const flush = async (final: boolean) => {
-    const upTo = lastRow;
-    await vault.registry.audited(async (tx, events) => {
-      const r = await vault.registry.collectInto(tx, events, actor, type, batch);
-      created += r.created.length;
-      duplicates += r.duplicates;
-      await tx.run(
-        'UPDATE imports SET rows_committed = ?, records_created = records_created + ?, duplicates = duplicates + ?, status = ?, updated_at = ? WHERE id = ?',
-        [upTo, r.created.length, r.duplicates, final ? 'done' : 'running', now(), job!.id],
-      );
-      if (final) events.push({ action: 'import', principalId: actor.id, outcome: 'ok', detail: { import: job!.id, rows, invalid } });
-    });
-    written += batch.length;
-    batch = [];
-    opts.onProgress?.({ phase: 'write', rows: written, total: rows - invalid });
-  };
-  for await (const r of source.rows()) {
-    lastRow = r.row;
-    if (r.row <= resumedAfterRow) continue;
-    const v = validateRecord(type, r.cells, ctx);
-    if (!v.ok) continue;
-    batch.push({ id: vault.registry.contentId(type, v.record.values), values: v.record.values });
-    if (batch.length >= batchSize) await flush(false);
-  }
-  await flush(true);
+  // Publish: every staged record of this import (this run's and any interrupted run's) at once.
+  await vault.registry.audited(async (tx, events) => {
+    created = await vault.registry.publishStaged(tx, events, actor, importId);
+    duplicates = rows - invalid - created;
+    await tx.run("UPDATE imports SET status = 'done', rows_total = ?, records_created = ?, updated_at = ? WHERE id = ?", [rows, created, now(), importId]);
+    events.push({ action: 'import', principalId: actor.id, outcome: 'ok', detail: { import: importId, rows, invalid, created } });
+  });
   return report();
 }

@@ -55,6 +55,15 @@ CREATE TABLE audit_events (
 CREATE SEQUENCE IF NOT EXISTS {records_seq}
 `,
   },
+  {
+    version: 2,
+    name: 'staged imports',
+    // Records written by an import that has not been published yet: invisible to every read.
+    sql: `
+ALTER TABLE records ADD COLUMN staged_by TEXT;
+CREATE INDEX records_staged ON records (staged_by) WHERE staged_by IS NOT NULL;
+`,
+  },
 ];
 
 function render(sql: string, dialect: Dialect): string {

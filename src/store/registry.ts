@@ -130,8 +130,41 @@ export class Registry {
 
   /** The id an import gives to a row's content: the same content always gets the same id. */
   contentId(type: RecordType, values: ReadonlyMap<string, FieldValue>): string {
-    const canonical = JSON.stringify([type.name, ...[...values].sort(([a], [b]) => (a < b ? -1 : 1))]);
+    // Canonical form: the schema's fields in its order, each as name, NUL, value (JSON for lists), NUL.
+    let canonical = type.name;
+    for (const def of type.fields) {
+      const v = values.get(def.name);
+      if (v !== undefined) canonical += `\0${def.name}\0${typeof v === 'string' ? v : JSON.stringify(v)}`;
+    }
     return `r_${base32(this.keys.keyedId(`record-id/${this.tenantId}`, canonical).subarray(0, 16))}`;
+  }
+
+  /**
+   * Publishes an import's staged records: from now on they are read like any other, and each one's
+   * collect event is appended, all in the caller's transaction. Returns how many were published.
+   */
+  async publishStaged(tx: Db, events: AuditEvent[], actor: Actor, stagedBy: string): Promise<number> {
+    let n = 0, after = 0;
+    for (;;) {
+      const page = await tx.all<{ seq: number; id: string }>('SELECT seq, id FROM records WHERE staged_by = ? AND seq > ? ORDER BY seq LIMIT 5000', [stagedBy, after]);
+      for (const r of page) events.push({ action: 'collect', principalId: actor.id, recordRef: this.recordRef(r.id), outcome: 'ok', detail: { import: stagedBy } });
+      n += page.length;
+      if (page.length < 5000) break;
+      after = Number(page[page.length - 1]!.seq);
+    }
+    await tx.run('UPDATE records SET staged_by = NULL WHERE staged_by = ?', [stagedBy]);
+    return n;
+  }
+
+  /** Deletes an import's staged records (never visible, never collected): a refused import leaves nothing. */
+  async discardStaged(stagedBy: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const sub = 'SELECT seq FROM records WHERE staged_by = ?';
+      await tx.run(`DELETE FROM blind_index WHERE record_seq IN (${sub})`, [stagedBy]);
+      await tx.run(`DELETE FROM record_changes WHERE record_seq IN (${sub})`, [stagedBy]);
+      await tx.run(`DELETE FROM record_keys WHERE record_seq IN (${sub})`, [stagedBy]);
+      await tx.run('DELETE FROM records WHERE staged_by = ?', [stagedBy]);
+    });
   }
 
   newRecordId(): string {
@@ -152,12 +185,18 @@ export class Registry {
    * Collects records (inserts what is new; an id already present is a duplicate and is skipped).
    * Runs in the caller's transaction `tx`; the events for the audit hook go into `events`.
    */
-  async collectInto(tx: Db, events: AuditEvent[], actor: Actor, type: RecordType, items: readonly NewRecord[]): Promise<{ created: string[]; duplicates: number }> {
+  async collectInto(
+    tx: Db, events: AuditEvent[], actor: Actor, type: RecordType, items: readonly NewRecord[], opts: { stagedBy?: string } = {},
+  ): Promise<{ created: string[]; duplicates: number }> {
     const existing = new Set<string>();
     for (let i = 0; i < items.length; i += 500) {
       const ids = items.slice(i, i + 500).map((r) => r.id);
-      const rows = await tx.all<{ id: string }>(`SELECT id FROM records WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
-      for (const r of rows) existing.add(r.id);
+      const rows = await tx.all<{ id: string; staged_by: string | null }>(`SELECT id, staged_by FROM records WHERE id IN (${ids.map(() => '?').join(',')})`, ids);
+      for (const r of rows) {
+        existing.add(r.id);
+        // Staged by an import that never finished (another file, say): this import takes it over.
+        if (opts.stagedBy && r.staged_by && r.staged_by !== opts.stagedBy) await tx.run('UPDATE records SET staged_by = ? WHERE id = ?', [opts.stagedBy, r.id]);
+      }
     }
     const fresh = new Set(items.map((r) => r.id).filter((id) => !existing.has(id)));
     const seqs = await this.#allocate(tx, fresh.size);
@@ -175,20 +214,23 @@ export class Registry {
       const seq = seqs[created.length]!;
       created.push(item.id);
       const { key, wrapped } = this.keys.newRecordKey(item.id);
-      records.push([seq, item.id, this.tenantId, type.name, item.orgId ?? actor.orgId ?? null, item.recordedAt ?? now, actor.id]);
+      records.push([seq, item.id, this.tenantId, type.name, item.orgId ?? actor.orgId ?? null, item.recordedAt ?? now, actor.id, opts.stagedBy ?? null]);
       keys.push([seq, wrapped.gen, wrapped.dekVersion, wrapped.wrapped]);
-      const ref = this.recordRef(item.id);
       const versions = new Map<string, number>();
       const rec = { type, id: item.id, seq, key, keyGen: wrapped.gen };
       this.#sealChange(rec, 1, item.values, versions, item.validFrom ?? now, item.recordedAt ?? now, actor.id, pending);
-      events.push({ action: 'collect', principalId: actor.id, recordRef: ref, fields: [...item.values.keys()], outcome: 'ok' });
       (item.later ?? []).forEach((c, i) => {
         this.#sealChange(rec, i + 2, c.values, versions, c.validFrom, c.recordedAt ?? c.validFrom, c.by ?? actor.id, pending);
-        events.push({ action: 'update', principalId: c.by ?? actor.id, recordRef: ref, fields: [...c.values.keys()], outcome: 'ok' });
       });
+      // A staged record is not collected yet: its events are written when it is published.
+      if (!opts.stagedBy) {
+        const ref = this.recordRef(item.id);
+        events.push({ action: 'collect', principalId: actor.id, recordRef: ref, fields: [...item.values.keys()], outcome: 'ok' });
+        for (const c of item.later ?? []) events.push({ action: 'update', principalId: c.by ?? actor.id, recordRef: ref, fields: [...c.values.keys()], outcome: 'ok' });
+      }
       key.fill(0);
     }
-    await tx.insertMany('INSERT INTO records (seq, id, tenant_id, record_type, org_id, created_at, created_by) VALUES', records);
+    await tx.insertMany('INSERT INTO records (seq, id, tenant_id, record_type, org_id, created_at, created_by, staged_by) VALUES', records);
     await tx.insertMany('INSERT INTO record_keys (record_seq, gen, dek_version, wrapped) VALUES', keys);
     await this.#insert(tx, pending);
     return { created, duplicates };
@@ -236,7 +278,7 @@ export class Registry {
     const wanted = indexForm(scope, value);
     const rows = await this.db.all<{ id: string }>(
       `SELECT r.id FROM blind_index b JOIN records r ON r.seq = b.record_seq
-       WHERE b.digest = ? AND r.tenant_id = ? AND r.erased_at IS NULL ORDER BY r.seq LIMIT 1000`,
+       WHERE b.digest = ? AND r.tenant_id = ? AND r.erased_at IS NULL AND r.staged_by IS NULL ORDER BY r.seq LIMIT 1000`,
       [this.keys.blindIndex(scope, wanted), this.tenantId],
     );
     const out: string[] = [];
@@ -258,7 +300,7 @@ export class Registry {
   /** Crypto-shredding: the record key and blind index entries are deleted; the sealed versions stay unreadable. */
   async erase(actor: Actor, recordId: string): Promise<void> {
     await this.audited(async (tx, events) => {
-      const row = await tx.get<{ seq: number; erased_at: string | null }>('SELECT seq, erased_at FROM records WHERE id = ? AND tenant_id = ?', [recordId, this.tenantId]);
+      const row = await tx.get<{ seq: number; erased_at: string | null }>('SELECT seq, erased_at FROM records WHERE id = ? AND tenant_id = ? AND staged_by IS NULL', [recordId, this.tenantId]);
       if (!row) throw new TracevaultError('ERR_NOT_FOUND');
       if (row.erased_at) throw new TracevaultError('ERR_ERASED');
       await tx.run('DELETE FROM record_keys WHERE record_seq = ?', [row.seq]);
@@ -315,7 +357,7 @@ export class Registry {
       `SELECT r.seq, c.change, c.valid_from, c.recorded_at, c.recorded_by, c.key_gen, c.sealed,
               k.gen, k.dek_version, k.wrapped, r.record_type, r.org_id, r.created_at, r.created_by
        FROM records r JOIN record_keys k ON k.record_seq = r.seq LEFT JOIN record_changes c ON c.record_seq = r.seq
-       WHERE r.id = ? AND r.tenant_id = ? ORDER BY c.change`,
+       WHERE r.id = ? AND r.tenant_id = ? AND r.staged_by IS NULL ORDER BY c.change`,
       [recordId, this.tenantId],
     );
     if (rows.length === 0) {

@@ -17,7 +17,7 @@ export async function summarise(vault: Vault): Promise<VaultSummary> {
   const db = vault.db;
   const t = vault.tenantId;
   const count = async (sql: string, params: (string | number)[] = [t]) => Number((await db.get<{ n: number }>(sql, params))?.n ?? 0);
-  const byType = await db.all<{ record_type: string; n: number }>('SELECT record_type, COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NULL GROUP BY record_type ORDER BY record_type', [t]);
+  const byType = await db.all<{ record_type: string; n: number }>('SELECT record_type, COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NULL AND staged_by IS NULL GROUP BY record_type ORDER BY record_type', [t]);
   const orgs = await db.all<{ kind: string; n: number }>('SELECT kind, COUNT(*) AS n FROM organisations WHERE tenant_id = ? GROUP BY kind ORDER BY kind', [t]);
   return {
     database: db.dialect,

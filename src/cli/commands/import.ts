@@ -6,13 +6,12 @@ import { json, out, progress } from '../output.ts';
 
 export async function importCommand(file: string, opts: VaultOptions & { schema: string; format?: SourceFormat; skipInvalid?: boolean; errors?: string; json?: boolean; batchSize?: number }): Promise<void> {
   await withVault(opts, async (vault, me) => {
-    const check = progress('checking'), write = progress('importing');
+    const bar = progress('importing');
     const report = await importFile(vault, me, file, {
       schema: opts.schema, format: opts.format, skipInvalid: opts.skipInvalid, batchSize: opts.batchSize,
-      onProgress: (p) => (p.phase === 'check' ? check.update(p.rows) : write.update(p.rows, p.total)),
+      onProgress: (p) => bar.update(p.rows),
     });
-    check.end();
-    write.end();
+    bar.end();
     if (opts.errors) writeFileSync(opts.errors, ['row,field,rule', ...report.errors.map((e) => `${e.row},${e.field},${e.rule}`)].join('\n') + '\n');
     if (opts.json) return json(report);
     out(`import ${report.importId}: ${report.rows} rows (${report.format}${report.encoding ? `, ${report.encoding}` : ''}), ${report.created} records created, ${report.duplicates} already present, ${report.invalid} invalid skipped${report.resumedAfterRow ? `, resumed after row ${report.resumedAfterRow}` : ''}`);

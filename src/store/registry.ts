@@ -6,12 +6,12 @@
  * search goes through blind indexes; erasure deletes the record's key.
  */
 import { TracevaultError } from '../errors.ts';
-import { changeLabels, openChange, sealChange, type FieldEntry } from '../crypto/field-cipher.ts';
+import { changeLabels, openChange, type FieldEntry } from '../crypto/field-cipher.ts';
+import { contentId, indexForm, prepareRecord, sealOneChange, type PreparedRecord } from './seal-record.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { base32, newId } from '../crypto/ids.ts';
-import { decodeValue, encodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
+import { decodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
 import { fieldDef, RECORD_TYPES, type RecordType } from '../schema/record-type.ts';
-import { normaliseMobile } from '../schema/mobile.ts';
 import type { AuditEvent, AuditSink } from './audit.ts';
 import type { Db, Param } from './db.ts';
 
@@ -89,13 +89,6 @@ interface ChangeRow {
   [k: string]: unknown;
 }
 
-/** The normalised form a blind index hashes: phones as bare digits, ids upper case, names NFC. */
-export function indexForm(scope: IndexScope, value: string): string {
-  if (scope === 'phone') return normaliseMobile(value);
-  if (scope === 'residentId' || scope === 'plate') return value.trim().toUpperCase();
-  return value.normalize('NFC').trim();
-}
-
 /** Rows to insert, gathered for a whole batch. */
 interface Pending {
   readonly changes: Param[][];
@@ -130,13 +123,7 @@ export class Registry {
 
   /** The id an import gives to a row's content: the same content always gets the same id. */
   contentId(type: RecordType, values: ReadonlyMap<string, FieldValue>): string {
-    // Canonical form: the schema's fields in its order, each as name, NUL, value (JSON for lists), NUL.
-    let canonical = type.name;
-    for (const def of type.fields) {
-      const v = values.get(def.name);
-      if (v !== undefined) canonical += `\0${def.name}\0${typeof v === 'string' ? v : JSON.stringify(v)}`;
-    }
-    return `r_${base32(this.keys.keyedId(`record-id/${this.tenantId}`, canonical).subarray(0, 16))}`;
+    return contentId(this.keys, type, values);
   }
 
   /**
@@ -188,6 +175,20 @@ export class Registry {
   async collectInto(
     tx: Db, events: AuditEvent[], actor: Actor, type: RecordType, items: readonly NewRecord[], opts: { stagedBy?: string } = {},
   ): Promise<{ created: string[]; duplicates: number }> {
+    const now = this.#now().toISOString();
+    const prepared = items.map((item) => prepareRecord(this.keys, type, item.id, item.orgId ?? actor.orgId ?? null, [
+      { values: item.values, validFrom: item.validFrom ?? now, recordedAt: item.recordedAt ?? now, recordedBy: actor.id },
+      ...(item.later ?? []).map((c) => ({ values: c.values, validFrom: c.validFrom, recordedAt: c.recordedAt ?? c.validFrom, recordedBy: c.by ?? actor.id })),
+    ]));
+    return this.insertPrepared(tx, events, type, prepared, opts);
+  }
+
+  /**
+   * Inserts sealed records (see seal-record.ts) in the caller's transaction; an id already present
+   * is a duplicate and is skipped. Staged records (`stagedBy`) stay invisible, and get their audit
+   * events, until publishStaged.
+   */
+  async insertPrepared(tx: Db, events: AuditEvent[], type: RecordType, items: readonly PreparedRecord[], opts: { stagedBy?: string } = {}): Promise<{ created: string[]; duplicates: number }> {
     const existing = new Set<string>();
     for (let i = 0; i < items.length; i += 500) {
       const ids = items.slice(i, i + 500).map((r) => r.id);
@@ -200,9 +201,7 @@ export class Registry {
     }
     const fresh = new Set(items.map((r) => r.id).filter((id) => !existing.has(id)));
     const seqs = await this.#allocate(tx, fresh.size);
-    const now = this.#now().toISOString();
-    const records: Param[][] = [], keys: Param[][] = [];
-    const pending: Pending = { changes: [], index: [] };
+    const records: Param[][] = [], keys: Param[][] = [], changes: Param[][] = [], index: Param[][] = [];
     const created: string[] = [];
     let duplicates = 0;
     for (const item of items) {
@@ -213,26 +212,18 @@ export class Registry {
       existing.add(item.id);
       const seq = seqs[created.length]!;
       created.push(item.id);
-      const { key, wrapped } = this.keys.newRecordKey(item.id);
-      records.push([seq, item.id, this.tenantId, type.name, item.orgId ?? actor.orgId ?? null, item.recordedAt ?? now, actor.id, opts.stagedBy ?? null]);
-      keys.push([seq, wrapped.gen, wrapped.dekVersion, wrapped.wrapped]);
-      const versions = new Map<string, number>();
-      const rec = { type, id: item.id, seq, key, keyGen: wrapped.gen };
-      this.#sealChange(rec, 1, item.values, versions, item.validFrom ?? now, item.recordedAt ?? now, actor.id, pending);
-      (item.later ?? []).forEach((c, i) => {
-        this.#sealChange(rec, i + 2, c.values, versions, c.validFrom, c.recordedAt ?? c.validFrom, c.by ?? actor.id, pending);
-      });
-      // A staged record is not collected yet: its events are written when it is published.
+      records.push([seq, item.id, this.tenantId, type.name, item.orgId, item.createdAt, item.createdBy, opts.stagedBy ?? null]);
+      keys.push([seq, item.key.gen, item.key.dekVersion, item.key.wrapped]);
+      for (const c of item.changes) changes.push([seq, c.change, c.validFrom, c.recordedAt, c.recordedBy, c.keyGen, c.sealed]);
+      for (const d of item.digests) index.push([d, seq]);
       if (!opts.stagedBy) {
         const ref = this.recordRef(item.id);
-        events.push({ action: 'collect', principalId: actor.id, recordRef: ref, fields: [...item.values.keys()], outcome: 'ok' });
-        for (const c of item.later ?? []) events.push({ action: 'update', principalId: c.by ?? actor.id, recordRef: ref, fields: [...c.values.keys()], outcome: 'ok' });
+        item.changes.forEach((c, i) => events.push({ action: i === 0 ? 'collect' : 'update', principalId: c.recordedBy, recordRef: ref, fields: c.fields, outcome: 'ok' }));
       }
-      key.fill(0);
     }
     await tx.insertMany('INSERT INTO records (seq, id, tenant_id, record_type, org_id, created_at, created_by, staged_by) VALUES', records);
     await tx.insertMany('INSERT INTO record_keys (record_seq, gen, dek_version, wrapped) VALUES', keys);
-    await this.#insert(tx, pending);
+    await this.#insert(tx, { changes, index });
     return { created, duplicates };
   }
 
@@ -258,10 +249,12 @@ export class Registry {
       if (changed.size === 0) return [];
       const now = this.#now().toISOString();
       const key = this.keys.unwrapRecordKey(rec.key);
-      const pending: Pending = { changes: [], index: [] };
-      this.#sealChange({ type, id: recordId, seq: rec.seq, key, keyGen: rec.key.gen }, rec.lastChange + 1, changed, rec.versions, opts.validFrom ?? now, opts.recordedAt ?? now, actor.id, pending);
+      const digests: Buffer[] = [];
+      const c = sealOneChange(this.keys, type, recordId, key, rec.key.gen, rec.lastChange + 1, {
+        values: changed, validFrom: opts.validFrom ?? now, recordedAt: opts.recordedAt ?? now, recordedBy: actor.id,
+      }, rec.versions, digests);
       key.fill(0);
-      await this.#insert(tx, pending);
+      await this.#insert(tx, { changes: [[rec.seq, c.change, c.validFrom, c.recordedAt, c.recordedBy, c.keyGen, c.sealed]], index: digests.map((d) => [d, rec.seq]) });
       events.push({ action: 'update', principalId: actor.id, recordRef: this.recordRef(recordId), fields: [...changed.keys()], outcome: 'ok' });
       return [...changed.keys()];
     }, db);
@@ -308,26 +301,6 @@ export class Registry {
       await tx.run('UPDATE records SET erased_at = ?, erased_by = ? WHERE seq = ?', [this.#now().toISOString(), actor.id, row.seq]);
       events.push({ action: 'erase', principalId: actor.id, recordRef: this.recordRef(recordId), outcome: 'ok' });
     });
-  }
-
-  /** Seals one change: each field's next version, all in one message (see crypto/field-cipher.ts). */
-  #sealChange(
-    rec: { type: RecordType; id: string; seq: number; key: Buffer; keyGen: number }, change: number,
-    values: ReadonlyMap<string, FieldValue>, versions: Map<string, number>,
-    validFrom: string, recordedAt: string, by: string, out: Pending,
-  ): void {
-    const entries: FieldEntry[] = [];
-    for (const [field, value] of values) {
-      const def = fieldDef(rec.type, field);
-      if (!def) throw new TracevaultError('ERR_UNKNOWN_FIELD', { field: field.slice(0, 64) });
-      const version = (versions.get(field) ?? 0) + 1;
-      versions.set(field, version);
-      entries.push({ field, version, value: encodeValue(def.kind, value) });
-      const scope = KINDS[def.kind].index;
-      if (scope && typeof value === 'string') out.index.push([this.keys.blindIndex(scope, indexForm(scope, value)), rec.seq]);
-    }
-    const sealed = sealChange(rec.key, { recordType: rec.type.name, recordId: rec.id, change, keyGen: rec.keyGen }, entries);
-    out.changes.push([rec.seq, change, validFrom, recordedAt, by, rec.keyGen, sealed]);
   }
 
   async #insert(tx: Db, p: Pending): Promise<void> {

@@ -1,0 +1,95 @@
+/**
+ * Sealing a record for storage, with no database: a fresh record key wrapped under the tenant's
+ * data key, each change's field versions sealed in one message (crypto/field-cipher.ts), and the
+ * blind-index digests of its searchable values. Pure CPU, so an import can run it on another
+ * thread (ingest/import-worker.ts); the registry inserts the result.
+ */
+import { TracevaultError } from '../errors.ts';
+import { sealChange, type FieldEntry } from '../crypto/field-cipher.ts';
+import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
+import { base32 } from '../crypto/ids.ts';
+import { encodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
+import { fieldDef, type RecordType } from '../schema/record-type.ts';
+import { normaliseMobile } from '../schema/mobile.ts';
+
+export interface SealedChange {
+  readonly change: number;
+  readonly validFrom: string;
+  readonly recordedAt: string;
+  readonly recordedBy: string;
+  readonly keyGen: number;
+  readonly sealed: Buffer;
+  /** Field names only, for the audit event. */
+  readonly fields: readonly string[];
+}
+
+/** A record ready to insert: everything but its sequence number. */
+export interface PreparedRecord {
+  readonly id: string;
+  readonly orgId: string | null;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly key: WrappedRecordKey;
+  readonly changes: readonly SealedChange[];
+  readonly digests: readonly Buffer[];
+}
+
+export interface ChangeInput {
+  readonly values: ReadonlyMap<string, FieldValue>;
+  readonly validFrom: string;
+  readonly recordedAt: string;
+  readonly recordedBy: string;
+}
+
+/** The normalised form a blind index hashes: phones as bare digits, ids upper case, names NFC. */
+export function indexForm(scope: IndexScope, value: string): string {
+  if (scope === 'phone') return normaliseMobile(value);
+  if (scope === 'residentId' || scope === 'plate') return value.trim().toUpperCase();
+  return value.normalize('NFC').trim();
+}
+
+/** The id an import gives to a row's content: a keyed hash, so the same content always gets the same id. */
+export function contentId(keys: TenantKeys, type: RecordType, values: ReadonlyMap<string, FieldValue>): string {
+  // Canonical form: the schema's fields in its order, each as NUL, name, NUL, value (JSON for lists).
+  let canonical = type.name;
+  for (const def of type.fields) {
+    const v = values.get(def.name);
+    if (v !== undefined) canonical += `\0${def.name}\0${typeof v === 'string' ? v : JSON.stringify(v)}`;
+  }
+  return `r_${base32(keys.keyedId(`record-id/${keys.tenantId}`, canonical).subarray(0, 16))}`;
+}
+
+/**
+ * Seals one change: each field's next version (`versions` counts per field and is advanced), all
+ * in one message; adds the blind-index digests of its searchable values to `digests`.
+ */
+export function sealOneChange(
+  keys: TenantKeys, type: RecordType, recordId: string, recordKey: Buffer, keyGen: number, change: number,
+  input: ChangeInput, versions: Map<string, number>, digests: Buffer[],
+): SealedChange {
+  const entries: FieldEntry[] = [];
+  for (const [field, value] of input.values) {
+    const def = fieldDef(type, field);
+    if (!def) throw new TracevaultError('ERR_UNKNOWN_FIELD', { field: field.slice(0, 64) });
+    const version = (versions.get(field) ?? 0) + 1;
+    versions.set(field, version);
+    entries.push({ field, version, value: encodeValue(def.kind, value) });
+    const scope = KINDS[def.kind].index;
+    if (scope && typeof value === 'string') digests.push(keys.blindIndex(scope, indexForm(scope, value)));
+  }
+  const sealed = sealChange(recordKey, { recordType: type.name, recordId, change, keyGen }, entries);
+  return { change, validFrom: input.validFrom, recordedAt: input.recordedAt, recordedBy: input.recordedBy, keyGen, sealed, fields: [...input.values.keys()] };
+}
+
+/** A new record: a fresh key, then its changes in order (the first one holds the first values). */
+export function prepareRecord(keys: TenantKeys, type: RecordType, id: string, orgId: string | null, changes: readonly ChangeInput[]): PreparedRecord {
+  const { key, wrapped } = keys.newRecordKey(id);
+  const versions = new Map<string, number>();
+  const digests: Buffer[] = [];
+  try {
+    const sealed = changes.map((c, i) => sealOneChange(keys, type, id, key, wrapped.gen, i + 1, c, versions, digests));
+    return { id, orgId, createdAt: changes[0]!.recordedAt, createdBy: changes[0]!.recordedBy, key: wrapped, changes: sealed, digests };
+  } finally {
+    key.fill(0);
+  }
+}

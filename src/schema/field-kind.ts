@@ -80,7 +80,8 @@ function plainText(s: string, max: number, kind: string): ParseResult {
   const v = s.normalize('NFC').trim().replace(/\s+/g, ' ');
   if (v.length === 0) return bad(`${kind}.empty`);
   if (/\p{Cc}/u.test(v)) return bad(`${kind}.chars`);
-  if ([...v].length > max) return bad(`${kind}.length`);
+  // Length in code points; only text with surrogate pairs needs counting.
+  if (v.length > max && (v.length > 2 * max || [...v].length > max)) return bad(`${kind}.length`);
   return ok(v);
 }
 
@@ -95,6 +96,7 @@ function parseVaccinations(input: unknown, ctx: ValidationContext): ParseResult 
   }
   if (!Array.isArray(list) || list.length > 100) return bad('vaccinations.format');
   const out: Vaccination[] = [];
+  const seen = new Map<string, ParseResult>();
   for (const item of list as unknown[]) {
     if (typeof item !== 'object' || item === null) return bad('vaccinations.format');
     const { vaccine, dose, date, clinic } = item as Record<string, unknown>;
@@ -103,11 +105,17 @@ function parseVaccinations(input: unknown, ctx: ValidationContext): ParseResult 
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 9) return bad('vaccinations.dose');
     const d = typeof date === 'string' ? parseDate(date, ctx.now) : { ok: false as const, rule: 'date.format' };
     if (!d.ok) return bad('vaccinations.date');
-    const c = typeof clinic === 'string' ? plainText(clinic, 100, 'vaccinations.clinic') : bad('vaccinations.clinic');
+    // The same clinic name recurs down a list: check each distinct one once.
+    let c = seen.get(clinic as string);
+    if (!c) {
+      c = typeof clinic === 'string' ? plainText(clinic, 100, 'vaccinations.clinic') : bad('vaccinations.clinic');
+      if (typeof clinic === 'string') seen.set(clinic, c);
+    }
     if (!c.ok) return c;
     out.push({ vaccine, dose: n, date: d.value, clinic: c.value as string });
   }
-  out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.vaccine.localeCompare(b.vaccine) || a.dose - b.dose));
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  out.sort((a, b) => cmp(a.date, b.date) || cmp(a.vaccine, b.vaccine) || a.dose - b.dose);
   return ok(out);
 }
 

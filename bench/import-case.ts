@@ -7,7 +7,6 @@
 import { rmSync, mkdirSync, createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { initVault } from '../src/store/vault.ts';
 import { importFile } from '../src/ingest/import.ts';
 import { openDb, type Db } from '../src/store/db.ts';
@@ -69,6 +68,7 @@ if (mode.startsWith('tracevault')) {
 
 async function cleanup() {
   if (mode.endsWith('postgres')) {
+    const { default: pg } = await import('pg');
     const c = new pg.Client({ connectionString: PG });
     await c.connect();
     await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

@@ -146,7 +146,7 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
   }
   // Publish: every staged record of this import (this run's and any interrupted run's) at once.
   await vault.registry.audited(async (tx, events) => {
-    created = await vault.registry.publishStaged(tx, events, actor, importId);
+    created = await vault.registry.publishStaged(tx, actor, importId);
     duplicates = rows - invalid - created;
     await tx.run("UPDATE imports SET status = 'done', rows_total = ?, records_created = ?, updated_at = ? WHERE id = ?", [rows, created, now(), importId]);
     events.push({ action: 'import', principalId: actor.id, outcome: 'ok', detail: { import: importId, rows, invalid, created } });

@@ -5,7 +5,7 @@
  * header is row 1) or the line number of a JSON Lines file. Errors name positions, never contents.
  */
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { TracevaultError } from '../errors.ts';
 import { CsvParser, type CsvRecord } from './csv.ts';
 import { decodeStream, detectEncoding, type TextEncoding } from './decode.ts';
@@ -198,7 +198,9 @@ async function* xlsxRows(path: string, limits: SourceLimits): AsyncGenerator<Sou
   let header: string[] | undefined;
   let rows = 0;
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
+    // Loaded on first use: a CSV import should not carry a spreadsheet library in memory.
+    const { default: Excel } = await import('exceljs');
+    const reader = new Excel.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
     for await (const sheet of reader) {
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
         const values = (row.values as ExcelJS.CellValue[]).slice(1);

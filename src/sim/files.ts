@@ -4,7 +4,6 @@
  */
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import ExcelJS from 'exceljs';
 import type { Snapshot } from './snapshot.ts';
 
 function cell(v: Snapshot[string] | undefined): string {
@@ -42,7 +41,8 @@ export function writeJsonl(path: string, rows: Iterable<Snapshot>): void {
 }
 
 export async function writeXlsx(path: string, rows: Iterable<Snapshot>, columns: readonly string[]): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true });
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true });
   const ws = wb.addWorksheet('births');
   ws.addRow([...columns]).commit();
   for (const r of rows) ws.addRow(columns.map((c) => cell(r[c]))).commit();

@@ -127,14 +127,16 @@ export class Registry {
   }
 
   /**
-   * Publishes an import's staged records: from now on they are read like any other, and each one's
-   * collect event is appended, all in the caller's transaction. Returns how many were published.
+   * Publishes an import's staged records: from now on they are read like any other. Each one's
+   * collect event is appended, a page at a time (memory stays bounded), all in the caller's
+   * transaction. Returns how many were published.
    */
-  async publishStaged(tx: Db, events: AuditEvent[], actor: Actor, stagedBy: string): Promise<number> {
+  async publishStaged(tx: Db, actor: Actor, stagedBy: string): Promise<number> {
+    const at = this.#now().toISOString();
     let n = 0, after = 0;
     for (;;) {
       const page = await tx.all<{ seq: number; id: string }>('SELECT seq, id FROM records WHERE staged_by = ? AND seq > ? ORDER BY seq LIMIT 5000', [stagedBy, after]);
-      for (const r of page) events.push({ action: 'collect', principalId: actor.id, recordRef: this.recordRef(r.id), outcome: 'ok', detail: { import: stagedBy } });
+      await this.#audit.append(tx, this.tenantId, at, page.map((r) => ({ action: 'collect', principalId: actor.id, recordRef: this.recordRef(r.id), outcome: 'ok', detail: { import: stagedBy } })));
       n += page.length;
       if (page.length < 5000) break;
       after = Number(page[page.length - 1]!.seq);

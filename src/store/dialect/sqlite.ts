@@ -133,8 +133,8 @@ export function openSqlite(file: string): Db {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // A 64 MiB page cache: blind-index keys are random, and their B-tree should stay in memory.
-  db.pragma('cache_size = -65536');
+  // A 32 MiB page cache: blind-index keys are random, and their B-tree should stay in memory.
+  db.pragma('cache_size = -32768');
   db.pragma('temp_store = MEMORY');
   return new SqliteDb(new Connection(db), false);
 }

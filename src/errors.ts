@@ -26,6 +26,9 @@ export const ERROR_CODES = {
   ERR_UNSUPPORTED_FORMAT: 'unsupported file format',
   ERR_BAD_REQUEST: 'bad request',
   ERR_STORAGE: 'the database rejected the operation',
+  ERR_MALFORMED_NOTE: 'the signed note is malformed',
+  ERR_UNVERIFIED_NOTE: 'the signed note has no valid signature by a known key',
+  ERR_BAD_KEY: 'the key is malformed',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -14,12 +14,16 @@ import { getCommand, searchCommand } from './commands/records.ts';
 import { rotateCommand } from './commands/keys.ts';
 import { summaryCommand } from './commands/summary.ts';
 import { demoCommand } from './commands/demo.ts';
+import { verifyProofCommand } from './commands/ledger.ts';
 
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
   return n;
 }
+
+/** An exit code a command chose itself (e.g. verify-proof's 1 for an invalid proof). */
+let commandExit = 0;
 
 function program(): Command {
   const p = new Command('tracevault')
@@ -77,6 +81,13 @@ function program(): Command {
     .addOption(data()).addOption(token()).option('--json', 'JSON output')
     .action((o) => summaryCommand(o));
 
+  const ledger = p.command('ledger').description('the tamper-evident ledger');
+  ledger.command('verify-proof').description('verify one inclusion or consistency proof (JSON, base64 fields): exit 0 valid, 1 invalid, 2 malformed')
+    .argument('<file>')
+    .action((file) => {
+      commandExit = verifyProofCommand(file);
+    });
+
   p.command('demo').description('create a demo vault with a synthetic city and show what it holds')
     .option('--data <dir>', 'the vault directory', 'demo-vault')
     .option('--families <n>', 'number of families', positiveInt, 2000)
@@ -87,8 +98,9 @@ function program(): Command {
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
+    commandExit = 0;
     await program().parseAsync(argv as string[]);
-    return 0;
+    return commandExit;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (isTracevaultError(e)) {

@@ -100,8 +100,13 @@ export function generateNoteKey(name: string): { signerKey: string; verifierKey:
   return noteKeyFromSeed(name, (privateKey as KeyObject).export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length));
 }
 
+/** The text must end in a newline and hold no control character but newline (nor a decoding error). */
 function checkText(text: string): void {
-  if (!text.endsWith('\n') || /[\u0000-\u0009\u000b-\u001f\ufffd]/u.test(text)) throw new TracevaultError('ERR_MALFORMED_NOTE');
+  if (!text.endsWith('\n')) throw new TracevaultError('ERR_MALFORMED_NOTE');
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x0a) || c === 0xfffd) throw new TracevaultError('ERR_MALFORMED_NOTE');
+  }
 }
 
 /** Signs a note's text; returns the whole note. */

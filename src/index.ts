@@ -12,3 +12,8 @@ export { rotateKeys } from './store/key-rotation.ts';
 export { importFile, type ImportOptions, type ImportReport } from './ingest/import.ts';
 export { generateCity, type CityOptions } from './sim/city.ts';
 export { loadCity } from './sim/load.ts';
+// The ledger's verifiers, for auditors (RFC 9162 proofs, c2sp signed notes and checkpoints).
+export { leafHash, nodeHash, rootOf, verifyInclusion, verifyConsistency, EMPTY_ROOT } from './ledger/merkle.ts';
+export { openNote, parseVerifierKey, type NoteVerifier } from './ledger/signed-note.ts';
+export { openCheckpoint, parseCheckpoint, type Checkpoint } from './ledger/checkpoint.ts';
+export { verifyProofDocument } from './ledger/proof-file.ts';

@@ -14,7 +14,7 @@ import { getCommand, searchCommand } from './commands/records.ts';
 import { rotateCommand } from './commands/keys.ts';
 import { summaryCommand } from './commands/summary.ts';
 import { demoCommand } from './commands/demo.ts';
-import { verifyProofCommand } from './commands/ledger.ts';
+import { checkpointCommand, ledgerVerifyCommand, verifyProofCommand } from './commands/ledger.ts';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -86,6 +86,14 @@ function program(): Command {
     .argument('<file>')
     .action((file) => {
       commandExit = verifyProofCommand(file);
+    });
+  ledger.command('checkpoint').description('integrate new entries and sign a checkpoint (key in DIR/ledger.key)')
+    .addOption(data())
+    .action((o) => checkpointCommand(o));
+  ledger.command('verify').description('rebuild the tree from the entries; check every stored checkpoint; name the first bad index')
+    .addOption(data())
+    .action(async (o) => {
+      commandExit = await ledgerVerifyCommand(o);
     });
 
   p.command('demo').description('create a demo vault with a synthetic city and show what it holds')

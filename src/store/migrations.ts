@@ -64,13 +64,35 @@ ALTER TABLE records ADD COLUMN staged_by TEXT;
 CREATE INDEX records_staged ON records (staged_by) WHERE staged_by IS NOT NULL;
 `,
   },
+  {
+    version: 3,
+    name: 'ledger tree',
+    // The Merkle tree over audit_events (leaf i = entry seq i + 1): its right edge, its tiles
+    // (c2sp tlog-tiles, 256 hashes a tile) and the signed checkpoints. Derived data: the entries
+    // are the truth, and \`ledger verify\` rebuilds all of it from them.
+    sql: `
+CREATE TABLE ledger_state (id INTEGER PRIMARY KEY, size {bigint} NOT NULL, edge {blob} NOT NULL);
+CREATE TABLE ledger_tiles (level INTEGER NOT NULL, idx {bigint} NOT NULL, hashes {blob} NOT NULL, PRIMARY KEY (level, idx));
+CREATE TABLE ledger_checkpoints (size {bigint} PRIMARY KEY, root {blob} NOT NULL, note TEXT NOT NULL, signed_at TEXT NOT NULL);
+{append_only}
+`,
+  },
 ];
+
+// UPDATE and DELETE on the log are refused by the database itself.
+const APPEND_ONLY = {
+  sqlite: `CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END`,
+  postgres: `CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $fn$;
+CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()`,
+};
 
 function render(sql: string, dialect: Dialect): string {
   return sql
     .replaceAll('{blob}', dialect === 'sqlite' ? 'BLOB' : 'BYTEA')
     .replaceAll('{bigint}', dialect === 'sqlite' ? 'INTEGER' : 'BIGINT')
     .replaceAll('{norowid}', dialect === 'sqlite' ? 'WITHOUT ROWID' : '')
+    .replace('{append_only}', APPEND_ONLY[dialect])
     // PostgreSQL hands out record sequence numbers from a sequence; SQLite takes MAX + 1 under its single writer.
     .replace(/CREATE SEQUENCE IF NOT EXISTS \{records_seq\}/, dialect === 'postgres' ? 'CREATE SEQUENCE IF NOT EXISTS records_seq' : '');
 }
@@ -81,7 +103,7 @@ export async function migrate(db: Db): Promise<void> {
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
     await db.transaction(async (tx) => {
-      for (const stmt of render(m.sql, db.dialect).split(';').map((s) => s.trim()).filter(Boolean)) await tx.exec(stmt);
+      for (const stmt of render(m.sql, db.dialect).split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.exec(stmt);
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
     });
   }

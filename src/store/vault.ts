@@ -186,6 +186,25 @@ export async function openVault(dirIn: string, opts: { env?: NodeJS.ProcessEnv; 
   }
 }
 
+/** The vault's database alone, without its keys: for checks that read no personal data (the ledger). */
+export async function openVaultDb(dirIn: string): Promise<Db> {
+  const dir = resolve(dirIn);
+  let config: VaultConfig;
+  try {
+    config = JSON.parse(readFileSync(join(dir, FILES.config), 'utf8')) as VaultConfig;
+  } catch {
+    throw new TracevaultError('ERR_NO_VAULT');
+  }
+  const db = await connect(dir, config.database);
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  return db;
+}
+
 /** The token in DIR/admin.token, for the command line acting as the administrator. */
 export function readAdminToken(dir: string): string {
   try {

@@ -1,0 +1,164 @@
+/**
+ * The ledger as stored: the entries are the rows of audit_events (leaf i is entry seq i + 1, its
+ * input the entry's seq, tenant, time and JSON, newline-separated); the tree over them is kept as
+ * its right edge and its c2sp tiles, so integrating new entries never rehashes old ones, and proofs
+ * are read from tiles. Checkpoints are signed with a key held outside the database.
+ */
+import { TracevaultError } from '../errors.ts';
+import type { Db } from '../store/db.ts';
+import { signCheckpoint } from './checkpoint.ts';
+import { CompactRange, consistencyProof, EMPTY_ROOT, HASH_BYTES, inclusionProof, leafHash, nodeHash, splitPoint, type Hash } from './merkle.ts';
+import type { NoteSigner } from './signed-note.ts';
+import { perfectRoot, TILE_HEIGHT, TILE_WIDTH } from './tiles.ts';
+
+export interface EntryRow {
+  seq: number;
+  tenant_id: string;
+  at: string;
+  entry: string;
+  [k: string]: unknown;
+}
+
+/** The leaf input of an entry: what its leaf hash commits to. */
+export function leafInput(r: EntryRow): Buffer {
+  return Buffer.from(`${Number(r.seq)}\n${r.tenant_id}\n${r.at}\n${r.entry}`, 'utf8');
+}
+
+function splitHashes(b: Buffer): Hash[] {
+  const out: Hash[] = [];
+  for (let i = 0; i + HASH_BYTES <= b.length; i += HASH_BYTES) out.push(b.subarray(i, i + HASH_BYTES));
+  return out;
+}
+
+const isPerfect = (n: number) => n >= 1 && splitPoint(n + 1) === n;
+
+export class Ledger {
+  readonly #db: Db;
+  readonly #tiles = new Map<string, Hash[]>();
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** The integrated tree: its size and right edge. */
+  async state(db: Db = this.#db): Promise<CompactRange> {
+    const row = await db.get<{ size: number; edge: Buffer }>('SELECT size, edge FROM ledger_state WHERE id = 1');
+    return row ? new CompactRange(Number(row.size), splitHashes(row.edge)) : new CompactRange();
+  }
+
+  /**
+   * Integrates the entries appended since the last integration: leaf hashes into the right edge and
+   * the tiles, in one transaction. Returns the new tree size. A gap in the sequence is refused.
+   */
+  async integrate(batch = 50_000): Promise<number> {
+    for (;;) {
+      const { size, added } = await this.#db.transaction(async (tx) => {
+        if (tx.dialect === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(727276)');
+        const range = await this.state(tx);
+        const rows = await tx.all<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?', [range.size, batch]);
+        if (rows.length === 0) return { size: range.size, added: 0 };
+        const touched = new Map<string, { level: number; idx: number; hashes: Hash[] }>();
+        const tileOf = async (level: number, idx: number) => {
+          const key = `${level}/${idx}`;
+          let t = touched.get(key);
+          if (!t) {
+            const row = await tx.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?', [level, idx]);
+            touched.set(key, (t = { level, idx, hashes: row ? splitHashes(row.hashes) : [] }));
+          }
+          return t;
+        };
+        const nodes: [number, number, Hash][] = [];
+        for (const r of rows) {
+          if (Number(r.seq) !== range.size + 1) throw new TracevaultError('ERR_STORAGE', { rule: 'ledgerGap', row: range.size });
+          range.append(leafHash(leafInput(r)), (level, index, h) => {
+            if (level % TILE_HEIGHT === 0) nodes.push([level / TILE_HEIGHT, index, h]);
+          });
+        }
+        for (const [level, index, h] of nodes) {
+          const t = await tileOf(level, Math.floor(index / TILE_WIDTH));
+          t.hashes[index % TILE_WIDTH] = h;
+        }
+        for (const t of touched.values()) {
+          const bytes = Buffer.concat(t.hashes);
+          await tx.run('INSERT INTO ledger_tiles (level, idx, hashes) VALUES (?, ?, ?) ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes', [t.level, t.idx, bytes]);
+          this.#tiles.delete(`${t.level}/${t.idx}`);
+        }
+        await tx.run('INSERT INTO ledger_state (id, size, edge) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, edge = excluded.edge', [
+          range.size, Buffer.concat(range.hashes),
+        ]);
+        return { size: range.size, added: rows.length };
+      });
+      if (added < batch) return size;
+    }
+  }
+
+  async #tile(level: number, idx: number): Promise<Hash[]> {
+    const key = `${level}/${idx}`;
+    let t = this.#tiles.get(key);
+    if (!t) {
+      const row = await this.#db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?', [level, idx]);
+      t = row ? splitHashes(row.hashes) : [];
+      // Full tiles never change: keep them. Partial ones are read again next time.
+      if (t.length === TILE_WIDTH) this.#tiles.set(key, t);
+    }
+    return t;
+  }
+
+  /** The hash of leaves [lo, hi), from tiles: perfect aligned subtrees read, the rest combined. */
+  async subtree(lo: number, hi: number): Promise<Hash> {
+    const n = hi - lo;
+    if (isPerfect(n) && lo % n === 0) {
+      const height = Math.log2(n);
+      const tileLevel = Math.floor(height / TILE_HEIGHT);
+      const span = 2 ** (height - tileLevel * TILE_HEIGHT); // hashes of the tile level under it
+      const first = (lo / n) * span;
+      const tile = await this.#tile(tileLevel, Math.floor(first / TILE_WIDTH));
+      const hashes = tile.slice(first % TILE_WIDTH, (first % TILE_WIDTH) + span);
+      if (hashes.length !== span || hashes.some((h) => h === undefined)) throw new TracevaultError('ERR_STORAGE', { rule: 'ledgerTileMissing' });
+      return perfectRoot(hashes);
+    }
+    const k = splitPoint(n);
+    return nodeHash(await this.subtree(lo, lo + k), await this.subtree(lo + k, hi));
+  }
+
+  async root(size: number): Promise<Hash> {
+    return size === 0 ? EMPTY_ROOT : this.subtree(0, size);
+  }
+
+  async inclusionProof(index: number, size: number): Promise<Hash[]> {
+    return resolve((sub) => inclusionProof(index, size, sub), (lo, hi) => this.subtree(lo, hi));
+  }
+
+  async consistencyProof(size1: number, size2: number): Promise<Hash[]> {
+    return resolve((sub) => consistencyProof(size1, size2, sub), (lo, hi) => this.subtree(lo, hi));
+  }
+
+  /**
+   * Integrates, then signs and stores a checkpoint of the new size unless one of that size exists.
+   * Returns the latest checkpoint note.
+   */
+  async checkpoint(origin: string, signer: NoteSigner, now: Date = new Date()): Promise<{ size: number; note: string }> {
+    const size = await this.integrate();
+    const last = await this.#db.get<{ size: number; note: string }>('SELECT size, note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1');
+    if (last && Number(last.size) === size) return { size, note: last.note };
+    const root = await this.root(size);
+    const note = signCheckpoint({ origin, size, root }, signer);
+    await this.#db.run('INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING', [size, root, note, now.toISOString()]);
+    return { size, note };
+  }
+}
+
+/**
+ * The proof builders are synchronous over a subtree function; tiles are read asynchronously. Run
+ * the builder once to learn which subtrees it needs, fetch them, then run it again.
+ */
+async function resolve(build: (sub: (lo: number, hi: number) => Hash) => Hash[], fetch: (lo: number, hi: number) => Promise<Hash>): Promise<Hash[]> {
+  const wanted: [number, number][] = [];
+  build((lo, hi) => {
+    wanted.push([lo, hi]);
+    return EMPTY_ROOT;
+  });
+  const got = new Map<string, Hash>();
+  for (const [lo, hi] of wanted) got.set(`${lo}:${hi}`, await fetch(lo, hi));
+  return build((lo, hi) => got.get(`${lo}:${hi}`)!);
+}

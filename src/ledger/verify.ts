@@ -1,0 +1,85 @@
+/**
+ * `ledger verify`: rebuilds the tree from the entries alone and checks it against what was stored
+ * and signed. It names the first bad index:
+ *   - a missing entry (a gap in the sequence) or a truncated log (fewer entries than a checkpoint);
+ *   - an entry whose leaf hash differs from the one stored in the level-0 tiles when it was
+ *     integrated (changed, or moved by a reorder);
+ *   - a checkpoint whose signature fails, or whose root the rebuilt tree does not reproduce (then
+ *     the first bad index is at or after the last checkpoint that does match).
+ */
+import type { Db } from '../store/db.ts';
+import { openCheckpoint } from './checkpoint.ts';
+import { CompactRange, HASH_BYTES, leafHash } from './merkle.ts';
+import { leafInput, type EntryRow } from './log.ts';
+import type { NoteVerifier } from './signed-note.ts';
+import { TILE_WIDTH } from './tiles.ts';
+
+export interface LedgerReport {
+  readonly ok: boolean;
+  readonly entries: number;
+  readonly checkpoints: number;
+  readonly firstBadIndex?: number;
+  readonly problem?: 'missing entry' | 'entry changed or moved' | 'log truncated' | 'checkpoint signature' | 'checkpoint root';
+}
+
+export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entries: number) => void): Promise<LedgerReport> {
+  const cps = (await db.all<{ size: number; note: string; root: Buffer }>('SELECT size, note, root FROM ledger_checkpoints ORDER BY size')).map((c) => ({ ...c, size: Number(c.size) }));
+  type Finding = { index: number; problem: NonNullable<LedgerReport['problem']> };
+  // Exact findings name an index; a checkpoint that fails only bounds it ("at or after").
+  let exact: Finding | undefined, bound: Finding | undefined;
+  const flag = (index: number, problem: Finding['problem']) => {
+    const isBound = problem === 'checkpoint root' || problem === 'checkpoint signature';
+    if (isBound) {
+      if (!bound || index < bound.index) bound = { index, problem };
+    } else if (!exact || index < exact.index) exact = { index, problem };
+  };
+  // Signatures first: a checkpoint the log's key did not sign proves nothing.
+  const signed = new Map<number, Buffer>();
+  for (const c of cps) {
+    try {
+      const { checkpoint } = openCheckpoint(c.note, log);
+      if (checkpoint.size !== c.size) throw new Error('size');
+      signed.set(c.size, checkpoint.root);
+    } catch {
+      flag(c.size, 'checkpoint signature');
+    }
+  }
+  const range = new CompactRange();
+  let lastGood = 0, tile: Buffer | undefined, tileIdx = -1;
+  const pending = [...signed.keys()].sort((a, b) => a - b);
+  const checkAt = () => {
+    while (pending.length > 0 && pending[0] === range.size) {
+      const size = pending.shift()!;
+      if (range.root().equals(signed.get(size)!)) lastGood = size;
+      else flag(lastGood, 'checkpoint root');
+    }
+  };
+  checkAt();
+  for (let after = 0; ; ) {
+    const rows = await db.all<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 10000', [after]);
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (seq !== range.size + 1) {
+        flag(range.size, 'missing entry');
+        // Keep going with the entries as they are: checkpoints after the gap will not match.
+      }
+      const index = range.size;
+      const h = leafHash(leafInput(r));
+      const t = Math.floor(index / TILE_WIDTH);
+      if (t !== tileIdx) {
+        tile = (await db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = 0 AND idx = ?', [t]))?.hashes;
+        tileIdx = t;
+      }
+      const stored = tile?.subarray((index % TILE_WIDTH) * HASH_BYTES, (index % TILE_WIDTH + 1) * HASH_BYTES);
+      if (stored && stored.length === HASH_BYTES && !stored.equals(h)) flag(index, 'entry changed or moved');
+      range.append(h);
+      checkAt();
+    }
+    if (rows.length === 0) break;
+    after = Number(rows[rows.length - 1]!.seq);
+    onProgress?.(range.size);
+  }
+  if (pending.length > 0) flag(range.size, 'log truncated');
+  const bad = exact ?? bound;
+  return bad ? { ok: false, entries: range.size, checkpoints: cps.length, firstBadIndex: bad.index, problem: bad.problem } : { ok: true, entries: range.size, checkpoints: cps.length };
+}

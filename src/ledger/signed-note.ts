@@ -14,11 +14,11 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { TracevaultError } from '../errors.ts';
 
-const ED25519 = 0x01;
+export const ED25519 = 0x01;
 const MAX_SIGNATURES = 100;
 // RFC 8410 DER prefixes that wrap a raw Ed25519 seed (PKCS #8) or public key (SPKI).
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+export const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+export const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 export interface NoteVerifier {
   readonly name: string;
@@ -41,10 +41,10 @@ export function keyId(name: string, keyData: Uint8Array): number {
   return createHash('sha256').update(name, 'utf8').update(Buffer.of(0x0a)).update(keyData).digest().readUInt32BE(0);
 }
 
-const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+export const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
 /** Splits at the first `parts - 1` '+' signs: the last part, base64, may contain '+' itself. */
-function splitKey(text: string, parts: number): string[] {
+export function splitKey(text: string, parts: number): string[] {
   const out: string[] = [];
   let rest = text;
   for (let i = 0; i < parts - 1; i++) {

@@ -77,6 +77,14 @@ CREATE TABLE ledger_checkpoints (size {bigint} PRIMARY KEY, root {blob} NOT NULL
 {append_only}
 `,
   },
+  {
+    version: 4,
+    name: 'ledger witnesses',
+    sql: `
+CREATE TABLE ledger_cosignatures (size {bigint} NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (size, witness));
+CREATE TABLE ledger_witness_sizes (witness TEXT PRIMARY KEY, size {bigint} NOT NULL);
+`,
+  },
 ];
 
 // UPDATE and DELETE on the log are refused by the database itself.

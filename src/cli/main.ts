@@ -14,7 +14,8 @@ import { getCommand, searchCommand } from './commands/records.ts';
 import { rotateCommand } from './commands/keys.ts';
 import { summaryCommand } from './commands/summary.ts';
 import { demoCommand } from './commands/demo.ts';
-import { checkpointCommand, ledgerVerifyCommand, verifyProofCommand } from './commands/ledger.ts';
+import { addWitnessCommand, checkpointCommand, ledgerVerifyCommand, receiptCommand, verifyProofCommand, verifyReceiptCommand } from './commands/ledger.ts';
+import { witnessServeCommand } from './commands/witness.ts';
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -90,11 +91,41 @@ function program(): Command {
   ledger.command('checkpoint').description('integrate new entries and sign a checkpoint (key in DIR/ledger.key)')
     .addOption(data())
     .action((o) => checkpointCommand(o));
+  ledger.command('add-witness').description('send every new checkpoint to this witness (c2sp tlog-witness) and keep its cosignatures')
+    .addOption(data())
+    .requiredOption('--url <url>', "the witness's submission prefix, e.g. http://127.0.0.1:7380")
+    .requiredOption('--key <vkey>', "the witness's cosigner verifier key")
+    .action((o) => addWitnessCommand(o));
+  ledger.command('receipt').description('an offline-verifiable receipt for one entry (c2sp tlog-proof)')
+    .addOption(data())
+    .requiredOption('--index <n>', 'the entry index (0-based)', (v) => {
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number of at least 0');
+      return n;
+    })
+    .action((o) => receiptCommand(o));
+  ledger.command('verify-receipt').description('verify a receipt offline: exit 0 valid, 1 invalid, 2 malformed')
+    .argument('<file>')
+    .requiredOption('--log-key <vkey>', "the log's verifier key (DIR/ledger.pub)")
+    .option('--witness-key <vkey...>', "witnesses' cosigner verifier keys")
+    .option('--quorum <n>', 'cosignatures required', (v) => Number(v), 0)
+    .action((file, o) => {
+      commandExit = verifyReceiptCommand(file, o);
+    });
   ledger.command('verify').description('rebuild the tree from the entries; check every stored checkpoint; name the first bad index')
     .addOption(data())
     .action(async (o) => {
       commandExit = await ledgerVerifyCommand(o);
     });
+
+  const witness = p.command('witness').description('a witness for another log (c2sp tlog-witness)');
+  witness.command('serve').description('serve add-checkpoint with its own key and store')
+    .addOption(data())
+    .option('--port <n>', 'port', (v) => Number(v), 7380)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--name <name>', 'witness name for a new key')
+    .option('--trust <vkey...>', "log verifier keys to trust (added to DIR/trusted-logs.txt)")
+    .action((o) => witnessServeCommand(o));
 
   p.command('demo').description('create a demo vault with a synthetic city and show what it holds')
     .option('--data <dir>', 'the vault directory', 'demo-vault')

@@ -7,6 +7,7 @@
 import { TracevaultError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { signCheckpoint } from './checkpoint.ts';
+import { formatReceipt } from './receipt.ts';
 import { CompactRange, consistencyProof, EMPTY_ROOT, HASH_BYTES, inclusionProof, leafHash, nodeHash, splitPoint, type Hash } from './merkle.ts';
 import type { NoteSigner } from './signed-note.ts';
 import { perfectRoot, TILE_HEIGHT, TILE_WIDTH } from './tiles.ts';
@@ -146,6 +147,22 @@ export class Ledger {
     await this.#db.run('INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING', [size, root, note, now.toISOString()]);
     return { size, note };
   }
+}
+
+/**
+ * A receipt (c2sp tlog-proof) for the entry at `index`, against the latest checkpoint that covers
+ * it, with every cosignature kept for that checkpoint.
+ */
+export async function receiptFor(db: Db, ledger: Ledger, index: number): Promise<string> {
+  const cp = await db.get<{ size: number; note: string }>('SELECT size, note FROM ledger_checkpoints WHERE size > ? ORDER BY size DESC LIMIT 1', [index]);
+  const row = await db.get<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq = ?', [index + 1]);
+  if (!cp || !row) throw new TracevaultError('ERR_NOT_FOUND');
+  const size = Number(cp.size);
+  const cosigs = await db.all<{ line: string }>('SELECT line FROM ledger_cosignatures WHERE size = ? ORDER BY witness', [size]);
+  return formatReceipt({
+    index, extra: leafInput(row), proof: await ledger.inclusionProof(index, size),
+    checkpoint: cp.note + cosigs.map((c) => `${c.line}\n`).join(''),
+  });
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Db } from '../store/db.ts';
 import { openCheckpoint } from './checkpoint.ts';
 import { CompactRange, HASH_BYTES, leafHash } from './merkle.ts';
 import { leafInput, type EntryRow } from './log.ts';
-import type { NoteVerifier } from './signed-note.ts';
+import { openNote, type NoteVerifier } from './signed-note.ts';
 import { TILE_WIDTH } from './tiles.ts';
 
 export interface LedgerReport {
@@ -19,16 +19,18 @@ export interface LedgerReport {
   readonly entries: number;
   readonly checkpoints: number;
   readonly firstBadIndex?: number;
-  readonly problem?: 'missing entry' | 'entry changed or moved' | 'log truncated' | 'checkpoint signature' | 'checkpoint root';
+  readonly problem?: 'missing entry' | 'entry changed or moved' | 'log truncated' | 'checkpoint signature' | 'checkpoint root' | 'cosignature';
+  /** Cosignatures that verified, of those kept. */
+  readonly cosignatures?: { readonly verified: number; readonly kept: number };
 }
 
-export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entries: number) => void): Promise<LedgerReport> {
+export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entries: number) => void, witnesses: readonly NoteVerifier[] = []): Promise<LedgerReport> {
   const cps = (await db.all<{ size: number; note: string; root: Buffer }>('SELECT size, note, root FROM ledger_checkpoints ORDER BY size')).map((c) => ({ ...c, size: Number(c.size) }));
   type Finding = { index: number; problem: NonNullable<LedgerReport['problem']> };
   // Exact findings name an index; a checkpoint that fails only bounds it ("at or after").
   let exact: Finding | undefined, bound: Finding | undefined;
   const flag = (index: number, problem: Finding['problem']) => {
-    const isBound = problem === 'checkpoint root' || problem === 'checkpoint signature';
+    const isBound = problem === 'checkpoint root' || problem === 'checkpoint signature' || problem === 'cosignature';
     if (isBound) {
       if (!bound || index < bound.index) bound = { index, problem };
     } else if (!exact || index < exact.index) exact = { index, problem };
@@ -42,6 +44,19 @@ export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entr
       signed.set(c.size, checkpoint.root);
     } catch {
       flag(c.size, 'checkpoint signature');
+    }
+  }
+  // Every cosignature kept must be a valid one, by a configured witness, on its checkpoint.
+  const cosigs = await db.all<{ size: number; witness: string; line: string }>('SELECT size, witness, line FROM ledger_cosignatures ORDER BY size');
+  let cosigned = 0;
+  for (const c of cosigs) {
+    const cp = cps.find((x) => x.size === Number(c.size));
+    const w = witnesses.filter((k) => k.name === c.witness);
+    if (!cp || w.length === 0) continue;
+    try {
+      if (openNote(`${cp.note}${c.line}\n`, w).verified.length > 0) cosigned++;
+    } catch {
+      flag(Number(c.size), 'cosignature');
     }
   }
   const range = new CompactRange();
@@ -81,5 +96,8 @@ export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entr
   }
   if (pending.length > 0) flag(range.size, 'log truncated');
   const bad = exact ?? bound;
-  return bad ? { ok: false, entries: range.size, checkpoints: cps.length, firstBadIndex: bad.index, problem: bad.problem } : { ok: true, entries: range.size, checkpoints: cps.length };
+  const cosignatures = witnesses.length > 0 ? { cosignatures: { verified: cosigned, kept: cosigs.length } } : {};
+  return bad
+    ? { ok: false, entries: range.size, checkpoints: cps.length, firstBadIndex: bad.index, problem: bad.problem, ...cosignatures }
+    : { ok: true, entries: range.size, checkpoints: cps.length, ...cosignatures };
 }

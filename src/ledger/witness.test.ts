@@ -5,7 +5,8 @@ import { BACKENDS } from '../../test/helpers/backends.ts';
 import { initVault, type Vault, type Principal } from '../store/vault.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { loadCity } from '../sim/load.ts';
-import { Ledger } from './log.ts';
+import { Ledger, receiptFor } from './log.ts';
+import { parseReceipt, verifyReceipt } from './receipt.ts';
 import { noteKeyFromSeed, openNote, parseSignerKey, parseVerifierKey } from './signed-note.ts';
 import { cosignerKeyFromSeed, parseCosignerKey, parseCosignerVerifier } from './cosignature.ts';
 import { serveWitness, Witness, WITNESS_SCHEMA } from './witness.ts';
@@ -51,6 +52,18 @@ for (const backend of BACKENDS) {
       const note = (await cosignedCheckpoint(vault.db, c2.size))!;
       const opened = openNote(note, [parseVerifierKey(logKey.verifierKey), parseCosignerVerifier(wKey.verifierKey)]);
       assert.deepEqual(opened.verified.map((v) => v.name), [ORIGIN, 'witness.test/w1']);
+      // A receipt for an entry verifies offline, with the witness as a quorum of one.
+      const receipt = await receiptFor(vault.db, ledger, 7);
+      const log = parseVerifierKey(logKey.verifierKey), wit = parseCosignerVerifier(wKey.verifierKey);
+      const check = verifyReceipt(receipt, log, [wit], { quorum: 1 });
+      assert.equal(check.valid, true);
+      assert.deepEqual(check.witnesses, ['witness.test/w1']);
+      assert.match(check.entry!, /^8\n/);
+      assert.equal(verifyReceipt(receipt, log, [wit], { quorum: 2 }).valid, false);
+      // Another entry's data in the receipt does not verify.
+      const forged = receipt.replace(/^extra .*$/m, `extra ${Buffer.from('8\ndefault\nx\n{}').toString('base64')}`);
+      assert.equal(verifyReceipt(forged, log, [wit]).valid, false);
+      assert.deepEqual(parseReceipt(receipt).index, 7);
     });
 
     test('a forked checkpoint is refused and named: same size other root (409), or a proof that does not hold (422)', async () => {

@@ -1,23 +1,88 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TracevaultError } from '../../errors.ts';
+import { parseCosignerVerifier } from '../../ledger/cosignature.ts';
+import { verifyReceipt } from '../../ledger/receipt.ts';
+import { parseVerifierKey } from '../../ledger/signed-note.ts';
+import { cosignedCheckpoint, submitToWitnesses, type WitnessConfig } from '../../ledger/witness-client.ts';
 import { verifyProofDocument } from '../../ledger/proof-file.ts';
-import { Ledger } from '../../ledger/log.ts';
+import { Ledger, receiptFor } from '../../ledger/log.ts';
 import { ensureLedgerKey, loadLedgerSigner, loadLedgerVerifier } from '../../ledger/log-key.ts';
 import { verifyLedger } from '../../ledger/verify.ts';
 import { openVaultDb } from '../../store/vault.ts';
 import { err, out, progress } from '../output.ts';
 
-/** `tracevault ledger checkpoint --data DIR`: integrate new entries, sign a checkpoint, print it. */
+const WITNESSES = 'witnesses.json';
+
+function witnesses(dir: string): WitnessConfig[] {
+  const f = join(dir, WITNESSES);
+  if (!existsSync(f)) return [];
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as WitnessConfig[];
+  } catch (e) {
+    throw new TracevaultError('ERR_BAD_REQUEST', { field: WITNESSES }, { cause: e });
+  }
+}
+
+/** `tracevault ledger add-witness --data DIR --url URL --key VKEY`: checkpoints go to it from now on. */
+export function addWitnessCommand(opts: { data: string; url: string; key: string }): void {
+  const dir = resolve(opts.data);
+  const name = parseCosignerVerifier(opts.key).name;
+  if (!/^https?:\/\/[^\s]+$/.test(opts.url)) throw new TracevaultError('ERR_BAD_REQUEST', { field: 'url' });
+  const list = witnesses(dir).filter((w) => parseCosignerVerifier(w.verifierKey).name !== name);
+  writeFileSync(join(dir, WITNESSES), `${JSON.stringify([...list, { url: opts.url, verifierKey: opts.key.trim() }], null, 2)}\n`);
+  out(`witness ${name} added (${list.length + 1} in all)`);
+}
+
+/**
+ * `tracevault ledger checkpoint --data DIR`: integrate new entries, sign a checkpoint, send it to the
+ * witnesses, print it with their cosignatures.
+ */
 export async function checkpointCommand(opts: { data: string }): Promise<void> {
   const dir = resolve(opts.data);
   const db = await openVaultDb(dir);
   try {
     ensureLedgerKey(dir);
     const signer = loadLedgerSigner(dir);
-    const { note } = await new Ledger(db).checkpoint(signer.name, signer);
-    process.stdout.write(note);
+    const ledger = new Ledger(db);
+    const { size, note } = await ledger.checkpoint(signer.name, signer);
+    for (const o of await submitToWitnesses(db, ledger, note, witnesses(dir))) {
+      err(`witness ${o.witness}: ${o.cosigned ? 'cosigned' : `refused or unreachable (HTTP ${o.status || 'none'})`}`);
+    }
+    process.stdout.write((await cosignedCheckpoint(db, size)) ?? note);
   } finally {
     await db.close();
+  }
+}
+
+/** `tracevault ledger receipt --data DIR --index N`: an offline-verifiable receipt (c2sp tlog-proof). */
+export async function receiptCommand(opts: { data: string; index: number }): Promise<void> {
+  const dir = resolve(opts.data);
+  const db = await openVaultDb(dir);
+  try {
+    process.stdout.write(await receiptFor(db, new Ledger(db), opts.index));
+  } finally {
+    await db.close();
+  }
+}
+
+/** `tracevault ledger verify-receipt FILE --log-key VKEY [--witness-key VKEY…] [--quorum N]`: exit 0 valid, 1 invalid, 2 malformed. */
+export function verifyReceiptCommand(file: string, opts: { logKey: string; witnessKey?: string[]; quorum?: number }): number {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    err('error ERR_BAD_REQUEST: the receipt file is missing');
+    return 2;
+  }
+  try {
+    const r = verifyReceipt(text, parseVerifierKey(opts.logKey), (opts.witnessKey ?? []).map(parseCosignerVerifier), { quorum: opts.quorum ?? 0 });
+    out(`receipt for entry ${r.index}: ${r.valid ? 'valid' : 'INVALID'}${r.size ? ` (checkpoint of ${r.size} entries, cosigned by ${r.witnesses.length ? r.witnesses.join(', ') : 'no known witness'})` : ''}`);
+    if (r.valid && r.entry) out(r.entry.split('\n').pop()!);
+    return r.valid ? 0 : 1;
+  } catch {
+    err('error ERR_BAD_REQUEST: not a tlog-proof receipt, or a malformed key');
+    return 2;
   }
 }
 
@@ -27,7 +92,7 @@ export async function ledgerVerifyCommand(opts: { data: string }): Promise<numbe
   const db = await openVaultDb(dir);
   try {
     const bar = progress('verifying');
-    const r = await verifyLedger(db, loadLedgerVerifier(dir), (n) => bar.update(n));
+    const r = await verifyLedger(db, loadLedgerVerifier(dir), (n) => bar.update(n), witnesses(dir).map((w) => parseCosignerVerifier(w.verifierKey)));
     bar.end();
     if (r.ok) {
       out(`ledger verified: ${r.entries} entries, ${r.checkpoints} signed checkpoints`);

@@ -10,7 +10,7 @@ import { signCheckpoint } from './checkpoint.ts';
 import { formatReceipt } from './receipt.ts';
 import { CompactRange, consistencyProof, EMPTY_ROOT, HASH_BYTES, inclusionProof, leafHash, nodeHash, splitPoint, type Hash } from './merkle.ts';
 import type { NoteSigner } from './signed-note.ts';
-import { perfectRoot, TILE_HEIGHT, TILE_WIDTH } from './tiles.ts';
+import { TILE_HEIGHT, TILE_WIDTH } from './tiles.ts';
 
 export interface EntryRow {
   seq: number;
@@ -33,9 +33,25 @@ function splitHashes(b: Buffer): Hash[] {
 
 const isPerfect = (n: number) => n >= 1 && splitPoint(n + 1) === n;
 
+/** A tile with its internal levels: levels[r][j] is the hash over 2^r tile hashes starting at j·2^r. */
+type ExpandedTile = Hash[][];
+
+function expand(hashes: readonly Hash[]): ExpandedTile {
+  const levels: Hash[][] = [[...hashes]];
+  for (let r = 1; r <= TILE_HEIGHT; r++) {
+    const below = levels[r - 1]!, next: Hash[] = [];
+    for (let j = 0; j + 1 < below.length && below[j] && below[j + 1]; j += 2) next.push(nodeHash(below[j]!, below[j + 1]!));
+    levels.push(next);
+  }
+  return levels;
+}
+
+/** Full tiles kept expanded in memory, least recently used dropped first (about 16 KiB each). */
+const TILE_CACHE = 2048;
+
 export class Ledger {
   readonly #db: Db;
-  readonly #tiles = new Map<string, Hash[]>();
+  readonly #tiles = new Map<string, ExpandedTile>();
 
   constructor(db: Db) {
     this.#db = db;
@@ -82,7 +98,6 @@ export class Ledger {
         for (const t of touched.values()) {
           const bytes = Buffer.concat(t.hashes);
           await tx.run('INSERT INTO ledger_tiles (level, idx, hashes) VALUES (?, ?, ?) ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes', [t.level, t.idx, bytes]);
-          this.#tiles.delete(`${t.level}/${t.idx}`);
         }
         await tx.run('INSERT INTO ledger_state (id, size, edge) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, edge = excluded.edge', [
           range.size, Buffer.concat(range.hashes),
@@ -93,15 +108,23 @@ export class Ledger {
     }
   }
 
-  async #tile(level: number, idx: number): Promise<Hash[]> {
+  /**
+   * A tile, expanded, from the cache when it holds hash (r, pos); read again otherwise. Hashes
+   * never change once written, so a cached partial tile stays right for what it holds.
+   */
+  async #tile(level: number, idx: number, r: number, pos: number): Promise<ExpandedTile> {
     const key = `${level}/${idx}`;
     let t = this.#tiles.get(key);
-    if (!t) {
-      const row = await this.#db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?', [level, idx]);
-      t = row ? splitHashes(row.hashes) : [];
-      // Full tiles never change: keep them. Partial ones are read again next time.
-      if (t.length === TILE_WIDTH) this.#tiles.set(key, t);
+    if (t && t[r]![pos]) {
+      this.#tiles.delete(key);
+      this.#tiles.set(key, t);
+      return t;
     }
+    const row = await this.#db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?', [level, idx]);
+    t = expand(row ? splitHashes(row.hashes) : []);
+    this.#tiles.delete(key);
+    this.#tiles.set(key, t);
+    if (this.#tiles.size > TILE_CACHE) this.#tiles.delete(this.#tiles.keys().next().value!);
     return t;
   }
 
@@ -111,12 +134,12 @@ export class Ledger {
     if (isPerfect(n) && lo % n === 0) {
       const height = Math.log2(n);
       const tileLevel = Math.floor(height / TILE_HEIGHT);
-      const span = 2 ** (height - tileLevel * TILE_HEIGHT); // hashes of the tile level under it
-      const first = (lo / n) * span;
-      const tile = await this.#tile(tileLevel, Math.floor(first / TILE_WIDTH));
-      const hashes = tile.slice(first % TILE_WIDTH, (first % TILE_WIDTH) + span);
-      if (hashes.length !== span || hashes.some((h) => h === undefined)) throw new TracevaultError('ERR_STORAGE', { rule: 'ledgerTileMissing' });
-      return perfectRoot(hashes);
+      const r = height - tileLevel * TILE_HEIGHT; // levels above the tile's own hashes
+      const first = (lo / n) * 2 ** r; // index of its first hash at the tile level
+      const pos = (first % TILE_WIDTH) / 2 ** r;
+      const h = (await this.#tile(tileLevel, Math.floor(first / TILE_WIDTH), r, pos))[r]![pos];
+      if (!h) throw new TracevaultError('ERR_STORAGE', { rule: 'ledgerTileMissing' });
+      return h;
     }
     const k = splitPoint(n);
     return nodeHash(await this.subtree(lo, lo + k), await this.subtree(lo + k, hi));

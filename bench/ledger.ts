@@ -15,7 +15,7 @@ import { MerkleTree } from 'merkletreejs';
 import { initVault } from '../src/store/vault.ts';
 import { openDb } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrations.ts';
-import { Ledger, leafInput } from '../src/ledger/log.ts';
+import { Ledger } from '../src/ledger/log.ts';
 import { CompactRange, leafHash, verifyConsistency, verifyInclusion, type Hash } from '../src/ledger/merkle.ts';
 import { noteKeyFromSeed, parseSignerKey, parseVerifierKey } from '../src/ledger/signed-note.ts';
 import { verifyLedger } from '../src/ledger/verify.ts';
@@ -161,7 +161,6 @@ console.log(`machine: ${machine()}`);
   if (!r.ok) throw new Error('verify');
   console.log(`integration of ${fmt(VERIFY_SIZE)} entries into tiles: ${integrate.toFixed(1)} s (${fmt(VERIFY_SIZE / integrate)} entries/s)`);
   console.log(`full verification of ${fmt(r.entries)} entries (rebuild, tiles, checkpoint): ${verify.toFixed(1)} s`);
-  void leafInput;
   await vault.close();
 }
 rmSync(dir, { recursive: true, force: true });

@@ -17,11 +17,12 @@ import { demoCommand } from './commands/demo.ts';
 import { addWitnessCommand, checkpointCommand, ledgerVerifyCommand, receiptCommand, verifyProofCommand, verifyReceiptCommand } from './commands/ledger.ts';
 import { witnessServeCommand } from './commands/witness.ts';
 
-function positiveInt(v: string): number {
+const wholeNumber = (min: number) => (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number of at least ${min}`);
   return n;
-}
+};
+const positiveInt = wholeNumber(1);
 
 /** An exit code a command chose itself (e.g. verify-proof's 1 for an invalid proof). */
 let commandExit = 0;
@@ -98,17 +99,13 @@ function program(): Command {
     .action((o) => addWitnessCommand(o));
   ledger.command('receipt').description('an offline-verifiable receipt for one entry (c2sp tlog-proof)')
     .addOption(data())
-    .requiredOption('--index <n>', 'the entry index (0-based)', (v) => {
-      const n = Number(v);
-      if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number of at least 0');
-      return n;
-    })
+    .requiredOption('--index <n>', 'the entry index (0-based)', wholeNumber(0))
     .action((o) => receiptCommand(o));
   ledger.command('verify-receipt').description('verify a receipt offline: exit 0 valid, 1 invalid, 2 malformed')
     .argument('<file>')
     .requiredOption('--log-key <vkey>', "the log's verifier key (DIR/ledger.pub)")
     .option('--witness-key <vkey...>', "witnesses' cosigner verifier keys")
-    .option('--quorum <n>', 'cosignatures required', (v) => Number(v), 0)
+    .option('--quorum <n>', 'cosignatures required', wholeNumber(0), 0)
     .action((file, o) => {
       commandExit = verifyReceiptCommand(file, o);
     });
@@ -121,7 +118,7 @@ function program(): Command {
   const witness = p.command('witness').description('a witness for another log (c2sp tlog-witness)');
   witness.command('serve').description('serve add-checkpoint with its own key and store')
     .addOption(data())
-    .option('--port <n>', 'port', (v) => Number(v), 7380)
+    .option('--port <n>', 'port (0: any free one)', wholeNumber(0), 7380)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--name <name>', 'witness name for a new key')
     .option('--trust <vkey...>', "log verifier keys to trust (added to DIR/trusted-logs.txt)")

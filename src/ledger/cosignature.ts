@@ -9,9 +9,9 @@
  * A cosigner verifier fits the signed-note verifier interface, so a cosigned checkpoint is opened
  * with openNote like any other note.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { TracevaultError } from '../errors.ts';
-import { hex8, isValidKeyName, keyId, PKCS8_PREFIX, splitKey, SPKI_PREFIX, type NoteVerifier } from './signed-note.ts';
+import { generateNoteKey, hex8, isValidKeyName, keyId, noteKeyFromSeed, PKCS8_PREFIX, splitKey, SPKI_PREFIX, type NoteVerifier } from './signed-note.ts';
 
 export const COSIGNATURE_V1 = 0x04;
 
@@ -28,20 +28,11 @@ export interface Cosigner {
 }
 
 export function cosignerKeyFromSeed(name: string, seed: Uint8Array): { signerKey: string; verifierKey: string } {
-  if (!isValidKeyName(name) || seed.length !== 32) throw new TracevaultError('ERR_BAD_KEY');
-  const priv = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-  const pub = createPublicKey(priv).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
-  const data = Buffer.concat([Buffer.of(COSIGNATURE_V1), pub]);
-  const hash = hex8(keyId(name, data));
-  return {
-    signerKey: `PRIVATE+KEY+${name}+${hash}+${Buffer.concat([Buffer.of(COSIGNATURE_V1), seed]).toString('base64')}`,
-    verifierKey: `${name}+${hash}+${data.toString('base64')}`,
-  };
+  return noteKeyFromSeed(name, seed, COSIGNATURE_V1);
 }
 
 export function generateCosignerKey(name: string): { signerKey: string; verifierKey: string } {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  return cosignerKeyFromSeed(name, (privateKey as KeyObject).export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length));
+  return generateNoteKey(name, COSIGNATURE_V1);
 }
 
 export function parseCosignerKey(skey: string): Cosigner {

@@ -81,23 +81,26 @@ export function parseSignerKey(skey: string): NoteSigner & { verifierKey: string
   return { name, keyId: id, sign: (m) => sign(null, m, priv), verifierKey: `${name}+${hex8(id)}+${pubData.toString('base64')}` };
 }
 
-/** The signed-note encoding of an Ed25519 key pair from its 32-byte seed. */
-export function noteKeyFromSeed(name: string, seed: Uint8Array): { signerKey: string; verifierKey: string } {
+/**
+ * The signed-note encoding of an Ed25519 key pair from its 32-byte seed; `alg` is the signature
+ * type byte (0x01 for notes, 0x04 for cosignature/v1 witnesses).
+ */
+export function noteKeyFromSeed(name: string, seed: Uint8Array, alg = ED25519): { signerKey: string; verifierKey: string } {
   if (!isValidKeyName(name) || seed.length !== 32) throw new TracevaultError('ERR_BAD_KEY');
   const priv = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   const pub = createPublicKey(priv).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
-  const pubData = Buffer.concat([Buffer.of(ED25519), pub]);
+  const pubData = Buffer.concat([Buffer.of(alg), pub]);
   const hash = hex8(keyId(name, pubData));
   return {
-    signerKey: `PRIVATE+KEY+${name}+${hash}+${Buffer.concat([Buffer.of(ED25519), seed]).toString('base64')}`,
+    signerKey: `PRIVATE+KEY+${name}+${hash}+${Buffer.concat([Buffer.of(alg), seed]).toString('base64')}`,
     verifierKey: `${name}+${hash}+${pubData.toString('base64')}`,
   };
 }
 
 /** A new Ed25519 key pair in signed-note encoding. The signer key is a secret: keep it out of the database. */
-export function generateNoteKey(name: string): { signerKey: string; verifierKey: string } {
+export function generateNoteKey(name: string, alg = ED25519): { signerKey: string; verifierKey: string } {
   const { privateKey } = generateKeyPairSync('ed25519');
-  return noteKeyFromSeed(name, (privateKey as KeyObject).export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length));
+  return noteKeyFromSeed(name, (privateKey as KeyObject).export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length), alg);
 }
 
 /** The text must end in a newline and hold no control character but newline (nor a decoding error). */

@@ -6,10 +6,8 @@
  *   tile/<L>/<N>[.p/<W>]     N in 3-digit path elements, all but the last prefixed with "x"
  *   tile/entries/<N>[.p/<W>] the entries themselves, 256 a bundle
  *
- * Pure: paths, which tiles a tree size has, and subtree hashes from tile contents.
+ * Pure: paths, and which tiles a tree size has.
  */
-import { nodeHash, type Hash } from './merkle.ts';
-
 export const TILE_WIDTH = 256;
 export const TILE_HEIGHT = 8;
 
@@ -64,15 +62,4 @@ export function tilesForSize(size: number): TileRef[] {
     if (full === 0) break;
   }
   return out;
-}
-
-/** The hash of `count` consecutive hashes of one level (count a power of two): a perfect subtree. */
-export function perfectRoot(hashes: readonly Hash[]): Hash {
-  let level = [...hashes];
-  while (level.length > 1) {
-    const next: Hash[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i]!, level[i + 1]!));
-    level = next;
-  }
-  return level[0]!;
 }

@@ -164,18 +164,31 @@ async function connect(dir: string, database: DatabaseConfig): Promise<Db> {
   return openDb(database);
 }
 
-export async function openVault(dirIn: string, opts: { env?: NodeJS.ProcessEnv; audit?: AuditSink; now?: () => Date } = {}): Promise<Vault> {
-  const dir = resolve(dirIn);
-  let config: VaultConfig;
+function readConfig(dir: string): VaultConfig {
   try {
-    config = JSON.parse(readFileSync(join(dir, FILES.config), 'utf8')) as VaultConfig;
+    return JSON.parse(readFileSync(join(dir, FILES.config), 'utf8')) as VaultConfig;
   } catch {
     throw new TracevaultError('ERR_NO_VAULT');
   }
-  const kek = loadKek(join(dir, FILES.key), opts.env ?? process.env);
+}
+
+async function connectMigrated(dir: string, config: VaultConfig): Promise<Db> {
   const db = await connect(dir, config.database);
   try {
     await migrate(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  return db;
+}
+
+export async function openVault(dirIn: string, opts: { env?: NodeJS.ProcessEnv; audit?: AuditSink; now?: () => Date } = {}): Promise<Vault> {
+  const dir = resolve(dirIn);
+  const config = readConfig(dir);
+  const kek = loadKek(join(dir, FILES.key), opts.env ?? process.env);
+  const db = await connectMigrated(dir, config);
+  try {
     const meta = await db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', ['kek_id']);
     if (meta?.value !== kek.id) throw new TracevaultError('ERR_KEY_MISMATCH');
     const keys = new TenantKeys(kek, config.tenantId, await loadDataKeys(db, config.tenantId));
@@ -189,20 +202,7 @@ export async function openVault(dirIn: string, opts: { env?: NodeJS.ProcessEnv; 
 /** The vault's database alone, without its keys: for checks that read no personal data (the ledger). */
 export async function openVaultDb(dirIn: string): Promise<Db> {
   const dir = resolve(dirIn);
-  let config: VaultConfig;
-  try {
-    config = JSON.parse(readFileSync(join(dir, FILES.config), 'utf8')) as VaultConfig;
-  } catch {
-    throw new TracevaultError('ERR_NO_VAULT');
-  }
-  const db = await connect(dir, config.database);
-  try {
-    await migrate(db);
-  } catch (e) {
-    await db.close();
-    throw e;
-  }
-  return db;
+  return connectMigrated(dir, readConfig(dir));
 }
 
 /** The token in DIR/admin.token, for the command line acting as the administrator. */

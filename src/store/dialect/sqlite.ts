@@ -1,7 +1,12 @@
 /**
- * SQLite through better-sqlite3 (synchronous, one connection), in WAL mode. Transactions are
- * serialised with a queue: while one is open, other callers wait, so an async transaction never
+ * SQLite through better-sqlite3 (synchronous, one connection), in WAL mode. Work is serialised with
+ * a queue: while a transaction is open, other callers wait, so an async transaction never
  * interleaves with another caller's statements on the same connection.
+ *
+ * Group commit: the transactions that queue up while one runs are run together in one
+ * BEGIN … COMMIT, each in a savepoint of its own (one that fails rolls back alone), and every
+ * caller is answered only after the shared commit. With synchronous=FULL the commit's fsync is most
+ * of the cost of a small transaction; concurrent writers now share it.
  */
 import Database from 'better-sqlite3';
 import type { Db, Param, Row } from '../db.ts';
@@ -9,11 +14,22 @@ import { TracevaultError } from '../../errors.ts';
 
 type Statement = Database.Statement<unknown[], Row>;
 
+interface PendingTx {
+  readonly fn: (tx: Db) => Promise<unknown>;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** Transactions one commit may carry. */
+const GROUP_LIMIT = 256;
+
 /** State shared by the connection and the transaction handles made from it. */
 class Connection {
   readonly db: Database.Database;
   readonly stmts = new Map<string, Statement>();
   queue: Promise<unknown> = Promise.resolve();
+  readonly pending: PendingTx[] = [];
+  scheduled = false;
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -84,26 +100,63 @@ class SqliteDb implements Db {
     return this.#serial(() => wrap(() => void this.#db.exec(sql)));
   }
 
-  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (this.#inTx) return fn(this);
-    let release!: () => void;
-    const mine = new Promise<void>((r) => (release = r));
-    const before = this.#c.queue;
-    this.#c.queue = before.then(() => mine);
-    await before;
+    const c = this.#c;
+    const out = new Promise<T>((resolve, reject) => c.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject }));
+    if (!c.scheduled) {
+      c.scheduled = true;
+      c.queue = c.queue.then(() => this.#commitGroup());
+    }
+    return out;
+  }
+
+  /** Runs the transactions waiting now as one group: one BEGIN, a savepoint each, one COMMIT. */
+  async #commitGroup(): Promise<void> {
+    const c = this.#c;
+    c.scheduled = false;
+    const group = c.pending.splice(0, GROUP_LIMIT);
+    if (c.pending.length > 0 && !c.scheduled) {
+      c.scheduled = true;
+      c.queue = c.queue.then(() => this.#commitGroup());
+    }
+    const tx = new SqliteDb(c, true);
+    const done: { p: PendingTx; ok: boolean; value: unknown }[] = [];
     try {
       wrap(() => this.#db.exec('BEGIN IMMEDIATE'));
-      try {
-        const out = await fn(new SqliteDb(this.#c, true));
-        wrap(() => this.#db.exec('COMMIT'));
-        return out;
-      } catch (e) {
-        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-        throw e;
-      }
-    } finally {
-      release();
+    } catch (e) {
+      for (const p of group) p.reject(e);
+      return;
     }
+    for (const [i, p] of group.entries()) {
+      this.#db.exec('SAVEPOINT tx');
+      try {
+        const value = await p.fn(tx);
+        this.#db.exec('RELEASE tx');
+        done.push({ p, ok: true, value });
+      } catch (e) {
+        if (!this.#db.inTransaction) {
+          // SQLite rolled the whole transaction back (e.g. a full disk): nothing of the group
+          // holds, and the rest must not run outside a transaction.
+          for (const d of done) d.p.reject(d.ok ? e : d.value);
+          p.reject(e);
+          for (const rest of group.slice(i + 1)) rest.reject(e);
+          return;
+        }
+        this.#db.exec('ROLLBACK TO tx');
+        this.#db.exec('RELEASE tx');
+        done.push({ p, ok: false, value: e });
+      }
+    }
+    try {
+      wrap(() => this.#db.exec('COMMIT'));
+    } catch (e) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      // Nothing of the group is durable: every caller fails (fail closed).
+      for (const d of done) d.p.reject(d.ok ? e : d.value);
+      return;
+    }
+    for (const d of done) (d.ok ? d.p.resolve : d.p.reject)(d.value);
   }
 
   async close(): Promise<void> {

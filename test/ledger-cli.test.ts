@@ -45,6 +45,10 @@ test('witness serve, ledger add-witness, checkpoint, receipt, verify-receipt, ve
       assert.equal(run('ledger', 'verify-receipt', file, '--log-key', logKey, '--witness-key', wKey).status, 1);
       writeFileSync(file, 'not a receipt');
       assert.equal(run('ledger', 'verify-receipt', file, '--log-key', logKey).status, 2);
+      const fhir = run('ledger', 'export', '--data', vault, '--since', '3').stdout.trim().split('\n').map((l) => JSON.parse(l));
+      assert.ok(fhir.length > 10);
+      assert.equal(fhir[0].resourceType, 'AuditEvent');
+      assert.equal(fhir[0].id, 'default-4');
       const verify = run('ledger', 'verify', '--data', vault);
       assert.equal(verify.status, 0, verify.stdout + verify.stderr);
       assert.match(verify.stdout, /ledger verified: \d+ entries, 2 signed checkpoints/);

@@ -14,7 +14,7 @@ import { getCommand, searchCommand } from './commands/records.ts';
 import { rotateCommand } from './commands/keys.ts';
 import { summaryCommand } from './commands/summary.ts';
 import { demoCommand } from './commands/demo.ts';
-import { addWitnessCommand, checkpointCommand, ledgerVerifyCommand, receiptCommand, verifyProofCommand, verifyReceiptCommand } from './commands/ledger.ts';
+import { addWitnessCommand, checkpointCommand, exportCommand, ledgerVerifyCommand, receiptCommand, verifyProofCommand, verifyReceiptCommand } from './commands/ledger.ts';
 import { witnessServeCommand } from './commands/witness.ts';
 
 const wholeNumber = (min: number) => (v: string): number => {
@@ -97,6 +97,11 @@ function program(): Command {
     .requiredOption('--url <url>', "the witness's submission prefix, e.g. http://127.0.0.1:7380")
     .requiredOption('--key <vkey>', "the witness's cosigner verifier key")
     .action((o) => addWitnessCommand(o));
+  ledger.command('export').description('entries as FHIR R4 AuditEvent resources (IHE BALP), one JSON a line')
+    .addOption(data())
+    .option('--since <seq>', 'only entries after this sequence number', wholeNumber(0), 0)
+    .option('--format <format>', 'fhir (the only one)', 'fhir')
+    .action((o) => exportCommand(o));
   ledger.command('receipt').description('an offline-verifiable receipt for one entry (c2sp tlog-proof)')
     .addOption(data())
     .requiredOption('--index <n>', 'the entry index (0-based)', wholeNumber(0))

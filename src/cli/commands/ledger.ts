@@ -6,7 +6,8 @@ import { verifyReceipt } from '../../ledger/receipt.ts';
 import { parseVerifierKey } from '../../ledger/signed-note.ts';
 import { cosignedCheckpoint, submitToWitnesses, type WitnessConfig } from '../../ledger/witness-client.ts';
 import { verifyProofDocument } from '../../ledger/proof-file.ts';
-import { Ledger, receiptFor } from '../../ledger/log.ts';
+import { Ledger, receiptFor, type EntryRow } from '../../ledger/log.ts';
+import { toAuditEvent } from '../../ledger/fhir.ts';
 import { ensureLedgerKey, loadLedgerSigner, loadLedgerVerifier } from '../../ledger/log-key.ts';
 import { verifyLedger } from '../../ledger/verify.ts';
 import { openVaultDb } from '../../store/vault.ts';
@@ -50,6 +51,21 @@ export async function checkpointCommand(opts: { data: string }): Promise<void> {
       err(`witness ${o.witness}: ${o.cosigned ? 'cosigned' : `refused or unreachable (HTTP ${o.status || 'none'})`}`);
     }
     process.stdout.write((await cosignedCheckpoint(db, size)) ?? note);
+  } finally {
+    await db.close();
+  }
+}
+
+/** `tracevault ledger export --data DIR [--since SEQ]`: entries as FHIR R4 AuditEvent resources, one JSON a line. */
+export async function exportCommand(opts: { data: string; since: number }): Promise<void> {
+  const db = await openVaultDb(resolve(opts.data));
+  try {
+    for (let after = opts.since; ; ) {
+      const rows = await db.all<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 5000', [after]);
+      if (rows.length === 0) break;
+      process.stdout.write(rows.map((r) => `${JSON.stringify(toAuditEvent(r))}\n`).join(''));
+      after = Number(rows[rows.length - 1]!.seq);
+    }
   } finally {
     await db.close();
   }

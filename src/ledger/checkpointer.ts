@@ -1,0 +1,61 @@
+/**
+ * Signs checkpoints in the background: at most one a second while entries arrive, none while
+ * nothing changes, each sent to the witnesses. Several processes may run one against the same
+ * database: the last signing time is read from the database, and a checkpoint of a size already
+ * signed is never signed again (the tree is append-only, so two checkpoints can never disagree).
+ */
+import type { Db } from '../store/db.ts';
+import type { Ledger } from './log.ts';
+import type { NoteSigner } from './signed-note.ts';
+import { submitToWitnesses, type WitnessConfig } from './witness-client.ts';
+
+export interface CheckpointerOptions {
+  readonly intervalMs?: number;
+  readonly witnesses?: readonly WitnessConfig[];
+  readonly now?: () => Date;
+}
+
+export class Checkpointer {
+  readonly #db: Db;
+  readonly #ledger: Ledger;
+  readonly #signer: NoteSigner;
+  readonly #interval: number;
+  readonly #witnesses: readonly WitnessConfig[];
+  readonly #now: () => Date;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> = Promise.resolve();
+
+  constructor(db: Db, ledger: Ledger, signer: NoteSigner, opts: CheckpointerOptions = {}) {
+    this.#db = db;
+    this.#ledger = ledger;
+    this.#signer = signer;
+    this.#interval = opts.intervalMs ?? 1000;
+    this.#witnesses = opts.witnesses ?? [];
+    this.#now = opts.now ?? (() => new Date());
+  }
+
+  /** One step: sign if entries arrived and the last checkpoint is at least an interval old. */
+  async tick(): Promise<{ signed: boolean; size: number }> {
+    const size = await this.#ledger.integrate();
+    const last = await this.#db.get<{ size: number; signed_at: string }>('SELECT size, signed_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1');
+    const now = this.#now();
+    if (last && (Number(last.size) >= size || now.getTime() - Date.parse(last.signed_at) < this.#interval)) return { signed: false, size };
+    const { note } = await this.#ledger.checkpoint(this.#signer.name, this.#signer, now);
+    if (this.#witnesses.length > 0) await submitToWitnesses(this.#db, this.#ledger, note, this.#witnesses);
+    return { signed: true, size };
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      this.#running = this.#running.then(() => this.tick()).catch(() => undefined);
+    }, this.#interval);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+}

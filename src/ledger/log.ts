@@ -8,7 +8,7 @@ import { TracevaultError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import { formatReceipt } from './receipt.ts';
-import { CompactRange, consistencyProof, EMPTY_ROOT, HASH_BYTES, inclusionProof, leafHash, nodeHash, splitPoint, type Hash } from './merkle.ts';
+import { CompactRange, consistencyProof, EMPTY_ROOT, HASH_BYTES, inclusionProof, leafHashOfText, nodeHash, splitPoint, type Hash } from './merkle.ts';
 import type { NoteSigner } from './signed-note.ts';
 import { TILE_HEIGHT, TILE_WIDTH } from './tiles.ts';
 
@@ -20,9 +20,18 @@ export interface EntryRow {
   [k: string]: unknown;
 }
 
+function leafText(r: EntryRow): string {
+  return `${Number(r.seq)}\n${r.tenant_id}\n${r.at}\n${r.entry}`;
+}
+
 /** The leaf input of an entry: what its leaf hash commits to. */
 export function leafInput(r: EntryRow): Buffer {
-  return Buffer.from(`${Number(r.seq)}\n${r.tenant_id}\n${r.at}\n${r.entry}`, 'utf8');
+  return Buffer.from(leafText(r), 'utf8');
+}
+
+/** leafHash(leafInput(r)), in one call. */
+export function entryLeafHash(r: EntryRow): Hash {
+  return leafHashOfText(leafText(r));
 }
 
 function splitHashes(b: Buffer): Hash[] {
@@ -87,7 +96,7 @@ export class Ledger {
         const nodes: [number, number, Hash][] = [];
         for (const r of rows) {
           if (Number(r.seq) !== range.size + 1) throw new TracevaultError('ERR_STORAGE', { rule: 'ledgerGap', row: range.size });
-          range.append(leafHash(leafInput(r)), (level, index, h) => {
+          range.append(entryLeafHash(r), (level, index, h) => {
             if (level % TILE_HEIGHT === 0) nodes.push([level / TILE_HEIGHT, index, h]);
           });
         }

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import {
-  CompactRange, consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, nodeHash, rootOf, splitPoint, verifyConsistency,
+  CompactRange, consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, leafHashOfText, nodeHash, rootOf, splitPoint, verifyConsistency,
   verifyInclusion, type Hash,
 } from './merkle.ts';
 
@@ -113,4 +114,12 @@ test('index arithmetic beyond 2^32: a sparse tree of 2^33 + 5 leaves', () => {
     assert.ok(verifyConsistency(m, size, subtree(0, m), root, consistencyProof(m, size, subtree)), `from ${m}`);
     assert.ok(!verifyConsistency(m, size, subtree(0, m - 1), root, consistencyProof(m, size, subtree)));
   }
+});
+
+test('one-shot hashing agrees with the incremental definition', () => {
+  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (text, l, r) => {
+    assert.deepEqual(leafHashOfText(text), leafHash(Buffer.from(text, 'utf8')));
+    const incremental = createHash('sha256').update(Buffer.of(1)).update(l).update(r).digest();
+    assert.deepEqual(nodeHash(l, r), incremental);
+  }), { numRuns: 300 });
 });

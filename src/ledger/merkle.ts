@@ -8,7 +8,7 @@
  * Pure. Indices and sizes are numbers used only with + - * and Math.floor division, never with
  * 32-bit bitwise operators, so they are exact up to 2^53 (tested beyond 2^32).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 
 export type Hash = Buffer;
 export const HASH_BYTES = 32;
@@ -17,8 +17,21 @@ export function leafHash(entry: Uint8Array): Hash {
   return createHash('sha256').update(Buffer.of(0x00)).update(entry).digest();
 }
 
+/** The leaf hash of an entry given as text (UTF-8): SHA-256("\0" ‖ text), one call, no copies. */
+export function leafHashOfText(text: string): Hash {
+  return hash('sha256', `\u0000${text}`, 'buffer');
+}
+
+// One-shot hashing (crypto.hash) over a scratch buffer: no Hash object a node. Safe to share:
+// hashing is synchronous, so no other call can touch the buffer in between.
+const NODE_INPUT = Buffer.alloc(1 + 2 * 32);
+NODE_INPUT[0] = 0x01;
+
 export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
-  return createHash('sha256').update(Buffer.of(0x01)).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32) return createHash('sha256').update(Buffer.of(0x01)).update(left).update(right).digest();
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 33);
+  return hash('sha256', NODE_INPUT, 'buffer');
 }
 
 export const EMPTY_ROOT: Hash = createHash('sha256').digest();

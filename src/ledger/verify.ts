@@ -9,8 +9,8 @@
  */
 import type { Db } from '../store/db.ts';
 import { openCheckpoint } from './checkpoint.ts';
-import { CompactRange, HASH_BYTES, leafHash } from './merkle.ts';
-import { leafInput, type EntryRow } from './log.ts';
+import { CompactRange, HASH_BYTES } from './merkle.ts';
+import { entryLeafHash, type EntryRow } from './log.ts';
 import { openNote, type NoteVerifier } from './signed-note.ts';
 import { TILE_WIDTH } from './tiles.ts';
 
@@ -79,7 +79,7 @@ export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entr
         // Keep going with the entries as they are: checkpoints after the gap will not match.
       }
       const index = range.size;
-      const h = leafHash(leafInput(r));
+      const h = entryLeafHash(r);
       const t = Math.floor(index / TILE_WIDTH);
       if (t !== tileIdx) {
         tile = (await db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = 0 AND idx = ?', [t]))?.hashes;

@@ -111,13 +111,17 @@ export function validateRecord(
   return errors.length > 0 ? { ok: false, errors } : { ok: true, record: { values, warnings } };
 }
 
+/** A field's value as shown by default: public fields as they are, every other one masked. */
+export function maskField(def: FieldDef, value: FieldValue): FieldValue {
+  return def.sensitivity === 'public' ? value : KINDS[def.kind].mask(value);
+}
+
 /** Masks every non-public field of a record's values. */
 export function maskRecord(type: RecordType, values: ReadonlyMap<string, FieldValue>): Map<string, FieldValue> {
   const out = new Map<string, FieldValue>();
   for (const [name, v] of values) {
     const def = fieldDef(type, name);
-    if (!def) continue;
-    out.set(name, def.sensitivity === 'public' ? v : KINDS[def.kind].mask(v));
+    if (def) out.set(name, maskField(def, v));
   }
   return out;
 }

@@ -1,5 +1,5 @@
-import { maskRecord, fieldDef } from '../../schema/record-type.ts';
-import { KINDS, type FieldValue } from '../../schema/field-kind.ts';
+import { maskField, maskRecord, fieldDef } from '../../schema/record-type.ts';
+import type { FieldValue } from '../../schema/field-kind.ts';
 import { recordType, type StoredRecord } from '../../store/registry.ts';
 import { TracevaultError } from '../../errors.ts';
 import { isWellFormedId } from '../../crypto/ids.ts';
@@ -22,10 +22,7 @@ export async function getCommand(id: string, opts: VaultOptions & { history?: bo
     });
     const type = recordType(rec.recordType);
     const masked = maskRecord(type, new Map([...rec.current].map(([f, v]) => [f, v.value])));
-    const maskOne = (field: string, v: FieldValue) => {
-      const def = fieldDef(type, field)!;
-      return def.sensitivity === 'public' ? v : KINDS[def.kind].mask(v);
-    };
+    const maskOne = (field: string, v: FieldValue) => maskField(fieldDef(type, field)!, v);
     if (opts.json) {
       return json({
         id: rec.id, recordType: rec.recordType, createdAt: rec.createdAt, createdBy: rec.createdBy, masked: true,

@@ -29,6 +29,20 @@ export const ERROR_CODES = {
   ERR_MALFORMED_NOTE: 'the signed note is malformed',
   ERR_UNVERIFIED_NOTE: 'the signed note has no valid signature by a known key',
   ERR_BAD_KEY: 'the key is malformed',
+  ERR_PURPOSE_REQUIRED: 'a purpose is required to reveal clear values',
+  ERR_UNKNOWN_PURPOSE: 'unknown purpose',
+  ERR_JUSTIFICATION_REQUIRED: 'a justification is required for this access',
+  ERR_APPROVAL_REQUIRED: 'the export has not been approved',
+  ERR_SELF_APPROVAL: 'the approver of a request cannot be its requester',
+  ERR_ROLE_CONFLICT: 'these roles cannot be held together or in this organisation',
+  ERR_GUARD_BLOCKED: 'access blocked by the guard; a data-protection officer has been alerted',
+  ERR_RATE_LIMITED: 'too many attempts; try again later',
+  ERR_LEDGER_UNAVAILABLE: 'the ledger cannot be written; nothing was returned',
+  ERR_EXPIRED: 'expired',
+  ERR_CONFLICT: 'the request conflicts with the current state',
+  ERR_PAYLOAD_TOO_LARGE: 'the request body is larger than the limit',
+  ERR_POLICY_INVALID: 'the policy does not parse or does not validate',
+  ERR_INTERNAL: 'internal error',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -43,6 +57,11 @@ export interface ErrorDetails {
   count?: number;
   limit?: number;
   errors?: readonly RowError[];
+  /** Field names (never values). */
+  fields?: readonly string[];
+  purpose?: string;
+  /** Guard rule names. */
+  rules?: readonly string[];
 }
 
 /** One invalid cell of an import or a request: where and which rule, never the value. */

@@ -13,6 +13,7 @@ import { importCommand } from './commands/import.ts';
 import { getCommand, searchCommand } from './commands/records.ts';
 import { rotateCommand } from './commands/keys.ts';
 import { summaryCommand } from './commands/summary.ts';
+import { serveCommand } from './commands/serve.ts';
 import { demoCommand } from './commands/demo.ts';
 import { addWitnessCommand, checkpointCommand, exportCommand, ledgerVerifyCommand, receiptCommand, verifyProofCommand, verifyReceiptCommand } from './commands/ledger.ts';
 import { witnessServeCommand } from './commands/witness.ts';
@@ -129,10 +130,19 @@ function program(): Command {
     .option('--trust <vkey...>', "log verifier keys to trust (added to DIR/trusted-logs.txt)")
     .action((o) => witnessServeCommand(o));
 
-  p.command('demo').description('create a demo vault with a synthetic city and show what it holds')
+  p.command('serve').description('run the HTTP API on a vault (with its background ledger checkpointer)')
+    .addOption(data())
+    .option('--port <n>', 'port (0: any free one)', wholeNumber(0), 7300)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action((o) => serveCommand(o));
+
+  p.command('demo').description('create a demo vault (synthetic city, one principal per role) and serve it')
     .option('--data <dir>', 'the vault directory', 'demo-vault')
     .option('--families <n>', 'number of families', positiveInt, 2000)
     .option('--seed <seed>', 'seed', '1')
+    .option('--port <n>', 'port (0: any free one)', wholeNumber(0), 7300)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--no-serve', 'create the vault and stop')
     .action((o) => demoCommand(o));
   return p;
 }

@@ -3,6 +3,9 @@
  * with a consistency proof from the size that witness last cosigned; valid cosignatures are kept
  * beside the checkpoint. A witness that is down or refuses does not stop the log: the result says so.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TracevaultError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { parseCheckpoint } from './checkpoint.ts';
 import { parseCosignerVerifier } from './cosignature.ts';
@@ -77,4 +80,17 @@ export async function cosignedCheckpoint(db: Db, size: number): Promise<string |
   if (!cp) return undefined;
   const lines = await db.all<{ line: string }>('SELECT line FROM ledger_cosignatures WHERE size = ? ORDER BY witness', [size]);
   return cp.note + lines.map((l) => `${l.line}\n`).join('');
+}
+
+export const WITNESSES_FILE = 'witnesses.json';
+
+/** The witnesses configured for a vault (DIR/witnesses.json; none if absent). */
+export function loadWitnesses(dir: string): WitnessConfig[] {
+  const f = join(dir, WITNESSES_FILE);
+  if (!existsSync(f)) return [];
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as WitnessConfig[];
+  } catch (e) {
+    throw new TracevaultError('ERR_BAD_REQUEST', { field: WITNESSES_FILE }, { cause: e });
+  }
 }

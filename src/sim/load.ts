@@ -22,7 +22,7 @@ export async function loadCity(vault: Vault, actor: Principal, opts: CityOptions
   const hospitals: { name: string; orgId: string; clerkId: string }[] = [];
   for (const h of city.hospitals) {
     const orgId = await vault.createOrganisation(actor, { name: h.name, kind: 'hospital', region: h.district.code });
-    const clerk = await vault.createPrincipal(actor, { displayName: `${h.name} records clerk`, roles: ['records-clerk'], orgId });
+    const clerk = await vault.createPrincipal(actor, { displayName: `${h.name} records clerk`, roles: ['records_clerk'], orgId });
     hospitals.push({ name: h.name, orgId, clerkId: clerk.id });
   }
   const now = new Date(Date.parse(city.until) + 86_400_000);

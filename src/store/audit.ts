@@ -8,15 +8,24 @@ import type { Db } from './db.ts';
 
 export type AuditAction =
   | 'collect' | 'read' | 'reveal' | 'export' | 'approve' | 'update' | 'erase' | 'login' | 'login.failed'
-  | 'policy.change' | 'key.rotate' | 'principal.create' | 'organisation.create' | 'import';
+  | 'policy.change' | 'key.rotate' | 'principal.create' | 'organisation.create' | 'import' | 'search'
+  | 'export.request' | 'export.refuse' | 'alert' | 'aggregate' | 'identifier.hash' | 'alert.resolve' | 'logout';
 
 export interface AuditEvent {
   readonly action: AuditAction;
   readonly principalId: string;
+  readonly organisationId?: string;
+  /** The principal's roles, comma-separated. */
+  readonly roles?: string;
   /** Keyed HMAC of the record id (see Registry.recordRef), never an identifier of a person. */
   readonly recordRef?: string;
   readonly fields?: readonly string[];
-  readonly outcome?: 'ok' | 'denied' | 'error';
+  readonly outcome?: 'ok' | 'denied' | 'blocked' | 'error';
+  readonly purpose?: string;
+  /** The policy's decision and the version of the policy that made it, e.g. "allow@3". */
+  readonly decision?: string;
+  readonly disclosureId?: string;
+  readonly requestId?: string;
   /** Further identifiers: import id, purpose, counts. Never a personal value. */
   readonly detail?: Readonly<Record<string, string | number | boolean>>;
 }

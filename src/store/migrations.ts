@@ -85,6 +85,54 @@ CREATE TABLE ledger_cosignatures (size {bigint} NOT NULL, witness TEXT NOT NULL,
 CREATE TABLE ledger_witness_sizes (witness TEXT PRIMARY KEY, size {bigint} NOT NULL);
 `,
   },
+  {
+    version: 5,
+    name: 'access',
+    // People log in (argon2id password, sessions, lockout); services use API tokens. Care
+    // relationships scope reads; policies are versioned Cedar text; every clear value that leaves
+    // is a disclosure (which record field versions, to whom, for what); exports wait for approval;
+    // the guard's alerts and blocks. A justification is free text that may name a person: it is
+    // kept sealed (AES-GCM under the tenant data key), never in clear.
+    sql: `
+ALTER TABLE principals ADD COLUMN login TEXT;
+ALTER TABLE principals ADD COLUMN password_hash TEXT;
+ALTER TABLE principals ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE principals ADD COLUMN locked_until TEXT;
+CREATE UNIQUE INDEX principals_login ON principals (tenant_id, login);
+CREATE TABLE sessions (
+  token_hash {blob} PRIMARY KEY, principal_id TEXT NOT NULL REFERENCES principals(id),
+  created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+CREATE TABLE care_relationships (
+  principal_id TEXT NOT NULL REFERENCES principals(id), kind TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (principal_id, kind, value));
+CREATE TABLE policies (
+  tenant_id TEXT NOT NULL, version INTEGER NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL, PRIMARY KEY (tenant_id, version));
+CREATE TABLE disclosures (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, principal_id TEXT NOT NULL, org_id TEXT,
+  purpose TEXT NOT NULL, channel TEXT NOT NULL, at TEXT NOT NULL, request_id TEXT,
+  export_id TEXT, justification {blob});
+CREATE INDEX disclosures_principal ON disclosures (principal_id, at);
+CREATE TABLE disclosure_items (
+  disclosure_id TEXT NOT NULL, record_seq {bigint} NOT NULL, field TEXT NOT NULL, version INTEGER NOT NULL,
+  PRIMARY KEY (disclosure_id, record_seq, field));
+CREATE INDEX disclosure_items_record ON disclosure_items (record_seq);
+CREATE TABLE exports (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at TEXT NOT NULL,
+  purpose TEXT NOT NULL, filter TEXT NOT NULL, fields TEXT NOT NULL, format TEXT NOT NULL,
+  status TEXT NOT NULL, decided_by TEXT, decided_at TEXT, expires_at TEXT, downloads INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE alerts (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, at TEXT NOT NULL, principal_id TEXT NOT NULL,
+  rule TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT);
+CREATE INDEX alerts_at ON alerts (tenant_id, at);
+CREATE TABLE guard_blocks (
+  principal_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, since TEXT NOT NULL, rule TEXT NOT NULL, alert_id TEXT NOT NULL);
+CREATE TABLE poison_records (record_ref TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE consents (
+  record_seq {bigint} NOT NULL, org_id TEXT NOT NULL, purpose TEXT NOT NULL, granted_at TEXT NOT NULL,
+  PRIMARY KEY (record_seq, org_id, purpose))
+`,
+  },
 ];
 
 // UPDATE and DELETE on the log are refused by the database itself.

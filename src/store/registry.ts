@@ -19,6 +19,8 @@ import type { Db, Param } from './db.ts';
 export interface Actor {
   readonly id: string;
   readonly orgId?: string | null;
+  /** What the ledger entries of this actor's operations also say (organisation, roles, request id, purpose, decision). */
+  readonly entry?: Readonly<Partial<AuditEvent>>;
 }
 
 export interface NewRecord {
@@ -53,6 +55,8 @@ export interface FieldVersion {
 
 export interface StoredRecord {
   readonly id: string;
+  /** The record's row number: stable, never reused (disclosures name it). */
+  readonly seq: number;
   readonly recordType: string;
   readonly orgId: string | null;
   readonly createdAt: string;
@@ -182,7 +186,7 @@ export class Registry {
       { values: item.values, validFrom: item.validFrom ?? now, recordedAt: item.recordedAt ?? now, recordedBy: actor.id },
       ...(item.later ?? []).map((c) => ({ values: c.values, validFrom: c.validFrom, recordedAt: c.recordedAt ?? c.validFrom, recordedBy: c.by ?? actor.id })),
     ]));
-    return this.insertPrepared(tx, events, type, prepared, opts);
+    return this.insertPrepared(tx, events, type, prepared, { ...opts, entry: actor.entry });
   }
 
   /**
@@ -190,7 +194,7 @@ export class Registry {
    * is a duplicate and is skipped. Staged records (`stagedBy`) stay invisible, and get their audit
    * events, until publishStaged.
    */
-  async insertPrepared(tx: Db, events: AuditEvent[], type: RecordType, items: readonly PreparedRecord[], opts: { stagedBy?: string } = {}): Promise<{ created: string[]; duplicates: number }> {
+  async insertPrepared(tx: Db, events: AuditEvent[], type: RecordType, items: readonly PreparedRecord[], opts: { stagedBy?: string; entry?: Readonly<Partial<AuditEvent>> } = {}): Promise<{ created: string[]; duplicates: number }> {
     const existing = new Set<string>();
     for (let i = 0; i < items.length; i += 500) {
       const ids = items.slice(i, i + 500).map((r) => r.id);
@@ -220,7 +224,7 @@ export class Registry {
       for (const d of item.digests) index.push([d, seq]);
       if (!opts.stagedBy) {
         const ref = this.recordRef(item.id);
-        item.changes.forEach((c, i) => events.push({ action: i === 0 ? 'collect' : 'update', principalId: c.recordedBy, recordRef: ref, fields: c.fields, outcome: 'ok' }));
+        item.changes.forEach((c, i) => events.push({ ...opts.entry, action: i === 0 ? 'collect' : 'update', principalId: c.recordedBy, recordRef: ref, fields: c.fields, outcome: 'ok' }));
       }
     }
     await tx.insertMany('INSERT INTO records (seq, id, tenant_id, record_type, org_id, created_at, created_by, staged_by) VALUES', records);
@@ -257,7 +261,7 @@ export class Registry {
       }, rec.versions, digests);
       key.fill(0);
       await this.#insert(tx, { changes: [[rec.seq, c.change, c.validFrom, c.recordedAt, c.recordedBy, c.keyGen, c.sealed]], index: digests.map((d) => [d, rec.seq]) });
-      events.push({ action: 'update', principalId: actor.id, recordRef: this.recordRef(recordId), fields: [...changed.keys()], outcome: 'ok' });
+      events.push({ ...actor.entry, action: 'update', principalId: actor.id, recordRef: this.recordRef(recordId), fields: [...changed.keys()], outcome: 'ok' });
       return [...changed.keys()];
     }, db);
   }
@@ -265,7 +269,7 @@ export class Registry {
   /** Reads a record's current values (and its whole history with `history`), decrypted. */
   async get(recordId: string, opts: { history?: boolean; db?: Db } = {}): Promise<StoredRecord> {
     const rec = await this.#load(opts.db ?? this.db, recordId, opts.history ?? false);
-    return { id: rec.id, recordType: rec.recordType, orgId: rec.orgId, createdAt: rec.createdAt, createdBy: rec.createdBy, current: rec.current, history: rec.history };
+    return { id: rec.id, seq: rec.seq, recordType: rec.recordType, orgId: rec.orgId, createdAt: rec.createdAt, createdBy: rec.createdBy, current: rec.current, history: rec.history };
   }
 
   /** Record ids with a field of this scope whose current value (or any value, with `anyVersion`) is exactly this one. */
@@ -301,7 +305,7 @@ export class Registry {
       await tx.run('DELETE FROM record_keys WHERE record_seq = ?', [row.seq]);
       await tx.run('DELETE FROM blind_index WHERE record_seq = ?', [row.seq]);
       await tx.run('UPDATE records SET erased_at = ?, erased_by = ? WHERE seq = ?', [this.#now().toISOString(), actor.id, row.seq]);
-      events.push({ action: 'erase', principalId: actor.id, recordRef: this.recordRef(recordId), outcome: 'ok' });
+      events.push({ ...actor.entry, action: 'erase', principalId: actor.id, recordRef: this.recordRef(recordId), outcome: 'ok' });
     });
   }
 

@@ -13,6 +13,8 @@ import { tableAuditSink, type AuditSink } from './audit.ts';
 import { openDb, type DatabaseConfig, type Db } from './db.ts';
 import { migrate } from './migrations.ts';
 import { Registry, type Actor } from './registry.ts';
+import { checkRoles, isOrgKind } from '../access/roles.ts';
+import { hashPassword } from '../access/password.ts';
 
 export interface VaultConfig {
   readonly format: 1;
@@ -23,6 +25,7 @@ export interface VaultConfig {
 export interface Principal extends Actor {
   readonly id: string;
   readonly orgId: string | null;
+  readonly orgKind: string;
   readonly displayName: string;
   readonly roles: readonly string[];
 }
@@ -61,39 +64,94 @@ export class Vault {
     }
   }
 
-  async createOrganisation(actor: Actor, org: { name: string; kind: string; region?: string }): Promise<string> {
+  async createOrganisation(actor: Actor, org: { name: string; kind: string; region?: string | null }): Promise<string> {
+    if (!isOrgKind(org.kind)) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'kind', rule: 'organisationKind' });
     const id = newId('o');
     await this.registry.audited(async (tx, events) => {
       await tx.run('INSERT INTO organisations (id, tenant_id, name, kind, region, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)', [
         id, this.tenantId, org.name, org.kind, org.region ?? null, this.registry.now().toISOString(), actor.id,
       ]);
-      events.push({ action: 'organisation.create', principalId: actor.id, detail: { organisation: id, kind: org.kind } });
+      events.push({ action: 'organisation.create', principalId: actor.id, organisationId: actor.orgId ?? undefined, detail: { organisation: id, kind: org.kind } });
     });
     return id;
   }
 
-  /** Creates a principal and returns its API token: shown once, stored as a hash. */
-  async createPrincipal(actor: Actor | null, p: { displayName: string; roles: readonly string[]; orgId?: string | null }, db: Db = this.db): Promise<{ id: string; token: string }> {
+  async organisation(id: string): Promise<{ id: string; name: string; kind: string; region: string | null } | undefined> {
+    return this.db.get('SELECT id, name, kind, region FROM organisations WHERE id = ? AND tenant_id = ?', [id, this.tenantId]);
+  }
+
+  /**
+   * Creates a principal and returns its API token: shown once, stored as a hash. Roles must suit
+   * the organisation's kind and respect separation of duties (access/roles.ts). People also get a
+   * login and a password (argon2id); care relationships scope what they read.
+   */
+  async createPrincipal(actor: Actor | null, p: NewPrincipal, db: Db = this.db): Promise<{ id: string; token: string }> {
+    const org = p.orgId ? await this.organisation(p.orgId) : undefined;
+    if (p.orgId && !org) throw new TracevaultError('ERR_NOT_FOUND', { field: 'organizationId' });
+    const roles = checkRoles(p.roles, org?.kind ?? 'operator');
+    if (p.login !== undefined && !/^[A-Za-z0-9._@-]{3,64}$/.test(p.login)) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'login', rule: 'login' });
+    const passwordHash = p.password !== undefined ? await hashPassword(p.password) : null;
     const id = newId('p');
     const token = newToken();
     await this.registry.audited(async (tx, events) => {
-      await tx.run('INSERT INTO principals (id, tenant_id, org_id, display_name, roles, token_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-        id, this.tenantId, p.orgId ?? null, p.displayName, p.roles.join(','), tokenHash(token), this.registry.now().toISOString(), actor?.id ?? null,
+      if (p.login !== undefined && await tx.get('SELECT 1 AS x FROM principals WHERE tenant_id = ? AND login = ?', [this.tenantId, p.login])) {
+        throw new TracevaultError('ERR_CONFLICT', { field: 'login' });
+      }
+      await tx.run('INSERT INTO principals (id, tenant_id, org_id, display_name, roles, token_hash, created_at, created_by, login, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+        id, this.tenantId, p.orgId ?? null, p.displayName, roles.join(','), tokenHash(token), this.registry.now().toISOString(), actor?.id ?? null, p.login ?? null, passwordHash,
       ]);
-      events.push({ action: 'principal.create', principalId: actor?.id ?? id, detail: { principal: id, roles: p.roles.join(',') } });
+      for (const r of p.relationships ?? []) {
+        await tx.run('INSERT INTO care_relationships (principal_id, kind, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [id, r.kind, r.value]);
+      }
+      events.push({ action: 'principal.create', principalId: actor?.id ?? id, organisationId: actor?.orgId ?? undefined, detail: { principal: id, roles: roles.join(',') } });
     }, db);
     return { id, token };
   }
 
-  /** The principal a bearer token belongs to, or ERR_UNAUTHENTICATED (same error whatever was wrong). */
+  /** The principal a bearer token (API token or session) belongs to, or ERR_UNAUTHENTICATED whatever was wrong. */
   async authenticate(token: string): Promise<Principal> {
-    const row = await this.db.get<{ id: string; org_id: string | null; display_name: string; roles: string; disabled_at: string | null }>(
-      'SELECT id, org_id, display_name, roles, disabled_at FROM principals WHERE token_hash = ? AND tenant_id = ?',
-      [tokenHash(token.trim()), this.tenantId],
+    const hash = tokenHash(token.trim());
+    const now = this.registry.now().toISOString();
+    const row = await this.db.get<PrincipalRow>(
+      `SELECT p.id, p.org_id, p.display_name, p.roles, p.disabled_at, o.kind AS org_kind FROM principals p LEFT JOIN organisations o ON o.id = p.org_id
+       WHERE p.tenant_id = ? AND (p.token_hash = ? OR p.id = (SELECT principal_id FROM sessions WHERE token_hash = ? AND expires_at > ?))`,
+      [this.tenantId, hash, hash, now],
     );
     if (!row || row.disabled_at) throw new TracevaultError('ERR_UNAUTHENTICATED');
-    return { id: row.id, orgId: row.org_id, displayName: row.display_name, roles: row.roles.split(',').filter(Boolean) };
+    return principalOf(row);
   }
+
+  async principal(id: string): Promise<Principal | undefined> {
+    const row = await this.db.get<PrincipalRow>(
+      'SELECT p.id, p.org_id, p.display_name, p.roles, p.disabled_at, o.kind AS org_kind FROM principals p LEFT JOIN organisations o ON o.id = p.org_id WHERE p.tenant_id = ? AND p.id = ?',
+      [this.tenantId, id],
+    );
+    return row ? principalOf(row) : undefined;
+  }
+}
+
+export interface NewPrincipal {
+  readonly displayName: string;
+  readonly roles: readonly string[];
+  readonly orgId?: string | null;
+  readonly login?: string;
+  readonly password?: string;
+  /** Care relationships: `ward` (a ward name in the principal's hospital), `patient` (a record id), `district` (a region code). */
+  readonly relationships?: readonly { kind: 'ward' | 'patient' | 'district'; value: string }[];
+}
+
+interface PrincipalRow {
+  id: string;
+  org_id: string | null;
+  display_name: string;
+  roles: string;
+  disabled_at: string | null;
+  org_kind: string | null;
+  [k: string]: unknown;
+}
+
+function principalOf(row: PrincipalRow): Principal {
+  return { id: row.id, orgId: row.org_id, orgKind: row.org_kind ?? 'operator', displayName: row.display_name, roles: row.roles.split(',').filter(Boolean) };
 }
 
 async function loadDataKeys(db: Db, tenantId: string): Promise<WrappedDataKey[]> {
@@ -148,11 +206,11 @@ export async function initVault(dirIn: string, opts: InitOptions = {}): Promise<
       await tx.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['kek_id', kek.id]);
     });
     const vault = new Vault(dir, config, db, kek, new TenantKeys(kek, tenantId, wrapped), opts.audit ?? tableAuditSink, opts.now);
-    const orgId = await vault.createOrganisation({ id: 'system' }, { name: 'Registry operator', kind: 'operator' });
+    const orgId = await vault.createOrganisation({ id: 'system', orgId: null }, { name: 'Registry operator', kind: 'operator' });
     const { id, token } = await vault.createPrincipal(null, { displayName: 'administrator', roles: ['administrator'], orgId });
     writeOwnerOnly(join(dir, FILES.adminToken), `${token}\n`);
     writeOwnerOnly(join(dir, FILES.config), `${JSON.stringify(config, null, 2)}\n`);
-    return { vault, admin: { id, orgId, displayName: 'administrator', roles: ['administrator'] } };
+    return { vault, admin: { id, orgId, orgKind: 'operator', displayName: 'administrator', roles: ['administrator'] } };
   } catch (e) {
     await db.close();
     throw e;

@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TracevaultError } from '../../errors.ts';
 import { parseCosignerVerifier } from '../../ledger/cosignature.ts';
 import { verifyReceipt } from '../../ledger/receipt.ts';
 import { parseVerifierKey } from '../../ledger/signed-note.ts';
-import { cosignedCheckpoint, submitToWitnesses, type WitnessConfig } from '../../ledger/witness-client.ts';
+import { cosignedCheckpoint, submitToWitnesses, loadWitnesses as witnesses, WITNESSES_FILE as WITNESSES } from '../../ledger/witness-client.ts';
 import { verifyProofDocument } from '../../ledger/proof-file.ts';
 import { Ledger, receiptFor, type EntryRow } from '../../ledger/log.ts';
 import { toAuditEvent } from '../../ledger/fhir.ts';
@@ -12,18 +12,6 @@ import { ensureLedgerKey, loadLedgerSigner, loadLedgerVerifier } from '../../led
 import { verifyLedger } from '../../ledger/verify.ts';
 import { openVaultDb } from '../../store/vault.ts';
 import { err, out, progress } from '../output.ts';
-
-const WITNESSES = 'witnesses.json';
-
-function witnesses(dir: string): WitnessConfig[] {
-  const f = join(dir, WITNESSES);
-  if (!existsSync(f)) return [];
-  try {
-    return JSON.parse(readFileSync(f, 'utf8')) as WitnessConfig[];
-  } catch (e) {
-    throw new TracevaultError('ERR_BAD_REQUEST', { field: WITNESSES }, { cause: e });
-  }
-}
 
 /** `tracevault ledger add-witness --data DIR --url URL --key VKEY`: checkpoints go to it from now on. */
 export function addWitnessCommand(opts: { data: string; url: string; key: string }): void {

@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { checkRoles } from './roles.ts';
+import { purposeOf } from './purposes.ts';
+import { PolicyEngine } from './policy.ts';
+import { DEFAULT_POLICY } from './default-policy.ts';
+import { DEFAULT_GUARD, Guard, isAlphabeticalRun, isSequentialRun, type ReadFacts } from './guard.ts';
+import { BIRTH, fieldDef } from '../schema/record-type.ts';
+import { neutralise, writeExport } from '../disclose/export-writer.ts';
+
+test('roles: separation of duties and organisation kinds', () => {
+  assert.deepEqual(checkRoles(['clinician'], 'hospital'), ['clinician']);
+  assert.throws(() => checkRoles(['auditor', 'clinician'], 'hospital'), { code: 'ERR_ROLE_CONFLICT', details: { field: 'roles', rule: 'separationOfDuties' } });
+  assert.throws(() => checkRoles(['administrator', 'dpo'], 'operator'), { code: 'ERR_ROLE_CONFLICT' });
+  assert.throws(() => checkRoles(['clinician'], 'statistics_office'), { details: { field: 'roles', rule: 'roleNotInOrganisationKind' } });
+  assert.throws(() => checkRoles(['wizard'], 'hospital'), { details: { field: 'roles', rule: 'unknownRole' } });
+  assert.throws(() => checkRoles([], 'hospital'), { code: 'ERR_ROLE_CONFLICT' });
+});
+
+test('purposes carry a legal basis; a missing or unknown one is refused', () => {
+  assert.match(purposeOf('treatment').legalBasis, /PIPL/);
+  assert.throws(() => purposeOf(undefined), { code: 'ERR_PURPOSE_REQUIRED' });
+  assert.throws(() => purposeOf('curiosity'), { code: 'ERR_UNKNOWN_PURPOSE' });
+});
+
+test('the default policy: masked by default, clear by purpose, never rows for statistics', () => {
+  const p = new PolicyEngine(DEFAULT_POLICY, 1);
+  const clinician = { roles: ['clinician'], orgKind: 'hospital' };
+  const record = { type: 'Record', recordType: 'birth' } as const;
+  const phone = { type: 'Field', recordType: 'birth', field: fieldDef(BIRTH, 'motherPhone')! } as const;
+  assert.equal(p.allows(clinician, 'read', record, { sameOrg: true }), true);
+  assert.equal(p.allows(clinician, 'read', record, { sameOrg: false }), false);
+  assert.equal(p.allows(clinician, 'reveal', phone, { sameOrg: true, purpose: 'treatment' }), true);
+  assert.equal(p.allows(clinician, 'reveal', phone, { sameOrg: true, purpose: 'partner_contact' }), false);
+  assert.equal(p.allows(clinician, 'reveal', phone, { sameOrg: true }), false);
+  const statistician = { roles: ['statistician'], orgKind: 'statistics_office' };
+  for (const purpose of ['statistics', 'investigation', 'treatment']) {
+    assert.equal(p.allows(statistician, 'read', record, { sameOrg: true, inCare: true, purpose }), false);
+    assert.equal(p.allows(statistician, 'reveal', phone, { sameOrg: true, inCare: true, purpose }), false);
+  }
+  assert.equal(p.allows(statistician, 'aggregate', { type: 'Api', area: 'stats' }), true);
+  // A partner sees a consented parent's phone, masked unless it states the partner_contact purpose; never the address.
+  const partner = { roles: ['partner'], orgKind: 'partner' };
+  const views = p.fieldViews(partner, BIRTH, { consented: true, purpose: 'partner_contact' });
+  assert.deepEqual(views.get('motherPhone'), { view: true, reveal: true });
+  assert.deepEqual(views.get('address'), { view: false, reveal: false });
+  assert.throws(() => new PolicyEngine('permit (', 2), { code: 'ERR_POLICY_INVALID' });
+});
+
+const facts = (over: Partial<ReadFacts> = {}): ReadFacts => ({
+  principalId: 'p1', peerGroup: 'g', at: new Date('2026-11-23T03:00:00Z'), recordSeq: 1, clear: true, justified: true, poison: false, outsideCare: false, ...over,
+});
+
+test('guard: a day beyond normal + 100 clear records blocks; + 50 asks for a justification', () => {
+  const g = new Guard({ ...DEFAULT_GUARD, velocityPerMinute: 1e9 });
+  const t0 = Date.parse('2026-11-23T01:00:00Z');
+  g.start('p1', new Date(t0), { normal: 40, today: 0 });
+  let allowed = 0;
+  for (let i = 0; i < 500; i++) {
+    const v = g.check(facts({ recordSeq: i * 7, at: new Date(t0 + i * 60_000), justified: i >= 90 }));
+    if (v.action === 'allow') allowed++;
+    else if (v.action === 'justify') assert.equal(allowed, 90);
+    else {
+      assert.equal(v.action, 'block');
+      assert.equal(v.alerts[0]!.rule, 'quota');
+      break;
+    }
+  }
+  assert.equal(allowed, 140);
+  const again = new Guard();
+  again.start('p1', new Date(t0), { normal: 0, today: 0 });
+  for (let i = 0; i < 1000; i++) assert.equal(again.check(facts({ recordSeq: 5, at: new Date(t0) })).action, 'allow', 'the same record again is not new volume');
+  assert.equal(g.check(facts({ clear: false })).action, 'block', 'blocked until resolved');
+  g.unblock('p1');
+  assert.equal(g.needsHistory('p1', new Date(t0)), true);
+});
+
+test('guard: velocity, sequential and alphabetical scans, poison, outside care, off hours', () => {
+  const at = new Date('2026-11-23T03:00:00Z');
+  const fresh = () => {
+    const g = new Guard();
+    g.start('p1', at, { normal: 0, today: 0 });
+    return g;
+  };
+  let g = fresh();
+  let n = 0;
+  while (g.check(facts({ recordSeq: n * 17, at })).action === 'allow') n++;
+  assert.equal(n, DEFAULT_GUARD.velocityPerMinute);
+  g = fresh();
+  n = 0;
+  while (g.check(facts({ recordSeq: 100 + n, clear: false, at })).action === 'allow') n++;
+  assert.equal(n, DEFAULT_GUARD.scanWindow - 1);
+  assert.equal(fresh().check(facts({ poison: true, clear: false })).alerts[0]!.rule, 'poison');
+  const care = fresh().check(facts({ outsideCare: true }));
+  assert.deepEqual([care.action, care.alerts[0]!.rule], ['allow', 'outsideCare']);
+  g = new Guard();
+  const night = new Date('2026-11-23T16:00:00Z'); // 00:00 in Beijing
+  g.start('p1', night, { normal: 0, today: 0 });
+  const verdicts = Array.from({ length: 25 }, (_, i) => g.check(facts({ at: new Date(night.getTime() + i * 120_000), recordSeq: i * 31, justified: false })).action);
+  assert.equal(verdicts.indexOf('justify'), DEFAULT_GUARD.offHoursPerHour);
+  assert.equal(isAlphabeticalRun(['安', '白', '陈', '邓', '冯'], 5), true);
+  assert.equal(isAlphabeticalRun(['陈', '安', '白', '邓', '冯'], 5), false);
+  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 1e6 }), { minLength: 20, maxLength: 20 }), (xs) => {
+    const sorted = [...new Set(xs)].sort((a, b) => a - b);
+    // A random sample in record order is not a sequential scan unless its steps are tiny.
+    return isSequentialRun(sorted, 20) === (sorted.length === 20 && sorted.slice(1).filter((x, i) => x - sorted[i]! <= 3).length >= 18);
+  }));
+});
+
+test('guard: a principal far above its peers is an outlier', () => {
+  const g = new Guard({ ...DEFAULT_GUARD, velocityPerMinute: 1e9, headroom: 1e9, justifyAfter: 1e9 });
+  const at = new Date('2026-11-23T03:00:00Z');
+  for (const p of ['a', 'b', 'c']) {
+    g.start(p, at, { normal: 0, today: 0 });
+    for (let i = 0; i < 5; i++) g.check(facts({ principalId: p, recordSeq: i * 13 }));
+  }
+  g.start('x', at, { normal: 0, today: 0 });
+  const rules: string[] = [];
+  for (let i = 0; i < 60; i++) rules.push(...g.check(facts({ principalId: 'x', recordSeq: i * 97 })).alerts.map((a) => a.rule));
+  assert.deepEqual(rules, ['peerOutlier']);
+});
+
+test('exports neutralise cells that a spreadsheet would run as formulas (CWE-1236)', async () => {
+  for (const s of ['=1+1', '+86 138', '-2', '@SUM(A1)', '\tx', '\rx']) assert.equal(neutralise(s)[0], "'");
+  assert.equal(neutralise('张三'), '张三');
+  const csv = (await writeExport('csv', ['a', 'b'], [{ a: '=HYPERLINK("http://x")', b: 'ok,"q"' }])).toString('utf8');
+  assert.equal(csv, '\uFEFFa,b\r\n"\'=HYPERLINK(""http://x"")","ok,""q"""\r\n');
+  const jsonl = (await writeExport('jsonl', ['a'], [{ a: '@x' }])).toString('utf8');
+  assert.equal(jsonl, '{"a":"\'@x"}\n');
+  const xlsx = await writeExport('xlsx', ['a'], [{ a: '=1+1' }]);
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(xlsx as unknown as ArrayBuffer);
+  assert.equal(wb.worksheets[0]!.getCell('A2').value, "'=1+1");
+});

@@ -1,0 +1,222 @@
+/**
+ * The guard watches reads as they happen, per principal, and answers allow, justify (ask for a
+ * justification) or block, with the alerts it raised. Rules:
+ *
+ * Volumes count distinct records disclosed in clear: opening the same record again is not new volume.
+ *
+ *   quota        clear records per day beyond the principal's normal daily volume (the most it
+ *                disclosed on one day in the last 28): a justification is asked beyond +50, and
+ *                beyond +100 (the `headroom`) the principal is blocked. A principal with no
+ *                history has a normal volume of 0.
+ *   velocity     more clear records in one minute than anyone reads by hand: block
+ *   scan         sequential (record order) or alphabetical (name order) runs: block
+ *   outsideCare  a read in the principal's own hospital but outside its wards and patients: alert
+ *   peerOutlier  a day's clear volume several times the median of same-role peers: alert
+ *   offHours     bulk clear reads at night (Asia/Shanghai): justify
+ *   poison       a record no legitimate workflow ever reads: block
+ *
+ * A block stays until a data-protection officer resolves its alert. The guard's counters live in
+ * this process (a deployment with several server processes counts per process; the daily quota
+ * starts from the disclosures in the database). Pure: the caller persists alerts and blocks.
+ */
+
+export type GuardRule = 'quota' | 'velocity' | 'scan' | 'outsideCare' | 'peerOutlier' | 'offHours' | 'poison';
+export type GuardAction = 'alert' | 'justify' | 'block';
+
+export interface GuardConfig {
+  readonly headroom: number;
+  readonly justifyAfter: number;
+  readonly velocityPerMinute: number;
+  readonly scanWindow: number;
+  readonly peerFactor: number;
+  readonly peerMinimum: number;
+  readonly offHoursPerHour: number;
+  /** Local hours [start, end) that count as night, UTC+8. */
+  readonly night: readonly [number, number];
+}
+
+export const DEFAULT_GUARD: GuardConfig = Object.freeze({
+  headroom: 100, justifyAfter: 50, velocityPerMinute: 30, scanWindow: 20, peerFactor: 4, peerMinimum: 40,
+  offHoursPerHour: 20, night: [22, 6] as const,
+});
+
+export interface GuardAlert {
+  readonly rule: GuardRule;
+  readonly action: GuardAction;
+  /** Counts and thresholds only. */
+  readonly detail: Readonly<Record<string, number | string>>;
+}
+
+export interface GuardVerdict {
+  readonly action: 'allow' | GuardAction;
+  readonly alerts: readonly GuardAlert[];
+}
+
+export interface ReadFacts {
+  readonly principalId: string;
+  /** Peer group: role and organisation. */
+  readonly peerGroup: string;
+  readonly at: Date;
+  readonly recordSeq: number;
+  /** A sort key for alphabetical scans (a name), when known. */
+  readonly nameKey?: string;
+  /** Whether this read discloses values of the record in clear. */
+  readonly clear: boolean;
+  readonly justified: boolean;
+  readonly poison: boolean;
+  readonly outsideCare: boolean;
+}
+
+interface State {
+  day: string;
+  /** Normal daily clear volume (from history). */
+  normal: number;
+  clearToday: number;
+  /** Records already disclosed in clear today: reading one again is not new volume. */
+  seen: Set<number>;
+  clearMinute: number[];
+  clearHour: number[];
+  seqs: number[];
+  names: string[];
+  alerted: Set<string>;
+}
+
+const collator = new Intl.Collator('zh-Hans-CN-u-co-pinyin');
+const localDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+const localHour = (d: Date) => new Date(d.getTime() + 8 * 3600_000).getUTCHours();
+
+export class Guard {
+  readonly config: GuardConfig;
+  readonly #state = new Map<string, State>();
+  readonly #peers = new Map<string, Map<string, number>>();
+  readonly #blocked = new Set<string>();
+
+  constructor(config: GuardConfig = DEFAULT_GUARD) {
+    this.config = config;
+  }
+
+  /** Principals blocked (loaded from the database at start, added by verdicts). */
+  block(principalId: string): void {
+    this.#blocked.add(principalId);
+  }
+
+  unblock(principalId: string): void {
+    this.#blocked.delete(principalId);
+    this.#state.delete(principalId);
+  }
+
+  isBlocked(principalId: string): boolean {
+    return this.#blocked.has(principalId);
+  }
+
+  /** True when the principal's counters for the day at `at` still need loading (see `start`). */
+  needsHistory(principalId: string, at: Date): boolean {
+    return this.#state.get(principalId)?.day !== localDay(at);
+  }
+
+  /** Starts a principal's day: its normal volume and what it already disclosed today. */
+  start(principalId: string, at: Date, history: { normal: number; today: number }): void {
+    this.#state.set(principalId, {
+      day: localDay(at), normal: history.normal, clearToday: history.today, seen: new Set(), clearMinute: [], clearHour: [], seqs: [], names: [], alerted: new Set(),
+    });
+  }
+
+  /** Decides on one read (call `start` first when `needsHistory`). Counts it unless blocked. */
+  check(f: ReadFacts): GuardVerdict {
+    const c = this.config;
+    const s = this.#state.get(f.principalId);
+    if (!s) throw new Error('guard: start the principal first');
+    if (this.#blocked.has(f.principalId)) return { action: 'block', alerts: [] };
+    const alerts: GuardAlert[] = [];
+    let verdict = 'allow' as 'allow' | GuardAction;
+    const rank = { allow: 0, alert: 0, justify: 1, block: 2 } as const;
+    // Every rule that fires shapes the verdict; its alert is raised once a day (a block always).
+    const raise = (rule: GuardRule, action: GuardAction, detail: Record<string, number | string>) => {
+      if (rank[action] > rank[verdict]) verdict = action;
+      const key = `${rule}:${action}` as const;
+      if (action !== 'block' && s.alerted.has(key)) return;
+      s.alerted.add(key);
+      alerts.push({ rule, action, detail });
+    };
+    const t = f.at.getTime();
+    if (f.poison) raise('poison', 'block', {});
+
+    s.seqs.push(f.recordSeq);
+    if (f.nameKey !== undefined) s.names.push(f.nameKey);
+    if (s.seqs.length > c.scanWindow) s.seqs.shift();
+    if (s.names.length > c.scanWindow) s.names.shift();
+    if (isSequentialRun(s.seqs, c.scanWindow)) raise('scan', 'block', { pattern: 'sequential', window: c.scanWindow });
+    else if (isAlphabeticalRun(s.names, c.scanWindow)) raise('scan', 'block', { pattern: 'alphabetical', window: c.scanWindow });
+
+    if (f.outsideCare) raise('outsideCare', 'alert', {});
+
+    const fresh = f.clear && !s.seen.has(f.recordSeq);
+    if (fresh) {
+      const after = s.clearToday + 1;
+      if (after > s.normal + c.headroom) raise('quota', 'block', { normal: s.normal, today: after, limit: s.normal + c.headroom });
+      else if (after > s.normal + c.justifyAfter && !f.justified) raise('quota', 'justify', { normal: s.normal, today: after, limit: s.normal + c.justifyAfter });
+
+      s.clearMinute = s.clearMinute.filter((x) => t - x < 60_000);
+      if (s.clearMinute.length + 1 > c.velocityPerMinute) raise('velocity', 'block', { perMinute: s.clearMinute.length + 1, limit: c.velocityPerMinute });
+
+      const hour = localHour(f.at);
+      const [from, to] = c.night;
+      s.clearHour = s.clearHour.filter((x) => t - x < 3_600_000);
+      if ((hour >= from || hour < to) && s.clearHour.length + 1 > c.offHoursPerHour && !f.justified) {
+        raise('offHours', 'justify', { perHour: s.clearHour.length + 1, limit: c.offHoursPerHour });
+      }
+
+      const peers = this.#peerCounts(f.peerGroup, s.day);
+      const others = [...peers].filter(([id]) => id !== f.principalId).map(([, n]) => n);
+      const med = median(others);
+      if (others.length >= 2 && after >= c.peerMinimum && after > c.peerFactor * Math.max(med, 1)) {
+        raise('peerOutlier', 'alert', { today: after, peerMedian: med, peers: others.length });
+      }
+    }
+    const action = verdict === 'alert' ? 'allow' : verdict;
+    if (action === 'block') this.#blocked.add(f.principalId);
+    if (action === 'allow' && fresh) {
+      s.clearToday++;
+      s.seen.add(f.recordSeq);
+      s.clearMinute.push(t);
+      s.clearHour.push(t);
+      this.#peerCounts(f.peerGroup, s.day).set(f.principalId, s.clearToday);
+    }
+    return { action, alerts };
+  }
+
+  #peerCounts(group: string, day: string): Map<string, number> {
+    const key = `${day}|${group}`;
+    let m = this.#peers.get(key);
+    if (!m) {
+      for (const k of this.#peers.keys()) if (!k.startsWith(day)) this.#peers.delete(k);
+      this.#peers.set(key, (m = new Map()));
+    }
+    return m;
+  }
+}
+
+/** Almost every step of the window goes to the next few records in order. */
+export function isSequentialRun(seqs: readonly number[], window: number): boolean {
+  if (seqs.length < window) return false;
+  let steps = 0;
+  for (let i = 1; i < seqs.length; i++) {
+    const d = seqs[i]! - seqs[i - 1]!;
+    if (d >= 1 && d <= 3) steps++;
+  }
+  return steps >= seqs.length - 2;
+}
+
+/** Every step of the window goes forward in pinyin order over distinct names. */
+export function isAlphabeticalRun(names: readonly string[], window: number): boolean {
+  if (names.length < window || new Set(names).size < window - 1) return false;
+  for (let i = 1; i < names.length; i++) if (collator.compare(names[i - 1]!, names[i]!) > 0) return false;
+  return true;
+}
+
+function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}

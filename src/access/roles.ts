@@ -1,0 +1,60 @@
+/**
+ * Organisations, roles and separation of duties. An organisation's kind bounds the roles its
+ * principals may hold (a clinician works in a hospital, a statistician in a data centre or a
+ * statistics office); some roles exclude each other: whoever audits does not operate, and whoever
+ * administers accounts does not also approve bulk exports.
+ */
+import { TracevaultError } from '../errors.ts';
+
+export const ORG_KINDS = ['hospital', 'vaccination_clinic', 'data_centre', 'statistics_office', 'partner', 'regulator', 'operator'] as const;
+export type OrgKind = (typeof ORG_KINDS)[number];
+
+export const ROLES = [
+  'clinician', 'records_clerk', 'vaccination_nurse', 'dpo', 'auditor', 'statistician', 'partner', 'investigator', 'administrator',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Where each role may be held. */
+const ROLE_ORGS: Readonly<Record<Role, readonly OrgKind[]>> = {
+  clinician: ['hospital'],
+  records_clerk: ['hospital', 'vaccination_clinic'],
+  vaccination_nurse: ['vaccination_clinic', 'hospital'],
+  dpo: ['hospital', 'vaccination_clinic', 'data_centre', 'statistics_office', 'partner', 'regulator', 'operator'],
+  auditor: ['hospital', 'vaccination_clinic', 'data_centre', 'statistics_office', 'regulator', 'operator'],
+  statistician: ['data_centre', 'statistics_office'],
+  partner: ['partner'],
+  investigator: ['regulator', 'operator'],
+  administrator: ['operator', 'hospital', 'vaccination_clinic'],
+};
+
+/** Roles that act on records or accounts: an auditor holds none of them. */
+const OPERATOR_ROLES: readonly Role[] = ['clinician', 'records_clerk', 'vaccination_nurse', 'statistician', 'partner', 'administrator'];
+
+/** Pairs that one principal may never hold together. */
+const EXCLUSIVE: readonly (readonly [Role, Role])[] = [
+  ...OPERATOR_ROLES.map((r) => ['auditor', r] as const),
+  ['administrator', 'dpo'],
+];
+
+export function isRole(r: string): r is Role {
+  return (ROLES as readonly string[]).includes(r);
+}
+
+export function isOrgKind(k: string): k is OrgKind {
+  return (ORG_KINDS as readonly string[]).includes(k);
+}
+
+/** Throws ERR_ROLE_CONFLICT unless these roles may be held together in an organisation of this kind. */
+export function checkRoles(roles: readonly string[], orgKind: string): Role[] {
+  if (roles.length === 0) throw new TracevaultError('ERR_ROLE_CONFLICT', { rule: 'noRole' });
+  const out: Role[] = [];
+  for (const r of new Set(roles)) {
+    if (!isRole(r)) throw new TracevaultError('ERR_ROLE_CONFLICT', { field: 'roles', rule: 'unknownRole' });
+    if (!isOrgKind(orgKind) || !ROLE_ORGS[r].includes(orgKind)) throw new TracevaultError('ERR_ROLE_CONFLICT', { field: 'roles', rule: 'roleNotInOrganisationKind' });
+    out.push(r);
+  }
+  for (const [a, b] of EXCLUSIVE) {
+    if (out.includes(a) && out.includes(b)) throw new TracevaultError('ERR_ROLE_CONFLICT', { field: 'roles', rule: 'separationOfDuties' });
+  }
+  return out;
+}

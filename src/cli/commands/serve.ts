@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { Access } from '../../access/access.ts';
+import { Checkpointer } from '../../ledger/checkpointer.ts';
+import { ensureLedgerKey, loadLedgerSigner } from '../../ledger/log-key.ts';
+import { Ledger } from '../../ledger/log.ts';
+import { loadWitnesses } from '../../ledger/witness-client.ts';
+import { buildServer } from '../../server/app.ts';
+import { openVault } from '../../store/vault.ts';
+import { err, out } from '../output.ts';
+
+export interface ServeOptions {
+  readonly data: string;
+  readonly port: number;
+  readonly host: string;
+  readonly quiet?: boolean;
+}
+
+/** Starts the HTTP API on a vault with its background checkpointer; resolves once listening, stops on SIGINT/SIGTERM. */
+export async function serve(opts: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = resolve(opts.data);
+  const vault = await openVault(dir);
+  try {
+    ensureLedgerKey(dir);
+    const access = await new Access(vault).start();
+    const ledger = new Ledger(vault.db);
+    const checkpointer = new Checkpointer(vault.db, ledger, loadLedgerSigner(dir), { witnesses: loadWitnesses(dir) });
+    const app = await buildServer(access, { ledger, log: opts.quiet ? undefined : (line) => err(line) });
+    await app.listen({ port: opts.port, host: opts.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : opts.port;
+    const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+    await checkpointer.tick();
+    checkpointer.start();
+    let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= (async () => {
+      await app.close();
+      await checkpointer.stop();
+      await checkpointer.tick().catch(() => undefined);
+      await vault.close();
+    })());
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().then(() => process.exit(0)));
+    return { url, stop };
+  } catch (e) {
+    await vault.close();
+    throw e;
+  }
+}
+
+/** `tracevault serve --data DIR --port N [--host H]`. */
+export async function serveCommand(opts: ServeOptions): Promise<void> {
+  const { url } = await serve(opts);
+  out(`tracevault listening on ${url} (API docs ${url}/docs, OpenAPI ${url}/openapi.json)`);
+  await new Promise(() => undefined);
+}

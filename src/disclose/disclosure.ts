@@ -1,0 +1,55 @@
+/**
+ * Disclosures: every clear value that leaves the vault is recorded first — who, for which purpose,
+ * over which channel, when, under which request, and exactly which record field versions. Written
+ * in the same transaction as its ledger entry, before the response: no disclosure, no data.
+ * A justification is free text and may name a person, so it is sealed, never stored in clear.
+ */
+import { newId } from '../crypto/ids.ts';
+import type { Db, Param } from '../store/db.ts';
+
+export type Channel = 'api' | 'export' | 'portal' | 'partner';
+
+export interface DisclosedItem {
+  readonly recordSeq: number;
+  readonly field: string;
+  readonly version: number;
+}
+
+export interface NewDisclosure {
+  readonly tenantId: string;
+  readonly principalId: string;
+  readonly orgId: string | null;
+  readonly purpose: string;
+  readonly channel: Channel;
+  readonly at: string;
+  readonly requestId?: string;
+  readonly exportId?: string;
+  readonly justificationSealed?: Buffer;
+  readonly items: readonly DisclosedItem[];
+}
+
+export async function recordDisclosure(tx: Db, d: NewDisclosure): Promise<string> {
+  const id = newId('d');
+  await tx.run(
+    'INSERT INTO disclosures (id, tenant_id, principal_id, org_id, purpose, channel, at, request_id, export_id, justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    [id, d.tenantId, d.principalId, d.orgId, d.purpose, d.channel, d.at, d.requestId ?? null, d.exportId ?? null, d.justificationSealed ?? null],
+  );
+  const rows: Param[][] = d.items.map((i) => [id, i.recordSeq, i.field, i.version]);
+  for (let i = 0; i < rows.length; i += 5000) await tx.insertMany('INSERT INTO disclosure_items (disclosure_id, record_seq, field, version) VALUES', rows.slice(i, i + 5000));
+  return id;
+}
+
+/** Distinct records a principal received in clear per local day (UTC+8) since `since`: the guard's history. */
+export async function dailyClearVolumes(db: Db, principalId: string, since: string): Promise<Map<string, number>> {
+  const rows = await db.all<{ at: string; n: number }>(
+    `SELECT d.at AS at, COUNT(DISTINCT i.record_seq) AS n FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id
+     WHERE d.principal_id = ? AND d.at >= ? GROUP BY d.id, d.at`,
+    [principalId, since],
+  );
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const day = new Date(Date.parse(r.at) + 8 * 3600_000).toISOString().slice(0, 10);
+    out.set(day, (out.get(day) ?? 0) + Number(r.n));
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * Request shapes (zod), shared by validation and the OpenAPI document. Field values of records
+ * are checked by the record type's validators (schema/), not here.
+ */
+import { z } from 'zod';
+import { ORG_KINDS, ROLES } from '../access/roles.ts';
+import { PURPOSES } from '../access/purposes.ts';
+import { STATS_DIMENSIONS } from '../access/access.ts';
+
+const purpose = z.enum([...PURPOSES.keys()] as [string, ...string[]]);
+const id = z.string().min(1).max(64);
+
+export const Login = z.object({ login: z.string().max(64), password: z.string().max(256) }).strict();
+
+export const NewOrganization = z.object({ name: z.string().min(1).max(200), kind: z.enum(ORG_KINDS), region: z.string().max(12).optional() }).strict();
+
+export const NewPrincipal = z.object({
+  displayName: z.string().min(1).max(200),
+  roles: z.array(z.enum(ROLES)).min(1).max(9),
+  organizationId: id.optional(),
+  login: z.string().min(3).max(64).optional(),
+  password: z.string().min(12).max(256).optional(),
+  relationships: z.array(z.object({ kind: z.enum(['ward', 'patient', 'district']), value: z.string().min(1).max(100) }).strict()).max(1000).optional(),
+}).strict();
+
+/** A record: `{ recordType?, fields: {…} }`, or the fields themselves at the top level. */
+export const RecordInput = z.record(z.string(), z.unknown());
+
+export const RecordBatch = z.object({
+  recordType: z.string().max(32).optional(),
+  records: z.array(z.record(z.string(), z.unknown())).min(1).max(5000),
+}).strict();
+
+export const ReadQuery = z.object({
+  purpose: z.string().max(64).optional(),
+  reveal: z.string().max(1000).optional(),
+  justification: z.string().max(2000).optional(),
+}).strict();
+
+export const SearchQuery = z.object({
+  motherPhone: z.string().max(32).optional(),
+  fatherPhone: z.string().max(32).optional(),
+  phone: z.string().max(32).optional(),
+  residentId: z.string().max(32).optional(),
+  name: z.string().max(64).optional(),
+  plateNumber: z.string().max(16).optional(),
+}).strict();
+
+export const NewExport = z.object({
+  purpose,
+  filter: z.object({
+    recordType: z.string().max(32).optional(),
+    organizationId: id.optional(),
+    collectedFrom: z.string().max(40).optional(),
+    collectedTo: z.string().max(40).optional(),
+  }).strict().optional(),
+  fields: z.array(z.string().max(64)).min(1).max(50),
+  format: z.enum(['csv', 'xlsx', 'jsonl']),
+  justification: z.string().max(2000).optional(),
+}).strict();
+
+export const StatsQuery = z.object({ groupBy: z.enum(STATS_DIMENSIONS).default('hospital'), recordType: z.string().max(32).optional() }).strict();
+
+export const AlertsQuery = z.object({ since: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }).strict();
+
+export const PolicyText = z.object({ text: z.string().min(1).max(200_000) }).strict();
+
+export const HashIdentifier = z.object({ kind: z.enum(['recordId', 'phone', 'residentId', 'name', 'plate']), value: z.string().min(1).max(64) }).strict();
+
+export const EraseQuery = z.object({ purpose: z.string().max(64).optional() }).strict();
+
+export const ProofQuery = z.record(z.string(), z.string());

@@ -1,0 +1,65 @@
+/**
+ * The people of the demo city, one of each role that matters: a clinician on a ward, a
+ * vaccination clinic and its nurse, the registry's data-protection officer and auditor, a
+ * statistics office, a regulator's investigator. People get a login and a password; every one
+ * gets an API token. Demo only: the passwords are printed.
+ */
+import type { Principal, Vault } from '../store/vault.ts';
+import type { LoadResult } from './load.ts';
+import type { Access } from '../access/access.ts';
+import { BIRTH, validateRecord } from '../schema/record-type.ts';
+import { generateCity } from './city.ts';
+
+export interface DemoCredential {
+  readonly role: string;
+  readonly principalId: string;
+  readonly organization: string;
+  readonly login?: string;
+  readonly password?: string;
+  readonly token: string;
+}
+
+export async function createDemoStaff(vault: Vault, admin: Principal, city: LoadResult, wardOf: string, district: string): Promise<DemoCredential[]> {
+  const out: DemoCredential[] = [];
+  const h = city.hospitals[0]!;
+  const add = async (role: string, organization: string, orgId: string | null, extra: { login?: string; password?: string; relationships?: { kind: 'ward' | 'patient' | 'district'; value: string }[] } = {}) => {
+    const p = await vault.createPrincipal(admin, { displayName: `demo ${role}`, roles: [role], orgId, ...extra });
+    out.push({ role, principalId: p.id, organization, login: extra.login, password: extra.password, token: p.token });
+  };
+  await add('clinician', h.name, h.orgId, { login: 'clinician', password: 'demo-clinician-pw', relationships: [{ kind: 'ward', value: wardOf }] });
+  await add('records_clerk', h.name, h.orgId, { login: 'clerk', password: 'demo-clerk-pw-1' });
+  const clinic = await vault.createOrganisation(admin, { name: '社区预防接种门诊', kind: 'vaccination_clinic', region: district });
+  await add('vaccination_nurse', '社区预防接种门诊', clinic, { login: 'nurse', password: 'demo-nurse-pw-1', relationships: [{ kind: 'district', value: district }] });
+  await add('dpo', 'Registry operator', admin.orgId, { login: 'dpo', password: 'demo-dpo-password' });
+  await add('auditor', 'Registry operator', admin.orgId, { login: 'auditor', password: 'demo-auditor-pw' });
+  const stats = await vault.createOrganisation(admin, { name: '市统计局', kind: 'statistics_office' });
+  await add('statistician', '市统计局', stats, { login: 'statistician', password: 'demo-statistician-pw' });
+  const regulator = await vault.createOrganisation(admin, { name: '市网信办', kind: 'regulator' });
+  await add('investigator', '市网信办', regulator, { login: 'investigator', password: 'demo-investigator-pw' });
+  return out;
+}
+
+/**
+ * Poison records: synthetic families collected into the hospitals like any other, that no
+ * legitimate workflow ever reads (no ward, no due list, no search by a real parent's phone). A
+ * read of one blocks its reader (access/guard.ts). Returns their ids.
+ */
+export async function plantPoison(vault: Vault, access: Access, city: LoadResult, perHospital: number, seed: string): Promise<string[]> {
+  const ids: string[] = [];
+  const gen = generateCity({ seed: `poison-${seed}`, families: city.hospitals.length * perHospital * 3 });
+  const now = new Date();
+  const wanted = new Map(city.hospitals.map((_, i) => [i, perHospital]));
+  for (const f of gen.families()) {
+    const left = wanted.get(f.hospital) ?? 0;
+    if (left === 0) continue;
+    const h = city.hospitals[f.hospital]!;
+    const v = validateRecord(BIRTH, { ...f.initial.values, hospital: h.name }, { now });
+    if (!v.ok) continue;
+    const id = vault.registry.newRecordId();
+    await vault.registry.collect({ id: h.clerkId, orgId: h.orgId }, BIRTH, { id, values: v.record.values, orgId: h.orgId });
+    await access.addPoison(null, id);
+    ids.push(id);
+    wanted.set(f.hospital, left - 1);
+  }
+  return ids;
+}

@@ -55,7 +55,7 @@ const facts = (over: Partial<ReadFacts> = {}): ReadFacts => ({
 test('guard: a day beyond normal + 100 clear records blocks; + 50 asks for a justification', () => {
   const g = new Guard({ ...DEFAULT_GUARD, velocityPerMinute: 1e9 });
   const t0 = Date.parse('2026-11-23T01:00:00Z');
-  g.start('p1', new Date(t0), { normal: 40, today: 0 });
+  g.start('p1', new Date(t0), { normal: 40, today: new Set() });
   let allowed = 0;
   for (let i = 0; i < 500; i++) {
     const v = g.check(facts({ recordSeq: i * 7, at: new Date(t0 + i * 60_000), justified: i >= 90 }));
@@ -69,7 +69,7 @@ test('guard: a day beyond normal + 100 clear records blocks; + 50 asks for a jus
   }
   assert.equal(allowed, 140);
   const again = new Guard();
-  again.start('p1', new Date(t0), { normal: 0, today: 0 });
+  again.start('p1', new Date(t0), { normal: 0, today: new Set() });
   for (let i = 0; i < 1000; i++) assert.equal(again.check(facts({ recordSeq: 5, at: new Date(t0) })).action, 'allow', 'the same record again is not new volume');
   assert.equal(g.check(facts({ clear: false })).action, 'block', 'blocked until resolved');
   g.unblock('p1');
@@ -80,7 +80,7 @@ test('guard: velocity, sequential and alphabetical scans, poison, outside care, 
   const at = new Date('2026-11-23T03:00:00Z');
   const fresh = () => {
     const g = new Guard();
-    g.start('p1', at, { normal: 0, today: 0 });
+    g.start('p1', at, { normal: 0, today: new Set() });
     return g;
   };
   let g = fresh();
@@ -96,9 +96,13 @@ test('guard: velocity, sequential and alphabetical scans, poison, outside care, 
   assert.deepEqual([care.action, care.alerts[0]!.rule], ['allow', 'outsideCare']);
   g = new Guard();
   const night = new Date('2026-11-23T16:00:00Z'); // 00:00 in Beijing
-  g.start('p1', night, { normal: 0, today: 0 });
+  g.start('p1', night, { normal: 0, today: new Set() });
   const verdicts = Array.from({ length: 25 }, (_, i) => g.check(facts({ at: new Date(night.getTime() + i * 120_000), recordSeq: i * 31, justified: false })).action);
   assert.equal(verdicts.indexOf('justify'), DEFAULT_GUARD.offHoursPerHour);
+  // Each rule's response can be changed: outside care can block, scans can merely alert.
+  g = new Guard({ ...DEFAULT_GUARD, actions: { outsideCare: 'block', scan: 'alert' } });
+  g.start('p1', at, { normal: 0, today: new Set() });
+  assert.equal(g.check(facts({ outsideCare: true })).action, 'block');
   assert.equal(isAlphabeticalRun(['安', '白', '陈', '邓', '冯'], 5), true);
   assert.equal(isAlphabeticalRun(['陈', '安', '白', '邓', '冯'], 5), false);
   fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 1e6 }), { minLength: 20, maxLength: 20 }), (xs) => {
@@ -112,10 +116,10 @@ test('guard: a principal far above its peers is an outlier', () => {
   const g = new Guard({ ...DEFAULT_GUARD, velocityPerMinute: 1e9, headroom: 1e9, justifyAfter: 1e9 });
   const at = new Date('2026-11-23T03:00:00Z');
   for (const p of ['a', 'b', 'c']) {
-    g.start(p, at, { normal: 0, today: 0 });
+    g.start(p, at, { normal: 0, today: new Set() });
     for (let i = 0; i < 5; i++) g.check(facts({ principalId: p, recordSeq: i * 13 }));
   }
-  g.start('x', at, { normal: 0, today: 0 });
+  g.start('x', at, { normal: 0, today: new Set() });
   const rules: string[] = [];
   for (let i = 0; i < 60; i++) rules.push(...g.check(facts({ principalId: 'x', recordSeq: i * 97 })).alerts.map((a) => a.rule));
   assert.deepEqual(rules, ['peerOutlier']);

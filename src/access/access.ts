@@ -18,7 +18,7 @@ import { PolicyEngine, type Action, type PolicyContext, type Resource } from './
 import { purposeOf } from './purposes.ts';
 import { DEFAULT_GUARD, Guard, type GuardAlert, type GuardConfig } from './guard.ts';
 import { verifyPassword } from './password.ts';
-import { dailyClearVolumes, recordDisclosure, type DisclosedItem } from '../disclose/disclosure.ts';
+import { clearHistory, recordDisclosure, type DisclosedItem } from '../disclose/disclosure.ts';
 import { renderRecord } from '../disclose/render.ts';
 import { EXPORT_FORMATS, writeExport, type ExportFormat, type ExportRow } from '../disclose/export-writer.ts';
 import { splitAddress } from '../schema/address.ts';
@@ -114,6 +114,7 @@ export interface AccessOptions {
 }
 
 const EXPORT_TTL = 24 * 3600_000;
+const JUSTIFICATION_AAD = Buffer.from('tracevault justification v1');
 const SESSION_TTL = 8 * 3600_000;
 const AUTH_CACHE_MS = 5_000;
 const LOGIN_WINDOW_MS = 60_000;
@@ -143,6 +144,7 @@ export class Access {
   readonly #poison = new Set<string>();
   readonly #logins = new Map<string, number[]>();
   readonly #stats = new Map<string, { key: string; value: StatsResult }>();
+  #justificationKey: Buffer | undefined;
 
   constructor(vault: Vault, opts: AccessOptions = {}) {
     this.vault = vault;
@@ -721,10 +723,10 @@ export class Access {
     const at = this.#now();
     if (this.guard.needsHistory(p.id, at)) {
       const since = new Date(at.getTime() - 28 * 86_400_000).toISOString();
-      const days = await dailyClearVolumes(this.#db, p.id, since);
       const today = new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-      const normal = Math.max(0, ...[...days].filter(([d]) => d !== today).map(([, n]) => n));
-      this.guard.start(p.id, at, { normal, today: days.get(today) ?? 0 });
+      const history = await clearHistory(this.#db, p.id, since, today);
+      const normal = Math.max(0, ...[...history.days].filter(([d]) => d !== today).map(([, n]) => n));
+      this.guard.start(p.id, at, { normal, today: history.today });
     }
     const name = rec.current.get('motherName')?.value ?? rec.current.get('ownerName')?.value ?? rec.current.get('babyName')?.value;
     const verdict = this.guard.check({
@@ -776,12 +778,8 @@ export class Access {
 
   /** A justification sealed under a key derived from the tenant's index key (it is not a record value). */
   #sealJustification(text: string): Buffer {
-    const key = this.vault.keys.keyedId('justification-key', 'v1');
-    try {
-      return seal(key, Buffer.from(text.slice(0, 2000), 'utf8'), Buffer.from('tracevault justification v1'));
-    } finally {
-      key.fill(0);
-    }
+    this.#justificationKey ??= this.vault.keys.keyedId('justification-key', 'v1');
+    return seal(this.#justificationKey, Buffer.from(text.slice(0, 2000), 'utf8'), JUSTIFICATION_AAD);
   }
 }
 

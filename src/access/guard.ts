@@ -33,6 +33,8 @@ export interface GuardConfig {
   readonly offHoursPerHour: number;
   /** Local hours [start, end) that count as night, UTC+8. */
   readonly night: readonly [number, number];
+  /** What a rule does when it fires, instead of its default (the quota's two levels are fixed). */
+  readonly actions?: Readonly<Partial<Record<Exclude<GuardRule, 'quota'>, GuardAction>>>;
 }
 
 export const DEFAULT_GUARD: GuardConfig = Object.freeze({
@@ -115,9 +117,9 @@ export class Guard {
   }
 
   /** Starts a principal's day: its normal volume and what it already disclosed today. */
-  start(principalId: string, at: Date, history: { normal: number; today: number }): void {
+  start(principalId: string, at: Date, history: { normal: number; today: ReadonlySet<number> }): void {
     this.#state.set(principalId, {
-      day: localDay(at), normal: history.normal, clearToday: history.today, seen: new Set(), clearMinute: [], clearHour: [], seqs: [], names: [], alerted: new Set(),
+      day: localDay(at), normal: history.normal, clearToday: history.today.size, seen: new Set(history.today), clearMinute: [], clearHour: [], seqs: [], names: [], alerted: new Set(),
     });
   }
 
@@ -131,7 +133,10 @@ export class Guard {
     let verdict = 'allow' as 'allow' | GuardAction;
     const rank = { allow: 0, alert: 0, justify: 1, block: 2 } as const;
     // Every rule that fires shapes the verdict; its alert is raised once a day (a block always).
-    const raise = (rule: GuardRule, action: GuardAction, detail: Record<string, number | string>) => {
+    const raise = (rule: GuardRule, dflt: GuardAction, detail: Record<string, number | string>) => {
+      let action = rule === 'quota' ? dflt : c.actions?.[rule] ?? dflt;
+      // A justification given with the read answers a rule that asks for one.
+      if (action === 'justify' && f.justified && rule !== 'quota') action = 'alert';
       if (rank[action] > rank[verdict]) verdict = action;
       const key = `${rule}:${action}` as const;
       if (action !== 'block' && s.alerted.has(key)) return;
@@ -162,7 +167,7 @@ export class Guard {
       const hour = localHour(f.at);
       const [from, to] = c.night;
       s.clearHour = s.clearHour.filter((x) => t - x < 3_600_000);
-      if ((hour >= from || hour < to) && s.clearHour.length + 1 > c.offHoursPerHour && !f.justified) {
+      if ((hour >= from || hour < to) && s.clearHour.length + 1 > c.offHoursPerHour) {
         raise('offHours', 'justify', { perHour: s.clearHour.length + 1, limit: c.offHoursPerHour });
       }
 

@@ -42,6 +42,7 @@ export class PolicyEngine {
   readonly text: string;
   readonly #id: string;
   readonly #cache = new Map<string, boolean>();
+  readonly #views = new Map<string, ReadonlyMap<string, { view: boolean; reveal: boolean }>>();
 
   /** Parses `text` (ERR_POLICY_INVALID if it does not parse). */
   constructor(text: string, version: number) {
@@ -77,12 +78,17 @@ export class PolicyEngine {
   }
 
   /** For each field of a record type: clear (reveal permitted for the purpose), masked (viewable) or hidden. */
-  fieldViews(subject: Subject, type: RecordType, ctx: PolicyContext): Map<string, { view: boolean; reveal: boolean }> {
+  fieldViews(subject: Subject, type: RecordType, ctx: PolicyContext): ReadonlyMap<string, { view: boolean; reveal: boolean }> {
+    const key = `${subject.roles.join(',')}|${subject.orgKind}|${type.name}|${ctx.purpose ?? ''}|${ctx.sameOrg ? 1 : 0}${ctx.inCare ? 1 : 0}${ctx.consented ? 1 : 0}`;
+    const hit = this.#views.get(key);
+    if (hit) return hit;
     const out = new Map<string, { view: boolean; reveal: boolean }>();
     for (const field of type.fields) {
       const resource = { type: 'Field', recordType: type.name, field } as const;
       out.set(field.name, { view: this.allows(subject, 'view', resource, ctx), reveal: ctx.purpose ? this.allows(subject, 'reveal', resource, ctx) : false });
     }
+    if (this.#views.size >= CACHE_LIMIT) this.#views.clear();
+    this.#views.set(key, out);
     return out;
   }
 }

@@ -39,17 +39,22 @@ export async function recordDisclosure(tx: Db, d: NewDisclosure): Promise<string
   return id;
 }
 
-/** Distinct records a principal received in clear per local day (UTC+8) since `since`: the guard's history. */
-export async function dailyClearVolumes(db: Db, principalId: string, since: string): Promise<Map<string, number>> {
-  const rows = await db.all<{ at: string; n: number }>(
-    `SELECT d.at AS at, COUNT(DISTINCT i.record_seq) AS n FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id
-     WHERE d.principal_id = ? AND d.at >= ? GROUP BY d.id, d.at`,
+/**
+ * The guard's history of a principal: how many distinct records it received in clear on each
+ * local day (UTC+8) since `since`, and which records it has received today.
+ */
+export async function clearHistory(db: Db, principalId: string, since: string, today: string): Promise<{ days: Map<string, number>; today: Set<number> }> {
+  const rows = await db.all<{ record_seq: number; hour: string }>(
+    `SELECT i.record_seq AS record_seq, substr(d.at, 1, 13) AS hour FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id
+     WHERE d.principal_id = ? AND d.at >= ? GROUP BY i.record_seq, substr(d.at, 1, 13)`,
     [principalId, since],
   );
-  const out = new Map<string, number>();
+  const perDay = new Map<string, Set<number>>();
   for (const r of rows) {
-    const day = new Date(Date.parse(r.at) + 8 * 3600_000).toISOString().slice(0, 10);
-    out.set(day, (out.get(day) ?? 0) + Number(r.n));
+    const day = new Date(Date.parse(`${r.hour}:00:00Z`) + 8 * 3600_000).toISOString().slice(0, 10);
+    let set = perDay.get(day);
+    if (!set) perDay.set(day, (set = new Set()));
+    set.add(Number(r.record_seq));
   }
-  return out;
+  return { days: new Map([...perDay].map(([d, set]) => [d, set.size])), today: perDay.get(today) ?? new Set() };
 }

@@ -106,6 +106,7 @@ export class Registry {
   readonly #audit: AuditSink;
   readonly #now: () => Date;
   readonly #reloadKeys?: () => Promise<void>;
+  readonly #refs = new Map<string, string>();
 
   constructor(db: Db, keys: TenantKeys, opts: RegistryOptions) {
     this.db = db;
@@ -122,7 +123,14 @@ export class Registry {
 
   /** A keyed reference to a record for the ledger: HMAC, so the ledger names no one. */
   recordRef(recordId: string): string {
-    return base32(this.keys.keyedId('record-ref', recordId).subarray(0, 16));
+    let ref = this.#refs.get(recordId);
+    if (ref === undefined) {
+      ref = base32(this.keys.keyedId('record-ref', recordId).subarray(0, 16));
+      // A bounded memo (a reference is a keyed hash of an id: no personal value is kept here).
+      if (this.#refs.size >= 100_000) this.#refs.clear();
+      this.#refs.set(recordId, ref);
+    }
+    return ref;
   }
 
   /** The id an import gives to a row's content: the same content always gets the same id. */

@@ -20,19 +20,26 @@ interface PendingTx {
   readonly reject: (e: unknown) => void;
 }
 
+/** Reads on reader connections since the last yield to the event loop (see #read). */
+let readsSinceYield = 0;
+
 /** Transactions one commit may carry. */
 const GROUP_LIMIT = 256;
 
 /** State shared by the connection and the transaction handles made from it. */
 class Connection {
   readonly db: Database.Database;
+  /** A second, read-only connection for reads outside transactions (file databases only). */
+  readonly reader: Database.Database | undefined;
   readonly stmts = new Map<string, Statement>();
+  readonly readStmts = new Map<string, Statement>();
   queue: Promise<unknown> = Promise.resolve();
   readonly pending: PendingTx[] = [];
   scheduled = false;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, reader?: Database.Database) {
     this.db = db;
+    this.reader = reader;
   }
 }
 
@@ -67,12 +74,38 @@ class SqliteDb implements Db {
     return p;
   }
 
+  /**
+   * Reads outside a transaction go to the reader connection at once: in WAL mode it sees the last
+   * committed state and never waits for the writer, so the requests that then write can gather
+   * into one group commit instead of queueing one behind another.
+   */
+  #read<T>(sql: string, run: (s: Statement) => T): Promise<T> {
+    const reader = this.#c.reader;
+    if (this.#inTx || !reader) return this.#serial(() => wrap(() => run(this.#stmt(sql))));
+    // While transactions wait for their group, a read waits for that group too: a loop of reads
+    // (an export, say) never starves the writers.
+    // And every so many reads yield to the event loop, so that no loop of reads, on any
+    // connection of this process, holds back a group waiting for its turn (setImmediate).
+    const c = this.#c;
+    const ready = c.pending.length > 0 ? c.queue : ++readsSinceYield >= 64 ? new Promise<void>((r) => setImmediate(r)) : Promise.resolve();
+    if (readsSinceYield >= 64) readsSinceYield = 0;
+    return ready.then(() => wrap(() => {
+      let s = c.readStmts.get(sql);
+      if (!s) {
+        s = reader.prepare(sql) as Statement;
+        if (c.readStmts.size > 500) c.readStmts.clear();
+        c.readStmts.set(sql, s);
+      }
+      return run(s);
+    }));
+  }
+
   all<T extends Row>(sql: string, params: readonly Param[] = []): Promise<T[]> {
-    return this.#serial(() => wrap(() => this.#stmt(sql).all(...params) as T[]));
+    return this.#read(sql, (s) => s.all(...params) as T[]);
   }
 
   get<T extends Row>(sql: string, params: readonly Param[] = []): Promise<T | undefined> {
-    return this.#serial(() => wrap(() => this.#stmt(sql).get(...params) as T | undefined));
+    return this.#read(sql, (s) => s.get(...params) as T | undefined);
   }
 
   run(sql: string, params: readonly Param[] = []): Promise<number> {
@@ -106,7 +139,8 @@ class SqliteDb implements Db {
     const out = new Promise<T>((resolve, reject) => c.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject }));
     if (!c.scheduled) {
       c.scheduled = true;
-      c.queue = c.queue.then(() => this.#commitGroup());
+      // Wait one turn of the event loop: the requests read in the same turn join this group.
+      c.queue = c.queue.then(() => new Promise((r) => setImmediate(r))).then(() => this.#commitGroup());
     }
     return out;
   }
@@ -128,11 +162,12 @@ class SqliteDb implements Db {
       for (const p of group) p.reject(e);
       return;
     }
+    const savepoint = this.#stmt('SAVEPOINT tx'), release = this.#stmt('RELEASE tx');
     for (const [i, p] of group.entries()) {
-      this.#db.exec('SAVEPOINT tx');
+      savepoint.run();
       try {
         const value = await p.fn(tx);
-        this.#db.exec('RELEASE tx');
+        release.run();
         done.push({ p, ok: true, value });
       } catch (e) {
         if (!this.#db.inTransaction) {
@@ -161,6 +196,7 @@ class SqliteDb implements Db {
 
   async close(): Promise<void> {
     await this.#c.queue;
+    this.#c.reader?.close();
     this.#db.close();
   }
 }
@@ -189,5 +225,11 @@ export function openSqlite(file: string): Db {
   // A 32 MiB page cache: blind-index keys are random, and their B-tree should stay in memory.
   db.pragma('cache_size = -32768');
   db.pragma('temp_store = MEMORY');
-  return new SqliteDb(new Connection(db), false);
+  let reader: Database.Database | undefined;
+  if (file !== ':memory:' && file !== '') {
+    reader = new Database(file, { readonly: true });
+    reader.pragma('busy_timeout = 5000');
+    reader.pragma('cache_size = -32768');
+  }
+  return new SqliteDb(new Connection(db, reader), false);
 }

@@ -1,0 +1,119 @@
+/**
+ * The full read path over HTTP — authenticate, guard, policy, decrypt, disclosure, ledger commit,
+ * response — for a single-record reveal, against a bare baseline (fastify + better-sqlite3
+ * reading the same record in clear, same JSON shape), both measured with autocannon in this run.
+ *
+ *   node --import tsx bench/read-path.ts [--records N] [--seconds S]
+ *
+ * Figures: maximum throughput of each (64 connections), the ratio (target at least 40%, aim 50%),
+ * p99 latency of the full path at half its measured maximum (4 connections; target under 10 ms), and the
+ * server's resident memory after the runs (target under 300 MB with one million records).
+ * The reader is a clinician revealing the mother's phone of its 25 patients, in
+ * random order (so the guard sees a normal day: no scan, under the velocity limit of 30 new
+ * records a minute), with a justification (the night rule asks for one after 22:00 in Beijing).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { initVault, openVault } from '../src/store/vault.ts';
+import { loadCity } from '../src/sim/load.ts';
+import { BENCH_DIR, machine } from './common.ts';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const RECORDS = arg('records', 20_000);
+const SECONDS = arg('seconds', 10);
+const dir = join(BENCH_DIR, `read-path-${RECORDS}`);
+const baselineDb = join(dir, 'baseline.db');
+
+async function setup(): Promise<{ token: string; ids: string[] }> {
+  if (!existsSync(join(dir, 'vault.json'))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const { vault, admin } = await initVault(dir);
+    const t = Date.now();
+    let last = 0;
+    await loadCity(vault, admin, { seed: 'read-path', families: RECORDS }, (d, n) => {
+      if (d - last < 50_000 && d !== n) return;
+      last = d;
+      process.stderr.write(`  loading ${d}/${n} (${((Date.now() - t) / 1000).toFixed(0)} s)\n`);
+    });
+    await vault.close();
+  }
+  const vault = await openVault(dir);
+  try {
+    const org = (await vault.db.get<{ org_id: string }>("SELECT org_id FROM principals WHERE roles = 'records_clerk' ORDER BY id LIMIT 1"))!.org_id;
+    const ids = (await vault.db.all<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY seq DESC LIMIT 25', [org])).map((r) => r.id);
+    const { token } = await vault.createPrincipal(null, { displayName: 'bench clinician', roles: ['clinician'], orgId: org, relationships: ids.map((value) => ({ kind: 'patient' as const, value })) });
+    if (!existsSync(baselineDb)) {
+      // The baseline holds the same records in clear, as the full path would answer them.
+      const db = new Database(baselineDb);
+      db.exec('CREATE TABLE clear_records (id TEXT PRIMARY KEY, json TEXT NOT NULL)');
+      const ins = db.prepare('INSERT INTO clear_records (id, json) VALUES (?, ?)');
+      for (const id of ids) {
+        const r = await vault.registry.get(id);
+        ins.run(id, JSON.stringify({ id, recordType: r.recordType, organizationId: r.orgId, createdAt: r.createdAt, fields: Object.fromEntries([...r.current].map(([k, v]) => [k, v.value])) }));
+      }
+      db.close();
+    }
+    return { token, ids };
+  } finally {
+    await vault.close();
+  }
+}
+
+async function start(mode: 'tracevault' | 'baseline', path: string): Promise<{ url: string; child: ChildProcessWithoutNullStreams; memory: () => Promise<{ rss: number }> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./read-server.ts', import.meta.url).pathname, mode, path], { stdio: 'pipe' });
+  child.stderr.pipe(process.stderr);
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const url = String((await lines.next()).value);
+  return {
+    url, child,
+    memory: async () => {
+      child.stdin.write('\n');
+      return JSON.parse(String((await lines.next()).value)) as { rss: number };
+    },
+  };
+}
+
+function load(url: string, ids: readonly string[], token: string, opts: { connections: number; rate?: number }): Promise<autocannon.Result> {
+  return autocannon({
+    url, connections: opts.connections, duration: SECONDS, overallRate: opts.rate,
+    headers: { authorization: `Bearer ${token}`, 'x-justification': 'ward%20round%20follow-up%20calls' },
+    requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/records/${ids[Math.floor(Math.random() * ids.length)]}?purpose=treatment&reveal=motherPhone` }) }],
+  });
+}
+
+const { token, ids } = await setup();
+console.log(`machine: ${machine()}`);
+console.log(`records in the vault: ${RECORDS.toLocaleString('en')}; ${SECONDS} s a run; 64 connections for the maximum\n`);
+const base = await start('baseline', baselineDb);
+await load(base.url, ids, token, { connections: 64 }); // warm-up
+const b = await load(base.url, ids, token, { connections: 64 });
+base.child.kill();
+const tv = await start('tracevault', dir);
+await load(tv.url, ids, token, { connections: 64 }); // warm-up
+const full = await load(tv.url, ids, token, { connections: 64 });
+// Four connections: autocannon paces each connection on its own timer, and many connections at a
+// modest rate arrive in bursts that measure the burst, not the server.
+const half = await load(tv.url, ids, token, { connections: 4, rate: Math.round(full.requests.average / 2) });
+const mem = await tv.memory();
+tv.child.kill();
+for (const [name, r] of [['baseline', b], ['full path', full]] as const) {
+  if (r.non2xx > 0 || r.errors > 0) console.log(`  ${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+}
+const ratio = full.requests.average / b.requests.average;
+console.log('| path | requests/s (mean) | p50 ms | p99 ms |');
+console.log('| --- | ---: | ---: | ---: |');
+console.log(`| baseline: fastify + better-sqlite3, clear | ${b.requests.average.toFixed(0)} | ${b.latency.p50} | ${b.latency.p99} |`);
+console.log(`| Tracevault full read path (reveal) | ${full.requests.average.toFixed(0)} | ${full.latency.p50} | ${full.latency.p99} |`);
+console.log(`| Tracevault at half its maximum (${Math.round(full.requests.average / 2)}/s offered) | ${half.requests.average.toFixed(0)} | ${half.latency.p50} | ${half.latency.p99} |`);
+console.log(`\nfull path / baseline: ${(ratio * 100).toFixed(1)}% (target ≥ 40%, aim 50%): ${ratio >= 0.4 ? 'met' : 'NOT met'}`);
+console.log(`p99 at half the maximum: ${half.latency.p99} ms (target < 10 ms): ${half.latency.p99 < 10 ? 'met' : 'NOT met'}`);
+console.log(`server resident memory after the runs: ${(mem.rss / 2 ** 20).toFixed(0)} MB with ${RECORDS.toLocaleString('en')} records (target < 300 MB at 1,000,000)`);
+process.exit(0);

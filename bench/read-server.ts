@@ -1,0 +1,34 @@
+/**
+ * One server for bench/read-path.ts, in a process of its own (the load generator must not share
+ * its event loop): `tracevault DIR` serves the vault through the full read path; `baseline FILE`
+ * is bare fastify + better-sqlite3 reading the same records in clear, answering the same JSON
+ * shape. Prints its URL, then a JSON line with its memory when asked on stdin.
+ */
+import Fastify from 'fastify';
+import Database from 'better-sqlite3';
+import { serve } from '../src/cli/commands/serve.ts';
+
+const [mode, path] = process.argv.slice(2);
+let url: string;
+if (mode === 'tracevault') {
+  url = (await serve({ data: path!, port: 0, host: '127.0.0.1', quiet: true })).url;
+} else {
+  const db = new Database(path!, { readonly: true });
+  const stmt = db.prepare('SELECT json FROM clear_records WHERE id = ?');
+  const app = Fastify({ logger: false });
+  app.get('/v1/records/:id', async (req, reply) => {
+    const row = stmt.get((req.params as { id: string }).id) as { json: string } | undefined;
+    if (!row) return reply.code(404).send({ code: 'ERR_NOT_FOUND' });
+    const q = req.query as { purpose?: string; reveal?: string };
+    const r = JSON.parse(row.json) as Record<string, unknown>;
+    return { ...r, clear: q.reveal ? q.reveal.split(',') : [], purpose: q.purpose, disclosureId: 'd_baseline' };
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const a = app.server.address();
+  url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+}
+process.stdout.write(`${url}\n`);
+process.stdin.on('data', () => {
+  const m = process.memoryUsage();
+  process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed })}\n`);
+});

@@ -18,8 +18,10 @@ import { PolicyEngine, type Action, type PolicyContext, type Resource } from './
 import { purposeOf } from './purposes.ts';
 import { DEFAULT_GUARD, Guard, type GuardAlert, type GuardConfig } from './guard.ts';
 import { verifyPassword } from './password.ts';
-import { clearHistory, recordDisclosure, type DisclosedItem } from '../disclose/disclosure.ts';
+import { clearHistory, newDisclosureId, recordDisclosure, type DisclosedItem } from '../disclose/disclosure.ts';
 import { renderRecord } from '../disclose/render.ts';
+import { markRow, SCHEME } from '../disclose/marks.ts';
+import { TardosCode } from '../disclose/tardos.ts';
 import { EXPORT_FORMATS, writeExport, type ExportFormat, type ExportRow } from '../disclose/export-writer.ts';
 import { splitAddress } from '../schema/address.ts';
 import type { FieldValue, IndexScope } from '../schema/field-kind.ts';
@@ -145,6 +147,7 @@ export class Access {
   readonly #logins = new Map<string, number[]>();
   readonly #stats = new Map<string, { key: string; value: StatsResult }>();
   #justificationKey: Buffer | undefined;
+  #codeInstance: TardosCode | undefined;
 
   constructor(vault: Vault, opts: AccessOptions = {}) {
     this.vault = vault;
@@ -474,6 +477,9 @@ export class Access {
     if (ids.length > limit) throw new TracevaultError('ERR_FILE_TOO_LARGE', { limit });
     const rows: ExportRow[] = [];
     const items: DisclosedItem[] = [];
+    // Every row is marked for this disclosure (disclose/marks.ts): its id comes first.
+    const disclosureId = newDisclosureId();
+    const markKey = this.vault.keys.keyedId('fingerprint-disclosure', disclosureId);
     for (const { id: rid } of ids) {
       // Poison records are never part of a legitimate export.
       if (this.#poison.has(this.vault.registry.recordRef(rid))) continue;
@@ -485,12 +491,13 @@ export class Access {
         row[field] = v.value;
         items.push({ recordSeq: rec.seq, field, version: v.version });
       }
-      rows.push(row);
+      rows.push(markRow(type, row, this.#code, markKey));
     }
+    markKey.fill(0);
     const body = await writeExport(info.format, info.fields, rows);
-    const disclosureId = await this.#commitRead(ctx, { ...base, fields: info.fields, outcome: 'ok', detail: { export: id, records: rows.length, sha256: sha256(body) } }, info.purpose, items, undefined, { channel: 'export', exportId: id, always: true });
+    await this.#commitRead(ctx, { ...base, fields: info.fields, outcome: 'ok', detail: { export: id, records: rows.length, sha256: sha256(body) } }, info.purpose, items, undefined, { channel: 'export', exportId: id, always: true, disclosureId, fingerprint: SCHEME });
     await this.#db.run('UPDATE exports SET downloads = downloads + 1 WHERE id = ?', [id]);
-    return { format: info.format, body, records: rows.length, disclosureId: disclosureId! };
+    return { format: info.format, body, records: rows.length, disclosureId };
   }
 
   async #exportRow(id: string): Promise<ExportInfo> {
@@ -639,6 +646,11 @@ export class Access {
 
   // --- Internals -------------------------------------------------------------------------------------
 
+  /** The tenant's fingerprint code (bias key derived from its index key). */
+  get #code(): TardosCode {
+    return (this.#codeInstance ??= new TardosCode(this.vault.keys.keyedId('fingerprint-bias', 'v1')));
+  }
+
   #entry(ctx: RequestContext): Partial<AuditEvent> & { principalId: string } {
     return { principalId: ctx.principal.id, organisationId: ctx.principal.orgId ?? undefined, roles: ctx.principal.roles.join(','), requestId: ctx.requestId };
   }
@@ -761,7 +773,7 @@ export class Access {
    */
   async #commitRead(
     ctx: RequestContext, event: AuditEvent, purpose: string | undefined, items: readonly DisclosedItem[], justification: string | undefined,
-    opts: { channel?: 'api' | 'export'; exportId?: string; always?: boolean } = {},
+    opts: { channel?: 'api' | 'export'; exportId?: string; always?: boolean; disclosureId?: string; fingerprint?: string } = {},
   ): Promise<string | undefined> {
     return this.#ledgerOrFail(async (tx, events) => {
       let disclosureId: string | undefined;
@@ -769,7 +781,8 @@ export class Access {
         disclosureId = await recordDisclosure(tx, {
           tenantId: this.vault.tenantId, principalId: ctx.principal.id, orgId: ctx.principal.orgId, purpose: purpose ?? '', channel: opts.channel ?? 'api',
           at: this.#now().toISOString(), requestId: ctx.requestId, exportId: opts.exportId, justificationSealed: justification ? this.#sealJustification(justification) : undefined, items,
-        });
+          fingerprint: opts.fingerprint,
+        }, opts.disclosureId);
       }
       events.push({ ...event, disclosureId });
       return disclosureId;

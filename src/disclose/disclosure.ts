@@ -25,14 +25,20 @@ export interface NewDisclosure {
   readonly requestId?: string;
   readonly exportId?: string;
   readonly justificationSealed?: Buffer;
+  /** The fingerprint scheme the values were marked with (see marks.ts), if any. */
+  readonly fingerprint?: string;
   readonly items: readonly DisclosedItem[];
 }
 
-export async function recordDisclosure(tx: Db, d: NewDisclosure): Promise<string> {
-  const id = newId('d');
+/** A new disclosure id: taken before the values are rendered, since their marks depend on it. */
+export function newDisclosureId(): string {
+  return newId('d');
+}
+
+export async function recordDisclosure(tx: Db, d: NewDisclosure, id = newDisclosureId()): Promise<string> {
   await tx.run(
-    'INSERT INTO disclosures (id, tenant_id, principal_id, org_id, purpose, channel, at, request_id, export_id, justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [id, d.tenantId, d.principalId, d.orgId, d.purpose, d.channel, d.at, d.requestId ?? null, d.exportId ?? null, d.justificationSealed ?? null],
+    'INSERT INTO disclosures (id, tenant_id, principal_id, org_id, purpose, channel, at, request_id, export_id, justification, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    [id, d.tenantId, d.principalId, d.orgId, d.purpose, d.channel, d.at, d.requestId ?? null, d.exportId ?? null, d.justificationSealed ?? null, d.fingerprint ?? null],
   );
   const rows: Param[][] = d.items.map((i) => [id, i.recordSeq, i.field, i.version]);
   for (let i = 0; i < rows.length; i += 5000) await tx.insertMany('INSERT INTO disclosure_items (disclosure_id, record_seq, field, version) VALUES', rows.slice(i, i + 5000));

@@ -16,6 +16,9 @@ import { Access } from '../access/access.ts';
 import { DEFAULT_GUARD } from '../access/guard.ts';
 import { Ledger } from '../ledger/log.ts';
 import { buildServer } from './app.ts';
+import { TardosCode } from '../disclose/tardos.ts';
+import { accused, observe, scoreCandidates } from '../disclose/marks.ts';
+import { BIRTH } from '../schema/record-type.ts';
 
 const CITY = { seed: 'server-test', families: 260, hospitals: 2 } as const;
 
@@ -178,7 +181,8 @@ for (const backend of BACKENDS) {
     });
 
     test('the approver of an export is never its requester; the file is a disclosure and neutralises formulas', async () => {
-      const req = await api('POST', '/v1/exports', tokens.clerkA, { purpose: 'birth_registration', fields: ['babyName', 'motherName', 'hospital'], format: 'csv' });
+      const fields = ['babyName', 'motherName', 'birthTime', 'babySex', 'address', 'hospital'];
+      const req = await api('POST', '/v1/exports', tokens.clerkA, { purpose: 'birth_registration', fields, format: 'csv' });
       assert.equal(req.status, 201, req.text);
       assert.equal(req.json.status, 'pending');
       const early = await api('GET', `/v1/exports/${req.json.id}/file`, tokens.clerkA);
@@ -200,10 +204,18 @@ for (const backend of BACKENDS) {
       assert.equal(file.status, 200);
       assert.match(file.headers.get('content-type') ?? '', /text\/csv/);
       const lines = file.text.replace(/^\uFEFF/, '').trim().split('\r\n');
-      assert.equal(lines[0], 'babyName,motherName,hospital');
+      assert.equal(lines[0], fields.join(','));
       assert.equal(lines.length - 1, Number(file.headers.get('x-record-count')));
-      const items = await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM disclosure_items WHERE disclosure_id = ?', [file.headers.get('x-disclosure-id')]);
-      assert.ok(Number(items?.n) >= (lines.length - 1) * 2);
+      const disclosureId = file.headers.get('x-disclosure-id')!;
+      const items = await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM disclosure_items WHERE disclosure_id = ?', [disclosureId]);
+      assert.ok(Number(items?.n) >= (lines.length - 1) * 4);
+      // The file is fingerprinted for its disclosure: a copy of a third of its rows names it among others.
+      const { parse } = await import('csv-parse/sync');
+      const rows = (parse(file.text.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[]).filter((_, i) => i % 3 === 0);
+      const code = new TardosCode(vault.keys.keyedId('fingerprint-bias', 'v1'));
+      const candidates = [disclosureId, 'd_other1', 'd_other2'].map((id) => ({ id, key: vault.keys.keyedId('fingerprint-disclosure', id) }));
+      assert.deepEqual(accused(scoreCandidates(code, observe(BIRTH, rows), candidates), 1e-6).map((c) => c.id), [disclosureId]);
+      assert.equal((await vault.db.get<{ fingerprint: string }>('SELECT fingerprint FROM disclosures WHERE id = ?', [disclosureId]))?.fingerprint, 'tardos-v1');
       const bad = await api('POST', '/v1/exports', tokens.clinicianA, { purpose: 'treatment', fields: ['motherPhone'], format: 'csv' });
       assert.equal(bad.status, 403);
     });

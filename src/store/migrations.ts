@@ -133,6 +133,15 @@ CREATE TABLE consents (
   PRIMARY KEY (record_seq, org_id, purpose))
 `,
   },
+  {
+    version: 6,
+    name: 'fingerprints',
+    // The fingerprint scheme a disclosure was marked with; its key is derived from the tenant's
+    // key and the disclosure id, so what was sent can be re-derived bit for bit.
+    sql: `
+ALTER TABLE disclosures ADD COLUMN fingerprint TEXT
+`,
+  },
 ];
 
 // UPDATE and DELETE on the log are refused by the database itself.

@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
+import iconv from 'iconv-lite';
+import { generateCity } from '../sim/city.ts';
+import { snapshot } from '../sim/snapshot.ts';
+import { BIRTH, fieldDef, validateRecord } from '../schema/record-type.ts';
+import { KINDS, type FieldValue } from '../schema/field-kind.ts';
+import { channelFor, virtualKey } from './fingerprint.ts';
+import { TardosCode, scoreTerm, innocentTail } from './tardos.ts';
+import { accused, markRow, observe, scoreCandidates } from './marks.ts';
+import { writeExport } from './export-writer.ts';
+import { openSource } from '../ingest/readers.ts';
+
+const NOW = { now: new Date('2027-01-01T00:00:00Z') };
+const families = (() => {
+  const out: Record<string, FieldValue>[] = [];
+  for (const f of generateCity({ seed: 'fingerprint', families: 600 }).families()) {
+    const v = validateRecord(BIRTH, snapshot(f), NOW);
+    assert.ok(v.ok);
+    out.push(Object.fromEntries(v.record.values));
+  }
+  return out;
+})();
+const key = (label: string) => createHmac('sha256', 'test').update(label).digest();
+const code = new TardosCode(key('bias'));
+
+test('every rendering of every channel normalises back to the stored value, and reads back as its symbol', () => {
+  const fields = BIRTH.fields.filter((d) => channelFor(d.kind));
+  assert.deepEqual(fields.map((f) => f.name), ['babySex', 'birthTime', 'motherPhone', 'fatherPhone', 'address', 'dischargeTime', 'vaccinations']);
+  fc.assert(fc.property(fc.integer({ min: 0, max: families.length - 1 }), fc.constantFrom(...fields), fc.constantFrom(0 as const, 1 as const), (i, def, bit) => {
+    const value = families[i]![def.name];
+    if (value === undefined) return true;
+    const channel = channelFor(def.kind)!;
+    const r = channel.render(value, bit);
+    if (r === undefined) return def.kind === 'address';
+    const back = KINDS[def.kind].parse(r, NOW);
+    assert.ok(back.ok, `${def.name} ${bit}`);
+    assert.deepEqual(back.value, value);
+    assert.equal(channel.detect(r), bit);
+    // The stored (canonical) form carries no symbol: a normalised copy reads as missing.
+    assert.equal(channel.detect(typeof value === 'string' ? value : JSON.stringify(value)), undefined);
+    return true;
+  }), { numRuns: 2000 });
+});
+
+test('Tardos: innocent terms have mean 0 and variance 1; the tail bound holds empirically', () => {
+  for (const p of [0.05, 0.2, 0.5, 0.9]) {
+    const mean = p * scoreTerm(1, 1, p) + (1 - p) * scoreTerm(0, 1, p);
+    const variance = p * scoreTerm(1, 1, p) ** 2 + (1 - p) * scoreTerm(0, 1, p) ** 2;
+    assert.ok(Math.abs(mean) < 1e-12 && Math.abs(variance - 1) < 1e-12);
+  }
+  // 2,000 innocent codewords against one leaked word over 300 positions: the bound is never beaten.
+  const positions = Array.from({ length: 300 }, (_, i) => `pos${i}`);
+  const leaker = key('leaker');
+  const y = new Map(positions.map((pos) => [pos, code.symbol(leaker, pos)]));
+  let worst = 1;
+  for (let j = 0; j < 2000; j++) {
+    const s = scoreCandidates(code, y, [{ id: String(j), key: key(`innocent${j}`) }])[0]!;
+    worst = Math.min(worst, s.tail);
+  }
+  assert.ok(worst > 1e-5, `an innocent reached ${worst}`);
+  const guilty = scoreCandidates(code, y, [{ id: 'g', key: leaker }])[0]!;
+  assert.ok(guilty.tail < 1e-12, String(guilty.tail));
+  assert.equal(innocentTail(-3, 10, code.termBound), 1);
+});
+
+const FIELDS = BIRTH.fields.map((f) => f.name);
+
+/** An export: each disclosure gets 300 of the families, marked with its own key. */
+function exportFor(id: string, from: number): Record<string, FieldValue>[] {
+  return families.slice(from, from + 300).map((row) => markRow(BIRTH, row, code, key(id)));
+}
+
+async function reread(rows: Record<string, FieldValue>[], columns: string[], dir: string, format: 'gbk' | 'xlsx'): Promise<Record<string, unknown>[]> {
+  const file = join(dir, `leak.${format === 'xlsx' ? 'xlsx' : 'csv'}`);
+  if (format === 'xlsx') writeFileSync(file, await writeExport('xlsx', columns, rows));
+  else writeFileSync(file, iconv.encode((await writeExport('csv', columns, rows)).toString('utf8').replace(/^\uFEFF/, ''), 'gbk'));
+  const out: Record<string, unknown>[] = [];
+  for await (const r of openSource(file).rows()) out.push({ ...r.cells });
+  return out;
+}
+
+function shuffle<T>(xs: T[], seed: number): T[] {
+  const rng = fc.sample(fc.integer(), { seed, numRuns: xs.length });
+  return xs.map((x, i) => [rng[i]!, x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
+}
+
+test('a leaked subset, reordered, two columns dropped, re-saved as GBK CSV or XLSX, with 40% rows from elsewhere, names its disclosure', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tv-fp-'));
+  try {
+    const candidates = Array.from({ length: 200 }, (_, j) => ({ id: `d${j}`, key: key(`d${j}`) }));
+    const leakedExport = exportFor('d17', 0);
+    const kept = shuffle(leakedExport, 1).slice(0, 90); // 30%
+    const noise = families.slice(300, 360).map((r) => ({ ...r })); // 40% of the leak: rows from elsewhere
+    const columns = FIELDS.filter((f) => f !== 'bed' && f !== 'fatherName');
+    for (const format of ['gbk', 'xlsx'] as const) {
+      const leak = await reread(shuffle([...kept, ...noise], 2), columns, dir, format);
+      const scores = scoreCandidates(code, observe(BIRTH, leak), candidates);
+      assert.deepEqual(accused(scores, 1e-6).map((s) => s.id), ['d17'], format);
+    }
+    // Every value normalised (marks erased): no one is accused.
+    const normalised = kept.map((r) => Object.fromEntries(Object.entries(r).map(([f, v]) => {
+      const parsed = KINDS[fieldDef(BIRTH, f)!.kind].parse(v, NOW);
+      return [f, parsed.ok ? parsed.value : v];
+    })));
+    const none = scoreCandidates(code, observe(BIRTH, normalised), candidates);
+    assert.deepEqual(accused(none, 1e-6), []);
+    assert.equal(none[0]!.positions, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('two colluders merging their copies are both identified once enough rows leak', () => {
+  const candidates = Array.from({ length: 200 }, (_, j) => ({ id: `d${j}`, key: key(`d${j}`) }));
+  const a = exportFor('d3', 0), b = exportFor('d150', 0);
+  // The same families from both; where the copies differ the merge keeps either at random.
+  const merged = a.map((row, i) => Object.fromEntries(Object.keys(row).map((f) => [f, (i + f.length) % 2 ? row[f] : b[i]![f]])));
+  const scores = scoreCandidates(code, observe(BIRTH, merged), candidates);
+  assert.deepEqual(accused(scores, 1e-6).map((s) => s.id).sort(), ['d150', 'd3']);
+});
+
+test('the virtual key survives reformatting of the phone', () => {
+  assert.equal(virtualKey({ motherPhone: '138 1234 5678' }), virtualKey({ motherPhone: '138-1234-5678' }));
+  assert.equal(virtualKey({ motherName: '张三', birthTime: '2026/11/20 03:17:00' }), virtualKey({ motherName: '张三', birthTime: '2026-11-20T03:17:00+08:00' }));
+  assert.equal(virtualKey({ babyName: 'x' }), undefined);
+});

@@ -1,0 +1,87 @@
+/**
+ * Marking a disclosure and reading marks back. A disclosed row's values are written in the
+ * renderings its disclosure's codeword picks (fingerprint.ts, tardos.ts); a leaked table is read
+ * back into observed symbols per position, and every candidate disclosure gets a score and the
+ * bound on the chance that an innocent one scores as high.
+ */
+
+/** The scheme recorded with each marked disclosure. */
+export const SCHEME = 'tardos-v1';
+import type { FieldValue } from '../schema/field-kind.ts';
+import { fieldDef, type RecordType } from '../schema/record-type.ts';
+import { channelFor, position, virtualKey, type Symbol01 } from './fingerprint.ts';
+import { innocentTail, scoreTerm, type TardosCode } from './tardos.ts';
+
+/** A row as disclosed: each value that has a channel in its symbol's rendering, the others as stored. */
+export function markRow(type: RecordType, row: Readonly<Record<string, FieldValue>>, code: TardosCode, disclosureKey: Uint8Array): Record<string, FieldValue> {
+  const vkey = virtualKey(row);
+  if (vkey === undefined) return { ...row };
+  const out: Record<string, FieldValue> = {};
+  for (const [field, value] of Object.entries(row)) {
+    const kind = fieldDef(type, field)?.kind;
+    const rendered = kind && channelFor(kind)?.render(value, code.symbol(disclosureKey, position(vkey, field)));
+    // A list stays a list (its dates rewritten); the rest are text.
+    out[field] = rendered === undefined ? value : kind === 'vaccinations' ? (JSON.parse(rendered) as FieldValue) : rendered;
+  }
+  return out;
+}
+
+/**
+ * The symbols a leaked table carries, by position. Cells are read as text (a list may arrive as
+ * its JSON). A position seen with both symbols (merged copies) counts as missing.
+ */
+export function observe(type: RecordType, rows: readonly Readonly<Record<string, unknown>>[]): Map<string, Symbol01> {
+  const seen = new Map<string, Symbol01 | null>();
+  for (const row of rows) {
+    const vkey = virtualKey(row);
+    if (vkey === undefined) continue;
+    for (const [field, cell] of Object.entries(row)) {
+      const def = fieldDef(type, field);
+      const channel = def && channelFor(def.kind);
+      if (!channel) continue;
+      const text = typeof cell === 'string' ? cell : cell === undefined || cell === null ? '' : JSON.stringify(cell);
+      const y = channel.detect(text);
+      if (y === undefined) continue;
+      const pos = position(vkey, field);
+      const before = seen.get(pos);
+      seen.set(pos, before === undefined || before === y ? y : null);
+    }
+  }
+  const out = new Map<string, Symbol01>();
+  for (const [pos, y] of seen) if (y !== null) out.set(pos, y);
+  return out;
+}
+
+export interface Candidate {
+  readonly id: string;
+  readonly key: Uint8Array;
+}
+
+export interface CandidateScore {
+  readonly id: string;
+  readonly score: number;
+  /** Observed positions scored. */
+  readonly positions: number;
+  /** Bound on the chance that an innocent disclosure scores this high (Bernstein). */
+  readonly tail: number;
+}
+
+/** Every candidate's score over the observed positions, highest first. */
+export function scoreCandidates(code: TardosCode, observed: ReadonlyMap<string, Symbol01>, candidates: readonly Candidate[]): CandidateScore[] {
+  const obs = [...observed].map(([pos, y]) => ({ pos, y, p: code.bias(pos) }));
+  return candidates
+    .map((c) => {
+      let score = 0;
+      for (const o of obs) score += scoreTerm(code.symbol(c.key, o.pos, o.p), o.y, o.p);
+      return { id: c.id, score, positions: obs.length, tail: innocentTail(score, obs.length, code.termBound) };
+    })
+    .sort((a, b) => b.score - a.score);
+}
+
+/**
+ * The candidates accused at a false-accusation bound `epsilon` for the whole list (Bonferroni:
+ * each at epsilon / candidates).
+ */
+export function accused(scores: readonly CandidateScore[], epsilon: number): CandidateScore[] {
+  return scores.filter((s) => s.tail <= epsilon / Math.max(1, scores.length));
+}

@@ -11,7 +11,7 @@ import { snapshot } from '../sim/snapshot.ts';
 import { BIRTH, fieldDef, validateRecord } from '../schema/record-type.ts';
 import { KINDS, type FieldValue } from '../schema/field-kind.ts';
 import { channelFor, virtualKey } from './fingerprint.ts';
-import { TardosCode, scoreTerm, innocentTail } from './tardos.ts';
+import { TardosCode, scoreTerm, innocentTail, chernoffTail } from './tardos.ts';
 import { accused, markRow, observe, scoreCandidates } from './marks.ts';
 import { writeExport } from './export-writer.ts';
 import { openSource } from '../ingest/readers.ts';
@@ -66,6 +66,9 @@ test('Tardos: innocent terms have mean 0 and variance 1; the tail bound holds em
   assert.ok(worst > 1e-5, `an innocent reached ${worst}`);
   const guilty = scoreCandidates(code, y, [{ id: 'g', key: leaker }])[0]!;
   assert.ok(guilty.tail < 1e-12, String(guilty.tail));
+  // The Chernoff bound used for accusations is never looser than Bernstein's.
+  const tail = chernoffTail(positions.map((pos) => ({ p: code.bias(pos), y: y.get(pos)! })));
+  for (const s of [5, 20, 60, 150]) assert.ok(tail(s) <= innocentTail(s, positions.length, code.termBound) + 1e-15, String(s));
   assert.equal(innocentTail(-3, 10, code.termBound), 1);
 });
 

@@ -10,7 +10,7 @@ export const SCHEME = 'tardos-v1';
 import type { FieldValue } from '../schema/field-kind.ts';
 import { fieldDef, type RecordType } from '../schema/record-type.ts';
 import { channelFor, position, virtualKey, type Symbol01 } from './fingerprint.ts';
-import { innocentTail, scoreTerm, type TardosCode } from './tardos.ts';
+import { chernoffTail, scoreTerm, type TardosCode } from './tardos.ts';
 
 /** A row as disclosed: each value that has a channel in its symbol's rendering, the others as stored. */
 export function markRow(type: RecordType, row: Readonly<Record<string, FieldValue>>, code: TardosCode, disclosureKey: Uint8Array): Record<string, FieldValue> {
@@ -62,18 +62,19 @@ export interface CandidateScore {
   readonly score: number;
   /** Observed positions scored. */
   readonly positions: number;
-  /** Bound on the chance that an innocent disclosure scores this high (Bernstein). */
+  /** Bound on the chance that an innocent disclosure scores this high (Chernoff, exact per-term MGFs). */
   readonly tail: number;
 }
 
 /** Every candidate's score over the observed positions, highest first. */
 export function scoreCandidates(code: TardosCode, observed: ReadonlyMap<string, Symbol01>, candidates: readonly Candidate[]): CandidateScore[] {
   const obs = [...observed].map(([pos, y]) => ({ pos, y, p: code.bias(pos) }));
+  const tail = chernoffTail(obs);
   return candidates
     .map((c) => {
       let score = 0;
       for (const o of obs) score += scoreTerm(code.symbol(c.key, o.pos, o.p), o.y, o.p);
-      return { id: c.id, score, positions: obs.length, tail: innocentTail(score, obs.length, code.termBound) };
+      return { id: c.id, score, positions: obs.length, tail: tail(score) };
     })
     .sort((a, b) => b.score - a.score);
 }

@@ -22,7 +22,8 @@ import { clearHistory, newDisclosureId, recordDisclosure, type DisclosedItem } f
 import { renderRecord } from '../disclose/render.ts';
 import { markRow, SCHEME } from '../disclose/marks.ts';
 import { TardosCode } from '../disclose/tardos.ts';
-import { EXPORT_FORMATS, writeExport, type ExportFormat, type ExportRow } from '../disclose/export-writer.ts';
+import { DEFAULT_DENSITY, findCanaries, interleave, mintCanaries, storeCanaries, type CanaryHit, type CanaryKeys } from '../disclose/canary.ts';
+import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../disclose/export-writer.ts';
 import { splitAddress } from '../schema/address.ts';
 import type { FieldValue, IndexScope } from '../schema/field-kind.ts';
 import { fieldDef, validateRecord, type RecordType } from '../schema/record-type.ts';
@@ -113,6 +114,8 @@ export interface AccessOptions {
   /** Largest export, in records. */
   readonly exportLimit?: number;
   readonly sessionTtlMs?: number;
+  /** Canary rows per exported row (default 2%). */
+  readonly canaryDensity?: number;
 }
 
 const EXPORT_TTL = 24 * 3600_000;
@@ -148,6 +151,7 @@ export class Access {
   readonly #stats = new Map<string, { key: string; value: StatsResult }>();
   #justificationKey: Buffer | undefined;
   #codeInstance: TardosCode | undefined;
+  #canaryKeyInstance: CanaryKeys | undefined;
 
   constructor(vault: Vault, opts: AccessOptions = {}) {
     this.vault = vault;
@@ -475,7 +479,7 @@ export class Access {
     if (f.collectedTo) add('created_at < ?', new Date(f.collectedTo).toISOString());
     const ids = await this.#db.all<{ id: string }>(`SELECT id FROM records WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit + 1}`, params);
     if (ids.length > limit) throw new TracevaultError('ERR_FILE_TOO_LARGE', { limit });
-    const rows: ExportRow[] = [];
+    const rows: Record<string, FieldValue>[] = [];
     const items: DisclosedItem[] = [];
     // Every row is marked for this disclosure (disclose/marks.ts): its id comes first.
     const disclosureId = newDisclosureId();
@@ -491,13 +495,20 @@ export class Access {
         row[field] = v.value;
         items.push({ recordSeq: rec.seq, field, version: v.version });
       }
-      rows.push(markRow(type, row, this.#code, markKey));
+      rows.push(row);
     }
+    // Canaries minted for this disclosure alone, placed among the rows; then every row is marked.
+    const canaries = mintCanaries(type, rows, info.fields, markKey, this.#opts.canaryDensity ?? DEFAULT_DENSITY, this.#now());
+    const file = interleave(rows, canaries.map((c) => c.row), markKey).map((r) => markRow(type, r, this.#code, markKey));
     markKey.fill(0);
-    const body = await writeExport(info.format, info.fields, rows);
-    await this.#commitRead(ctx, { ...base, fields: info.fields, outcome: 'ok', detail: { export: id, records: rows.length, sha256: sha256(body) } }, info.purpose, items, undefined, { channel: 'export', exportId: id, always: true, disclosureId, fingerprint: SCHEME });
+    const body = await writeExport(info.format, info.fields, file);
+    const at = this.#now().toISOString();
+    await this.#commitRead(ctx, { ...base, fields: info.fields, outcome: 'ok', detail: { export: id, records: file.length, sha256: sha256(body) } }, info.purpose, items, undefined, {
+      channel: 'export', exportId: id, always: true, disclosureId, fingerprint: SCHEME,
+      extra: (tx) => storeCanaries(tx, this.vault.tenantId, disclosureId, canaries, this.#canaryKeys, at),
+    });
     await this.#db.run('UPDATE exports SET downloads = downloads + 1 WHERE id = ?', [id]);
-    return { format: info.format, body, records: rows.length, disclosureId };
+    return { format: info.format, body, records: file.length, disclosureId };
   }
 
   async #exportRow(id: string): Promise<ExportInfo> {
@@ -646,6 +657,26 @@ export class Access {
 
   // --- Internals -------------------------------------------------------------------------------------
 
+  get #canaryKeys(): CanaryKeys {
+    return (this.#canaryKeyInstance ??= {
+      refKey: (vkey) => this.vault.keys.keyedId('canary-ref', vkey),
+      sealKey: this.vault.keys.keyedId('canary-seal', 'v1'),
+    });
+  }
+
+  /**
+   * The canaries found in a leaked table (rows as field → cell) and the disclosures they were
+   * minted for (investigators and data-protection officers). With `open`, the canary rows as minted.
+   */
+  async findCanaries(ctx: RequestContext, rows: readonly Readonly<Record<string, unknown>>[]): Promise<CanaryHit[]> {
+    await this.#authorise(ctx, 'investigate', { type: 'Api', area: 'canaries' });
+    const hits = await findCanaries(this.#db, this.vault.tenantId, rows, this.#canaryKeys);
+    await this.#ledgerOrFail(async (_tx, events) => {
+      events.push({ ...this.#entry(ctx), action: 'read', outcome: 'ok', detail: { canaryLookup: rows.length, hits: hits.length } });
+    });
+    return hits;
+  }
+
   /** The tenant's fingerprint code (bias key derived from its index key). */
   get #code(): TardosCode {
     return (this.#codeInstance ??= new TardosCode(this.vault.keys.keyedId('fingerprint-bias', 'v1')));
@@ -773,7 +804,7 @@ export class Access {
    */
   async #commitRead(
     ctx: RequestContext, event: AuditEvent, purpose: string | undefined, items: readonly DisclosedItem[], justification: string | undefined,
-    opts: { channel?: 'api' | 'export'; exportId?: string; always?: boolean; disclosureId?: string; fingerprint?: string } = {},
+    opts: { channel?: 'api' | 'export'; exportId?: string; always?: boolean; disclosureId?: string; fingerprint?: string; extra?: (tx: Db) => Promise<void> } = {},
   ): Promise<string | undefined> {
     return this.#ledgerOrFail(async (tx, events) => {
       let disclosureId: string | undefined;
@@ -783,6 +814,7 @@ export class Access {
           at: this.#now().toISOString(), requestId: ctx.requestId, exportId: opts.exportId, justificationSealed: justification ? this.#sealJustification(justification) : undefined, items,
           fingerprint: opts.fingerprint,
         }, opts.disclosureId);
+        await opts.extra?.(tx);
       }
       events.push({ ...event, disclosureId });
       return disclosureId;

@@ -5,7 +5,7 @@
  *
  *   principal  Principal   { roles: Set<String>, orgKind: String }
  *   action     read | reveal | view | collect | update | erase | export | approve | aggregate
- *              | administer | manage_policy | view_alerts | hash_identifier | view_ledger
+ *              | administer | manage_policy | view_alerts | hash_identifier | investigate
  *   resource   Record { recordType }  for read, collect, update, erase, export
  *              Field  { name, recordType, kind, sensitivity }  for view (masked) and reveal (clear)
  *              Api    { area }  for the rest
@@ -87,4 +87,6 @@ permit (principal, action == Action::"view_alerts", resource is Api)
 when { principal.roles.containsAny(["dpo", "auditor"]) };
 permit (principal, action == Action::"hash_identifier", resource is Api)
 when { principal.roles.contains("administrator") };
+permit (principal, action == Action::"investigate", resource is Api)
+when { principal.roles.containsAny(["investigator", "dpo"]) };
 `;

@@ -133,3 +133,24 @@ test('the virtual key survives reformatting of the phone', () => {
   assert.equal(virtualKey({ motherName: '张三', birthTime: '2026/11/20 03:17:00' }), virtualKey({ motherName: '张三', birthTime: '2026-11-20T03:17:00+08:00' }));
   assert.equal(virtualKey({ babyName: 'x' }), undefined);
 });
+
+test('canaries: drawn like the rows they join, valid, without id numbers, the same for the same secret', async () => {
+  const { mintCanaries, interleave } = await import('./canary.ts');
+  const rows = families.slice(0, 200);
+  const fields = FIELDS;
+  const a = mintCanaries(BIRTH, rows, fields, key('disclosure-x'), 0.02, NOW.now);
+  const b = mintCanaries(BIRTH, rows, fields, key('disclosure-x'), 0.02, NOW.now);
+  assert.equal(a.length, 4);
+  assert.deepEqual(a.map((c) => c.row), b.map((c) => c.row));
+  const hospitals = new Set(rows.map((r) => r.hospital));
+  for (const c of a) {
+    assert.equal(c.row.motherResidentId, undefined);
+    assert.equal(c.row.babyResidentId, undefined);
+    assert.ok(hospitals.has(c.row.hospital));
+    assert.ok(validateRecord(BIRTH, c.row, NOW).ok);
+  }
+  assert.notDeepEqual(mintCanaries(BIRTH, rows, fields, key('disclosure-y'), 0.02, NOW.now).map((c) => c.row), a.map((c) => c.row));
+  const mixed = interleave(rows, a.map((c) => c.row), key('disclosure-x'));
+  assert.equal(mixed.length, 204);
+  assert.deepEqual(mixed.filter((r) => !a.some((c) => c.row === r)), rows);
+});

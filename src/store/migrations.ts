@@ -142,6 +142,18 @@ CREATE TABLE consents (
 ALTER TABLE disclosures ADD COLUMN fingerprint TEXT
 `,
   },
+  {
+    version: 7,
+    name: 'canaries',
+    // Canaries minted into disclosures (disclose/canary.ts): a keyed reference to the virtual key
+    // to find one in a leak, and the row sealed for investigators.
+    sql: `
+CREATE TABLE canaries (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, disclosure_id TEXT NOT NULL, vkey_ref {blob},
+  sealed {blob} NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX canaries_ref ON canaries (tenant_id, vkey_ref)
+`,
+  },
 ];
 
 // UPDATE and DELETE on the log are refused by the database itself.

@@ -22,7 +22,8 @@ import { clearHistory, newDisclosureId, recordDisclosure, type DisclosedItem } f
 import { renderRecord } from '../disclose/render.ts';
 import { markRow, SCHEME } from '../disclose/marks.ts';
 import { TardosCode } from '../disclose/tardos.ts';
-import { DEFAULT_DENSITY, findCanaries, interleave, mintCanaries, storeCanaries, type CanaryHit, type CanaryKeys } from '../disclose/canary.ts';
+import { DEFAULT_DENSITY, findCanaries, interleave, mintCanaries, openCanary, openText, quotesCanary, sealText, storeCanaries, type CanaryHit, type CanaryKeys, type MintedCanary } from '../disclose/canary.ts';
+import { KINDS } from '../schema/field-kind.ts';
 import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../disclose/export-writer.ts';
 import { splitAddress } from '../schema/address.ts';
 import type { FieldValue, IndexScope } from '../schema/field-kind.ts';
@@ -499,6 +500,7 @@ export class Access {
     }
     // Canaries minted for this disclosure alone, placed among the rows; then every row is marked.
     const canaries = mintCanaries(type, rows, info.fields, markKey, this.#opts.canaryDensity ?? DEFAULT_DENSITY, this.#now());
+    if (info.fields.includes('motherPhone')) await this.#assignContacts(canaries);
     const file = interleave(rows, canaries.map((c) => c.row), markKey).map((r) => markRow(type, r, this.#code, markKey));
     markKey.fill(0);
     const body = await writeExport(info.format, info.fields, file);
@@ -675,6 +677,79 @@ export class Access {
       events.push({ ...this.#entry(ctx), action: 'read', outcome: 'ok', detail: { canaryLookup: rows.length, hits: hits.length } });
     });
     return hits;
+  }
+
+  /**
+   * Gives canaries the operator's phone contact points (the least used first), so that a call to a
+   * canary reaches the operator, never a stranger who happens to hold a generated number.
+   */
+  async #assignContacts(canaries: MintedCanary[]): Promise<void> {
+    const contacts = await this.#db.all<{ id: string; sealed: Buffer; assigned: number }>(
+      "SELECT id, sealed, assigned FROM canary_contacts WHERE tenant_id = ? AND kind = 'phone' ORDER BY assigned, id", [this.vault.tenantId],
+    );
+    if (contacts.length === 0) return;
+    canaries.forEach((c, i) => {
+      const contact = contacts[i % contacts.length]!;
+      c.row.motherPhone = openText(this.#canaryKeys, contact.sealed, 'contact');
+      c.contactId = contact.id;
+    });
+  }
+
+  /** Registers a phone number or mailbox the operator controls, to be given to canaries (investigators, DPOs). */
+  async addContactPoint(ctx: RequestContext, kind: 'phone' | 'mailbox', value: string): Promise<{ id: string }> {
+    await this.#authorise(ctx, 'investigate', { type: 'Api', area: 'canaries' });
+    const normalised = this.#contactValue(kind, value);
+    const id = newId('k');
+    await this.vault.registry.audited(async (tx, events) => {
+      const ref = this.#canaryKeys.refKey(`contact:${normalised}`);
+      if (await tx.get('SELECT 1 AS x FROM canary_contacts WHERE tenant_id = ? AND value_ref = ?', [this.vault.tenantId, ref])) throw new TracevaultError('ERR_CONFLICT', { field: 'value' });
+      await tx.run('INSERT INTO canary_contacts (id, tenant_id, kind, value_ref, sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+        id, this.vault.tenantId, kind, ref, sealText(this.#canaryKeys, normalised, 'contact'), this.#now().toISOString(),
+      ]);
+      events.push({ ...this.#entry(ctx), action: 'policy.change', outcome: 'ok', detail: { canaryContact: id, kind } });
+    });
+    return { id };
+  }
+
+  /**
+   * Intake of "a call or message to contact point X at time T quoting Y". A hit counts only when
+   * the quote holds content specific to a canary given that contact point; then it names the
+   * canary's disclosure. Every report is kept (the quote sealed) and is a ledger entry.
+   */
+  async reportContact(ctx: RequestContext, report: { contact: string; at: string; quote: string }): Promise<{ id: string; confirmed: boolean; disclosureIds: string[] }> {
+    await this.#authorise(ctx, 'investigate', { type: 'Api', area: 'canaries' });
+    if (Number.isNaN(Date.parse(report.at))) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'at', rule: 'dateTime' });
+    const value = /@/.test(report.contact) ? this.#contactValue('mailbox', report.contact) : this.#contactValue('phone', report.contact);
+    const contact = await this.#db.get<{ id: string }>('SELECT id FROM canary_contacts WHERE tenant_id = ? AND value_ref = ?', [this.vault.tenantId, this.#canaryKeys.refKey(`contact:${value}`)]);
+    if (!contact) throw new TracevaultError('ERR_NOT_FOUND', { field: 'contact' });
+    const matches: { canaryId: string; disclosureId: string }[] = [];
+    for (const c of await this.#db.all<{ id: string; disclosure_id: string }>('SELECT id, disclosure_id FROM canaries WHERE contact_id = ?', [contact.id])) {
+      const row = await openCanary(this.#db, c.id, this.#canaryKeys);
+      if (row && quotesCanary(report.quote, row)) matches.push({ canaryId: c.id, disclosureId: c.disclosure_id });
+    }
+    const id = newId('h');
+    const at = new Date(report.at).toISOString();
+    await this.vault.registry.audited(async (tx, events) => {
+      for (const m of matches.length ? matches : [undefined]) {
+        await tx.run('INSERT INTO canary_hits (id, tenant_id, contact_id, at, confirmed, canary_id, disclosure_id, quote, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+          m ? `${id}.${m.canaryId}` : id, this.vault.tenantId, contact.id, at, m ? 1 : 0, m?.canaryId ?? null, m?.disclosureId ?? null,
+          sealText(this.#canaryKeys, report.quote.slice(0, 4000), 'quote'), this.#now().toISOString(),
+        ]);
+      }
+      events.push({ ...this.#entry(ctx), action: 'alert', outcome: 'ok', detail: { canaryHit: id, confirmed: matches.length > 0, disclosures: [...new Set(matches.map((m) => m.disclosureId))].join(',') } });
+    });
+    return { id, confirmed: matches.length > 0, disclosureIds: [...new Set(matches.map((m) => m.disclosureId))] };
+  }
+
+  #contactValue(kind: 'phone' | 'mailbox', value: string): string {
+    if (kind === 'phone') {
+      const m = KINDS.mobile.parse(value, { now: this.#now() });
+      if (!m.ok) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'value', rule: m.rule });
+      return m.value as string;
+    }
+    const v = value.trim().toLowerCase();
+    if (!/^[^\s@]{1,64}@[^\s@]{1,255}$/.test(v)) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'value', rule: 'mailbox' });
+    return v;
   }
 
   /** The tenant's fingerprint code (bias key derived from its index key). */

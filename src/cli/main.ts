@@ -14,6 +14,7 @@ import { getCommand, searchCommand } from './commands/records.ts';
 import { rotateCommand } from './commands/keys.ts';
 import { summaryCommand } from './commands/summary.ts';
 import { serveCommand } from './commands/serve.ts';
+import { contactAddCommand, hitCommand } from './commands/canary.ts';
 import { demoCommand } from './commands/demo.ts';
 import { addWitnessCommand, checkpointCommand, exportCommand, ledgerVerifyCommand, receiptCommand, verifyProofCommand, verifyReceiptCommand } from './commands/ledger.ts';
 import { witnessServeCommand } from './commands/witness.ts';
@@ -129,6 +130,17 @@ function program(): Command {
     .option('--name <name>', 'witness name for a new key')
     .option('--trust <vkey...>', "log verifier keys to trust (added to DIR/trusted-logs.txt)")
     .action((o) => witnessServeCommand(o));
+
+  const canary = p.command('canary').description('canary contact points and reported calls (investigator or DPO token)');
+  canary.command('contact-add').description('register a phone number or mailbox the operator controls; later canaries carry it')
+    .addOption(data()).addOption(token())
+    .option('--phone <phone>').option('--mailbox <address>')
+    .action((o) => contactAddCommand(o));
+  canary.command('hit').description('report a call or message to a contact point; confirmed only when it quotes canary-specific content')
+    .addOption(data()).addOption(token())
+    .requiredOption('--contact <phone-or-mailbox>').requiredOption('--at <iso>', 'when it came').requiredOption('--quote <text>', 'what the caller said they knew')
+    .option('--json', 'JSON output')
+    .action((o) => hitCommand(o));
 
   p.command('serve').description('run the HTTP API on a vault (with its background ledger checkpointer)')
     .addOption(data())

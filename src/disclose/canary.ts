@@ -33,6 +33,8 @@ export interface CanaryKeys {
 export interface MintedCanary {
   readonly id: string;
   readonly row: Record<string, FieldValue>;
+  /** The contact point whose phone the canary carries, if one was given. */
+  contactId?: string;
 }
 
 /**
@@ -48,7 +50,12 @@ export function mintCanaries(type: RecordType, rows: readonly Readonly<Record<st
     if (out.length >= n) break;
     // Hospital and ward as in a row of this export, so the mix follows the recipient's data.
     const like = rows[(f.index * 7919) % rows.length]!;
-    const snap = { ...snapshot(f), hospital: like.hospital ?? '', ward: like.ward ?? '', bed: typeof like.ward === 'string' ? `${like.ward}-${(f.index % 40) + 1}床` : '' };
+    const snap = { ...snapshot(f) };
+    if (typeof like.hospital === 'string') snap.hospital = like.hospital;
+    if (typeof like.ward === 'string') {
+      snap.ward = like.ward;
+      snap.bed = `${like.ward}-${(f.index % 40) + 1}床`;
+    }
     const v = validateRecord(BIRTH, snap, { now });
     if (!v.ok) continue;
     const row: Record<string, FieldValue> = {};
@@ -74,9 +81,10 @@ export function interleave<T>(rows: readonly T[], canaries: readonly T[], secret
 export async function storeCanaries(tx: Db, tenantId: string, disclosureId: string, canaries: readonly MintedCanary[], keys: CanaryKeys, at: string): Promise<void> {
   for (const c of canaries) {
     const vkey = virtualKey(c.row);
-    await tx.run('INSERT INTO canaries (id, tenant_id, disclosure_id, vkey_ref, sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      c.id, tenantId, disclosureId, vkey === undefined ? null : keys.refKey(vkey), seal(keys.sealKey, Buffer.from(JSON.stringify(c.row), 'utf8'), AAD), at,
+    await tx.run('INSERT INTO canaries (id, tenant_id, disclosure_id, vkey_ref, sealed, created_at, contact_id) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      c.id, tenantId, disclosureId, vkey === undefined ? null : keys.refKey(vkey), seal(keys.sealKey, Buffer.from(JSON.stringify(c.row), 'utf8'), AAD), at, c.contactId ?? null,
     ]);
+    if (c.contactId) await tx.run('UPDATE canary_contacts SET assigned = assigned + 1 WHERE id = ?', [c.contactId]);
   }
 }
 
@@ -93,7 +101,10 @@ export async function findCanaries(db: Db, tenantId: string, rows: readonly Read
   for (const [i, row] of rows.entries()) {
     const vkey = virtualKey(row);
     if (vkey === undefined) continue;
-    for (const c of await db.all<{ id: string; disclosure_id: string }>('SELECT id, disclosure_id FROM canaries WHERE tenant_id = ? AND vkey_ref = ?', [tenantId, keys.refKey(vkey)])) {
+    for (const c of await db.all<{ id: string; disclosure_id: string; sealed: Buffer }>('SELECT id, disclosure_id, sealed FROM canaries WHERE tenant_id = ? AND vkey_ref = ?', [tenantId, keys.refKey(vkey)])) {
+      // Canaries given the same contact phone share a virtual key: the names tell them apart.
+      const minted = JSON.parse(open(keys.sealKey, c.sealed, AAD).toString('utf8')) as Record<string, FieldValue>;
+      if (['babyName', 'motherName'].some((f) => typeof row[f] === 'string' && typeof minted[f] === 'string' && (row[f] as string).trim() !== minted[f])) continue;
       const hit = hits.get(c.id) ?? { canaryId: c.id, disclosureId: c.disclosure_id, rows: [] };
       hit.rows.push(i);
       hits.set(c.id, hit);
@@ -106,4 +117,33 @@ export async function findCanaries(db: Db, tenantId: string, rows: readonly Read
 export async function openCanary(db: Db, id: string, keys: CanaryKeys): Promise<Record<string, FieldValue> | undefined> {
   const r = await db.get<{ sealed: Buffer }>('SELECT sealed FROM canaries WHERE id = ?', [id]);
   return r ? (JSON.parse(open(keys.sealKey, r.sealed, AAD).toString('utf8')) as Record<string, FieldValue>) : undefined;
+}
+
+// --- Contact points --------------------------------------------------------------------------------
+
+/** Seals a contact point's value or a reported quote (same key as canary rows, its own label). */
+export function sealText(keys: CanaryKeys, text: string, label: string): Buffer {
+  return seal(keys.sealKey, Buffer.from(text, 'utf8'), Buffer.from(`tracevault canary ${label} v1`));
+}
+
+export function openText(keys: CanaryKeys, sealed: Buffer, label: string): string {
+  return open(keys.sealKey, sealed, Buffer.from(`tracevault canary ${label} v1`)).toString('utf8');
+}
+
+/**
+ * Whether a reported call or message quotes what only this canary's recipients could know: the
+ * fake baby's name or its birth date (2025-12-03, 2025/12/03, 12月3日). A ward alone is not
+ * specific, and a bare call proves nothing: unpublished numbers get unsolicited calls every few days.
+ */
+export function quotesCanary(quote: string, row: Readonly<Record<string, FieldValue>>): boolean {
+  const q = quote.normalize('NFC').replace(/\s+/g, '');
+  const name = typeof row.babyName === 'string' ? row.babyName : undefined;
+  if (name && q.includes(name)) return true;
+  const birth = typeof row.birthTime === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(row.birthTime) : null;
+  if (birth) {
+    const [, y, m, d] = birth;
+    const forms = [`${y}-${m}-${d}`, `${y}/${m}/${d}`, `${y}年${Number(m)}月${Number(d)}日`, `${Number(m)}月${Number(d)}日`, `${y}${m}${d}`];
+    if (forms.some((f) => q.includes(f))) return true;
+  }
+  return false;
 }

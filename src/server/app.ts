@@ -272,6 +272,28 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
     handler: async (req, _reply, ctx) => access.setPolicy(ctx, parse(S.PolicyText, typeof req.body === 'string' ? { text: req.body } : req.body).text),
   });
 
+  // --- Canaries ---------------------------------------------------------------------------------------
+  route({
+    method: 'POST', url: '/v1/canaries/contacts', tag: 'canaries', summary: 'Register a phone number or mailbox the operator controls, to be given to canaries (investigator, DPO)', body: S.NewContactPoint,
+    handler: async (req, reply, ctx) => {
+      const b = parse(S.NewContactPoint, req.body);
+      void reply.code(201);
+      return access.addContactPoint(ctx, b.kind, b.value);
+    },
+  });
+  route({
+    method: 'POST', url: '/v1/canaries/hits', tag: 'canaries', summary: 'Report a call or message to a contact point: { contact, at, quote }; confirmed only when it quotes canary-specific content', body: S.ContactReport,
+    handler: async (req, reply, ctx) => {
+      const b = parse(S.ContactReport, req.body);
+      void reply.code(201);
+      return access.reportContact(ctx, b);
+    },
+  });
+  route({
+    method: 'POST', url: '/v1/canaries/lookup', tag: 'canaries', summary: 'The canaries in a leaked table ({ rows: [{ field: cell }] }) and the disclosures they were minted for (investigator, DPO)', body: S.CanaryLookup, bodyLimit: BATCH_LIMIT,
+    handler: async (req, _reply, ctx) => ({ hits: await access.findCanaries(ctx, parse(S.CanaryLookup, req.body).rows) }),
+  });
+
   // --- Ledger ---------------------------------------------------------------------------------------------
   route({
     method: 'POST', url: '/v1/ledger/hash-identifier', tag: 'ledger', summary: 'The ledger references (keyed HMACs) of an identifier, for investigators (administrator)', body: S.HashIdentifier,

@@ -70,3 +70,9 @@ export const HashIdentifier = z.object({ kind: z.enum(['recordId', 'phone', 'res
 export const EraseQuery = z.object({ purpose: z.string().max(64).optional() }).strict();
 
 export const ProofQuery = z.record(z.string(), z.string());
+
+export const NewContactPoint = z.object({ kind: z.enum(['phone', 'mailbox']), value: z.string().min(3).max(320) }).strict();
+
+export const ContactReport = z.object({ contact: z.string().min(3).max(320), at: z.string().max(40), quote: z.string().max(4000) }).strict();
+
+export const CanaryLookup = z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(100_000) }).strict();

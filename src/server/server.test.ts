@@ -228,6 +228,32 @@ for (const backend of BACKENDS) {
       assert.equal(bad.status, 403);
     });
 
+    test('canaries carry the operator\'s contact points; a call quoting a canary names its disclosure, a bare call names no one', async () => {
+      const reg = await vault.createOrganisation({ id: admin.id }, { name: '市网信办', kind: 'regulator' });
+      const inv = (await vault.createPrincipal(null, { displayName: 'investigator', roles: ['investigator'], orgId: reg })).token;
+      const c = await api('POST', '/v1/canaries/contacts', tokens.dpo, { kind: 'phone', value: '139 0531 0001' });
+      assert.equal(c.status, 201, c.text);
+      assert.equal((await api('POST', '/v1/canaries/contacts', tokens.dpo, { kind: 'phone', value: '13905310001' })).json.code, 'ERR_CONFLICT');
+      assert.equal((await api('POST', '/v1/canaries/contacts', tokens.clerkA, { kind: 'phone', value: '13905310002' })).status, 403);
+      const req = await api('POST', '/v1/exports', inv, { purpose: 'investigation', fields: ['babyName', 'motherName', 'motherPhone', 'birthTime'], format: 'jsonl', filter: { organizationId: city.hospitals[1]!.orgId } });
+      assert.equal(req.status, 201, req.text);
+      assert.equal((await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.dpo)).status, 200);
+      const file = await api('GET', `/v1/exports/${req.json.id}/file`, inv);
+      assert.equal(file.status, 200);
+      const rows = file.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+      const lookup = await api('POST', '/v1/canaries/lookup', inv, { rows });
+      assert.ok(lookup.json.hits.length >= 1, lookup.text);
+      const canary = rows[lookup.json.hits[0].rows[0]]!;
+      assert.equal(canary.motherPhone!.replace(/\D/g, ''), '13905310001', 'the canary carries the contact point');
+      const bare = await api('POST', '/v1/canaries/hits', tokens.dpo, { contact: '13905310001', at: '2026-11-23T10:00:00+08:00', quote: '您好，我是医院的新生儿摄影师' });
+      assert.deepEqual([bare.status, bare.json.confirmed, bare.json.disclosureIds], [201, false, []]);
+      const hit = await api('POST', '/v1/canaries/hits', tokens.dpo, { contact: '139-0531-0001', at: '2026-11-23T10:05:00+08:00', quote: `恭喜您，${canary.babyName}的满月照可以预约了` });
+      assert.equal(hit.json.confirmed, true, hit.text);
+      assert.deepEqual(hit.json.disclosureIds, [file.headers.get('x-disclosure-id')]);
+      const stored = await vault.db.get<{ quote: Buffer }>('SELECT quote FROM canary_hits WHERE confirmed = 1');
+      assert.ok(!stored!.quote.toString('utf8').includes(String(canary.babyName)), 'quotes are sealed');
+    });
+
     test('the statistics office never receives a row; its aggregates suppress small cells', async () => {
       const t = tokens.statistician;
       for (const path of [`/v1/records/${recordsA[0]}`, `/v1/records/${recordsA[0]}?purpose=statistics&reveal=babySex`]) {

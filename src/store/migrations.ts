@@ -154,6 +154,23 @@ CREATE TABLE canaries (
 CREATE INDEX canaries_ref ON canaries (tenant_id, vkey_ref)
 `,
   },
+  {
+    version: 8,
+    name: 'canary contact points',
+    // Phone numbers and mailboxes the operator controls, given to canaries; and reports of calls or
+    // messages to them. Values and quotes are sealed; lookups go through a keyed reference.
+    sql: `
+CREATE TABLE canary_contacts (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, kind TEXT NOT NULL, value_ref {blob} NOT NULL,
+  sealed {blob} NOT NULL, assigned INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,
+  UNIQUE (tenant_id, value_ref));
+ALTER TABLE canaries ADD COLUMN contact_id TEXT;
+CREATE INDEX canaries_contact ON canaries (contact_id);
+CREATE TABLE canary_hits (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, contact_id TEXT NOT NULL, at TEXT NOT NULL,
+  confirmed INTEGER NOT NULL, canary_id TEXT, disclosure_id TEXT, quote {blob} NOT NULL, recorded_at TEXT NOT NULL)
+`,
+  },
 ];
 
 // UPDATE and DELETE on the log are refused by the database itself.

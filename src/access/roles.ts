@@ -58,3 +58,31 @@ export function checkRoles(roles: readonly string[], orgKind: string): Role[] {
   }
   return out;
 }
+
+const ROLE_ALIASES: Readonly<Record<string, Role>> = {
+  records_clerk: 'records_clerk', clerk: 'records_clerk', registry_clerk: 'records_clerk',
+  nurse: 'vaccination_nurse', vaccinator: 'vaccination_nurse',
+  data_protection_officer: 'dpo', doctor: 'clinician', physician: 'clinician',
+  admin: 'administrator', statistics: 'statistician', regulator: 'investigator',
+};
+
+const KIND_ALIASES: Readonly<Record<string, OrgKind>> = {
+  clinic: 'vaccination_clinic', vaccination_center: 'vaccination_clinic', vaccination_centre: 'vaccination_clinic',
+  data_center: 'data_centre', medical_data_centre: 'data_centre', medical_data_center: 'data_centre',
+  statistics_bureau: 'statistics_office', statistics: 'statistics_office',
+  partner_company: 'partner', authorised_partner: 'partner', authorized_partner: 'partner',
+};
+
+const token = (s: string) => s.trim().toLowerCase().replace(/[\s-]+/g, '_');
+
+/** A role as people write it (`records-clerk`, `Data Protection Officer`) in its canonical name; unknown names pass through. */
+export function canonicalRole(name: string): string {
+  const t = token(name);
+  return isRole(t) ? t : ROLE_ALIASES[t] ?? name;
+}
+
+/** An organisation kind as people write it (`vaccination-clinic`, `data center`) in its canonical name. */
+export function canonicalOrgKind(name: string): string {
+  const t = token(name);
+  return isOrgKind(t) ? t : KIND_ALIASES[t] ?? name;
+}

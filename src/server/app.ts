@@ -54,15 +54,16 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 }
 
 /** A record body: `{ recordType?, fields }` or the fields at the top level (with an optional recordType). */
-function recordBody(body: unknown): { recordType: string; fields: Record<string, unknown> } {
-  const b = parse(S.RecordInput, body);
+function recordBody(body: unknown): { recordType: string; organizationId?: string; fields: Record<string, unknown> } {
+  const { organizationId, ...b } = parse(S.RecordInput, body);
+  if (organizationId !== undefined && typeof organizationId !== 'string') throw new TracevaultError('ERR_BAD_REQUEST', { field: 'organizationId' });
   const recordType = typeof b.recordType === 'string' ? b.recordType : 'birth';
   if (b.fields !== undefined) {
     if (typeof b.fields !== 'object' || b.fields === null || Array.isArray(b.fields)) throw new TracevaultError('ERR_BAD_REQUEST', { field: 'fields' });
-    return { recordType, fields: b.fields as Record<string, unknown> };
+    return { recordType, organizationId, fields: b.fields as Record<string, unknown> };
   }
   const { recordType: _t, ...fields } = b;
-  return { recordType, fields };
+  return { recordType, organizationId, fields };
 }
 
 const SEARCH_SCOPES: Readonly<Record<string, IndexScope>> = {
@@ -152,7 +153,21 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
   route({
     method: 'POST', url: '/v1/principals', tag: 'admin', summary: 'Create a principal (administrator); its API token is returned once', body: S.NewPrincipal,
     handler: async (req, reply, ctx) => {
-      const b = parse(S.NewPrincipal, req.body);
+      // `name` for `displayName`, `role` for `roles`, `organisationId` for `organizationId`: as people write them.
+      const raw = (typeof req.body === 'object' && req.body !== null ? { ...(req.body as Record<string, unknown>) } : req.body) as Record<string, unknown>;
+      if (raw && typeof raw === 'object') {
+        for (const [alias, name] of [['name', 'displayName'], ['organisationId', 'organizationId']] as const) {
+          if (raw[name] === undefined && typeof raw[alias] === 'string') {
+            raw[name] = raw[alias];
+            delete raw[alias];
+          }
+        }
+        if (raw.roles === undefined && typeof raw.role === 'string') {
+          raw.roles = [raw.role];
+          delete raw.role;
+        }
+      }
+      const b = parse(S.NewPrincipal, raw);
       const r = await access.createPrincipal(ctx, { displayName: b.displayName, roles: b.roles, orgId: b.organizationId ?? null, login: b.login, password: b.password, relationships: b.relationships });
       void reply.code(201);
       return { id: r.id, token: r.token, roles: b.roles, organizationId: b.organizationId ?? null };
@@ -163,7 +178,9 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
   route({
     method: 'POST', url: '/v1/records', tag: 'records', summary: 'Collect one record: { recordType?, fields: {…} } or the fields at the top level', body: S.RecordInput,
     handler: async (req, reply, ctx) => {
-      const { recordType, fields } = recordBody(req.body);
+      const { recordType, organizationId, fields } = recordBody(req.body);
+      // Records are collected for the caller's own organisation; naming another is refused.
+      if (organizationId !== undefined && organizationId !== ctx.principal.orgId) throw new TracevaultError('ERR_FORBIDDEN', { field: 'organizationId' });
       const r = await access.collect(ctx, recordType, fields);
       void reply.code(201).header('location', `/v1/records/${r.id}`);
       return { id: r.id, recordType, warnings: r.warnings };

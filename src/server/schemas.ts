@@ -3,7 +3,7 @@
  * are checked by the record type's validators (schema/), not here.
  */
 import { z } from 'zod';
-import { ORG_KINDS, ROLES } from '../access/roles.ts';
+import { ORG_KINDS, ROLES, canonicalOrgKind, canonicalRole } from '../access/roles.ts';
 import { PURPOSES } from '../access/purposes.ts';
 import { STATS_DIMENSIONS } from '../access/access.ts';
 
@@ -12,11 +12,15 @@ const id = z.string().min(1).max(64);
 
 export const Login = z.object({ login: z.string().max(64), password: z.string().max(256) }).strict();
 
-export const NewOrganization = z.object({ name: z.string().min(1).max(200), kind: z.enum(ORG_KINDS), region: z.string().max(12).optional() }).strict();
+export const NewOrganization = z.object({
+  name: z.string().min(1).max(200),
+  kind: z.preprocess((v) => (typeof v === 'string' ? canonicalOrgKind(v) : v), z.enum(ORG_KINDS)),
+  region: z.string().max(12).optional(),
+}).strict();
 
 export const NewPrincipal = z.object({
   displayName: z.string().min(1).max(200),
-  roles: z.array(z.enum(ROLES)).min(1).max(9),
+  roles: z.array(z.preprocess((v) => (typeof v === 'string' ? canonicalRole(v) : v), z.enum(ROLES))).min(1).max(9),
   organizationId: id.optional(),
   login: z.string().min(3).max(64).optional(),
   password: z.string().min(12).max(256).optional(),

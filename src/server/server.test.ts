@@ -350,6 +350,14 @@ for (const backend of BACKENDS) {
       assert.equal((await api('POST', '/v1/principals', tokens.clinicianA, { displayName: 'x', roles: ['clinician'] })).status, 403);
       assert.equal((await api('GET', '/v1/records/x', 'tv_not_a_token')).status, 401);
       assert.equal((await api('GET', '/v1/records/x')).status, 401);
+      // Written as people write them: aliases for fields, roles and kinds.
+      const clinic = await api('POST', '/v1/organizations', tokens.admin, { name: '社区预防接种门诊', kind: 'vaccination-clinic' });
+      assert.deepEqual([clinic.status, clinic.json.kind], [201, 'vaccination_clinic']);
+      const nurse = await api('POST', '/v1/principals', tokens.admin, { name: 'nurse', role: 'Vaccination Nurse', organisationId: clinic.json.id });
+      assert.deepEqual([nurse.status, nurse.json.roles], [201, ['vaccination_nurse']]);
+      const record = { babyName: '钱七之子', babySex: '男', birthTime: '2026-11-20T03:17:00+08:00', hospital: 'x', motherName: '钱七' };
+      assert.equal((await api('POST', '/v1/records', tokens.clinicianA, { ...record, organizationId: city.hospitals[1]!.orgId })).status, 403);
+      assert.equal((await api('POST', '/v1/records', tokens.clinicianA, { ...record, organizationId: city.hospitals[0]!.orgId })).status, 201);
       const cur = await api('GET', '/v1/policies/current', tokens.dpo);
       assert.equal(cur.status, 200);
       assert.equal((await api('PUT', '/v1/policies/current', tokens.clinicianA, { text: cur.json.text })).status, 403);

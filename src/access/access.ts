@@ -11,7 +11,7 @@
  */
 import { TracevaultError } from '../errors.ts';
 import { newId, newToken, tokenHash } from '../crypto/ids.ts';
-import { seal } from '../crypto/aead.ts';
+import { aad, seal } from '../crypto/aead.ts';
 import { createHash } from 'node:crypto';
 import { DEFAULT_POLICY } from './default-policy.ts';
 import { PolicyEngine, type Action, type PolicyContext, type Resource } from './policy.ts';
@@ -22,7 +22,7 @@ import { clearHistory, newDisclosureId, recordDisclosure, type DisclosedItem } f
 import { renderRecord } from '../disclose/render.ts';
 import { markRow, SCHEME } from '../disclose/marks.ts';
 import { TardosCode } from '../disclose/tardos.ts';
-import { DEFAULT_DENSITY, findCanaries, interleave, mintCanaries, openCanary, openText, quotesCanary, sealText, storeCanaries, type CanaryHit, type CanaryKeys, type MintedCanary } from '../disclose/canary.ts';
+import { DEFAULT_DENSITY, findCanaries, interleave, mintCanaries, openCanaryRow, openText, quotesCanary, sealText, storeCanaries, type CanaryHit, type CanaryKeys, type MintedCanary } from '../disclose/canary.ts';
 import { KINDS } from '../schema/field-kind.ts';
 import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../disclose/export-writer.ts';
 import { splitAddress } from '../schema/address.ts';
@@ -31,18 +31,14 @@ import { fieldDef, validateRecord, type RecordType } from '../schema/record-type
 import { recordType, type StoredRecord } from '../store/registry.ts';
 import type { AuditEvent } from '../store/audit.ts';
 import type { Db } from '../store/db.ts';
-import type { NewPrincipal, Principal, Vault } from '../store/vault.ts';
+import type { CareRelationship, Principal, Vault } from '../store/vault.ts';
+import { createOrganisation, createPrincipal, type NewPrincipal } from './directory.ts';
 import type { RowError } from '../errors.ts';
 
 /** Who is asking, and under which request. */
 export interface RequestContext {
   readonly principal: Principal;
   readonly requestId: string;
-}
-
-export interface Relationship {
-  readonly kind: 'ward' | 'patient' | 'district';
-  readonly value: string;
 }
 
 export interface ReadOptions {
@@ -120,7 +116,7 @@ export interface AccessOptions {
 }
 
 const EXPORT_TTL = 24 * 3600_000;
-const JUSTIFICATION_AAD = Buffer.from('tracevault justification v1');
+const JUSTIFICATION_AAD = aad('tracevault-justification', 1);
 const SESSION_TTL = 8 * 3600_000;
 const AUTH_CACHE_MS = 5_000;
 const LOGIN_WINDOW_MS = 60_000;
@@ -130,7 +126,6 @@ const LOCK_MS = 15 * 60_000;
 
 interface CachedPrincipal {
   readonly principal: Principal;
-  readonly relationships: readonly Relationship[];
   readonly until: number;
 }
 
@@ -146,7 +141,7 @@ export class Access {
   #policy: PolicyEngine | undefined;
   #policyCheckedAt = 0;
   readonly #auth = new Map<string, CachedPrincipal>();
-  readonly #relationships = new Map<string, readonly Relationship[]>();
+  readonly #relationships = new Map<string, readonly CareRelationship[]>();
   readonly #poison = new Set<string>();
   readonly #logins = new Map<string, number[]>();
   readonly #stats = new Map<string, { key: string; value: StatsResult }>();
@@ -207,7 +202,7 @@ export class Access {
     if (hit && hit.until > Date.now()) return hit.principal;
     const principal = await this.vault.authenticate(token);
     if (this.#auth.size > 10_000) this.#auth.clear();
-    this.#auth.set(key, { principal, relationships: [], until: Date.now() + AUTH_CACHE_MS });
+    this.#auth.set(key, { principal, until: Date.now() + AUTH_CACHE_MS });
     return principal;
   }
 
@@ -262,12 +257,12 @@ export class Access {
 
   async createOrganisation(ctx: RequestContext, org: { name: string; kind: string; region?: string | null }): Promise<string> {
     await this.#authorise(ctx, 'administer', { type: 'Api', area: 'organisations' });
-    return this.vault.createOrganisation({ id: ctx.principal.id, orgId: ctx.principal.orgId, entry: this.#entry(ctx) }, org);
+    return createOrganisation(this.vault, { id: ctx.principal.id, orgId: ctx.principal.orgId, entry: this.#entry(ctx) }, org);
   }
 
   async createPrincipal(ctx: RequestContext, p: NewPrincipal): Promise<{ id: string; token: string }> {
     await this.#authorise(ctx, 'administer', { type: 'Api', area: 'principals' });
-    const r = await this.vault.createPrincipal({ id: ctx.principal.id, orgId: ctx.principal.orgId, entry: this.#entry(ctx) }, p);
+    const r = await createPrincipal(this.vault, { id: ctx.principal.id, orgId: ctx.principal.orgId, entry: this.#entry(ctx) }, p);
     this.#relationships.delete(r.id);
     return r;
   }
@@ -350,11 +345,10 @@ export class Access {
     const base = { ...this.#entry(ctx), action: 'search' } as const;
     if (this.guard.isBlocked(ctx.principal.id)) await this.#refuse({ ...base, outcome: 'blocked' }, new TracevaultError('ERR_GUARD_BLOCKED'));
     const policy = await this.policy();
-    const ids = await this.vault.registry.search(scope, value, { limit: 100 });
     const out: RecordView[] = [];
     const events: AuditEvent[] = [];
-    for (const id of ids) {
-      const rec = await this.vault.registry.get(id);
+    for (const rec of await this.vault.registry.searchRecords(scope, value)) {
+      const id = rec.id;
       const type = recordType(rec.recordType);
       const standing = await this.#standing(ctx, rec, undefined);
       if (!policy.allows(ctx.principal, 'read', { type: 'Record', recordType: type.name }, standing)) continue;
@@ -723,9 +717,8 @@ export class Access {
     const contact = await this.#db.get<{ id: string }>('SELECT id FROM canary_contacts WHERE tenant_id = ? AND value_ref = ?', [this.vault.tenantId, this.#canaryKeys.refKey(`contact:${value}`)]);
     if (!contact) throw new TracevaultError('ERR_NOT_FOUND', { field: 'contact' });
     const matches: { canaryId: string; disclosureId: string }[] = [];
-    for (const c of await this.#db.all<{ id: string; disclosure_id: string }>('SELECT id, disclosure_id FROM canaries WHERE contact_id = ?', [contact.id])) {
-      const row = await openCanary(this.#db, c.id, this.#canaryKeys);
-      if (row && quotesCanary(report.quote, row)) matches.push({ canaryId: c.id, disclosureId: c.disclosure_id });
+    for (const c of await this.#db.all<{ id: string; disclosure_id: string; sealed: Buffer }>('SELECT id, disclosure_id, sealed FROM canaries WHERE contact_id = ?', [contact.id])) {
+      if (quotesCanary(report.quote, openCanaryRow(this.#canaryKeys, c.sealed))) matches.push({ canaryId: c.id, disclosureId: c.disclosure_id });
     }
     const id = newId('h');
     const at = new Date(report.at).toISOString();
@@ -803,10 +796,10 @@ export class Access {
     }
   }
 
-  async #relationshipsOf(principalId: string): Promise<readonly Relationship[]> {
+  async #relationshipsOf(principalId: string): Promise<readonly CareRelationship[]> {
     let r = this.#relationships.get(principalId);
     if (!r) {
-      r = await this.#db.all<{ kind: Relationship['kind']; value: string }>('SELECT kind, value FROM care_relationships WHERE principal_id = ?', [principalId]);
+      r = await this.#db.all<{ kind: CareRelationship['kind']; value: string }>('SELECT kind, value FROM care_relationships WHERE principal_id = ?', [principalId]);
       if (this.#relationships.size > 10_000) this.#relationships.clear();
       this.#relationships.set(principalId, r);
     }

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { generateCity } from '../sim/city.ts';
 import { snapshot } from '../sim/snapshot.ts';
-import { seal, open } from '../crypto/aead.ts';
+import { aad, seal, open } from '../crypto/aead.ts';
 import { newId } from '../crypto/ids.ts';
 import { KINDS, type FieldValue } from '../schema/field-kind.ts';
 import { BIRTH, validateRecord, type RecordType } from '../schema/record-type.ts';
@@ -21,7 +21,7 @@ import type { Db } from '../store/db.ts';
 import { virtualKey } from './fingerprint.ts';
 
 export const DEFAULT_DENSITY = 0.02;
-const AAD = Buffer.from('tracevault canary v1');
+const AAD = aad('tracevault-canary', 'row', 1);
 
 export interface CanaryKeys {
   /** HMAC key for references to virtual keys. */
@@ -103,7 +103,7 @@ export async function findCanaries(db: Db, tenantId: string, rows: readonly Read
     if (vkey === undefined) continue;
     for (const c of await db.all<{ id: string; disclosure_id: string; sealed: Buffer }>('SELECT id, disclosure_id, sealed FROM canaries WHERE tenant_id = ? AND vkey_ref = ?', [tenantId, keys.refKey(vkey)])) {
       // Canaries given the same contact phone share a virtual key: the names tell them apart.
-      const minted = JSON.parse(open(keys.sealKey, c.sealed, AAD).toString('utf8')) as Record<string, FieldValue>;
+      const minted = openCanaryRow(keys, c.sealed);
       if (['babyName', 'motherName'].some((f) => typeof row[f] === 'string' && typeof minted[f] === 'string' && (row[f] as string).trim() !== minted[f])) continue;
       const hit = hits.get(c.id) ?? { canaryId: c.id, disclosureId: c.disclosure_id, rows: [] };
       hit.rows.push(i);
@@ -114,20 +114,19 @@ export async function findCanaries(db: Db, tenantId: string, rows: readonly Read
 }
 
 /** A canary's row as it was minted (investigators only: the caller checks the role). */
-export async function openCanary(db: Db, id: string, keys: CanaryKeys): Promise<Record<string, FieldValue> | undefined> {
-  const r = await db.get<{ sealed: Buffer }>('SELECT sealed FROM canaries WHERE id = ?', [id]);
-  return r ? (JSON.parse(open(keys.sealKey, r.sealed, AAD).toString('utf8')) as Record<string, FieldValue>) : undefined;
+export function openCanaryRow(keys: CanaryKeys, sealed: Buffer): Record<string, FieldValue> {
+  return JSON.parse(open(keys.sealKey, sealed, AAD).toString('utf8')) as Record<string, FieldValue>;
 }
 
 // --- Contact points --------------------------------------------------------------------------------
 
 /** Seals a contact point's value or a reported quote (same key as canary rows, its own label). */
 export function sealText(keys: CanaryKeys, text: string, label: string): Buffer {
-  return seal(keys.sealKey, Buffer.from(text, 'utf8'), Buffer.from(`tracevault canary ${label} v1`));
+  return seal(keys.sealKey, Buffer.from(text, 'utf8'), aad('tracevault-canary', label, 1));
 }
 
 export function openText(keys: CanaryKeys, sealed: Buffer, label: string): string {
-  return open(keys.sealKey, sealed, Buffer.from(`tracevault canary ${label} v1`)).toString('utf8');
+  return open(keys.sealKey, sealed, aad('tracevault-canary', label, 1)).toString('utf8');
 }
 
 /**

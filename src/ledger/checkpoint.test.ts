@@ -8,6 +8,7 @@ import { formatCheckpoint, openCheckpoint, parseCheckpoint, signCheckpoint } fro
 import { noteKeyFromSeed, parseSignerKey, parseVerifierKey, generateNoteKey } from './signed-note.ts';
 import { verifyProofDocument } from './proof-file.ts';
 import { EMPTY_ROOT, leafHash, rootOf } from './merkle.ts';
+import { vectorPath } from '../../test/helpers/shared.ts';
 
 const ORIGIN = 'tracevault.example/ledger';
 const fixed = noteKeyFromSeed(ORIGIN, Buffer.alloc(32, 7));
@@ -34,7 +35,7 @@ test('checkpoint: format, parse, sign and open round trip with a fixed key (Ed25
   assert.equal(formatCheckpoint({ origin: ORIGIN, size: 0, root: EMPTY_ROOT }), `${ORIGIN}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n`);
 });
 
-const VECTORS = new URL('../../../shared/vectors/tlog/transparency-dev-merkle/', import.meta.url).pathname;
+const VECTORS = `${vectorPath('tlog/transparency-dev-merkle')}/`;
 const files = (dir: string): string[] =>
   readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.json') ? [join(dir, n)] : []));
 

@@ -8,8 +8,9 @@ import {
   CompactRange, consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, leafHashOfText, nodeHash, rootOf, splitPoint, verifyConsistency,
   verifyInclusion, type Hash,
 } from './merkle.ts';
+import { vectorPath } from '../../test/helpers/shared.ts';
 
-const VECTORS = new URL('../../../shared/vectors/tlog/', import.meta.url).pathname;
+const VECTORS = `${vectorPath('tlog')}/`;
 const b64 = (s: string | null): Buffer => Buffer.from(s ?? '', 'base64');
 const list = (xs: string[] | null): Buffer[] => (xs ?? []).map(b64);
 

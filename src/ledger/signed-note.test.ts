@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { generateNoteKey, openNote, parseSignerKey, parseVerifierKey, signNote } from './signed-note.ts';
+import { vectorPath } from '../../test/helpers/shared.ts';
 
-const V = JSON.parse(readFileSync(new URL('../../../shared/vectors/signed-note.json', import.meta.url), 'utf8'));
+const V = JSON.parse(readFileSync(vectorPath('signed-note.json'), 'utf8'));
 const peter = V.signers[0], enoch = V.signers[1];
 const verifiers = [parseVerifierKey(peter.verifierKey), parseVerifierKey(enoch.verifierKey)];
 

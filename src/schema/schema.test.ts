@@ -11,8 +11,9 @@ import { parseDateTime } from './date-time.ts';
 import { maskAddress, maskBed, maskDateTime, maskMobile, maskPersonName, maskResidentId, maskCode, maskDate, maskPlate } from './mask.ts';
 import { BIRTH, VEHICLE, validateRecord, maskRecord } from './record-type.ts';
 import { regionName, allDistricts } from './regions.ts';
+import { vectorPath } from '../../test/helpers/shared.ts';
 
-const vectors = (name: string) => JSON.parse(readFileSync(new URL(`../../../shared/vectors/${name}`, import.meta.url), 'utf8'));
+const vectors = (name: string) => JSON.parse(readFileSync(vectorPath(name), 'utf8'));
 const NOW = new Date('2026-11-23T00:00:00Z');
 
 test('resident ids: the vectors of GB 11643-1999', () => {

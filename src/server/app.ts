@@ -28,17 +28,25 @@ export interface ServerOptions {
   readonly bodyLimit?: number;
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal?: Principal;
-  }
+/** What a handler gets: the body and query already checked against the route's own shapes. */
+interface Input<B, Q> {
+  readonly body: B;
+  readonly query: Q;
+  readonly params: Readonly<Record<string, string>>;
+  readonly ctx: RequestContext;
+  readonly req: FastifyRequest;
+  readonly reply: FastifyReply;
 }
 
-type Handler = (req: FastifyRequest, reply: FastifyReply, ctx: RequestContext) => Promise<unknown>;
-
-interface RouteDef extends RouteDoc {
-  readonly handler: Handler;
+interface RouteDef<B, Q> extends RouteDoc {
+  readonly body?: z.ZodType<B>;
+  readonly query?: z.ZodType<Q>;
+  /** Rewrites the raw body before it is checked (aliases, other shapes of the same request). */
+  readonly prepare?: (raw: unknown) => unknown;
+  /** The status of a success (default 200; 204 sends no body). */
+  readonly status?: number;
   readonly bodyLimit?: number;
+  readonly handler: (input: Input<B, Q>) => Promise<unknown>;
 }
 
 const BATCH_LIMIT = 16 * 1024 * 1024;
@@ -54,8 +62,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 }
 
 /** A record body: `{ recordType?, fields }` or the fields at the top level (with an optional recordType). */
-function recordBody(body: unknown): { recordType: string; organizationId?: string; fields: Record<string, unknown> } {
-  const { organizationId, ...b } = parse(S.RecordInput, body);
+function recordBody(body: Readonly<Record<string, unknown>>): { recordType: string; organizationId?: string; fields: Record<string, unknown> } {
+  const { organizationId, ...b } = body;
   if (organizationId !== undefined && typeof organizationId !== 'string') throw new TracevaultError('ERR_BAD_REQUEST', { field: 'organizationId' });
   const recordType = typeof b.recordType === 'string' ? b.recordType : 'birth';
   if (b.fields !== undefined) {
@@ -64,6 +72,23 @@ function recordBody(body: unknown): { recordType: string; organizationId?: strin
   }
   const { recordType: _t, ...fields } = b;
   return { recordType, organizationId, fields };
+}
+
+/** `name` for `displayName`, `role` for `roles`, `organisationId` for `organizationId`: as people write them. */
+function principalAliases(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...raw };
+  for (const [alias, name] of [['name', 'displayName'], ['organisationId', 'organizationId']] as const) {
+    if (out[name] === undefined && typeof out[alias] === 'string') {
+      out[name] = out[alias];
+      delete out[alias];
+    }
+  }
+  if (out.roles === undefined && typeof out.role === 'string') {
+    out.roles = [out.role];
+    delete out.role;
+  }
+  return out;
 }
 
 const SEARCH_SCOPES: Readonly<Record<string, IndexScope>> = {
@@ -78,7 +103,7 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
     routerOptions: { ignoreTrailingSlash: true },
   });
   const log = opts.log;
-  const routes: RouteDef[] = [];
+  const routes: RouteDoc[] = [];
 
   app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
   app.setErrorHandler((e, req, reply) => {
@@ -107,108 +132,79 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
     return access.authenticate(m[1]!);
   };
 
-  const route = (def: RouteDef) => {
+  const route = <B = undefined, Q = undefined>(def: RouteDef<B, Q>) => {
     routes.push(def);
     app.route({
       method: def.method, url: def.url.replace(/\{(\w+)\}/g, ':$1'), bodyLimit: def.bodyLimit,
       handler: async (req, reply) => {
         const principal = def.auth === false ? undefined : await authenticate(req);
+        const body = (def.body ? parse(def.body, def.prepare ? def.prepare(req.body) : req.body) : undefined) as B;
+        const query = (def.query ? parse(def.query, req.query) : undefined) as Q;
         const ctx = { principal: principal!, requestId: req.id };
-        const out = await def.handler(req, reply, ctx);
-        if (out !== undefined && !reply.sent) return out;
-        return reply;
+        const out = await def.handler({ body, query, params: req.params as Record<string, string>, ctx, req, reply });
+        if (reply.sent) return reply;
+        if (def.status) void reply.code(def.status);
+        return def.status === 204 ? reply.send() : out;
       },
     });
   };
 
-  const params = (req: FastifyRequest) => req.params as Record<string, string>;
-
   // --- Sessions ---------------------------------------------------------------------------------------
   route({
-    method: 'POST', url: '/v1/sessions', auth: false, tag: 'auth', summary: 'Log in (people): a session token for eight hours', body: S.Login,
-    handler: async (req, reply) => {
-      const b = parse(S.Login, req.body);
-      void reply.code(201);
-      return access.login(req.ip, b.login, b.password, req.id);
-    },
+    method: 'POST', url: '/v1/sessions', auth: false, tag: 'auth', summary: 'Log in (people): a session token for eight hours', body: S.Login, status: 201,
+    handler: async ({ body, req }) => access.login(req.ip, body.login, body.password, req.id),
   });
   route({
-    method: 'DELETE', url: '/v1/sessions', tag: 'auth', summary: 'Log out: the bearer session ends',
-    handler: async (req, reply, ctx) => {
-      await access.logout(ctx, /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
-      void reply.code(204).send();
-    },
+    method: 'DELETE', url: '/v1/sessions', tag: 'auth', summary: 'Log out: the bearer session ends', status: 204,
+    handler: async ({ req, ctx }) => access.logout(ctx, /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1] ?? ''),
   });
 
   // --- Organisations and principals ---------------------------------------------------------------------
   route({
-    method: 'POST', url: '/v1/organizations', tag: 'admin', summary: 'Create an organisation (administrator)', body: S.NewOrganization,
-    handler: async (req, reply, ctx) => {
-      const b = parse(S.NewOrganization, req.body);
-      const id = await access.createOrganisation(ctx, b);
-      void reply.code(201);
-      return { id, name: b.name, kind: b.kind, region: b.region ?? null };
-    },
+    method: 'POST', url: '/v1/organizations', tag: 'admin', summary: 'Create an organisation (administrator)', body: S.NewOrganization, status: 201,
+    handler: async ({ body, ctx }) => ({ id: await access.createOrganisation(ctx, body), name: body.name, kind: body.kind, region: body.region ?? null }),
   });
   route({
-    method: 'POST', url: '/v1/principals', tag: 'admin', summary: 'Create a principal (administrator); its API token is returned once', body: S.NewPrincipal,
-    handler: async (req, reply, ctx) => {
-      // `name` for `displayName`, `role` for `roles`, `organisationId` for `organizationId`: as people write them.
-      const raw = (typeof req.body === 'object' && req.body !== null ? { ...(req.body as Record<string, unknown>) } : req.body) as Record<string, unknown>;
-      if (raw && typeof raw === 'object') {
-        for (const [alias, name] of [['name', 'displayName'], ['organisationId', 'organizationId']] as const) {
-          if (raw[name] === undefined && typeof raw[alias] === 'string') {
-            raw[name] = raw[alias];
-            delete raw[alias];
-          }
-        }
-        if (raw.roles === undefined && typeof raw.role === 'string') {
-          raw.roles = [raw.role];
-          delete raw.role;
-        }
-      }
-      const b = parse(S.NewPrincipal, raw);
-      const r = await access.createPrincipal(ctx, { displayName: b.displayName, roles: b.roles, orgId: b.organizationId ?? null, login: b.login, password: b.password, relationships: b.relationships });
-      void reply.code(201);
-      return { id: r.id, token: r.token, roles: b.roles, organizationId: b.organizationId ?? null };
+    method: 'POST', url: '/v1/principals', tag: 'admin', summary: 'Create a principal (administrator); its API token is returned once', body: S.NewPrincipal, prepare: principalAliases, status: 201,
+    handler: async ({ body, ctx }) => {
+      const orgId = body.organizationId ?? null;
+      const r = await access.createPrincipal(ctx, { displayName: body.displayName, roles: body.roles, orgId, login: body.login, password: body.password, relationships: body.relationships });
+      return { id: r.id, token: r.token, roles: body.roles, organizationId: orgId };
     },
   });
 
   // --- Records ------------------------------------------------------------------------------------------
   route({
-    method: 'POST', url: '/v1/records', tag: 'records', summary: 'Collect one record: { recordType?, fields: {…} } or the fields at the top level', body: S.RecordInput,
-    handler: async (req, reply, ctx) => {
-      const { recordType, organizationId, fields } = recordBody(req.body);
+    method: 'POST', url: '/v1/records', tag: 'records', summary: 'Collect one record: { recordType?, fields: {…} } or the fields at the top level', body: S.RecordInput, status: 201,
+    handler: async ({ body, ctx, reply }) => {
+      const { recordType, organizationId, fields } = recordBody(body);
       // Records are collected for the caller's own organisation; naming another is refused.
       if (organizationId !== undefined && organizationId !== ctx.principal.orgId) throw new TracevaultError('ERR_FORBIDDEN', { field: 'organizationId' });
       const r = await access.collect(ctx, recordType, fields);
-      void reply.code(201).header('location', `/v1/records/${r.id}`);
+      void reply.header('location', `/v1/records/${r.id}`);
       return { id: r.id, recordType, warnings: r.warnings };
     },
   });
   route({
-    method: 'POST', url: '/v1/records/batch', tag: 'records', summary: 'Collect up to 5,000 records: all valid and stored, or none', body: S.RecordBatch, bodyLimit: BATCH_LIMIT,
-    handler: async (req, reply, ctx) => {
-      const b = parse(S.RecordBatch, Array.isArray(req.body) ? { records: req.body } : req.body);
-      const rs = await access.collectMany(ctx, b.recordType ?? 'birth', b.records.map((r) => recordBody(r).fields));
-      void reply.code(201);
+    method: 'POST', url: '/v1/records/batch', tag: 'records', summary: 'Collect up to 5,000 records: all valid and stored, or none', body: S.RecordBatch, bodyLimit: BATCH_LIMIT, status: 201,
+    prepare: (raw) => (Array.isArray(raw) ? { records: raw } : raw),
+    handler: async ({ body, ctx }) => {
+      const rs = await access.collectMany(ctx, body.recordType ?? 'birth', body.records.map((r) => recordBody(r).fields));
       return { count: rs.length, ids: rs.map((r) => r.id), records: rs.map((r) => ({ id: r.id, warnings: r.warnings })) };
     },
   });
   route({
     method: 'GET', url: '/v1/records/{id}', tag: 'records', summary: 'Read a record: masked; with purpose and reveal=f1,f2 the allowed fields in clear (recorded as a disclosure)', query: S.ReadQuery,
-    handler: async (req, _reply, ctx) => {
-      const q = parse(S.ReadQuery, req.query);
+    handler: async ({ query, params, req, ctx }) => {
       const header = req.headers['x-justification'];
-      const reveal = q.reveal?.split(',').map((s) => s.trim()).filter(Boolean);
-      return access.read(ctx, params(req).id!, { purpose: q.purpose, reveal, justification: q.justification ?? (typeof header === 'string' ? decodeURIComponent(header) : undefined) });
+      const reveal = query.reveal?.split(',').map((s) => s.trim()).filter(Boolean);
+      return access.read(ctx, params.id!, { purpose: query.purpose, reveal, justification: query.justification ?? (typeof header === 'string' ? decodeURIComponent(header) : undefined) });
     },
   });
   route({
     method: 'GET', url: '/v1/records', tag: 'records', summary: 'Search by motherPhone, fatherPhone, phone, residentId, name or plateNumber (blind indexes); masked results', query: S.SearchQuery,
-    handler: async (req, _reply, ctx) => {
-      const q = parse(S.SearchQuery, req.query);
-      const given = Object.entries(q).filter(([, v]) => v !== undefined);
+    handler: async ({ query, ctx }) => {
+      const given = Object.entries(query).filter(([, v]) => v !== undefined);
       if (given.length !== 1) throw new TracevaultError('ERR_BAD_REQUEST', { rule: 'exactlyOneSearchParameter' });
       const [key, value] = given[0]!;
       return { records: await access.search(ctx, SEARCH_SCOPES[key]!, value!) };
@@ -216,116 +212,92 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
   });
   route({
     method: 'PATCH', url: '/v1/records/{id}', tag: 'records', summary: 'Record new versions of some fields ({ fields: {…} } or the fields)', body: S.RecordInput,
-    handler: async (req, _reply, ctx) => {
-      const { fields } = recordBody(req.body);
-      const changed = await access.update(ctx, params(req).id!, fields);
-      return { id: params(req).id, changed };
-    },
+    handler: async ({ body, params, ctx }) => ({ id: params.id, changed: await access.update(ctx, params.id!, recordBody(body).fields) }),
   });
   route({
-    method: 'DELETE', url: '/v1/records/{id}', tag: 'records', summary: 'Erase a record (data-protection officer, purpose=data_subject_request): its key is destroyed', query: S.EraseQuery,
-    handler: async (req, reply, ctx) => {
-      await access.erase(ctx, params(req).id!, parse(S.EraseQuery, req.query).purpose);
-      void reply.code(204).send();
-    },
+    method: 'DELETE', url: '/v1/records/{id}', tag: 'records', summary: 'Erase a record (data-protection officer, purpose=data_subject_request): its key is destroyed', query: S.EraseQuery, status: 204,
+    handler: async ({ query, params, ctx }) => access.erase(ctx, params.id!, query.purpose),
   });
 
   // --- Exports ------------------------------------------------------------------------------------------
   route({
-    method: 'POST', url: '/v1/exports', tag: 'exports', summary: 'Request a bulk export (purpose, filter, fields, format); it waits for approval', body: S.NewExport,
-    handler: async (req, reply, ctx) => {
-      const b = parse(S.NewExport, req.body);
-      void reply.code(201);
-      return access.requestExport(ctx, b);
-    },
+    method: 'POST', url: '/v1/exports', tag: 'exports', summary: 'Request a bulk export (purpose, filter, fields, format); it waits for approval', body: S.NewExport, status: 201,
+    handler: async ({ body, ctx }) => access.requestExport(ctx, body),
   });
   route({
     method: 'GET', url: '/v1/exports/{id}', tag: 'exports', summary: 'An export request and its status',
-    handler: async (req, _reply, ctx) => access.export(ctx, params(req).id!),
+    handler: async ({ params, ctx }) => access.export(ctx, params.id!),
   });
   route({
     method: 'POST', url: '/v1/exports/{id}/approve', tag: 'exports', summary: 'Approve an export (data-protection officer, never the requester)',
-    handler: async (req, _reply, ctx) => access.decideExport(ctx, params(req).id!, true),
+    handler: async ({ params, ctx }) => access.decideExport(ctx, params.id!, true),
   });
   route({
     method: 'POST', url: '/v1/exports/{id}/refuse', tag: 'exports', summary: 'Refuse an export (data-protection officer)',
-    handler: async (req, _reply, ctx) => access.decideExport(ctx, params(req).id!, false),
+    handler: async ({ params, ctx }) => access.decideExport(ctx, params.id!, false),
   });
   route({
     method: 'GET', url: '/v1/exports/{id}/file', tag: 'exports', summary: 'Download an approved export (its requester, before it expires); recorded as a disclosure',
-    handler: async (req, reply, ctx) => {
-      const f = await access.exportFile(ctx, params(req).id!);
-      void reply.header('content-type', CONTENT_TYPES[f.format]).header('content-disposition', `attachment; filename="export-${params(req).id}.${f.format}"`)
+    handler: async ({ params, ctx, reply }) => {
+      const f = await access.exportFile(ctx, params.id!);
+      void reply.header('content-type', CONTENT_TYPES[f.format]).header('content-disposition', `attachment; filename="export-${params.id}.${f.format}"`)
         .header('x-disclosure-id', f.disclosureId).header('x-record-count', String(f.records));
-      return reply.send(f.body);
+      return f.body;
     },
   });
 
   // --- Oversight ----------------------------------------------------------------------------------------
   route({
     method: 'GET', url: '/v1/alerts', tag: 'oversight', summary: 'Guard alerts, newest first (data-protection officer, auditor)', query: S.AlertsQuery,
-    handler: async (req, _reply, ctx) => ({ alerts: await access.alerts(ctx, parse(S.AlertsQuery, req.query)) }),
+    handler: async ({ query, ctx }) => ({ alerts: await access.alerts(ctx, query) }),
   });
   route({
     method: 'POST', url: '/v1/alerts/{id}/resolve', tag: 'oversight', summary: 'Resolve an alert; a block it caused is lifted (data-protection officer)',
-    handler: async (req, _reply, ctx) => {
-      await access.resolveAlert(ctx, params(req).id!);
-      return { id: params(req).id, resolved: true };
+    handler: async ({ params, ctx }) => {
+      await access.resolveAlert(ctx, params.id!);
+      return { id: params.id, resolved: true };
     },
   });
   route({
-    method: 'GET', url: '/v1/stats', tag: 'oversight', summary: `Aggregate counts by hospital, birthYear, birthMonth, babySex or district; cells under 10 suppressed`, query: S.StatsQuery,
-    handler: async (req, _reply, ctx) => {
-      const q = parse(S.StatsQuery, req.query);
-      return access.stats(ctx, q.groupBy, q.recordType);
-    },
+    method: 'GET', url: '/v1/stats', tag: 'oversight', summary: 'Aggregate counts by hospital, birthYear, birthMonth, babySex or district; cells under 10 suppressed', query: S.StatsQuery,
+    handler: async ({ query, ctx }) => access.stats(ctx, query.groupBy, query.recordType),
   });
   route({
     method: 'GET', url: '/v1/policies/current', tag: 'oversight', summary: 'The current policy, Cedar text (data-protection officer)',
-    handler: async (_req, _reply, ctx) => access.getPolicy(ctx),
+    handler: async ({ ctx }) => access.getPolicy(ctx),
   });
   route({
-    method: 'PUT', url: '/v1/policies/current', tag: 'oversight', summary: 'Replace the policy: { text } (data-protection officer); a ledger entry', body: S.PolicyText,
-    handler: async (req, _reply, ctx) => access.setPolicy(ctx, parse(S.PolicyText, typeof req.body === 'string' ? { text: req.body } : req.body).text),
+    method: 'PUT', url: '/v1/policies/current', tag: 'oversight', summary: 'Replace the policy: { text } or text/plain (data-protection officer); a ledger entry', body: S.PolicyText,
+    prepare: (raw) => (typeof raw === 'string' ? { text: raw } : raw),
+    handler: async ({ body, ctx }) => access.setPolicy(ctx, body.text),
   });
 
   // --- Canaries ---------------------------------------------------------------------------------------
   route({
-    method: 'POST', url: '/v1/canaries/contacts', tag: 'canaries', summary: 'Register a phone number or mailbox the operator controls, to be given to canaries (investigator, DPO)', body: S.NewContactPoint,
-    handler: async (req, reply, ctx) => {
-      const b = parse(S.NewContactPoint, req.body);
-      void reply.code(201);
-      return access.addContactPoint(ctx, b.kind, b.value);
-    },
+    method: 'POST', url: '/v1/canaries/contacts', tag: 'canaries', summary: 'Register a phone number or mailbox the operator controls, to be given to canaries (investigator, DPO)', body: S.NewContactPoint, status: 201,
+    handler: async ({ body, ctx }) => access.addContactPoint(ctx, body.kind, body.value),
   });
   route({
-    method: 'POST', url: '/v1/canaries/hits', tag: 'canaries', summary: 'Report a call or message to a contact point: { contact, at, quote }; confirmed only when it quotes canary-specific content', body: S.ContactReport,
-    handler: async (req, reply, ctx) => {
-      const b = parse(S.ContactReport, req.body);
-      void reply.code(201);
-      return access.reportContact(ctx, b);
-    },
+    method: 'POST', url: '/v1/canaries/hits', tag: 'canaries', summary: 'Report a call or message to a contact point: { contact, at, quote }; confirmed only when it quotes canary-specific content', body: S.ContactReport, status: 201,
+    handler: async ({ body, ctx }) => access.reportContact(ctx, body),
   });
   route({
     method: 'POST', url: '/v1/canaries/lookup', tag: 'canaries', summary: 'The canaries in a leaked table ({ rows: [{ field: cell }] }) and the disclosures they were minted for (investigator, DPO)', body: S.CanaryLookup, bodyLimit: BATCH_LIMIT,
-    handler: async (req, _reply, ctx) => ({ hits: await access.findCanaries(ctx, parse(S.CanaryLookup, req.body).rows) }),
+    handler: async ({ body, ctx }) => ({ hits: await access.findCanaries(ctx, body.rows) }),
   });
 
   // --- Ledger ---------------------------------------------------------------------------------------------
   route({
     method: 'POST', url: '/v1/ledger/hash-identifier', tag: 'ledger', summary: 'The ledger references (keyed HMACs) of an identifier, for investigators (administrator)', body: S.HashIdentifier,
-    handler: async (req, _reply, ctx) => {
-      const b = parse(S.HashIdentifier, req.body);
-      return access.hashIdentifier(ctx, b.kind, b.value);
-    },
+    handler: async ({ body, ctx }) => access.hashIdentifier(ctx, body.kind, body.value),
   });
   route({
     method: 'GET', url: '/v1/ledger/receipt/{index}', tag: 'ledger', summary: 'An offline-verifiable receipt (c2sp tlog-proof) for one entry', auth: false,
-    handler: async (req, reply) => {
-      const index = Number(params(req).index);
+    handler: async ({ params, reply }) => {
+      const index = Number(params.index);
       if (!Number.isSafeInteger(index) || index < 0) throw new TracevaultError('ERR_BAD_REQUEST', { field: 'index' });
-      const text = await receiptFor(access.vault.db, opts.ledger, index);
-      return reply.header('content-type', 'text/plain; charset=utf-8').send(text);
+      void reply.header('content-type', 'text/plain; charset=utf-8');
+      return receiptFor(access.vault.db, opts.ledger, index);
     },
   });
   const ledgerPaths: RouteDoc[] = [
@@ -335,7 +307,7 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
     { method: 'GET', url: '/v1/ledger/proof/inclusion', tag: 'ledger', summary: 'Inclusion proof: ?index=I&size=S', auth: false },
     { method: 'GET', url: '/v1/ledger/proof/consistency', tag: 'ledger', summary: 'Consistency proof: ?old=M&size=N', auth: false },
   ];
-  routes.push(...ledgerPaths.map((d) => ({ ...d, handler: async () => undefined })));
+  routes.push(...ledgerPaths);
   for (const path of ['/v1/ledger/checkpoint', '/v1/ledger/tile/*', '/v1/ledger/proof/*']) {
     app.get(path, async (req, reply) => {
       const url = new URL(req.url, 'http://x');

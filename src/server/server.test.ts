@@ -364,6 +364,8 @@ for (const backend of BACKENDS) {
       assert.equal((await api('PUT', '/v1/policies/current', tokens.dpo, { text: 'permit (' })).json.code, 'ERR_POLICY_INVALID');
       const put = await api('PUT', '/v1/policies/current', tokens.dpo, { text: cur.json.text });
       assert.equal(put.json.version, cur.json.version + 1);
+      const plain = await api('PUT', '/v1/policies/current', tokens.dpo, cur.json.text, { 'content-type': 'text/plain' });
+      assert.equal(plain.json.version, cur.json.version + 2, plain.text);
       const e = await vault.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'policy.change'");
       assert.ok(Number(e?.n) >= 2);
     });
@@ -408,6 +410,10 @@ for (const backend of BACKENDS) {
       const cp = await api('GET', '/v1/ledger/checkpoint');
       assert.equal(cp.status, 200);
       assert.match(cp.text, /^tracevault\.test\/ledger\n\d+\n/);
+      const receipt = await api('GET', '/v1/ledger/receipt/0');
+      assert.equal(receipt.status, 200);
+      assert.match(receipt.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.equal((await api('GET', '/v1/ledger/receipt/-1')).json.code, 'ERR_BAD_REQUEST');
       const entries = await vault.db.all<{ entry: string }>('SELECT entry FROM audit_events');
       assert.deepEqual(leaks(entries.map((e) => e.entry).join('\n'), seeded), []);
     });

@@ -9,6 +9,7 @@ import type { FieldValue } from '../schema/field-kind.ts';
 import { BIRTH, validateRecord } from '../schema/record-type.ts';
 import type { NewRecord } from '../store/registry.ts';
 import type { Principal, Vault } from '../store/vault.ts';
+import { createOrganisation, createPrincipal } from '../access/directory.ts';
 import { generateCity, type CityOptions, type SimChange } from './city.ts';
 
 export interface LoadResult {
@@ -21,8 +22,8 @@ export async function loadCity(vault: Vault, actor: Principal, opts: CityOptions
   const city = generateCity(opts);
   const hospitals: { name: string; orgId: string; clerkId: string }[] = [];
   for (const h of city.hospitals) {
-    const orgId = await vault.createOrganisation(actor, { name: h.name, kind: 'hospital', region: h.district.code });
-    const clerk = await vault.createPrincipal(actor, { displayName: `${h.name} records clerk`, roles: ['records_clerk'], orgId });
+    const orgId = await createOrganisation(vault, actor, { name: h.name, kind: 'hospital', region: h.district.code });
+    const clerk = await createPrincipal(vault, actor, { displayName: `${h.name} records clerk`, roles: ['records_clerk'], orgId });
     hospitals.push({ name: h.name, orgId, clerkId: clerk.id });
   }
   const now = new Date(Date.parse(city.until) + 86_400_000);

@@ -9,6 +9,7 @@ import type { LoadResult } from './load.ts';
 import type { Access } from '../access/access.ts';
 import { BIRTH, validateRecord } from '../schema/record-type.ts';
 import { generateCity } from './city.ts';
+import { createOrganisation, createPrincipal } from '../access/directory.ts';
 
 export interface DemoCredential {
   readonly role: string;
@@ -23,18 +24,18 @@ export async function createDemoStaff(vault: Vault, admin: Principal, city: Load
   const out: DemoCredential[] = [];
   const h = city.hospitals[0]!;
   const add = async (role: string, organization: string, orgId: string | null, extra: { login?: string; password?: string; relationships?: { kind: 'ward' | 'patient' | 'district'; value: string }[] } = {}) => {
-    const p = await vault.createPrincipal(admin, { displayName: `demo ${role}`, roles: [role], orgId, ...extra });
+    const p = await createPrincipal(vault, admin, { displayName: `demo ${role}`, roles: [role], orgId, ...extra });
     out.push({ role, principalId: p.id, organization, login: extra.login, password: extra.password, token: p.token });
   };
   await add('clinician', h.name, h.orgId, { login: 'clinician', password: 'demo-clinician-pw', relationships: [{ kind: 'ward', value: wardOf }] });
   await add('records_clerk', h.name, h.orgId, { login: 'clerk', password: 'demo-clerk-pw-1' });
-  const clinic = await vault.createOrganisation(admin, { name: '社区预防接种门诊', kind: 'vaccination_clinic', region: district });
+  const clinic = await createOrganisation(vault, admin, { name: '社区预防接种门诊', kind: 'vaccination_clinic', region: district });
   await add('vaccination_nurse', '社区预防接种门诊', clinic, { login: 'nurse', password: 'demo-nurse-pw-1', relationships: [{ kind: 'district', value: district }] });
   await add('dpo', 'Registry operator', admin.orgId, { login: 'dpo', password: 'demo-dpo-password' });
   await add('auditor', 'Registry operator', admin.orgId, { login: 'auditor', password: 'demo-auditor-pw' });
-  const stats = await vault.createOrganisation(admin, { name: '市统计局', kind: 'statistics_office' });
+  const stats = await createOrganisation(vault, admin, { name: '市统计局', kind: 'statistics_office' });
   await add('statistician', '市统计局', stats, { login: 'statistician', password: 'demo-statistician-pw' });
-  const regulator = await vault.createOrganisation(admin, { name: '市网信办', kind: 'regulator' });
+  const regulator = await createOrganisation(vault, admin, { name: '市网信办', kind: 'regulator' });
   await add('investigator', '市网信办', regulator, { login: 'investigator', password: 'demo-investigator-pw' });
   return out;
 }

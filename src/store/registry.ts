@@ -282,26 +282,33 @@ export class Registry {
 
   /** Record ids with a field of this scope whose current value (or any value, with `anyVersion`) is exactly this one. */
   async search(scope: IndexScope, value: string, opts: { anyVersion?: boolean; limit?: number } = {}): Promise<string[]> {
+    if (!opts.anyVersion) return (await this.searchRecords(scope, value, opts.limit)).map((r) => r.id);
+    return (await this.#candidates(scope, indexForm(scope, value))).slice(0, opts.limit ?? 100);
+  }
+
+  /** The records (decrypted, current values) with a field of this scope whose current value is exactly this one. */
+  async searchRecords(scope: IndexScope, value: string, limit = 100): Promise<StoredRecord[]> {
     const wanted = indexForm(scope, value);
+    const out: StoredRecord[] = [];
+    for (const id of await this.#candidates(scope, wanted)) {
+      if (out.length >= limit) break;
+      // The index covers every version; keep the records where the value is still current.
+      const rec = await this.get(id);
+      const type = recordType(rec.recordType);
+      const hit = [...rec.current.values()].some((v) => KINDS[fieldDef(type, v.field)!.kind].index === scope && typeof v.value === 'string' && indexForm(scope, v.value) === wanted);
+      if (hit) out.push(rec);
+    }
+    return out;
+  }
+
+  /** Record ids whose blind index holds this normalised value (in any version). */
+  async #candidates(scope: IndexScope, wanted: string): Promise<string[]> {
     const rows = await this.db.all<{ id: string }>(
       `SELECT r.id FROM blind_index b JOIN records r ON r.seq = b.record_seq
        WHERE b.digest = ? AND r.tenant_id = ? AND r.erased_at IS NULL AND r.staged_by IS NULL ORDER BY r.seq LIMIT 1000`,
       [this.keys.blindIndex(scope, wanted), this.tenantId],
     );
-    const out: string[] = [];
-    for (const { id } of rows) {
-      if (out.length >= (opts.limit ?? 100)) break;
-      if (opts.anyVersion) {
-        out.push(id);
-        continue;
-      }
-      // The index covers every version; keep the records where the value is still current.
-      const rec = await this.get(id);
-      const type = recordType(rec.recordType);
-      const hit = [...rec.current.values()].some((v) => KINDS[fieldDef(type, v.field)!.kind].index === scope && typeof v.value === 'string' && indexForm(scope, v.value) === wanted);
-      if (hit) out.push(id);
-    }
-    return out;
+    return rows.map((r) => r.id);
   }
 
   /** Crypto-shredding: the record key and blind index entries are deleted; the sealed versions stay unreadable. */

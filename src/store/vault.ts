@@ -13,8 +13,6 @@ import { tableAuditSink, type AuditSink } from './audit.ts';
 import { openDb, type DatabaseConfig, type Db } from './db.ts';
 import { migrate } from './migrations.ts';
 import { Registry, type Actor } from './registry.ts';
-import { checkRoles, isOrgKind } from '../access/roles.ts';
-import { hashPassword } from '../access/password.ts';
 
 export interface VaultConfig {
   readonly format: 1;
@@ -65,7 +63,6 @@ export class Vault {
   }
 
   async createOrganisation(actor: Actor, org: { name: string; kind: string; region?: string | null }): Promise<string> {
-    if (!isOrgKind(org.kind)) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'kind', rule: 'organisationKind' });
     const id = newId('o');
     await this.registry.audited(async (tx, events) => {
       await tx.run('INSERT INTO organisations (id, tenant_id, name, kind, region, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)', [
@@ -81,16 +78,13 @@ export class Vault {
   }
 
   /**
-   * Creates a principal and returns its API token: shown once, stored as a hash. Roles must suit
-   * the organisation's kind and respect separation of duties (access/roles.ts). People also get a
-   * login and a password (argon2id); care relationships scope what they read.
+   * Stores a principal and returns its API token: shown once, stored as a hash. The rules on roles,
+   * organisation kinds, logins and passwords are access's (access/directory.ts checks them and
+   * hashes the password); this only writes what it is given.
    */
-  async createPrincipal(actor: Actor | null, p: NewPrincipal, db: Db = this.db): Promise<{ id: string; token: string }> {
-    const org = p.orgId ? await this.organisation(p.orgId) : undefined;
-    if (p.orgId && !org) throw new TracevaultError('ERR_NOT_FOUND', { field: 'organizationId' });
-    const roles = checkRoles(p.roles, org?.kind ?? 'operator');
-    if (p.login !== undefined && !/^[A-Za-z0-9._@-]{3,64}$/.test(p.login)) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'login', rule: 'login' });
-    const passwordHash = p.password !== undefined ? await hashPassword(p.password) : null;
+  async createPrincipal(actor: Actor | null, p: PrincipalInput, db: Db = this.db): Promise<{ id: string; token: string }> {
+    const roles = p.roles;
+    const passwordHash = p.passwordHash ?? null;
     const id = newId('p');
     const token = newToken();
     await this.registry.audited(async (tx, events) => {
@@ -130,14 +124,20 @@ export class Vault {
   }
 }
 
-export interface NewPrincipal {
+/** Care relationships: `ward` (a ward name in the principal's hospital), `patient` (a record id), `district` (a region code or name). */
+export interface CareRelationship {
+  readonly kind: 'ward' | 'patient' | 'district';
+  readonly value: string;
+}
+
+export interface PrincipalInput {
   readonly displayName: string;
   readonly roles: readonly string[];
   readonly orgId?: string | null;
   readonly login?: string;
-  readonly password?: string;
-  /** Care relationships: `ward` (a ward name in the principal's hospital), `patient` (a record id), `district` (a region code). */
-  readonly relationships?: readonly { kind: 'ward' | 'patient' | 'district'; value: string }[];
+  /** An argon2id hash (access/password.ts), never a password. */
+  readonly passwordHash?: string;
+  readonly relationships?: readonly CareRelationship[];
 }
 
 interface PrincipalRow {

@@ -34,6 +34,10 @@ import type { Db } from '../store/db.ts';
 import type { CareRelationship, Principal, Vault } from '../store/vault.ts';
 import { createOrganisation, createPrincipal, type NewPrincipal } from './directory.ts';
 import type { RowError } from '../errors.ts';
+import { runTrace, type TraceOptions } from '../trace/trace.ts';
+import type { TraceReport } from '../trace/report.ts';
+import type { LeakTable } from '../trace/leak-file.ts';
+import { open } from '../crypto/aead.ts';
 
 /** Who is asking, and under which request. */
 export interface RequestContext {
@@ -147,6 +151,7 @@ export class Access {
   readonly #stats = new Map<string, { key: string; value: StatsResult }>();
   #justificationKey: Buffer | undefined;
   #codeInstance: TardosCode | undefined;
+  #traceKeyInstance: Buffer | undefined;
   #canaryKeyInstance: CanaryKeys | undefined;
 
   constructor(vault: Vault, opts: AccessOptions = {}) {
@@ -674,6 +679,40 @@ export class Access {
   }
 
   /**
+   * Traces a leaked table to its source (investigators only; trace/trace.ts). The report is kept
+   * sealed and the trace is a ledger entry; no entry, no report.
+   */
+  async trace(ctx: RequestContext, table: LeakTable, opts: TraceOptions = {}, how: { keyHolder?: boolean } = {}): Promise<TraceReport> {
+    // The command line without a token acts for the holder of the key file, who can read everything anyway.
+    if (!how.keyHolder) await this.#authorise(ctx, 'trace', { type: 'Api', area: 'traces' });
+    const report = await runTrace({ registry: this.vault.registry, canaryKeys: this.#canaryKeys, code: this.#code, now: () => this.#now() }, table, opts);
+    await this.vault.registry.audited(async (tx, events) => {
+      await tx.run('INSERT INTO traces (id, tenant_id, created_at, created_by, rows_total, accused, report) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        report.id, this.vault.tenantId, report.createdAt, ctx.principal.id, report.rows.total, report.accused?.principalId ?? null,
+        seal(this.#traceKey, Buffer.from(JSON.stringify(report), 'utf8'), aad('tracevault-trace', report.id, 1)),
+      ]);
+      events.push({ ...this.#entry(ctx), action: 'trace', outcome: 'ok', detail: { trace: report.id, rows: report.rows.total, linked: report.rows.linked, accused: report.accused?.principalId ?? 'none', keyHolder: how.keyHolder === true } });
+    });
+    return report;
+  }
+
+  /** A trace's report (investigators only; reading one is a ledger entry too). */
+  async getTrace(ctx: RequestContext, id: string): Promise<TraceReport> {
+    await this.#authorise(ctx, 'trace', { type: 'Api', area: 'traces' });
+    const row = await this.#db.get<{ report: Buffer }>('SELECT report FROM traces WHERE id = ? AND tenant_id = ?', [id, this.vault.tenantId]);
+    if (!row) throw new TracevaultError('ERR_NOT_FOUND');
+    const report = JSON.parse(open(this.#traceKey, row.report, aad('tracevault-trace', id, 1)).toString('utf8')) as TraceReport;
+    await this.#ledgerOrFail(async (_tx, events) => {
+      events.push({ ...this.#entry(ctx), action: 'trace', outcome: 'ok', detail: { trace: id, read: true } });
+    });
+    return report;
+  }
+
+  get #traceKey(): Buffer {
+    return (this.#traceKeyInstance ??= this.vault.keys.keyedId('trace-report-key', 'v1'));
+  }
+
+  /**
    * Gives canaries the operator's phone contact points (the least used first), so that a call to a
    * canary reaches the operator, never a stranger who happens to hold a generated number.
    */
@@ -915,6 +954,7 @@ function ledgerAction(action: Action): AuditEvent['action'] {
     case 'update': return 'update';
     case 'erase': return 'erase';
     case 'administer': return 'principal.create';
+    case 'trace': return 'trace';
     default: return 'read';
   }
 }

@@ -6,6 +6,7 @@
  *   principal  Principal   { roles: Set<String>, orgKind: String }
  *   action     read | reveal | view | collect | update | erase | export | approve | aggregate
  *              | administer | manage_policy | view_alerts | hash_identifier | investigate
+ *              | trace
  *   resource   Record { recordType }  for read, collect, update, erase, export
  *              Field  { name, recordType, kind, sensitivity }  for view (masked) and reveal (clear)
  *              Api    { area }  for the rest
@@ -89,4 +90,6 @@ permit (principal, action == Action::"hash_identifier", resource is Api)
 when { principal.roles.contains("administrator") };
 permit (principal, action == Action::"investigate", resource is Api)
 when { principal.roles.containsAny(["investigator", "dpo"]) };
+permit (principal, action == Action::"trace", resource is Api)
+when { principal.roles.contains("investigator") };
 `;

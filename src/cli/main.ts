@@ -16,6 +16,7 @@ import { summaryCommand } from './commands/summary.ts';
 import { serveCommand } from './commands/serve.ts';
 import { contactAddCommand, hitCommand } from './commands/canary.ts';
 import { demoCommand } from './commands/demo.ts';
+import { traceCommand } from './commands/trace.ts';
 import { addWitnessCommand, checkpointCommand, exportCommand, ledgerVerifyCommand, receiptCommand, verifyProofCommand, verifyReceiptCommand } from './commands/ledger.ts';
 import { witnessServeCommand } from './commands/witness.ts';
 
@@ -25,6 +26,11 @@ const wholeNumber = (min: number) => (v: string): number => {
   return n;
 };
 const positiveInt = wholeNumber(1);
+const probability = (v: string): number => {
+  const n = Number(v);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('a number between 0 and 1 (exclusive), e.g. 1e-6');
+  return n;
+};
 
 /** An exit code a command chose itself (e.g. verify-proof's 1 for an invalid proof). */
 let commandExit = 0;
@@ -130,6 +136,15 @@ function program(): Command {
     .option('--name <name>', 'witness name for a new key')
     .option('--trust <vkey...>', "log verifier keys to trust (added to DIR/trusted-logs.txt)")
     .action((o) => witnessServeCommand(o));
+
+  p.command('trace').description('trace a leaked list (CSV, XLSX, JSON, JSON Lines, pasted text) to its source, time window and affected families')
+    .argument('<file>')
+    .addOption(data()).addOption(token())
+    .option('--json', 'print the whole report as JSON')
+    .option('--epsilon <e>', 'false-accusation bound (default 1e-6)', probability)
+    .option('--html <file>', 'also write the readable HTML report here')
+    .option('--format <format>', 'csv | xlsx | json | jsonl | text (default: from the name and first bytes)')
+    .action((file, o) => traceCommand(file, o));
 
   const canary = p.command('canary').description('canary contact points and reported calls (investigator or DPO token)');
   canary.command('contact-add').description('register a phone number or mailbox the operator controls; later canaries carry it')

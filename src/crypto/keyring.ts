@@ -108,6 +108,11 @@ export class TenantKeys {
     return createHmac('sha256', this.#index).update(`blind/${scope}\0`).update(normalised, 'utf8').digest().subarray(0, 16);
   }
 
+  /** Blind index of a linkage blocking key (schema/blocking.ts): same table, its own label. */
+  blockIndex(key: string): Buffer {
+    return createHmac('sha256', this.#index).update('blind/block\0').update(key, 'utf8').digest().subarray(0, 16);
+  }
+
   /** A keyed, deterministic id for content (import idempotence): HMAC over a label and the parts. */
   keyedId(label: string, content: string): Buffer {
     return createHmac('sha256', this.#index).update(`${label}\0`).update(content, 'utf8').digest();

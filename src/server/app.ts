@@ -19,6 +19,8 @@ import { toErrorBody } from './errors.ts';
 import { openApiDocument, docsPage, type RouteDoc } from './openapi.ts';
 import * as S from './schemas.ts';
 import type { IndexScope } from '../schema/field-kind.ts';
+import { LEAK_FORMATS, leakFromJson, readLeakBytes, type LeakFormat, type LeakTable } from '../trace/leak-file.ts';
+import { renderHtml } from '../trace/report.ts';
 
 export interface ServerOptions {
   readonly ledger: Ledger;
@@ -50,6 +52,32 @@ interface RouteDef<B, Q> extends RouteDoc {
 }
 
 const BATCH_LIMIT = 16 * 1024 * 1024;
+const TRACE_LIMIT = 64 * 1024 * 1024;
+
+/** Upload content types of a leak, and the format each means. */
+const LEAK_TYPES: Readonly<Record<string, LeakFormat>> = {
+  'text/csv': 'csv', 'text/plain': 'text', 'application/json': 'json', 'application/x-ndjson': 'jsonl', 'application/jsonl': 'jsonl',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx', 'application/octet-stream': 'csv',
+};
+
+/**
+ * A trace upload as a leak: the file as the body (its content type says the format; ?format=
+ * overrides), or JSON — the rows themselves ({ rows: [...] } or an array), or
+ * { content, format, encoding: "base64" | "utf8" } for a file inside JSON.
+ */
+async function leakOfUpload(body: unknown, contentType: string, format: string | undefined): Promise<LeakTable> {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  const wanted = format as LeakFormat | undefined;
+  if (Buffer.isBuffer(body)) return readLeakBytes(body, wanted ?? LEAK_TYPES[type] ?? 'csv');
+  if (typeof body === 'string') return readLeakBytes(Buffer.from(body, 'utf8'), wanted ?? 'text');
+  if (typeof body === 'object' && body !== null && !Array.isArray(body) && typeof (body as { content?: unknown }).content === 'string') {
+    const b = body as { content: string; format?: unknown; encoding?: unknown };
+    const f = (typeof b.format === 'string' ? b.format : wanted) ?? 'csv';
+    if (!(LEAK_FORMATS as readonly string[]).includes(f)) throw new TracevaultError('ERR_UNSUPPORTED_FORMAT');
+    return readLeakBytes(Buffer.from(b.content, b.encoding === 'base64' ? 'base64' : 'utf8'), f as LeakFormat);
+  }
+  return leakFromJson(body);
+}
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value ?? {});
@@ -105,7 +133,9 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
   const log = opts.log;
   const routes: RouteDoc[] = [];
 
-  app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // Leaked files uploaded for a trace, as they are.
+  app.addContentTypeParser(Object.keys(LEAK_TYPES).filter((t) => t !== 'text/plain' && t !== 'application/json'), { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.setErrorHandler((e, req, reply) => {
     const body = toErrorBody(e);
     if (body.code === 'ERR_INTERNAL' || body.code === 'ERR_LEDGER_UNAVAILABLE') log?.(`error ${req.id} ${body.code}${e instanceof Error ? ` ${e.name}` : ''}`);
@@ -284,6 +314,29 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
   route({
     method: 'POST', url: '/v1/canaries/lookup', tag: 'canaries', summary: 'The canaries in a leaked table ({ rows: [{ field: cell }] }) and the disclosures they were minted for (investigator, DPO)', body: S.CanaryLookup, bodyLimit: BATCH_LIMIT,
     handler: async ({ body, ctx }) => ({ hits: await access.findCanaries(ctx, body.rows) }),
+  });
+
+  // --- Traces ---------------------------------------------------------------------------------------------
+  route({
+    method: 'POST', url: '/v1/traces', tag: 'traces', status: 201, bodyLimit: TRACE_LIMIT, query: S.TraceQuery,
+    summary: 'Trace a leaked list (investigator): upload the file as the body (text/csv, XLSX, application/json, application/x-ndjson, text/plain for pasted chat text), or JSON { rows } / { content, format, encoding }; the report (accused, confidenceSets, candidates, window, affected, rows, notices)',
+    handler: async ({ req, query, ctx }) => {
+      const table = await leakOfUpload(req.body, String(req.headers['content-type'] ?? ''), query.format);
+      const epsilon = query.epsilon ?? (typeof (req.body as { epsilon?: unknown })?.epsilon === 'number' ? (req.body as { epsilon: number }).epsilon : undefined);
+      return access.trace(ctx, table, { epsilon });
+    },
+  });
+  route({
+    method: 'GET', url: '/v1/traces/{id}', tag: 'traces', query: S.TraceReportQuery,
+    summary: 'A trace report (investigator): JSON, or the readable HTML page with charts and draft notices (?format=html or Accept: text/html)',
+    handler: async ({ params, query, ctx, req, reply }) => {
+      const report = await access.getTrace(ctx, params.id!);
+      if (query.format === 'html' || (query.format === undefined && /text\/html/.test(String(req.headers.accept ?? '')))) {
+        void reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+        return renderHtml(report);
+      }
+      return report;
+    },
   });
 
   // --- Ledger ---------------------------------------------------------------------------------------------

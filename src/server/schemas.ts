@@ -80,3 +80,10 @@ export const NewContactPoint = z.object({ kind: z.enum(['phone', 'mailbox']), va
 export const ContactReport = z.object({ contact: z.string().min(3).max(320), at: z.string().max(40), quote: z.string().max(4000) }).strict();
 
 export const CanaryLookup = z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(100_000) }).strict();
+
+export const TraceQuery = z.object({
+  format: z.enum(['csv', 'xlsx', 'json', 'jsonl', 'text']).optional(),
+  epsilon: z.coerce.number().gt(0).lt(1).optional(),
+}).strict();
+
+export const TraceReportQuery = z.object({ format: z.enum(['json', 'html']).optional() }).strict();

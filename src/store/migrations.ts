@@ -171,6 +171,19 @@ CREATE TABLE canary_hits (
   confirmed INTEGER NOT NULL, canary_id TEXT, disclosure_id TEXT, quote {blob} NOT NULL, recorded_at TEXT NOT NULL)
 `,
   },
+  {
+    version: 9,
+    name: 'traces',
+    // Linkage blocking keys live in blind_index (schema/blocking.ts). Records sealed before this
+    // version have none yet: the first trace adds them (trace/backfill.ts). A trace's report names
+    // record and principal ids, never a personal value; it is kept sealed all the same.
+    sql: `
+INSERT INTO meta (key, value) SELECT 'trace_blocks', 'pending' WHERE EXISTS (SELECT 1 FROM records);
+CREATE TABLE traces (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+  rows_total INTEGER NOT NULL, accused TEXT, report {blob} NOT NULL)
+`,
+  },
 ];
 
 // UPDATE and DELETE on the log are refused by the database itself.

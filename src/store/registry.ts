@@ -7,7 +7,7 @@
  */
 import { TracevaultError } from '../errors.ts';
 import { changeLabels, openChange, type FieldEntry } from '../crypto/field-cipher.ts';
-import { contentId, indexForm, prepareRecord, sealOneChange, type PreparedRecord } from './seal-record.ts';
+import { addBlockDigests, contentId, indexForm, prepareRecord, sealOneChange, type PreparedRecord } from './seal-record.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { base32, newId } from '../crypto/ids.ts';
 import { decodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
@@ -268,6 +268,7 @@ export class Registry {
         values: changed, validFrom: opts.validFrom ?? now, recordedAt: opts.recordedAt ?? now, recordedBy: actor.id,
       }, rec.versions, digests);
       key.fill(0);
+      addBlockDigests(this.keys, new Map([...[...rec.current].map(([f, v]) => [f, v.value] as const), ...changed]), digests);
       await this.#insert(tx, { changes: [[rec.seq, c.change, c.validFrom, c.recordedAt, c.recordedBy, c.keyGen, c.sealed]], index: digests.map((d) => [d, rec.seq]) });
       events.push({ ...actor.entry, action: 'update', principalId: actor.id, recordRef: this.recordRef(recordId), fields: [...changed.keys()], outcome: 'ok' });
       return [...changed.keys()];
@@ -358,6 +359,37 @@ export class Registry {
       const erased = await db.get('SELECT 1 AS x FROM records WHERE id = ? AND tenant_id = ? AND erased_at IS NOT NULL', [recordId, this.tenantId]);
       throw new TracevaultError(erased ? 'ERR_ERASED' : 'ERR_NOT_FOUND');
     }
+    return this.#decode(recordId, rows, withHistory);
+  }
+
+  /**
+   * Records by sequence number with their whole history, a page of statements at a time (linkage
+   * reads thousands). Erased and staged records are left out.
+   */
+  async histories(seqs: readonly number[], db: Db = this.db): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = [];
+    for (let i = 0; i < seqs.length; i += 500) {
+      const page = seqs.slice(i, i + 500);
+      const rows = await db.all<ChangeRow & { id: string }>(
+        `SELECT r.seq, r.id, c.change, c.valid_from, c.recorded_at, c.recorded_by, c.key_gen, c.sealed,
+                k.gen, k.dek_version, k.wrapped, r.record_type, r.org_id, r.created_at, r.created_by
+         FROM records r JOIN record_keys k ON k.record_seq = r.seq LEFT JOIN record_changes c ON c.record_seq = r.seq
+         WHERE r.seq IN (${page.map(() => '?').join(',')}) AND r.tenant_id = ? AND r.staged_by IS NULL AND r.erased_at IS NULL ORDER BY r.seq, c.change`,
+        [...page, this.tenantId],
+      );
+      for (let a = 0; a < rows.length;) {
+        let b = a;
+        while (b < rows.length && Number(rows[b]!.seq) === Number(rows[a]!.seq)) b++;
+        const rec = await this.#decode(rows[a]!.id, rows.slice(a, b), true);
+        out.push({ id: rec.id, seq: rec.seq, recordType: rec.recordType, orgId: rec.orgId, createdAt: rec.createdAt, createdBy: rec.createdBy, current: rec.current, history: rec.history });
+        a = b;
+      }
+    }
+    return out;
+  }
+
+  /** Decrypts one record's change rows (all of one snapshot). */
+  async #decode(recordId: string, rows: readonly ChangeRow[], withHistory: boolean) {
     const first = rows[0]!;
     const type = recordType(first.record_type);
     const wrapped: WrappedRecordKey = { recordId, gen: Number(first.gen), dekVersion: Number(first.dek_version), wrapped: first.wrapped };

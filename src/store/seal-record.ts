@@ -11,6 +11,7 @@ import { base32 } from '../crypto/ids.ts';
 import { encodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
 import { fieldDef, type RecordType } from '../schema/record-type.ts';
 import { normaliseMobile } from '../schema/mobile.ts';
+import { blockKeys, recordMaterial } from '../schema/blocking.ts';
 
 export interface SealedChange {
   readonly change: number;
@@ -81,14 +82,26 @@ export function sealOneChange(
   return { change, validFrom: input.validFrom, recordedAt: input.recordedAt, recordedBy: input.recordedBy, keyGen, sealed, fields: [...input.values.keys()] };
 }
 
+/** Adds the blind-index digests of the linkage blocking keys of a record state (schema/blocking.ts). */
+export function addBlockDigests(keys: TenantKeys, state: ReadonlyMap<string, unknown>, digests: Buffer[]): void {
+  for (const k of blockKeys(recordMaterial(state))) digests.push(keys.blockIndex(k));
+}
+
 /** A new record: a fresh key, then its changes in order (the first one holds the first values). */
 export function prepareRecord(keys: TenantKeys, type: RecordType, id: string, orgId: string | null, changes: readonly ChangeInput[]): PreparedRecord {
   const { key, wrapped } = keys.newRecordKey(id);
   const versions = new Map<string, number>();
   const digests: Buffer[] = [];
   try {
-    const sealed = changes.map((c, i) => sealOneChange(keys, type, id, key, wrapped.gen, i + 1, c, versions, digests));
-    return { id, orgId, createdAt: changes[0]!.recordedAt, createdBy: changes[0]!.recordedBy, key: wrapped, changes: sealed, digests };
+    const state = new Map<string, FieldValue>();
+    const sealed = changes.map((c, i) => {
+      const s = sealOneChange(keys, type, id, key, wrapped.gen, i + 1, c, versions, digests);
+      for (const [f, v] of c.values) state.set(f, v);
+      addBlockDigests(keys, state, digests);
+      return s;
+    });
+    const unique = [...new Map(digests.map((d) => [d.toString('hex'), d])).values()];
+    return { id, orgId, createdAt: changes[0]!.recordedAt, createdBy: changes[0]!.recordedBy, key: wrapped, changes: sealed, digests: unique };
   } finally {
     key.fill(0);
   }

@@ -1,0 +1,210 @@
+/**
+ * Evidence fusion: which source a leak came from. Pure.
+ *
+ * Sources are the principals that received the linked records (their disclosures: reveals,
+ * exports), and "obtained elsewhere". A linked row is *consistent* with a source when one of its
+ * disclosures gave that record in the versions the row shows, for every field the row shows in
+ * clear (public fields and values seen only masked need no disclosure).
+ *
+ * Models (log10 likelihood ratios against "elsewhere", which is 0 by definition):
+ * - elsewhere: a row comes from the registry's population, uniformly within its stratum (hospital
+ *   and month recorded), the strata in the leak's own proportions w_s: P_E(r) = w_s / N_s;
+ * - uniform: the leaker took rows uniformly from everything the source received, |D_S| records,
+ *   and a fraction η of the leak is noise from elsewhere: P(r | S) = (1 − η) c_r / |D_S| + η P_E(r);
+ * - any subset: the leaker chose which of its records to leak (maximum likelihood: the k_S rows
+ *   consistent with it), so a source is never cleared on the size of its access alone.
+ * η is integrated over a grid (a mixture: for a fixed source the uniform model's ratio then has
+ * expectation 1 under "elsewhere", so by Markov's inequality it exceeds |E|/ε with probability at
+ * most ε/|E|, and a union bound over the |E| sources bounds false accusations by ε).
+ * Canaries add 12 per canary found (a canary exists only in the file minted for its disclosure),
+ * fingerprint marks −log10 of the bound on an innocent disclosure's score (disclose/marks.ts).
+ *
+ * Verdict: the source with the highest uniform-model ratio is accused when that ratio is at least
+ * |E|/ε against "elsewhere" and against every other source's better model; otherwise the
+ * confidence sets list the sources whose better model is within |E|/ε of the best.
+ */
+import type { FieldMatch, Level } from './linkage.ts';
+
+export interface DisclosureSummary {
+  readonly id: string;
+  readonly principalId: string;
+  readonly at: string;
+  readonly channel: string;
+  readonly exportId?: string | null;
+  /** For each record (seq) it gave: field → version given in clear. */
+  readonly items: ReadonlyMap<number, ReadonlyMap<string, number>>;
+}
+
+export interface SourceInput {
+  readonly principalId: string;
+  readonly disclosures: readonly DisclosureSummary[];
+  /** Distinct records the principal ever received in clear. */
+  readonly totalRecords: number;
+}
+
+export interface RowEvidence {
+  readonly seq: number;
+  readonly matches: readonly FieldMatch[];
+  readonly stratum: string;
+}
+
+export interface ExtraEvidence {
+  /** Canaries found in the leak, by disclosure. */
+  readonly canaries: ReadonlyMap<string, number>;
+  /** Fingerprint bound (chance an innocent disclosure scores as high), by disclosure. */
+  readonly fingerprints: ReadonlyMap<string, number>;
+}
+
+export interface SourceScore {
+  readonly principalId: string;
+  /** The disclosure that explains most rows (or carries the canary or marks). */
+  readonly disclosureId: string | null;
+  readonly consistentRows: number;
+  readonly log10LR: number;
+  readonly log10LRAnySubset: number;
+  readonly log10Fingerprint: number;
+  readonly canaries: number;
+  /** max(uniform, any subset) + marks + canaries. */
+  readonly log10Best: number;
+}
+
+export interface Verdict {
+  readonly accused: { principalId: string; disclosureId: string | null; log10LR: number } | null;
+  readonly threshold: number;
+  readonly candidates: readonly SourceScore[];
+  /** For each ε: the sources not excluded ("elsewhere" included when it is not). */
+  readonly confidenceSets: Readonly<Record<string, readonly string[]>>;
+}
+
+export const ELSEWHERE = 'elsewhere';
+export const ETA_GRID: readonly number[] = [0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75];
+export const CANARY_WEIGHT = 12;
+const LEVELS_SEEN_MASKED: ReadonlySet<Level> = new Set(['masked', 'date', 'disagree']);
+
+function logMeanExp10(logs: readonly number[]): number {
+  const m = Math.max(...logs);
+  if (m === -Infinity) return -Infinity;
+  return m + Math.log10(logs.reduce((s, l) => s + 10 ** (l - m), 0) / logs.length);
+}
+
+/** Whether disclosure `d` gave the row's record in the versions the row shows. */
+export function consistentWith(row: RowEvidence, d: DisclosureSummary, publicFields: ReadonlySet<string>): boolean {
+  const given = d.items.get(row.seq);
+  if (!given) return false;
+  for (const m of row.matches) {
+    if (LEVELS_SEEN_MASKED.has(m.level) || publicFields.has(m.field)) continue;
+    if (given.get(m.field) !== m.version) return false;
+  }
+  return true;
+}
+
+export interface AttributeOptions {
+  readonly epsilon: number;
+  readonly epsilons?: readonly number[];
+}
+
+/** Per-source consistency of each row, the best disclosure, and the per-row elsewhere probability N_s / w_s. */
+export function prepare(rows: readonly RowEvidence[], sources: readonly SourceInput[], strata: ReadonlyMap<string, number>, publicFields: ReadonlySet<string>) {
+  const perStratum = new Map<string, number>();
+  for (const r of rows) perStratum.set(r.stratum, (perStratum.get(r.stratum) ?? 0) + 1);
+  // 1 / P_E(r) = N_s / w_s.
+  const inverseElsewhere = rows.map((r) => Math.max(1, strata.get(r.stratum) ?? 1) * rows.length / perStratum.get(r.stratum)!);
+  const wanted = new Set(rows.map((r) => r.seq));
+  const consistency = sources.map((s) => {
+    const bySeq = new Map<number, DisclosureSummary[]>();
+    for (const d of s.disclosures) {
+      for (const seq of d.items.keys()) {
+        if (!wanted.has(seq)) continue;
+        let list = bySeq.get(seq);
+        if (!list) bySeq.set(seq, (list = []));
+        list.push(d);
+      }
+    }
+    const hits = new Map<string, number>();
+    const rowOk = rows.map((r) => {
+      let ok = false;
+      for (const d of bySeq.get(r.seq) ?? []) {
+        if (!consistentWith(r, d, publicFields)) continue;
+        ok = true;
+        hits.set(d.id, (hits.get(d.id) ?? 0) + 1);
+      }
+      return ok;
+    });
+    return { rowOk, hits };
+  });
+  return { rows, sources, inverseElsewhere, consistency };
+}
+
+export type Prepared = ReturnType<typeof prepare>;
+
+/** log10 of the η-mixture likelihood ratio for rows with consistency `ok`, drawing from `size` records. */
+export function mixtureLR(ok: readonly boolean[], inverseElsewhere: readonly number[], size: number, skip = -1): number {
+  return logMeanExp10(ETA_GRID.map((eta) => {
+    let s = 0;
+    for (let i = 0; i < ok.length; i++) {
+      if (i === skip) continue;
+      s += Math.log10(ok[i] ? (1 - eta) * inverseElsewhere[i]! / Math.max(1, size) + eta : eta);
+    }
+    return s;
+  }));
+}
+
+/** Scores every source and gives the verdict at `epsilon` (and the confidence sets at each of `epsilons`). */
+export function attribute(p: Prepared, extra: ExtraEvidence, opts: AttributeOptions, skip = -1): Verdict {
+  const { sources, inverseElsewhere, consistency } = p;
+  const candidates: SourceScore[] = sources.map((s, i) => {
+    const { rowOk, hits } = consistency[i]!;
+    const k = rowOk.filter((ok, j) => ok && j !== skip).length;
+    let canaries = 0, fp = 0, markDisclosure: string | undefined;
+    for (const d of s.disclosures) {
+      canaries += extra.canaries.get(d.id) ?? 0;
+      const tail = extra.fingerprints.get(d.id);
+      if (tail !== undefined && tail < 1) {
+        const e = -Math.log10(Math.max(tail, 1e-300));
+        if (e > fp) {
+          fp = e;
+          markDisclosure = d.id;
+        }
+      }
+    }
+    const canaryDisclosure = s.disclosures.find((d) => (extra.canaries.get(d.id) ?? 0) > 0)?.id;
+    const mostRows = [...hits].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const uniform = mixtureLR(rowOk, inverseElsewhere, s.totalRecords, skip);
+    const subset = k === 0 ? uniform : mixtureLR(rowOk, inverseElsewhere, k, skip);
+    const bonus = fp + Math.min(canaries, 2) * CANARY_WEIGHT;
+    return {
+      principalId: s.principalId, disclosureId: canaryDisclosure ?? markDisclosure ?? mostRows ?? null, consistentRows: k,
+      log10LR: uniform + bonus, log10LRAnySubset: subset + bonus, log10Fingerprint: fp, canaries, log10Best: Math.max(uniform, subset) + bonus,
+    };
+  }).sort((a, b) => b.log10LR - a.log10LR || b.log10Best - a.log10Best);
+  const E = candidates.length + 1;
+  const tau = (eps: number) => Math.log10(E / eps);
+  const top = candidates[0];
+  const rivals = Math.max(0, ...candidates.slice(1).map((c) => c.log10Best));
+  const accused = top && top.log10LR >= tau(opts.epsilon) && top.log10LR - rivals >= tau(opts.epsilon)
+    ? { principalId: top.principalId, disclosureId: top.disclosureId, log10LR: top.log10LR } : null;
+  const best = Math.max(0, ...candidates.map((c) => c.log10LR));
+  const confidenceSets: Record<string, string[]> = {};
+  for (const eps of opts.epsilons ?? [1e-2, 1e-4, 1e-6]) {
+    const floor = best - tau(eps);
+    const set = candidates.filter((c) => c.log10Best >= floor).map((c) => c.principalId);
+    if (floor <= 0) set.push(ELSEWHERE);
+    confidenceSets[String(eps)] = set;
+  }
+  return { accused, threshold: tau(opts.epsilon), candidates, confidenceSets };
+}
+
+/**
+ * Leave-one-row-out: the rows whose removal changes the verdict (who is accused, or whether anyone
+ * is). At most `limit` rows are tried (spread evenly) on a large leak.
+ */
+export function fragileRows(p: Prepared, extra: ExtraEvidence, opts: AttributeOptions, limit = 200): number[] {
+  const base = attribute(p, extra, opts).accused?.principalId ?? null;
+  const step = Math.max(1, Math.ceil(p.rows.length / limit));
+  const out: number[] = [];
+  for (let i = 0; i < p.rows.length; i += step) {
+    const v = attribute(p, extra, opts, i).accused?.principalId ?? null;
+    if (v !== base) out.push(i);
+  }
+  return out;
+}

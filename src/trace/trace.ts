@@ -1,0 +1,283 @@
+/**
+ * A trace, end to end: a leaked table in, a report out. The I/O around the pure steps — blocking
+ * through the blind index, loading candidate histories, term frequencies, the disclosures that
+ * gave the linked records, canaries and fingerprint marks, strata sizes and later records for the
+ * time window. Linkage, evidence, window and report are pure (their own modules).
+ */
+import { TracevaultError } from '../errors.ts';
+import { newId } from '../crypto/ids.ts';
+import type { Registry } from '../store/registry.ts';
+import { indexForm } from '../store/seal-record.ts';
+import { blockKeys } from '../schema/blocking.ts';
+import { findCanaries, type CanaryKeys } from '../disclose/canary.ts';
+import { observe as observeMarks, scoreCandidates, SCHEME } from '../disclose/marks.ts';
+import type { TardosCode } from '../disclose/tardos.ts';
+import { BIRTH, RECORD_TYPES } from '../schema/record-type.ts';
+import { rowMaterial, type LeakRow } from './leak-row.ts';
+import type { LeakTable } from './leak-file.ts';
+import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, linkRow, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
+import { attribute, consistentWith, fragileRows, prepare, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
+import { estimateWindow, type Interval } from './window.ts';
+import { notices, type TraceReport } from './report.ts';
+import { backfillBlocks } from './backfill.ts';
+
+export interface TraceDeps {
+  readonly registry: Registry;
+  readonly canaryKeys: CanaryKeys;
+  readonly code: TardosCode;
+  readonly now: () => Date;
+}
+
+export interface TraceOptions {
+  readonly epsilon?: number;
+  readonly onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export const DEFAULT_EPSILON = 1e-6;
+const MAX_BLOCK = 2000;
+
+const PUBLIC_FIELDS: ReadonlySet<string> = new Set([...RECORD_TYPES.values()].flatMap((t) => t.fields.filter((f) => f.sensitivity === 'public').map((f) => f.name)));
+
+function chunks<T>(xs: readonly T[], n = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+const qs = (n: number) => Array.from({ length: n }, () => '?').join(',');
+
+/** Candidate record seqs per row, through the blind index (blocking keys, and full phones and ids). */
+async function block(reg: Registry, rows: readonly LeakRow[]): Promise<Set<number>[]> {
+  const digestRows = new Map<string, { d: Buffer; rows: number[] }>();
+  const add = (d: Buffer, i: number) => {
+    const k = d.toString('hex');
+    const e = digestRows.get(k) ?? { d, rows: [] };
+    e.rows.push(i);
+    digestRows.set(k, e);
+  };
+  rows.forEach((row, i) => {
+    for (const k of blockKeys(rowMaterial(row))) add(reg.keys.blockIndex(k), i);
+    for (const o of row.obs) {
+      if (o.value.kind === 'mobile' && !o.value.pattern.includes('*')) add(reg.keys.blindIndex('phone', indexForm('phone', o.value.pattern)), i);
+      if (o.value.kind === 'residentId' && !o.value.pattern.includes('*')) add(reg.keys.blindIndex('residentId', o.value.pattern), i);
+    }
+  });
+  const out = rows.map(() => new Set<number>());
+  const bySeq = new Map<string, number[]>();
+  for (const page of chunks([...digestRows.values()])) {
+    const hits = await reg.db.all<{ digest: Buffer; record_seq: number }>(`SELECT digest, record_seq FROM blind_index WHERE digest IN (${qs(page.length)})`, page.map((e) => e.d));
+    for (const h of hits) {
+      const k = Buffer.from(h.digest).toString('hex');
+      const list = bySeq.get(k) ?? [];
+      list.push(Number(h.record_seq));
+      bySeq.set(k, list);
+    }
+  }
+  for (const [k, e] of digestRows) {
+    const seqs = bySeq.get(k) ?? [];
+    if (seqs.length > MAX_BLOCK) continue; // an unselective key (a common surname on a busy day): other keys decide
+    for (const i of e.rows) for (const s of seqs) out[i]!.add(s);
+  }
+  return out;
+}
+
+async function termFrequencies(reg: Registry, rows: readonly LeakRow[]): Promise<TermFrequencies> {
+  const total = Number((await reg.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NULL', [reg.tenantId]))?.n ?? 0);
+  const hospitals = Number((await reg.db.get<{ n: number }>('SELECT COUNT(DISTINCT org_id) AS n FROM records WHERE tenant_id = ?', [reg.tenantId]))?.n ?? 1);
+  const names = new Map<string, Buffer>();
+  for (const r of rows) for (const o of r.obs) if (o.value.kind === 'personName' && !o.value.name.includes('*')) names.set(o.value.name, reg.keys.blindIndex('name', indexForm('name', o.value.name)));
+  const counts = new Map<string, number>();
+  for (const page of chunks([...names.values()])) {
+    for (const c of await reg.db.all<{ digest: Buffer; n: number }>(`SELECT digest, COUNT(*) AS n FROM blind_index WHERE digest IN (${qs(page.length)}) GROUP BY digest`, page)) counts.set(Buffer.from(c.digest).toString('hex'), Number(c.n));
+  }
+  return {
+    hospitals: Math.max(1, hospitals),
+    // Add-one smoothing: a name seen in the leak but not in the registry still has a frequency.
+    name: (n) => {
+      const d = names.get(n) ?? reg.keys.blindIndex('name', indexForm('name', n));
+      return total > 0 ? ((counts.get(d.toString('hex')) ?? 0) + 1) / (total + 1) : undefined;
+    },
+  };
+}
+
+function candidateOf(r: { seq: number; id: string; orgId: string | null; createdAt: string; history?: readonly { field: string; version: number; value: unknown; validFrom: string; validTo: string | null; recordedAt: string }[] }): CandidateRecord {
+  return { seq: r.seq, id: r.id, orgId: r.orgId, createdAt: r.createdAt, versions: (r.history ?? []) as CandidateRecord['versions'] };
+}
+
+/** The disclosures that gave any of `seqs`, grouped by principal, with each principal's total. */
+async function sources(reg: Registry, seqs: readonly number[]): Promise<SourceInput[]> {
+  const items = new Map<string, Map<number, Map<string, number>>>();
+  for (const page of chunks(seqs)) {
+    for (const r of await reg.db.all<{ disclosure_id: string; record_seq: number; field: string; version: number }>(`SELECT disclosure_id, record_seq, field, version FROM disclosure_items WHERE record_seq IN (${qs(page.length)})`, page)) {
+      let d = items.get(r.disclosure_id);
+      if (!d) items.set(r.disclosure_id, (d = new Map()));
+      let f = d.get(Number(r.record_seq));
+      if (!f) d.set(Number(r.record_seq), (f = new Map()));
+      f.set(r.field, Number(r.version));
+    }
+  }
+  const byPrincipal = new Map<string, DisclosureSummary[]>();
+  for (const page of chunks([...items.keys()])) {
+    for (const d of await reg.db.all<{ id: string; principal_id: string; at: string; channel: string; export_id: string | null }>(`SELECT id, principal_id, at, channel, export_id FROM disclosures WHERE tenant_id = ? AND id IN (${qs(page.length)})`, [reg.tenantId, ...page])) {
+      const list = byPrincipal.get(d.principal_id) ?? [];
+      list.push({ id: d.id, principalId: d.principal_id, at: d.at, channel: d.channel, exportId: d.export_id, items: items.get(d.id)! });
+      byPrincipal.set(d.principal_id, list);
+    }
+  }
+  const out: SourceInput[] = [];
+  for (const [principalId, disclosures] of byPrincipal) {
+    const total = await reg.db.get<{ n: number }>('SELECT COUNT(DISTINCT i.record_seq) AS n FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id WHERE d.principal_id = ? AND d.tenant_id = ?', [principalId, reg.tenantId]);
+    out.push({ principalId, disclosures, totalRecords: Number(total?.n ?? disclosures.length) });
+  }
+  return out;
+}
+
+const stratumOf = (orgId: string | null, createdAt: string) => `${orgId ?? '-'}|${createdAt.slice(0, 7)}`;
+
+async function strataSizes(reg: Registry, orgs: readonly (string | null)[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const ids = [...new Set(orgs.filter((o): o is string => o !== null))];
+  for (const page of chunks(ids)) {
+    for (const r of await reg.db.all<{ org_id: string; m: string; n: number }>(`SELECT org_id, substr(created_at, 1, 7) AS m, COUNT(*) AS n FROM records WHERE tenant_id = ? AND org_id IN (${qs(page.length)}) GROUP BY org_id, substr(created_at, 1, 7)`, [reg.tenantId, ...page])) out.set(`${r.org_id}|${r.m}`, Number(r.n));
+  }
+  return out;
+}
+
+/** Creation times (ms, ascending) of records of these organisations created after `fromMs`, at most `limit`; and how many were created before. */
+async function creations(reg: Registry, orgs: readonly string[], fromMs: number, limit: number): Promise<{ before: number; later: number[] }> {
+  if (orgs.length === 0) return { before: 0, later: [] };
+  // Stored times carry their own offsets: filter by date string loosely, then by instant exactly.
+  const day = new Date(fromMs - 2 * 86_400_000).toISOString().slice(0, 10);
+  const rows = await reg.db.all<{ created_at: string }>(`SELECT created_at FROM records WHERE tenant_id = ? AND staged_by IS NULL AND org_id IN (${qs(orgs.length)}) AND created_at >= ?`, [reg.tenantId, ...orgs, day]);
+  const total = Number((await reg.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND staged_by IS NULL AND org_id IN (${qs(orgs.length)})`, [reg.tenantId, ...orgs]))?.n ?? 0);
+  const times = rows.map((r) => Date.parse(r.created_at)).sort((a, b) => a - b);
+  const later = times.filter((t) => t > fromMs);
+  return { before: total - later.length, later: later.slice(0, limit) };
+}
+
+export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOptions = {}): Promise<TraceReport> {
+  const reg = deps.registry;
+  const epsilon = opts.epsilon ?? DEFAULT_EPSILON;
+  if (!(epsilon > 0 && epsilon < 1)) throw new TracevaultError('ERR_BAD_REQUEST', { field: 'epsilon', rule: 'range' });
+  const rows = table.rows;
+  if (rows.length === 0) throw new TracevaultError('ERR_MALFORMED_FILE', { rule: 'noRows' });
+  await backfillBlocks(reg, (d, t) => opts.onProgress?.('index', d, t));
+
+  // Canaries first: a canary row is not a record and links to nothing else.
+  const canaryHits = await findCanaries(reg.db, reg.tenantId, rows.map((r) => r.cells), deps.canaryKeys);
+  const canaryRows = new Set(canaryHits.flatMap((h) => h.rows));
+
+  // Linkage.
+  const blocks = await block(reg, rows);
+  const tf = await termFrequencies(reg, rows);
+  const links: (Link | undefined)[] = new Array(rows.length);
+  const all = [...new Set(blocks.flatMap((b) => [...b]))];
+  const cache = new Map<number, CandidateRecord>();
+  for (const page of chunks(all, 5000)) {
+    for (const r of await reg.histories(page)) cache.set(r.seq, candidateOf(r));
+    opts.onProgress?.('load', cache.size, all.length);
+  }
+  rows.forEach((row, i) => {
+    if (canaryRows.has(i)) return;
+    links[i] = linkRow(row, [...blocks[i]!].map((s) => cache.get(s)).filter((c): c is CandidateRecord => c !== undefined), tf);
+  });
+  const linked = links.flatMap((l, i) => (l ? [{ l, i }] : []));
+
+  // Evidence.
+  const seqs = [...new Set(linked.map((x) => x.l.seq))];
+  const srcs = await sources(reg, seqs);
+  const strata = await strataSizes(reg, linked.map((x) => cache.get(x.l.seq)!.orgId));
+  const evidenceRows: RowEvidence[] = linked.map((x) => {
+    const rec = cache.get(x.l.seq)!;
+    return { seq: x.l.seq, matches: x.l.matches, stratum: stratumOf(rec.orgId, rec.createdAt) };
+  });
+  const canaries = new Map<string, number>();
+  for (const h of canaryHits) canaries.set(h.disclosureId, (canaries.get(h.disclosureId) ?? 0) + 1);
+  const fingerprints = new Map<string, number>();
+  const marked = srcs.flatMap((s) => s.disclosures).filter((d) => d.channel === 'export');
+  if (marked.length > 0) {
+    const fp = await reg.db.all<{ id: string }>(`SELECT id FROM disclosures WHERE fingerprint = ? AND id IN (${qs(marked.length)})`, [SCHEME, ...marked.map((d) => d.id)]);
+    const observed = observeMarks(BIRTH, rows.map((r) => r.cells));
+    if (observed.size > 0) for (const s of scoreCandidates(deps.code, observed, fp.map((d) => ({ id: d.id, key: reg.keys.keyedId('fingerprint-disclosure', d.id) })))) fingerprints.set(s.id, s.tail);
+  }
+  const extra = { canaries, fingerprints };
+  const prepared = prepare(evidenceRows, srcs, strata, PUBLIC_FIELDS);
+  const verdict = attribute(prepared, extra, { epsilon });
+  const fragile = fragileRows(prepared, extra, { epsilon }).map((i) => rows[linked[i]!.i]!.line);
+
+  // A mixture: the rows the leading source does not explain, attributed on their own.
+  const mixture: TraceReport['mixture'][number][] = [];
+  let rest = evidenceRows, restVerdict = verdict;
+  for (let depth = 0; depth < 3 && rest.length > 0; depth++) {
+    const top = restVerdict.candidates[0];
+    if (!top) break;
+    const src = srcs.find((s) => s.principalId === top.principalId)!;
+    const explained = rest.filter((r) => src.disclosures.some((d) => consistentWith(r, d, PUBLIC_FIELDS)));
+    mixture.push({ principalId: top.principalId, disclosureId: top.disclosureId, rows: explained.length, accused: restVerdict.accused?.principalId === top.principalId });
+    rest = rest.filter((r) => !explained.includes(r));
+    if (rest.length < 3) break;
+    restVerdict = attribute(prepare(rest, srcs.filter((s) => !mixture.some((m) => m.principalId === s.principalId)), strata, PUBLIC_FIELDS), extra, { epsilon });
+  }
+
+  // When.
+  const intervals: Interval[] = linked.map((x) => {
+    const rec = cache.get(x.l.seq)!;
+    let from = Date.parse(rec.createdAt), to = Infinity;
+    for (const m of x.l.matches) {
+      from = Math.max(from, Date.parse(m.validFrom), Date.parse(m.recordedAt));
+      if (m.validTo) to = Math.min(to, Date.parse(m.validTo));
+    }
+    if (x.l.emptyBefore) to = Math.min(to, Date.parse(x.l.emptyBefore));
+    return { from, to };
+  });
+  const calls = rows.map((r) => (r.calledAt ? Date.parse(r.calledAt) : NaN)).filter((t) => !Number.isNaN(t));
+  const firstCall = calls.length > 0 ? Math.min(...calls) : undefined;
+  let window = estimateWindow(intervals, { firstCall });
+  const orgs = [...new Set(linked.map((x) => cache.get(x.l.seq)!.orgId).filter((o): o is string => o !== null))];
+  if (window.from) {
+    const c = await creations(reg, orgs, Date.parse(window.from), 2000);
+    const fraction = c.before > 0 ? Math.min(1, seqs.length / c.before) : 0;
+    window = estimateWindow(intervals, { firstCall, fraction, laterCreations: c.later });
+  }
+
+  // Who is affected: the rows matched, and everyone in the disclosures the leak came from.
+  const direct = [...new Set(linked.map((x) => x.l.id))];
+  let viaSource: string[] = [];
+  const accusedSource = verdict.accused && srcs.find((s) => s.principalId === verdict.accused!.principalId);
+  let disclosedAt: string | null = null;
+  if (accusedSource) {
+    const ids = accusedSource.disclosures.filter((d) => evidenceRows.some((r) => d.items.has(r.seq))).map((d) => d.id);
+    disclosedAt = accusedSource.disclosures.find((d) => d.id === verdict.accused!.disclosureId)?.at ?? null;
+    const seqsVia = new Set<number>();
+    for (const page of chunks(ids)) for (const r of await reg.db.all<{ s: number }>(`SELECT DISTINCT record_seq AS s FROM disclosure_items WHERE disclosure_id IN (${qs(page.length)})`, page)) seqsVia.add(Number(r.s));
+    for (const page of chunks([...seqsVia])) for (const r of await reg.db.all<{ id: string }>(`SELECT id FROM records WHERE seq IN (${qs(page.length)})`, page)) viaSource.push(r.id);
+    const d = new Set(direct);
+    viaSource = viaSource.filter((id) => !d.has(id)).sort();
+  }
+
+  const fields = [...new Set(table.columns.length > 0 ? table.columns.flatMap((c) => (c.target && c.target !== 'calledAt' ? [c.target] : [])) : rows.flatMap((r) => r.obs.map((o) => o.target)))];
+  const stale = linked.filter((x) => x.l.stale).length;
+  const missingEvidence: string[] = [];
+  if (fingerprints.size === 0) missingEvidence.push('no fingerprint marks could be read (the leak may be normalised, or its source was not a marked export)');
+  if (canaryHits.length === 0) missingEvidence.push('no canary found in the leak');
+  if (srcs.length === 0) missingEvidence.push('no recorded disclosure gave the linked records');
+  if (linked.length < rows.length - canaryRows.size) missingEvidence.push(`${rows.length - canaryRows.size - linked.length} rows could not be linked to a record (fabricated, another registry, or too damaged)`);
+  const partial = {
+    fields, window: { ...window, disclosedAt }, affected: { direct, viaSource, total: direct.length + viaSource.length }, accused: verdict.accused,
+    rows: { total: rows.length, linked: linked.length, current: linked.length - stale, stale, unlinked: rows.length - linked.length - canaryRows.size, canaries: canaryRows.size },
+  };
+  return {
+    id: newId('t'), createdAt: deps.now().toISOString(), epsilon, file: { format: table.format, columns: table.columns }, complaints: calls.length > 0,
+    ...partial, threshold: verdict.threshold, confidenceSets: verdict.confidenceSets, candidates: verdict.candidates, mixture,
+    fragile: { verdictHingesOnOneRow: fragile.length > 0, rows: fragile },
+    assumptions: [
+      '"Obtained elsewhere": rows drawn from the registry uniformly within hospital and month recorded, in the leak\'s own proportions.',
+      'Uniform model: a leaker took rows uniformly from everything the source received in clear; a fraction η of rows (integrated over 0–75%) came from elsewhere.',
+      'Any-subset model: the leaker chose its rows; used for every rival, so no source is cleared on the size of its access alone.',
+      'Canaries count 10^12 each (a canary exists only in the file minted for its disclosure); fingerprint evidence is the bound on an innocent disclosure\'s score.',
+      `Rows link to a record at ${DEFAULT_THRESHOLD} bits of Fellegi–Sunter weight and ${DEFAULT_MARGIN} bits above the runner-up.`,
+    ],
+    missingEvidence,
+    notices: notices(partial),
+  };
+}

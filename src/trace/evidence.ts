@@ -19,9 +19,11 @@
  * Canaries add 12 per canary found (a canary exists only in the file minted for its disclosure),
  * fingerprint marks −log10 of the bound on an innocent disclosure's score (disclose/marks.ts).
  *
- * Verdict: the source with the highest uniform-model ratio is accused when that ratio is at least
- * |E|/ε against "elsewhere" and against every other source's better model; otherwise the
- * confidence sets list the sources whose better model is within |E|/ε of the best.
+ * Verdict: the source with the best model's highest ratio is accused when its uniform-model ratio is
+ * at least |E|/ε against "elsewhere" and its better model beats every other source's better model
+ * by |E|/ε; otherwise the confidence sets list the sources whose better model is within |E|/ε of
+ * the best (and "elsewhere" while no source's uniform ratio reaches |E|/ε). A leak merged from
+ * several sources is explained as a mixture: the leading source's rows, then the rest on their own.
  */
 import type { FieldMatch, Level } from './linkage.ts';
 
@@ -176,19 +178,21 @@ export function attribute(p: Prepared, extra: ExtraEvidence, opts: AttributeOpti
       principalId: s.principalId, disclosureId: canaryDisclosure ?? markDisclosure ?? mostRows ?? null, consistentRows: k,
       log10LR: uniform + bonus, log10LRAnySubset: subset + bonus, log10Fingerprint: fp, canaries, log10Best: Math.max(uniform, subset) + bonus,
     };
-  }).sort((a, b) => b.log10LR - a.log10LR || b.log10Best - a.log10Best);
+  }).sort((a, b) => b.log10Best - a.log10Best || b.log10LR - a.log10LR);
   const E = candidates.length + 1;
   const tau = (eps: number) => Math.log10(E / eps);
   const top = candidates[0];
+  // Against "elsewhere": the uniform model (a proper likelihood ratio). Against every other source:
+  // both under their better model, so no rival is cleared on the size of its access alone.
   const rivals = Math.max(0, ...candidates.slice(1).map((c) => c.log10Best));
-  const accused = top && top.log10LR >= tau(opts.epsilon) && top.log10LR - rivals >= tau(opts.epsilon)
+  const accused = top && top.log10LR >= tau(opts.epsilon) && top.log10Best - rivals >= tau(opts.epsilon)
     ? { principalId: top.principalId, disclosureId: top.disclosureId, log10LR: top.log10LR } : null;
-  const best = Math.max(0, ...candidates.map((c) => c.log10LR));
+  const best = Math.max(0, ...candidates.map((c) => c.log10Best));
+  const againstElsewhere = Math.max(0, ...candidates.map((c) => c.log10LR));
   const confidenceSets: Record<string, string[]> = {};
   for (const eps of opts.epsilons ?? [1e-2, 1e-4, 1e-6]) {
-    const floor = best - tau(eps);
-    const set = candidates.filter((c) => c.log10Best >= floor).map((c) => c.principalId);
-    if (floor <= 0) set.push(ELSEWHERE);
+    const set = candidates.filter((c) => c.log10Best >= best - tau(eps)).map((c) => c.principalId);
+    if (againstElsewhere < tau(eps)) set.push(ELSEWHERE);
     confidenceSets[String(eps)] = set;
   }
   return { accused, threshold: tau(opts.epsilon), candidates, confidenceSets };
@@ -205,6 +209,32 @@ export function fragileRows(p: Prepared, extra: ExtraEvidence, opts: AttributeOp
   for (let i = 0; i < p.rows.length; i += step) {
     const v = attribute(p, extra, opts, i).accused?.principalId ?? null;
     if (v !== base) out.push(i);
+  }
+  return out;
+}
+
+export interface MixtureComponent {
+  readonly principalId: string;
+  readonly disclosureId: string | null;
+  readonly rows: number;
+  readonly accused: boolean;
+}
+
+/** A leak as a mixture: the leading source and the rows it explains, then the rest attributed on their own. */
+export function explainMixture(rows: readonly RowEvidence[], sources: readonly SourceInput[], strata: ReadonlyMap<string, number>, extra: ExtraEvidence, opts: AttributeOptions, publicFields: ReadonlySet<string>, max = 3): MixtureComponent[] {
+  const out: MixtureComponent[] = [];
+  let rest = rows, pool = sources;
+  while (rest.length > 0 && out.length < max) {
+    const v = attribute(prepare(rest, pool, strata, publicFields), extra, opts);
+    const top = v.candidates[0];
+    if (!top) break;
+    const src = pool.find((s) => s.principalId === top.principalId)!;
+    const explained = new Set(rest.filter((r) => src.disclosures.some((d) => consistentWith(r, d, publicFields))));
+    if (explained.size === 0) break;
+    out.push({ principalId: top.principalId, disclosureId: top.disclosureId, rows: explained.size, accused: v.accused?.principalId === top.principalId });
+    rest = rest.filter((r) => !explained.has(r));
+    pool = pool.filter((s) => s !== src);
+    if (rest.length < 3) break;
   }
   return out;
 }

@@ -247,10 +247,13 @@ export function linkRow(row: LeakRow, candidates: readonly CandidateRecord[], tf
     } else second = Math.max(second, r.weight);
   }
   if (!best || best.weight < (opts.threshold ?? DEFAULT_THRESHOLD) || best.weight - second < (opts.margin ?? DEFAULT_MARGIN)) return undefined;
+  // An empty cell says "not yet" only for a value the record got after it was created (a discharge
+  // time, a certificate number); for one it had from the start, it says "left out" or "masked".
   let emptyBefore: string | undefined;
+  const created = best.rec.versions.reduce((m, v) => (v.validFrom < m ? v.validFrom : m), best.rec.versions[0]?.validFrom ?? '');
   for (const f of row.empty) {
     const first = best.rec.versions.filter((v) => v.field === f).map((v) => v.validFrom).sort()[0];
-    if (first && (!emptyBefore || first < emptyBefore)) emptyBefore = first;
+    if (first && Date.parse(first) > Date.parse(created) && (!emptyBefore || Date.parse(first) < Date.parse(emptyBefore))) emptyBefore = first;
   }
   return {
     emptyBefore,

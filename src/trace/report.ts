@@ -5,7 +5,7 @@
  * and what individuals can do to reduce the harm; (3) how to contact the handler. The report names
  * record and principal ids and field names, never a personal value. Pure.
  */
-import type { SourceScore } from './evidence.ts';
+import type { MixtureComponent, SourceScore } from './evidence.ts';
 import type { Window } from './window.ts';
 
 export interface TraceReport {
@@ -18,7 +18,7 @@ export interface TraceReport {
   readonly threshold: number;
   readonly confidenceSets: Readonly<Record<string, readonly string[]>>;
   readonly candidates: readonly SourceScore[];
-  readonly mixture: readonly { principalId: string; disclosureId: string | null; rows: number; accused: boolean }[];
+  readonly mixture: readonly MixtureComponent[];
   readonly window: Window & { disclosedAt?: string | null };
   readonly affected: { readonly direct: readonly string[]; readonly viaSource: readonly string[]; readonly total: number };
   readonly rows: { total: number; linked: number; current: number; stale: number; unlinked: number; canaries: number };

@@ -16,7 +16,7 @@ import { BIRTH, RECORD_TYPES } from '../schema/record-type.ts';
 import { rowMaterial, type LeakRow } from './leak-row.ts';
 import type { LeakTable } from './leak-file.ts';
 import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, linkRow, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
-import { attribute, consistentWith, fragileRows, prepare, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
+import { attribute, explainMixture, fragileRows, prepare, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
 import { estimateWindow, type Interval } from './window.ts';
 import { notices, type TraceReport } from './report.ts';
 import { backfillBlocks } from './backfill.ts';
@@ -205,19 +205,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const verdict = attribute(prepared, extra, { epsilon });
   const fragile = fragileRows(prepared, extra, { epsilon }).map((i) => rows[linked[i]!.i]!.line);
 
-  // A mixture: the rows the leading source does not explain, attributed on their own.
-  const mixture: TraceReport['mixture'][number][] = [];
-  let rest = evidenceRows, restVerdict = verdict;
-  for (let depth = 0; depth < 3 && rest.length > 0; depth++) {
-    const top = restVerdict.candidates[0];
-    if (!top) break;
-    const src = srcs.find((s) => s.principalId === top.principalId)!;
-    const explained = rest.filter((r) => src.disclosures.some((d) => consistentWith(r, d, PUBLIC_FIELDS)));
-    mixture.push({ principalId: top.principalId, disclosureId: top.disclosureId, rows: explained.length, accused: restVerdict.accused?.principalId === top.principalId });
-    rest = rest.filter((r) => !explained.includes(r));
-    if (rest.length < 3) break;
-    restVerdict = attribute(prepare(rest, srcs.filter((s) => !mixture.some((m) => m.principalId === s.principalId)), strata, PUBLIC_FIELDS), extra, { epsilon });
-  }
+  const mixture = explainMixture(evidenceRows, srcs, strata, extra, { epsilon }, PUBLIC_FIELDS);
 
   // When.
   const intervals: Interval[] = linked.map((x) => {

@@ -13,7 +13,7 @@ import { Rng } from '../src/sim/random.ts';
 import { tableOf } from '../src/trace/leak-file.ts';
 import { rowMaterial } from '../src/trace/leak-row.ts';
 import { blockKeys } from '../src/schema/blocking.ts';
-import { linkRow, type CandidateRecord, type Link, type TermFrequencies } from '../src/trace/linkage.ts';
+import { linkRow, type Link, type TermFrequencies } from '../src/trace/linkage.ts';
 import { attribute, explainMixture, prepare, type RowEvidence, type SourceInput } from '../src/trace/evidence.ts';
 import { estimateWindow } from '../src/trace/window.ts';
 import { observe, scoreCandidates } from '../src/disclose/marks.ts';

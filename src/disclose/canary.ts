@@ -97,19 +97,35 @@ export interface CanaryHit {
 
 /** The canaries found in a leaked table, by virtual key, with the disclosure each was minted for. */
 export async function findCanaries(db: Db, tenantId: string, rows: readonly Readonly<Record<string, unknown>>[], keys: CanaryKeys): Promise<CanaryHit[]> {
-  const hits = new Map<string, CanaryHit>();
+  const rowsOf = new Map<string, { ref: Buffer; rows: number[] }>();
   for (const [i, row] of rows.entries()) {
     const vkey = virtualKey(row);
     if (vkey === undefined) continue;
-    for (const c of await db.all<{ id: string; disclosure_id: string; sealed: Buffer }>('SELECT id, disclosure_id, sealed FROM canaries WHERE tenant_id = ? AND vkey_ref = ?', [tenantId, keys.refKey(vkey)])) {
+    const ref = keys.refKey(vkey);
+    const e = rowsOf.get(ref.toString('hex')) ?? { ref, rows: [] };
+    e.rows.push(i);
+    rowsOf.set(ref.toString('hex'), e);
+  }
+  const hits = new Map<string, CanaryHit>();
+  const refs = [...rowsOf.values()];
+  for (let p = 0; p < refs.length; p += 500) {
+    const page = refs.slice(p, p + 500);
+    const found = await db.all<{ id: string; disclosure_id: string; sealed: Buffer; vkey_ref: Buffer }>(
+      `SELECT id, disclosure_id, sealed, vkey_ref FROM canaries WHERE tenant_id = ? AND vkey_ref IN (${page.map(() => '?').join(',')})`, [tenantId, ...page.map((e) => e.ref)],
+    );
+    for (const c of found) {
       // Canaries given the same contact phone share a virtual key: the names tell them apart.
       const minted = openCanaryRow(keys, c.sealed);
-      if (['babyName', 'motherName'].some((f) => typeof row[f] === 'string' && typeof minted[f] === 'string' && (row[f] as string).trim() !== minted[f])) continue;
-      const hit = hits.get(c.id) ?? { canaryId: c.id, disclosureId: c.disclosure_id, rows: [] };
-      hit.rows.push(i);
-      hits.set(c.id, hit);
+      for (const i of rowsOf.get(Buffer.from(c.vkey_ref).toString('hex'))?.rows ?? []) {
+        const row = rows[i]!;
+        if (['babyName', 'motherName'].some((f) => typeof row[f] === 'string' && typeof minted[f] === 'string' && (row[f] as string).trim() !== minted[f])) continue;
+        const hit = hits.get(c.id) ?? { canaryId: c.id, disclosureId: c.disclosure_id, rows: [] };
+        hit.rows.push(i);
+        hits.set(c.id, hit);
+      }
     }
   }
+  for (const h of hits.values()) h.rows.sort((a, b) => a - b);
   return [...hits.values()];
 }
 

@@ -10,11 +10,27 @@ import { pinyin } from 'pinyin-pro';
 
 const HAN = /\p{Script=Han}/u;
 
-/** Toneless syllables, one a character; non-Han characters kept (lower case), separators dropped. */
+const readings = new Map<string, string>();
+
+/** The toneless reading of one character (as a surname, or as an ordinary character), memoised. */
+function reading(c: string, asSurname: boolean): string {
+  const key = asSurname ? `s${c}` : c;
+  let r = readings.get(key);
+  if (r === undefined) {
+    r = HAN.test(c) ? (pinyin(c, { toneType: 'none', surname: asSurname ? 'head' : 'off', v: true }) || c).toLowerCase() : c.toLowerCase();
+    if (readings.size < 100_000) readings.set(key, r);
+  }
+  return r;
+}
+
+/**
+ * Toneless syllables, one a character (each read on its own: a name is not a phrase, and both
+ * sides of a comparison are read the same way); the first character read as a surname;
+ * separators dropped.
+ */
 export function syllables(name: string, asSurname = true): string[] {
-  const s = name.normalize('NFC').replace(/[\s·•‧・]/gu, '');
-  if (!HAN.test(s)) return [...s.toLowerCase()];
-  return pinyin(s, { toneType: 'none', type: 'array', surname: asSurname ? 'head' : 'off', v: true }).map((x) => x.toLowerCase());
+  const chars = [...name.normalize('NFC').replace(/[\s·•‧・]/gu, '')];
+  return chars.map((c, i) => reading(c, asSurname && i === 0));
 }
 
 /** The fuzzy form of one syllable (see the module comment). */

@@ -134,29 +134,42 @@ export function prepare(rows: readonly RowEvidence[], sources: readonly SourceIn
     });
     return { rowOk, hits };
   });
-  return { rows, sources, inverseElsewhere, consistency };
+  return { rows, sources, inverseElsewhere, consistency, memo: new Map<string, ReturnType<typeof rowTerms>>() };
 }
 
 export type Prepared = ReturnType<typeof prepare>;
 
-/** log10 of the η-mixture likelihood ratio for rows with consistency `ok`, drawing from `size` records. */
-export function mixtureLR(ok: readonly boolean[], inverseElsewhere: readonly number[], size: number, skip = -1): number {
-  return logMeanExp10(ETA_GRID.map((eta) => {
-    let s = 0;
-    for (let i = 0; i < ok.length; i++) {
-      if (i === skip) continue;
-      s += Math.log10(ok[i] ? (1 - eta) * inverseElsewhere[i]! / Math.max(1, size) + eta : eta);
-    }
-    return s;
-  }));
+/** Per-η sums of the row terms, and the terms, for one consistency vector and source size. */
+function rowTerms(ok: readonly boolean[], inverseElsewhere: readonly number[], size: number): { sums: number[]; terms: Float64Array[] } {
+  const terms = ETA_GRID.map((eta) => {
+    const t = new Float64Array(ok.length);
+    for (let i = 0; i < ok.length; i++) t[i] = Math.log10(ok[i] ? (1 - eta) * inverseElsewhere[i]! / Math.max(1, size) + eta : eta);
+    return t;
+  });
+  return { terms, sums: terms.map((t) => t.reduce((a, b) => a + b, 0)) };
+}
+
+/**
+ * log10 of the η-mixture likelihood ratio for rows with consistency `ok`, drawing from `size`
+ * records; without row `skip` (leave-one-out). Terms are memoised in `memo` by `key`.
+ */
+export function mixtureLR(ok: readonly boolean[], inverseElsewhere: readonly number[], size: number, skip = -1, memo?: Map<string, ReturnType<typeof rowTerms>>, key?: string): number {
+  let t = key !== undefined ? memo?.get(key) : undefined;
+  if (!t) {
+    t = rowTerms(ok, inverseElsewhere, size);
+    if (key !== undefined) memo?.set(key, t);
+  }
+  const { sums, terms } = t;
+  return logMeanExp10(sums.map((s, e) => (skip >= 0 && skip < ok.length ? s - terms[e]![skip]! : s)));
 }
 
 /** Scores every source and gives the verdict at `epsilon` (and the confidence sets at each of `epsilons`). */
 export function attribute(p: Prepared, extra: ExtraEvidence, opts: AttributeOptions, skip = -1): Verdict {
-  const { sources, inverseElsewhere, consistency } = p;
+  const { sources, inverseElsewhere, consistency, memo } = p;
   const candidates: SourceScore[] = sources.map((s, i) => {
     const { rowOk, hits } = consistency[i]!;
-    const k = rowOk.filter((ok, j) => ok && j !== skip).length;
+    // The any-subset size is the rows consistent with the source (kept when one row is left out).
+    const k = rowOk.filter(Boolean).length;
     let canaries = 0, fp = 0, markDisclosure: string | undefined;
     for (const d of s.disclosures) {
       canaries += extra.canaries.get(d.id) ?? 0;
@@ -171,8 +184,8 @@ export function attribute(p: Prepared, extra: ExtraEvidence, opts: AttributeOpti
     }
     const canaryDisclosure = s.disclosures.find((d) => (extra.canaries.get(d.id) ?? 0) > 0)?.id;
     const mostRows = [...hits].sort((a, b) => b[1] - a[1])[0]?.[0];
-    const uniform = mixtureLR(rowOk, inverseElsewhere, s.totalRecords, skip);
-    const subset = k === 0 ? uniform : mixtureLR(rowOk, inverseElsewhere, k, skip);
+    const uniform = mixtureLR(rowOk, inverseElsewhere, s.totalRecords, skip, memo, `${i}|u`);
+    const subset = k === 0 ? uniform : mixtureLR(rowOk, inverseElsewhere, k, skip, memo, `${i}|s`);
     const bonus = fp + Math.min(canaries, 2) * CANARY_WEIGHT;
     return {
       principalId: s.principalId, disclosureId: canaryDisclosure ?? markDisclosure ?? mostRows ?? null, consistentRows: k,

@@ -63,8 +63,9 @@ export function parseLeakText(text: string): LeakTable {
     let label: Target | undefined;
     let dates = 0;
     for (const tok of tokens) {
+      // A header word (电话, 姓名, 母亲) is a label, even when it is shaped like a name.
       const asLabel = targetOfHeader(tok);
-      if (asLabel && kindOfValue(tok) === undefined) {
+      if (asLabel && !/\d/.test(tok)) {
         label = asLabel;
         continue;
       }

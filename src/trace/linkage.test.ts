@@ -1,0 +1,108 @@
+/**
+ * The pure parts of a trace: names by sound (polyphonic surnames, fuzzy initials), columns from
+ * headers and values, masked values, graded agreement, versions, the false-accusation bound of the
+ * evidence model, and the time window.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fuzzyKey, pinyinKey, surnameReadings } from '../schema/pinyin.ts';
+import { inferColumns, kindOfValue, targetOfHeader } from './columns.ts';
+import { leakRow, observe, parseWhen } from './leak-row.ts';
+import { parseLeakText } from './leak-file.ts';
+import { compareValue, linkRow, type CandidateRecord } from './linkage.ts';
+import { attribute, prepare, type SourceInput } from './evidence.ts';
+import { bestCover, estimateWindow } from './window.ts';
+import { Rng } from '../sim/random.ts';
+
+const tf = { hospitals: 20, name: () => 1e-4 };
+
+test('polyphonic surnames are read as surnames; homophones and fuzzy initials agree', () => {
+  assert.equal(pinyinKey('曾小明'), 'zeng xiao ming');
+  assert.equal(pinyinKey('单田芳'), 'shan tian fang');
+  assert.equal(pinyinKey('解晓东').split(' ')[0], 'xie');
+  assert.equal(pinyinKey('查良镛').split(' ')[0], 'zha');
+  assert.deepEqual(surnameReadings('单'), ['shan', 'dan']);
+  assert.equal(pinyinKey('张丽'), pinyinKey('章莉'));
+  assert.equal(fuzzyKey('张宁'), fuzzyKey('臧玲'));
+  assert.deepEqual(compareValue({ kind: 'personName', name: '章丽' }, 'motherName', '张丽', tf)[0], 'homophone');
+  assert.deepEqual(compareValue({ kind: 'personName', name: '臧丽' }, 'motherName', '张丽', tf)[0], 'fuzzy');
+  assert.deepEqual(compareValue({ kind: 'personName', name: '张*' }, 'motherName', '张丽', tf)[0], 'masked');
+  assert.deepEqual(compareValue({ kind: 'personName', name: '王丽' }, 'motherName', '张丽', tf)[0], 'disagree');
+});
+
+test('columns from Chinese and English headers, and from values when the header says nothing', () => {
+  assert.equal(targetOfHeader('母亲手机号'), 'motherPhone');
+  assert.equal(targetOfHeader('联系电话'), '*phone');
+  assert.equal(targetOfHeader('Birth Date'), 'birthTime');
+  assert.equal(targetOfHeader('motherName'), 'motherName');
+  assert.equal(kindOfValue('138****5678'), '*phone');
+  assert.equal(kindOfValue('110101199003077777'), undefined, 'a bad check character is not an id');
+  assert.equal(kindOfValue('11010119900307****'), '*residentId');
+  assert.equal(kindOfValue('张三之子'), 'babyName');
+  assert.deepEqual(inferColumns([undefined, undefined, undefined], [['李丽', '13812345678', '2026-05-01 08:30'], ['王芳', '139****1234', '2026-05-02']]), ['*name', '*phone', 'birthTime']);
+});
+
+test('masked and mistyped digits, transpositions, dates written many ways', () => {
+  const m = (p: string) => compareValue(observe('*phone', p)!, 'motherPhone', '13812345678', tf)[0];
+  assert.equal(m('138 1234 5678'), 'exact');
+  assert.equal(m('138****5678'), 'masked');
+  assert.equal(m('13812345578'), 'typo');
+  assert.equal(m('13812346578'), 'typo', 'a transposition');
+  assert.equal(m('13912340000'), 'disagree');
+  assert.deepEqual(parseWhen('2026年5月1日 8时30分'), { date: '2026-05-01', minute: '08:30', iso: '2026-05-01T08:30:00+08:00' });
+  assert.equal(parseWhen('2026-05-01T00:30:00Z')?.date, '2026-05-01');
+  assert.equal(parseWhen('2026/13/01'), undefined);
+  const t = parseLeakText('李丽，电话：13812345678 2026-05-01 08:30\n无关的一行\n');
+  assert.equal(t.rows.length, 1);
+  assert.deepEqual(t.rows[0]!.obs.map((o) => o.target), ['*name', '*phone', 'birthTime']);
+});
+
+const rec = (seq: number, name: string, phone: string, versions: { field: string; value: string; from: string; to: string | null; version?: number }[] = []): CandidateRecord => ({
+  seq, id: `r${seq}`, orgId: 'h1', createdAt: '2026-01-01T00:00:00+08:00',
+  versions: [
+    { field: 'motherName', version: 1, value: name, validFrom: '2026-01-01T00:00:00+08:00', validTo: null, recordedAt: '2026-01-01T00:00:00+08:00' },
+    { field: 'motherPhone', version: 1, value: phone, validFrom: '2026-01-01T00:00:00+08:00', validTo: versions.length ? versions[0]!.from : null, recordedAt: '2026-01-01T00:00:00+08:00' },
+    ...versions.map((v) => ({ field: v.field, version: v.version ?? 2, value: v.value, validFrom: v.from, validTo: v.to, recordedAt: v.from })),
+  ],
+});
+
+test('a row links to the record version it shows, and an old value is stale', () => {
+  const a = rec(1, '张丽', '13812345678', [{ field: 'motherPhone', value: '13987654321', from: '2026-03-01T00:00:00+08:00', to: null }]);
+  const b = rec(2, '张力', '13812340000');
+  const row = leakRow(2, ['motherName', 'motherPhone'], ['张丽', '138-1234-5678']);
+  const l = linkRow(row, [a, b], tf)!;
+  assert.equal(l.seq, 1);
+  assert.equal(l.stale, true);
+  assert.equal(l.matches.find((m) => m.field === 'motherPhone')!.version, 1);
+  assert.equal(linkRow(leakRow(2, ['motherName'], ['张丽']), [a, b], tf), undefined, 'a name alone is not enough');
+});
+
+test('outside-source rows accuse nobody more often than epsilon allows (Markov bound)', () => {
+  const rng = new Rng('evidence');
+  let accused = 0;
+  const trials = 300;
+  for (let t = 0; t < trials; t++) {
+    // 2,000 records in 4 strata; 10 sources, each received a random tenth; a leak of 30 records drawn uniformly.
+    const sources: SourceInput[] = Array.from({ length: 10 }, (_, s) => {
+      const items = new Map<number, Map<string, number>>();
+      for (let seq = 1; seq <= 2000; seq++) if (rng.chance(0.1)) items.set(seq, new Map([['motherPhone', 1]]));
+      return { principalId: `p${s}`, totalRecords: items.size, disclosures: [{ id: `d${s}`, principalId: `p${s}`, at: '', channel: 'export', items }] };
+    });
+    const rows = Array.from({ length: 30 }, () => {
+      const seq = rng.int(1, 2000);
+      return { seq, stratum: `s${seq % 4}`, matches: [{ field: 'motherPhone', version: 1, level: 'exact' as const, weight: 20, stale: false, validFrom: '', validTo: null, recordedAt: '' }] };
+    });
+    const v = attribute(prepare(rows, sources, new Map([['s0', 500], ['s1', 500], ['s2', 500], ['s3', 500]]), new Set()), { canaries: new Map(), fingerprints: new Map() }, { epsilon: 0.05 });
+    if (v.accused) accused++;
+  }
+  assert.ok(accused / trials <= 0.05, `${accused} of ${trials}`);
+});
+
+test('the window is where most rows agree, cut by the first call and by absent records', () => {
+  assert.deepEqual(bestCover([{ from: 0, to: 10 }, { from: 5, to: 20 }, { from: 6, to: 8 }, { from: 30, to: 40 }]), { from: 6, to: 8, count: 3 });
+  const w = estimateWindow([{ from: 0, to: Infinity }, { from: 5, to: Infinity }], { firstCall: 100 });
+  assert.equal(w.from, new Date(5).toISOString());
+  assert.equal(w.to, new Date(100).toISOString());
+  const full = estimateWindow([{ from: 0, to: Infinity }, { from: 5, to: Infinity }], { fraction: 1, laterCreations: [50, 60] });
+  assert.equal(full.to, new Date(50).toISOString());
+});

@@ -14,10 +14,10 @@ import { tableOf } from '../src/trace/leak-file.ts';
 import { rowMaterial } from '../src/trace/leak-row.ts';
 import { blockKeys } from '../src/schema/blocking.ts';
 import { linkRow, type Link, type TermFrequencies } from '../src/trace/linkage.ts';
-import { attribute, explainMixture, prepare, type RowEvidence, type SourceInput } from '../src/trace/evidence.ts';
-import { estimateWindow } from '../src/trace/window.ts';
+import { attribute, explainMixture, prepare, stratumOf, type RowEvidence, type SourceInput } from '../src/trace/evidence.ts';
+import { estimateWindow, linkInterval } from '../src/trace/window.ts';
 import { observe, scoreCandidates } from '../src/disclose/marks.ts';
-import { BIRTH } from '../src/schema/record-type.ts';
+import { BIRTH, PUBLIC_FIELDS as PUBLIC } from '../src/schema/record-type.ts';
 import { machine, median } from './common.ts';
 
 const arg = (name: string, dflt: number) => {
@@ -25,7 +25,6 @@ const arg = (name: string, dflt: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const FAMILIES = arg('families', 200_000), TRIALS = arg('trials', 20), OUTSIDE = arg('outside', 1000);
-const PUBLIC = new Set(BIRTH.fields.filter((f) => f.sensitivity === 'public').map((f) => f.name));
 
 console.log(`machine: ${machine()}`);
 let t0 = Date.now();
@@ -73,7 +72,7 @@ function trace(u: Universe, leak: SimLeak, epsilon: number): Outcome {
   const sources: SourceInput[] = [...srcIdx].map((i) => u.sources[i]!);
   const rows: RowEvidence[] = linked.map((x) => {
     const r = u.records[x.l.seq - 1]!;
-    return { seq: x.l.seq, matches: x.l.matches, stratum: `${r.orgId}|${r.createdAt.slice(0, 7)}` };
+    return { seq: x.l.seq, matches: x.l.matches, stratum: stratumOf(r.orgId, r.createdAt) };
   });
   const fingerprints = new Map<string, number>();
   const observed = observe(BIRTH, table.rows.map((r) => r.cells));
@@ -84,15 +83,7 @@ function trace(u: Universe, leak: SimLeak, epsilon: number): Outcome {
   const extra = { canaries: new Map<string, number>(), fingerprints };
   const v = attribute(prepare(rows, sources, u.strata, PUBLIC), extra, { epsilon, epsilons: [1e-2, 1e-4, 1e-6] });
   const mixture = explainMixture(rows, sources, u.strata, extra, { epsilon }, PUBLIC).map((m) => m.principalId);
-  const intervals = linked.map((x) => {
-    let from = Date.parse(u.records[x.l.seq - 1]!.createdAt), to = Infinity;
-    for (const m of x.l.matches) {
-      from = Math.max(from, Date.parse(m.validFrom));
-      if (m.validTo) to = Math.min(to, Date.parse(m.validTo));
-    }
-    if (x.l.emptyBefore) to = Math.min(to, Date.parse(x.l.emptyBefore));
-    return { from, to };
-  });
+  const intervals = linked.map((x) => linkInterval(x.l, u.records[x.l.seq - 1]!.createdAt));
   const calls = table.rows.flatMap((r) => (r.calledAt ? [Date.parse(r.calledAt)] : []));
   const w = estimateWindow(intervals, { firstCall: calls.length ? Math.min(...calls) : undefined });
   return { accused: v.accused?.principalId ?? null, top: v.candidates[0]?.principalId ?? null, sets: v.confidenceSets, window: w, links, mixture };

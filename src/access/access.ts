@@ -11,7 +11,7 @@
  */
 import { TracevaultError } from '../errors.ts';
 import { newId, newToken, tokenHash } from '../crypto/ids.ts';
-import { aad, seal } from '../crypto/aead.ts';
+import { aad, open, seal } from '../crypto/aead.ts';
 import { createHash } from 'node:crypto';
 import { DEFAULT_POLICY } from './default-policy.ts';
 import { PolicyEngine, type Action, type PolicyContext, type Resource } from './policy.ts';
@@ -37,7 +37,6 @@ import type { RowError } from '../errors.ts';
 import { runTrace, type TraceOptions } from '../trace/trace.ts';
 import type { TraceReport } from '../trace/report.ts';
 import type { LeakTable } from '../trace/leak-file.ts';
-import { open } from '../crypto/aead.ts';
 
 /** Who is asking, and under which request. */
 export interface RequestContext {

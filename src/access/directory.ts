@@ -6,7 +6,7 @@
  */
 import { TracevaultError } from '../errors.ts';
 import type { Actor } from '../store/registry.ts';
-import type { CareRelationship, Vault } from '../store/vault.ts';
+import type { PrincipalInput, Vault } from '../store/vault.ts';
 import { hashPassword } from './password.ts';
 import { checkRoles, isOrgKind } from './roles.ts';
 
@@ -16,13 +16,9 @@ export interface NewOrganisation {
   readonly region?: string | null;
 }
 
-export interface NewPrincipal {
-  readonly displayName: string;
-  readonly roles: readonly string[];
-  readonly orgId?: string | null;
-  readonly login?: string;
+/** A principal as an administrator asks for it: a password, which is hashed before it is stored. */
+export interface NewPrincipal extends Omit<PrincipalInput, 'passwordHash'> {
   readonly password?: string;
-  readonly relationships?: readonly CareRelationship[];
 }
 
 export async function createOrganisation(vault: Vault, actor: Actor, org: NewOrganisation): Promise<string> {

@@ -59,6 +59,9 @@ export const VEHICLE: RecordType = Object.freeze({
 
 export const RECORD_TYPES: ReadonlyMap<string, RecordType> = new Map([BIRTH, VEHICLE].map((t) => [t.name, t]));
 
+/** Fields of public sensitivity in any record type (shown in clear, never recorded as disclosed). */
+export const PUBLIC_FIELDS: ReadonlySet<string> = new Set([...RECORD_TYPES.values()].flatMap((t) => t.fields.filter((f) => f.sensitivity === 'public').map((f) => f.name)));
+
 const byName = new WeakMap<RecordType, Map<string, FieldDef>>();
 
 export function fieldDef(type: RecordType, name: string): FieldDef | undefined {

@@ -14,11 +14,11 @@ import { generateCity, type SimFamily } from './city.ts';
 import { snapshot } from './snapshot.ts';
 import { Rng } from './random.ts';
 import type { CandidateRecord, VersionedValue } from '../trace/linkage.ts';
-import type { DisclosureSummary, SourceInput } from '../trace/evidence.ts';
+import { stratumOf, type DisclosureSummary, type SourceInput } from '../trace/evidence.ts';
 import { blockKeys, recordMaterial } from '../schema/blocking.ts';
 import { markRow } from '../disclose/marks.ts';
 import { TardosCode } from '../disclose/tardos.ts';
-import { BIRTH } from '../schema/record-type.ts';
+import { BIRTH, PUBLIC_FIELDS } from '../schema/record-type.ts';
 import type { FieldValue } from '../schema/field-kind.ts';
 import { maskMobile, maskPersonName, maskResidentId } from '../schema/mask.ts';
 
@@ -56,7 +56,6 @@ const CLEAR_CLERK = ['babyName', 'babySex', 'birthTime', 'hospital', 'motherName
 const CLEAR_CLINIC = ['babyName', 'babySex', 'birthTime', 'motherName', 'motherPhone', 'fatherPhone', 'vaccinations'];
 const CLEAR_PARTNER = ['babyName', 'motherName', 'motherPhone'];
 const CLEAR_ALL = BIRTH.fields.map((f) => f.name);
-const PUBLIC = new Set(BIRTH.fields.filter((f) => f.sensitivity === 'public').map((f) => f.name));
 
 function versionsOf(f: SimFamily): VersionedValue[] {
   const out: VersionedValue[] = [];
@@ -97,7 +96,7 @@ export function buildUniverse(opts: { seed: string; families: number; hospitals?
       const given = new Map<string, number>();
       for (const f of fields) {
         const v = s.get(f);
-        if (v && !PUBLIC.has(f)) given.set(f, v.version);
+        if (v && !PUBLIC_FIELDS.has(f)) given.set(f, v.version);
       }
       if (s.size > 0) items.set(r.seq, given);
     }
@@ -171,7 +170,7 @@ export function buildUniverse(opts: { seed: string; families: number; hospitals?
   const blocks = new Map<string, number[]>();
   const nameCounts = new Map<string, number>();
   for (const r of records) {
-    const k = `${r.orgId}|${r.createdAt.slice(0, 7)}`;
+    const k = stratumOf(r.orgId, r.createdAt);
     strata.set(k, (strata.get(k) ?? 0) + 1);
     const keys = new Set<string>();
     const state = new Map<string, unknown>();

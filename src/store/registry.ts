@@ -77,6 +77,7 @@ export interface RegistryOptions {
 
 interface ChangeRow {
   seq: number;
+  id: string;
   change: number | null;
   valid_from: string;
   recorded_at: string;
@@ -92,6 +93,11 @@ interface ChangeRow {
   created_by: string;
   [k: string]: unknown;
 }
+
+/** A record's key and every change it sealed, in one statement (one snapshot); callers add WHERE and ORDER BY. */
+const SELECT_CHANGES = `SELECT r.seq, r.id, c.change, c.valid_from, c.recorded_at, c.recorded_by, c.key_gen, c.sealed,
+  k.gen, k.dek_version, k.wrapped, r.record_type, r.org_id, r.created_at, r.created_by
+  FROM records r JOIN record_keys k ON k.record_seq = r.seq LEFT JOIN record_changes c ON c.record_seq = r.seq`;
 
 /** Rows to insert, gathered for a whole batch. */
 interface Pending {
@@ -349,10 +355,7 @@ export class Registry {
    */
   async #load(db: Db, recordId: string, withHistory: boolean) {
     const rows = await db.all<ChangeRow>(
-      `SELECT r.seq, c.change, c.valid_from, c.recorded_at, c.recorded_by, c.key_gen, c.sealed,
-              k.gen, k.dek_version, k.wrapped, r.record_type, r.org_id, r.created_at, r.created_by
-       FROM records r JOIN record_keys k ON k.record_seq = r.seq LEFT JOIN record_changes c ON c.record_seq = r.seq
-       WHERE r.id = ? AND r.tenant_id = ? AND r.staged_by IS NULL ORDER BY c.change`,
+      `${SELECT_CHANGES} WHERE r.id = ? AND r.tenant_id = ? AND r.staged_by IS NULL ORDER BY c.change`,
       [recordId, this.tenantId],
     );
     if (rows.length === 0) {
@@ -370,11 +373,8 @@ export class Registry {
     const out: StoredRecord[] = [];
     for (let i = 0; i < seqs.length; i += 500) {
       const page = seqs.slice(i, i + 500);
-      const rows = await db.all<ChangeRow & { id: string }>(
-        `SELECT r.seq, r.id, c.change, c.valid_from, c.recorded_at, c.recorded_by, c.key_gen, c.sealed,
-                k.gen, k.dek_version, k.wrapped, r.record_type, r.org_id, r.created_at, r.created_by
-         FROM records r JOIN record_keys k ON k.record_seq = r.seq LEFT JOIN record_changes c ON c.record_seq = r.seq
-         WHERE r.seq IN (${page.map(() => '?').join(',')}) AND r.tenant_id = ? AND r.staged_by IS NULL AND r.erased_at IS NULL ORDER BY r.seq, c.change`,
+      const rows = await db.all<ChangeRow>(
+        `${SELECT_CHANGES} WHERE r.seq IN (${page.map(() => '?').join(',')}) AND r.tenant_id = ? AND r.staged_by IS NULL AND r.erased_at IS NULL ORDER BY r.seq, c.change`,
         [...page, this.tenantId],
       );
       for (let a = 0; a < rows.length;) {

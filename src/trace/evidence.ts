@@ -79,6 +79,11 @@ export interface Verdict {
 }
 
 export const ELSEWHERE = 'elsewhere';
+
+/** The stratum of "elsewhere": the record's organisation and the month it was recorded. */
+export function stratumOf(orgId: string | null, createdAt: string): string {
+  return `${orgId ?? '-'}|${createdAt.slice(0, 7)}`;
+}
 export const ETA_GRID: readonly number[] = [0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75];
 export const CANARY_WEIGHT = 12;
 const LEVELS_SEEN_MASKED: ReadonlySet<Level> = new Set(['masked', 'date', 'disagree']);

@@ -12,12 +12,12 @@ import { blockKeys } from '../schema/blocking.ts';
 import { findCanaries, type CanaryKeys } from '../disclose/canary.ts';
 import { observe as observeMarks, scoreCandidates, SCHEME } from '../disclose/marks.ts';
 import type { TardosCode } from '../disclose/tardos.ts';
-import { BIRTH, RECORD_TYPES } from '../schema/record-type.ts';
+import { BIRTH, PUBLIC_FIELDS } from '../schema/record-type.ts';
 import { rowMaterial, type LeakRow } from './leak-row.ts';
 import type { LeakTable } from './leak-file.ts';
 import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, linkRow, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
-import { attribute, explainMixture, fragileRows, prepare, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
-import { estimateWindow, type Interval } from './window.ts';
+import { attribute, explainMixture, fragileRows, prepare, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
+import { estimateWindow, linkInterval } from './window.ts';
 import { notices, type TraceReport } from './report.ts';
 import { backfillBlocks } from './backfill.ts';
 
@@ -36,7 +36,6 @@ export interface TraceOptions {
 export const DEFAULT_EPSILON = 1e-6;
 const MAX_BLOCK = 2000;
 
-const PUBLIC_FIELDS: ReadonlySet<string> = new Set([...RECORD_TYPES.values()].flatMap((t) => t.fields.filter((f) => f.sensitivity === 'public').map((f) => f.name)));
 
 function chunks<T>(xs: readonly T[], n = 500): T[][] {
   const out: T[][] = [];
@@ -124,15 +123,14 @@ async function sources(reg: Registry, seqs: readonly number[]): Promise<SourceIn
       byPrincipal.set(d.principal_id, list);
     }
   }
-  const out: SourceInput[] = [];
-  for (const [principalId, disclosures] of byPrincipal) {
-    const total = await reg.db.get<{ n: number }>('SELECT COUNT(DISTINCT i.record_seq) AS n FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id WHERE d.principal_id = ? AND d.tenant_id = ?', [principalId, reg.tenantId]);
-    out.push({ principalId, disclosures, totalRecords: Number(total?.n ?? disclosures.length) });
+  const totals = new Map<string, number>();
+  for (const page of chunks([...byPrincipal.keys()])) {
+    for (const r of await reg.db.all<{ p: string; n: number }>(
+      `SELECT d.principal_id AS p, COUNT(DISTINCT i.record_seq) AS n FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id
+       WHERE d.tenant_id = ? AND d.principal_id IN (${qs(page.length)}) GROUP BY d.principal_id`, [reg.tenantId, ...page])) totals.set(r.p, Number(r.n));
   }
-  return out;
+  return [...byPrincipal].map(([principalId, disclosures]) => ({ principalId, disclosures, totalRecords: totals.get(principalId) ?? disclosures.length }));
 }
-
-const stratumOf = (orgId: string | null, createdAt: string) => `${orgId ?? '-'}|${createdAt.slice(0, 7)}`;
 
 async function strataSizes(reg: Registry, orgs: readonly (string | null)[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -208,16 +206,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const mixture = explainMixture(evidenceRows, srcs, strata, extra, { epsilon }, PUBLIC_FIELDS);
 
   // When.
-  const intervals: Interval[] = linked.map((x) => {
-    const rec = cache.get(x.l.seq)!;
-    let from = Date.parse(rec.createdAt), to = Infinity;
-    for (const m of x.l.matches) {
-      from = Math.max(from, Date.parse(m.validFrom), Date.parse(m.recordedAt));
-      if (m.validTo) to = Math.min(to, Date.parse(m.validTo));
-    }
-    if (x.l.emptyBefore) to = Math.min(to, Date.parse(x.l.emptyBefore));
-    return { from, to };
-  });
+  const intervals = linked.map((x) => linkInterval(x.l, cache.get(x.l.seq)!.createdAt));
   const calls = rows.map((r) => (r.calledAt ? Date.parse(r.calledAt) : NaN)).filter((t) => !Number.isNaN(t));
   const firstCall = calls.length > 0 ? Math.min(...calls) : undefined;
   let window = estimateWindow(intervals, { firstCall });

@@ -8,6 +8,8 @@
  * Pure; times are epoch milliseconds.
  */
 
+import type { Link } from './linkage.ts';
+
 export interface Interval {
   readonly from: number;
   readonly to: number;
@@ -20,6 +22,17 @@ export interface Window {
   readonly consistentRows: number;
   readonly rows: number;
   readonly basis: readonly string[];
+}
+
+/** When the versions a linked row shows all held: from its record's creation and their starts, to their ends. */
+export function linkInterval(link: Link, createdAt: string): Interval {
+  let from = Date.parse(createdAt), to = Infinity;
+  for (const m of link.matches) {
+    from = Math.max(from, Date.parse(m.validFrom), Date.parse(m.recordedAt));
+    if (m.validTo) to = Math.min(to, Date.parse(m.validTo));
+  }
+  if (link.emptyBefore) to = Math.min(to, Date.parse(link.emptyBefore));
+  return { from, to };
 }
 
 /** The hull of the points covered by the most intervals, and how many cover them. */

@@ -20,7 +20,7 @@ import { DEFAULT_GUARD, Guard, type GuardAlert, type GuardConfig } from './guard
 import { verifyPassword } from './password.ts';
 import { clearHistory, newDisclosureId, recordDisclosure, type DisclosedItem } from '../disclose/disclosure.ts';
 import { renderRecord } from '../disclose/render.ts';
-import { markRow, SCHEME } from '../disclose/marks.ts';
+import { API_MARKED_KINDS, DISCLOSURE_KEY_LABEL, markRow, PRINCIPAL_SCHEME, REVEAL_KEY_LABEL, SCHEME } from '../disclose/marks.ts';
 import { TardosCode } from '../disclose/tardos.ts';
 import { DEFAULT_DENSITY, findCanaries, interleave, mintCanaries, openCanaryRow, openText, quotesCanary, sealText, storeCanaries, type CanaryHit, type CanaryKeys, type MintedCanary } from '../disclose/canary.ts';
 import { KINDS } from '../schema/field-kind.ts';
@@ -150,6 +150,7 @@ export class Access {
   readonly #stats = new Map<string, { key: string; value: StatsResult }>();
   #justificationKey: Buffer | undefined;
   #codeInstance: TardosCode | undefined;
+  readonly #revealKeys = new Map<string, Buffer>();
   #traceKeyInstance: Buffer | undefined;
   #canaryKeyInstance: CanaryKeys | undefined;
 
@@ -337,7 +338,15 @@ export class Access {
     const rendered = renderRecord(type, rec.seq, rec.current, decisions, reveal);
     await this.#guardCheck(ctx, base, purpose, rec, standing, rendered.items.length > 0, justified);
     const decision = `allow@${policy.version}`;
-    const disclosureId = await this.#commitRead(ctx, { ...base, purpose, decision, fields: rendered.clear.length ? rendered.clear : undefined, outcome: 'ok' }, purpose, rendered.items, opts.justification);
+    // The clear values carry the principal's reveal codeword (disclose/marks.ts).
+    const marked = rendered.items.length > 0;
+    if (marked) {
+      const clearRow = Object.fromEntries(rendered.clear.map((f) => [f, rendered.fields[f]!]));
+      Object.assign(rendered.fields, markRow(type, clearRow, this.#code, this.#revealKey(ctx.principal.id), API_MARKED_KINDS));
+    }
+    const disclosureId = await this.#commitRead(ctx, { ...base, purpose, decision, fields: rendered.clear.length ? rendered.clear : undefined, outcome: 'ok' }, purpose, rendered.items, opts.justification, {
+      fingerprint: marked ? PRINCIPAL_SCHEME : undefined,
+    });
     return {
       id: rec.id, recordType: rec.recordType, organizationId: rec.orgId, createdAt: rec.createdAt, fields: rendered.fields, clear: rendered.clear,
       ...(purpose ? { purpose } : {}), ...(disclosureId ? { disclosureId } : {}),
@@ -482,7 +491,7 @@ export class Access {
     const items: DisclosedItem[] = [];
     // Every row is marked for this disclosure (disclose/marks.ts): its id comes first.
     const disclosureId = newDisclosureId();
-    const markKey = this.vault.keys.keyedId('fingerprint-disclosure', disclosureId);
+    const markKey = this.vault.keys.keyedId(DISCLOSURE_KEY_LABEL, disclosureId);
     for (const { id: rid } of ids) {
       // Poison records are never part of a legitimate export.
       if (this.#poison.has(this.vault.registry.recordRef(rid))) continue;
@@ -781,6 +790,13 @@ export class Access {
     const v = value.trim().toLowerCase();
     if (!/^[^\s@]{1,64}@[^\s@]{1,255}$/.test(v)) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'value', rule: 'mailbox' });
     return v;
+  }
+
+  /** The key of a principal's reveal codeword (PRINCIPAL_SCHEME), derived from the tenant's index key. */
+  #revealKey(principalId: string): Buffer {
+    let k = this.#revealKeys.get(principalId);
+    if (!k) this.#revealKeys.set(principalId, (k = this.vault.keys.keyedId(REVEAL_KEY_LABEL, principalId)));
+    return k;
   }
 
   /** The tenant's fingerprint code (bias key derived from its index key). */

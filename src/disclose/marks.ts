@@ -5,21 +5,38 @@
  * bound on the chance that an innocent one scores as high.
  */
 
-/** The scheme recorded with each marked disclosure. */
-export const SCHEME = 'tardos-v1';
-import type { FieldValue } from '../schema/field-kind.ts';
+import type { FieldKind, FieldValue } from '../schema/field-kind.ts';
 import { fieldDef, type RecordType } from '../schema/record-type.ts';
 import { channelFor, position, virtualKey, type Symbol01 } from './fingerprint.ts';
 import { chernoffTail, scoreTerm, type TardosCode } from './tardos.ts';
 
+/** The scheme recorded with each marked disclosure: the codeword's key derives from the disclosure id. */
+export const SCHEME = 'tardos-v1';
+/**
+ * The scheme of API reveals: one codeword for every reveal to a principal (a batch of reveals to
+ * one recipient), its key derived from the principal id, so that a list assembled from many
+ * single-record reveals carries one codeword throughout.
+ */
+export const PRINCIPAL_SCHEME = 'tardos-v1-principal';
+/**
+ * The kinds marked in API reveals: JSON clients compare and parse what they receive, so only the
+ * renderings that any client already normalises (digit grouping in phones, full-width house
+ * numbers) are used there; ISO 8601 times and dates, and the sex codes, are left as stored.
+ */
+/** Labels of the keyed derivations (Keyring.keyedId) of codeword keys: of a disclosure id (SCHEME), of a principal id (PRINCIPAL_SCHEME). */
+export const DISCLOSURE_KEY_LABEL = 'fingerprint-disclosure';
+export const REVEAL_KEY_LABEL = 'fingerprint-principal';
+export const API_MARKED_KINDS: ReadonlySet<FieldKind> = new Set(['mobile', 'address']);
+
 /** A row as disclosed: each value that has a channel in its symbol's rendering, the others as stored. */
-export function markRow(type: RecordType, row: Readonly<Record<string, FieldValue>>, code: TardosCode, disclosureKey: Uint8Array): Record<string, FieldValue> {
+export function markRow(type: RecordType, row: Readonly<Record<string, FieldValue>>, code: TardosCode, disclosureKey: Uint8Array, kinds?: ReadonlySet<FieldKind>): Record<string, FieldValue> {
   const vkey = virtualKey(row);
   if (vkey === undefined) return { ...row };
   const out: Record<string, FieldValue> = {};
   for (const [field, value] of Object.entries(row)) {
     const kind = fieldDef(type, field)?.kind;
-    const rendered = kind && channelFor(kind)?.render(value, code.symbol(disclosureKey, position(vkey, field)));
+    const marked = kind !== undefined && (kinds === undefined || kinds.has(kind));
+    const rendered = marked ? channelFor(kind)?.render(value, code.symbol(disclosureKey, position(vkey, field))) : undefined;
     // A list stays a list (its dates rewritten); the rest are text.
     out[field] = rendered === undefined ? value : kind === 'vaccinations' ? (JSON.parse(rendered) as FieldValue) : rendered;
   }

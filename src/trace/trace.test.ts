@@ -131,6 +131,37 @@ for (const backend of BACKENDS) {
       assert.notEqual(r.json.accused?.principalId, ids.clerkB);
     });
 
+    test('API reveals carry their recipient\'s marks: two clinicians who saw the same versions are told apart', async () => {
+      const [a] = city.hospitals;
+      const who: Record<string, string> = {};
+      const adminToken = (await vault.createPrincipal(null, { displayName: 'admin2', roles: ['administrator'], orgId: a!.orgId })).token;
+      for (const name of ['nurseA', 'nurseB']) {
+        const r = await api('POST', '/v1/principals', adminToken, { displayName: name, roles: ['clinician'], organizationId: a!.orgId });
+        assert.equal(r.status, 201, r.text);
+        who[name] = r.json.token;
+        ids[name] = r.json.id;
+      }
+      const recs = (await vault.db.all<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY id LIMIT 25', [a!.orgId])).map((r) => r.id);
+      const fields = ['motherPhone', 'fatherPhone', 'address'];
+      const seen: Record<string, Json[]> = { nurseA: [], nurseB: [] };
+      for (const name of ['nurseA', 'nurseB']) {
+        for (const id of recs) {
+          const r = await api('GET', `/v1/records/${id}?purpose=treatment&reveal=${fields.join(',')}&justification=${encodeURIComponent('产后随访，核对联系方式')}`, who[name]);
+          assert.equal(r.status, 200, r.text);
+          seen[name]!.push(r.json.fields);
+        }
+      }
+      // Same values, other renderings: each still normalises to what is stored.
+      const differ = seen.nurseA!.filter((f, i) => JSON.stringify(f) !== JSON.stringify(seen.nurseB![i])).length;
+      assert.ok(differ > 15, `renderings differ in ${differ} of 25 records`);
+      for (const f of seen.nurseA!) assert.match(f.motherPhone, /^1\d{2}[ -]\d{4}[ -]\d{4}$/);
+      const leak = seen.nurseA!.map((f) => [f.motherPhone, f.fatherPhone ?? '', f.address]);
+      const r = await api('POST', '/v1/traces', tokens.investigator, toCsv(['手机号', '父亲电话', '家庭住址'], leak), 'text/csv');
+      assert.equal(r.status, 201, r.text);
+      assert.equal(r.json.accused?.principalId, ids.nurseA, JSON.stringify(r.json.candidates.slice(0, 3)));
+      assert.ok(!r.json.confidenceSets['0.000001'].includes(ids.nurseB));
+    });
+
     test('rows from outside the registry accuse no one', async () => {
       const outside = [...generateCity({ seed: 'somewhere-else', families: 40, hospitals: 2 }).families()].map((f) => snapshot(f));
       const rows = outside.map((s) => [s.babyName, s.motherName, s.motherPhone, s.birthTime, s.address].map(String));

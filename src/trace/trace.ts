@@ -10,7 +10,7 @@ import type { Registry } from '../store/registry.ts';
 import { indexForm } from '../store/seal-record.ts';
 import { blockKeys } from '../schema/blocking.ts';
 import { findCanaries, type CanaryKeys } from '../disclose/canary.ts';
-import { observe as observeMarks, scoreCandidates, SCHEME } from '../disclose/marks.ts';
+import { DISCLOSURE_KEY_LABEL, observe as observeMarks, PRINCIPAL_SCHEME, REVEAL_KEY_LABEL, scoreCandidates, SCHEME, type Candidate } from '../disclose/marks.ts';
 import type { TardosCode } from '../disclose/tardos.ts';
 import { BIRTH, PUBLIC_FIELDS } from '../schema/record-type.ts';
 import { rowMaterial, type LeakRow } from './leak-row.ts';
@@ -153,6 +153,38 @@ async function creations(reg: Registry, orgs: readonly string[], fromMs: number,
   return { before: total - later.length, later: later.slice(0, limit) };
 }
 
+/**
+ * The fingerprint bound of every marked disclosure that gave linked records. Candidates are the
+ * codewords: one per marked export (SCHEME) and one per principal for all its reveals
+ * (PRINCIPAL_SCHEME, the bound then applies to each of its reveals).
+ */
+async function markEvidence(deps: TraceDeps, srcs: readonly SourceInput[], rows: readonly LeakRow[]): Promise<Map<string, number>> {
+  const reg = deps.registry;
+  const out = new Map<string, number>();
+  const observed = observeMarks(BIRTH, rows.map((r) => r.cells));
+  if (observed.size === 0) return out;
+  const schemes = new Map<string, string | null>();
+  for (const page of chunks(srcs.flatMap((s) => s.disclosures.map((d) => d.id)))) {
+    for (const d of await reg.db.all<{ id: string; fingerprint: string | null }>(`SELECT id, fingerprint FROM disclosures WHERE id IN (${qs(page.length)})`, page)) schemes.set(d.id, d.fingerprint);
+  }
+  const candidates: Candidate[] = [];
+  const members = new Map<string, string[]>();
+  for (const s of srcs) {
+    const reveals: string[] = [];
+    for (const d of s.disclosures) {
+      const scheme = schemes.get(d.id);
+      if (scheme === SCHEME) candidates.push({ id: d.id, key: reg.keys.keyedId(DISCLOSURE_KEY_LABEL, d.id) });
+      else if (scheme === PRINCIPAL_SCHEME) reveals.push(d.id);
+    }
+    if (reveals.length > 0) {
+      candidates.push({ id: `principal:${s.principalId}`, key: reg.keys.keyedId(REVEAL_KEY_LABEL, s.principalId) });
+      members.set(`principal:${s.principalId}`, reveals);
+    }
+  }
+  for (const c of scoreCandidates(deps.code, observed, candidates)) for (const id of members.get(c.id) ?? [c.id]) out.set(id, c.tail);
+  return out;
+}
+
 export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOptions = {}): Promise<TraceReport> {
   const reg = deps.registry;
   const epsilon = opts.epsilon ?? DEFAULT_EPSILON;
@@ -191,13 +223,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   });
   const canaries = new Map<string, number>();
   for (const h of canaryHits) canaries.set(h.disclosureId, (canaries.get(h.disclosureId) ?? 0) + 1);
-  const fingerprints = new Map<string, number>();
-  const marked = srcs.flatMap((s) => s.disclosures).filter((d) => d.channel === 'export');
-  if (marked.length > 0) {
-    const fp = await reg.db.all<{ id: string }>(`SELECT id FROM disclosures WHERE fingerprint = ? AND id IN (${qs(marked.length)})`, [SCHEME, ...marked.map((d) => d.id)]);
-    const observed = observeMarks(BIRTH, rows.map((r) => r.cells));
-    if (observed.size > 0) for (const s of scoreCandidates(deps.code, observed, fp.map((d) => ({ id: d.id, key: reg.keys.keyedId('fingerprint-disclosure', d.id) })))) fingerprints.set(s.id, s.tail);
-  }
+  const fingerprints = await markEvidence(deps, srcs, rows);
   const extra = { canaries, fingerprints };
   const prepared = prepare(evidenceRows, srcs, strata, PUBLIC_FIELDS);
   const verdict = attribute(prepared, extra, { epsilon });

@@ -22,7 +22,7 @@ import { clearHistory, newDisclosureId, recordDisclosure, type DisclosedItem } f
 import { renderRecord } from '../disclose/render.ts';
 import { API_MARKED_KINDS, DISCLOSURE_KEY_LABEL, markRow, PRINCIPAL_SCHEME, REVEAL_KEY_LABEL, SCHEME } from '../disclose/marks.ts';
 import { TardosCode } from '../disclose/tardos.ts';
-import { DEFAULT_DENSITY, findCanaries, interleave, mintCanaries, openCanaryRow, openText, quotesCanary, sealText, storeCanaries, type CanaryHit, type CanaryKeys, type MintedCanary } from '../disclose/canary.ts';
+import { CANARY_FLAG_COLUMN, canaryPlan, DEFAULT_DENSITY, findCanaries, growCanary, interleave, mintCanaries, openCanary, openCanaryRow, openText, quotesCanary, sealText, storeCanaries, type CanaryHit, type CanaryKeys, type MintedCanary } from '../disclose/canary.ts';
 import { KINDS } from '../schema/field-kind.ts';
 import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../disclose/export-writer.ts';
 import { splitAddress } from '../schema/address.ts';
@@ -75,6 +75,8 @@ export interface ExportRequest {
   readonly fields: readonly string[];
   readonly format: string;
   readonly justification?: string;
+  /** Adds a column (`CANARY_FLAG_COLUMN`) flagging the canary rows, for recipients who contact families. */
+  readonly canaryAware?: boolean;
 }
 
 export interface ExportInfo {
@@ -90,6 +92,7 @@ export interface ExportInfo {
   readonly decidedAt: string | null;
   readonly expiresAt: string | null;
   readonly downloads: number;
+  readonly canaryAware: boolean;
 }
 
 export interface Alert {
@@ -427,8 +430,8 @@ export class Access {
     const id = newId('x');
     const at = this.#now().toISOString();
     await this.vault.registry.audited(async (tx, events) => {
-      await tx.run('INSERT INTO exports (id, tenant_id, requested_by, requested_at, purpose, filter, fields, format, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
-        id, this.vault.tenantId, ctx.principal.id, at, purpose, JSON.stringify(filter), req.fields.join(','), req.format, 'pending',
+      await tx.run('INSERT INTO exports (id, tenant_id, requested_by, requested_at, purpose, filter, fields, format, status, canary_aware) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+        id, this.vault.tenantId, ctx.principal.id, at, purpose, JSON.stringify(filter), req.fields.join(','), req.format, 'pending', req.canaryAware ? 1 : 0,
       ]);
       events.push({ ...base, purpose, fields: [...req.fields], decision: `allow@${policy.version}`, outcome: 'ok', detail: { export: id, format: req.format } });
     });
@@ -488,6 +491,7 @@ export class Access {
     const ids = await this.#db.all<{ id: string }>(`SELECT id FROM records WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit + 1}`, params);
     if (ids.length > limit) throw new TracevaultError('ERR_FILE_TOO_LARGE', { limit });
     const rows: Record<string, FieldValue>[] = [];
+    const seqs: number[] = [];
     const items: DisclosedItem[] = [];
     // Every row is marked for this disclosure (disclose/marks.ts): its id comes first.
     const disclosureId = newDisclosureId();
@@ -504,13 +508,24 @@ export class Access {
         items.push({ recordSeq: rec.seq, field, version: v.version });
       }
       rows.push(row);
+      seqs.push(rec.seq);
     }
-    // Canaries minted for this disclosure alone, placed among the rows; then every row is marked.
-    const canaries = mintCanaries(type, rows, info.fields, markKey, this.#opts.canaryDensity ?? DEFAULT_DENSITY, this.#now());
-    if (info.fields.includes('motherPhone')) await this.#assignContacts(canaries);
-    const file = interleave(rows, canaries.map((c) => c.row), markKey).map((r) => markRow(type, r, this.#code, markKey));
+    // Canaries: the recipient's earlier ones for the same filter, grown to today (two snapshots
+    // must not tell them apart), then new ones for this disclosure, as many and where the overlap
+    // with other recipients asks (canaryPlan); placed among the rows; then every row is marked.
+    const now = this.#now();
+    const earlier = await this.#earlierCanaries(ctx.principal.id, info, now);
+    const plan = canaryPlan(this.#opts.canaryDensity ?? DEFAULT_DENSITY, await this.#otherHolders(ctx.principal.id, seqs));
+    const fresh = mintCanaries(type, rows, info.fields, markKey, { ...plan, count: plan.count - earlier.length }, now);
+    if (info.fields.includes('motherPhone')) await this.#assignContacts(fresh);
+    const canaries = [...earlier, ...fresh];
+    const flagged = new Set<Record<string, FieldValue>>(canaries.map((c) => c.row));
+    const file = interleave(rows, canaries.map((c) => c.row), markKey).map((r) => {
+      const marked = markRow(type, r, this.#code, markKey);
+      return info.canaryAware ? { ...marked, [CANARY_FLAG_COLUMN]: flagged.has(r) ? '1' : '' } : marked;
+    });
     markKey.fill(0);
-    const body = await writeExport(info.format, info.fields, file);
+    const body = await writeExport(info.format, info.canaryAware ? [...info.fields, CANARY_FLAG_COLUMN] : info.fields, file);
     const at = this.#now().toISOString();
     await this.#commitRead(ctx, { ...base, fields: info.fields, outcome: 'ok', detail: { export: id, records: file.length, sha256: sha256(body) } }, info.purpose, items, undefined, {
       channel: 'export', exportId: id, always: true, disclosureId, fingerprint: SCHEME,
@@ -527,6 +542,7 @@ export class Access {
       id: String(r.id), status: r.status as ExportInfo['status'], requestedBy: String(r.requested_by), requestedAt: String(r.requested_at), purpose: String(r.purpose),
       filter: JSON.parse(String(r.filter)) as ExportFilter, fields: String(r.fields).split(','), format: r.format as ExportFormat,
       decidedBy: r.decided_by as string | null, decidedAt: r.decided_at as string | null, expiresAt: r.expires_at as string | null, downloads: Number(r.downloads),
+      canaryAware: Number(r.canary_aware) === 1,
     };
   }
 
@@ -734,6 +750,40 @@ export class Access {
       c.row.motherPhone = openText(this.#canaryKeys, contact.sealed, 'contact');
       c.contactId = contact.id;
     });
+  }
+
+  /** How many other principals received each of these records in clear (the overlap canaryPlan weighs). */
+  async #otherHolders(principalId: string, seqs: readonly number[]): Promise<number[]> {
+    const n = new Map<number, number>();
+    for (let i = 0; i < seqs.length; i += 500) {
+      const page = seqs.slice(i, i + 500);
+      for (const r of await this.#db.all<{ s: number; n: number }>(
+        `SELECT i.record_seq AS s, COUNT(DISTINCT d.principal_id) AS n FROM disclosure_items i JOIN disclosures d ON d.id = i.disclosure_id
+         WHERE i.record_seq IN (${page.map(() => '?').join(',')}) AND d.principal_id <> ? GROUP BY i.record_seq`, [...page, principalId])) n.set(Number(r.s), Number(r.n));
+    }
+    return seqs.map((s) => n.get(s) ?? 0);
+  }
+
+  /**
+   * The canaries this principal received in earlier exports with the same filter, each grown again
+   * to `now` from its recipe (a temporary name becomes the registered one, vaccinations follow the
+   * schedule), keeping the contact phone it was given.
+   */
+  async #earlierCanaries(principalId: string, info: ExportInfo, now: Date): Promise<MintedCanary[]> {
+    const found = await this.#db.all<{ sealed: Buffer; contact_id: string | null }>(
+      `SELECT c.sealed, c.contact_id FROM canaries c JOIN disclosures d ON d.id = c.disclosure_id JOIN exports e ON e.id = d.export_id
+       WHERE c.tenant_id = ? AND d.principal_id = ? AND e.filter = ? ORDER BY c.created_at, c.id`, [this.vault.tenantId, principalId, JSON.stringify(info.filter)],
+    );
+    const out = new Map<string, MintedCanary>();
+    for (const c of found) {
+      const { row: before, recipe } = openCanary(this.#canaryKeys, c.sealed);
+      if (!recipe) continue;
+      const row = growCanary(recipe, info.fields, now);
+      if (!row) continue;
+      if (c.contact_id && typeof before.motherPhone === 'string' && info.fields.includes('motherPhone')) row.motherPhone = before.motherPhone;
+      out.set(recipe.seed, { id: newId('c'), row, recipe, ...(c.contact_id ? { contactId: c.contact_id } : {}) });
+    }
+    return [...out.values()];
   }
 
   /** Registers a phone number or mailbox the operator controls, to be given to canaries (investigators, DPOs). */

@@ -15,12 +15,19 @@ import { generateCity } from '../sim/city.ts';
 import { snapshot } from '../sim/snapshot.ts';
 import { aad, seal, open } from '../crypto/aead.ts';
 import { newId } from '../crypto/ids.ts';
-import { KINDS, type FieldValue } from '../schema/field-kind.ts';
+import { KINDS, type FieldValue, type Vaccination } from '../schema/field-kind.ts';
+import { splitAddress } from '../schema/address.ts';
 import { BIRTH, validateRecord, type RecordType } from '../schema/record-type.ts';
 import type { Db } from '../store/db.ts';
 import { virtualKey } from './fingerprint.ts';
 
 export const DEFAULT_DENSITY = 0.02;
+/**
+ * The column a canary-aware export adds: "1" on canary rows, empty elsewhere, so that a recipient
+ * who contacts families can skip them. Such an export's canaries can be stripped by its recipient;
+ * its fingerprint marks and versions still name it. The approving officer sees the request.
+ */
+export const CANARY_FLAG_COLUMN = 'canary';
 const AAD = aad('tracevault-canary', 'row', 1);
 
 export interface CanaryKeys {
@@ -30,40 +37,114 @@ export interface CanaryKeys {
   readonly sealKey: Buffer;
 }
 
+/**
+ * What a canary is grown from: the generator's seed, the window its birth falls in, and where it
+ * lives — taken from the real row it joins (hospital, ward, home district), so that the pair
+ * (hospital, district) and the clinics follow the recipient's data. Kept sealed with the row, so
+ * the same canary can be grown again at a later snapshot for the same recipient.
+ */
+export interface CanaryRecipe {
+  readonly seed: string;
+  readonly birthsUntil: string;
+  readonly hospital?: string;
+  readonly ward?: string;
+  /** Province, prefecture and district of the home address, as written in the row joined. */
+  readonly place?: string;
+  readonly district?: string;
+}
+
 export interface MintedCanary {
   readonly id: string;
   readonly row: Record<string, FieldValue>;
+  readonly recipe: CanaryRecipe;
   /** The contact point whose phone the canary carries, if one was given. */
   contactId?: string;
 }
 
+export interface CanaryPlan {
+  /** How many canaries. */
+  readonly count: number;
+  /** Per row of the disclosure, how likely a canary is drawn like it (the overlap weights below); uniform when absent. */
+  readonly weights?: readonly number[];
+}
+
+/**
+ * How many canaries a disclosure gets and where, after Papadimitriou & Garcia-Molina, IEEE TKDE
+ * 23(1), 2011, §6: a row held by |V_t| recipients makes a leak of it point to each with weight
+ * 1/|V_t| (their eq. 3), so a row only this recipient holds already names it, and a fake — held by
+ * one recipient alone — adds most where the recipient's rows are shared with others. `others[t]`
+ * is how many other principals received row t in clear; a row's weight is 1 − 1/|V_t|. The count is
+ * `density` × rows × (½ + mean weight): half the density for data no one else holds, the density
+ * itself when each row has one other holder, up to 1.5× for widely shared data; at least one.
+ * The rows canaries are drawn like are chosen in proportion to their weight (plus a floor).
+ */
+export function canaryPlan(density: number, others: readonly number[]): CanaryPlan {
+  if (others.length === 0 || density <= 0) return { count: 0 };
+  const weights = others.map((o) => 1 - 1 / (1 + Math.max(0, o)));
+  const mean = weights.reduce((a, b) => a + b, 0) / weights.length;
+  return { count: Math.max(1, Math.round(others.length * density * (0.5 + mean))), weights: weights.map((w) => w + 0.05) };
+}
+
+/** The canary's row at `now`: grown by the generator from its recipe, placed like the row it joined, validated; undefined when it does not validate. */
+export function growCanary(recipe: CanaryRecipe, fields: readonly string[], now: Date): Record<string, FieldValue> | undefined {
+  const city = generateCity({ seed: recipe.seed, families: 1, until: now.toISOString(), birthsUntil: recipe.birthsUntil, days: 4 });
+  const f = city.families().next().value;
+  if (!f) return undefined;
+  const snap = { ...snapshot(f, now.getTime()) };
+  const own = splitAddress(String(snap.address));
+  const ownHospital = snap.hospital;
+  if (recipe.hospital) snap.hospital = recipe.hospital;
+  if (recipe.ward) snap.ward = recipe.ward;
+  if (recipe.ward && typeof snap.bed === 'string') snap.bed = `${recipe.ward}-${/(\d+)床$/.exec(snap.bed)?.[1] ?? '1'}床`;
+  if (recipe.place && own.district) snap.address = recipe.place + own.detail;
+  if (Array.isArray(snap.vaccinations)) {
+    // Birth doses are given where the baby was born; later ones at the home district's clinic.
+    snap.vaccinations = (snap.vaccinations as readonly Vaccination[]).map((v) => ({
+      ...v,
+      clinic: v.clinic === ownHospital && recipe.hospital ? recipe.hospital
+        : recipe.district && own.district && v.clinic.startsWith(own.district) ? recipe.district + v.clinic.slice(own.district.length) : v.clinic,
+    }));
+  }
+  const v = validateRecord(BIRTH, snap, { now });
+  if (!v.ok) return undefined;
+  const row: Record<string, FieldValue> = {};
+  for (const field of fields) {
+    const value = v.record.values.get(field);
+    // Resident ids are never fabricated: a made-up id could be a real person's.
+    if (value !== undefined && KINDS[BIRTH.fields.find((d) => d.name === field)!.kind].index !== 'residentId') row[field] = value;
+  }
+  return row;
+}
+
+const DAY = 86_400_000;
+
 /**
  * Mints canary rows for one disclosure of `rows` (birth records only). `secret` seeds the generator
- * (derive it from the disclosure's key: the same disclosure always gets the same canaries).
+ * (derive it from the disclosure's key: the same disclosure always gets the same canaries). Each
+ * canary is drawn like one row of the disclosure (by the plan's weights): born within two days of
+ * it, in its hospital and ward, living in its district.
  */
-export function mintCanaries(type: RecordType, rows: readonly Readonly<Record<string, FieldValue>>[], fields: readonly string[], secret: Uint8Array, density = DEFAULT_DENSITY, now = new Date()): MintedCanary[] {
-  if (type.name !== BIRTH.name || rows.length === 0 || density <= 0) return [];
-  const n = Math.max(1, Math.ceil(rows.length * density));
+export function mintCanaries(type: RecordType, rows: readonly Readonly<Record<string, FieldValue>>[], fields: readonly string[], secret: Uint8Array, plan: CanaryPlan, now = new Date()): MintedCanary[] {
+  if (type.name !== BIRTH.name || rows.length === 0 || plan.count <= 0) return [];
   const seed = createHash('sha256').update(secret).digest('hex');
+  const cumulative: number[] = [];
+  let total = 0;
+  for (let i = 0; i < rows.length; i++) cumulative.push((total += plan.weights?.[i] ?? 1));
   const out: MintedCanary[] = [];
-  for (const f of generateCity({ seed, families: n * 2, until: now.toISOString() }).families()) {
-    if (out.length >= n) break;
-    // Hospital and ward as in a row of this export, so the mix follows the recipient's data.
-    const like = rows[(f.index * 7919) % rows.length]!;
-    const snap = { ...snapshot(f) };
-    if (typeof like.hospital === 'string') snap.hospital = like.hospital;
-    if (typeof like.ward === 'string') {
-      snap.ward = like.ward;
-      snap.bed = `${like.ward}-${(f.index % 40) + 1}床`;
-    }
-    const v = validateRecord(BIRTH, snap, { now });
-    if (!v.ok) continue;
-    const row: Record<string, FieldValue> = {};
-    for (const field of fields) {
-      const value = v.record.values.get(field);
-      if (value !== undefined && KINDS[BIRTH.fields.find((d) => d.name === field)!.kind].index !== 'residentId') row[field] = value;
-    }
-    out.push({ id: newId('c'), row });
+  for (let k = 0; out.length < plan.count && k < plan.count * 4; k++) {
+    const x = (createHash('sha256').update(seed).update(`like:${k}`).digest().readUInt32BE(0) / 2 ** 32) * total;
+    const like = rows[Math.min(rows.length - 1, cumulative.findIndex((c) => c > x))]!;
+    const likeBirth = typeof like.birthTime === 'string' ? Date.parse(like.birthTime) : NaN;
+    const anchor = Number.isNaN(likeBirth) ? now.getTime() - 30 * DAY : likeBirth + 2 * DAY;
+    const place = typeof like.address === 'string' ? splitAddress(like.address) : undefined;
+    const recipe: CanaryRecipe = {
+      seed: `${seed}:${k}`, birthsUntil: new Date(Math.min(anchor, now.getTime())).toISOString(),
+      ...(typeof like.hospital === 'string' ? { hospital: like.hospital } : {}),
+      ...(typeof like.ward === 'string' ? { ward: like.ward } : {}),
+      ...(place?.district ? { place: `${place.province ?? ''}${place.prefecture ?? ''}${place.district}`, district: place.district } : {}),
+    };
+    const row = growCanary(recipe, fields, now);
+    if (row) out.push({ id: newId('c'), row, recipe });
   }
   return out;
 }
@@ -82,7 +163,7 @@ export async function storeCanaries(tx: Db, tenantId: string, disclosureId: stri
   for (const c of canaries) {
     const vkey = virtualKey(c.row);
     await tx.run('INSERT INTO canaries (id, tenant_id, disclosure_id, vkey_ref, sealed, created_at, contact_id) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-      c.id, tenantId, disclosureId, vkey === undefined ? null : keys.refKey(vkey), seal(keys.sealKey, Buffer.from(JSON.stringify(c.row), 'utf8'), AAD), at, c.contactId ?? null,
+      c.id, tenantId, disclosureId, vkey === undefined ? null : keys.refKey(vkey), seal(keys.sealKey, Buffer.from(JSON.stringify({ row: c.row, recipe: c.recipe }), 'utf8'), AAD), at, c.contactId ?? null,
     ]);
     if (c.contactId) await tx.run('UPDATE canary_contacts SET assigned = assigned + 1 WHERE id = ?', [c.contactId]);
   }
@@ -129,9 +210,15 @@ export async function findCanaries(db: Db, tenantId: string, rows: readonly Read
   return [...hits.values()];
 }
 
-/** A canary's row as it was minted (investigators only: the caller checks the role). */
+/** A canary as it was minted: its row and its recipe (investigators only: the caller checks the role). */
+export function openCanary(keys: CanaryKeys, sealed: Buffer): { row: Record<string, FieldValue>; recipe?: CanaryRecipe } {
+  const v = JSON.parse(open(keys.sealKey, sealed, AAD).toString('utf8')) as { row?: Record<string, FieldValue>; recipe?: CanaryRecipe } & Record<string, FieldValue>;
+  // Canaries sealed before recipes were kept hold the row alone.
+  return v.row && v.recipe ? { row: v.row, recipe: v.recipe } : { row: v as Record<string, FieldValue> };
+}
+
 export function openCanaryRow(keys: CanaryKeys, sealed: Buffer): Record<string, FieldValue> {
-  return JSON.parse(open(keys.sealKey, sealed, AAD).toString('utf8')) as Record<string, FieldValue>;
+  return openCanary(keys, sealed).row;
 }
 
 // --- Contact points --------------------------------------------------------------------------------

@@ -135,22 +135,55 @@ test('the virtual key survives reformatting of the phone', () => {
 });
 
 test('canaries: drawn like the rows they join, valid, without id numbers, the same for the same secret', async () => {
-  const { mintCanaries, interleave } = await import('./canary.ts');
+  const { mintCanaries, interleave, canaryPlan } = await import('./canary.ts');
+  const { splitAddress } = await import('../schema/address.ts');
   const rows = families.slice(0, 200);
   const fields = FIELDS;
-  const a = mintCanaries(BIRTH, rows, fields, key('disclosure-x'), 0.02, NOW.now);
-  const b = mintCanaries(BIRTH, rows, fields, key('disclosure-x'), 0.02, NOW.now);
+  const plan = canaryPlan(0.02, rows.map(() => 1));
+  assert.equal(plan.count, 4);
+  const a = mintCanaries(BIRTH, rows, fields, key('disclosure-x'), plan, NOW.now);
+  const b = mintCanaries(BIRTH, rows, fields, key('disclosure-x'), plan, NOW.now);
   assert.equal(a.length, 4);
   assert.deepEqual(a.map((c) => c.row), b.map((c) => c.row));
   const hospitals = new Set(rows.map((r) => r.hospital));
+  const places = new Set(rows.map((r) => `${r.hospital}|${splitAddress(String(r.address)).district}`));
+  const births = rows.map((r) => Date.parse(String(r.birthTime)));
   for (const c of a) {
     assert.equal(c.row.motherResidentId, undefined);
     assert.equal(c.row.babyResidentId, undefined);
     assert.ok(hospitals.has(c.row.hospital));
+    // Hospital and home district as a real row of the disclosure has them; born within days of one.
+    assert.ok(places.has(`${c.row.hospital}|${splitAddress(String(c.row.address)).district}`));
+    assert.ok(births.some((t) => Math.abs(t - Date.parse(String(c.row.birthTime))) < 4 * 86_400_000));
     assert.ok(validateRecord(BIRTH, c.row, NOW).ok);
   }
-  assert.notDeepEqual(mintCanaries(BIRTH, rows, fields, key('disclosure-y'), 0.02, NOW.now).map((c) => c.row), a.map((c) => c.row));
+  assert.notDeepEqual(mintCanaries(BIRTH, rows, fields, key('disclosure-y'), plan, NOW.now).map((c) => c.row), a.map((c) => c.row));
   const mixed = interleave(rows, a.map((c) => c.row), key('disclosure-x'));
   assert.equal(mixed.length, 204);
   assert.deepEqual(mixed.filter((r) => !a.some((c) => c.row === r)), rows);
+});
+
+test('canary plan: more canaries, and drawn like the rows, where other recipients hold the same rows', async () => {
+  const { canaryPlan } = await import('./canary.ts');
+  assert.equal(canaryPlan(0.02, []).count, 0);
+  const alone = canaryPlan(0.02, Array(1000).fill(0));
+  const one = canaryPlan(0.02, Array(1000).fill(1));
+  const many = canaryPlan(0.02, Array(1000).fill(20));
+  assert.deepEqual([alone.count, one.count, many.count], [10, 20, 29]);
+  assert.equal(canaryPlan(0.02, [0, 0]).count, 1, 'at least one');
+  const mixed = canaryPlan(0.02, [0, 5]);
+  assert.ok(mixed.weights![1]! > 10 * mixed.weights![0]!);
+});
+
+test('a canary grown again later has lived: same family, a later snapshot of its history', async () => {
+  const { mintCanaries, growCanary, canaryPlan } = await import('./canary.ts');
+  const rows = families.slice(0, 100);
+  const first = mintCanaries(BIRTH, rows, FIELDS, key('disclosure-z'), canaryPlan(0.05, rows.map(() => 1)), new Date('2026-10-01T00:00:00Z'));
+  for (const c of first) {
+    const later = growCanary(c.recipe, FIELDS, new Date('2027-06-01T00:00:00Z'))!;
+    assert.equal(later.birthTime, c.row.birthTime);
+    assert.equal(later.motherName, c.row.motherName);
+    assert.equal(later.hospital, c.row.hospital);
+    assert.ok((later.vaccinations as unknown[]).length >= (c.row.vaccinations as unknown[] | undefined ?? []).length);
+  }
 });

@@ -61,6 +61,7 @@ export const NewExport = z.object({
   fields: z.array(z.string().max(64)).min(1).max(50),
   format: z.enum(['csv', 'xlsx', 'jsonl']),
   justification: z.string().max(2000).optional(),
+  canaryAware: z.boolean().optional(),
 }).strict();
 
 export const StatsQuery = z.object({ groupBy: z.enum(STATS_DIMENSIONS).default('hospital'), recordType: z.string().max(32).optional() }).strict();

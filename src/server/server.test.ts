@@ -219,10 +219,10 @@ for (const backend of BACKENDS) {
       const candidates = [disclosureId, 'd_other1', 'd_other2'].map((id) => ({ id, key: vault.keys.keyedId('fingerprint-disclosure', id) }));
       assert.deepEqual(accused(scoreCandidates(code, observe(BIRTH, rows), candidates), 1e-6).map((c) => c.id), [disclosureId]);
       assert.equal((await vault.db.get<{ fingerprint: string }>('SELECT fingerprint FROM disclosures WHERE id = ?', [disclosureId]))?.fingerprint, 'tardos-v1');
-      // It carries canaries minted for this disclosure alone (2%, at least one), without id numbers.
+      // It carries canaries minted for this disclosure alone (no other recipient holds these rows: half the 2% density, at least one), without id numbers.
       const all = parse(file.text.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
       const hits = await access.findCanaries({ principal: (await vault.principal((await vault.db.get<{ id: string }>("SELECT id FROM principals WHERE roles = 'dpo'"))!.id))!, requestId: 't' }, all);
-      assert.ok(hits.length >= Math.ceil((all.length - hits.length) * 0.02), `${hits.length} canaries in ${all.length} rows`);
+      assert.ok(hits.length >= Math.max(1, Math.round((all.length - hits.length) * 0.01)), `${hits.length} canaries in ${all.length} rows`);
       assert.ok(hits.every((h) => h.disclosureId === disclosureId && h.rows.length === 1));
       const real = await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM records WHERE org_id = ? AND erased_at IS NULL', [city.hospitals[0]!.orgId]);
       assert.equal(all.length - hits.length, Number(real?.n), 'every real row once, canaries besides');

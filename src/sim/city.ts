@@ -25,6 +25,8 @@ export interface CityOptions {
   readonly until?: string;
   /** Length of the simulated period in days (default 365). */
   readonly days?: number;
+  /** The end of the window in which births fall (ISO; default `until`): histories still run to `until`. */
+  readonly birthsUntil?: string;
 }
 
 export interface SimHospital {
@@ -127,6 +129,7 @@ export function generateCity(opts: CityOptions): City {
   }
   const until = opts.until ?? DEFAULT_UNTIL;
   const untilMs = Date.parse(until);
+  const birthsUntilMs = opts.birthsUntil ? Math.min(untilMs, Date.parse(opts.birthsUntil)) : untilMs;
   const days = opts.days ?? 365;
   const seedBase = String(opts.seed);
 
@@ -143,7 +146,7 @@ export function generateCity(opts: CityOptions): City {
     const hospital = hospitals[Math.floor(rng.next() * hospitals.length)]!;
     const home = rng.chance(0.6) ? hospital.district : rng.pick(districts);
     // Birth time: a uniform day in the period, an hour by the daily curve, whole minutes.
-    const birth = localMidnight(untilMs - rng.int(1, days) * DAY) + birthHour(rng) * HOUR + rng.int(0, 59) * 60_000;
+    const birth = localMidnight(birthsUntilMs - rng.int(1, days) * DAY) + birthHour(rng) * HOUR + rng.int(0, 59) * 60_000;
     // Office hours on a day `d` days after the birth: discharges, registrations, clinic visits.
     const dayAfter = (d: number) => localMidnight(birth) + d * DAY + rng.int(8, 16) * HOUR + rng.int(0, 59) * 60_000;
     const birthDate = formatLocal(birth).slice(0, 10);

@@ -184,6 +184,15 @@ CREATE TABLE traces (
   rows_total INTEGER NOT NULL, accused TEXT, report {blob} NOT NULL)
 `,
   },
+  {
+    version: 10,
+    name: 'canary-aware exports',
+    // An export can ask for a column that flags its canary rows, for recipients who contact
+    // families (disclose/canary.ts); the data-protection officer sees it when approving.
+    sql: `
+ALTER TABLE exports ADD COLUMN canary_aware INTEGER NOT NULL DEFAULT 0
+`,
+  },
 ];
 
 // UPDATE and DELETE on the log are refused by the database itself.

@@ -121,8 +121,8 @@ const DAY = 86_400_000;
 /**
  * Mints canary rows for one disclosure of `rows` (birth records only). `secret` seeds the generator
  * (derive it from the disclosure's key: the same disclosure always gets the same canaries). Each
- * canary is drawn like one row of the disclosure (by the plan's weights): born within two days of
- * it, in its hospital and ward, living in its district.
+ * canary is placed like one row of the disclosure (drawn by the plan's weights: its hospital, ward
+ * and home district) and born within two days of another such row.
  */
 export function mintCanaries(type: RecordType, rows: readonly Readonly<Record<string, FieldValue>>[], fields: readonly string[], secret: Uint8Array, plan: CanaryPlan, now = new Date()): MintedCanary[] {
   if (type.name !== BIRTH.name || rows.length === 0 || plan.count <= 0) return [];
@@ -131,10 +131,16 @@ export function mintCanaries(type: RecordType, rows: readonly Readonly<Record<st
   let total = 0;
   for (let i = 0; i < rows.length; i++) cumulative.push((total += plan.weights?.[i] ?? 1));
   const out: MintedCanary[] = [];
+  const draw = (what: string) => {
+    const x = (createHash('sha256').update(seed).update(what).digest().readUInt32BE(0) / 2 ** 32) * total;
+    return rows[Math.min(rows.length - 1, cumulative.findIndex((c) => c > x))]!;
+  };
   for (let k = 0; out.length < plan.count && k < plan.count * 4; k++) {
-    const x = (createHash('sha256').update(seed).update(`like:${k}`).digest().readUInt32BE(0) / 2 ** 32) * total;
-    const like = rows[Math.min(rows.length - 1, cumulative.findIndex((c) => c > x))]!;
-    const likeBirth = typeof like.birthTime === 'string' ? Date.parse(like.birthTime) : NaN;
+    // Where it lives from one row, when it was born from another: tied to a single row, a canary
+    // would always have a real neighbour born the same days in the same place (a classifier sees that).
+    const like = draw(`like:${k}`);
+    const when = draw(`when:${k}`);
+    const likeBirth = typeof when.birthTime === 'string' ? Date.parse(when.birthTime) : NaN;
     const anchor = Number.isNaN(likeBirth) ? now.getTime() - 30 * DAY : likeBirth + 2 * DAY;
     const place = typeof like.address === 'string' ? splitAddress(like.address) : undefined;
     const recipe: CanaryRecipe = {

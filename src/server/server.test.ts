@@ -231,6 +231,31 @@ for (const backend of BACKENDS) {
       assert.equal(bad.status, 403);
     });
 
+    test('a canary-aware export flags its canaries; the same export later holds the same canaries, grown', async () => {
+      const fields = ['babyName', 'babySex', 'motherName', 'birthTime', 'hospital', 'address'];
+      const take = async () => {
+        const req = await api('POST', '/v1/exports', tokens.clerkA, { purpose: 'birth_registration', fields, format: 'jsonl', canaryAware: true });
+        assert.equal(req.status, 201, req.text);
+        assert.equal(req.json.canaryAware, true);
+        assert.equal((await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.dpo)).status, 200);
+        const file = await api('GET', `/v1/exports/${req.json.id}/file`, tokens.clerkA);
+        assert.equal(file.status, 200, file.text);
+        return file.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+      };
+      const first = await take();
+      const flagged = first.filter((r) => r.canary === '1');
+      assert.ok(flagged.length >= 1);
+      const dpo = await vault.authenticate(tokens.dpo!);
+      const hits = await access.findCanaries({ principal: dpo, requestId: 't' }, first);
+      // (A canary carried over from this clerk's earlier export with the same filter is found for both disclosures.)
+      assert.deepEqual([...new Set(hits.flatMap((h) => h.rows))].sort((a, b) => a - b), first.flatMap((r, i) => (r.canary === '1' ? [i] : [])));
+      const second = await take();
+      const key = (r: Record<string, string>) => `${r.motherName}|${r.birthTime!.replace(/\D/g, '')}`;
+      const again = new Set(second.filter((r) => r.canary === '1').map(key));
+      for (const c of flagged) assert.ok(again.has(key(c)), 'every earlier canary is in the later snapshot');
+      assert.equal(second.filter((r) => r.canary !== '1').length, first.filter((r) => r.canary !== '1').length);
+    });
+
     test('canaries carry the operator\'s contact points; a call quoting a canary names its disclosure, a bare call names no one', async () => {
       const reg = await vault.createOrganisation({ id: admin.id }, { name: '市网信办', kind: 'regulator' });
       const inv = (await vault.createPrincipal(null, { displayName: 'investigator', roles: ['investigator'], orgId: reg })).token;

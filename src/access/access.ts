@@ -117,7 +117,7 @@ export interface AccessOptions {
   /** Largest export, in records. */
   readonly exportLimit?: number;
   readonly sessionTtlMs?: number;
-  /** Canary rows per exported row (default 2%). */
+  /** Canaries in export files: the share of rows at one other holder per row (disclose/canary.ts canaryPlan; default 2%). */
   readonly canaryDensity?: number;
 }
 

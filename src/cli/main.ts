@@ -26,6 +26,11 @@ const wholeNumber = (min: number) => (v: string): number => {
   return n;
 };
 const positiveInt = wholeNumber(1);
+const density = (v: string): number => {
+  const n = Number(v);
+  if (!(n >= 0 && n <= 0.5)) throw new InvalidArgumentError('a share from 0 to 0.5, e.g. 0.02');
+  return n;
+};
 const probability = (v: string): number => {
   const n = Number(v);
   if (!(n > 0 && n < 1)) throw new InvalidArgumentError('a number between 0 and 1 (exclusive), e.g. 1e-6');
@@ -161,6 +166,7 @@ function program(): Command {
     .addOption(data())
     .option('--port <n>', 'port (0: any free one)', wholeNumber(0), 7300)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--canary-density <d>', 'canaries in export files, as a share of their rows (0 to 0.5; default 0.02)', density)
     .action((o) => serveCommand(o));
 
   p.command('demo').description('create a demo vault (synthetic city, one principal per role) and serve it')

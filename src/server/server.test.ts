@@ -17,7 +17,7 @@ import { DEFAULT_GUARD } from '../access/guard.ts';
 import { Ledger } from '../ledger/log.ts';
 import { buildServer } from './app.ts';
 import { TardosCode } from '../disclose/tardos.ts';
-import { accused, observe, scoreCandidates } from '../disclose/marks.ts';
+import { accused, API_MARKED_KINDS, markRow, observe, PRINCIPAL_SCHEME, REVEAL_KEY_LABEL, scoreCandidates } from '../disclose/marks.ts';
 import { BIRTH } from '../schema/record-type.ts';
 
 const CITY = { seed: 'server-test', families: 260, hospitals: 2 } as const;
@@ -122,9 +122,14 @@ for (const backend of BACKENDS) {
       const clear = await api('GET', `/v1/records/${id}?purpose=treatment&reveal=motherPhone`, tokens.clinicianA);
       assert.equal(clear.status, 200, clear.text);
       // Clear, in one of the renderings that mark it for its recipient (disclose/fingerprint.ts).
-      const stored = (await vault.registry.get(id)).current.get('motherPhone')?.value;
+      const stored = (await vault.registry.get(id)).current.get('motherPhone')?.value as string | undefined;
       assert.match(clear.json.fields.motherPhone, /^1\d{2}[ -]\d{4}[ -]\d{4}$/);
       assert.equal(clear.json.fields.motherPhone.replace(/\D/g, ''), stored);
+      // Reproducible bit for bit from what the disclosure keeps (its principal, scheme and versions) and the tenant's keys.
+      const marked = await vault.db.get<{ principal_id: string; fingerprint: string }>('SELECT principal_id, fingerprint FROM disclosures WHERE id = ?', [clear.json.disclosureId]);
+      assert.equal(marked?.fingerprint, PRINCIPAL_SCHEME);
+      const code = new TardosCode(vault.keys.keyedId('fingerprint-bias', 'v1'));
+      assert.deepEqual(markRow(BIRTH, { motherPhone: stored! }, code, vault.keys.keyedId(REVEAL_KEY_LABEL, marked!.principal_id), API_MARKED_KINDS), { motherPhone: clear.json.fields.motherPhone });
       assert.deepEqual(clear.json.clear, ['motherPhone']);
       const d = await vault.db.get<{ purpose: string; channel: string; request_id: string }>('SELECT purpose, channel, request_id FROM disclosures WHERE id = ?', [clear.json.disclosureId]);
       assert.equal(d?.purpose, 'treatment');

@@ -13,6 +13,8 @@ export interface ServeOptions {
   readonly port: number;
   readonly host: string;
   readonly quiet?: boolean;
+  /** Canaries in export files as a share of their rows (access/access.ts, disclose/canary.ts). */
+  readonly canaryDensity?: number;
 }
 
 /** Starts the HTTP API on a vault with its background checkpointer; resolves once listening, stops on SIGINT/SIGTERM. */
@@ -21,7 +23,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
   const vault = await openVault(dir);
   try {
     ensureLedgerKey(dir);
-    const access = await new Access(vault).start();
+    const access = await new Access(vault, { canaryDensity: opts.canaryDensity }).start();
     const ledger = new Ledger(vault.db);
     const checkpointer = new Checkpointer(vault.db, ledger, loadLedgerSigner(dir), { witnesses: loadWitnesses(dir) });
     const app = await buildServer(access, { ledger, log: opts.quiet ? undefined : (line) => err(line) });

@@ -95,7 +95,7 @@ ${r.mixture.length > 1 ? kv('mixture', r.mixture.map((m) => `${m.principalId}: $
 <h2>Candidates</h2><p>Dark bars: uniform model; light bars: any-subset model (log10 likelihood ratio against "obtained elsewhere").</p>${bars(r.candidates, r.threshold)}
 <h2>Assumptions</h2><ul>${r.assumptions.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>
 <h2>Missing evidence</h2><ul>${r.missingEvidence.map((a) => `<li>${esc(a)}</li>`).join('') || '<li>none</li>'}</ul>
-<h2>Draft notice to the regulator</h2><pre>${esc(r.notices.regulator)}</pre>
-<h2>Draft notice to families</h2><pre>${esc(r.notices.families)}</pre>
+<h2>Draft notice to the regulator</h2><pre lang="zh-CN">${esc(r.notices.regulator)}</pre>
+<h2>Draft notice to families</h2><pre lang="zh-CN">${esc(r.notices.families)}</pre>
 </body></html>`;
 }

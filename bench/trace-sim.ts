@@ -16,7 +16,8 @@ import { blockKeys } from '../src/schema/blocking.ts';
 import { linkRow, type Link, type TermFrequencies } from '../src/trace/linkage.ts';
 import { attribute, explainMixture, prepare, stratumOf, type RowEvidence, type SourceInput } from '../src/trace/evidence.ts';
 import { estimateWindow, linkInterval } from '../src/trace/window.ts';
-import { observe, scoreCandidates } from '../src/disclose/marks.ts';
+import { observe, scoreOwnPositions } from '../src/disclose/marks.ts';
+import { virtualKey } from '../src/disclose/fingerprint.ts';
 import { BIRTH, PUBLIC_FIELDS as PUBLIC } from '../src/schema/record-type.ts';
 import { machine, median } from './common.ts';
 
@@ -74,12 +75,11 @@ function trace(u: Universe, leak: SimLeak, epsilon: number): Outcome {
     const r = u.records[x.l.seq - 1]!;
     return { seq: x.l.seq, matches: x.l.matches, stratum: stratumOf(r.orgId, r.createdAt) };
   });
-  const fingerprints = new Map<string, number>();
-  const observed = observe(BIRTH, table.rows.map((r) => r.cells));
-  if (observed.size > 0) {
-    const marked = sources.flatMap((s) => s.disclosures).filter((d) => d.channel === 'export' && rows.some((r) => d.items.has(r.seq)));
-    for (const s of scoreCandidates(u.code, observed, marked.map((d) => ({ id: d.id, key: u.key(d.id) })))) fingerprints.set(s.id, s.tail);
-  }
+  const rowsOf = new Map<number, number[]>();
+  for (const { l, i } of linked) (rowsOf.get(l.seq) ?? rowsOf.set(l.seq, []).get(l.seq)!).push(i);
+  const marked = sources.flatMap((s) => s.disclosures).filter((d) => d.channel === 'export');
+  const fingerprints = scoreOwnPositions(u.code, observe(BIRTH, table.rows.map((r) => r.cells)), table.rows.map((r) => virtualKey(r.cells)), rowsOf,
+    marked.map((d) => ({ id: d.id, key: u.key(d.id), received: [...d.items].map(([seq, f]) => [seq, f.keys()] as const) })));
   const extra = { canaries: new Map<string, number>(), fingerprints };
   const v = attribute(prepare(rows, sources, u.strata, PUBLIC), extra, { epsilon, epsilons: [1e-2, 1e-4, 1e-6] });
   const mixture = explainMixture(rows, sources, u.strata, extra, { epsilon }, PUBLIC).map((m) => m.principalId);

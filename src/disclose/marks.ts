@@ -96,6 +96,46 @@ export function scoreCandidates(code: TardosCode, observed: ReadonlyMap<string, 
     .sort((a, b) => b.score - a.score);
 }
 
+export interface MarkedSource {
+  readonly id: string;
+  readonly key: Uint8Array;
+  /** What it received: record (seq) → the fields it got of it. */
+  readonly received: Iterable<readonly [number, Iterable<string>]>;
+}
+
+/**
+ * Every candidate scored over its own positions only: the fields of the leaked rows linked to
+ * records it received (`rowsOf`: record seq → leaked rows; `vkeys`: each leaked row's virtual
+ * key). Which positions are scored depends on the linkage and on what the candidate received,
+ * never on its codeword, so an innocent candidate's score still follows the null distribution
+ * over those positions and the tail bound holds; positions it never marked would only add noise
+ * (and a code symbol each to compute). Returns each candidate's bound (1 when nothing is scored).
+ */
+export function scoreOwnPositions(
+  code: TardosCode, observed: ReadonlyMap<string, Symbol01>, vkeys: readonly (string | undefined)[],
+  rowsOf: ReadonlyMap<number, readonly number[]>, candidates: readonly MarkedSource[],
+): Map<string, number> {
+  const out = new Map<string, number>();
+  if (observed.size === 0) return out;
+  for (const c of candidates) {
+    const own = new Map<string, Symbol01>();
+    for (const [seq, fields] of c.received) {
+      const rows = rowsOf.get(seq);
+      if (!rows) continue;
+      for (const field of fields) {
+        for (const i of rows) {
+          const vkey = vkeys[i];
+          const pos = vkey === undefined ? undefined : position(vkey, field);
+          const y = pos === undefined ? undefined : observed.get(pos);
+          if (y !== undefined) own.set(pos!, y);
+        }
+      }
+    }
+    out.set(c.id, own.size === 0 ? 1 : scoreCandidates(code, own, [c])[0]!.tail);
+  }
+  return out;
+}
+
 /**
  * The candidates accused at a false-accusation bound `epsilon` for the whole list (Bonferroni:
  * each at epsilon / candidates).

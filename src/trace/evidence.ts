@@ -110,71 +110,104 @@ export interface AttributeOptions {
   readonly epsilons?: readonly number[];
 }
 
-/** Per-source consistency of each row, the best disclosure, and the per-row elsewhere probability N_s / w_s. */
+/** Row `i` is among the sorted row indices `okRows`. */
+function includes(okRows: Int32Array, i: number): boolean {
+  let lo = 0, hi = okRows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = okRows[mid]!;
+    if (v === i) return true;
+    if (v < i) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * Per source, which rows are consistent with it (sorted row indices, and their count per stratum)
+ * and how many rows each of its disclosures explains; per stratum, 1 / P_E(r) = N_s / w_s (the
+ * same for every row of a stratum). Work is proportional to what the sources gave of the linked
+ * records, never sources × rows.
+ */
 export function prepare(rows: readonly RowEvidence[], sources: readonly SourceInput[], strata: ReadonlyMap<string, number>, publicFields: ReadonlySet<string>) {
-  const perStratum = new Map<string, number>();
-  for (const r of rows) perStratum.set(r.stratum, (perStratum.get(r.stratum) ?? 0) + 1);
-  // 1 / P_E(r) = N_s / w_s.
-  const inverseElsewhere = rows.map((r) => Math.max(1, strata.get(r.stratum) ?? 1) * rows.length / perStratum.get(r.stratum)!);
-  const wanted = new Set(rows.map((r) => r.seq));
-  const consistency = sources.map((s) => {
-    const bySeq = new Map<number, DisclosureSummary[]>();
-    for (const d of s.disclosures) {
+  const strataIndex = new Map<string, number>();
+  const stratumOfRow = new Int32Array(rows.length);
+  const rowsBySeq = new Map<number, number[]>();
+  rows.forEach((r, i) => {
+    let s = strataIndex.get(r.stratum);
+    if (s === undefined) strataIndex.set(r.stratum, (s = strataIndex.size));
+    stratumOfRow[i] = s;
+    (rowsBySeq.get(r.seq) ?? rowsBySeq.set(r.seq, []).get(r.seq)!).push(i);
+  });
+  const rowsPerStratum = new Int32Array(strataIndex.size);
+  for (const s of stratumOfRow) rowsPerStratum[s]!++;
+  const inverseElsewhere = new Float64Array(strataIndex.size);
+  for (const [name, s] of strataIndex) inverseElsewhere[s] = Math.max(1, strata.get(name) ?? 1) * rows.length / rowsPerStratum[s]!;
+  const consistency = sources.map((src) => {
+    const ok = new Set<number>();
+    const hits = new Map<string, number>();
+    for (const d of src.disclosures) {
       for (const seq of d.items.keys()) {
-        if (!wanted.has(seq)) continue;
-        let list = bySeq.get(seq);
-        if (!list) bySeq.set(seq, (list = []));
-        list.push(d);
+        for (const i of rowsBySeq.get(seq) ?? []) {
+          if (!consistentWith(rows[i]!, d, publicFields)) continue;
+          ok.add(i);
+          hits.set(d.id, (hits.get(d.id) ?? 0) + 1);
+        }
       }
     }
-    const hits = new Map<string, number>();
-    const rowOk = rows.map((r) => {
-      let ok = false;
-      for (const d of bySeq.get(r.seq) ?? []) {
-        if (!consistentWith(r, d, publicFields)) continue;
-        ok = true;
-        hits.set(d.id, (hits.get(d.id) ?? 0) + 1);
-      }
-      return ok;
-    });
-    return { rowOk, hits };
+    const okRows = Int32Array.from(ok).sort();
+    const okPerStratum = new Int32Array(strataIndex.size);
+    for (const i of okRows) okPerStratum[stratumOfRow[i]!]!++;
+    return { okRows, okPerStratum, hits };
   });
-  return { rows, sources, inverseElsewhere, consistency, memo: new Map<string, ReturnType<typeof rowTerms>>() };
+  return { rows, sources, stratumOfRow, rowsPerStratum, inverseElsewhere, consistency, memo: new Map<string, ReturnType<typeof etaTerms>>() };
 }
 
 export type Prepared = ReturnType<typeof prepare>;
 
-/** Per-η sums of the row terms, and the terms, for one consistency vector and source size. */
-function rowTerms(ok: readonly boolean[], inverseElsewhere: readonly number[], size: number): { sums: number[]; terms: Float64Array[] } {
-  const terms = ETA_GRID.map((eta) => {
-    const t = new Float64Array(ok.length);
-    for (let i = 0; i < ok.length; i++) t[i] = Math.log10(ok[i] ? (1 - eta) * inverseElsewhere[i]! / Math.max(1, size) + eta : eta);
-    return t;
+/**
+ * For each η of the grid: the log10 term of a consistent row of each stratum,
+ * log10((1 − η) / P_E(r) / size + η), of an inconsistent row, log10 η, and their sum over all
+ * rows, kept as a finite part and a count of −∞ terms (η = 0 with inconsistent rows), so that a
+ * row can be left out exactly.
+ */
+function etaTerms(okPerStratum: Int32Array, rowsPerStratum: Int32Array, inverseElsewhere: Float64Array, size: number) {
+  const bad = rowsPerStratum.reduce((a, n, s) => a + n - okPerStratum[s]!, 0);
+  return ETA_GRID.map((eta) => {
+    const okTerm = Float64Array.from(inverseElsewhere, (inv) => Math.log10((1 - eta) * inv / Math.max(1, size) + eta));
+    const badTerm = Math.log10(eta);
+    let finite = eta > 0 ? bad * badTerm : 0;
+    for (let s = 0; s < okTerm.length; s++) if (okPerStratum[s]! > 0) finite += okPerStratum[s]! * okTerm[s]!;
+    return { okTerm, badTerm, finite, infinite: eta === 0 ? bad : 0 };
   });
-  return { terms, sums: terms.map((t) => t.reduce((a, b) => a + b, 0)) };
 }
 
 /**
- * log10 of the η-mixture likelihood ratio for rows with consistency `ok`, drawing from `size`
- * records; without row `skip` (leave-one-out). Terms are memoised in `memo` by `key`.
+ * log10 of the η-mixture likelihood ratio of a source's rows (`okRows`, `okPerStratum`) drawing
+ * from `size` records; without row `skip` (leave-one-out). Terms are memoised in `memo` by `key`.
  */
-export function mixtureLR(ok: readonly boolean[], inverseElsewhere: readonly number[], size: number, skip = -1, memo?: Map<string, ReturnType<typeof rowTerms>>, key?: string): number {
+export function mixtureLR(p: Pick<Prepared, 'stratumOfRow' | 'rowsPerStratum' | 'inverseElsewhere'>, c: { okRows: Int32Array; okPerStratum: Int32Array }, size: number, skip = -1, memo?: Map<string, ReturnType<typeof etaTerms>>, key?: string): number {
   let t = key !== undefined ? memo?.get(key) : undefined;
   if (!t) {
-    t = rowTerms(ok, inverseElsewhere, size);
+    t = etaTerms(c.okPerStratum, p.rowsPerStratum, p.inverseElsewhere, size);
     if (key !== undefined) memo?.set(key, t);
   }
-  const { sums, terms } = t;
-  return logMeanExp10(sums.map((s, e) => (skip >= 0 && skip < ok.length ? s - terms[e]![skip]! : s)));
+  const skipOk = skip >= 0 && skip < p.stratumOfRow.length ? includes(c.okRows, skip) : undefined;
+  return logMeanExp10(t.map((e) => {
+    if (skipOk === undefined) return e.infinite > 0 ? -Infinity : e.finite;
+    if (skipOk) return e.infinite > 0 ? -Infinity : e.finite - e.okTerm[p.stratumOfRow[skip]!]!;
+    return e.infinite > 1 ? -Infinity : e.infinite === 1 ? e.finite : e.finite - e.badTerm;
+  }));
 }
 
 /** Scores every source and gives the verdict at `epsilon` (and the confidence sets at each of `epsilons`). */
 export function attribute(p: Prepared, extra: ExtraEvidence, opts: AttributeOptions, skip = -1): Verdict {
-  const { sources, inverseElsewhere, consistency, memo } = p;
+  const { sources, consistency, memo } = p;
   const candidates: SourceScore[] = sources.map((s, i) => {
-    const { rowOk, hits } = consistency[i]!;
+    const c = consistency[i]!;
+    const { hits } = c;
     // The any-subset size is the rows consistent with the source (kept when one row is left out).
-    const k = rowOk.filter(Boolean).length;
+    const k = c.okRows.length;
     let canaries = 0, fp = 0, markDisclosure: string | undefined;
     for (const d of s.disclosures) {
       canaries += extra.canaries.get(d.id) ?? 0;
@@ -189,8 +222,8 @@ export function attribute(p: Prepared, extra: ExtraEvidence, opts: AttributeOpti
     }
     const canaryDisclosure = s.disclosures.find((d) => (extra.canaries.get(d.id) ?? 0) > 0)?.id;
     const mostRows = [...hits].sort((a, b) => b[1] - a[1])[0]?.[0];
-    const uniform = mixtureLR(rowOk, inverseElsewhere, s.totalRecords, skip, memo, `${i}|u`);
-    const subset = k === 0 ? uniform : mixtureLR(rowOk, inverseElsewhere, k, skip, memo, `${i}|s`);
+    const uniform = mixtureLR(p, c, s.totalRecords, skip, memo, `${i}|u`);
+    const subset = k === 0 ? uniform : mixtureLR(p, c, k, skip, memo, `${i}|s`);
     const bonus = fp + Math.min(canaries, 2) * CANARY_WEIGHT;
     return {
       principalId: s.principalId, disclosureId: canaryDisclosure ?? markDisclosure ?? mostRows ?? null, consistentRows: k,

@@ -10,7 +10,8 @@ import type { Registry } from '../store/registry.ts';
 import { indexForm } from '../store/seal-record.ts';
 import { blockKeys } from '../schema/blocking.ts';
 import { findCanaries, type CanaryKeys } from '../disclose/canary.ts';
-import { DISCLOSURE_KEY_LABEL, observe as observeMarks, PRINCIPAL_SCHEME, REVEAL_KEY_LABEL, scoreCandidates, SCHEME, type Candidate } from '../disclose/marks.ts';
+import { DISCLOSURE_KEY_LABEL, observe as observeMarks, PRINCIPAL_SCHEME, REVEAL_KEY_LABEL, scoreOwnPositions, SCHEME, type MarkedSource } from '../disclose/marks.ts';
+import { virtualKey } from '../disclose/fingerprint.ts';
 import type { TardosCode } from '../disclose/tardos.ts';
 import { BIRTH, PUBLIC_FIELDS } from '../schema/record-type.ts';
 import { rowMaterial, type LeakRow } from './leak-row.ts';
@@ -156,9 +157,10 @@ async function creations(reg: Registry, orgs: readonly string[], fromMs: number,
 /**
  * The fingerprint bound of every marked disclosure that gave linked records. Candidates are the
  * codewords: one per marked export (SCHEME) and one per principal for all its reveals
- * (PRINCIPAL_SCHEME, the bound then applies to each of its reveals).
+ * (PRINCIPAL_SCHEME, the bound then applies to each of its reveals); each is scored over the
+ * positions it could have marked (scoreOwnPositions).
  */
-async function markEvidence(deps: TraceDeps, srcs: readonly SourceInput[], rows: readonly LeakRow[]): Promise<Map<string, number>> {
+async function markEvidence(deps: TraceDeps, srcs: readonly SourceInput[], rows: readonly LeakRow[], linked: readonly { l: Link; i: number }[]): Promise<Map<string, number>> {
   const reg = deps.registry;
   const out = new Map<string, number>();
   const observed = observeMarks(BIRTH, rows.map((r) => r.cells));
@@ -167,21 +169,21 @@ async function markEvidence(deps: TraceDeps, srcs: readonly SourceInput[], rows:
   for (const page of chunks(srcs.flatMap((s) => s.disclosures.map((d) => d.id)))) {
     for (const d of await reg.db.all<{ id: string; fingerprint: string | null }>(`SELECT id, fingerprint FROM disclosures WHERE id IN (${qs(page.length)})`, page)) schemes.set(d.id, d.fingerprint);
   }
-  const candidates: Candidate[] = [];
+  const received = (ds: readonly DisclosureSummary[]) => ds.flatMap((d) => [...d.items].map(([seq, fields]) => [seq, fields.keys()] as const));
+  const candidates: MarkedSource[] = [];
   const members = new Map<string, string[]>();
   for (const s of srcs) {
-    const reveals: string[] = [];
-    for (const d of s.disclosures) {
-      const scheme = schemes.get(d.id);
-      if (scheme === SCHEME) candidates.push({ id: d.id, key: reg.keys.keyedId(DISCLOSURE_KEY_LABEL, d.id) });
-      else if (scheme === PRINCIPAL_SCHEME) reveals.push(d.id);
-    }
+    const reveals = s.disclosures.filter((d) => schemes.get(d.id) === PRINCIPAL_SCHEME);
+    for (const d of s.disclosures) if (schemes.get(d.id) === SCHEME) candidates.push({ id: d.id, key: reg.keys.keyedId(DISCLOSURE_KEY_LABEL, d.id), received: received([d]) });
     if (reveals.length > 0) {
-      candidates.push({ id: `principal:${s.principalId}`, key: reg.keys.keyedId(REVEAL_KEY_LABEL, s.principalId) });
-      members.set(`principal:${s.principalId}`, reveals);
+      candidates.push({ id: `principal:${s.principalId}`, key: reg.keys.keyedId(REVEAL_KEY_LABEL, s.principalId), received: received(reveals) });
+      members.set(`principal:${s.principalId}`, reveals.map((d) => d.id));
     }
   }
-  for (const c of scoreCandidates(deps.code, observed, candidates)) for (const id of members.get(c.id) ?? [c.id]) out.set(id, c.tail);
+  const rowsOf = new Map<number, number[]>();
+  for (const { l, i } of linked) (rowsOf.get(l.seq) ?? rowsOf.set(l.seq, []).get(l.seq)!).push(i);
+  const tails = scoreOwnPositions(deps.code, observed, rows.map((r) => virtualKey(r.cells)), rowsOf, candidates);
+  for (const [id, tail] of tails) for (const d of members.get(id) ?? [id]) out.set(d, tail);
   return out;
 }
 
@@ -223,7 +225,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   });
   const canaries = new Map<string, number>();
   for (const h of canaryHits) canaries.set(h.disclosureId, (canaries.get(h.disclosureId) ?? 0) + 1);
-  const fingerprints = await markEvidence(deps, srcs, rows);
+  const fingerprints = await markEvidence(deps, srcs, rows, linked);
   const extra = { canaries, fingerprints };
   const prepared = prepare(evidenceRows, srcs, strata, PUBLIC_FIELDS);
   const verdict = attribute(prepared, extra, { epsilon });

@@ -117,8 +117,10 @@ export function scoreOwnPositions(
 ): Map<string, number> {
   const out = new Map<string, number>();
   if (observed.size === 0) return out;
+  // A position's bias is the same for every candidate: derived once.
+  const biases = new Map<string, number>();
   for (const c of candidates) {
-    const own = new Map<string, Symbol01>();
+    const own = new Map<string, { pos: string; y: Symbol01; p: number }>();
     for (const [seq, fields] of c.received) {
       const rows = rowsOf.get(seq);
       if (!rows) continue;
@@ -127,11 +129,16 @@ export function scoreOwnPositions(
           const vkey = vkeys[i];
           const pos = vkey === undefined ? undefined : position(vkey, field);
           const y = pos === undefined ? undefined : observed.get(pos);
-          if (y !== undefined) own.set(pos!, y);
+          if (y === undefined || own.has(pos!)) continue;
+          let p = biases.get(pos!);
+          if (p === undefined) biases.set(pos!, (p = code.bias(pos!)));
+          own.set(pos!, { pos: pos!, y, p });
         }
       }
     }
-    out.set(c.id, own.size === 0 ? 1 : scoreCandidates(code, own, [c])[0]!.tail);
+    let score = 0;
+    for (const o of own.values()) score += scoreTerm(code.symbol(c.key, o.pos, o.p), o.y, o.p);
+    out.set(c.id, own.size === 0 || score <= 0 ? 1 : chernoffTail([...own.values()])(score));
   }
   return out;
 }

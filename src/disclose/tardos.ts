@@ -79,21 +79,31 @@ const LAMBDAS = Array.from({ length: 96 }, (_, i) => 0.005 * 1.07 ** i);
 
 /**
  * The Chernoff tail for the observed positions (bias p, symbol y): a function from an innocent
- * candidate's score to the bound on the chance of scoring that much or more.
+ * candidate's score to the bound on the chance of scoring that much or more. K(λ) is computed only
+ * where the search needs it — every eighth λ of the grid, then the neighbours of the best — and
+ * kept; any λ gives a valid bound, so searching part of the grid never understates the tail.
  */
 export function chernoffTail(observed: readonly { p: number; y: Symbol01 }[]): (score: number) => number {
-  const k = LAMBDAS.map((lambda) => {
-    let sum = 0;
-    for (const { p, y } of observed) {
-      // The term is scoreTerm(x, y, p) with x ~ Bernoulli(p).
-      sum += Math.log(p * Math.exp(lambda * scoreTerm(1, y, p)) + (1 - p) * Math.exp(lambda * scoreTerm(0, y, p)));
+  const k = new Float64Array(LAMBDAS.length).fill(NaN);
+  const K = (i: number) => {
+    if (Number.isNaN(k[i]!)) {
+      const lambda = LAMBDAS[i]!;
+      let sum = 0;
+      for (const { p, y } of observed) {
+        // The term is scoreTerm(x, y, p) with x ~ Bernoulli(p).
+        sum += Math.log(p * Math.exp(lambda * scoreTerm(1, y, p)) + (1 - p) * Math.exp(lambda * scoreTerm(0, y, p)));
+      }
+      k[i] = sum;
     }
-    return sum;
-  });
+    return k[i]!;
+  };
   return (score) => {
     if (score <= 0 || observed.length === 0) return 1;
-    let best = 0;
-    for (let i = 0; i < LAMBDAS.length; i++) best = Math.min(best, k[i]! - LAMBDAS[i]! * score);
+    const at = (i: number) => K(i) - LAMBDAS[i]! * score;
+    let bestI = 0;
+    for (let i = 0; i < LAMBDAS.length; i += 8) if (at(i) < at(bestI)) bestI = i;
+    let best = Math.min(0, at(bestI));
+    for (let i = Math.max(0, bestI - 7); i <= Math.min(LAMBDAS.length - 1, bestI + 7); i++) best = Math.min(best, at(i));
     return Math.exp(best);
   };
 }

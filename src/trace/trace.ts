@@ -46,8 +46,14 @@ function chunks<T>(xs: readonly T[], n = 500): T[][] {
 
 const qs = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
-/** Candidate record seqs per row, through the blind index (blocking keys, and full phones and ids). */
-async function block(reg: Registry, rows: readonly LeakRow[]): Promise<Set<number>[]> {
+/**
+ * Candidate record seqs for some rows, through the blind index. Blocking is tiered (Christen,
+ * "Data Matching", §4.6): the `precise` keys — full phones and ids, a phone's first 3 and last 4
+ * digits, an id's first 6 and last 4 — find one or two records even in a registry of millions; the
+ * `broad` ones (birth date with hospital or surname sound, fuzzy name with month) are asked only
+ * for the rows the precise ones did not link (a stale phone, a masked or missing id).
+ */
+async function block(reg: Registry, rows: readonly LeakRow[], which: readonly number[], tier: 'precise' | 'broad'): Promise<Map<number, Set<number>>> {
   const digestRows = new Map<string, { d: Buffer; rows: number[] }>();
   const add = (d: Buffer, i: number) => {
     const k = d.toString('hex');
@@ -55,14 +61,16 @@ async function block(reg: Registry, rows: readonly LeakRow[]): Promise<Set<numbe
     e.rows.push(i);
     digestRows.set(k, e);
   };
-  rows.forEach((row, i) => {
-    for (const k of blockKeys(rowMaterial(row))) add(reg.keys.blockIndex(k), i);
+  for (const i of which) {
+    const row = rows[i]!;
+    for (const k of blockKeys(rowMaterial(row))) if ((k.startsWith('t:') || k.startsWith('i:')) === (tier === 'precise')) add(reg.keys.blockIndex(k), i);
+    if (tier === 'broad') continue;
     for (const o of row.obs) {
       if (o.value.kind === 'mobile' && !o.value.pattern.includes('*')) add(reg.keys.blindIndex('phone', indexForm('phone', o.value.pattern)), i);
       if (o.value.kind === 'residentId' && !o.value.pattern.includes('*')) add(reg.keys.blindIndex('residentId', o.value.pattern), i);
     }
-  });
-  const out = rows.map(() => new Set<number>());
+  }
+  const out = new Map<number, Set<number>>(which.map((i) => [i, new Set<number>()]));
   const bySeq = new Map<string, number[]>();
   for (const page of chunks([...digestRows.values()])) {
     const hits = await reg.db.all<{ digest: Buffer; record_seq: number }>(`SELECT digest, record_seq FROM blind_index WHERE digest IN (${qs(page.length)})`, page.map((e) => e.d));
@@ -76,7 +84,7 @@ async function block(reg: Registry, rows: readonly LeakRow[]): Promise<Set<numbe
   for (const [k, e] of digestRows) {
     const seqs = bySeq.get(k) ?? [];
     if (seqs.length > MAX_BLOCK) continue; // an unselective key (a common surname on a busy day): other keys decide
-    for (const i of e.rows) for (const s of seqs) out[i]!.add(s);
+    for (const i of e.rows) for (const s of seqs) out.get(i)!.add(s);
   }
   return out;
 }
@@ -199,20 +207,27 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const canaryHits = await findCanaries(reg.db, reg.tenantId, rows.map((r) => r.cells), deps.canaryKeys);
   const canaryRows = new Set(canaryHits.flatMap((h) => h.rows));
 
-  // Linkage.
-  const blocks = await block(reg, rows);
+  // Linkage: precise blocks first, broad ones for the rows still unlinked.
   const tf = await termFrequencies(reg, rows);
   const links: (Link | undefined)[] = new Array(rows.length);
-  const all = [...new Set(blocks.flatMap((b) => [...b]))];
   const cache = new Map<number, CandidateRecord>();
-  for (const page of chunks(all, 5000)) {
-    for (const r of await reg.histories(page)) cache.set(r.seq, candidateOf(r));
-    opts.onProgress?.('load', cache.size, all.length);
+  const load = async (seqs: Iterable<number>) => {
+    const missing = [...new Set(seqs)].filter((s) => !cache.has(s));
+    for (const page of chunks(missing, 5000)) {
+      for (const r of await reg.histories(page)) cache.set(r.seq, candidateOf(r));
+      opts.onProgress?.('load', cache.size, missing.length);
+    }
+  };
+  const candidates = new Map<number, Set<number>>();
+  let pending = rows.map((_, i) => i).filter((i) => !canaryRows.has(i));
+  for (const tier of ['precise', 'broad'] as const) {
+    const found = await block(reg, rows, pending, tier);
+    for (const [i, seqs] of found) for (const s of seqs) (candidates.get(i) ?? candidates.set(i, new Set()).get(i)!).add(s);
+    await load([...found.values()].flatMap((seqs) => [...seqs]));
+    for (const i of pending) links[i] = linkRow(rows[i]!, [...candidates.get(i) ?? []].map((s) => cache.get(s)).filter((c): c is CandidateRecord => c !== undefined), tf);
+    pending = pending.filter((i) => !links[i]);
+    opts.onProgress?.('link', rows.length - pending.length, rows.length);
   }
-  rows.forEach((row, i) => {
-    if (canaryRows.has(i)) return;
-    links[i] = linkRow(row, [...blocks[i]!].map((s) => cache.get(s)).filter((c): c is CandidateRecord => c !== undefined), tf);
-  });
   const linked = links.flatMap((l, i) => (l ? [{ l, i }] : []));
 
   // Evidence.

@@ -75,6 +75,13 @@ const FIELDS_OF: Partial<Record<Target, readonly string[]>> = {
   '*residentId': ['motherResidentId', 'fatherResidentId', 'babyResidentId', 'ownerResidentId'],
 };
 
+/** The record fields a linkage of rows with these targets (and empty cells) compares: what a history needs to hold. */
+export function fieldsCompared(targets: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const t of targets) for (const f of FIELDS_OF[t as Target] ?? [t]) out.add(f);
+  return out;
+}
+
 const w = (m: number, u: number) => Math.log2(m / u);
 
 const cache = new Map<string, { py: string; fz: string }>();

@@ -16,7 +16,7 @@ import type { TardosCode } from '../disclose/tardos.ts';
 import { BIRTH, PUBLIC_FIELDS } from '../schema/record-type.ts';
 import { rowMaterial, type LeakRow } from './leak-row.ts';
 import type { LeakTable } from './leak-file.ts';
-import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, linkRow, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
+import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, fieldsCompared, linkRow, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
 import { attribute, explainMixture, fragileRows, prepare, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
 import { estimateWindow, linkInterval } from './window.ts';
 import { notices, type TraceReport } from './report.ts';
@@ -211,10 +211,12 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const tf = await termFrequencies(reg, rows);
   const links: (Link | undefined)[] = new Array(rows.length);
   const cache = new Map<number, CandidateRecord>();
+  // Only the fields the leak shows (or leaves empty) are compared: only their versions are opened.
+  const compared = fieldsCompared(rows.flatMap((r) => [...r.obs.map((o) => o.target), ...r.empty]));
   const load = async (seqs: Iterable<number>) => {
     const missing = [...new Set(seqs)].filter((s) => !cache.has(s));
     for (const page of chunks(missing, 5000)) {
-      for (const r of await reg.histories(page)) cache.set(r.seq, candidateOf(r));
+      for (const r of await reg.histories(page, reg.db, compared)) cache.set(r.seq, candidateOf(r));
       opts.onProgress?.('load', cache.size, missing.length);
     }
   };

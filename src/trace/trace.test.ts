@@ -162,6 +162,15 @@ for (const backend of BACKENDS) {
       assert.ok(!r.json.confidenceSets['0.000001'].includes(ids.nurseB));
     });
 
+    test('rows with no phone and no id number link through the broad blocking keys', async () => {
+      const h = exportA.header;
+      const rows = exportA.rows.slice(0, 20).map((r) => [r[h.indexOf('babyName')]!, r[h.indexOf('motherName')]!, r[h.indexOf('birthTime')]!.slice(0, 10), r[h.indexOf('hospital')]!]);
+      const r = await api('POST', '/v1/traces', tokens.investigator, toCsv(['宝宝姓名', '母亲姓名', '出生日期', '医院'], rows), 'text/csv');
+      assert.equal(r.status, 201, r.text);
+      assert.ok(r.json.rows.linked + r.json.rows.canaries >= 18, JSON.stringify(r.json.rows));
+      assert.ok(r.json.confidenceSets['0.01'].includes(ids.clerkA));
+    });
+
     test('rows from outside the registry accuse no one', async () => {
       const outside = [...generateCity({ seed: 'somewhere-else', families: 40, hospitals: 2 }).families()].map((f) => snapshot(f));
       const rows = outside.map((s) => [s.babyName, s.motherName, s.motherPhone, s.birthTime, s.address].map(String));

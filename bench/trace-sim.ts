@@ -179,8 +179,10 @@ for (const [label, channel, kinds] of [['copied export (marks)', 'copied', ['cle
     let found = '> 1280';
     for (const size of SIZES) {
       let ok = 0;
+      // Each cell's trials drawn from a seed of their own: a cell does not depend on the others' outcomes.
+      const cellRng = new Rng(`smallest|${channel}|${noise}|${size}`);
       for (let t = 0; t < TRIALS; t++) {
-        const leak = makeLeak(u, rng, { leakers: 1, size, channel, noise, kinds });
+        const leak = makeLeak(u, cellRng, { leakers: 1, size, channel, noise, kinds });
         if (trace(u, leak, 1e-6).accused === leak.leakers[0]) ok++;
         if (ok + (TRIALS - t - 1) < Math.ceil(0.95 * TRIALS)) break;
       }

@@ -282,7 +282,9 @@ export function makeLeak(u: Universe, rng: Rng, opts: { leakers: number; size: n
     const values: Record<string, FieldValue> = fab ?? Object.fromEntries([...stateAt(rec!, atMs)].map(([f, v]) => [f, v.value]));
     let shown: Record<string, FieldValue> = {};
     for (const f of fieldsShown) if (values[f] !== undefined) shown[f] = values[f]!;
-    if (opts.channel === 'copied' && pick.d?.marked) shown = markRow(BIRTH, shown, u.code, u.key(pick.d.id));
+    // Only rows of the leaker's own copy carry its marks: a fabricated row or one from another
+    // source was never rendered for its disclosure.
+    if (opts.channel === 'copied' && pick.d?.marked && rec === pick.rec) shown = markRow(BIRTH, shown, u.code, u.key(pick.d.id));
     const cells = header.map((f) => {
       if (f === 'calledAt') return new Date(snapshotMs + rng.int(1, 10) * DAY).toISOString();
       let v = cellOf(shown[f]);

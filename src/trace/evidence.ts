@@ -33,6 +33,8 @@ export interface DisclosureSummary {
   readonly at: string;
   readonly channel: string;
   readonly exportId?: string | null;
+  /** The fingerprint scheme its values were marked with (disclose/marks.ts), if any. */
+  readonly fingerprint?: string | null;
   /** For each record (seq) it gave: field → version given in clear. */
   readonly items: ReadonlyMap<number, ReadonlyMap<string, number>>;
 }

@@ -126,9 +126,9 @@ async function sources(reg: Registry, seqs: readonly number[]): Promise<SourceIn
   }
   const byPrincipal = new Map<string, DisclosureSummary[]>();
   for (const page of chunks([...items.keys()])) {
-    for (const d of await reg.db.all<{ id: string; principal_id: string; at: string; channel: string; export_id: string | null }>(`SELECT id, principal_id, at, channel, export_id FROM disclosures WHERE tenant_id = ? AND id IN (${qs(page.length)})`, [reg.tenantId, ...page])) {
+    for (const d of await reg.db.all<{ id: string; principal_id: string; at: string; channel: string; export_id: string | null; fingerprint: string | null }>(`SELECT id, principal_id, at, channel, export_id, fingerprint FROM disclosures WHERE tenant_id = ? AND id IN (${qs(page.length)})`, [reg.tenantId, ...page])) {
       const list = byPrincipal.get(d.principal_id) ?? [];
-      list.push({ id: d.id, principalId: d.principal_id, at: d.at, channel: d.channel, exportId: d.export_id, items: items.get(d.id)! });
+      list.push({ id: d.id, principalId: d.principal_id, at: d.at, channel: d.channel, exportId: d.export_id, fingerprint: d.fingerprint, items: items.get(d.id)! });
       byPrincipal.set(d.principal_id, list);
     }
   }
@@ -168,21 +168,17 @@ async function creations(reg: Registry, orgs: readonly string[], fromMs: number,
  * (PRINCIPAL_SCHEME, the bound then applies to each of its reveals); each is scored over the
  * positions it could have marked (scoreOwnPositions).
  */
-async function markEvidence(deps: TraceDeps, srcs: readonly SourceInput[], rows: readonly LeakRow[], linked: readonly { l: Link; i: number }[]): Promise<Map<string, number>> {
+function markEvidence(deps: TraceDeps, srcs: readonly SourceInput[], rows: readonly LeakRow[], linked: readonly { l: Link; i: number }[]): Map<string, number> {
   const reg = deps.registry;
   const out = new Map<string, number>();
   const observed = observeMarks(BIRTH, rows.map((r) => r.cells));
   if (observed.size === 0) return out;
-  const schemes = new Map<string, string | null>();
-  for (const page of chunks(srcs.flatMap((s) => s.disclosures.map((d) => d.id)))) {
-    for (const d of await reg.db.all<{ id: string; fingerprint: string | null }>(`SELECT id, fingerprint FROM disclosures WHERE id IN (${qs(page.length)})`, page)) schemes.set(d.id, d.fingerprint);
-  }
   const received = (ds: readonly DisclosureSummary[]) => ds.flatMap((d) => [...d.items].map(([seq, fields]) => [seq, fields.keys()] as const));
   const candidates: MarkedSource[] = [];
   const members = new Map<string, string[]>();
   for (const s of srcs) {
-    const reveals = s.disclosures.filter((d) => schemes.get(d.id) === PRINCIPAL_SCHEME);
-    for (const d of s.disclosures) if (schemes.get(d.id) === SCHEME) candidates.push({ id: d.id, key: reg.keys.keyedId(DISCLOSURE_KEY_LABEL, d.id), received: received([d]) });
+    const reveals = s.disclosures.filter((d) => d.fingerprint === PRINCIPAL_SCHEME);
+    for (const d of s.disclosures) if (d.fingerprint === SCHEME) candidates.push({ id: d.id, key: reg.keys.keyedId(DISCLOSURE_KEY_LABEL, d.id), received: received([d]) });
     if (reveals.length > 0) {
       candidates.push({ id: `principal:${s.principalId}`, key: reg.keys.keyedId(REVEAL_KEY_LABEL, s.principalId), received: received(reveals) });
       members.set(`principal:${s.principalId}`, reveals.map((d) => d.id));
@@ -242,7 +238,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   });
   const canaries = new Map<string, number>();
   for (const h of canaryHits) canaries.set(h.disclosureId, (canaries.get(h.disclosureId) ?? 0) + 1);
-  const fingerprints = await markEvidence(deps, srcs, rows, linked);
+  const fingerprints = markEvidence(deps, srcs, rows, linked);
   const extra = { canaries, fingerprints };
   const prepared = prepare(evidenceRows, srcs, strata, PUBLIC_FIELDS);
   const verdict = attribute(prepared, extra, { epsilon });

@@ -89,9 +89,22 @@ async function block(reg: Registry, rows: readonly LeakRow[], which: readonly nu
   return out;
 }
 
-async function termFrequencies(reg: Registry, rows: readonly LeakRow[]): Promise<TermFrequencies> {
+/** The registry's size and number of organisations, counted at most every ten minutes (both scan every record; term frequencies need no more). */
+const SIZES_TTL_MS = 10 * 60_000;
+const sizes = new WeakMap<Registry, { at: number; total: number; hospitals: number }>();
+
+async function registrySize(reg: Registry): Promise<{ total: number; hospitals: number }> {
+  const now = Date.now();
+  const known = sizes.get(reg);
+  if (known && now - known.at < SIZES_TTL_MS) return known;
   const total = Number((await reg.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NULL', [reg.tenantId]))?.n ?? 0);
   const hospitals = Number((await reg.db.get<{ n: number }>('SELECT COUNT(DISTINCT org_id) AS n FROM records WHERE tenant_id = ?', [reg.tenantId]))?.n ?? 1);
+  sizes.set(reg, { at: now, total, hospitals });
+  return { total, hospitals };
+}
+
+async function termFrequencies(reg: Registry, rows: readonly LeakRow[]): Promise<TermFrequencies> {
+  const { total, hospitals } = await registrySize(reg);
   const names = new Map<string, Buffer>();
   for (const r of rows) for (const o of r.obs) if (o.value.kind === 'personName' && !o.value.name.includes('*')) names.set(o.value.name, reg.keys.blindIndex('name', indexForm('name', o.value.name)));
   const counts = new Map<string, number>();
@@ -141,11 +154,13 @@ async function sources(reg: Registry, seqs: readonly number[]): Promise<SourceIn
   return [...byPrincipal].map(([principalId, disclosures]) => ({ principalId, disclosures, totalRecords: totals.get(principalId) ?? disclosures.length }));
 }
 
+// The organisations below are those of records already read for this tenant, so the queries name
+// no tenant: with one, SQLite's planner scans the tenant's index instead of records_org.
 async function strataSizes(reg: Registry, orgs: readonly (string | null)[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const ids = [...new Set(orgs.filter((o): o is string => o !== null))];
   for (const page of chunks(ids)) {
-    for (const r of await reg.db.all<{ org_id: string; m: string; n: number }>(`SELECT org_id, substr(created_at, 1, 7) AS m, COUNT(*) AS n FROM records WHERE tenant_id = ? AND org_id IN (${qs(page.length)}) GROUP BY org_id, substr(created_at, 1, 7)`, [reg.tenantId, ...page])) out.set(`${r.org_id}|${r.m}`, Number(r.n));
+    for (const r of await reg.db.all<{ org_id: string; m: string; n: number }>(`SELECT org_id, substr(created_at, 1, 7) AS m, COUNT(*) AS n FROM records WHERE org_id IN (${qs(page.length)}) GROUP BY org_id, substr(created_at, 1, 7)`, page)) out.set(`${r.org_id}|${r.m}`, Number(r.n));
   }
   return out;
 }
@@ -155,8 +170,8 @@ async function creations(reg: Registry, orgs: readonly string[], fromMs: number,
   if (orgs.length === 0) return { before: 0, later: [] };
   // Stored times carry their own offsets: filter by date string loosely, then by instant exactly.
   const day = new Date(fromMs - 2 * 86_400_000).toISOString().slice(0, 10);
-  const rows = await reg.db.all<{ created_at: string }>(`SELECT created_at FROM records WHERE tenant_id = ? AND staged_by IS NULL AND org_id IN (${qs(orgs.length)}) AND created_at >= ?`, [reg.tenantId, ...orgs, day]);
-  const total = Number((await reg.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND staged_by IS NULL AND org_id IN (${qs(orgs.length)})`, [reg.tenantId, ...orgs]))?.n ?? 0);
+  const rows = await reg.db.all<{ created_at: string }>(`SELECT created_at FROM records WHERE staged_by IS NULL AND org_id IN (${qs(orgs.length)}) AND created_at >= ?`, [...orgs, day]);
+  const total = Number((await reg.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM records WHERE staged_by IS NULL AND org_id IN (${qs(orgs.length)})`, orgs))?.n ?? 0);
   const times = rows.map((r) => Date.parse(r.created_at)).sort((a, b) => a - b);
   const later = times.filter((t) => t > fromMs);
   return { before: total - later.length, later: later.slice(0, limit) };

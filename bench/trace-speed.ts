@@ -10,7 +10,7 @@
  * linking the 29-row leak with fuse.js (fuzzy search over every record's current values, which
  * must be decrypted first), its time and its recall.
  *
- *   node --max-old-space-size=8192 --import tsx bench/trace-speed.ts [--families N] [--principals P] [--baseline-records M] [--build-only]
+ *   node --max-old-space-size=8192 --import tsx bench/trace-speed.ts [--families N] [--principals P] [--baseline-records M] [--sizes 29,2000,…] [--build-only]
  *
  * Issue 6's scale: --families 1000000 (ten million disclosed record-versions, 1,000 principals);
  * targets: 29 rows under 2 s, 200,000 rows under 60 s and 4 GB.
@@ -103,7 +103,9 @@ for (const f of built.exports) {
   files.push(...lines.slice(1));
 }
 
-for (const size of [29, 2000, 20_000, 200_000]) {
+const sizesArg = process.argv.indexOf('--sizes');
+const SIZES = sizesArg > 0 ? process.argv[sizesArg + 1]!.split(',').map(Number) : [29, 2000, 20_000, 200_000];
+for (const size of SIZES) {
   if (size > files.length) break;
   const times: number[] = [];
   let accused = 0;

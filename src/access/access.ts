@@ -694,7 +694,8 @@ export class Access {
    * minted for (investigators and data-protection officers). With `open`, the canary rows as minted.
    */
   async findCanaries(ctx: RequestContext, rows: readonly Readonly<Record<string, unknown>>[]): Promise<CanaryHit[]> {
-    await this.#authorise(ctx, 'investigate', { type: 'Api', area: 'canaries' });
+    // Which disclosure a canary was minted for is readable with the investigator's action alone.
+    await this.#authorise(ctx, 'trace', { type: 'Api', area: 'canaries' });
     const hits = await findCanaries(this.#db, this.vault.tenantId, rows, this.#canaryKeys);
     await this.#ledgerOrFail(async (_tx, events) => {
       events.push({ ...this.#entry(ctx), action: 'read', outcome: 'ok', detail: { canaryLookup: rows.length, hits: hits.length } });
@@ -828,7 +829,10 @@ export class Access {
       }
       events.push({ ...this.#entry(ctx), action: 'alert', outcome: 'ok', detail: { canaryHit: id, confirmed: matches.length > 0, disclosures: [...new Set(matches.map((m) => m.disclosureId))].join(',') } });
     });
-    return { id, confirmed: matches.length > 0, disclosureIds: [...new Set(matches.map((m) => m.disclosureId))] };
+    // The canary's disclosure is named to investigators only; a DPO records the call and sees whether it was confirmed.
+    const policy = await this.policy();
+    const mayTrace = policy.allows(ctx.principal, 'trace', { type: 'Api', area: 'canaries' });
+    return { id, confirmed: matches.length > 0, disclosureIds: mayTrace ? [...new Set(matches.map((m) => m.disclosureId))] : [] };
   }
 
   #contactValue(kind: 'phone' | 'mailbox', value: string): string {

@@ -312,7 +312,7 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
     handler: async ({ body, ctx }) => access.reportContact(ctx, body),
   });
   route({
-    method: 'POST', url: '/v1/canaries/lookup', tag: 'canaries', summary: 'The canaries in a leaked table ({ rows: [{ field: cell }] }) and the disclosures they were minted for (investigator, DPO)', body: S.CanaryLookup, bodyLimit: BATCH_LIMIT,
+    method: 'POST', url: '/v1/canaries/lookup', tag: 'canaries', summary: 'The canaries in a leaked table ({ rows: [{ field: cell }] }) and the disclosures they were minted for (investigator)', body: S.CanaryLookup, bodyLimit: BATCH_LIMIT,
     handler: async ({ body, ctx }) => ({ hits: await access.findCanaries(ctx, body.rows) }),
   });
 

@@ -226,7 +226,11 @@ for (const backend of BACKENDS) {
       assert.equal((await vault.db.get<{ fingerprint: string }>('SELECT fingerprint FROM disclosures WHERE id = ?', [disclosureId]))?.fingerprint, 'tardos-v1');
       // It carries canaries minted for this disclosure alone (no other recipient holds these rows: half the 2% density, at least one), without id numbers.
       const all = parse(file.text.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
-      const hits = await access.findCanaries({ principal: (await vault.principal((await vault.db.get<{ id: string }>("SELECT id FROM principals WHERE roles = 'dpo'"))!.id))!, requestId: 't' }, all);
+      // The canary mapping is an investigator's alone (a DPO is refused).
+      const investigatorOrg = await vault.createOrganisation({ id: admin.id }, { name: '稽查组', kind: 'regulator' });
+      const investigator = (await vault.createPrincipal(null, { displayName: 'investigator', roles: ['investigator'], orgId: investigatorOrg })).token;
+      await assert.rejects(access.findCanaries({ principal: await vault.authenticate(tokens.dpo!), requestId: 't' }, all), { code: 'ERR_FORBIDDEN' });
+      const hits = await access.findCanaries({ principal: await vault.authenticate(investigator), requestId: 't' }, all);
       assert.ok(hits.length >= Math.max(1, Math.round((all.length - hits.length) * 0.01)), `${hits.length} canaries in ${all.length} rows`);
       assert.ok(hits.every((h) => h.disclosureId === disclosureId && h.rows.length === 1));
       const real = await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM records WHERE org_id = ? AND erased_at IS NULL', [city.hospitals[0]!.orgId]);
@@ -250,8 +254,9 @@ for (const backend of BACKENDS) {
       const first = await take();
       const flagged = first.filter((r) => r.canary === '1');
       assert.ok(flagged.length >= 1);
-      const dpo = await vault.authenticate(tokens.dpo!);
-      const hits = await access.findCanaries({ principal: dpo, requestId: 't' }, first);
+      const invOrg = await vault.createOrganisation({ id: admin.id }, { name: '稽查二组', kind: 'regulator' });
+      const inv = await vault.authenticate((await vault.createPrincipal(null, { displayName: 'investigator 2', roles: ['investigator'], orgId: invOrg })).token);
+      const hits = await access.findCanaries({ principal: inv, requestId: 't' }, first);
       // (A canary carried over from this clerk's earlier export with the same filter is found for both disclosures.)
       assert.deepEqual([...new Set(hits.flatMap((h) => h.rows))].sort((a, b) => a - b), first.flatMap((r, i) => (r.canary === '1' ? [i] : [])));
       const second = await take();
@@ -282,7 +287,9 @@ for (const backend of BACKENDS) {
       assert.deepEqual([bare.status, bare.json.confirmed, bare.json.disclosureIds], [201, false, []]);
       const hit = await api('POST', '/v1/canaries/hits', tokens.dpo, { contact: '139-0531-0001', at: '2026-11-23T10:05:00+08:00', quote: `恭喜您，${canary.babyName}的满月照可以预约了` });
       assert.equal(hit.json.confirmed, true, hit.text);
-      assert.deepEqual(hit.json.disclosureIds, [file.headers.get('x-disclosure-id')]);
+      assert.deepEqual(hit.json.disclosureIds, [], 'a DPO records the call; the canary\'s disclosure is named to investigators only');
+      const again = await api('POST', '/v1/canaries/hits', inv, { contact: '139-0531-0001', at: '2026-11-23T10:06:00+08:00', quote: `恭喜您，${canary.babyName}的满月照可以预约了` });
+      assert.deepEqual(again.json.disclosureIds, [file.headers.get('x-disclosure-id')]);
       const stored = await vault.db.get<{ quote: Buffer }>('SELECT quote FROM canary_hits WHERE confirmed = 1');
       assert.ok(!stored!.quote.toString('utf8').includes(String(canary.babyName)), 'quotes are sealed');
     });

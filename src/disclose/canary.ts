@@ -1,14 +1,16 @@
 /**
- * Canaries in export files: synthetic families, drawn by the synthetic-city generator (hospital and
- * ward mix taken from the rows they join, birth-time curve, surname frequencies, allocated phone
- * prefixes, addresses in the city's districts, histories), minted for exactly one disclosure and
- * never reused. They are not records: they exist only in the file they were minted for, so they
- * never reach clinical screens, statistics, reminder lists or counts. Resident id columns are left
- * empty in canary rows (a fabricated id could be a real person's).
+ * Canaries in export files: synthetic families grown by the synthetic-city generator from a recipe
+ * (CanaryRecipe: born within two days of one row of the export, living where another row lives,
+ * in its hospital and ward), minted for exactly one disclosure and grown again, older, into the
+ * same recipient's later exports with the same filter. They are not records: they exist only in
+ * the files they were minted for, so they never reach clinical screens, statistics, reminder lists
+ * or counts. Resident id columns are left empty in canary rows (a fabricated id could be a real
+ * person's).
  *
  * What is kept: a keyed reference to the canary's virtual key (fingerprint.ts) to find it in a
- * leak, and the row itself sealed (AES-256-GCM) under a key derived from the tenant's index key,
- * for investigators. Density: 2% of the exported rows by default, at least one.
+ * leak, and its row and recipe sealed (AES-256-GCM) under a key derived from the tenant's index
+ * key, for investigators. How many: canaryPlan (2% of the rows by default, weighted by how many
+ * other recipients hold them; at least one).
  */
 import { createHash } from 'node:crypto';
 import { generateCity } from '../sim/city.ts';

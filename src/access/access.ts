@@ -479,16 +479,20 @@ export class Access {
     const type = recordType(info.filter.recordType ?? 'birth');
     const f = info.filter;
     const limit = this.#opts.exportLimit ?? 100_000;
-    const where = ['tenant_id = ?', 'record_type = ?', 'erased_at IS NULL', 'staged_by IS NULL'];
-    const params: (string | number)[] = [this.vault.tenantId, type.name];
+    const where = ['record_type = ?', 'erased_at IS NULL', 'staged_by IS NULL'];
+    const params: (string | number)[] = [type.name];
     const add = (clause: string, value: string) => {
       where.push(clause);
       params.push(value);
     };
+    // With an organisation the tenant is checked on the rows read: named in the WHERE clause, it
+    // makes SQLite's planner scan the tenant's index (every record) instead of records_org.
     if (f.organizationId) add('org_id = ?', f.organizationId);
+    else add('tenant_id = ?', this.vault.tenantId);
     if (f.collectedFrom) add('created_at >= ?', new Date(f.collectedFrom).toISOString());
     if (f.collectedTo) add('created_at < ?', new Date(f.collectedTo).toISOString());
-    const ids = await this.#db.all<{ id: string }>(`SELECT id FROM records WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit + 1}`, params);
+    const ids = (await this.#db.all<{ id: string; tenant_id: string }>(`SELECT id, tenant_id FROM records WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit + 1}`, params))
+      .filter((r) => r.tenant_id === this.vault.tenantId);
     if (ids.length > limit) throw new TracevaultError('ERR_FILE_TOO_LARGE', { limit });
     const rows: Record<string, FieldValue>[] = [];
     const seqs: number[] = [];

@@ -18,14 +18,14 @@ export const SCHEME = 'tardos-v1';
  * single-record reveals carries one codeword throughout.
  */
 export const PRINCIPAL_SCHEME = 'tardos-v1-principal';
+/** Labels of the keyed derivations (Keyring.keyedId) of codeword keys: of a disclosure id (SCHEME), of a principal id (PRINCIPAL_SCHEME). */
+export const DISCLOSURE_KEY_LABEL = 'fingerprint-disclosure';
+export const REVEAL_KEY_LABEL = 'fingerprint-principal';
 /**
  * The kinds marked in API reveals: JSON clients compare and parse what they receive, so only the
  * renderings that any client already normalises (digit grouping in phones, full-width house
  * numbers) are used there; ISO 8601 times and dates, and the sex codes, are left as stored.
  */
-/** Labels of the keyed derivations (Keyring.keyedId) of codeword keys: of a disclosure id (SCHEME), of a principal id (PRINCIPAL_SCHEME). */
-export const DISCLOSURE_KEY_LABEL = 'fingerprint-disclosure';
-export const REVEAL_KEY_LABEL = 'fingerprint-principal';
 export const API_MARKED_KINDS: ReadonlySet<FieldKind> = new Set(['mobile', 'address']);
 
 /** A row as disclosed: each value that has a channel in its symbol's rendering, the others as stored. */
@@ -83,14 +83,27 @@ export interface CandidateScore {
   readonly tail: number;
 }
 
+interface Observation {
+  readonly pos: string;
+  readonly y: Symbol01;
+  /** The position's bias. */
+  readonly p: number;
+}
+
+/** A codeword's symmetric score over some observations. */
+function scoreOf(code: TardosCode, key: Uint8Array, obs: Iterable<Observation>): number {
+  let score = 0;
+  for (const o of obs) score += scoreTerm(code.symbol(key, o.pos, o.p), o.y, o.p);
+  return score;
+}
+
 /** Every candidate's score over the observed positions, highest first. */
 export function scoreCandidates(code: TardosCode, observed: ReadonlyMap<string, Symbol01>, candidates: readonly Candidate[]): CandidateScore[] {
   const obs = [...observed].map(([pos, y]) => ({ pos, y, p: code.bias(pos) }));
   const tail = chernoffTail(obs);
   return candidates
     .map((c) => {
-      let score = 0;
-      for (const o of obs) score += scoreTerm(code.symbol(c.key, o.pos, o.p), o.y, o.p);
+      const score = scoreOf(code, c.key, obs);
       return { id: c.id, score, positions: obs.length, tail: tail(score) };
     })
     .sort((a, b) => b.score - a.score);
@@ -120,7 +133,7 @@ export function scoreOwnPositions(
   // A position's bias is the same for every candidate: derived once.
   const biases = new Map<string, number>();
   for (const c of candidates) {
-    const own = new Map<string, { pos: string; y: Symbol01; p: number }>();
+    const own = new Map<string, Observation>();
     for (const [seq, fields] of c.received) {
       const rows = rowsOf.get(seq);
       if (!rows) continue;
@@ -136,8 +149,7 @@ export function scoreOwnPositions(
         }
       }
     }
-    let score = 0;
-    for (const o of own.values()) score += scoreTerm(code.symbol(c.key, o.pos, o.p), o.y, o.p);
+    const score = scoreOf(code, c.key, own.values());
     out.set(c.id, own.size === 0 || score <= 0 ? 1 : chernoffTail([...own.values()])(score));
   }
   return out;

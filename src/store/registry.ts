@@ -91,6 +91,7 @@ interface ChangeRow {
   org_id: string | null;
   created_at: string;
   created_by: string;
+  tenant_id: string;
   [k: string]: unknown;
 }
 
@@ -367,13 +368,10 @@ export class Registry {
 
   /**
    * Records by sequence number with their whole history, a page of statements at a time (linkage
-   * reads thousands). Erased and staged records are left out.
-   */
-  /**
-   * Records with every version of their fields. With `fields`, only the changes that hold one of
-   * those fields (and the first, which dates the record) are decrypted, and the other fields are
-   * left out of the history: a linkage that compares six columns need not open a record's every
-   * vaccination.
+   * reads thousands). Erased and staged records are left out. With `fields`, only the changes that
+   * hold one of those fields (and the first, which dates the record) are decrypted, and the other
+   * fields are left out of the history: a linkage that compares six columns need not open a
+   * record's every vaccination.
    */
   async histories(seqs: readonly number[], db: Db = this.db, fields?: ReadonlySet<string>): Promise<StoredRecord[]> {
     const out: StoredRecord[] = [];
@@ -381,7 +379,7 @@ export class Registry {
       const page = seqs.slice(i, i + 500);
       // The tenant is checked here, not in SQL: with the tenant in the WHERE clause SQLite's planner
       // scans the tenant's index (every record) once per page instead of looking up these seqs.
-      const rows = await db.all<ChangeRow & { tenant_id: string }>(
+      const rows = await db.all<ChangeRow>(
         `${SELECT_CHANGES} WHERE r.seq IN (${page.map(() => '?').join(',')}) AND r.staged_by IS NULL AND r.erased_at IS NULL ORDER BY r.seq, c.change`,
         page,
       );

@@ -4,7 +4,7 @@
  */
 import type { Db, Dialect } from './db.ts';
 
-const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+const MIGRATIONS: readonly { version: number; name: string; sql: string; only?: Dialect }[] = [
   {
     version: 1,
     name: 'registry core',
@@ -202,6 +202,26 @@ ALTER TABLE exports ADD COLUMN canary_aware INTEGER NOT NULL DEFAULT 0
 CREATE INDEX records_org ON records (org_id, created_at)
 `,
   },
+  {
+    version: 12,
+    name: 'record changes in a rowid table',
+    only: 'sqlite',
+    // A sealed change is 1-2 KB. In a WITHOUT ROWID table SQLite keeps at most ~1 KB of a row on its
+    // B-tree page and the rest on an overflow page of its own (sqlite.org/withoutrowid.html §4: such
+    // tables suit rows under 1/20 of a page), so every change took a 4 KB page and a second read. In
+    // a rowid table a row of up to ~4 KB stays on its page: a third of the file, and reads in one.
+    sql: `
+CREATE TABLE record_changes_rowid (
+  record_seq INTEGER NOT NULL REFERENCES records(seq), change INTEGER NOT NULL,
+  valid_from TEXT NOT NULL, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
+  key_gen INTEGER NOT NULL, sealed BLOB NOT NULL);
+INSERT INTO record_changes_rowid (record_seq, change, valid_from, recorded_at, recorded_by, key_gen, sealed)
+  SELECT record_seq, change, valid_from, recorded_at, recorded_by, key_gen, sealed FROM record_changes ORDER BY record_seq, change;
+DROP TABLE record_changes;
+ALTER TABLE record_changes_rowid RENAME TO record_changes;
+CREATE UNIQUE INDEX record_changes_key ON record_changes (record_seq, change)
+`,
+  },
 ];
 
 // UPDATE and DELETE on the log are refused by the database itself.
@@ -228,7 +248,7 @@ export async function migrate(db: Db): Promise<void> {
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
     await db.transaction(async (tx) => {
-      for (const stmt of render(m.sql, db.dialect).split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.exec(stmt);
+      if (!m.only || m.only === db.dialect) for (const stmt of render(m.sql, db.dialect).split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.exec(stmt);
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
     });
   }

@@ -1,6 +1,7 @@
 /**
  * One import case, run in its own process so its peak memory is its own. Prints one JSON line.
  *   tracevault-sqlite | tracevault-postgres: `tracevault import` of the file into a fresh vault
+ *   (…-threads1: with one worker thread sealing rows, `--threads 1`)
  *   baseline-sqlite | baseline-postgres: the same file parsed the same way, rows inserted in clear
  *   into one table (one text column per field), 2,000 rows a transaction: the floor
  */
@@ -48,26 +49,27 @@ async function baseline(db: Db): Promise<number> {
 
 const started = performance.now();
 let rows: number;
+const db = mode.includes('postgres') ? 'postgres' : 'sqlite';
 if (mode.startsWith('tracevault')) {
-  const database = mode.endsWith('postgres') ? { kind: 'postgres' as const, url: PG, schema } : undefined;
+  const database = db === 'postgres' ? { kind: 'postgres' as const, url: PG, schema } : undefined;
   const { vault, admin } = await initVault(join(dir, 'vault'), { database });
   const t = performance.now();
-  const r = await importFile(vault, admin, file, { schema: 'birth' });
+  const r = await importFile(vault, admin, file, { schema: 'birth', threads: mode.endsWith('-threads1') ? 1 : 0 });
   rows = r.created;
   const ms = performance.now() - t;
   await vault.close();
   finish(rows, ms);
 } else {
-  const db = await openDb(mode.endsWith('postgres') ? { kind: 'postgres', url: PG, schema } : { kind: 'sqlite', file: join(dir, 'clear.db') });
+  const clear = await openDb(db === 'postgres' ? { kind: 'postgres', url: PG, schema } : { kind: 'sqlite', file: join(dir, 'clear.db') });
   const t = performance.now();
-  rows = await baseline(db);
+  rows = await baseline(clear);
   const ms = performance.now() - t;
-  await db.close();
+  await clear.close();
   finish(rows, ms);
 }
 
 async function cleanup() {
-  if (mode.endsWith('postgres')) {
+  if (db === 'postgres') {
     const { default: pg } = await import('pg');
     const c = new pg.Client({ connectionString: PG });
     await c.connect();

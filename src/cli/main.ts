@@ -70,6 +70,7 @@ function program(): Command {
     .option('--skip-invalid', 'import the valid rows and report the invalid ones (default: refuse the file)')
     .option('--errors <file>', 'write the invalid cells (row, field, rule) to this CSV file')
     .option('--batch-size <n>', 'rows per transaction', positiveInt)
+    .option('--threads <n>', 'worker threads that seal rows while the main thread writes (default: cores − 2; 0: none)', wholeNumber(0))
     .option('--json', 'print the report as JSON')
     .action((file, o) => importCommand(file, o));
 

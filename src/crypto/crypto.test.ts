@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, chmodSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { HmacSha256 } from './hmac.ts';
 import fc from 'fast-check';
 import { open, seal, aad } from './aead.ts';
 import { createKeyFile, loadKek, kekFromBytes } from './key-file.ts';
@@ -96,4 +97,23 @@ test('key file: created owner-only; refused when others can read it; env var win
 test('base32: RFC 4648 §10 vectors (lower case, unpadded)', () => {
   const cases: [string, string][] = [['', ''], ['f', 'my'], ['fo', 'mzxq'], ['foo', 'mzxw6'], ['foob', 'mzxw6yq'], ['fooba', 'mzxw6ytb'], ['foobar', 'mzxw6ytboi']];
   for (const [i, o] of cases) assert.equal(base32(Buffer.from(i)), o);
+});
+
+test('HMAC-SHA-256: RFC 4231 test cases 1-4, 6, 7, and equal to createHmac for any key and message', () => {
+  const hex = (s: string) => Buffer.from(s, 'hex');
+  const cases: [Buffer, Buffer, string][] = [
+    [Buffer.alloc(20, 0x0b), Buffer.from('Hi There'), 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7'],
+    [Buffer.from('Jefe'), Buffer.from('what do ya want for nothing?'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
+    [Buffer.alloc(20, 0xaa), Buffer.alloc(50, 0xdd), '773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe'],
+    [hex('0102030405060708090a0b0c0d0e0f10111213141516171819'), Buffer.alloc(50, 0xcd), '82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b'],
+    [Buffer.alloc(131, 0xaa), Buffer.from('Test Using Larger Than Block-Size Key - Hash Key First'), '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'],
+    [Buffer.alloc(131, 0xaa), Buffer.from('This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.'), '9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2'],
+  ];
+  for (const [key, data, mac] of cases) assert.equal(new HmacSha256(key).digest(data).toString('hex'), mac);
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.string({ maxLength: 700 }), { maxLength: 4 }), (key, parts) => {
+    const h = new HmacSha256(key);
+    const want = createHmac('sha256', key).update(parts.join(''), 'utf8').digest();
+    assert.deepEqual(h.digest(...parts), want);
+    assert.deepEqual(h.digest(...parts), want, 'the scratch space leaves no trace between calls');
+  }), { numRuns: 300 });
 });

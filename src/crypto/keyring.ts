@@ -6,7 +6,8 @@
  *
  * Pure: no storage. The store persists the wrapped forms this module produces.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { HmacSha256 } from './hmac.ts';
 import { randomBytesPooled } from './random-pool.ts';
 import { TracevaultError } from '../errors.ts';
 import { aad, KEY_BYTES, open, seal } from './aead.ts';
@@ -48,7 +49,7 @@ export class TenantKeys {
   readonly tenantId: string;
   readonly #data = new Map<number, Buffer>();
   #current = 0;
-  readonly #index: Buffer;
+  readonly #index: HmacSha256;
 
   constructor(kek: Kek, tenantId: string, wrapped: readonly WrappedDataKey[]) {
     this.tenantId = tenantId;
@@ -64,7 +65,8 @@ export class TenantKeys {
       }
     }
     if (!index || this.#current === 0) throw new TracevaultError('ERR_KEY_MISMATCH');
-    this.#index = index;
+    this.#index = new HmacSha256(index);
+    index.fill(0);
   }
 
   get currentVersion(): number {
@@ -105,17 +107,17 @@ export class TenantKeys {
 
   /** Blind index (keyed HMAC-SHA-256, truncated to 128 bits) over a normalised value. */
   blindIndex(scope: IndexScope, normalised: string): Buffer {
-    return createHmac('sha256', this.#index).update(`blind/${scope}\0`).update(normalised, 'utf8').digest().subarray(0, 16);
+    return this.#index.digest(`blind/${scope}\0`, normalised).subarray(0, 16);
   }
 
   /** Blind index of a linkage blocking key (schema/blocking.ts): same table, its own label. */
   blockIndex(key: string): Buffer {
-    return createHmac('sha256', this.#index).update('blind/block\0').update(key, 'utf8').digest().subarray(0, 16);
+    return this.#index.digest('blind/block\0', key).subarray(0, 16);
   }
 
   /** A keyed, deterministic id for content (import idempotence): HMAC over a label and the parts. */
   keyedId(label: string, content: string): Buffer {
-    return createHmac('sha256', this.#index).update(`${label}\0`).update(content, 'utf8').digest();
+    return this.#index.digest(`${label}\0`, content);
   }
 
   #dek(version: number): Buffer {

@@ -52,6 +52,29 @@ for (const backend of BACKENDS) {
       assert.equal(rec.current.get('motherName')!.value, data[7]!.motherName);
     });
 
+    test('sealed on worker threads: the same records as on the main thread, readable, invalid rows still refuse', async () => {
+      const data = rows(700, 'threads');
+      const file = join(dir, 'threads.csv');
+      await writeCsv(file, data, COLUMNS);
+      const before = await count(vault);
+      const r = await importFile(vault, admin, file, { schema: 'birth', batchSize: 100, threads: 2 });
+      assert.deepEqual([r.rows, r.created, r.invalid], [700, 700, 0]);
+      assert.equal(await count(vault), before + 700);
+      // Content ids are the same whichever thread sealed a row: importing on the main thread finds them all.
+      const again = await importFile(vault, admin, file, { schema: 'birth', threads: 0 });
+      assert.deepEqual([again.created, again.duplicates], [0, 700]);
+      for (const i of [0, 350, 699]) {
+        const id = (await vault.registry.search('residentId', data[i]!.motherResidentId as string))[0]!;
+        assert.equal((await vault.registry.get(id)).current.get('motherPhone')!.value, data[i]!.motherPhone);
+      }
+      const bad = data.slice(0, 300).map((d, i) => (i === 250 ? { ...d, motherPhone: '15412345678' } : d));
+      const badFile = join(dir, 'threads-bad.csv');
+      await writeCsv(badFile, [...rows(300, 'threads-new'), ...bad], COLUMNS);
+      const err = await importFile(vault, admin, badFile, { schema: 'birth', batchSize: 50, threads: 1 }).catch((e) => e);
+      assert.deepEqual(err.details?.errors, [{ row: 552, field: 'motherPhone', rule: 'mobile.prefix' }]);
+      assert.equal(await count(vault), before + 700, 'the 300 new rows staged before the bad one are discarded');
+    });
+
     test('an invalid row refuses the whole file by default, naming row, field and rule but no value', async () => {
       const data = rows(20, 'bad');
       const before = await count(vault);

@@ -154,7 +154,7 @@ function principalOf(row: PrincipalRow): Principal {
   return { id: row.id, orgId: row.org_id, orgKind: row.org_kind ?? 'operator', displayName: row.display_name, roles: row.roles.split(',').filter(Boolean) };
 }
 
-async function loadDataKeys(db: Db, tenantId: string): Promise<WrappedDataKey[]> {
+export async function loadDataKeys(db: Db, tenantId: string): Promise<WrappedDataKey[]> {
   const rows = await db.all<{ purpose: 'data' | 'index'; version: number; kek_id: string; wrapped: Buffer }>(
     'SELECT purpose, version, kek_id, wrapped FROM data_keys WHERE tenant_id = ?',
     [tenantId],

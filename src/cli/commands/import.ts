@@ -4,11 +4,11 @@ import type { SourceFormat } from '../../ingest/readers.ts';
 import { withVault, type VaultOptions } from '../context.ts';
 import { json, out, progress } from '../output.ts';
 
-export async function importCommand(file: string, opts: VaultOptions & { schema: string; format?: SourceFormat; skipInvalid?: boolean; errors?: string; json?: boolean; batchSize?: number }): Promise<void> {
+export async function importCommand(file: string, opts: VaultOptions & { schema: string; format?: SourceFormat; skipInvalid?: boolean; errors?: string; json?: boolean; batchSize?: number; threads?: number }): Promise<void> {
   await withVault(opts, async (vault, me) => {
     const bar = progress('importing');
     const report = await importFile(vault, me, file, {
-      schema: opts.schema, format: opts.format, skipInvalid: opts.skipInvalid, batchSize: opts.batchSize,
+      schema: opts.schema, format: opts.format, skipInvalid: opts.skipInvalid, batchSize: opts.batchSize, threads: opts.threads,
       onProgress: (p) => bar.update(p.rows),
     });
     bar.end();

@@ -1,5 +1,6 @@
 /** Opaque identifiers and bearer tokens. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytesPooled } from './random-pool.ts';
 
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -20,7 +21,7 @@ export function base32(bytes: Uint8Array): string {
 
 /** A random 128-bit id with a type prefix, e.g. "p_…" for a principal. */
 export function newId(prefix: string): string {
-  return `${prefix}_${base32(randomBytes(16))}`;
+  return `${prefix}_${base32(randomBytesPooled(16))}`;
 }
 
 /** Ids are opaque: letters, digits and '_' only, bounded length. */

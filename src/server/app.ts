@@ -7,7 +7,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled } from '../crypto/random-pool.ts';
 import { TracevaultError } from '../errors.ts';
 import type { Access, RequestContext } from '../access/access.ts';
 import type { Principal } from '../store/vault.ts';
@@ -127,7 +127,7 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
   const app = Fastify({
     logger: false,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-    genReqId: () => randomBytes(9).toString('base64url'),
+    genReqId: () => randomBytesPooled(9).toString('base64url'),
     routerOptions: { ignoreTrailingSlash: true },
   });
   const log = opts.log;

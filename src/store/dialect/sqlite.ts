@@ -11,6 +11,7 @@
 import Database from 'better-sqlite3';
 import type { Db, Param, Row } from '../db.ts';
 import { TracevaultError } from '../../errors.ts';
+import { WalCheckpoints } from './wal-checkpoints.ts';
 
 type Statement = Database.Statement<unknown[], Row>;
 
@@ -36,10 +37,12 @@ class Connection {
   queue: Promise<unknown> = Promise.resolve();
   readonly pending: PendingTx[] = [];
   scheduled = false;
+  readonly checkpoints: WalCheckpoints | undefined;
 
-  constructor(db: Database.Database, reader?: Database.Database) {
+  constructor(db: Database.Database, reader?: Database.Database, checkpoints?: WalCheckpoints) {
     this.db = db;
     this.reader = reader;
+    this.checkpoints = checkpoints;
   }
 }
 
@@ -191,6 +194,7 @@ class SqliteDb implements Db {
 
   async close(): Promise<void> {
     await this.#c.queue;
+    await this.#c.checkpoints?.close();
     this.#c.reader?.close();
     this.#db.close();
   }
@@ -220,11 +224,14 @@ export function openSqlite(file: string): Db {
   // A 32 MiB page cache: blind-index keys are random, and their B-tree should stay in memory.
   db.pragma('cache_size = -32768');
   db.pragma('temp_store = MEMORY');
-  let reader: Database.Database | undefined;
+  let reader: Database.Database | undefined, checkpoints: WalCheckpoints | undefined;
   if (file !== ':memory:' && file !== '') {
     reader = new Database(file, { readonly: true });
     reader.pragma('busy_timeout = 5000');
     reader.pragma('cache_size = -32768');
+    // A WAL that grew under a burst of writes is cut back to 64 MiB when it next restarts.
+    db.pragma('journal_size_limit = 67108864');
+    checkpoints = new WalCheckpoints(db, file);
   }
-  return new SqliteDb(new Connection(db, reader), false);
+  return new SqliteDb(new Connection(db, reader, checkpoints), false);
 }

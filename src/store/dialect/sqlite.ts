@@ -11,7 +11,6 @@
 import Database from 'better-sqlite3';
 import type { Db, Param, Row } from '../db.ts';
 import { TracevaultError } from '../../errors.ts';
-import { WalCheckpoints } from './wal-checkpoints.ts';
 
 type Statement = Database.Statement<unknown[], Row>;
 
@@ -37,12 +36,10 @@ class Connection {
   queue: Promise<unknown> = Promise.resolve();
   readonly pending: PendingTx[] = [];
   scheduled = false;
-  readonly checkpoints: WalCheckpoints | undefined;
 
-  constructor(db: Database.Database, reader?: Database.Database, checkpoints?: WalCheckpoints) {
+  constructor(db: Database.Database, reader?: Database.Database) {
     this.db = db;
     this.reader = reader;
-    this.checkpoints = checkpoints;
   }
 }
 
@@ -194,7 +191,6 @@ class SqliteDb implements Db {
 
   async close(): Promise<void> {
     await this.#c.queue;
-    await this.#c.checkpoints?.close();
     this.#c.reader?.close();
     this.#db.close();
   }
@@ -224,14 +220,11 @@ export function openSqlite(file: string): Db {
   // A 32 MiB page cache: blind-index keys are random, and their B-tree should stay in memory.
   db.pragma('cache_size = -32768');
   db.pragma('temp_store = MEMORY');
-  let reader: Database.Database | undefined, checkpoints: WalCheckpoints | undefined;
+  let reader: Database.Database | undefined;
   if (file !== ':memory:' && file !== '') {
     reader = new Database(file, { readonly: true });
     reader.pragma('busy_timeout = 5000');
     reader.pragma('cache_size = -32768');
-    // A WAL that grew under a burst of writes is cut back to 64 MiB when it next restarts.
-    db.pragma('journal_size_limit = 67108864');
-    checkpoints = new WalCheckpoints(db, file);
   }
-  return new SqliteDb(new Connection(db, reader, checkpoints), false);
+  return new SqliteDb(new Connection(db, reader), false);
 }

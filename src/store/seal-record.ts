@@ -87,6 +87,21 @@ export function addBlockDigests(keys: TenantKeys, state: ReadonlyMap<string, unk
   for (const k of blockKeys(recordMaterial(state))) digests.push(keys.blockIndex(k));
 }
 
+/**
+ * The distinct digests, copied into one buffer: each HMAC's 32-byte result would otherwise stay
+ * allocated under its 16-byte view until the batch is written (an import holds thousands).
+ */
+function packUnique(digests: readonly Buffer[]): Buffer[] {
+  const unique = digests.filter((d, i) => !digests.some((e, j) => j < i && e.equals(d)));
+  const packed = Buffer.allocUnsafeSlow(unique.reduce((n, d) => n + d.length, 0));
+  let at = 0;
+  return unique.map((d) => {
+    d.copy(packed, at);
+    at += d.length;
+    return packed.subarray(at - d.length, at);
+  });
+}
+
 /** A new record: a fresh key, then its changes in order (the first one holds the first values). */
 export function prepareRecord(keys: TenantKeys, type: RecordType, id: string, orgId: string | null, changes: readonly ChangeInput[]): PreparedRecord {
   const { key, wrapped } = keys.newRecordKey(id);
@@ -100,8 +115,7 @@ export function prepareRecord(keys: TenantKeys, type: RecordType, id: string, or
       addBlockDigests(keys, state, digests);
       return s;
     });
-    const unique = [...new Map(digests.map((d) => [d.toString('hex'), d])).values()];
-    return { id, orgId, createdAt: changes[0]!.recordedAt, createdBy: changes[0]!.recordedBy, key: wrapped, changes: sealed, digests: unique };
+    return { id, orgId, createdAt: changes[0]!.recordedAt, createdBy: changes[0]!.recordedBy, key: wrapped, changes: sealed, digests: packUnique(digests) };
   } finally {
     key.fill(0);
   }

@@ -91,3 +91,20 @@ export function openChange(recordKey: Uint8Array, place: ChangePlace, stored: Bu
   if (p !== plain.length) throw new TracevaultError('ERR_DECRYPT');
   return out;
 }
+
+/**
+ * A record's current versions, sealed in one message with the record key: a read opens this one
+ * message instead of every change that holds a current value. Its associated data names the record
+ * and the last change it reflects, under a label of its own, so it cannot pass for a change.
+ */
+export function sealCurrent(recordKey: Uint8Array, place: ChangePlace, plaintext: Uint8Array): Buffer {
+  return seal(recordKey, plaintext, currentAad(place));
+}
+
+export function openCurrent(recordKey: Uint8Array, place: ChangePlace, sealed: Uint8Array): Buffer {
+  return open(recordKey, sealed, currentAad(place));
+}
+
+function currentAad(p: ChangePlace): Buffer {
+  return aad('tracevault/current/v1', p.recordType, p.recordId, p.change, `rk${p.keyGen}`);
+}

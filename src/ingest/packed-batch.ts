@@ -1,7 +1,8 @@
 /**
  * A sealed batch crosses from a worker to the main thread as one transferred ArrayBuffer holding
- * every binary value (wrapped keys, sealed changes, digests), each replaced by its [offset, length]:
- * no copy, and one allocation a batch instead of thousands of small buffers to collect.
+ * every binary value (wrapped keys, sealed changes and current versions, digests), each replaced
+ * by its [offset, length]: no copy, and one allocation a batch instead of thousands of small
+ * buffers to collect.
  */
 import type { PreparedRecord } from '../store/seal-record.ts';
 import type { SealedRows } from './seal-rows.ts';
@@ -9,8 +10,9 @@ import type { SealedRows } from './seal-rows.ts';
 type Span = readonly [number, number];
 
 export interface PackedRows extends Omit<SealedRows, 'records'> {
-  readonly records: readonly (Omit<PreparedRecord, 'key' | 'changes' | 'digests'> & {
+  readonly records: readonly (Omit<PreparedRecord, 'key' | 'changes' | 'current' | 'digests'> & {
     readonly key: Omit<PreparedRecord['key'], 'wrapped'> & { readonly wrapped: Span };
+    readonly current: Span;
     readonly changes: readonly (Omit<PreparedRecord['changes'][number], 'sealed'> & { readonly sealed: Span })[];
     readonly digests: readonly Span[];
   })[];
@@ -19,7 +21,7 @@ export interface PackedRows extends Omit<SealedRows, 'records'> {
 export function pack(r: SealedRows): { result: PackedRows; bytes: ArrayBuffer } {
   let size = 0;
   for (const p of r.records) {
-    size += p.key.wrapped.length;
+    size += p.key.wrapped.length + p.current.length;
     for (const c of p.changes) size += c.sealed.length;
     for (const d of p.digests) size += d.length;
   }
@@ -34,6 +36,7 @@ export function pack(r: SealedRows): { result: PackedRows; bytes: ArrayBuffer } 
     ...p,
     key: { ...p.key, wrapped: put(p.key.wrapped) },
     changes: p.changes.map((c) => ({ ...c, sealed: put(c.sealed) })),
+    current: put(p.current),
     digests: p.digests.map(put),
   }));
   return { result: { ...r, records }, bytes: out.buffer as ArrayBuffer };
@@ -45,6 +48,7 @@ export function unpack(r: PackedRows, bytes: ArrayBuffer): SealedRows {
     ...p,
     key: { ...p.key, wrapped: get(p.key.wrapped) },
     changes: p.changes.map((c) => ({ ...c, sealed: get(c.sealed) })),
+    current: get(p.current),
     digests: p.digests.map(get),
   }));
   return { ...r, records };

@@ -6,7 +6,7 @@
  * When every record is done, the old data keys are deleted.
  */
 import { newDataKey } from '../crypto/keyring.ts';
-import { openChange, sealChange } from '../crypto/field-cipher.ts';
+import { openChange, openCurrent, sealChange, sealCurrent } from '../crypto/field-cipher.ts';
 import type { Vault } from './vault.ts';
 import type { Actor } from './registry.ts';
 
@@ -57,6 +57,13 @@ export async function rotateKeys(vault: Vault, actor: Actor, opts: { batchSize?:
           const entries = openChange(oldKey, { ...place, keyGen: Number(c.key_gen) }, c.sealed);
           await tx.run('UPDATE record_changes SET sealed = ?, key_gen = ? WHERE record_seq = ? AND change = ?', [sealChange(key, { ...place, keyGen: gen }, entries), gen, rec.seq, c.change]);
           for (const e of entries) e.value.fill(0);
+        }
+        const cur = await tx.get<{ change: number; key_gen: number; sealed: Buffer }>('SELECT change, key_gen, sealed FROM record_current WHERE record_seq = ?', [rec.seq]);
+        if (cur) {
+          const place = { recordType: rec.record_type, recordId: rec.id, change: Number(cur.change) };
+          const plain = openCurrent(oldKey, { ...place, keyGen: Number(cur.key_gen) }, cur.sealed);
+          await tx.run('UPDATE record_current SET sealed = ?, key_gen = ? WHERE record_seq = ?', [sealCurrent(key, { ...place, keyGen: gen }, plain), gen, rec.seq]);
+          plain.fill(0);
         }
         await tx.run('UPDATE record_keys SET gen = ?, dek_version = ?, wrapped = ? WHERE record_seq = ?', [gen, wrapped.dekVersion, wrapped.wrapped, rec.seq]);
         oldKey.fill(0);

@@ -222,6 +222,18 @@ ALTER TABLE record_changes_rowid RENAME TO record_changes;
 CREATE UNIQUE INDEX record_changes_key ON record_changes (record_seq, change)
 `,
   },
+  {
+    version: 13,
+    name: 'current versions',
+    // Each record's current versions sealed in one message (store/seal-record.ts), kept in step with
+    // its changes: a read opens one row instead of every change. Records written before this
+    // migration are read from their changes until their next change or key rotation.
+    sql: `
+CREATE TABLE record_current (
+  record_seq {bigint} PRIMARY KEY REFERENCES records(seq), change INTEGER NOT NULL, key_gen INTEGER NOT NULL,
+  sealed {blob} NOT NULL)
+`,
+  },
 ];
 
 // UPDATE and DELETE on the log are refused by the database itself.

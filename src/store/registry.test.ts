@@ -6,6 +6,7 @@ import { BACKENDS } from '../../test/helpers/backends.ts';
 import { initVault, openVault, readAdminToken, type Vault, type Principal } from './vault.ts';
 import { BIRTH, VEHICLE, validateRecord } from '../schema/record-type.ts';
 import type { FieldValue } from '../schema/field-kind.ts';
+import { rotateKeys } from './key-rotation.ts';
 
 const NOW = new Date('2026-11-23T00:00:00Z');
 const input = {
@@ -77,15 +78,48 @@ for (const backend of BACKENDS) {
       const seq = async (id: string) => (await vault.db.get<{ seq: number }>('SELECT seq FROM records WHERE id = ?', [id]))!.seq;
       const sealedOf = async (id: string) => (await vault.db.get<{ sealed: Buffer }>('SELECT sealed FROM record_changes WHERE record_seq = ? AND change = 1', [await seq(id)]))!.sealed;
       const put = async (id: string, sealed: Buffer) => vault.db.run('UPDATE record_changes SET sealed = ? WHERE record_seq = ? AND change = 1', [sealed, await seq(id)]);
-      const original = await sealedOf(a);
+      const original = await sealedOf(a), originalB = await sealedOf(b);
+      const full = { history: true };
       // A DBA relabels the mother's phone as the father's phone (same length, only the label moves).
       await put(a, Buffer.from(original.toString('latin1').replace('motherPhone', 'fatherPhone'), 'latin1'));
-      await assert.rejects(vault.registry.get(a), { code: 'ERR_DECRYPT' });
+      await assert.rejects(vault.registry.get(a, full), { code: 'ERR_DECRYPT' });
       // Or copies record A's sealed values into record B.
       await put(b, original);
-      await assert.rejects(vault.registry.get(b), { code: 'ERR_DECRYPT' });
+      await assert.rejects(vault.registry.get(b, full), { code: 'ERR_DECRYPT' });
       await put(a, original);
-      assert.equal((await vault.registry.get(a)).current.get('motherPhone')!.value, '13812345678');
+      await put(b, originalB);
+      assert.equal((await vault.registry.get(a, full)).current.get('motherPhone')!.value, '13812345678');
+      // The sealed current versions (what a plain read opens) are bound the same way: moved to
+      // another record, or replaced by one of the record's own changes, they fail to open.
+      const currentOf = async (id: string) => (await vault.db.get<{ sealed: Buffer }>('SELECT sealed FROM record_current WHERE record_seq = ?', [await seq(id)]))!.sealed;
+      const putCurrent = async (id: string, sealed: Buffer) => vault.db.run('UPDATE record_current SET sealed = ? WHERE record_seq = ?', [sealed, await seq(id)]);
+      const currentA = await currentOf(a), currentB = await currentOf(b);
+      await putCurrent(b, currentA);
+      await assert.rejects(vault.registry.get(b), { code: 'ERR_DECRYPT' });
+      await putCurrent(b, (await sealedOf(b)).subarray(4 + (await sealedOf(b)).readUInt32BE(0)));
+      await assert.rejects(vault.registry.get(b), { code: 'ERR_DECRYPT' });
+      await putCurrent(b, currentB);
+      assert.equal((await vault.registry.get(b)).current.get('motherPhone')!.value, '13812345678');
+    });
+
+    test('a read of the current versions gives what the whole history gives, after changes and a key rotation', async () => {
+      const id = vault.registry.newRecordId();
+      await vault.registry.collect(admin, BIRTH, { id, values: values() });
+      await vault.registry.update(admin, id, new Map([['motherPhone', '13912345678'], ['babyName', '李小明']]));
+      await vault.registry.update(admin, id, new Map([['motherPhone', '15012345678']]));
+      const same = async () => {
+        const quick = await vault.registry.get(id), full = await vault.registry.get(id, { history: true });
+        assert.deepEqual([...quick.current], [...full.current]);
+        return quick;
+      };
+      const r = await same();
+      assert.equal(r.current.get('motherPhone')!.version, 3);
+      assert.equal(r.current.get('babyName')!.value, '李小明');
+      await rotateKeys(vault, admin);
+      await same();
+      // Without the sealed current versions (a record written before them) a read opens the changes.
+      await vault.db.run('DELETE FROM record_current WHERE record_seq = ?', [r.seq]);
+      assert.deepEqual([...(await vault.registry.get(id)).current], [...r.current]);
     });
 
     test('erasure destroys the record key', async () => {

@@ -7,7 +7,7 @@
  */
 import { TracevaultError } from '../errors.ts';
 import { changeLabels, openChange, type FieldEntry } from '../crypto/field-cipher.ts';
-import { addBlockDigests, contentId, indexForm, prepareRecord, sealOneChange, type PreparedRecord } from './seal-record.ts';
+import { addBlockDigests, contentId, indexForm, openCurrentVersions, prepareRecord, sealCurrentVersions, sealOneChange, type PreparedRecord } from './seal-record.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { base32, newId } from '../crypto/ids.ts';
 import { decodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
@@ -100,6 +100,11 @@ const SELECT_CHANGES = `SELECT r.seq, r.id, c.change, c.valid_from, c.recorded_a
   k.gen, k.dek_version, k.wrapped, r.record_type, r.org_id, r.created_at, r.created_by, r.tenant_id
   FROM records r JOIN record_keys k ON k.record_seq = r.seq LEFT JOIN record_changes c ON c.record_seq = r.seq`;
 
+/** A record's key and its sealed current versions (migration 13), in one statement. */
+const SELECT_CURRENT = `SELECT r.seq, r.id, r.record_type, r.org_id, r.created_at, r.created_by, k.gen, k.dek_version, k.wrapped,
+  s.change, s.key_gen, s.sealed
+  FROM records r JOIN record_keys k ON k.record_seq = r.seq JOIN record_current s ON s.record_seq = r.seq`;
+
 /** Rows to insert, gathered for a whole batch. */
 interface Pending {
   readonly changes: Param[][];
@@ -170,6 +175,7 @@ export class Registry {
       const sub = 'SELECT seq FROM records WHERE staged_by = ?';
       await tx.run(`DELETE FROM blind_index WHERE record_seq IN (${sub})`, [stagedBy]);
       await tx.run(`DELETE FROM record_changes WHERE record_seq IN (${sub})`, [stagedBy]);
+      await tx.run(`DELETE FROM record_current WHERE record_seq IN (${sub})`, [stagedBy]);
       await tx.run(`DELETE FROM record_keys WHERE record_seq IN (${sub})`, [stagedBy]);
       await tx.run('DELETE FROM records WHERE staged_by = ?', [stagedBy]);
     });
@@ -222,7 +228,7 @@ export class Registry {
     }
     const fresh = new Set(items.map((r) => r.id).filter((id) => !existing.has(id)));
     const seqs = await this.#allocate(tx, fresh.size);
-    const records: Param[][] = [], keys: Param[][] = [], changes: Param[][] = [], index: Param[][] = [];
+    const records: Param[][] = [], keys: Param[][] = [], changes: Param[][] = [], current: Param[][] = [], index: Param[][] = [];
     const created: string[] = [];
     let duplicates = 0;
     for (const item of items) {
@@ -236,6 +242,7 @@ export class Registry {
       records.push([seq, item.id, this.tenantId, type.name, item.orgId, item.createdAt, item.createdBy, opts.stagedBy ?? null]);
       keys.push([seq, item.key.gen, item.key.dekVersion, item.key.wrapped]);
       for (const c of item.changes) changes.push([seq, c.change, c.validFrom, c.recordedAt, c.recordedBy, c.keyGen, c.sealed]);
+      current.push([seq, item.changes.length, item.key.gen, item.current]);
       for (const d of item.digests) index.push([d, seq]);
       if (!opts.stagedBy) {
         const ref = this.recordRef(item.id);
@@ -244,6 +251,7 @@ export class Registry {
     }
     await tx.insertMany('INSERT INTO records (seq, id, tenant_id, record_type, org_id, created_at, created_by, staged_by) VALUES', records);
     await tx.insertMany('INSERT INTO record_keys (record_seq, gen, dek_version, wrapped) VALUES', keys);
+    await tx.insertMany('INSERT INTO record_current (record_seq, change, key_gen, sealed) VALUES', current);
     await this.#insert(tx, { changes, index });
     return { created, duplicates };
   }
@@ -274,9 +282,16 @@ export class Registry {
       const c = sealOneChange(this.keys, type, recordId, key, rec.key.gen, rec.lastChange + 1, {
         values: changed, validFrom: opts.validFrom ?? now, recordedAt: opts.recordedAt ?? now, recordedBy: actor.id,
       }, rec.versions, digests);
+      const current = new Map(rec.current);
+      for (const [field, value] of changed) current.set(field, { field, version: rec.versions.get(field)!, validFrom: c.validFrom, validTo: null, recordedAt: c.recordedAt, recordedBy: c.recordedBy, value });
+      const sealedCurrent = sealCurrentVersions(key, { recordType: type.name, recordId, change: c.change, keyGen: c.keyGen }, current.values());
       key.fill(0);
-      addBlockDigests(this.keys, new Map([...[...rec.current].map(([f, v]) => [f, v.value] as const), ...changed]), digests);
+      addBlockDigests(this.keys, new Map([...current].map(([f, v]) => [f, v.value] as const)), digests);
       await this.#insert(tx, { changes: [[rec.seq, c.change, c.validFrom, c.recordedAt, c.recordedBy, c.keyGen, c.sealed]], index: digests.map((d) => [d, rec.seq]) });
+      await tx.run(
+        'INSERT INTO record_current (record_seq, change, key_gen, sealed) VALUES (?, ?, ?, ?) ON CONFLICT (record_seq) DO UPDATE SET change = excluded.change, key_gen = excluded.key_gen, sealed = excluded.sealed',
+        [rec.seq, c.change, c.keyGen, sealedCurrent],
+      );
       events.push({ ...actor.entry, action: 'update', principalId: actor.id, recordRef: this.recordRef(recordId), fields: [...changed.keys()], outcome: 'ok' });
       return [...changed.keys()];
     }, db);
@@ -326,6 +341,7 @@ export class Registry {
       if (!row) throw new TracevaultError('ERR_NOT_FOUND');
       if (row.erased_at) throw new TracevaultError('ERR_ERASED');
       await tx.run('DELETE FROM record_keys WHERE record_seq = ?', [row.seq]);
+      await tx.run('DELETE FROM record_current WHERE record_seq = ?', [row.seq]);
       await tx.run('DELETE FROM blind_index WHERE record_seq = ?', [row.seq]);
       await tx.run('UPDATE records SET erased_at = ?, erased_by = ? WHERE seq = ?', [this.#now().toISOString(), actor.id, row.seq]);
       events.push({ ...actor.entry, action: 'erase', principalId: actor.id, recordRef: this.recordRef(recordId), outcome: 'ok' });
@@ -355,6 +371,11 @@ export class Registry {
    * always match, even while `keys rotate` re-encrypts) and decrypts what is needed.
    */
   async #load(db: Db, recordId: string, withHistory: boolean) {
+    if (!withHistory) {
+      // The current versions in one message, when the record has them under its current key.
+      const row = await db.get<ChangeRow>(`${SELECT_CURRENT} WHERE r.id = ? AND r.tenant_id = ? AND r.staged_by IS NULL`, [recordId, this.tenantId]);
+      if (row && Number(row.key_gen) === Number(row.gen)) return this.#decodeCurrent(recordId, row);
+    }
     const rows = await db.all<ChangeRow>(
       `${SELECT_CHANGES} WHERE r.id = ? AND r.tenant_id = ? AND r.staged_by IS NULL ORDER BY c.change`,
       [recordId, this.tenantId],
@@ -396,6 +417,27 @@ export class Registry {
       }
     }
     return out;
+  }
+
+  /** Decrypts a record's sealed current versions (a row of SELECT_CURRENT). */
+  async #decodeCurrent(recordId: string, row: ChangeRow) {
+    const type = recordType(row.record_type);
+    const wrapped: WrappedRecordKey = { recordId, gen: Number(row.gen), dekVersion: Number(row.dek_version), wrapped: row.wrapped };
+    if (!this.keys.hasVersion(wrapped.dekVersion)) await this.#reloadKeys?.();
+    const key = this.keys.unwrapRecordKey(wrapped);
+    const lastChange = Number(row.change);
+    let current: Map<string, FieldVersion>;
+    try {
+      current = openCurrentVersions(key, { recordType: type.name, recordId, change: lastChange, keyGen: Number(row.key_gen) }, row.sealed);
+    } finally {
+      key.fill(0);
+    }
+    for (const f of current.keys()) if (!fieldDef(type, f)) current.delete(f);
+    const versions = new Map([...current].map(([f, v]) => [f, v.version]));
+    return {
+      id: recordId, seq: Number(row.seq), recordType: type.name, orgId: row.org_id, createdAt: row.created_at,
+      createdBy: row.created_by, key: wrapped, current, versions, lastChange, history: undefined,
+    };
   }
 
   /** Decrypts one record's change rows (all of one snapshot). */

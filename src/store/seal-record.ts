@@ -1,17 +1,19 @@
 /**
  * Sealing a record for storage, with no database: a fresh record key wrapped under the tenant's
- * data key, each change's field versions sealed in one message (crypto/field-cipher.ts), and the
- * blind-index digests of its searchable values. Pure CPU, so an import can run it on another
+ * data key, each change's field versions sealed in one message (crypto/field-cipher.ts), its
+ * current versions sealed in one more (what a read opens), and the blind-index digests of its
+ * searchable values. Pure CPU, so an import can run it on another
  * thread (ingest/import-worker.ts); the registry inserts the result.
  */
 import { TracevaultError } from '../errors.ts';
-import { sealChange, type FieldEntry } from '../crypto/field-cipher.ts';
+import { openCurrent, sealChange, sealCurrent, type ChangePlace, type FieldEntry } from '../crypto/field-cipher.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { base32 } from '../crypto/ids.ts';
 import { encodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
 import { fieldDef, type RecordType } from '../schema/record-type.ts';
 import { normaliseMobile } from '../schema/mobile.ts';
 import { blockKeys, recordMaterial } from '../schema/blocking.ts';
+import type { FieldVersion } from './registry.ts';
 
 export interface SealedChange {
   readonly change: number;
@@ -32,6 +34,8 @@ export interface PreparedRecord {
   readonly createdBy: string;
   readonly key: WrappedRecordKey;
   readonly changes: readonly SealedChange[];
+  /** The current versions, sealed (sealCurrent) as of the last change. */
+  readonly current: Buffer;
   readonly digests: readonly Buffer[];
 }
 
@@ -102,6 +106,26 @@ function packUnique(digests: readonly Buffer[]): Buffer[] {
   });
 }
 
+/**
+ * The current versions of a record's fields, sealed as of change `place.change`. Plaintext: JSON,
+ * one [field, version, validFrom, recordedAt, recordedBy, value] per field (validTo is null for a
+ * current version).
+ */
+export function sealCurrentVersions(recordKey: Uint8Array, place: ChangePlace, current: Iterable<FieldVersion>): Buffer {
+  const rows = [...current].map((v) => [v.field, v.version, v.validFrom, v.recordedAt, v.recordedBy, v.value]);
+  return sealCurrent(recordKey, place, Buffer.from(JSON.stringify(rows), 'utf8'));
+}
+
+export function openCurrentVersions(recordKey: Uint8Array, place: ChangePlace, sealed: Uint8Array): Map<string, FieldVersion> {
+  const plain = openCurrent(recordKey, place, sealed);
+  try {
+    const rows = JSON.parse(plain.toString('utf8')) as [string, number, string, string, string, FieldValue][];
+    return new Map(rows.map(([field, version, validFrom, recordedAt, recordedBy, value]) => [field, { field, version, validFrom, validTo: null, recordedAt, recordedBy, value }]));
+  } finally {
+    plain.fill(0);
+  }
+}
+
 /** A new record: a fresh key, then its changes in order (the first one holds the first values). */
 export function prepareRecord(keys: TenantKeys, type: RecordType, id: string, orgId: string | null, changes: readonly ChangeInput[]): PreparedRecord {
   const { key, wrapped } = keys.newRecordKey(id);
@@ -109,13 +133,18 @@ export function prepareRecord(keys: TenantKeys, type: RecordType, id: string, or
   const digests: Buffer[] = [];
   try {
     const state = new Map<string, FieldValue>();
+    const current = new Map<string, FieldVersion>();
     const sealed = changes.map((c, i) => {
       const s = sealOneChange(keys, type, id, key, wrapped.gen, i + 1, c, versions, digests);
-      for (const [f, v] of c.values) state.set(f, v);
+      for (const [f, v] of c.values) {
+        state.set(f, v);
+        current.set(f, { field: f, version: versions.get(f)!, validFrom: c.validFrom, validTo: null, recordedAt: c.recordedAt, recordedBy: c.recordedBy, value: v });
+      }
       addBlockDigests(keys, state, digests);
       return s;
     });
-    return { id, orgId, createdAt: changes[0]!.recordedAt, createdBy: changes[0]!.recordedBy, key: wrapped, changes: sealed, digests: packUnique(digests) };
+    const place = { recordType: type.name, recordId: id, change: changes.length, keyGen: wrapped.gen };
+    return { id, orgId, createdAt: changes[0]!.recordedAt, createdBy: changes[0]!.recordedBy, key: wrapped, changes: sealed, current: sealCurrentVersions(key, place, current.values()), digests: packUnique(digests) };
   } finally {
     key.fill(0);
   }

@@ -145,6 +145,9 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
     void reply.code(404).send(toErrorBody(new TracevaultError('ERR_NOT_FOUND')));
   });
   app.addHook('onSend', async (req, reply) => {
+    // Nothing leaves that a crash could still take back: a response may show what another
+    // request committed a moment ago (store/dialect/sqlite.ts syncs the WAL after commits).
+    await access.vault.db.durable();
     void reply.header('x-request-id', req.id);
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
     void reply.header('x-content-type-options', 'nosniff');

@@ -21,8 +21,16 @@ export interface Db {
   insertMany(sql: string, rows: readonly (readonly Param[])[], suffix?: string): Promise<void>;
   /** Runs DDL or several statements without parameters. */
   exec(sql: string): Promise<void>;
-  /** Runs `fn` in one transaction: all of it commits, or none. Nested calls join the outer one. */
+  /**
+   * Runs `fn` in one transaction: all of it commits, or none. Nested calls join the outer one. It
+   * resolves once the commit is durable.
+   */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * Resolves once every commit made so far is on disk. A response waits for it, so that nothing
+   * it shows (read by another request, say) can be lost in a crash after it was sent.
+   */
+  durable(): Promise<void>;
   close(): Promise<void>;
 }
 

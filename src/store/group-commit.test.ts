@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initVault } from './vault.ts';
+import { openSqlite } from './dialect/sqlite.ts';
+import { open } from 'node:fs/promises';
 
 test('SQLite group commit: concurrent transactions share commits; one that fails rolls back alone; seq stays gap-free', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tv-group-'));
@@ -30,6 +32,56 @@ test('SQLite group commit: concurrent transactions share commits; one that fails
     assert.ok(!seqs.some((r) => r.principal_id === 'p_150'));
   } finally {
     await vault.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SQLite commits are answered only after the WAL is synced, off the event loop; a failed sync fails its callers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tv-sync-'));
+  const file = join(dir, 'db.sqlite');
+  const probe = await open(join(dir, 'probe'), 'w');
+  const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+  await probe.close();
+  const original = proto.datasync;
+  const log: string[] = [];
+  let fail = false;
+  proto.datasync = async function (this: unknown) {
+    log.push('sync start');
+    await new Promise((r) => setTimeout(r, 20)); // a slow disk
+    if (fail) throw new Error('EIO');
+    await original.call(this);
+    log.push('sync done');
+  };
+  const db = openSqlite(file);
+  try {
+    await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    log.length = 0;
+    // While the disk is slow the event loop stays free, and the transactions that queue meanwhile
+    // share commits and syncs.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 2);
+    const done = await Promise.all(Array.from({ length: 50 }, (_, i) => db.transaction(async (tx) => {
+      await tx.run('INSERT INTO t (v) VALUES (?)', [`v${i}`]);
+      return i;
+    }).then((v) => {
+      log.push('answered');
+      return v;
+    })));
+    clearInterval(timer);
+    assert.equal(done.length, 50);
+    assert.ok(ticks >= 5, `the event loop ran while the WAL was synced (${ticks} ticks)`);
+    assert.equal(log[0], 'sync start');
+    assert.ok(log.indexOf('answered') > log.indexOf('sync done'), 'no caller is answered before a sync completes');
+    assert.ok(log.filter((l) => l === 'sync start').length <= 5, 'syncs are shared');
+    // A sync that fails fails the callers whose commit it should have made durable.
+    fail = true;
+    await assert.rejects(db.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('lost?')")), { code: 'ERR_STORAGE' });
+    fail = false;
+    await db.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('next')"));
+    assert.equal(Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n), 52);
+  } finally {
+    proto.datasync = original;
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -76,6 +76,11 @@ class PgDb implements Db {
     await this.#query(sql, []);
   }
 
+  /** PostgreSQL makes a commit durable before it returns (synchronous_commit = on). */
+  durable(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (!this.#pool) return fn(this);
     let client: pg.PoolClient;

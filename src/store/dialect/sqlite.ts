@@ -18,6 +18,7 @@ import { open as openFile, type FileHandle } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Db, Param, Row } from '../db.ts';
 import { TracevaultError } from '../../errors.ts';
+import { WalCheckpoints } from './wal-checkpoints.ts';
 
 type Statement = Database.Statement<unknown[], Row>;
 
@@ -52,10 +53,13 @@ class Connection {
   syncing = false;
   readonly waiters: { upTo: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
 
-  constructor(db: Database.Database, reader?: Database.Database, walPath?: string) {
+  readonly checkpoints: WalCheckpoints | undefined;
+
+  constructor(db: Database.Database, reader?: Database.Database, walPath?: string, checkpoints?: WalCheckpoints) {
     this.db = db;
     this.reader = reader;
     this.walPath = walPath;
+    this.checkpoints = checkpoints;
   }
 
   /** Resolves once every commit made so far is on disk. */
@@ -114,7 +118,7 @@ class SqliteDb implements Db {
   }
 
   /** Outside a transaction, waits for any open one to finish first. */
-  #serial<T>(fn: () => T): Promise<T> {
+  #serial<T>(fn: () => T | Promise<T>): Promise<T> {
     if (this.#inTx) return Promise.resolve().then(fn);
     const p = this.#c.queue.then(fn);
     this.#c.queue = p.catch(() => undefined);
@@ -156,7 +160,13 @@ class SqliteDb implements Db {
   }
 
   run(sql: string, params: readonly Param[] = []): Promise<number> {
-    return this.#committed(this.#serial(() => wrap(() => this.#stmt(sql).run(...params).changes)));
+    return this.#write(() => this.#stmt(sql).run(...params).changes);
+  }
+
+  /** A write: outside a transaction it waits for the write lock (whenUnlocked) and commits on its own. */
+  #write<T>(fn: () => T): Promise<T> {
+    if (this.#inTx) return this.#serial(() => wrap(fn));
+    return this.#committed(this.#serial(() => whenUnlocked(fn)));
   }
 
   /** A write outside a transaction commits on its own: its caller waits until that is durable. */
@@ -177,16 +187,14 @@ class SqliteDb implements Db {
     if (rows.length === 0) return Promise.resolve();
     // One prepared single-row statement run per row: with better-sqlite3 this is faster than
     // multi-row VALUES lists, whose parameters must be flattened and spread into each call.
-    return this.#committed(this.#serial(() =>
-      wrap(() => {
-        const s = this.#stmt(`${sql} (${new Array(rows[0]!.length).fill('?').join(',')}) ${suffix}`);
-        for (const r of rows) s.run(...r);
-      }),
-    ));
+    return this.#write(() => {
+      const s = this.#stmt(`${sql} (${new Array(rows[0]!.length).fill('?').join(',')}) ${suffix}`);
+      for (const r of rows) s.run(...r);
+    });
   }
 
   exec(sql: string): Promise<void> {
-    return this.#committed(this.#serial(() => wrap(() => void this.#db.exec(sql))));
+    return this.#write(() => void this.#db.exec(sql));
   }
 
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
@@ -213,7 +221,7 @@ class SqliteDb implements Db {
     const tx = new SqliteDb(c, true);
     const done: { p: PendingTx; ok: boolean; value: unknown }[] = [];
     try {
-      wrap(() => this.#db.exec('BEGIN IMMEDIATE'));
+      await whenUnlocked(() => this.#db.exec('BEGIN IMMEDIATE'));
     } catch (e) {
       for (const p of group) p.reject(e);
       return;
@@ -259,8 +267,27 @@ class SqliteDb implements Db {
     await this.#c.queue;
     await this.#c.durable().catch(() => undefined);
     await this.#c.wal?.close();
+    await this.#c.checkpoints?.close();
     this.#c.reader?.close();
     this.#db.close();
+  }
+}
+
+/**
+ * Runs a statement that needs the write lock. While a checkpoint holds it (wal-checkpoints.ts) or
+ * another process writes, SQLite answers SQLITE_BUSY at once (the writer's busy_timeout is 0) and
+ * this waits on a timer, up to five seconds, instead of sleeping in SQLite's busy handler, which
+ * would stop the event loop.
+ */
+async function whenUnlocked<T>(fn: () => T): Promise<T> {
+  const deadline = Date.now() + 5000;
+  for (let wait = 1; ; wait = Math.min(2 * wait, 50)) {
+    try {
+      return fn();
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw new TracevaultError('ERR_STORAGE', {}, { cause: e });
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }
 
@@ -285,7 +312,8 @@ export function openSqlite(file: string): Db {
   // FULL's durability across power loss without blocking the event loop on the disk.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  // Lock waits happen on a timer (whenUnlocked), never in SQLite's busy handler.
+  db.pragma('busy_timeout = 0');
   // A 32 MiB page cache: blind-index keys are random, and their B-tree should stay in memory.
   db.pragma('cache_size = -32768');
   db.pragma('temp_store = MEMORY');
@@ -295,5 +323,5 @@ export function openSqlite(file: string): Db {
     reader.pragma('busy_timeout = 5000');
     reader.pragma('cache_size = -32768');
   }
-  return new SqliteDb(new Connection(db, reader, reader ? `${file}-wal` : undefined), false);
+  return new SqliteDb(new Connection(db, reader, reader ? `${file}-wal` : undefined, reader ? new WalCheckpoints(db, file) : undefined), false);
 }

@@ -1,0 +1,65 @@
+/**
+ * WAL checkpoints on a thread of their own. By default the commit that takes the WAL past 1,000
+ * pages copies them into the database file and syncs it, on the event loop (better-sqlite3 is
+ * synchronous): every request in flight waited several milliseconds. Here the writer never
+ * checkpoints (`wal_autocheckpoint = 0`); a worker thread with its own connection runs a PASSIVE
+ * checkpoint every 100 ms, which blocks no one, and once the WAL holds more than 2,000 frames a
+ * RESTART checkpoint, which takes the write lock for as long as it copies what remains, so that the
+ * next write starts the WAL from the beginning again (under steady writes PASSIVE alone never lets
+ * it restart, and the WAL grows without bound). Writers that meet that lock wait on a timer, not
+ * in SQLite's busy handler (sqlite.ts). Modes: sqlite.org/c3ref/wal_checkpoint_v2.html. Should the
+ * worker stop, the writer checkpoints by itself again.
+ */
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
+
+const DRIVER = createRequire(import.meta.url).resolve('better-sqlite3');
+
+// Plain JavaScript: the worker needs no TypeScript loader.
+const SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 2000');
+db.pragma('cache_size = -4096');
+const checkpoint = () => {
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (r.log > workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
+  } catch {}
+};
+const timer = setInterval(checkpoint, workerData.everyMs);
+parentPort.on('message', () => { clearInterval(timer); checkpoint(); db.close(); parentPort.postMessage('closed'); });
+`;
+
+export class WalCheckpoints {
+  readonly #worker: Worker;
+  readonly #stopped: Promise<void>;
+
+  constructor(writer: Database.Database, file: string, opts: { everyMs?: number; restartFrames?: number } = {}) {
+    writer.pragma('wal_autocheckpoint = 0');
+    this.#worker = new Worker(SOURCE, {
+      eval: true,
+      workerData: { driver: DRIVER, file, everyMs: opts.everyMs ?? 100, restartFrames: opts.restartFrames ?? 2000 },
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
+    });
+    this.#worker.unref();
+    this.#stopped = new Promise((resolve) => {
+      const fallback = () => {
+        if (writer.open) writer.pragma('wal_autocheckpoint = 1000');
+        resolve();
+      };
+      this.#worker.on('message', (m) => m === 'closed' && resolve());
+      this.#worker.on('error', fallback);
+      this.#worker.on('exit', fallback);
+    });
+  }
+
+  /** A last checkpoint, then the worker's connection closes (before the writer's, which removes the WAL). */
+  async close(): Promise<void> {
+    this.#worker.postMessage('close');
+    await Promise.race([this.#stopped, new Promise((r) => setTimeout(r, 5000).unref())]);
+    await this.#worker.terminate();
+  }
+}

@@ -13,6 +13,7 @@
  * WAL after each commit (sqlite.org/pragma.html#pragma_synchronous) — and the vault makes that sync
  * itself, an fdatasync of the WAL on libuv's thread pool, before it answers any caller of the
  * commits it covers. One sync covers every commit made before it started, so they coalesce.
+ * Checkpoints, too, run off the event loop (wal-checkpoints.ts).
  */
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import Database from 'better-sqlite3';
@@ -163,19 +164,15 @@ class SqliteDb implements Db {
     return this.#write(() => this.#stmt(sql).run(...params).changes);
   }
 
-  /** A write: outside a transaction it waits for the write lock (whenUnlocked) and commits on its own. */
-  #write<T>(fn: () => T): Promise<T> {
+  /**
+   * A write. Outside a transaction it waits for the write lock (whenUnlocked) and commits on its
+   * own, and its caller waits until that commit is durable.
+   */
+  async #write<T>(fn: () => T): Promise<T> {
     if (this.#inTx) return this.#serial(() => wrap(fn));
-    return this.#committed(this.#serial(() => whenUnlocked(fn)));
-  }
-
-  /** A write outside a transaction commits on its own: its caller waits until that is durable. */
-  async #committed<T>(p: Promise<T>): Promise<T> {
-    const out = await p;
-    if (!this.#inTx) {
-      this.#c.commits++;
-      await this.#c.durable();
-    }
+    const out = await this.#serial(() => whenUnlocked(fn));
+    this.#c.commits++;
+    await this.#c.durable();
     return out;
   }
 

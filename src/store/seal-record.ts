@@ -2,8 +2,8 @@
  * Sealing a record for storage, with no database: a fresh record key wrapped under the tenant's
  * data key, each change's field versions sealed in one message (crypto/field-cipher.ts), its
  * current versions sealed in one more (what a read opens), and the blind-index digests of its
- * searchable values. Pure CPU, so an import can run it on another
- * thread (ingest/import-worker.ts); the registry inserts the result.
+ * searchable values. Pure CPU, so an import can run it on another thread
+ * (ingest/import-worker.ts); the registry inserts the result.
  */
 import { TracevaultError } from '../errors.ts';
 import { openCurrent, sealChange, sealCurrent, type ChangePlace, type FieldEntry } from '../crypto/field-cipher.ts';

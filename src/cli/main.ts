@@ -69,7 +69,7 @@ function program(): Command {
     .addOption(new Option('--format <format>', 'file format (default: detected)').choices(['csv', 'xlsx', 'jsonl']))
     .option('--skip-invalid', 'import the valid rows and report the invalid ones (default: refuse the file)')
     .option('--errors <file>', 'write the invalid cells (row, field, rule) to this CSV file')
-    .option('--batch-size <n>', 'rows per transaction', positiveInt)
+    .option('--batch-size <n>', 'rows per transaction (default 1000)', positiveInt)
     .option('--threads <n>', 'worker threads that seal rows while the main thread writes (default: cores − 2; 0: none)', wholeNumber(0))
     .option('--json', 'print the report as JSON')
     .action((file, o) => importCommand(file, o));

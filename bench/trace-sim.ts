@@ -13,7 +13,7 @@ import { Rng } from '../src/sim/random.ts';
 import { tableOf } from '../src/trace/leak-file.ts';
 import { rowMaterial } from '../src/trace/leak-row.ts';
 import { blockKeys } from '../src/schema/blocking.ts';
-import { linkRow, type Link, type TermFrequencies } from '../src/trace/linkage.ts';
+import { closestCandidates, linkRow, type Link, type TermFrequencies } from '../src/trace/linkage.ts';
 import { attribute, explainMixture, prepare, stratumOf, type RowEvidence, type SourceInput } from '../src/trace/evidence.ts';
 import { estimateWindow, linkInterval } from '../src/trace/window.ts';
 import { observe, scoreOwnPositions } from '../src/disclose/marks.ts';
@@ -56,7 +56,7 @@ interface Outcome {
 function trace(u: Universe, leak: SimLeak, epsilon: number): Outcome {
   const table = tableOf('csv', leak.header, leak.rows.map((cells, i) => ({ line: i + 2, cells })));
   const links = table.rows.map((row) => {
-    const cands = new Set<number>();
+    const hits = new Map<number, number>();
     const keys = blockKeys(rowMaterial(row));
     for (const o of row.obs) {
       if (o.value.kind === 'mobile' && !o.value.pattern.includes('*')) keys.push(`phone:${o.value.pattern}`);
@@ -64,9 +64,9 @@ function trace(u: Universe, leak: SimLeak, epsilon: number): Outcome {
     }
     for (const k of keys) {
       const l = u.blocks.get(k);
-      if (l && l.length <= 2000) for (const s of l) cands.add(s);
+      if (l && l.length <= 2000) for (const s of l) hits.set(s, (hits.get(s) ?? 0) + 1);
     }
-    return linkRow(row, [...cands].map((s) => u.records[s - 1]!), tf);
+    return linkRow(row, closestCandidates(hits).map((s) => u.records[s - 1]!), tf);
   });
   const linked = links.flatMap((l, i) => (l ? [{ l, i }] : []));
   const srcIdx = new Set(linked.flatMap((x) => bySeq.get(x.l.seq) ?? []));

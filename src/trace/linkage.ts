@@ -240,6 +240,19 @@ export function compareRow(row: LeakRow, rec: CandidateRecord, tf: TermFrequenci
 }
 
 /**
+ * The candidates a row is compared with, from how many of its blocking keys each shares: those
+ * within one key of the best. The record a row came from shares nearly all of them (a phone's 3+4
+ * digits and the full phone, an id's 6+4 and the full id…), a chance collision one — at a million
+ * records a partial phone or id alone brings a dozen strangers per row. One key of slack keeps the
+ * source of a row with one stale or mistyped value.
+ */
+export function closestCandidates(hits: ReadonlyMap<number, number>): number[] {
+  let best = 0;
+  for (const n of hits.values()) best = Math.max(best, n);
+  return [...hits].filter(([, n]) => n >= best - 1).map(([s]) => s);
+}
+
+/**
  * Links a row to the best of its candidates, or to none: the best must reach `threshold` bits and
  * beat the runner-up by `margin` bits.
  */

@@ -16,7 +16,7 @@ import type { TardosCode } from '../disclose/tardos.ts';
 import { BIRTH, PUBLIC_FIELDS } from '../schema/record-type.ts';
 import { rowMaterial, type LeakRow } from './leak-row.ts';
 import type { LeakTable } from './leak-file.ts';
-import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, fieldsCompared, linkRow, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
+import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, closestCandidates, fieldsCompared, linkRow, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
 import { attribute, explainMixture, fragileRows, prepare, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
 import { estimateWindow, linkInterval } from './window.ts';
 import { notices, type TraceReport } from './report.ts';
@@ -70,7 +70,8 @@ async function block(reg: Registry, rows: readonly LeakRow[], which: readonly nu
       if (o.value.kind === 'residentId' && !o.value.pattern.includes('*')) add(reg.keys.blindIndex('residentId', o.value.pattern), i);
     }
   }
-  const out = new Map<number, Set<number>>(which.map((i) => [i, new Set<number>()]));
+  // How many of a row's keys each candidate shares (linkage.closestCandidates).
+  const hits = new Map<number, Map<number, number>>(which.map((i) => [i, new Map()]));
   const bySeq = new Map<string, number[]>();
   for (const page of chunks([...digestRows.values()])) {
     const hits = await reg.db.all<{ digest: Buffer; record_seq: number }>(`SELECT digest, record_seq FROM blind_index WHERE digest IN (${qs(page.length)})`, page.map((e) => e.d));
@@ -84,9 +85,12 @@ async function block(reg: Registry, rows: readonly LeakRow[], which: readonly nu
   for (const [k, e] of digestRows) {
     const seqs = bySeq.get(k) ?? [];
     if (seqs.length > MAX_BLOCK) continue; // an unselective key (a common surname on a busy day): other keys decide
-    for (const i of e.rows) for (const s of seqs) out.get(i)!.add(s);
+    for (const i of e.rows) {
+      const h = hits.get(i)!;
+      for (const s of seqs) h.set(s, (h.get(s) ?? 0) + 1);
+    }
   }
-  return out;
+  return new Map([...hits].map(([i, h]) => [i, new Set(closestCandidates(h))]));
 }
 
 /** The registry's size and number of organisations, counted at most every ten minutes (both scan every record; term frequencies need no more). */

@@ -33,7 +33,7 @@ export interface ImportOptions {
   /**
    * Worker threads that validate and seal rows while the main thread reads and writes (default:
    * cores − 2, so none on two cores, where a worker competes with the writer and the collector for
-   * the same cores: +15% records/s for +40% memory, bench/RESULTS.md). 0: all on the main thread.
+   * the same cores: +20% records/s for a third more memory, bench/RESULTS.md). 0: all on the main thread.
    */
   readonly threads?: number;
   readonly onProgress?: (p: { rows: number }) => void;

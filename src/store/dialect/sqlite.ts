@@ -297,7 +297,8 @@ function wrap<T>(fn: () => T): T {
   }
 }
 
-export function openSqlite(file: string): Db {
+/** `walRestartFrames`: see wal-checkpoints.ts (tests use a small one). */
+export function openSqlite(file: string, opts: { walRestartFrames?: number } = {}): Db {
   let db: Database.Database;
   try {
     db = new Database(file);
@@ -320,5 +321,5 @@ export function openSqlite(file: string): Db {
     reader.pragma('busy_timeout = 5000');
     reader.pragma('cache_size = -32768');
   }
-  return new SqliteDb(new Connection(db, reader, reader ? `${file}-wal` : undefined, reader ? new WalCheckpoints(db, file) : undefined), false);
+  return new SqliteDb(new Connection(db, reader, reader ? `${file}-wal` : undefined, reader ? new WalCheckpoints(db, file, { restartFrames: opts.walRestartFrames }) : undefined), false);
 }

@@ -8,7 +8,7 @@ import { openSqlite } from './sqlite.ts';
 test('WAL checkpoints run on their own thread: pages reach the database while it is open, and the WAL stays bounded under steady writes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tv-wal-'));
   const file = join(dir, 'db.sqlite');
-  const db = openSqlite(file);
+  const db = openSqlite(file, { walRestartFrames: 2000 });
   try {
     await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB NOT NULL)');
     const start = statSync(file).size;

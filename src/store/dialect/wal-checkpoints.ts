@@ -3,10 +3,13 @@
  * pages copies them into the database file and syncs it, on the event loop (better-sqlite3 is
  * synchronous): every request in flight waited several milliseconds. Here the writer never
  * checkpoints (`wal_autocheckpoint = 0`); a worker thread with its own connection runs a PASSIVE
- * checkpoint every 100 ms, which blocks no one, and once the WAL holds more than 2,000 frames a
- * RESTART checkpoint, which takes the write lock for as long as it copies what remains, so that the
- * next write starts the WAL from the beginning again (under steady writes PASSIVE alone never lets
- * it restart, and the WAL grows without bound). Writers that meet that lock wait on a timer, not
+ * checkpoint every 100 ms, which blocks no one, and once the WAL holds more than 20,000 frames
+ * (~80 MB) a RESTART checkpoint, which takes the write lock for as long as it copies what remains,
+ * so that the next write starts the WAL from the beginning again (under steady writes PASSIVE
+ * alone never lets it restart, and the WAL grows without bound). Each restart costs the requests
+ * of that moment: the lock held for ~10–20 ms, then a sync of the new WAL header on the event
+ * loop. At 2,000 frames they came about once a second under load and set the read path's p99
+ * (17–19 ms at half its maximum); at 20,000 it was 6–9 ms (bench/RESULTS.md). Writers that meet that lock wait on a timer, not
  * in SQLite's busy handler (sqlite.ts). Modes: sqlite.org/c3ref/wal_checkpoint_v2.html. Should the
  * worker stop, the writer checkpoints by itself again.
  */
@@ -41,7 +44,7 @@ export class WalCheckpoints {
     writer.pragma('wal_autocheckpoint = 0');
     this.#worker = new Worker(SOURCE, {
       eval: true,
-      workerData: { driver: DRIVER, file, everyMs: opts.everyMs ?? 100, restartFrames: opts.restartFrames ?? 2000 },
+      workerData: { driver: DRIVER, file, everyMs: opts.everyMs ?? 100, restartFrames: opts.restartFrames ?? 20_000 },
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
     });
     this.#worker.unref();

@@ -1,8 +1,9 @@
 /**
  * Integrates the ledger and signs checkpoints in the background: at most one a second while
- * entries arrive, none while nothing changes, each sent to the witnesses. Several processes may run one against the same
- * database: the last signing time is read from the database, and a checkpoint of a size already
- * signed is never signed again (the tree is append-only, so two checkpoints can never disagree).
+ * entries arrive, none while nothing changes, each sent to the witnesses. Several processes may
+ * run one against the same database: the last signing time is read from the database, and a
+ * checkpoint of a size already signed is never signed again (the tree is append-only, so two
+ * checkpoints can never disagree).
  */
 import type { Db } from '../store/db.ts';
 import type { Ledger } from './log.ts';

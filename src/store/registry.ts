@@ -7,7 +7,7 @@
  */
 import { TracevaultError } from '../errors.ts';
 import { changeLabels, openChange, type FieldEntry } from '../crypto/field-cipher.ts';
-import { addBlockDigests, contentId, indexForm, openCurrentVersions, prepareRecord, sealCurrentVersions, sealOneChange, type PreparedRecord } from './seal-record.ts';
+import { addBlockDigests, applyChange, contentId, indexForm, openCurrentVersions, prepareRecord, sealCurrentVersions, sealOneChange, type PreparedRecord } from './seal-record.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { base32, newId } from '../crypto/ids.ts';
 import { decodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
@@ -283,7 +283,7 @@ export class Registry {
         values: changed, validFrom: opts.validFrom ?? now, recordedAt: opts.recordedAt ?? now, recordedBy: actor.id,
       }, rec.versions, digests);
       const current = new Map(rec.current);
-      for (const [field, value] of changed) current.set(field, { field, version: rec.versions.get(field)!, validFrom: c.validFrom, validTo: null, recordedAt: c.recordedAt, recordedBy: c.recordedBy, value });
+      applyChange(current, { ...c, values: changed }, rec.versions);
       const sealedCurrent = sealCurrentVersions(key, { recordType: type.name, recordId, change: c.change, keyGen: c.keyGen }, current.values());
       key.fill(0);
       addBlockDigests(this.keys, new Map([...current].map(([f, v]) => [f, v.value] as const)), digests);

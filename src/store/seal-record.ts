@@ -126,6 +126,13 @@ export function openCurrentVersions(recordKey: Uint8Array, place: ChangePlace, s
   }
 }
 
+/** The current versions after a change whose fields got the versions in `versions` (sealOneChange). */
+export function applyChange(current: Map<string, FieldVersion>, change: ChangeInput, versions: ReadonlyMap<string, number>): void {
+  for (const [field, value] of change.values) {
+    current.set(field, { field, version: versions.get(field)!, validFrom: change.validFrom, validTo: null, recordedAt: change.recordedAt, recordedBy: change.recordedBy, value });
+  }
+}
+
 /** A new record: a fresh key, then its changes in order (the first one holds the first values). */
 export function prepareRecord(keys: TenantKeys, type: RecordType, id: string, orgId: string | null, changes: readonly ChangeInput[]): PreparedRecord {
   const { key, wrapped } = keys.newRecordKey(id);
@@ -136,10 +143,8 @@ export function prepareRecord(keys: TenantKeys, type: RecordType, id: string, or
     const current = new Map<string, FieldVersion>();
     const sealed = changes.map((c, i) => {
       const s = sealOneChange(keys, type, id, key, wrapped.gen, i + 1, c, versions, digests);
-      for (const [f, v] of c.values) {
-        state.set(f, v);
-        current.set(f, { field: f, version: versions.get(f)!, validFrom: c.validFrom, validTo: null, recordedAt: c.recordedAt, recordedBy: c.recordedBy, value: v });
-      }
+      for (const [f, v] of c.values) state.set(f, v);
+      applyChange(current, c, versions);
       addBlockDigests(keys, state, digests);
       return s;
     });

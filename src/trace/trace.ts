@@ -74,8 +74,8 @@ async function block(reg: Registry, rows: readonly LeakRow[], which: readonly nu
   const hits = new Map<number, Map<number, number>>(which.map((i) => [i, new Map()]));
   const bySeq = new Map<string, number[]>();
   for (const page of chunks([...digestRows.values()])) {
-    const hits = await reg.db.all<{ digest: Buffer; record_seq: number }>(`SELECT digest, record_seq FROM blind_index WHERE digest IN (${qs(page.length)})`, page.map((e) => e.d));
-    for (const h of hits) {
+    const found = await reg.db.all<{ digest: Buffer; record_seq: number }>(`SELECT digest, record_seq FROM blind_index WHERE digest IN (${qs(page.length)})`, page.map((e) => e.d));
+    for (const h of found) {
       const k = Buffer.from(h.digest).toString('hex');
       const list = bySeq.get(k) ?? [];
       list.push(Number(h.record_seq));

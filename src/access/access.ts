@@ -152,6 +152,8 @@ export class Access {
   readonly #logins = new Map<string, number[]>();
   readonly #stats = new Map<string, { key: string; value: StatsResult }>();
   #justificationKey: Buffer | undefined;
+  /** Sealed justifications by principal and text: a ward round repeats one text over many reads. */
+  readonly #justifications = new Map<string, Buffer>();
   #codeInstance: TardosCode | undefined;
   readonly #revealKeys = new Map<string, Buffer>();
   #traceKeyInstance: Buffer | undefined;
@@ -991,7 +993,7 @@ export class Access {
       if (items.length > 0 || opts.always) {
         disclosureId = await recordDisclosure(tx, {
           tenantId: this.vault.tenantId, principalId: ctx.principal.id, orgId: ctx.principal.orgId, purpose: purpose ?? '', channel: opts.channel ?? 'api',
-          at: this.#now().toISOString(), requestId: ctx.requestId, exportId: opts.exportId, justificationSealed: justification ? this.#sealJustification(justification) : undefined, items,
+          at: this.#now().toISOString(), requestId: ctx.requestId, exportId: opts.exportId, justificationSealed: justification ? this.#sealJustification(ctx.principal.id, justification) : undefined, items,
           fingerprint: opts.fingerprint,
         }, opts.disclosureId);
         await opts.extra?.(tx);
@@ -1001,10 +1003,22 @@ export class Access {
     });
   }
 
-  /** A justification sealed under a key derived from the tenant's index key (it is not a record value). */
-  #sealJustification(text: string): Buffer {
-    this.#justificationKey ??= this.vault.keys.keyedId('justification-key', 'v1');
-    return seal(this.#justificationKey, Buffer.from(text.slice(0, 2000), 'utf8'), JUSTIFICATION_AAD);
+  /**
+   * A justification sealed under a key derived from the tenant's index key (it is not a record
+   * value). One principal's repeated text is sealed once and its ciphertext reused (a new seal costs
+   * more than the rest of the disclosure's row): the database then shows which of that principal's
+   * disclosures share a justification, never what it says.
+   */
+  #sealJustification(principalId: string, text: string): Buffer {
+    const key = `${principalId}\0${text.slice(0, 2000)}`;
+    let sealed = this.#justifications.get(key);
+    if (!sealed) {
+      this.#justificationKey ??= this.vault.keys.keyedId('justification-key', 'v1');
+      sealed = seal(this.#justificationKey, Buffer.from(text.slice(0, 2000), 'utf8'), JUSTIFICATION_AAD);
+      if (this.#justifications.size >= 1000) this.#justifications.clear();
+      this.#justifications.set(key, sealed);
+    }
+    return sealed;
   }
 }
 

@@ -10,7 +10,7 @@ import { open, seal, aad } from './aead.ts';
 import { createKeyFile, loadKek, kekFromBytes } from './key-file.ts';
 import { newDataKey, TenantKeys } from './keyring.ts';
 import { changeLabels, openChange, sealChange } from './field-cipher.ts';
-import { base32 } from './ids.ts';
+import { base32, isWellFormedId, newTimeOrderedId } from './ids.ts';
 
 const kek = kekFromBytes(Buffer.alloc(32, 7));
 const keys = () => new TenantKeys(kek, 't1', [newDataKey(kek, 't1', 'data', 1), newDataKey(kek, 't1', 'index', 1)]);
@@ -97,6 +97,16 @@ test('key file: created owner-only; refused when others can read it; env var win
 test('base32: RFC 4648 §10 vectors (lower case, unpadded)', () => {
   const cases: [string, string][] = [['', ''], ['f', 'my'], ['fo', 'mzxq'], ['foo', 'mzxw6'], ['foob', 'mzxw6yq'], ['fooba', 'mzxw6ytb'], ['foobar', 'mzxw6ytboi']];
   for (const [i, o] of cases) assert.equal(base32(Buffer.from(i)), o);
+});
+
+test('time-ordered ids: well formed, 128 bits, the time first, unique within a millisecond', () => {
+  const t = Date.UTC(2026, 11, 1, 8);
+  const ids = Array.from({ length: 1000 }, () => newTimeOrderedId('d', t));
+  assert.ok(ids.every((id) => isWellFormedId(id) && id.length === 2 + 26));
+  assert.equal(new Set(ids).size, ids.length);
+  // 48 bits of time = the first 9 base32 characters and 3 bits of the tenth.
+  assert.ok(ids.every((id) => id.slice(2, 11) === ids[0]!.slice(2, 11)));
+  assert.notEqual(newTimeOrderedId('d', t + 8).slice(2, 11), ids[0]!.slice(2, 11));
 });
 
 test('HMAC-SHA-256: RFC 4231 test cases 1-4, 6, 7, and equal to createHmac for any key and message', () => {

@@ -24,6 +24,19 @@ export function newId(prefix: string): string {
   return `${prefix}_${base32(randomBytesPooled(16))}`;
 }
 
+/**
+ * A 128-bit id with a type prefix whose first 48 bits are the time in milliseconds, the other 80
+ * random: ids made within a few milliseconds of each other share a prefix, so a busy table's index
+ * takes them on a few pages instead of one random page each (fewer pages written per commit).
+ * The time it shows is when the id was made, which the row it names records anyway.
+ */
+export function newTimeOrderedId(prefix: string, now = Date.now()): string {
+  const b = Buffer.allocUnsafe(16);
+  b.writeUIntBE(now, 0, 6);
+  randomBytesPooled(10).copy(b, 6);
+  return `${prefix}_${base32(b)}`;
+}
+
 /** Ids are opaque: letters, digits and '_' only, bounded length. */
 export function isWellFormedId(id: string): boolean {
   return /^[a-z][a-z0-9_]{2,63}$/.test(id);

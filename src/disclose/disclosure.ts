@@ -4,7 +4,7 @@
  * in the same transaction as its ledger entry, before the response: no disclosure, no data.
  * A justification is free text and may name a person, so it is sealed, never stored in clear.
  */
-import { newId } from '../crypto/ids.ts';
+import { newTimeOrderedId } from '../crypto/ids.ts';
 import type { Db, Param } from '../store/db.ts';
 
 export type Channel = 'api' | 'export' | 'portal' | 'partner';
@@ -30,9 +30,12 @@ export interface NewDisclosure {
   readonly items: readonly DisclosedItem[];
 }
 
-/** A new disclosure id: taken before the values are rendered, since their marks depend on it. */
+/**
+ * A new disclosure id: taken before the values are rendered, since their marks depend on it.
+ * Time-ordered: every read that reveals a value writes one, and its index stays compact.
+ */
 export function newDisclosureId(): string {
-  return newId('d');
+  return newTimeOrderedId('d');
 }
 
 export async function recordDisclosure(tx: Db, d: NewDisclosure, id = newDisclosureId()): Promise<string> {

@@ -109,19 +109,25 @@ async function registrySize(reg: Registry): Promise<{ total: number; hospitals: 
 
 async function termFrequencies(reg: Registry, rows: readonly LeakRow[]): Promise<TermFrequencies> {
   const { total, hospitals } = await registrySize(reg);
+  // By index form: a registry name counts as the leak's name it normalises to.
   const names = new Map<string, Buffer>();
-  for (const r of rows) for (const o of r.obs) if (o.value.kind === 'personName' && !o.value.name.includes('*')) names.set(o.value.name, reg.keys.blindIndex('name', indexForm('name', o.value.name)));
-  const counts = new Map<string, number>();
-  for (const page of chunks([...names.values()])) {
-    for (const c of await reg.db.all<{ digest: Buffer; n: number }>(`SELECT digest, COUNT(*) AS n FROM blind_index WHERE digest IN (${qs(page.length)}) GROUP BY digest`, page)) counts.set(Buffer.from(c.digest).toString('hex'), Number(c.n));
+  for (const r of rows) {
+    for (const o of r.obs) {
+      if (o.value.kind !== 'personName' || o.value.name.includes('*')) continue;
+      const n = indexForm('name', o.value.name);
+      if (!names.has(n)) names.set(n, reg.keys.blindIndex('name', n));
+    }
   }
+  const byDigest = new Map<string, number>();
+  for (const page of chunks([...names.values()])) {
+    for (const c of await reg.db.all<{ digest: Buffer; n: number }>(`SELECT digest, COUNT(*) AS n FROM blind_index WHERE digest IN (${qs(page.length)}) GROUP BY digest`, page)) byDigest.set(Buffer.from(c.digest).toString('hex'), Number(c.n));
+  }
+  const counts = new Map([...names].map(([n, d]) => [n, byDigest.get(d.toString('hex')) ?? 0]));
   return {
     hospitals: Math.max(1, hospitals),
-    // Add-one smoothing: a name seen in the leak but not in the registry still has a frequency.
-    name: (n) => {
-      const d = names.get(n) ?? reg.keys.blindIndex('name', indexForm('name', n));
-      return total > 0 ? ((counts.get(d.toString('hex')) ?? 0) + 1) / (total + 1) : undefined;
-    },
+    // Add-one smoothing: a name seen in the leak but not in the registry still has a frequency; a
+    // registry name the leak does not show was not counted (a comparison needs no HMAC): the floor.
+    name: (n) => (total > 0 ? ((counts.get(indexForm('name', n)) ?? 0) + 1) / (total + 1) : undefined),
   };
 }
 

@@ -234,6 +234,15 @@ CREATE TABLE record_current (
   sealed {blob} NOT NULL)
 `,
   },
+  {
+    version: 14,
+    name: 'erased records index',
+    // The few erased records, apart: a count of the live ones is then the tenant's index (covering)
+    // minus these, instead of a scan of every record row (4 s at a million; trace/trace.ts).
+    sql: `
+CREATE INDEX records_erased ON records (tenant_id) WHERE erased_at IS NOT NULL
+`,
+  },
 ];
 
 // UPDATE and DELETE on the log are refused by the database itself.

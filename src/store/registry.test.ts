@@ -122,6 +122,30 @@ for (const backend of BACKENDS) {
       assert.deepEqual([...(await vault.registry.get(id)).current], [...r.current]);
     });
 
+    test('histories: a record re-keyed between the statement for its key and the one for its changes is read again', async () => {
+      const id = vault.registry.newRecordId();
+      await vault.registry.collect(admin, BIRTH, { id, values: values() });
+      await vault.registry.update(admin, id, new Map([['motherPhone', '13912345678']]));
+      const { seq } = await vault.registry.get(id);
+      let rotated = false;
+      // The keys are read, then a rotation commits, then the changes are read.
+      const racing = Object.create(vault.db, {
+        all: {
+          value: async (sql: string, params: readonly unknown[]) => {
+            const rows = await vault.db.all(sql, params as never);
+            if (!rotated && sql.startsWith('SELECT r.seq, r.id, k.gen')) {
+              rotated = true;
+              await rotateKeys(vault, admin);
+            }
+            return rows;
+          },
+        },
+      }) as typeof vault.db;
+      const [rec] = await vault.registry.histories([seq], racing);
+      assert.ok(rotated);
+      assert.deepEqual(rec!.history!.filter((v) => v.field === 'motherPhone').map((v) => v.value), ['13812345678', '13912345678']);
+    });
+
     test('erasure destroys the record key', async () => {
       const id = vault.registry.newRecordId();
       await vault.registry.collect(admin, VEHICLE, { id, values: new Map([['ownerName', '王五'], ['plateNumber', '鲁A12345']]) });

@@ -244,8 +244,12 @@ export function compareRow(row: LeakRow, rec: CandidateRecord, tf: TermFrequenci
  * within one key of the best. The record a row came from shares nearly all of them (a phone's 3+4
  * digits and the full phone, an id's 6+4 and the full id…), a chance collision one — at a million
  * records a partial phone or id alone brings a dozen strangers per row. One key of slack keeps the
- * source of a row with one stale or mistyped value.
+ * source of a row with one stale or mistyped value. A whole phone or id counts WHOLE_VALUE_WEIGHT
+ * keys: the record that has it also has its partial keys, so a row whose only precise value is one
+ * id keeps its record and not the strangers that share the id's partial key.
  */
+export const WHOLE_VALUE_WEIGHT = 2;
+
 export function closestCandidates(hits: ReadonlyMap<number, number>): number[] {
   let best = 0;
   for (const n of hits.values()) best = Math.max(best, n);

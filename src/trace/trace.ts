@@ -16,7 +16,7 @@ import type { TardosCode } from '../disclose/tardos.ts';
 import { BIRTH, PUBLIC_FIELDS } from '../schema/record-type.ts';
 import { rowMaterial, type LeakRow } from './leak-row.ts';
 import type { LeakTable } from './leak-file.ts';
-import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, closestCandidates, fieldsCompared, linkRow, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
+import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, WHOLE_VALUE_WEIGHT, closestCandidates, fieldsCompared, linkRow, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
 import { attribute, explainMixture, fragileRows, prepare, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
 import { estimateWindow, linkInterval } from './window.ts';
 import { notices, type TraceReport } from './report.ts';
@@ -54,10 +54,10 @@ const qs = (n: number) => Array.from({ length: n }, () => '?').join(',');
  * for the rows the precise ones did not link (a stale phone, a masked or missing id).
  */
 async function block(reg: Registry, rows: readonly LeakRow[], which: readonly number[], tier: 'precise' | 'broad'): Promise<Map<number, Set<number>>> {
-  const digestRows = new Map<string, { d: Buffer; rows: number[] }>();
-  const add = (d: Buffer, i: number) => {
+  const digestRows = new Map<string, { d: Buffer; rows: number[]; weight: number }>();
+  const add = (d: Buffer, i: number, weight = 1) => {
     const k = d.toString('hex');
-    const e = digestRows.get(k) ?? { d, rows: [] };
+    const e = digestRows.get(k) ?? { d, rows: [], weight };
     e.rows.push(i);
     digestRows.set(k, e);
   };
@@ -66,8 +66,8 @@ async function block(reg: Registry, rows: readonly LeakRow[], which: readonly nu
     for (const k of blockKeys(rowMaterial(row))) if ((k.startsWith('t:') || k.startsWith('i:')) === (tier === 'precise')) add(reg.keys.blockIndex(k), i);
     if (tier === 'broad') continue;
     for (const o of row.obs) {
-      if (o.value.kind === 'mobile' && !o.value.pattern.includes('*')) add(reg.keys.blindIndex('phone', indexForm('phone', o.value.pattern)), i);
-      if (o.value.kind === 'residentId' && !o.value.pattern.includes('*')) add(reg.keys.blindIndex('residentId', o.value.pattern), i);
+      if (o.value.kind === 'mobile' && !o.value.pattern.includes('*')) add(reg.keys.blindIndex('phone', indexForm('phone', o.value.pattern)), i, WHOLE_VALUE_WEIGHT);
+      if (o.value.kind === 'residentId' && !o.value.pattern.includes('*')) add(reg.keys.blindIndex('residentId', o.value.pattern), i, WHOLE_VALUE_WEIGHT);
     }
   }
   // How many of a row's keys each candidate shares (linkage.closestCandidates).
@@ -87,13 +87,13 @@ async function block(reg: Registry, rows: readonly LeakRow[], which: readonly nu
     if (seqs.length > MAX_BLOCK) continue; // an unselective key (a common surname on a busy day): other keys decide
     for (const i of e.rows) {
       const h = hits.get(i)!;
-      for (const s of seqs) h.set(s, (h.get(s) ?? 0) + 1);
+      for (const s of seqs) h.set(s, (h.get(s) ?? 0) + e.weight);
     }
   }
   return new Map([...hits].map(([i, h]) => [i, new Set(closestCandidates(h))]));
 }
 
-/** The registry's size and number of organisations, counted at most every ten minutes (both scan every record; term frequencies need no more). */
+/** The registry's size and number of organisations holding records, counted at most every ten minutes (term frequencies need no more). */
 const SIZES_TTL_MS = 10 * 60_000;
 const sizes = new WeakMap<Registry, { at: number; total: number; hospitals: number }>();
 
@@ -101,8 +101,11 @@ async function registrySize(reg: Registry): Promise<{ total: number; hospitals: 
   const now = Date.now();
   const known = sizes.get(reg);
   if (known && now - known.at < SIZES_TTL_MS) return known;
-  const total = Number((await reg.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NULL', [reg.tenantId]))?.n ?? 0);
-  const hospitals = Number((await reg.db.get<{ n: number }>('SELECT COUNT(DISTINCT org_id) AS n FROM records WHERE tenant_id = ?', [reg.tenantId]))?.n ?? 1);
+  // Index-only counts (records_tenant, records_erased, records_org): scans of the record rows took
+  // seconds at a million, paid by every `tracevault trace`.
+  const count = async (sql: string) => Number((await reg.db.get<{ n: number }>(sql, [reg.tenantId]))?.n ?? 0);
+  const total = (await count('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ?')) - (await count('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NOT NULL'));
+  const hospitals = await count('SELECT COUNT(*) AS n FROM organisations o WHERE o.tenant_id = ? AND EXISTS (SELECT 1 FROM records r WHERE r.org_id = o.id)');
   sizes.set(reg, { at: now, total, hospitals });
   return { total, hospitals };
 }

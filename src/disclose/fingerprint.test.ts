@@ -12,7 +12,7 @@ import { BIRTH, fieldDef, validateRecord } from '../schema/record-type.ts';
 import { KINDS, type FieldValue } from '../schema/field-kind.ts';
 import { channelFor, virtualKey } from './fingerprint.ts';
 import { TardosCode, scoreTerm, innocentTail, chernoffTail } from './tardos.ts';
-import { accused, markRow, observe, scoreCandidates } from './marks.ts';
+import { accused, markRow, observe, scoreCandidates, scoreOwnPositions } from './marks.ts';
 import { writeExport } from './export-writer.ts';
 import { openSource } from '../ingest/readers.ts';
 
@@ -186,4 +186,20 @@ test('a canary grown again later has lived: same family, a later snapshot of its
     assert.equal(later.hospital, c.row.hospital);
     assert.ok((later.vaccinations as unknown[]).length >= (c.row.vaccinations as unknown[] | undefined ?? []).length);
   }
+});
+
+test('own positions: capped per candidate, the source still far past any threshold and an innocent not', () => {
+  const code = new TardosCode(createHmac('sha256', 'k').update('bias').digest());
+  const key = (id: string) => createHmac('sha256', 'k').update(id).digest();
+  // One record (seq) per leaked row; its address is a position; the leak carries the source's symbols.
+  const n = 3000;
+  const vkeys = Array.from({ length: n }, (_, i) => `tel:139${String(i).padStart(8, '0')}`);
+  const observed = new Map(vkeys.map((v) => [`${v}\u001faddress`, code.symbol(key('d_source'), `${v}\u001faddress`)] as const));
+  const rowsOf = new Map(vkeys.map((_, i) => [i + 1, [i]] as const));
+  const received = vkeys.map((_, i) => [i + 1, ['address']] as const);
+  const candidates = [{ id: 'd_source', key: key('d_source'), received }, { id: 'd_innocent', key: key('d_innocent'), received }];
+  const full = scoreOwnPositions(code, observed, vkeys, rowsOf, candidates, Infinity);
+  const capped = scoreOwnPositions(code, observed, vkeys, rowsOf, candidates, 500);
+  assert.ok(capped.get('d_source')! < 1e-30 && full.get('d_source')! < capped.get('d_source')!);
+  assert.ok(capped.get('d_innocent')! > 1e-3 && full.get('d_innocent')! > 1e-3);
 });

@@ -122,11 +122,15 @@ export interface MarkedSource {
  * key). Which positions are scored depends on the linkage and on what the candidate received,
  * never on its codeword, so an innocent candidate's score still follows the null distribution
  * over those positions and the tail bound holds; positions it never marked would only add noise
- * (and a code symbol each to compute). Returns each candidate's bound (1 when nothing is scored).
+ * (and a code symbol each to compute). At most `maxPositions` a candidate are scored, the first
+ * in the order it received them (again chosen without its codeword): a source that marked that
+ * many is past any threshold (its bound is clamped at 10^-300 in evidence), and the export behind
+ * a 200,000-row leak would otherwise cost a million keyed hashes. Returns each candidate's bound (1
+ * when nothing is scored).
  */
 export function scoreOwnPositions(
   code: TardosCode, observed: ReadonlyMap<string, Symbol01>, vkeys: readonly (string | undefined)[],
-  rowsOf: ReadonlyMap<number, readonly number[]>, candidates: readonly MarkedSource[],
+  rowsOf: ReadonlyMap<number, readonly number[]>, candidates: readonly MarkedSource[], maxPositions = 20_000,
 ): Map<string, number> {
   const out = new Map<string, number>();
   if (observed.size === 0) return out;
@@ -135,6 +139,7 @@ export function scoreOwnPositions(
   for (const c of candidates) {
     const own = new Map<string, Observation>();
     for (const [seq, fields] of c.received) {
+      if (own.size >= maxPositions) break;
       const rows = rowsOf.get(seq);
       if (!rows) continue;
       for (const field of fields) {
@@ -142,7 +147,7 @@ export function scoreOwnPositions(
           const vkey = vkeys[i];
           const pos = vkey === undefined ? undefined : position(vkey, field);
           const y = pos === undefined ? undefined : observed.get(pos);
-          if (y === undefined || own.has(pos!)) continue;
+          if (y === undefined || own.has(pos!) || own.size >= maxPositions) continue;
           let p = biases.get(pos!);
           if (p === undefined) biases.set(pos!, (p = code.bias(pos!)));
           own.set(pos!, { pos: pos!, y, p });

@@ -1,5 +1,5 @@
 /** Opaque identifiers and bearer tokens. */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { randomBytesPooled } from './random-pool.ts';
 
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -48,7 +48,8 @@ export function newToken(): string {
 }
 
 export function tokenHash(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  // One-shot: every request hashes its bearer token (the cache of principals is keyed by it).
+  return hash('sha256', Buffer.from(token, 'utf8'), 'buffer');
 }
 
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -92,11 +92,6 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
   const db = vault.db;
   const now = () => vault.registry.now().toISOString();
 
-  // A smaller page cache for the writer while importing: the blind index outgrows 16 or 32 MiB
-  // alike, and a 100,000-record import ran as fast with 16 MiB and peaked ~15 MB lower.
-  // (Read in a transaction: that is the writer's connection.)
-  const cache = db.dialect === 'sqlite' ? Number((await db.transaction((tx) => tx.get<{ cache_size: number }>('PRAGMA cache_size')))?.cache_size) : NaN;
-  if (Number.isFinite(cache)) await db.exec('PRAGMA cache_size = -16384');
   // The import is known by its file's hash: running it again resumes (or finds it done).
   const fileHash = await sha256File(path);
   let job = await db.get<{ id: string; rows_committed: number; status: string }>(
@@ -180,7 +175,6 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
     throw e;
   } finally {
     await pool?.close();
-    if (Number.isFinite(cache)) await db.exec(`PRAGMA cache_size = ${cache}`);
   }
   const report = (): ImportReport => ({
     importId, format: source.format, encoding: source.encoding, rows, valid: rows - invalid, invalid,

@@ -312,8 +312,10 @@ export function openSqlite(file: string, opts: { walRestartFrames?: number } = {
   db.pragma('foreign_keys = ON');
   // Lock waits happen on a timer (whenUnlocked), never in SQLite's busy handler.
   db.pragma('busy_timeout = 0');
-  // A 32 MiB page cache: blind-index keys are random, and their B-tree should stay in memory.
-  db.pragma('cache_size = -32768');
+  // The writer's page cache, 16 MiB: the blind index outgrows 16 or 32 MiB alike (a 100,000-record
+  // import ran as fast with 16 and peaked ~15 MB lower), and the read path's writes (time-ordered
+  // disclosures, the ledger) touch few pages. Reads have their own connection and cache.
+  db.pragma('cache_size = -16384');
   db.pragma('temp_store = MEMORY');
   let reader: Database.Database | undefined;
   if (file !== ':memory:' && file !== '') {

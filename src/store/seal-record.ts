@@ -115,12 +115,11 @@ function packUnique(digests: readonly Buffer[]): Buffer[] {
  */
 export function sealCurrentVersions(recordKey: Uint8Array, place: ChangePlace, current: Iterable<FieldVersion>): Buffer {
   const stamps: [string, string, string][] = [];
-  const at = new Map<string, number>();
   const f: [string, number, number, FieldValue][] = [];
   for (const v of current) {
-    const k = `${v.validFrom}\0${v.recordedAt}\0${v.recordedBy}`;
-    let i = at.get(k);
-    if (i === undefined) at.set(k, (i = stamps.push([v.validFrom, v.recordedAt, v.recordedBy]) - 1));
+    // A record has a few distinct stamps (its changes): a scan finds one.
+    let i = stamps.findIndex(([from, at, by]) => from === v.validFrom && at === v.recordedAt && by === v.recordedBy);
+    if (i < 0) i = stamps.push([v.validFrom, v.recordedAt, v.recordedBy]) - 1;
     f.push([v.field, v.version, i, v.value]);
   }
   return sealCurrent(recordKey, place, Buffer.from(JSON.stringify({ s: stamps, f }), 'utf8'));

@@ -1010,11 +1010,12 @@ export class Access {
    * disclosures share a justification, never what it says.
    */
   #sealJustification(principalId: string, text: string): Buffer {
-    const key = `${principalId}\0${text.slice(0, 2000)}`;
+    const kept = text.slice(0, 2000);
+    const key = `${principalId}\0${kept}`;
     let sealed = this.#justifications.get(key);
     if (!sealed) {
       this.#justificationKey ??= this.vault.keys.keyedId('justification-key', 'v1');
-      sealed = seal(this.#justificationKey, Buffer.from(text.slice(0, 2000), 'utf8'), JUSTIFICATION_AAD);
+      sealed = seal(this.#justificationKey, Buffer.from(kept, 'utf8'), JUSTIFICATION_AAD);
       if (this.#justifications.size >= 1000) this.#justifications.clear();
       this.#justifications.set(key, sealed);
     }

@@ -430,13 +430,13 @@ export class Registry {
         const rows = (changes.get(Number(head.seq)) ?? []).sort((a, b) => Number(a.change) - Number(b.change));
         // Two statements are two snapshots: a record re-keyed between them (keys rotate) is read
         // again in one (and left out if it was erased meanwhile).
-        let head1: KeyRow = head, rows1: readonly SealedRow[] = rows;
+        let snapshot: [KeyRow, readonly SealedRow[]] = [head, rows];
         if (rows.some((r) => Number(r.key_gen) !== Number(head.gen))) {
           const again = await db.all<ChangeRow>(`${SELECT_CHANGES} WHERE r.seq = ? AND r.erased_at IS NULL ORDER BY c.change`, [head.seq]);
           if (again.length === 0) continue;
-          [head1, rows1] = [again[0]!, again];
+          snapshot = [again[0]!, again];
         }
-        const rec = await this.#decode(head.id, head1, rows1, true, fields);
+        const rec = await this.#decode(head.id, ...snapshot, true, fields);
         out.push({ id: rec.id, seq: rec.seq, recordType: rec.recordType, orgId: rec.orgId, createdAt: rec.createdAt, createdBy: rec.createdBy, current: rec.current, history: rec.history });
       }
     }

@@ -9,9 +9,9 @@
  * alone never lets it restart, and the WAL grows without bound). That next write syncs the new WAL
  * header (a 13 ms COMMIT measured on the event loop): after its RESTART the worker makes that write
  * itself, of the database header's user_version, unchanged. (When a PASSIVE checkpoint happens to
- * complete, the writer restarts the WAL on its own and syncs the header there: 3–4 ms COMMITs a few
- * times a second at half load. That sync keeps old frames from being replayed after a crash, so
- * it stays.) Each RESTART costs the requests of that moment the lock held for ~10–20 ms. At 2,000 frames they came about once a second under load and set the read path's p99
+ * complete, the writer restarts the WAL on its own and syncs the header there — likely the 3–4 ms
+ * COMMITs seen at half load. That sync keeps old frames from being replayed after a crash, so it
+ * stays.) Each RESTART costs the requests of that moment the lock held for ~10–20 ms. At 2,000 frames they came about once a second under load and set the read path's p99
  * (17–19 ms at half its maximum); at 20,000 it was 6–9 ms (bench/RESULTS.md). Writers that meet that lock wait on a timer, not
  * in SQLite's busy handler (sqlite.ts). Modes: sqlite.org/c3ref/wal_checkpoint_v2.html. Should the
  * worker stop, the writer checkpoints by itself again.

@@ -201,7 +201,10 @@ function markEvidence(deps: TraceDeps, srcs: readonly SourceInput[], rows: reado
   const out = new Map<string, number>();
   const observed = observeMarks(BIRTH, rows.map((r) => r.cells));
   if (observed.size === 0) return out;
-  const received = (ds: readonly DisclosureSummary[]) => ds.flatMap((d) => [...d.items].map(([seq, fields]) => [seq, fields.keys()] as const));
+  // Lazily: scoring stops at its cap of positions, well inside an export's million items.
+  const received = function* (ds: readonly DisclosureSummary[]) {
+    for (const d of ds) for (const [seq, fields] of d.items) yield [seq, fields.keys()] as const;
+  };
   const candidates: MarkedSource[] = [];
   const members = new Map<string, string[]>();
   for (const s of srcs) {

@@ -13,7 +13,7 @@ import { Rng } from '../src/sim/random.ts';
 import { tableOf } from '../src/trace/leak-file.ts';
 import { rowMaterial } from '../src/trace/leak-row.ts';
 import { blockKeys } from '../src/schema/blocking.ts';
-import { WHOLE_VALUE_WEIGHT, closestCandidates, linkRow, type Link, type TermFrequencies } from '../src/trace/linkage.ts';
+import { WHOLE_VALUE_WEIGHT, closestCandidates, linkRow, wholeValues, type Link, type TermFrequencies } from '../src/trace/linkage.ts';
 import { attribute, explainMixture, prepare, stratumOf, type RowEvidence, type SourceInput } from '../src/trace/evidence.ts';
 import { estimateWindow, linkInterval } from '../src/trace/window.ts';
 import { observe, scoreOwnPositions } from '../src/disclose/marks.ts';
@@ -57,11 +57,10 @@ function trace(u: Universe, leak: SimLeak, epsilon: number): Outcome {
   const table = tableOf('csv', leak.header, leak.rows.map((cells, i) => ({ line: i + 2, cells })));
   const links = table.rows.map((row) => {
     const hits = new Map<number, number>();
-    const keys: [string, number][] = blockKeys(rowMaterial(row)).map((k) => [k, 1]);
-    for (const o of row.obs) {
-      if (o.value.kind === 'mobile' && !o.value.pattern.includes('*')) keys.push([`phone:${o.value.pattern}`, WHOLE_VALUE_WEIGHT]);
-      if (o.value.kind === 'residentId' && !o.value.pattern.includes('*')) keys.push([`id:${o.value.pattern}`, WHOLE_VALUE_WEIGHT]);
-    }
+    const keys: [string, number][] = [
+      ...blockKeys(rowMaterial(row)).map((k): [string, number] => [k, 1]),
+      ...wholeValues(row).map(({ scope, value }): [string, number] => [`${scope === 'phone' ? 'phone' : 'id'}:${value}`, WHOLE_VALUE_WEIGHT]),
+    ];
     for (const [k, w] of keys) {
       const l = u.blocks.get(k);
       if (l && l.length <= 2000) for (const s of l) hits.set(s, (hits.get(s) ?? 0) + w);

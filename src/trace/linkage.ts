@@ -239,6 +239,19 @@ export function compareRow(row: LeakRow, rec: CandidateRecord, tf: TermFrequenci
   return { weight, matches };
 }
 
+/** How many blocking keys a whole phone or id counts for (closestCandidates). */
+export const WHOLE_VALUE_WEIGHT = 2;
+
+/** A row's whole (unmasked) phones and resident ids: blocked on as they are, each WHOLE_VALUE_WEIGHT keys. */
+export function wholeValues(row: LeakRow): { scope: 'phone' | 'residentId'; value: string }[] {
+  const out: { scope: 'phone' | 'residentId'; value: string }[] = [];
+  for (const o of row.obs) {
+    if (o.value.kind === 'mobile' && !o.value.pattern.includes('*')) out.push({ scope: 'phone', value: o.value.pattern });
+    if (o.value.kind === 'residentId' && !o.value.pattern.includes('*')) out.push({ scope: 'residentId', value: o.value.pattern });
+  }
+  return out;
+}
+
 /**
  * The candidates a row is compared with, from how many of its blocking keys each shares: those
  * within one key of the best. The record a row came from shares nearly all of them (a phone's 3+4
@@ -248,8 +261,6 @@ export function compareRow(row: LeakRow, rec: CandidateRecord, tf: TermFrequenci
  * keys: the record that has it also has its partial keys, so a row whose only precise value is one
  * id keeps its record and not the strangers that share the id's partial key.
  */
-export const WHOLE_VALUE_WEIGHT = 2;
-
 export function closestCandidates(hits: ReadonlyMap<number, number>): number[] {
   let best = 0;
   for (const n of hits.values()) best = Math.max(best, n);

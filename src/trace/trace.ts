@@ -16,7 +16,7 @@ import type { TardosCode } from '../disclose/tardos.ts';
 import { BIRTH, PUBLIC_FIELDS } from '../schema/record-type.ts';
 import { rowMaterial, type LeakRow } from './leak-row.ts';
 import type { LeakTable } from './leak-file.ts';
-import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, WHOLE_VALUE_WEIGHT, closestCandidates, fieldsCompared, linkRow, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
+import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, WHOLE_VALUE_WEIGHT, closestCandidates, fieldsCompared, linkRow, wholeValues, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
 import { attribute, explainMixture, fragileRows, prepare, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
 import { estimateWindow, linkInterval } from './window.ts';
 import { notices, type TraceReport } from './report.ts';
@@ -65,10 +65,7 @@ async function block(reg: Registry, rows: readonly LeakRow[], which: readonly nu
     const row = rows[i]!;
     for (const k of blockKeys(rowMaterial(row))) if ((k.startsWith('t:') || k.startsWith('i:')) === (tier === 'precise')) add(reg.keys.blockIndex(k), i);
     if (tier === 'broad') continue;
-    for (const o of row.obs) {
-      if (o.value.kind === 'mobile' && !o.value.pattern.includes('*')) add(reg.keys.blindIndex('phone', indexForm('phone', o.value.pattern)), i, WHOLE_VALUE_WEIGHT);
-      if (o.value.kind === 'residentId' && !o.value.pattern.includes('*')) add(reg.keys.blindIndex('residentId', o.value.pattern), i, WHOLE_VALUE_WEIGHT);
-    }
+    for (const { scope, value } of wholeValues(row)) add(reg.keys.blindIndex(scope, scope === 'phone' ? indexForm('phone', value) : value), i, WHOLE_VALUE_WEIGHT);
   }
   // How many of a row's keys each candidate shares (linkage.closestCandidates).
   const hits = new Map<number, Map<number, number>>(which.map((i) => [i, new Map()]));

@@ -7,6 +7,7 @@
  */
 import { newDataKey } from '../crypto/keyring.ts';
 import { openChange, openCurrent, sealChange, sealCurrent } from '../crypto/field-cipher.ts';
+import { fieldMask } from './field-mask.ts';
 import type { Vault } from './vault.ts';
 import type { Actor } from './registry.ts';
 
@@ -55,7 +56,7 @@ export async function rotateKeys(vault: Vault, actor: Actor, opts: { batchSize?:
         for (const c of changes) {
           const place = { recordType: rec.record_type, recordId: rec.id, change: Number(c.change) };
           const entries = openChange(oldKey, { ...place, keyGen: Number(c.key_gen) }, c.sealed);
-          await tx.run('UPDATE record_changes SET sealed = ?, key_gen = ? WHERE record_seq = ? AND change = ?', [sealChange(key, { ...place, keyGen: gen }, entries), gen, rec.seq, c.change]);
+          await tx.run('UPDATE record_changes SET sealed = ?, key_gen = ?, fields = ? WHERE record_seq = ? AND change = ?', [sealChange(key, { ...place, keyGen: gen }, entries), gen, fieldMask(entries.map((e) => e.field)), rec.seq, c.change]);
           for (const e of entries) e.value.fill(0);
         }
         const cur = await tx.get<{ change: number; key_gen: number; sealed: Buffer }>('SELECT change, key_gen, sealed FROM record_current WHERE record_seq = ?', [rec.seq]);

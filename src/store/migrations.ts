@@ -243,6 +243,18 @@ CREATE TABLE record_current (
 CREATE INDEX records_erased ON records (tenant_id) WHERE erased_at IS NOT NULL
 `,
   },
+  {
+    version: 15,
+    name: 'fields of a change',
+    // Which fields each change holds (store/field-mask.ts), indexed with its record, so that the
+    // histories of a few fields are read without the other changes' rows (Registry.histories with
+    // `fields`): a trace of the leak's columns leaves every vaccination on disk. Changes stored
+    // before have none (NULL: always read) until the next key rotation fills it in (store/key-rotation.ts).
+    sql: `
+ALTER TABLE record_changes ADD COLUMN fields INTEGER;
+CREATE INDEX record_changes_fields ON record_changes (record_seq, fields, change)
+`,
+  },
 ];
 
 // UPDATE and DELETE on the log are refused by the database itself.

@@ -12,7 +12,7 @@ import { fieldMask } from './field-mask.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { base32, newId } from '../crypto/ids.ts';
 import { decodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
-import { fieldDef, RECORD_TYPES, type RecordType } from '../schema/record-type.ts';
+import { fieldDef, RECORD_TYPES, type FieldDef, type RecordType } from '../schema/record-type.ts';
 import type { AuditEvent, AuditSink } from './audit.ts';
 import type { Db, Param } from './db.ts';
 
@@ -483,15 +483,10 @@ export class Registry {
     const key = this.keys.unwrapRecordKey(wrapped);
     // Every version of every field, in order; validTo is the next version's validFrom. Only the
     // changes holding a current value are opened unless the whole history is asked for.
-    const byField = new Map<string, { row: SealedRow; version: number; value?: FieldValue }[]>();
+    const byField = new Map<string, Labelled[]>();
     const versions = new Map<string, number>();
     let lastChange = 0;
     const opened = new Map<number, FieldEntry[]>();
-    const openRow = (row: SealedRow) => {
-      let e = opened.get(Number(row.change));
-      if (!e) opened.set(Number(row.change), (e = openChange(key, { recordType: type.name, recordId, change: Number(row.change), keyGen: Number(row.key_gen) }, row.sealed)));
-      return e;
-    };
     const current = new Map<string, FieldVersion>();
     const history: FieldVersion[] = [];
     try {
@@ -509,21 +504,13 @@ export class Registry {
       for (const [field, list] of byField) {
         const def = fieldDef(type, field);
         if (!def) continue;
-        const version = (i: number): FieldVersion => {
-          const { row, version } = list[i]!;
-          const entry = openRow(row).find((e) => e.field === field)!;
-          return {
-            field, version, validFrom: row.valid_from, validTo: list[i + 1]?.row.valid_from ?? null,
-            recordedAt: row.recorded_at, recordedBy: row.recorded_by, value: decodeValue(def.kind, entry.value),
-          };
-        };
         if (only && !only.has(field)) {
           // Not asked for: only its first version, when the first change holds it (it dates the record).
-          if (withHistory && Number(list[0]!.row.change) === firstChange) history.push(version(0));
+          if (withHistory && Number(list[0]!.row.change) === firstChange) history.push(versionAt(key, type.name, recordId, opened, def, list, 0));
           continue;
         }
-        if (withHistory) for (let i = 0; i < list.length; i++) history.push(version(i));
-        current.set(field, withHistory ? history[history.length - 1]! : version(list.length - 1));
+        if (withHistory) for (let i = 0; i < list.length; i++) history.push(versionAt(key, type.name, recordId, opened, def, list, i));
+        current.set(field, withHistory ? history[history.length - 1]! : versionAt(key, type.name, recordId, opened, def, list, list.length - 1));
       }
     } finally {
       key.fill(0);
@@ -533,6 +520,29 @@ export class Registry {
       createdBy: first.created_by, key: wrapped, current, versions, lastChange, history: withHistory ? history : undefined,
     };
   }
+}
+
+/** A field's version as labelled in a change row. */
+interface Labelled {
+  readonly row: SealedRow;
+  readonly version: number;
+}
+
+/**
+ * The i-th version of a field, given the rows that hold its versions in order (validTo is the next
+ * one's validFrom); each change is opened once (`opened`, by change number). A function of its own,
+ * not a closure: the sources run through tsx, which names every closure where it is made.
+ */
+function versionAt(key: Buffer, type: string, recordId: string, opened: Map<number, FieldEntry[]>, def: FieldDef, list: readonly Labelled[], i: number): FieldVersion {
+  const { row, version } = list[i]!;
+  const change = Number(row.change);
+  let entries = opened.get(change);
+  if (!entries) opened.set(change, (entries = openChange(key, { recordType: type, recordId, change, keyGen: Number(row.key_gen) }, row.sealed)));
+  const entry = entries.find((e) => e.field === def.name)!;
+  return {
+    field: def.name, version, validFrom: row.valid_from, validTo: list[i + 1]?.row.valid_from ?? null,
+    recordedAt: row.recorded_at, recordedBy: row.recorded_by, value: decodeValue(def.kind, entry.value),
+  };
 }
 
 export function recordType(name: string): RecordType {

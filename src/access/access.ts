@@ -716,7 +716,7 @@ export class Access {
   async trace(ctx: RequestContext, table: LeakTable, opts: TraceOptions = {}, how: { keyHolder?: boolean } = {}): Promise<TraceReport> {
     // The command line without a token acts for the holder of the key file, who can read everything anyway.
     if (!how.keyHolder) await this.#authorise(ctx, 'trace', { type: 'Api', area: 'traces' });
-    const report = await runTrace({ registry: this.vault.registry, canaryKeys: this.#canaryKeys, code: this.#code, now: () => this.#now() }, table, opts);
+    const report = await runTrace({ registry: this.vault.registry, canaryKeys: this.#canaryKeys, code: this.#code, now: () => this.#now(), kek: this.vault.kek }, table, opts);
     await this.vault.registry.audited(async (tx, events) => {
       await tx.run('INSERT INTO traces (id, tenant_id, created_at, created_by, rows_total, accused, report) VALUES (?, ?, ?, ?, ?, ?, ?)', [
         report.id, this.vault.tenantId, report.createdAt, ctx.principal.id, report.rows.total, report.accused?.principalId ?? null,

@@ -33,7 +33,11 @@ export function hospitalKey(h: string): string {
   return h.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
 }
 
-export function blockKeys(m: BlockMaterial): string[] {
+/**
+ * The keys of some material: all of them, or one tier — `precise` (t, i: one or two records even
+ * among millions) or `broad` (h, s, m), which a trace asks only for rows the precise ones left.
+ */
+export function blockKeys(m: BlockMaterial, tier?: 'precise' | 'broad'): string[] {
   const out = new Set<string>();
   for (const p of m.phones) {
     if (p.length === 11 && visible(p.slice(0, 3)) && visible(p.slice(7))) out.add(`t:${p.slice(0, 3)}${p.slice(7)}`);
@@ -41,6 +45,8 @@ export function blockKeys(m: BlockMaterial): string[] {
   for (const id of m.residentIds) {
     if (id.length === 18 && visible(id.slice(0, 6)) && visible(id.slice(14))) out.add(`i:${id.slice(0, 6)}${id.slice(14)}`);
   }
+  if (tier === 'precise') return [...out];
+  if (tier === 'broad') out.clear();
   if (m.birthDate) {
     if (m.hospital) out.add(`h:${m.birthDate}|${hospitalKey(m.hospital)}`);
     const surname = m.motherName ?? m.motherSurname;

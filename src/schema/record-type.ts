@@ -3,7 +3,7 @@
  * class, and those drive validation, masking, blind indexes and (later) fingerprinting.
  * `birth` is the default; `vehicle` shows the engine is not newborn-specific.
  */
-import type { RowError } from '../errors.ts';
+import { TracevaultError, type RowError } from '../errors.ts';
 import { KINDS, type FieldKind, type FieldValue, type Sensitivity, type ValidationContext } from './field-kind.ts';
 
 export interface FieldDef {
@@ -58,6 +58,12 @@ export const VEHICLE: RecordType = Object.freeze({
 });
 
 export const RECORD_TYPES: ReadonlyMap<string, RecordType> = new Map([BIRTH, VEHICLE].map((t) => [t.name, t]));
+
+export function recordType(name: string): RecordType {
+  const t = RECORD_TYPES.get(name);
+  if (!t) throw new TracevaultError('ERR_UNKNOWN_SCHEMA');
+  return t;
+}
 
 /** Fields of public sensitivity in any record type (shown in clear, never recorded as disclosed). */
 export const PUBLIC_FIELDS: ReadonlySet<string> = new Set([...RECORD_TYPES.values()].flatMap((t) => t.fields.filter((f) => f.sensitivity === 'public').map((f) => f.name)));

@@ -6,13 +6,15 @@
  * search goes through blind indexes; erasure deletes the record's key.
  */
 import { TracevaultError } from '../errors.ts';
-import { changeLabels, openChange, type FieldEntry } from '../crypto/field-cipher.ts';
 import { addBlockDigests, applyChange, contentId, indexForm, openCurrentVersions, prepareRecord, sealCurrentVersions, sealOneChange, type PreparedRecord } from './seal-record.ts';
 import { fieldMask } from './field-mask.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { base32, newId } from '../crypto/ids.ts';
-import { decodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
-import { fieldDef, RECORD_TYPES, type FieldDef, type RecordType } from '../schema/record-type.ts';
+import { KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
+import { fieldDef, recordType, type RecordType } from '../schema/record-type.ts';
+import { openHistory, type ChangeRow, type KeyRow, type RecordSnapshot, type SealedRow } from './open-record.ts';
+
+export { recordType };
 import type { AuditEvent, AuditSink } from './audit.ts';
 import type { Db, Param } from './db.ts';
 
@@ -76,33 +78,6 @@ export interface RegistryOptions {
   readonly reloadKeys?: () => Promise<void>;
 }
 
-/** A record and its key. */
-interface KeyRow {
-  seq: number;
-  id: string;
-  gen: number;
-  dek_version: number;
-  wrapped: Buffer;
-  record_type: string;
-  org_id: string | null;
-  created_at: string;
-  created_by: string;
-  tenant_id: string;
-  [k: string]: unknown;
-}
-
-/** One sealed change (null columns: a record without changes, from SELECT_CHANGES's outer join). */
-interface SealedRow {
-  change: number | null;
-  valid_from: string;
-  recorded_at: string;
-  recorded_by: string;
-  key_gen: number;
-  sealed: Buffer;
-  [k: string]: unknown;
-}
-
-type ChangeRow = KeyRow & SealedRow;
 
 /** A record's key and every change it sealed, in one statement (one snapshot); callers add WHERE and ORDER BY. */
 const SELECT_CHANGES = `SELECT r.seq, r.id, c.change, c.valid_from, c.recorded_at, c.recorded_by, c.key_gen, c.sealed,
@@ -404,12 +379,22 @@ export class Registry {
   /**
    * Records by sequence number with their whole history, a page of statements at a time (linkage
    * reads thousands). Erased and staged records are left out. With `fields`, only the changes that
-   * hold one of those fields (and the first, which dates the record) are read and decrypted, and the other
-   * fields are left out of the history: a linkage that compares six columns need not open a
-   * record's every vaccination.
+   * hold one of those fields (and the first, which dates the record) are read and decrypted, and
+   * the other fields are left out of the history: a linkage that compares six columns need not
+   * open a record's every vaccination.
    */
   async histories(seqs: readonly number[], db: Db = this.db, fields?: ReadonlySet<string>): Promise<StoredRecord[]> {
     const out: StoredRecord[] = [];
+    for (const [head, rows] of await this.snapshots(seqs, db, fields)) {
+      const rec = await this.#decode(head.id, head, rows, true, fields);
+      out.push({ id: rec.id, seq: rec.seq, recordType: rec.recordType, orgId: rec.orgId, createdAt: rec.createdAt, createdBy: rec.createdBy, current: rec.current, history: rec.history });
+    }
+    return out;
+  }
+
+  /** The sealed rows `histories` opens (open-record.ts): each record's key row and change rows, read as one snapshot. */
+  async snapshots(seqs: readonly number[], db: Db = this.db, fields?: ReadonlySet<string>): Promise<RecordSnapshot[]> {
+    const out: RecordSnapshot[] = [];
     const qs = (n: number) => new Array(n).fill('?').join(',');
     const mask = fields && fieldMask(fields);
     for (let i = 0; i < seqs.length; i += 500) {
@@ -440,14 +425,10 @@ export class Registry {
         const rows = (changes.get(Number(head.seq)) ?? []).sort((a, b) => Number(a.change) - Number(b.change));
         // Two statements are two snapshots: a record re-keyed between them (keys rotate) is read
         // again in one (and left out if it was erased meanwhile).
-        let snapshot: [KeyRow, readonly SealedRow[]] = [head, rows];
         if (rows.some((r) => Number(r.key_gen) !== Number(head.gen))) {
           const again = await db.all<ChangeRow>(`${SELECT_CHANGES} WHERE r.seq = ? AND r.erased_at IS NULL ORDER BY c.change`, [head.seq]);
-          if (again.length === 0) continue;
-          snapshot = [again[0]!, again];
-        }
-        const rec = await this.#decode(head.id, ...snapshot, true, fields);
-        out.push({ id: rec.id, seq: rec.seq, recordType: rec.recordType, orgId: rec.orgId, createdAt: rec.createdAt, createdBy: rec.createdBy, current: rec.current, history: rec.history });
+          if (again.length > 0) out.push([again[0]!, again]);
+        } else out.push([head, rows]);
       }
     }
     return out;
@@ -476,77 +457,9 @@ export class Registry {
 
   /** Decrypts one record's change rows (all of one snapshot). */
   async #decode(recordId: string, first: KeyRow, rows: readonly SealedRow[], withHistory: boolean, only?: ReadonlySet<string>) {
-    const type = recordType(first.record_type);
-    const wrapped: WrappedRecordKey = { recordId, gen: Number(first.gen), dekVersion: Number(first.dek_version), wrapped: first.wrapped };
     // Another process may have rotated the data key since this one loaded its keys.
-    if (!this.keys.hasVersion(wrapped.dekVersion)) await this.#reloadKeys?.();
-    const key = this.keys.unwrapRecordKey(wrapped);
-    // Every version of every field, in order; validTo is the next version's validFrom. Only the
-    // changes holding a current value are opened unless the whole history is asked for.
-    const byField = new Map<string, Labelled[]>();
-    const versions = new Map<string, number>();
-    let lastChange = 0;
-    const opened = new Map<number, FieldEntry[]>();
-    const current = new Map<string, FieldVersion>();
-    const history: FieldVersion[] = [];
-    try {
-      for (const row of rows) {
-        if (row.change === null) continue;
-        lastChange = Math.max(lastChange, Number(row.change));
-        for (const l of changeLabels(row.sealed)) {
-          let list = byField.get(l.field);
-          if (!list) byField.set(l.field, (list = []));
-          list.push({ row, version: l.version });
-          versions.set(l.field, l.version);
-        }
-      }
-      const firstChange = Math.min(...rows.map((r) => (r.change === null ? Infinity : Number(r.change))));
-      for (const [field, list] of byField) {
-        const def = fieldDef(type, field);
-        if (!def) continue;
-        if (only && !only.has(field)) {
-          // Not asked for: only its first version, when the first change holds it (it dates the record).
-          if (withHistory && Number(list[0]!.row.change) === firstChange) history.push(versionAt(key, type.name, recordId, opened, def, list, 0));
-          continue;
-        }
-        if (withHistory) for (let i = 0; i < list.length; i++) history.push(versionAt(key, type.name, recordId, opened, def, list, i));
-        current.set(field, withHistory ? history[history.length - 1]! : versionAt(key, type.name, recordId, opened, def, list, list.length - 1));
-      }
-    } finally {
-      key.fill(0);
-    }
-    return {
-      id: recordId, seq: Number(first.seq), recordType: type.name, orgId: first.org_id, createdAt: first.created_at,
-      createdBy: first.created_by, key: wrapped, current, versions, lastChange, history: withHistory ? history : undefined,
-    };
+    if (!this.keys.hasVersion(Number(first.dek_version))) await this.#reloadKeys?.();
+    return openHistory(this.keys, recordId, first, rows, withHistory, only);
   }
 }
 
-/** A field's version as labelled in a change row. */
-interface Labelled {
-  readonly row: SealedRow;
-  readonly version: number;
-}
-
-/**
- * The i-th version of a field, given the rows that hold its versions in order (validTo is the next
- * one's validFrom); each change is opened once (`opened`, by change number). A function of its own,
- * not a closure: the sources run through tsx, which names every closure where it is made.
- */
-function versionAt(key: Buffer, type: string, recordId: string, opened: Map<number, FieldEntry[]>, def: FieldDef, list: readonly Labelled[], i: number): FieldVersion {
-  const { row, version } = list[i]!;
-  const change = Number(row.change);
-  let entries = opened.get(change);
-  if (!entries) opened.set(change, (entries = openChange(key, { recordType: type, recordId, change, keyGen: Number(row.key_gen) }, row.sealed)));
-  const entry = entries.find((e) => e.field === def.name)!;
-  return {
-    field: def.name, version, validFrom: row.valid_from, validTo: list[i + 1]?.row.valid_from ?? null,
-    recordedAt: row.recorded_at, recordedBy: row.recorded_by, value: decodeValue(def.kind, entry.value),
-  };
-}
-
-export function recordType(name: string): RecordType {
-  const t = RECORD_TYPES.get(name);
-  if (!t) throw new TracevaultError('ERR_UNKNOWN_SCHEMA');
-  return t;
-}

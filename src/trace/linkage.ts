@@ -207,7 +207,7 @@ export function compareValue(o: Observed, field: string, stored: FieldValue, tf:
 }
 
 /** The total weight of a row against a record, and the best-matching version of each field observed. */
-export function compareRow(row: LeakRow, rec: CandidateRecord, tf: TermFrequencies): { weight: number; matches: FieldMatch[] } {
+export function compareRow(row: Pick<LeakRow, 'obs'>, rec: CandidateRecord, tf: TermFrequencies): { weight: number; matches: FieldMatch[] } {
   const byField = new Map<string, VersionedValue[]>();
   for (const v of rec.versions) {
     let list = byField.get(v.field);
@@ -262,16 +262,21 @@ export function wholeValues(row: LeakRow): { scope: 'phone' | 'residentId'; valu
  * id keeps its record and not the strangers that share the id's partial key.
  */
 export function closestCandidates(hits: ReadonlyMap<number, number>): number[] {
+  return closestOf([...hits.keys()], (s) => hits.get(s)!);
+}
+
+/** closestCandidates over candidates and a count of each (trace.ts keeps its counts in a byte array). */
+export function closestOf(seqs: readonly number[], count: (seq: number) => number): number[] {
   let best = 0;
-  for (const n of hits.values()) best = Math.max(best, n);
-  return [...hits].filter(([, n]) => n >= best - 1).map(([s]) => s);
+  for (const s of seqs) best = Math.max(best, count(s));
+  return seqs.filter((s) => count(s) >= best - 1);
 }
 
 /**
  * Links a row to the best of its candidates, or to none: the best must reach `threshold` bits and
  * beat the runner-up by `margin` bits.
  */
-export function linkRow(row: LeakRow, candidates: readonly CandidateRecord[], tf: TermFrequencies, opts: { threshold?: number; margin?: number } = {}): Link | undefined {
+export function linkRow(row: Pick<LeakRow, 'obs' | 'empty'>, candidates: readonly CandidateRecord[], tf: TermFrequencies, opts: { threshold?: number; margin?: number } = {}): Link | undefined {
   let best: { rec: CandidateRecord; weight: number; matches: FieldMatch[] } | undefined;
   let second = -Infinity;
   for (const rec of candidates) {

@@ -19,6 +19,8 @@ import { snapshot } from '../sim/snapshot.ts';
 import { Access } from '../access/access.ts';
 import { Ledger } from '../ledger/log.ts';
 import { buildServer } from '../server/app.ts';
+import { tableOf } from './leak-file.ts';
+import type { TraceReport } from './report.ts';
 
 const CITY = { seed: 'trace-test', families: 240, hospitals: 2 } as const;
 
@@ -169,6 +171,21 @@ for (const backend of BACKENDS) {
       assert.equal(r.status, 201, r.text);
       assert.ok(r.json.rows.linked + r.json.rows.canaries >= 18, JSON.stringify(r.json.rows));
       assert.ok(r.json.confidenceSets['0.01'].includes(ids.clerkA));
+    });
+
+    test('a leak linked on a worker thread gets the report it gets on this one', async () => {
+      const access = await new Access(vault).start();
+      const ctx = { principal: await access.authenticate(tokens.investigator!), requestId: 'worker-test' };
+      const h = exportA.header;
+      // Rows the precise keys link, and rows only the broad ones can (no id): both tiers.
+      const rows = [...exportA.rows.slice(0, 25), ...exportA.rows.slice(25, 40).map((r) => r.map((c, k) => (h[k] === 'motherResidentId' ? '' : c)))];
+      const table = tableOf('csv', h, rows.map((cells, j) => ({ line: j + 2, cells })));
+      const strip = ({ id: _id, createdAt: _at, ...rest }: TraceReport) => rest;
+      const here = await access.trace(ctx, table, { worker: false });
+      const there = await access.trace(ctx, table, { worker: true });
+      assert.deepEqual(strip(there), strip(here));
+      assert.equal(here.accused?.principalId, ids.clerkA);
+      assert.ok(here.rows.linked >= 38, JSON.stringify(here.rows));
     });
 
     test('rows from outside the registry accuse no one', async () => {

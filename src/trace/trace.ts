@@ -16,7 +16,11 @@ import type { TardosCode } from '../disclose/tardos.ts';
 import { BIRTH, PUBLIC_FIELDS } from '../schema/record-type.ts';
 import { rowMaterial, type LeakRow } from './leak-row.ts';
 import type { LeakTable } from './leak-file.ts';
-import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, WHOLE_VALUE_WEIGHT, closestCandidates, fieldsCompared, linkRow, wholeValues, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
+import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, WHOLE_VALUE_WEIGHT, closestOf, fieldsCompared, wholeValues, type CandidateRecord, type Link } from './linkage.ts';
+import { candidateOf, LocalLinker, WorkerLinker, type FrequencyCounts, type Linker } from './linker.ts';
+import { loadDataKeys } from '../store/vault.ts';
+import type { RecordSnapshot } from '../store/open-record.ts';
+import type { Kek } from '../crypto/key-file.ts';
 import { attribute, explainMixture, fragileRows, prepare, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
 import { estimateWindow, linkInterval } from './window.ts';
 import { notices, type TraceReport } from './report.ts';
@@ -27,15 +31,31 @@ export interface TraceDeps {
   readonly canaryKeys: CanaryKeys;
   readonly code: TardosCode;
   readonly now: () => Date;
+  /** The key-encryption key, for a large trace's worker thread (linker.ts); without it, all on this thread. */
+  readonly kek?: Kek;
 }
 
 export interface TraceOptions {
   readonly epsilon?: number;
+  /** Link on a worker thread (true) or on this one (false); by default from WORKER_ROWS rows, given the key-encryption key. */
+  readonly worker?: boolean;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
 export const DEFAULT_EPSILON = 1e-6;
 const MAX_BLOCK = 2000;
+/** Rows a linkage job holds, and how many jobs may wait for the linker. */
+const LINK_CHUNK = 10_000;
+const LINK_AHEAD = 2;
+/** From this many rows a trace links on a worker thread (its start-up, ~0.5 s, is then well spent). */
+const WORKER_ROWS = 20_000;
+
+/** A linker on a worker thread for a large leak when the key-encryption key is at hand, else on this thread. */
+async function startLinker(deps: TraceDeps, fields: ReadonlySet<string>, counts: FrequencyCounts, rows: number, worker = rows >= WORKER_ROWS): Promise<Linker> {
+  const reg = deps.registry;
+  if (!deps.kek || !worker) return new LocalLinker(reg.keys, fields, counts);
+  return new WorkerLinker({ kek: deps.kek, tenantId: reg.tenantId, wrapped: await loadDataKeys(reg.db, reg.tenantId), fields: [...fields], counts });
+}
 
 
 function chunks<T>(xs: readonly T[], n = 500): T[][] {
@@ -53,41 +73,78 @@ const qs = (n: number) => Array.from({ length: n }, () => '?').join(',');
  * `broad` ones (birth date with hospital or surname sound, fuzzy name with month) are asked only
  * for the rows the precise ones did not link (a stale phone, a masked or missing id).
  */
-async function block(reg: Registry, rows: readonly LeakRow[], which: readonly number[], tier: 'precise' | 'broad'): Promise<Map<number, Set<number>>> {
-  const digestRows = new Map<string, { d: Buffer; rows: number[]; weight: number }>();
-  const add = (d: Buffer, i: number, weight = 1) => {
-    const k = d.toString('hex');
-    const e = digestRows.get(k) ?? { d, rows: [], weight };
-    e.rows.push(i);
-    digestRows.set(k, e);
-  };
+async function block(reg: Registry, rows: readonly LeakRow[], which: readonly number[], tier: 'precise' | 'broad', b: Blocking): Promise<Map<number, Set<number>>> {
+  const known = b.known;
+  // Each row's keys (a whole phone or id as `w` + scope + value), and the digests of those not yet
+  // looked up: a trace blocks its rows a chunk at a time, and neighbouring rows share keys.
+  const keysOf = new Map<number, string[]>();
+  const wanted = new Map<string, Buffer>();
   for (const i of which) {
     const row = rows[i]!;
-    for (const k of blockKeys(rowMaterial(row))) if ((k.startsWith('t:') || k.startsWith('i:')) === (tier === 'precise')) add(reg.keys.blockIndex(k), i);
-    if (tier === 'broad') continue;
-    for (const { scope, value } of wholeValues(row)) add(reg.keys.blindIndex(scope, scope === 'phone' ? indexForm('phone', value) : value), i, WHOLE_VALUE_WEIGHT);
+    const keys = blockKeys(rowMaterial(row), tier);
+    for (const k of keys) if (!known.has(k) && !wanted.has(k)) wanted.set(k, reg.keys.blockIndex(k));
+    if (tier === 'precise') {
+      for (const { scope, value } of wholeValues(row)) {
+        const v = scope === 'phone' ? indexForm('phone', value) : value;
+        const k = `w${scope}:${v}`;
+        keys.push(k);
+        if (!known.has(k) && !wanted.has(k)) wanted.set(k, reg.keys.blindIndex(scope, v));
+      }
+    }
+    keysOf.set(i, keys);
   }
-  // How many of a row's keys each candidate shares (linkage.closestCandidates).
-  const hits = new Map<number, Map<number, number>>(which.map((i) => [i, new Map()]));
-  const bySeq = new Map<string, number[]>();
-  for (const page of chunks([...digestRows.values()])) {
-    const found = await reg.db.all<{ digest: Buffer; record_seq: number }>(`SELECT digest, record_seq FROM blind_index WHERE digest IN (${qs(page.length)})`, page.map((e) => e.d));
-    for (const h of found) {
-      const k = Buffer.from(h.digest).toString('hex');
-      const list = bySeq.get(k) ?? [];
-      list.push(Number(h.record_seq));
-      bySeq.set(k, list);
+  // Each digest stands for its place in the page (w.n), so a result row is two integers rather
+  // than a digest to copy and look up again (1.6 million rows for a 200,000-row leak). CROSS JOIN
+  // keeps w the outer loop in SQLite (sqlite.org/optoverview.html#crossjoin): as a plain join the
+  // planner chose to scan the whole index against 500 values.
+  const pending = [...wanted];
+  for (let p = 0; p < pending.length; p += 500) {
+    const page = pending.slice(p, p + 500);
+    const param = reg.db.dialect === 'postgres' ? '?::bytea' : '?';
+    const values = page.map((_, n) => `(${n}, ${param})`).join(',');
+    for (const h of await reg.db.all<{ n: number; record_seq: number }>(`WITH w (n, d) AS (VALUES ${values}) SELECT w.n, b.record_seq FROM w CROSS JOIN blind_index b WHERE b.digest = w.d`, page.map(([, d]) => d))) {
+      const k = page[h.n]![0];
+      const list = known.get(k) as number[] | undefined;
+      if (list) list.push(Number(h.record_seq));
+      else known.set(k, [Number(h.record_seq)]);
     }
   }
-  for (const [k, e] of digestRows) {
-    const seqs = bySeq.get(k) ?? [];
-    if (seqs.length > MAX_BLOCK) continue; // an unselective key (a common surname on a busy day): other keys decide
-    for (const i of e.rows) {
-      const h = hits.get(i)!;
-      for (const s of seqs) h.set(s, (h.get(s) ?? 0) + e.weight);
-    }
+  for (const k of wanted.keys()) {
+    const seqs = known.get(k);
+    // An unselective key (a common surname on a busy day): other keys decide.
+    if (!seqs || seqs.length > MAX_BLOCK) known.set(k, NONE);
   }
-  return new Map([...hits].map(([i, h]) => [i, new Set(closestCandidates(h))]));
+  // How many of a row's keys each candidate shares (linkage.closestCandidates), counted in a byte
+  // array by record seq: with a Map per row, the dozens of strangers an id's partial key brings
+  // made ~20 million map updates at 200,000 rows.
+  const out = new Map<number, Set<number>>();
+  for (const [i, keys] of keysOf) {
+    const touched: number[] = [];
+    for (const k of keys) {
+      const weight = k.startsWith('w') ? WHOLE_VALUE_WEIGHT : 1;
+      for (const s of known.get(k)!) {
+        if (s >= b.tally.length) b.tally = grown(b.tally, s);
+        if (b.tally[s] === 0) touched.push(s);
+        b.tally[s] = Math.min(255, b.tally[s]! + weight);
+      }
+    }
+    out.set(i, new Set(closestOf(touched, (s) => b.tally[s]!)));
+    for (const s of touched) b.tally[s] = 0;
+  }
+  return out;
+}
+
+/** What a trace's blocking keeps from chunk to chunk: each key's records, once looked up, and a zeroed tally by record seq. */
+interface Blocking {
+  readonly known: Map<string, readonly number[]>;
+  tally: Uint8Array;
+}
+const NONE: readonly number[] = Object.freeze([]);
+
+function grown(a: Uint8Array, seq: number): Uint8Array {
+  const b = new Uint8Array(Math.max(seq + 1, 2 * a.length));
+  b.set(a);
+  return b;
 }
 
 /** The registry's size and number of organisations holding records, counted at most every ten minutes (term frequencies need no more). */
@@ -107,7 +164,8 @@ async function registrySize(reg: Registry): Promise<{ total: number; hospitals: 
   return { total, hospitals };
 }
 
-async function termFrequencies(reg: Registry, rows: readonly LeakRow[]): Promise<TermFrequencies> {
+/** The registry counts term frequencies come from (linker.frequencies): its size, and how many records hold each of the leak's names. */
+async function frequencyCounts(reg: Registry, rows: readonly LeakRow[]): Promise<FrequencyCounts> {
   const { total, hospitals } = await registrySize(reg);
   // By index form: a registry name counts as the leak's name it normalises to.
   const names = new Map<string, Buffer>();
@@ -122,17 +180,7 @@ async function termFrequencies(reg: Registry, rows: readonly LeakRow[]): Promise
   for (const page of chunks([...names.values()])) {
     for (const c of await reg.db.all<{ digest: Buffer; n: number }>(`SELECT digest, COUNT(*) AS n FROM blind_index WHERE digest IN (${qs(page.length)}) GROUP BY digest`, page)) byDigest.set(Buffer.from(c.digest).toString('hex'), Number(c.n));
   }
-  const counts = new Map([...names].map(([n, d]) => [n, byDigest.get(d.toString('hex')) ?? 0]));
-  return {
-    hospitals: Math.max(1, hospitals),
-    // Add-one smoothing: a name seen in the leak but not in the registry still has a frequency; a
-    // registry name the leak does not show was not counted (a comparison needs no HMAC): the floor.
-    name: (n) => (total > 0 ? ((counts.get(indexForm('name', n)) ?? 0) + 1) / (total + 1) : undefined),
-  };
-}
-
-function candidateOf(r: { seq: number; id: string; orgId: string | null; createdAt: string; history?: readonly { field: string; version: number; value: unknown; validFrom: string; validTo: string | null; recordedAt: string }[] }): CandidateRecord {
-  return { seq: r.seq, id: r.id, orgId: r.orgId, createdAt: r.createdAt, versions: (r.history ?? []) as CandidateRecord['versions'] };
+  return { total, hospitals, names: new Map([...names].map(([n, d]) => [n, byDigest.get(d.toString('hex')) ?? 0])) };
 }
 
 /** The disclosures that gave any of `seqs`, grouped by principal, with each principal's total. */
@@ -232,36 +280,66 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const canaryRows = new Set(canaryHits.flatMap((h) => h.rows));
 
   // Linkage: precise blocks first, broad ones for the rows still unlinked.
-  const tf = await termFrequencies(reg, rows);
-  const links: (Link | undefined)[] = new Array(rows.length);
-  const cache = new Map<number, CandidateRecord>();
+  const counts = await frequencyCounts(reg, rows);
   // Only the fields the leak shows (or leaves empty) are compared: only their versions are opened.
   const compared = fieldsCompared(rows.flatMap((r) => [...r.obs.map((o) => o.target), ...r.empty]));
-  const load = async (seqs: Iterable<number>) => {
-    const missing = [...new Set(seqs)].filter((s) => !cache.has(s));
-    for (const page of chunks(missing, 5000)) {
-      for (const r of await reg.histories(page, reg.db, compared)) cache.set(r.seq, candidateOf(r));
-      opts.onProgress?.('load', cache.size, missing.length);
+  const links: (Link | undefined)[] = new Array(rows.length);
+  const held = new Map<number, { orgId: string | null; createdAt: string }>();
+  const linker = await startLinker(deps, compared, counts, rows.length, opts.worker);
+  try {
+    const sent = new Set<number>();
+    const blocking: Blocking = { known: new Map(), tally: new Uint8Array(1 << 16) };
+    const candidates = new Map<number, Set<number>>();
+    let pending = rows.map((_, i) => i).filter((i) => !canaryRows.has(i));
+    for (const tier of ['precise', 'broad'] as const) {
+      // A chunk's rows are blocked and their new candidates read while the linker opens and links
+      // the chunks before (linker.ts); at most LINK_AHEAD chunks wait for it.
+      const inFlight: Promise<void>[] = [];
+      let done = 0;
+      for (const chunk of chunks(pending, LINK_CHUNK)) {
+        const found = await block(reg, rows, chunk, tier, blocking);
+        const fresh: number[] = [];
+        for (const [i, seqs] of found) {
+          for (const s of seqs) {
+            (candidates.get(i) ?? candidates.set(i, new Set()).get(i)!).add(s);
+            if (sent.has(s)) continue;
+            sent.add(s);
+            fresh.push(s);
+          }
+        }
+        const records: RecordSnapshot[] = [], opened: CandidateRecord[] = [];
+        for (const page of chunks(fresh, 5000)) {
+          for (const snap of await reg.snapshots(page, reg.db, compared)) {
+            // Sealed under a data key newer than the linker's: opened here (the registry reloads its keys).
+            if (linker.keyVersions.has(Number(snap[0].dek_version))) records.push(snap);
+            else opened.push(...(await reg.histories([Number(snap[0].seq)], reg.db, compared)).map(candidateOf));
+          }
+        }
+        const job = linker.link({ records, opened, rows: chunk.map((i) => ({ i, row: { obs: rows[i]!.obs, empty: rows[i]!.empty }, candidates: [...candidates.get(i) ?? []] })) }).then((linked) => {
+          for (const l of linked) {
+            links[l.i] = l.link;
+            held.set(l.link.seq, { orgId: l.orgId, createdAt: l.createdAt });
+          }
+          opts.onProgress?.('link', (done += chunk.length), pending.length);
+        });
+        job.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+        inFlight.push(job);
+        if (inFlight.length > LINK_AHEAD) await inFlight.shift();
+      }
+      await Promise.all(inFlight);
+      pending = pending.filter((i) => !links[i]);
     }
-  };
-  const candidates = new Map<number, Set<number>>();
-  let pending = rows.map((_, i) => i).filter((i) => !canaryRows.has(i));
-  for (const tier of ['precise', 'broad'] as const) {
-    const found = await block(reg, rows, pending, tier);
-    for (const [i, seqs] of found) for (const s of seqs) (candidates.get(i) ?? candidates.set(i, new Set()).get(i)!).add(s);
-    await load([...found.values()].flatMap((seqs) => [...seqs]));
-    for (const i of pending) links[i] = linkRow(rows[i]!, [...candidates.get(i) ?? []].map((s) => cache.get(s)).filter((c): c is CandidateRecord => c !== undefined), tf);
-    pending = pending.filter((i) => !links[i]);
-    opts.onProgress?.('link', rows.length - pending.length, rows.length);
+  } finally {
+    await linker.close();
   }
   const linked = links.flatMap((l, i) => (l ? [{ l, i }] : []));
 
   // Evidence.
   const seqs = [...new Set(linked.map((x) => x.l.seq))];
   const srcs = await sources(reg, seqs);
-  const strata = await strataSizes(reg, linked.map((x) => cache.get(x.l.seq)!.orgId));
+  const strata = await strataSizes(reg, linked.map((x) => held.get(x.l.seq)!.orgId));
   const evidenceRows: RowEvidence[] = linked.map((x) => {
-    const rec = cache.get(x.l.seq)!;
+    const rec = held.get(x.l.seq)!;
     return { seq: x.l.seq, matches: x.l.matches, stratum: stratumOf(rec.orgId, rec.createdAt) };
   });
   const canaries = new Map<string, number>();
@@ -275,11 +353,11 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const mixture = explainMixture(evidenceRows, srcs, strata, extra, { epsilon }, PUBLIC_FIELDS);
 
   // When.
-  const intervals = linked.map((x) => linkInterval(x.l, cache.get(x.l.seq)!.createdAt));
+  const intervals = linked.map((x) => linkInterval(x.l, held.get(x.l.seq)!.createdAt));
   const calls = rows.map((r) => (r.calledAt ? Date.parse(r.calledAt) : NaN)).filter((t) => !Number.isNaN(t));
   const firstCall = calls.length > 0 ? Math.min(...calls) : undefined;
   let window = estimateWindow(intervals, { firstCall });
-  const orgs = [...new Set(linked.map((x) => cache.get(x.l.seq)!.orgId).filter((o): o is string => o !== null))];
+  const orgs = [...new Set(linked.map((x) => held.get(x.l.seq)!.orgId).filter((o): o is string => o !== null))];
   if (window.from) {
     const c = await creations(reg, orgs, Date.parse(window.from), 2000);
     const fraction = c.before > 0 ? Math.min(1, seqs.length / c.before) : 0;

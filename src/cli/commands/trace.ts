@@ -22,7 +22,7 @@ export async function traceCommand(file: string, opts: VaultOptions & { json?: b
       epsilon: opts.epsilon,
       onProgress: (stage, done, total) => {
         let bar = bars.get(stage);
-        if (!bar) bars.set(stage, (bar = progress(stage === 'index' ? 'indexing records for linkage' : 'loading candidates')));
+        if (!bar) bars.set(stage, (bar = progress(stage === 'index' ? 'indexing records for linkage' : 'linking rows')));
         bar.update(done, total);
         if (done >= total) bar.end();
       },

@@ -12,7 +12,7 @@ import { BIRTH, fieldDef, validateRecord } from '../schema/record-type.ts';
 import { KINDS, type FieldValue } from '../schema/field-kind.ts';
 import { channelFor, virtualKey } from './fingerprint.ts';
 import { TardosCode, scoreTerm, innocentTail, chernoffTail } from './tardos.ts';
-import { accused, markRow, observe, scoreCandidates, scoreOwnPositions } from './marks.ts';
+import { accused, contradictedRows, markRow, observe, scoreCandidates, scoreOwnPositions, VERIFIED_TAIL } from './marks.ts';
 import { writeExport } from './export-writer.ts';
 import { openSource } from '../ingest/readers.ts';
 
@@ -202,4 +202,33 @@ test('own positions: capped per candidate, the source still far past any thresho
   const capped = scoreOwnPositions(code, observed, vkeys, rowsOf, candidates, 500);
   assert.ok(capped.get('d_source')! < 1e-30 && full.get('d_source')! < capped.get('d_source')!);
   assert.ok(capped.get('d_innocent')! > 1e-3 && full.get('d_innocent')! > 1e-3);
+});
+
+test('rows whose marks disagree with a rival\'s codeword contradict it, once the leak shows a source\'s marks intact', () => {
+  const code = new TardosCode(createHmac('sha256', 'k').update('bias').digest());
+  const key = (id: string) => createHmac('sha256', 'k').update(id).digest();
+  const n = 200;
+  const vkeys = Array.from({ length: n }, (_, i) => `tel:139${String(i).padStart(8, '0')}`);
+  const fields = ['address', 'motherPhone', 'fatherPhone'];
+  const pos = (i: number, f: string) => `${vkeys[i]}\u001f${f}`;
+  const rowsOf = new Map(vkeys.map((_, i) => [i + 1, [i]] as const));
+  const received = vkeys.map((_, i) => [i + 1, fields] as const);
+  const candidates = ['d_source', 'd_rival', 'd_other'].map((id) => ({ id, key: key(id), received }));
+  // The leak carries the source's symbols in every field.
+  const leak = (symbol: (i: number, f: string) => 0 | 1) => new Map(vkeys.flatMap((_, i) => fields.map((f) => [pos(i, f), symbol(i, f)] as const)));
+  const intact = leak((i, f) => code.symbol(key('d_source'), pos(i, f)));
+  const tails = scoreOwnPositions(code, intact, vkeys, rowsOf, candidates);
+  assert.ok(tails.get('d_source')! <= VERIFIED_TAIL);
+  const against = contradictedRows(code, intact, vkeys, rowsOf, candidates, tails);
+  const count = (id: string) => [...against.values()].filter((ids) => ids.has(id)).length;
+  assert.equal(count('d_source'), 0);
+  assert.ok(count('d_rival') > n / 5 && count('d_other') > n / 5, `${count('d_rival')}, ${count('d_other')}`);
+  // Nobody's marks intact (every symbol flipped by a re-rendering): no one is verified, nothing contradicted.
+  const flipped = leak((i, f) => (1 - code.symbol(key('d_source'), pos(i, f))) as 0 | 1);
+  assert.equal(contradictedRows(code, flipped, vkeys, rowsOf, candidates, scoreOwnPositions(code, flipped, vkeys, rowsOf, candidates)).size, 0);
+  // One field re-rendered, the others intact: that field is not read, and the source's rows still stand.
+  const partly = leak((i, f) => (f === 'address' ? 0 : code.symbol(key('d_source'), pos(i, f))));
+  const partTails = scoreOwnPositions(code, partly, vkeys, rowsOf, candidates);
+  const partAgainst = contradictedRows(code, partly, vkeys, rowsOf, candidates, partTails);
+  assert.ok(![...partAgainst.values()].some((ids) => ids.has('d_source')));
 });

@@ -112,7 +112,7 @@ export function scoreCandidates(code: TardosCode, observed: ReadonlyMap<string, 
 export interface MarkedSource {
   readonly id: string;
   readonly key: Uint8Array;
-  /** What it received: record (seq) → the fields it got of it. */
+  /** What it received: record (seq) → the fields it got of it (iterated once per use). */
   readonly received: Iterable<readonly [number, Iterable<string>]>;
 }
 
@@ -137,25 +137,96 @@ export function scoreOwnPositions(
   // A position's bias is the same for every candidate: derived once.
   const biases = new Map<string, number>();
   for (const c of candidates) {
-    const own = new Map<string, Observation>();
-    for (const [seq, fields] of c.received) {
-      if (own.size >= maxPositions) break;
-      const rows = rowsOf.get(seq);
-      if (!rows) continue;
-      for (const field of fields) {
-        for (const i of rows) {
-          const vkey = vkeys[i];
-          const pos = vkey === undefined ? undefined : position(vkey, field);
-          const y = pos === undefined ? undefined : observed.get(pos);
-          if (y === undefined || own.has(pos!) || own.size >= maxPositions) continue;
-          let p = biases.get(pos!);
-          if (p === undefined) biases.set(pos!, (p = code.bias(pos!)));
-          own.set(pos!, { pos: pos!, y, p });
-        }
+    const own = [...ownObservations(code, observed, vkeys, rowsOf, c, biases, maxPositions).values()];
+    const score = scoreOf(code, c.key, own);
+    out.set(c.id, own.length === 0 || score <= 0 ? 1 : chernoffTail(own)(score));
+  }
+  return out;
+}
+
+interface OwnObservation extends Observation {
+  readonly field: string;
+  /** The leaked row it was read from. */
+  readonly row: number;
+}
+
+/** The observed positions a candidate could have marked (see scoreOwnPositions), at most `max`, by position. */
+function ownObservations(
+  code: TardosCode, observed: ReadonlyMap<string, Symbol01>, vkeys: readonly (string | undefined)[],
+  rowsOf: ReadonlyMap<number, readonly number[]>, c: MarkedSource, biases: Map<string, number>, max: number, fields?: ReadonlySet<string>,
+): Map<string, OwnObservation> {
+  const own = new Map<string, OwnObservation>();
+  for (const [seq, received] of c.received) {
+    if (own.size >= max) break;
+    const rows = rowsOf.get(seq);
+    if (!rows) continue;
+    for (const field of received) {
+      if (fields && !fields.has(field)) continue;
+      for (const row of rows) {
+        const vkey = vkeys[row];
+        const pos = vkey === undefined ? undefined : position(vkey, field);
+        const y = pos === undefined ? undefined : observed.get(pos);
+        if (y === undefined || own.has(pos!) || own.size >= max) continue;
+        let p = biases.get(pos!);
+        if (p === undefined) biases.set(pos!, (p = code.bias(pos!)));
+        own.set(pos!, { pos: pos!, y, p, field, row });
       }
     }
-    const score = scoreOf(code, c.key, own.values());
-    out.set(c.id, own.size === 0 || score <= 0 ? 1 : chernoffTail([...own.values()])(score));
+  }
+  return own;
+}
+
+/** A candidate's bound at or under this is taken as proof that the leak carries its marks. */
+export const VERIFIED_TAIL = 1e-6;
+/** A field's marks count as intact when a verified candidate's score over that field alone is this unlikely for an innocent. */
+const INTACT_TAIL = 1e-3;
+/** The chance that a marked value reached the leak in the other rendering (retyped, partly re-rendered). */
+const FLIP = 0.02;
+/** log10 odds against a row having come from a candidate's copy at which it is contradicted (100 : 1). */
+export const CONTRADICTION_LOG10 = -2;
+
+/**
+ * The leaked rows whose marks contradict a candidate's codeword: evidence that the row did not
+ * come from that candidate's copy, for the rivals of a source whose marks the leak shows.
+ *
+ * Used only where the marks are shown to have survived: some candidate is verified (bound at most
+ * VERIFIED_TAIL), and only the fields on which a verified candidate also scores on their own
+ * (bound INTACT_TAIL) are read — a leaker who re-rendered a field (spaces to dashes) flips its
+ * own symbols there, and reading that field would contradict everyone marked and leave an
+ * unmarked innocent as the only consistent source. Verified candidates are never contradicted.
+ *
+ * For an unverified candidate c and each of its positions in a row (bias p, observed y, c's symbol
+ * x): if the row came from c's copy, x = y but for a flip (FLIP); if not, x is c's own random
+ * symbol, equal to y with probability q = P(x = y) (p when y = 1, 1 − p when y = 0). The row's
+ * log10 likelihood ratio sums log10((1 − FLIP) / q) where they agree and log10(FLIP / (1 − q))
+ * where they differ; at CONTRADICTION_LOG10 or below the row is contradicted. At most
+ * `maxPositions` a candidate are read (rows past them stay uncontradicted).
+ * Returns, by leaked row, the ids of the candidates it contradicts.
+ */
+export function contradictedRows(
+  code: TardosCode, observed: ReadonlyMap<string, Symbol01>, vkeys: readonly (string | undefined)[],
+  rowsOf: ReadonlyMap<number, readonly number[]>, candidates: readonly MarkedSource[], tails: ReadonlyMap<string, number>, maxPositions = 100_000,
+): Map<number, Set<string>> {
+  const out = new Map<number, Set<string>>();
+  const verified = candidates.filter((c) => (tails.get(c.id) ?? 1) <= VERIFIED_TAIL);
+  if (verified.length === 0) return out;
+  const biases = new Map<string, number>();
+  const intact = new Set<string>();
+  for (const v of verified) {
+    const byField = new Map<string, OwnObservation[]>();
+    for (const o of ownObservations(code, observed, vkeys, rowsOf, v, biases, 20_000).values()) (byField.get(o.field) ?? byField.set(o.field, []).get(o.field)!).push(o);
+    for (const [field, obs] of byField) if (chernoffTail(obs)(scoreOf(code, v.key, obs)) <= INTACT_TAIL) intact.add(field);
+  }
+  if (intact.size === 0) return out;
+  for (const c of candidates) {
+    if ((tails.get(c.id) ?? 1) <= VERIFIED_TAIL) continue;
+    const llr = new Map<number, number>();
+    for (const o of ownObservations(code, observed, vkeys, rowsOf, c, biases, maxPositions, intact).values()) {
+      const q = o.y === 1 ? o.p : 1 - o.p;
+      const term = code.symbol(c.key, o.pos, o.p) === o.y ? Math.log10((1 - FLIP) / q) : Math.log10(FLIP / (1 - q));
+      llr.set(o.row, (llr.get(o.row) ?? 0) + term);
+    }
+    for (const [row, l] of llr) if (l <= CONTRADICTION_LOG10) (out.get(row) ?? out.set(row, new Set()).get(row)!).add(c.id);
   }
   return out;
 }

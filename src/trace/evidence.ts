@@ -4,15 +4,17 @@
  * Sources are the principals that received the linked records (their disclosures: reveals,
  * exports), and "obtained elsewhere". A linked row is *consistent* with a source when one of its
  * disclosures gave that record in the versions the row shows, for every field the row shows in
- * clear (public fields and values seen only masked need no disclosure).
+ * clear (public fields and values seen only masked need no disclosure), and the row's fingerprint
+ * marks do not contradict that disclosure's codeword (where the leak shows a source's marks intact,
+ * a row whose marks disagree with a rival's codeword is 100 : 1 not from the rival's copy).
  *
  * Models (log10 likelihood ratios against "elsewhere", which is 0 by definition):
  * - elsewhere: a row comes from the registry's population, uniformly within its stratum (hospital
  *   and month recorded), the strata in the leak's own proportions w_s: P_E(r) = w_s / N_s;
  * - uniform: the leaker took rows uniformly from everything the source received, |D_S| records,
  *   and a fraction η of the leak is noise from elsewhere: P(r | S) = (1 − η) c_r / |D_S| + η P_E(r);
- * - any subset: the leaker chose which of its records to leak (maximum likelihood: the k_S rows
- *   consistent with it), so a source is never cleared on the size of its access alone.
+ * - any subset: the leaker chose which of its records to leak (maximum likelihood: the k_S records
+ *   of the rows consistent with it), so a source is never cleared on the size of its access alone.
  * η is integrated over a grid (a mixture: for a fixed source the uniform model's ratio then has
  * expectation 1 under "elsewhere", so by Markov's inequality it exceeds |E|/ε with probability at
  * most ε/|E|, and a union bound over the |E| sources bounds false accusations by ε).
@@ -39,6 +41,19 @@ export interface DisclosureSummary {
   readonly items: ReadonlyMap<number, ReadonlyMap<string, number>>;
 }
 
+/**
+ * What disclosures gave, as fingerprint candidates read it (disclose/marks.ts MarkedSource):
+ * record → fields, produced lazily each time it is iterated (scoring stops at a cap of positions,
+ * well inside an export's million items).
+ */
+export function receivedBy(ds: readonly DisclosureSummary[]): Iterable<readonly [number, Iterable<string>]> {
+  return {
+    * [Symbol.iterator]() {
+      for (const d of ds) for (const [seq, fields] of d.items) yield [seq, fields.keys()] as const;
+    },
+  };
+}
+
 export interface SourceInput {
   readonly principalId: string;
   readonly disclosures: readonly DisclosureSummary[];
@@ -50,6 +65,8 @@ export interface RowEvidence {
   readonly seq: number;
   readonly matches: readonly FieldMatch[];
   readonly stratum: string;
+  /** Disclosures whose codeword the row's marks contradict (disclose/marks.ts contradictedRows). */
+  readonly contradicts?: ReadonlySet<string>;
 }
 
 export interface ExtraEvidence {
@@ -96,10 +113,10 @@ function logMeanExp10(logs: readonly number[]): number {
   return m + Math.log10(logs.reduce((s, l) => s + 10 ** (l - m), 0) / logs.length);
 }
 
-/** Whether disclosure `d` gave the row's record in the versions the row shows. */
+/** Whether disclosure `d` gave the row's record in the versions the row shows, and its marks do not contradict d's. */
 export function consistentWith(row: RowEvidence, d: DisclosureSummary, publicFields: ReadonlySet<string>): boolean {
   const given = d.items.get(row.seq);
-  if (!given) return false;
+  if (!given || row.contradicts?.has(d.id)) return false;
   for (const m of row.matches) {
     if (LEVELS_SEEN_MASKED.has(m.level) || publicFields.has(m.field)) continue;
     if (given.get(m.field) !== m.version) return false;
@@ -145,22 +162,35 @@ export function prepare(rows: readonly RowEvidence[], sources: readonly SourceIn
   for (const s of stratumOfRow) rowsPerStratum[s]!++;
   const inverseElsewhere = new Float64Array(strataIndex.size);
   for (const [name, s] of strataIndex) inverseElsewhere[s] = Math.max(1, strata.get(name) ?? 1) * rows.length / rowsPerStratum[s]!;
+  const rowsOf = (ok: Iterable<number>) => {
+    const okRows = Int32Array.from(ok).sort();
+    const okPerStratum = new Int32Array(strataIndex.size);
+    for (const i of okRows) okPerStratum[stratumOfRow[i]!]!++;
+    return { okRows, okPerStratum };
+  };
   const consistency = sources.map((src) => {
     const ok = new Set<number>();
     const hits = new Map<string, number>();
+    const files: { id: string; size: number; okRows: Int32Array; okPerStratum: Int32Array }[] = [];
+    let fileCount = 0;
     for (const d of src.disclosures) {
+      const own: number[] = [];
       for (const seq of d.items.keys()) {
         for (const i of rowsBySeq.get(seq) ?? []) {
           if (!consistentWith(rows[i]!, d, publicFields)) continue;
           ok.add(i);
-          hits.set(d.id, (hits.get(d.id) ?? 0) + 1);
+          own.push(i);
         }
       }
+      if (own.length > 0) hits.set(d.id, own.length);
+      if (d.channel === 'api') continue;
+      fileCount++;
+      if (own.length > 0) files.push({ id: d.id, size: d.items.size, ...rowsOf(new Set(own)) });
     }
-    const okRows = Int32Array.from(ok).sort();
-    const okPerStratum = new Int32Array(strataIndex.size);
-    for (const i of okRows) okPerStratum[stratumOfRow[i]!]!++;
-    return { okRows, okPerStratum, hits };
+    // The records behind them: a leak may repeat a record, and a subset is of records, not rows.
+    const all = rowsOf(ok);
+    const records = new Set(Array.from(all.okRows, (i) => rows[i]!.seq)).size;
+    return { ...all, hits, records, files, fileCount };
   });
   return { rows, sources, stratumOfRow, rowsPerStratum, inverseElsewhere, consistency, memo: new Map<string, ReturnType<typeof etaTerms>>() };
 }
@@ -202,14 +232,30 @@ export function mixtureLR(p: Pick<Prepared, 'stratumOfRow' | 'rowsPerStratum' | 
   }));
 }
 
+/**
+ * The uniform model of a source: with prior 1/2 the leaker drew from everything it received, and
+ * with 1/2 from one of its files (exports, feeds: each 1 / (2 × its files)), which is what a
+ * leaked export usually is; a principal that exported a month's births every month is then not
+ * diluted by the other months. Each term is a likelihood ratio of expectation 1 under
+ * "elsewhere", so their weighted mean is too, and the Markov bound holds. Files that gave none of
+ * the rows add (almost) nothing but count in the weights.
+ */
+function uniformLR(p: Prepared, c: Prepared['consistency'][number], totalRecords: number, skip: number, key: string): number {
+  const all = mixtureLR(p, c, totalRecords, skip, p.memo, `${key}|u`);
+  if (c.fileCount === 0) return all;
+  const terms = [all - Math.log10(2), ...c.files.map((f) => mixtureLR(p, f, f.size, skip, p.memo, `${key}|f${f.id}`) - Math.log10(2 * c.fileCount))];
+  const m = Math.max(...terms);
+  return m === -Infinity ? m : m + Math.log10(terms.reduce((a, t) => a + 10 ** (t - m), 0));
+}
+
 /** Scores every source and gives the verdict at `epsilon` (and the confidence sets at each of `epsilons`). */
 export function attribute(p: Prepared, extra: ExtraEvidence, opts: AttributeOptions, skip = -1): Verdict {
   const { sources, consistency, memo } = p;
   const candidates: SourceScore[] = sources.map((s, i) => {
     const c = consistency[i]!;
     const { hits } = c;
-    // The any-subset size is the rows consistent with the source (kept when one row is left out).
-    const k = c.okRows.length;
+    // The any-subset size is the records of the rows consistent with the source (kept when one row is left out).
+    const k = c.records;
     let canaries = 0, fp = 0, markDisclosure: string | undefined;
     for (const d of s.disclosures) {
       canaries += extra.canaries.get(d.id) ?? 0;
@@ -224,11 +270,11 @@ export function attribute(p: Prepared, extra: ExtraEvidence, opts: AttributeOpti
     }
     const canaryDisclosure = s.disclosures.find((d) => (extra.canaries.get(d.id) ?? 0) > 0)?.id;
     const mostRows = [...hits].sort((a, b) => b[1] - a[1])[0]?.[0];
-    const uniform = mixtureLR(p, c, s.totalRecords, skip, memo, `${i}|u`);
+    const uniform = uniformLR(p, c, s.totalRecords, skip, `${i}`);
     const subset = k === 0 ? uniform : mixtureLR(p, c, k, skip, memo, `${i}|s`);
     const bonus = fp + Math.min(canaries, 2) * CANARY_WEIGHT;
     return {
-      principalId: s.principalId, disclosureId: canaryDisclosure ?? markDisclosure ?? mostRows ?? null, consistentRows: k,
+      principalId: s.principalId, disclosureId: canaryDisclosure ?? markDisclosure ?? mostRows ?? null, consistentRows: c.okRows.length,
       log10LR: uniform + bonus, log10LRAnySubset: subset + bonus, log10Fingerprint: fp, canaries, log10Best: Math.max(uniform, subset) + bonus,
     };
   }).sort((a, b) => b.log10Best - a.log10Best || b.log10LR - a.log10LR);

@@ -82,11 +82,17 @@ test('outside-source rows accuse nobody more often than epsilon allows (Markov b
   let accused = 0;
   const trials = 300;
   for (let t = 0; t < trials; t++) {
-    // 2,000 records in 4 strata; 10 sources, each received a random tenth; a leak of 30 records drawn uniformly.
+    // 2,000 records in 4 strata; 10 sources, each received a random tenth (in one to four files,
+    // or in reveals); a leak of 30 records drawn uniformly.
     const sources: SourceInput[] = Array.from({ length: 10 }, (_, s) => {
-      const items = new Map<number, Map<string, number>>();
-      for (let seq = 1; seq <= 2000; seq++) if (rng.chance(0.1)) items.set(seq, new Map([['motherPhone', 1]]));
-      return { principalId: `p${s}`, totalRecords: items.size, disclosures: [{ id: `d${s}`, principalId: `p${s}`, at: '', channel: 'export', items }] };
+      const files = Array.from({ length: 1 + (s % 4) }, () => new Map<number, Map<string, number>>());
+      let total = 0;
+      for (let seq = 1; seq <= 2000; seq++) {
+        if (!rng.chance(0.1)) continue;
+        total++;
+        files[rng.int(0, files.length - 1)]!.set(seq, new Map([['motherPhone', 1]]));
+      }
+      return { principalId: `p${s}`, totalRecords: total, disclosures: files.map((items, f) => ({ id: `d${s}-${f}`, principalId: `p${s}`, at: '', channel: s === 9 ? 'api' : 'export', items })) };
     });
     const rows = Array.from({ length: 30 }, () => {
       const seq = rng.int(1, 2000);
@@ -96,6 +102,28 @@ test('outside-source rows accuse nobody more often than epsilon allows (Markov b
     if (v.accused) accused++;
   }
   assert.ok(accused / trials <= 0.05, `${accused} of ${trials}`);
+});
+
+test('a record repeated in the leak counts once in the any-subset model; one export of many is judged as that file; a row whose marks contradict a disclosure is not consistent with it', () => {
+  const match = { field: 'motherPhone', version: 1, level: 'exact' as const, weight: 20, stale: false, validFrom: '', validTo: null, recordedAt: '' };
+  const items = new Map(Array.from({ length: 40 }, (_, i) => [i + 1, new Map([['motherPhone', 1]])] as const));
+  const sources: SourceInput[] = [{ principalId: 'p', totalRecords: 10_000, disclosures: [{ id: 'd', principalId: 'p', at: '', channel: 'export', items }] }];
+  const strata = new Map([['s', 1000]]);
+  const none = { canaries: new Map(), fingerprints: new Map() };
+  const rowsOf = (seqs: number[], contradicts?: ReadonlySet<string>) => seqs.map((seq) => ({ seq, stratum: 's', matches: [match], contradicts }));
+  const score = (rows: ReturnType<typeof rowsOf>) => attribute(prepare(rows, sources, strata, new Set()), none, { epsilon: 1e-6 }).candidates[0]!;
+  const distinct = Array.from({ length: 20 }, (_, i) => i + 1);
+  // The same 20 records, each leaked three times: the leaker still chose 20 records, not 60.
+  const repeated = score(rowsOf([...distinct, ...distinct, ...distinct]));
+  assert.equal(repeated.consistentRows, 60);
+  assert.ok(repeated.log10LRAnySubset > score(rowsOf(distinct)).log10LRAnySubset);
+  // One month's export of a principal that exported every month: judged as that file, not diluted by the other eleven.
+  const months = Array.from({ length: 12 }, (_, m) => ({ id: `m${m}`, principalId: 'clerk', at: '', channel: 'export', items: new Map(Array.from({ length: 40 }, (_, i) => [m * 40 + i + 1, new Map([['motherPhone', 1]])] as const)) }));
+  const clerk = (ds: typeof months) => attribute(prepare(rowsOf(distinct), [{ principalId: 'clerk', totalRecords: 480, disclosures: ds }], strata, new Set()), none, { epsilon: 1e-6 }).candidates[0]!.log10LR;
+  assert.ok(clerk(months) > clerk(months.map((d) => ({ ...d, channel: 'api' }))) + 10);
+  // Contradicted by the rows' marks: no row is the source's, whatever versions it shows.
+  assert.equal(score(rowsOf(distinct, new Set(['d']))).consistentRows, 0);
+  assert.equal(score(rowsOf(distinct, new Set(['other']))).consistentRows, 20);
 });
 
 test('the window is where most rows agree, cut by the first call and by absent records', () => {

@@ -10,7 +10,7 @@ import type { Registry } from '../store/registry.ts';
 import { indexForm } from '../store/seal-record.ts';
 import { blockKeys } from '../schema/blocking.ts';
 import { findCanaries, type CanaryKeys } from '../disclose/canary.ts';
-import { DISCLOSURE_KEY_LABEL, observe as observeMarks, PRINCIPAL_SCHEME, REVEAL_KEY_LABEL, scoreOwnPositions, SCHEME, type MarkedSource } from '../disclose/marks.ts';
+import { DISCLOSURE_KEY_LABEL, contradictedRows, observe as observeMarks, PRINCIPAL_SCHEME, REVEAL_KEY_LABEL, scoreOwnPositions, SCHEME, type MarkedSource } from '../disclose/marks.ts';
 import { virtualKey } from '../disclose/fingerprint.ts';
 import type { TardosCode } from '../disclose/tardos.ts';
 import { BIRTH, PUBLIC_FIELDS } from '../schema/record-type.ts';
@@ -21,7 +21,7 @@ import { candidateOf, LocalLinker, WorkerLinker, type FrequencyCounts, type Link
 import { loadDataKeys } from '../store/vault.ts';
 import type { RecordSnapshot } from '../store/open-record.ts';
 import type { Kek } from '../crypto/key-file.ts';
-import { attribute, explainMixture, fragileRows, prepare, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
+import { attribute, explainMixture, fragileRows, prepare, receivedBy, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
 import { estimateWindow, linkInterval } from './window.ts';
 import { notices, type TraceReport } from './report.ts';
 import { backfillBlocks } from './backfill.ts';
@@ -236,35 +236,35 @@ async function creations(reg: Registry, orgs: readonly string[], fromMs: number,
 }
 
 /**
- * The fingerprint bound of every marked disclosure that gave linked records. Candidates are the
- * codewords: one per marked export (SCHEME) and one per principal for all its reveals
+ * The fingerprint bound of every marked disclosure that gave linked records, and the leaked rows
+ * whose marks contradict a disclosure's codeword (by leaked row: the disclosure ids). Candidates
+ * are the codewords: one per marked export (SCHEME) and one per principal for all its reveals
  * (PRINCIPAL_SCHEME, the bound then applies to each of its reveals); each is scored over the
- * positions it could have marked (scoreOwnPositions).
+ * positions it could have marked (scoreOwnPositions, contradictedRows).
  */
-function markEvidence(deps: TraceDeps, srcs: readonly SourceInput[], rows: readonly LeakRow[], linked: readonly { l: Link; i: number }[]): Map<string, number> {
+function markEvidence(deps: TraceDeps, srcs: readonly SourceInput[], rows: readonly LeakRow[], linked: readonly { l: Link; i: number }[]) {
   const reg = deps.registry;
-  const out = new Map<string, number>();
+  const fingerprints = new Map<string, number>();
+  const contradicts = new Map<number, Set<string>>();
   const observed = observeMarks(BIRTH, rows.map((r) => r.cells));
-  if (observed.size === 0) return out;
-  // Lazily: scoring stops at its cap of positions, well inside an export's million items.
-  const received = function* (ds: readonly DisclosureSummary[]) {
-    for (const d of ds) for (const [seq, fields] of d.items) yield [seq, fields.keys()] as const;
-  };
+  if (observed.size === 0) return { fingerprints, contradicts };
   const candidates: MarkedSource[] = [];
   const members = new Map<string, string[]>();
   for (const s of srcs) {
     const reveals = s.disclosures.filter((d) => d.fingerprint === PRINCIPAL_SCHEME);
-    for (const d of s.disclosures) if (d.fingerprint === SCHEME) candidates.push({ id: d.id, key: reg.keys.keyedId(DISCLOSURE_KEY_LABEL, d.id), received: received([d]) });
+    for (const d of s.disclosures) if (d.fingerprint === SCHEME) candidates.push({ id: d.id, key: reg.keys.keyedId(DISCLOSURE_KEY_LABEL, d.id), received: receivedBy([d]) });
     if (reveals.length > 0) {
-      candidates.push({ id: `principal:${s.principalId}`, key: reg.keys.keyedId(REVEAL_KEY_LABEL, s.principalId), received: received(reveals) });
+      candidates.push({ id: `principal:${s.principalId}`, key: reg.keys.keyedId(REVEAL_KEY_LABEL, s.principalId), received: receivedBy(reveals) });
       members.set(`principal:${s.principalId}`, reveals.map((d) => d.id));
     }
   }
   const rowsOf = new Map<number, number[]>();
   for (const { l, i } of linked) (rowsOf.get(l.seq) ?? rowsOf.set(l.seq, []).get(l.seq)!).push(i);
-  const tails = scoreOwnPositions(deps.code, observed, rows.map((r) => virtualKey(r.cells)), rowsOf, candidates);
-  for (const [id, tail] of tails) for (const d of members.get(id) ?? [id]) out.set(d, tail);
-  return out;
+  const vkeys = rows.map((r) => virtualKey(r.cells));
+  const tails = scoreOwnPositions(deps.code, observed, vkeys, rowsOf, candidates);
+  for (const [id, tail] of tails) for (const d of members.get(id) ?? [id]) fingerprints.set(d, tail);
+  for (const [i, ids] of contradictedRows(deps.code, observed, vkeys, rowsOf, candidates, tails)) contradicts.set(i, new Set([...ids].flatMap((id) => members.get(id) ?? [id])));
+  return { fingerprints, contradicts };
 }
 
 export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOptions = {}): Promise<TraceReport> {
@@ -338,13 +338,13 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const seqs = [...new Set(linked.map((x) => x.l.seq))];
   const srcs = await sources(reg, seqs);
   const strata = await strataSizes(reg, linked.map((x) => held.get(x.l.seq)!.orgId));
+  const { fingerprints, contradicts } = markEvidence(deps, srcs, rows, linked);
   const evidenceRows: RowEvidence[] = linked.map((x) => {
     const rec = held.get(x.l.seq)!;
-    return { seq: x.l.seq, matches: x.l.matches, stratum: stratumOf(rec.orgId, rec.createdAt) };
+    return { seq: x.l.seq, matches: x.l.matches, stratum: stratumOf(rec.orgId, rec.createdAt), contradicts: contradicts.get(x.i) };
   });
   const canaries = new Map<string, number>();
   for (const h of canaryHits) canaries.set(h.disclosureId, (canaries.get(h.disclosureId) ?? 0) + 1);
-  const fingerprints = markEvidence(deps, srcs, rows, linked);
   const extra = { canaries, fingerprints };
   const prepared = prepare(evidenceRows, srcs, strata, PUBLIC_FIELDS);
   const verdict = attribute(prepared, extra, { epsilon });
@@ -396,8 +396,9 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
     fragile: { verdictHingesOnOneRow: fragile.length > 0, rows: fragile },
     assumptions: [
       '"Obtained elsewhere": rows drawn from the registry uniformly within hospital and month recorded, in the leak\'s own proportions.',
-      'Uniform model: a leaker took rows uniformly from everything the source received in clear; a fraction η of rows (integrated over 0–75%) came from elsewhere.',
-      'Any-subset model: the leaker chose its rows; used for every rival, so no source is cleared on the size of its access alone.',
+      'Uniform model: a leaker took rows uniformly from everything the source received in clear (prior 1/2) or from one of its export files (1/2, shared among them); a fraction η of rows (integrated over 0–75%) came from elsewhere.',
+      'Fingerprint marks that contradict a disclosure\'s codeword (100 : 1 against the row coming from its copy) make the row inconsistent with that disclosure; they are read only on fields where another source\'s marks are shown intact.',
+      'Any-subset model: the leaker chose which of its records to leak (a record repeated in the leak counts once); used for every rival, so no source is cleared on the size of its access alone.',
       'Canaries count 10^12 each (a canary exists only in the file minted for its disclosure); fingerprint evidence is the bound on an innocent disclosure\'s score.',
       `Rows link to a record at ${DEFAULT_THRESHOLD} bits of Fellegi–Sunter weight and ${DEFAULT_MARGIN} bits above the runner-up.`,
     ],

@@ -112,7 +112,7 @@ export function scoreCandidates(code: TardosCode, observed: ReadonlyMap<string, 
 export interface MarkedSource {
   readonly id: string;
   readonly key: Uint8Array;
-  /** What it received: record (seq) → the fields it got of it (iterated once per use). */
+  /** What it received: record (seq) → the fields it got of it (read more than once: not a one-shot iterator). */
   readonly received: Iterable<readonly [number, Iterable<string>]>;
 }
 

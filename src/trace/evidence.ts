@@ -13,6 +13,8 @@
  *   and month recorded), the strata in the leak's own proportions w_s: P_E(r) = w_s / N_s;
  * - uniform: the leaker took rows uniformly from everything the source received, |D_S| records,
  *   and a fraction η of the leak is noise from elsewhere: P(r | S) = (1 − η) c_r / |D_S| + η P_E(r);
+ *   for a source with files (exports, feeds), half of the prior goes to "from one of its files"
+ *   instead, the same form with the file's records (uniformLR);
  * - any subset: the leaker chose which of its records to leak (maximum likelihood: the k_S records
  *   of the rows consistent with it), so a source is never cleared on the size of its access alone.
  * η is integrated over a grid (a mixture: for a fixed source the uniform model's ratio then has
@@ -107,11 +109,12 @@ export const ETA_GRID: readonly number[] = [0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0
 export const CANARY_WEIGHT = 12;
 const LEVELS_SEEN_MASKED: ReadonlySet<Level> = new Set(['masked', 'date', 'disagree']);
 
-function logMeanExp10(logs: readonly number[]): number {
+function logSumExp10(logs: readonly number[]): number {
   const m = Math.max(...logs);
   if (m === -Infinity) return -Infinity;
-  return m + Math.log10(logs.reduce((s, l) => s + 10 ** (l - m), 0) / logs.length);
+  return m + Math.log10(logs.reduce((s, l) => s + 10 ** (l - m), 0));
 }
+const logMeanExp10 = (logs: readonly number[]) => logSumExp10(logs) - Math.log10(logs.length);
 
 /** Whether disclosure `d` gave the row's record in the versions the row shows, and its marks do not contradict d's. */
 export function consistentWith(row: RowEvidence, d: DisclosureSummary, publicFields: ReadonlySet<string>): boolean {
@@ -185,7 +188,7 @@ export function prepare(rows: readonly RowEvidence[], sources: readonly SourceIn
       if (own.length > 0) hits.set(d.id, own.length);
       if (d.channel === 'api') continue;
       fileCount++;
-      if (own.length > 0) files.push({ id: d.id, size: d.items.size, ...rowsOf(new Set(own)) });
+      if (own.length > 0) files.push({ id: d.id, size: d.items.size, ...rowsOf(own) });
     }
     // The records behind them: a leak may repeat a record, and a subset is of records, not rows.
     const all = rowsOf(ok);
@@ -243,9 +246,7 @@ export function mixtureLR(p: Pick<Prepared, 'stratumOfRow' | 'rowsPerStratum' | 
 function uniformLR(p: Prepared, c: Prepared['consistency'][number], totalRecords: number, skip: number, key: string): number {
   const all = mixtureLR(p, c, totalRecords, skip, p.memo, `${key}|u`);
   if (c.fileCount === 0) return all;
-  const terms = [all - Math.log10(2), ...c.files.map((f) => mixtureLR(p, f, f.size, skip, p.memo, `${key}|f${f.id}`) - Math.log10(2 * c.fileCount))];
-  const m = Math.max(...terms);
-  return m === -Infinity ? m : m + Math.log10(terms.reduce((a, t) => a + 10 ** (t - m), 0));
+  return logSumExp10([all - Math.log10(2), ...c.files.map((f) => mixtureLR(p, f, f.size, skip, p.memo, `${key}|f${f.id}`) - Math.log10(2 * c.fileCount))]);
 }
 
 /** Scores every source and gives the verdict at `epsilon` (and the confidence sets at each of `epsilons`). */

@@ -26,7 +26,12 @@
  * Verdict: the source with the best model's highest ratio is accused when its uniform-model ratio is
  * at least |E|/ε against "elsewhere" and its better model beats every other source's better model
  * by |E|/ε; otherwise the confidence sets list the sources whose better model is within |E|/ε of
- * the best (and "elsewhere" while no source's uniform ratio reaches |E|/ε). A leak merged from
+ * the best uniform-model ratio, "elsewhere" included (so "elsewhere" is in while no source's
+ * uniform ratio reaches |E|/ε). A source is excluded only by a proper likelihood ratio: if it is
+ * the source, a rival's uniform ratio over its own has expectation 1, so by Markov's inequality
+ * and a union bound the true source is left out with probability at most ε. A rival's any-subset
+ * model is a maximum over subsets, not a likelihood one can bound; it keeps the rival in the set
+ * and in the way of an accusation, but never pushes another source out. A leak merged from
  * several sources is explained as a mixture: the leading source's rows, then the rest on their own.
  */
 import type { FieldMatch, Level } from './linkage.ts';
@@ -287,11 +292,11 @@ export function attribute(p: Prepared, extra: ExtraEvidence, opts: AttributeOpti
   const rivals = Math.max(0, ...candidates.slice(1).map((c) => c.log10Best));
   const accused = top && top.log10LR >= tau(opts.epsilon) && top.log10Best - rivals >= tau(opts.epsilon)
     ? { principalId: top.principalId, disclosureId: top.disclosureId, log10LR: top.log10LR } : null;
-  const best = Math.max(0, ...candidates.map((c) => c.log10Best));
+  // The best proper likelihood ratio, "elsewhere" (0) included: what may exclude a source.
   const againstElsewhere = Math.max(0, ...candidates.map((c) => c.log10LR));
   const confidenceSets: Record<string, string[]> = {};
   for (const eps of opts.epsilons ?? [1e-2, 1e-4, 1e-6]) {
-    const set = candidates.filter((c) => c.log10Best >= best - tau(eps)).map((c) => c.principalId);
+    const set = candidates.filter((c) => c.log10Best >= againstElsewhere - tau(eps)).map((c) => c.principalId);
     if (againstElsewhere < tau(eps)) set.push(ELSEWHERE);
     confidenceSets[String(eps)] = set;
   }

@@ -126,6 +126,28 @@ test('a record repeated in the leak counts once in the any-subset model; one exp
   assert.equal(score(rowsOf(distinct, new Set(['other']))).consistentRows, 20);
 });
 
+test('a rival that received everything keeps the source company in the confidence set, but never pushes it out', () => {
+  const match = { field: 'motherPhone', version: 1, level: 'exact' as const, weight: 20, stale: false, validFrom: '', validTo: null, recordedAt: '' };
+  const given = (seqs: number[]) => new Map(seqs.map((seq) => [seq, new Map([['motherPhone', 1]])] as const));
+  const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+  // 40 strata of 500 records; the clinic received 200 records of one stratum; the data centre all 20,000.
+  const sources: SourceInput[] = [
+    { principalId: 'clinic', totalRecords: 200, disclosures: [{ id: 'c', principalId: 'clinic', at: '', channel: 'api', items: given(range(1, 200)) }] },
+    { principalId: 'centre', totalRecords: 20_000, disclosures: [{ id: 'x', principalId: 'centre', at: '', channel: 'export', items: given(range(1, 20_000)) }] },
+  ];
+  // 17 rows from the clinic's records, 12 from records all over the city (noise only the centre holds).
+  const rows = [...range(1, 17), ...range(0, 12).map((i) => 600 + i * 1500)].map((seq) => ({ seq, stratum: `s${Math.floor((seq - 1) / 500)}`, matches: [match] }));
+  const strata = new Map(range(0, 40).map((s) => [`s${s}`, 500] as const));
+  const v = attribute(prepare(rows, sources, strata, new Set()), { canaries: new Map(), fingerprints: new Map() }, { epsilon: 1e-6 });
+  const [centre, clinic] = [v.candidates.find((c) => c.principalId === 'centre')!, v.candidates.find((c) => c.principalId === 'clinic')!];
+  // The centre's any-subset model explains more rows, by far more than |E|/ε...
+  assert.ok(centre.log10LRAnySubset - clinic.log10Best > v.threshold);
+  // ...but that maximum is no likelihood: the clinic is not excluded, and nobody is accused.
+  const set = v.confidenceSets['0.000001']!;
+  assert.ok(set.includes('clinic') && set.includes('centre'), set.join());
+  assert.equal(v.accused, null);
+});
+
 test('the window is where most rows agree, cut by the first call and by absent records', () => {
   assert.deepEqual(bestCover([{ from: 0, to: 10 }, { from: 5, to: 20 }, { from: 6, to: 8 }, { from: 30, to: 40 }]), { from: 6, to: 8, count: 3 });
   const w = estimateWindow([{ from: 0, to: Infinity }, { from: 5, to: Infinity }], { firstCall: 100 });

@@ -51,7 +51,11 @@ export function tableOf(format: LeakFormat, header: readonly string[], rows: rea
   }
   const targets = inferColumns(fromHeader, data.slice(0, 200).map((r) => r.cells));
   const columns = names.map((h, i) => ({ header: h, target: targets[i] }));
-  return { format, columns, rows: data.map((r) => leakRow(r.line, targets, r.cells)) };
+  const built = data.map((r) => leakRow(r.line, targets, r.cells));
+  // A column empty in every row says nothing of when the copy was taken: whoever made it never had
+  // those values (masked to them, or left out), so its cells are not "not yet" (window.ts).
+  const neverFilled = new Set<string>(targets.filter((t): t is Target => t !== undefined && built.every((r) => r.empty.includes(t))));
+  return { format, columns, rows: neverFilled.size === 0 ? built : built.map((r) => ({ ...r, empty: r.empty.filter((t) => !neverFilled.has(t)) })) };
 }
 
 /** Pasted chat text: one row a line. Labels ("电话：") name the value after them; the rest is inferred per value. */

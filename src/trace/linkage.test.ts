@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { fuzzyKey, pinyinKey, surnameReadings } from '../schema/pinyin.ts';
 import { inferColumns, kindOfValue, targetOfHeader } from './columns.ts';
 import { leakRow, observe, parseWhen } from './leak-row.ts';
-import { parseLeakText } from './leak-file.ts';
+import { parseLeakText, tableOf } from './leak-file.ts';
 import { compareValue, linkRow, type CandidateRecord } from './linkage.ts';
 import { attribute, prepare, type SourceInput } from './evidence.ts';
 import { bestCover, estimateWindow } from './window.ts';
@@ -146,6 +146,15 @@ test('a rival that received everything keeps the source company in the confidenc
   const set = v.confidenceSets['0.000001']!;
   assert.ok(set.includes('clinic') && set.includes('centre'), set.join());
   assert.equal(v.accused, null);
+});
+
+test('an empty cell says "not yet" only in a column someone filled: a column empty in every row says nothing', () => {
+  const header = ['母亲手机', '出生证号', '地址'];
+  const t = tableOf('csv', header, [
+    { line: 2, cells: ['13812345678', '', ''] },
+    { line: 3, cells: ['13912345678', 'Q440112345', ''] },
+  ]);
+  assert.deepEqual(t.rows.map((r) => r.empty), [['birthCertificateNo'], []]);
 });
 
 test('the window is where most rows agree, cut by the first call and by absent records', () => {

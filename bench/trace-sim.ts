@@ -17,7 +17,7 @@ import { tableOf } from '../src/trace/leak-file.ts';
 import { rowMaterial } from '../src/trace/leak-row.ts';
 import { blockKeys } from '../src/schema/blocking.ts';
 import { WHOLE_VALUE_WEIGHT, closestCandidates, linkRow, wholeValues, type Link, type TermFrequencies } from '../src/trace/linkage.ts';
-import { attribute, explainMixture, prepare, receivedBy, stratumOf, type RowEvidence, type SourceInput } from '../src/trace/evidence.ts';
+import { attribute, explainMixture, prepare, receivedBy, rowsOfLead, stratumOf, type RowEvidence, type SourceInput } from '../src/trace/evidence.ts';
 import { estimateWindow, linkInterval } from '../src/trace/window.ts';
 import { contradictedRows, observe, scoreOwnPositions } from '../src/disclose/marks.ts';
 import { virtualKey } from '../src/disclose/fingerprint.ts';
@@ -92,7 +92,8 @@ function trace(u: Universe, leak: SimLeak, epsilon: number): Outcome {
   const extra = { canaries: new Map<string, number>(), fingerprints };
   const v = attribute(prepare(rows, sources, u.strata, PUBLIC), extra, { epsilon, epsilons: [1e-2, 1e-4, 1e-6] });
   const mixture = explainMixture(rows, sources, u.strata, extra, { epsilon }, PUBLIC).map((m) => m.principalId);
-  const intervals = linked.map((x) => linkInterval(x.l, u.records[x.l.seq - 1]!.createdAt));
+  const dated = rowsOfLead(rows, sources.find((s) => s.principalId === v.candidates[0]?.principalId), PUBLIC);
+  const intervals = dated.map((k) => linkInterval(linked[k]!.l, u.records[linked[k]!.l.seq - 1]!.createdAt));
   const calls = table.rows.flatMap((r) => (r.calledAt ? [Date.parse(r.calledAt)] : []));
   const w = estimateWindow(intervals, { firstCall: calls.length ? Math.min(...calls) : undefined });
   return { accused: v.accused?.principalId ?? null, top: v.candidates[0]?.principalId ?? null, sets: v.confidenceSets, window: w, links, mixture };

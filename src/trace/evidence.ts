@@ -318,6 +318,18 @@ export function fragileRows(p: Prepared, extra: ExtraEvidence, opts: AttributeOp
   return out;
 }
 
+/**
+ * The rows to date the copy by: those consistent with the leading source, when it explains at least
+ * half of them (the rest are likely noise: a record created after the copy, a stale row, another
+ * source's); otherwise all. Indices into `rows`.
+ */
+export function rowsOfLead(rows: readonly RowEvidence[], lead: SourceInput | undefined, publicFields: ReadonlySet<string>): number[] {
+  const all = rows.map((_, i) => i);
+  if (!lead) return all;
+  const own = all.filter((i) => lead.disclosures.some((d) => consistentWith(rows[i]!, d, publicFields)));
+  return own.length * 2 >= rows.length ? own : all;
+}
+
 export interface MixtureComponent {
   readonly principalId: string;
   readonly disclosureId: string | null;

@@ -10,7 +10,7 @@ import { inferColumns, kindOfValue, targetOfHeader } from './columns.ts';
 import { leakRow, observe, parseWhen } from './leak-row.ts';
 import { parseLeakText, tableOf } from './leak-file.ts';
 import { compareValue, linkRow, type CandidateRecord } from './linkage.ts';
-import { attribute, prepare, type SourceInput } from './evidence.ts';
+import { attribute, prepare, rowsOfLead, type SourceInput } from './evidence.ts';
 import { bestCover, estimateWindow } from './window.ts';
 import { Rng } from '../sim/random.ts';
 
@@ -155,6 +155,17 @@ test('an empty cell says "not yet" only in a column someone filled: a column emp
     { line: 3, cells: ['13912345678', 'Q440112345', ''] },
   ]);
   assert.deepEqual(t.rows.map((r) => r.empty), [['birthCertificateNo'], []]);
+});
+
+test('the copy is dated by the rows of the leading source when it explains half of them', () => {
+  const match = { field: 'motherPhone', version: 1, level: 'exact' as const, weight: 20, stale: false, validFrom: '', validTo: null, recordedAt: '' };
+  const lead: SourceInput = { principalId: 'clerk', totalRecords: 3, disclosures: [{ id: 'e', principalId: 'clerk', at: '', channel: 'export', items: new Map([1, 2, 3].map((seq) => [seq, new Map([['motherPhone', 1]])] as const)) }] };
+  const rows = [1, 2, 3, 9].map((seq) => ({ seq, stratum: 's', matches: [match] }));
+  // Record 9 (created after the export, say) is noise to the clerk: the window leaves it out.
+  assert.deepEqual(rowsOfLead(rows, lead, new Set()), [0, 1, 2]);
+  // A source that explains fewer than half the rows dates nothing: all rows count.
+  assert.deepEqual(rowsOfLead([...rows, ...[7, 8].map((seq) => ({ seq, stratum: 's', matches: [match] })), rows[3]!], lead, new Set()), [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(rowsOfLead(rows, undefined, new Set()), [0, 1, 2, 3]);
 });
 
 test('the window is where most rows agree, cut by the first call and by absent records', () => {

@@ -21,7 +21,7 @@ import { candidateOf, LocalLinker, WorkerLinker, type FrequencyCounts, type Link
 import { loadDataKeys } from '../store/vault.ts';
 import type { RecordSnapshot } from '../store/open-record.ts';
 import type { Kek } from '../crypto/key-file.ts';
-import { attribute, explainMixture, fragileRows, prepare, receivedBy, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
+import { attribute, explainMixture, fragileRows, prepare, receivedBy, rowsOfLead, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
 import { estimateWindow, linkInterval } from './window.ts';
 import { notices, type TraceReport } from './report.ts';
 import { backfillBlocks } from './backfill.ts';
@@ -353,7 +353,8 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const mixture = explainMixture(evidenceRows, srcs, strata, extra, { epsilon }, PUBLIC_FIELDS);
 
   // When.
-  const intervals = linked.map((x) => linkInterval(x.l, held.get(x.l.seq)!.createdAt));
+  const dated = rowsOfLead(evidenceRows, srcs.find((s) => s.principalId === verdict.candidates[0]?.principalId), PUBLIC_FIELDS);
+  const intervals = dated.map((k) => linkInterval(linked[k]!.l, held.get(linked[k]!.l.seq)!.createdAt));
   const calls = rows.map((r) => (r.calledAt ? Date.parse(r.calledAt) : NaN)).filter((t) => !Number.isNaN(t));
   const firstCall = calls.length > 0 ? Math.min(...calls) : undefined;
   let window = estimateWindow(intervals, { firstCall });
@@ -363,6 +364,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
     const fraction = c.before > 0 ? Math.min(1, seqs.length / c.before) : 0;
     window = estimateWindow(intervals, { firstCall, fraction, laterCreations: c.later });
   }
+  if (dated.length < linked.length) window = { ...window, basis: [`dated by the ${dated.length} of ${linked.length} linked rows consistent with the leading source (the rest taken as noise)`, ...window.basis] };
 
   // Who is affected: the rows matched, and everyone in the disclosures the leak came from.
   const direct = [...new Set(linked.map((x) => x.l.id))];

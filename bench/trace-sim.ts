@@ -90,9 +90,10 @@ function trace(u: Universe, leak: SimLeak, epsilon: number): Outcome {
     return { seq: x.l.seq, matches: x.l.matches, stratum: stratumOf(r.orgId, r.createdAt), contradicts: contradicts.get(x.i) };
   });
   const extra = { canaries: new Map<string, number>(), fingerprints };
-  const v = attribute(prepare(rows, sources, u.strata, PUBLIC), extra, { epsilon, epsilons: [1e-2, 1e-4, 1e-6] });
+  const prepared = prepare(rows, sources, u.strata, PUBLIC);
+  const v = attribute(prepared, extra, { epsilon, epsilons: [1e-2, 1e-4, 1e-6] });
   const mixture = explainMixture(rows, sources, u.strata, extra, { epsilon }, PUBLIC).map((m) => m.principalId);
-  const dated = rowsOfLead(rows, sources.find((s) => s.principalId === v.candidates[0]?.principalId), PUBLIC);
+  const dated = rowsOfLead(prepared, v.candidates[0]?.principalId);
   const intervals = dated.map((k) => linkInterval(linked[k]!.l, u.records[linked[k]!.l.seq - 1]!.createdAt));
   const calls = table.rows.flatMap((r) => (r.calledAt ? [Date.parse(r.calledAt)] : []));
   const w = estimateWindow(intervals, { firstCall: calls.length ? Math.min(...calls) : undefined });

@@ -321,13 +321,14 @@ export function fragileRows(p: Prepared, extra: ExtraEvidence, opts: AttributeOp
 /**
  * The rows to date the copy by: those consistent with the leading source, when it explains at least
  * half of them (the rest are likely noise: a record created after the copy, a stale row, another
- * source's); otherwise all. Indices into `rows`.
+ * source's); otherwise all. Indices into the prepared rows.
  */
-export function rowsOfLead(rows: readonly RowEvidence[], lead: SourceInput | undefined, publicFields: ReadonlySet<string>): number[] {
-  const all = rows.map((_, i) => i);
-  if (!lead) return all;
-  const own = all.filter((i) => lead.disclosures.some((d) => consistentWith(rows[i]!, d, publicFields)));
-  return own.length * 2 >= rows.length ? own : all;
+export function rowsOfLead(p: Prepared, principalId: string | undefined): number[] {
+  const all = p.rows.map((_, i) => i);
+  const i = p.sources.findIndex((s) => s.principalId === principalId);
+  if (i < 0) return all;
+  const own = Array.from(p.consistency[i]!.okRows);
+  return own.length * 2 >= p.rows.length ? own : all;
 }
 
 export interface MixtureComponent {
@@ -342,11 +343,13 @@ export function explainMixture(rows: readonly RowEvidence[], sources: readonly S
   const out: MixtureComponent[] = [];
   let rest = rows, pool = sources;
   while (rest.length > 0 && out.length < max) {
-    const v = attribute(prepare(rest, pool, strata, publicFields), extra, opts);
+    const p = prepare(rest, pool, strata, publicFields);
+    const v = attribute(p, extra, opts);
     const top = v.candidates[0];
     if (!top) break;
-    const src = pool.find((s) => s.principalId === top.principalId)!;
-    const explained = new Set(rest.filter((r) => src.disclosures.some((d) => consistentWith(r, d, publicFields))));
+    const at = pool.findIndex((s) => s.principalId === top.principalId);
+    const src = pool[at]!;
+    const explained = new Set(Array.from(p.consistency[at]!.okRows, (i) => rest[i]!));
     if (explained.size === 0) break;
     out.push({ principalId: top.principalId, disclosureId: top.disclosureId, rows: explained.size, accused: v.accused?.principalId === top.principalId });
     rest = rest.filter((r) => !explained.has(r));

@@ -161,11 +161,13 @@ test('the copy is dated by the rows of the leading source when it explains half 
   const match = { field: 'motherPhone', version: 1, level: 'exact' as const, weight: 20, stale: false, validFrom: '', validTo: null, recordedAt: '' };
   const lead: SourceInput = { principalId: 'clerk', totalRecords: 3, disclosures: [{ id: 'e', principalId: 'clerk', at: '', channel: 'export', items: new Map([1, 2, 3].map((seq) => [seq, new Map([['motherPhone', 1]])] as const)) }] };
   const rows = [1, 2, 3, 9].map((seq) => ({ seq, stratum: 's', matches: [match] }));
+  const strata = new Map([['s', 100]]);
   // Record 9 (created after the export, say) is noise to the clerk: the window leaves it out.
-  assert.deepEqual(rowsOfLead(rows, lead, new Set()), [0, 1, 2]);
+  assert.deepEqual(rowsOfLead(prepare(rows, [lead], strata, new Set()), 'clerk'), [0, 1, 2]);
   // A source that explains fewer than half the rows dates nothing: all rows count.
-  assert.deepEqual(rowsOfLead([...rows, ...[7, 8].map((seq) => ({ seq, stratum: 's', matches: [match] })), rows[3]!], lead, new Set()), [0, 1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(rowsOfLead(rows, undefined, new Set()), [0, 1, 2, 3]);
+  const more = [...rows, ...[7, 8, 9].map((seq) => ({ seq, stratum: 's', matches: [match] }))];
+  assert.deepEqual(rowsOfLead(prepare(more, [lead], strata, new Set()), 'clerk'), [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(rowsOfLead(prepare(rows, [lead], strata, new Set()), undefined), [0, 1, 2, 3]);
 });
 
 test('the window is where most rows agree, cut by the first call and by absent records', () => {

@@ -93,7 +93,7 @@ function trace(u: Universe, leak: SimLeak, epsilon: number): Outcome {
   const prepared = prepare(rows, sources, u.strata, PUBLIC);
   const v = attribute(prepared, extra, { epsilon, epsilons: [1e-2, 1e-4, 1e-6] });
   const mixture = explainMixture(rows, sources, u.strata, extra, { epsilon }, PUBLIC).map((m) => m.principalId);
-  const dated = rowsOfLead(prepared, v.candidates[0]?.principalId);
+  const dated = rowsOfLead(prepared, v);
   const intervals = dated.map((k) => linkInterval(linked[k]!.l, u.records[linked[k]!.l.seq - 1]!.createdAt));
   const calls = table.rows.flatMap((r) => (r.calledAt ? [Date.parse(r.calledAt)] : []));
   const w = estimateWindow(intervals, { firstCall: calls.length ? Math.min(...calls) : undefined });

@@ -319,13 +319,16 @@ export function fragileRows(p: Prepared, extra: ExtraEvidence, opts: AttributeOp
 }
 
 /**
- * The rows to date the copy by: those consistent with the leading source, when it explains at least
+ * The rows to date the copy by: those consistent with the leading source — the one with the best
+ * proper likelihood ratio (uniform model, marks, canaries; an any-subset maximum would make the
+ * account that received everything lead, and it explains the noise too) — when it explains at least
  * half of them (the rest are likely noise: a record created after the copy, a stale row, another
  * source's); otherwise all. Indices into the prepared rows.
  */
-export function rowsOfLead(p: Prepared, principalId: string | undefined): number[] {
+export function rowsOfLead(p: Prepared, v: Verdict): number[] {
   const all = p.rows.map((_, i) => i);
-  const i = p.sources.findIndex((s) => s.principalId === principalId);
+  const lead = v.accused ?? v.candidates.reduce<SourceScore | undefined>((a, c) => (!a || c.log10LR > a.log10LR ? c : a), undefined);
+  const i = p.sources.findIndex((s) => s.principalId === lead?.principalId);
   if (i < 0) return all;
   const own = Array.from(p.consistency[i]!.okRows);
   return own.length * 2 >= p.rows.length ? own : all;

@@ -162,12 +162,19 @@ test('the copy is dated by the rows of the leading source when it explains half 
   const lead: SourceInput = { principalId: 'clerk', totalRecords: 3, disclosures: [{ id: 'e', principalId: 'clerk', at: '', channel: 'export', items: new Map([1, 2, 3].map((seq) => [seq, new Map([['motherPhone', 1]])] as const)) }] };
   const rows = [1, 2, 3, 9].map((seq) => ({ seq, stratum: 's', matches: [match] }));
   const strata = new Map([['s', 100]]);
+  const dated = (rs: typeof rows, sources: SourceInput[]) => {
+    const p = prepare(rs, sources, strata, new Set());
+    return rowsOfLead(p, attribute(p, { canaries: new Map(), fingerprints: new Map() }, { epsilon: 1e-6 }));
+  };
   // Record 9 (created after the export, say) is noise to the clerk: the window leaves it out.
-  assert.deepEqual(rowsOfLead(prepare(rows, [lead], strata, new Set()), 'clerk'), [0, 1, 2]);
+  assert.deepEqual(dated(rows, [lead]), [0, 1, 2]);
+  // ...even beside an account that received everything, whose any-subset model explains all four.
+  const everything: SourceInput = { principalId: 'centre', totalRecords: 100, disclosures: [{ id: 'x', principalId: 'centre', at: '', channel: 'export', items: new Map(Array.from({ length: 100 }, (_, i) => [i + 1, new Map([['motherPhone', 1]])] as const)) }] };
+  assert.deepEqual(dated(rows, [lead, everything]), [0, 1, 2]);
   // A source that explains fewer than half the rows dates nothing: all rows count.
   const more = [...rows, ...[7, 8, 9].map((seq) => ({ seq, stratum: 's', matches: [match] }))];
-  assert.deepEqual(rowsOfLead(prepare(more, [lead], strata, new Set()), 'clerk'), [0, 1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(rowsOfLead(prepare(rows, [lead], strata, new Set()), undefined), [0, 1, 2, 3]);
+  assert.deepEqual(dated(more, [lead]), [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(dated(rows, []), [0, 1, 2, 3]);
 });
 
 test('the window is where most rows agree, cut by the first call and by absent records', () => {

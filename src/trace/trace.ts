@@ -353,7 +353,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const mixture = explainMixture(evidenceRows, srcs, strata, extra, { epsilon }, PUBLIC_FIELDS);
 
   // When.
-  const dated = rowsOfLead(prepared, verdict.candidates[0]?.principalId);
+  const dated = rowsOfLead(prepared, verdict);
   const intervals = dated.map((k) => linkInterval(linked[k]!.l, held.get(linked[k]!.l.seq)!.createdAt));
   const calls = rows.map((r) => (r.calledAt ? Date.parse(r.calledAt) : NaN)).filter((t) => !Number.isNaN(t));
   const firstCall = calls.length > 0 ? Math.min(...calls) : undefined;

@@ -401,6 +401,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
       'Uniform model: a leaker took rows uniformly from everything the source received in clear (prior 1/2) or from one of its export files (1/2, shared among them); a fraction η of rows (integrated over 0–75%) came from elsewhere.',
       'Fingerprint marks that contradict a disclosure\'s codeword (100 : 1 against the row coming from its copy) make the row inconsistent with that disclosure; they are read only on fields where another source\'s marks are shown intact.',
       'Any-subset model: the leaker chose which of its records to leak (a record repeated in the leak counts once); used for every rival, so no source is cleared on the size of its access alone.',
+      'Confidence sets: a source is left out only when a proper likelihood ratio (another source\'s uniform model, or "elsewhere") beats its better model by |E|/ε, so the true source is left out with probability at most ε.',
       'Canaries count 10^12 each (a canary exists only in the file minted for its disclosure); fingerprint evidence is the bound on an innocent disclosure\'s score.',
       `Rows link to a record at ${DEFAULT_THRESHOLD} bits of Fellegi–Sunter weight and ${DEFAULT_MARGIN} bits above the runner-up.`,
     ],

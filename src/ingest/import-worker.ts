@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { TracevaultError } from '../errors.ts';
 import { TenantKeys, type WrappedDataKey } from '../crypto/keyring.ts';
-import { recordType } from '../store/registry.ts';
+import { recordType } from '../schema/record-type.ts';
 import { sealRows, type SealJob } from './seal-rows.ts';
 import { pack } from './packed-batch.ts';
 

@@ -13,8 +13,6 @@ import { base32, newId } from '../crypto/ids.ts';
 import { KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
 import { fieldDef, recordType, type RecordType } from '../schema/record-type.ts';
 import { openHistory, type ChangeRow, type KeyRow, type RecordSnapshot, type SealedRow } from './open-record.ts';
-
-export { recordType };
 import type { AuditEvent, AuditSink } from './audit.ts';
 import type { Db, Param } from './db.ts';
 
@@ -77,7 +75,6 @@ export interface RegistryOptions {
   /** Called when a record is sealed under a data-key version this process has not loaded yet. */
   readonly reloadKeys?: () => Promise<void>;
 }
-
 
 /** A record's key and every change it sealed, in one statement (one snapshot); callers add WHERE and ORDER BY. */
 const SELECT_CHANGES = `SELECT r.seq, r.id, c.change, c.valid_from, c.recorded_at, c.recorded_by, c.key_gen, c.sealed,
@@ -385,11 +382,14 @@ export class Registry {
    */
   async histories(seqs: readonly number[], db: Db = this.db, fields?: ReadonlySet<string>): Promise<StoredRecord[]> {
     const out: StoredRecord[] = [];
-    for (const [head, rows] of await this.snapshots(seqs, db, fields)) {
-      const rec = await this.#decode(head.id, head, rows, true, fields);
-      out.push({ id: rec.id, seq: rec.seq, recordType: rec.recordType, orgId: rec.orgId, createdAt: rec.createdAt, createdBy: rec.createdBy, current: rec.current, history: rec.history });
-    }
+    for (const snap of await this.snapshots(seqs, db, fields)) out.push(await this.openSnapshot(snap, fields));
     return out;
+  }
+
+  /** A record with its history from a snapshot `snapshots` read (with the same `fields`). */
+  async openSnapshot([head, rows]: RecordSnapshot, fields?: ReadonlySet<string>): Promise<StoredRecord> {
+    const rec = await this.#decode(head.id, head, rows, true, fields);
+    return { id: rec.id, seq: rec.seq, recordType: rec.recordType, orgId: rec.orgId, createdAt: rec.createdAt, createdBy: rec.createdBy, current: rec.current, history: rec.history };
   }
 
   /** The sealed rows `histories` opens (open-record.ts): each record's key row and change rows, read as one snapshot. */

@@ -57,7 +57,6 @@ async function startLinker(deps: TraceDeps, fields: ReadonlySet<string>, counts:
   return new WorkerLinker({ kek: deps.kek, tenantId: reg.tenantId, wrapped: await loadDataKeys(reg.db, reg.tenantId), fields: [...fields], counts });
 }
 
-
 function chunks<T>(xs: readonly T[], n = 500): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
@@ -312,7 +311,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
           for (const snap of await reg.snapshots(page, reg.db, compared)) {
             // Sealed under a data key newer than the linker's: opened here (the registry reloads its keys).
             if (linker.keyVersions.has(Number(snap[0].dek_version))) records.push(snap);
-            else opened.push(...(await reg.histories([Number(snap[0].seq)], reg.db, compared)).map(candidateOf));
+            else opened.push(candidateOf(await reg.openSnapshot(snap, compared)));
           }
         }
         const job = linker.link({ records, opened, rows: chunk.map((i) => ({ i, row: { obs: rows[i]!.obs, empty: rows[i]!.empty }, candidates: [...candidates.get(i) ?? []] })) }).then((linked) => {

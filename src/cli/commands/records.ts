@@ -1,6 +1,6 @@
-import { maskField, maskRecord, fieldDef } from '../../schema/record-type.ts';
+import { maskField, maskRecord, fieldDef, recordType } from '../../schema/record-type.ts';
 import type { FieldValue } from '../../schema/field-kind.ts';
-import { recordType, type StoredRecord } from '../../store/registry.ts';
+import type { StoredRecord } from '../../store/registry.ts';
 import { TracevaultError } from '../../errors.ts';
 import { isWellFormedId } from '../../crypto/ids.ts';
 import type { IndexScope } from '../../schema/field-kind.ts';

@@ -32,7 +32,12 @@ const FAMILIES = arg('families', 200_000), TRIALS = arg('trials', 20), OUTSIDE =
 // --no-contradictions: leave out the rows' mark contradictions of rivals' codewords (to compare).
 const CONTRADICT = !process.argv.includes('--no-contradictions');
 const onlyArg = process.argv.indexOf('--only');
-const ONLY = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]!.split(',')) : undefined;
+const SECTIONS = ['accuracy', 'colluders', 'outside', 'journalist', 'smallest'];
+const ONLY = onlyArg > 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
+if (ONLY && [...ONLY].some((s) => !SECTIONS.includes(s))) {
+  console.error(`--only takes sections among ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
 const section = (name: string) => ONLY === undefined || ONLY.has(name);
 
 console.log(`machine: ${machine()}`);

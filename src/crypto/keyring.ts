@@ -44,12 +44,23 @@ export function newDataKey(kek: Kek, tenantId: string, purpose: DataKeyPurpose, 
   return { ...meta, wrapped: seal(kek.key, randomBytes(KEY_BYTES), dataKeyAad(meta)) };
 }
 
+/** Record keys kept unwrapped (TenantKeys.unwrapRecordKey): 32 bytes each. */
+const RECORD_KEY_CACHE = 4096;
+
 /** The unwrapped keys of one tenant, held in memory while the vault is open. */
 export class TenantKeys {
   readonly tenantId: string;
   readonly #data = new Map<number, Buffer>();
   #current = 0;
   readonly #index: HmacSha256;
+  /**
+   * Record keys recently unwrapped, by everything their unwrapping authenticates (record, key
+   * generation, data key version and the wrapped bytes): a data-key cache as in envelope encryption
+   * (the AWS Encryption SDK's caching materials manager), so a record read again costs one AES-GCM
+   * opening, not two. Bounded; an evicted or dropped key is zeroed. The record's values are still
+   * decrypted and authenticated on every read.
+   */
+  readonly #recordKeys = new Map<string, Buffer>();
 
   constructor(kek: Kek, tenantId: string, wrapped: readonly WrappedDataKey[]) {
     this.tenantId = tenantId;
@@ -85,6 +96,8 @@ export class TenantKeys {
   dropDataKey(version: number): void {
     this.#data.get(version)?.fill(0);
     this.#data.delete(version);
+    for (const k of this.#recordKeys.values()) k.fill(0);
+    this.#recordKeys.clear();
   }
 
   /** A fresh record key, and its wrapped form under the current data key. */
@@ -94,8 +107,32 @@ export class TenantKeys {
     return { key, wrapped: { recordId, gen, dekVersion: v, wrapped: seal(this.#dek(v), key, recordKeyAad(recordId, gen, v)) } };
   }
 
+  /** The record key (a copy the caller may zero). */
   unwrapRecordKey(w: WrappedRecordKey): Buffer {
-    return open(this.#dek(w.dekVersion), w.wrapped, recordKeyAad(w.recordId, w.gen, w.dekVersion));
+    const id = `${w.recordId}\0${w.gen}\0${w.dekVersion}\0${w.wrapped.toString('latin1')}`;
+    let key = this.#recordKeys.get(id);
+    if (key) {
+      // Most recently used last: the first entry is the one evicted.
+      this.#recordKeys.delete(id);
+    } else {
+      key = open(this.#dek(w.dekVersion), w.wrapped, recordKeyAad(w.recordId, w.gen, w.dekVersion));
+      if (this.#recordKeys.size >= RECORD_KEY_CACHE) {
+        const [oldest, k] = this.#recordKeys.entries().next().value as [string, Buffer];
+        k.fill(0);
+        this.#recordKeys.delete(oldest);
+      }
+    }
+    this.#recordKeys.set(id, key);
+    return Buffer.from(key);
+  }
+
+  /** Zeroes and drops a record's cached keys (its erasure). */
+  forgetRecordKey(recordId: string): void {
+    for (const [id, k] of this.#recordKeys) {
+      if (!id.startsWith(`${recordId}\0`)) continue;
+      k.fill(0);
+      this.#recordKeys.delete(id);
+    }
   }
 
   /** The same record key wrapped under the current data key. */

@@ -47,6 +47,8 @@ function uniform(key: Uint8Array, label: string): number {
 export class TardosCode {
   readonly cutoff: number;
   readonly #biasKey: Uint8Array;
+  /** Biases of positions met recently: a reveal marks the same few positions of a record again. */
+  readonly #biases = new Map<string, number>();
 
   constructor(biasKey: Uint8Array, cutoff = DEFAULT_CUTOFF) {
     if (!(cutoff > 0 && cutoff < 0.5)) throw new RangeError('cutoff must be in (0, 0.5)');
@@ -56,9 +58,14 @@ export class TardosCode {
 
   /** The bias p of a position, in [t, 1 − t]. */
   bias(pos: string): number {
-    const lo = Math.asin(Math.sqrt(this.cutoff));
-    const r = lo + uniform(this.#biasKey, pos) * (Math.PI / 2 - 2 * lo);
-    return Math.sin(r) ** 2;
+    let p = this.#biases.get(pos);
+    if (p === undefined) {
+      const lo = Math.asin(Math.sqrt(this.cutoff));
+      p = Math.sin(lo + uniform(this.#biasKey, pos) * (Math.PI / 2 - 2 * lo)) ** 2;
+      if (this.#biases.size >= 65_536) this.#biases.clear();
+      this.#biases.set(pos, p);
+    }
+    return p;
   }
 
   /** The symbol a disclosure (by its key) carries at a position. */

@@ -332,6 +332,7 @@ export class Registry {
       await tx.run('UPDATE records SET erased_at = ?, erased_by = ? WHERE seq = ?', [this.#now().toISOString(), actor.id, row.seq]);
       events.push({ ...actor.entry, action: 'erase', principalId: actor.id, recordRef: this.recordRef(recordId), outcome: 'ok' });
     });
+    this.keys.forgetRecordKey(recordId);
   }
 
   async #insert(tx: Db, p: Pending): Promise<void> {

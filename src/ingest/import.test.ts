@@ -15,7 +15,8 @@ import { detectEncoding } from './decode.ts';
 
 const COLUMNS = BIRTH.fields.map((f) => f.name);
 const rows = (n: number, seed = 'imp'): Snapshot[] => [...generateCity({ seed, families: n }).families()].map((f) => snapshot(f));
-const count = async (v: Vault) => Number((await v.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM records'))!.n);
+const rowsIn = async (v: Vault, table: string) => Number((await v.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
+const count = (v: Vault) => rowsIn(v, 'records');
 
 for (const backend of BACKENDS) {
   describe(`import on ${backend.name}`, () => {
@@ -189,7 +190,7 @@ describe('staged imports (SQLite)', () => {
       const e = await importFile(vault, admin, file, { schema: 'birth', batchSize: 10 }).catch((x) => x);
       assert.equal(e.code, 'ERR_MALFORMED_FILE');
       assert.equal(await count(vault), 0);
-      assert.equal(Number((await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM record_changes'))!.n), 0);
+      for (const table of ['record_changes', 'blind_index', 'staged_digests']) assert.equal(await rowsIn(vault, table), 0, table);
       // An interrupted import's staged records: stored, but no read, search or summary sees them.
       const good = join(dir, 'good.csv');
       await writeCsv(good, data, COLUMNS);
@@ -204,6 +205,9 @@ describe('staged imports (SQLite)', () => {
       assert.equal(r.created, 30);
       assert.equal((await vault.registry.get(staged)).id, staged);
       assert.equal(await count(vault), 30);
+      // Its digests, staged by the interrupted import, were indexed with the rest on publication.
+      assert.deepEqual(await vault.registry.search('phone', data[0]!.motherPhone as string), [staged]);
+      assert.equal(await rowsIn(vault, 'staged_digests'), 0);
     } finally {
       await vault.close();
       rmSync(dir, { recursive: true, force: true });

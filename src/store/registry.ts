@@ -145,14 +145,42 @@ export class Registry {
     const at = this.#now().toISOString();
     let n = 0, after = 0;
     for (;;) {
-      const page = await tx.all<{ seq: number; id: string }>('SELECT seq, id FROM records WHERE staged_by = ? AND seq > ? ORDER BY seq LIMIT 5000', [stagedBy, after]);
+      const page = await tx.all<{ seq: number; id: string }>('SELECT seq, id FROM records WHERE staged_by = ? AND seq > ? ORDER BY seq LIMIT 10000', [stagedBy, after]);
+      if (page.length === 0) break;
       await this.#audit.append(tx, this.tenantId, at, page.map((r) => ({ action: 'collect', principalId: actor.id, recordRef: this.recordRef(r.id), outcome: 'ok', detail: { import: stagedBy } })));
+      const last = Number(page[page.length - 1]!.seq);
+      await this.#indexStaged(tx, stagedBy, after, last);
       n += page.length;
-      if (page.length < 5000) break;
-      after = Number(page[page.length - 1]!.seq);
+      if (page.length < 10000) break;
+      after = last;
     }
     await tx.run('UPDATE records SET staged_by = NULL WHERE staged_by = ?', [stagedBy]);
     return n;
+  }
+
+  /**
+   * The staged digests of an import's records in (after, last] into the blind index, sorted: the
+   * index's pages are then each written once, in order, instead of once per digest at random
+   * (10,000 records, ~140,000 digests, a sort of ~6 MB at a time).
+   */
+  async #indexStaged(tx: Db, stagedBy: string, after: number, last: number): Promise<void> {
+    const span = [after, last, stagedBy];
+    const where = 'WHERE s.record_seq > ? AND s.record_seq <= ? AND r.staged_by = ?';
+    const most = Number((await tx.get<{ n: number | null }>(`SELECT MAX(length(s.digests)) / 16 AS n FROM staged_digests s JOIN records r ON r.seq = s.record_seq ${where}`, span))?.n ?? 0);
+    if (most === 0) return;
+    // Each row's 16-byte digests, one per k (SQLite has no generate_series without an extension).
+    await tx.run(
+      tx.dialect === 'sqlite'
+        ? `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ${most})
+           INSERT INTO blind_index (digest, record_seq) SELECT substr(s.digests, k.i * 16 + 1, 16), s.record_seq
+           FROM staged_digests s JOIN records r ON r.seq = s.record_seq JOIN k ON k.i * 16 < length(s.digests)
+           ${where} ORDER BY 1, 2 ON CONFLICT DO NOTHING`
+        : `INSERT INTO blind_index (digest, record_seq) SELECT substring(s.digests FROM k.i * 16 + 1 FOR 16), s.record_seq
+           FROM staged_digests s JOIN records r ON r.seq = s.record_seq CROSS JOIN LATERAL generate_series(0, length(s.digests) / 16 - 1) AS k(i)
+           ${where} ORDER BY 1, 2 ON CONFLICT DO NOTHING`,
+      span,
+    );
+    await tx.run('DELETE FROM staged_digests WHERE record_seq > ? AND record_seq <= ? AND record_seq IN (SELECT seq FROM records WHERE staged_by = ?)', span);
   }
 
   /** Deletes an import's staged records (never visible, never collected): a refused import leaves nothing. */
@@ -160,6 +188,7 @@ export class Registry {
     await this.db.transaction(async (tx) => {
       const sub = 'SELECT seq FROM records WHERE staged_by = ?';
       await tx.run(`DELETE FROM blind_index WHERE record_seq IN (${sub})`, [stagedBy]);
+      await tx.run(`DELETE FROM staged_digests WHERE record_seq IN (${sub})`, [stagedBy]);
       await tx.run(`DELETE FROM record_changes WHERE record_seq IN (${sub})`, [stagedBy]);
       await tx.run(`DELETE FROM record_current WHERE record_seq IN (${sub})`, [stagedBy]);
       await tx.run(`DELETE FROM record_keys WHERE record_seq IN (${sub})`, [stagedBy]);
@@ -214,7 +243,7 @@ export class Registry {
     }
     const fresh = new Set(items.map((r) => r.id).filter((id) => !existing.has(id)));
     const seqs = await this.#allocate(tx, fresh.size);
-    const records: Param[][] = [], keys: Param[][] = [], changes: Param[][] = [], current: Param[][] = [], index: Param[][] = [];
+    const records: Param[][] = [], keys: Param[][] = [], changes: Param[][] = [], current: Param[][] = [], index: Param[][] = [], staged: Param[][] = [];
     const created: string[] = [];
     let duplicates = 0;
     for (const item of items) {
@@ -229,7 +258,8 @@ export class Registry {
       keys.push([seq, item.key.gen, item.key.dekVersion, item.key.wrapped]);
       for (const c of item.changes) changes.push([seq, c.change, c.validFrom, c.recordedAt, c.recordedBy, c.keyGen, c.sealed, fieldMask(c.fields)]);
       current.push([seq, item.changes.length, item.key.gen, item.current]);
-      for (const d of item.digests) index.push([d, seq]);
+      if (opts.stagedBy) staged.push([seq, Buffer.concat(item.digests)]);
+      else for (const d of item.digests) index.push([d, seq]);
       if (!opts.stagedBy) {
         const ref = this.recordRef(item.id);
         item.changes.forEach((c, i) => events.push({ ...opts.entry, action: i === 0 ? 'collect' : 'update', principalId: c.recordedBy, recordRef: ref, fields: c.fields, outcome: 'ok' }));
@@ -238,6 +268,7 @@ export class Registry {
     await tx.insertMany('INSERT INTO records (seq, id, tenant_id, record_type, org_id, created_at, created_by, staged_by) VALUES', records);
     await tx.insertMany('INSERT INTO record_keys (record_seq, gen, dek_version, wrapped) VALUES', keys);
     await tx.insertMany('INSERT INTO record_current (record_seq, change, key_gen, sealed) VALUES', current);
+    await tx.insertMany('INSERT INTO staged_digests (record_seq, digests) VALUES', staged);
     await this.#insert(tx, { changes, index });
     return { created, duplicates };
   }

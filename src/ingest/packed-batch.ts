@@ -14,7 +14,7 @@ export interface PackedRows extends Omit<SealedRows, 'records'> {
     readonly key: Omit<PreparedRecord['key'], 'wrapped'> & { readonly wrapped: Span };
     readonly current: Span;
     readonly changes: readonly (Omit<PreparedRecord['changes'][number], 'sealed'> & { readonly sealed: Span })[];
-    readonly digests: readonly Span[];
+    readonly digests: Span;
   })[];
 }
 
@@ -23,7 +23,7 @@ export function pack(r: SealedRows): { result: PackedRows; bytes: ArrayBuffer } 
   for (const p of r.records) {
     size += p.key.wrapped.length + p.current.length;
     for (const c of p.changes) size += c.sealed.length;
-    for (const d of p.digests) size += d.length;
+    size += p.digests.length;
   }
   const out = Buffer.from(new ArrayBuffer(size));
   let at = 0;
@@ -37,7 +37,7 @@ export function pack(r: SealedRows): { result: PackedRows; bytes: ArrayBuffer } 
     key: { ...p.key, wrapped: put(p.key.wrapped) },
     changes: p.changes.map((c) => ({ ...c, sealed: put(c.sealed) })),
     current: put(p.current),
-    digests: p.digests.map(put),
+    digests: put(p.digests),
   }));
   return { result: { ...r, records }, bytes: out.buffer as ArrayBuffer };
 }
@@ -49,7 +49,7 @@ export function unpack(r: PackedRows, bytes: ArrayBuffer): SealedRows {
     key: { ...p.key, wrapped: get(p.key.wrapped) },
     changes: p.changes.map((c) => ({ ...c, sealed: get(c.sealed) })),
     current: get(p.current),
-    digests: p.digests.map(get),
+    digests: get(p.digests),
   }));
   return { ...r, records };
 }

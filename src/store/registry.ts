@@ -6,7 +6,7 @@
  * search goes through blind indexes; erasure deletes the record's key.
  */
 import { TracevaultError } from '../errors.ts';
-import { addBlockDigests, applyChange, contentId, indexForm, openCurrentVersions, prepareRecord, sealCurrentVersions, sealOneChange, type PreparedRecord } from './seal-record.ts';
+import { addBlockDigests, applyChange, contentId, eachDigest, indexForm, openCurrentVersions, prepareRecord, sealCurrentVersions, sealOneChange, type PreparedRecord } from './seal-record.ts';
 import { fieldMask } from './field-mask.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { base32, newId } from '../crypto/ids.ts';
@@ -258,8 +258,8 @@ export class Registry {
       keys.push([seq, item.key.gen, item.key.dekVersion, item.key.wrapped]);
       for (const c of item.changes) changes.push([seq, c.change, c.validFrom, c.recordedAt, c.recordedBy, c.keyGen, c.sealed, fieldMask(c.fields)]);
       current.push([seq, item.changes.length, item.key.gen, item.current]);
-      if (opts.stagedBy) staged.push([seq, Buffer.concat(item.digests)]);
-      else for (const d of item.digests) index.push([d, seq]);
+      if (opts.stagedBy) staged.push([seq, item.digests]);
+      else for (const d of eachDigest(item.digests)) index.push([d, seq]);
       if (!opts.stagedBy) {
         const ref = this.recordRef(item.id);
         item.changes.forEach((c, i) => events.push({ ...opts.entry, action: i === 0 ? 'collect' : 'update', principalId: c.recordedBy, recordRef: ref, fields: c.fields, outcome: 'ok' }));

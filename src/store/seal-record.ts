@@ -36,7 +36,16 @@ export interface PreparedRecord {
   readonly changes: readonly SealedChange[];
   /** The current versions, sealed (sealCurrent) as of the last change. */
   readonly current: Buffer;
-  readonly digests: readonly Buffer[];
+  /** The distinct blind-index digests, packed (DIGEST_BYTES each). */
+  readonly digests: Buffer;
+}
+
+/** The length of a blind-index digest (crypto/keyring.ts: HMAC-SHA-256 truncated to 128 bits). */
+export const DIGEST_BYTES = 16;
+
+/** The digests of a packed run (PreparedRecord.digests), as views. */
+export function* eachDigest(packed: Buffer): Generator<Buffer> {
+  for (let at = 0; at < packed.length; at += DIGEST_BYTES) yield packed.subarray(at, at + DIGEST_BYTES);
 }
 
 export interface ChangeInput {
@@ -93,17 +102,20 @@ export function addBlockDigests(keys: TenantKeys, state: ReadonlyMap<string, unk
 
 /**
  * The distinct digests, copied into one buffer: each HMAC's 32-byte result would otherwise stay
- * allocated under its 16-byte view until the batch is written (an import holds thousands).
+ * allocated under its 16-byte view until the batch is written (an import holds thousands), and the
+ * registry stores an import's staged digests as this one value.
  */
-function packUnique(digests: readonly Buffer[]): Buffer[] {
-  const unique = digests.filter((d, i) => !digests.some((e, j) => j < i && e.equals(d)));
-  const packed = Buffer.allocUnsafeSlow(unique.reduce((n, d) => n + d.length, 0));
+function packUnique(digests: readonly Buffer[]): Buffer {
+  const seen = new Set<string>();
+  const packed = Buffer.allocUnsafeSlow(digests.length * DIGEST_BYTES);
   let at = 0;
-  return unique.map((d) => {
-    d.copy(packed, at);
-    at += d.length;
-    return packed.subarray(at - d.length, at);
-  });
+  for (const d of digests) {
+    const id = d.toString('latin1');
+    if (seen.has(id)) continue;
+    seen.add(id);
+    at += d.copy(packed, at);
+  }
+  return packed.subarray(0, at);
 }
 
 /**

@@ -6,7 +6,7 @@
  * search goes through blind indexes; erasure deletes the record's key.
  */
 import { TracevaultError } from '../errors.ts';
-import { addBlockDigests, applyChange, contentId, eachDigest, indexForm, openCurrentVersions, prepareRecord, sealCurrentVersions, sealOneChange, type PreparedRecord } from './seal-record.ts';
+import { addBlockDigests, applyChange, contentId, DIGEST_BYTES, eachDigest, indexForm, openCurrentVersions, prepareRecord, sealCurrentVersions, sealOneChange, type PreparedRecord } from './seal-record.ts';
 import { fieldMask } from './field-mask.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { base32, newId } from '../crypto/ids.ts';
@@ -166,17 +166,18 @@ export class Registry {
   async #indexStaged(tx: Db, stagedBy: string, after: number, last: number): Promise<void> {
     const span = [after, last, stagedBy];
     const where = 'WHERE s.record_seq > ? AND s.record_seq <= ? AND r.staged_by = ?';
-    const most = Number((await tx.get<{ n: number | null }>(`SELECT MAX(length(s.digests)) / 16 AS n FROM staged_digests s JOIN records r ON r.seq = s.record_seq ${where}`, span))?.n ?? 0);
+    const most = Number((await tx.get<{ n: number | null }>(`SELECT MAX(length(s.digests)) / ${DIGEST_BYTES} AS n FROM staged_digests s JOIN records r ON r.seq = s.record_seq ${where}`, span))?.n ?? 0);
     if (most === 0) return;
-    // Each row's 16-byte digests, one per k (SQLite has no generate_series without an extension).
+    // Each row's digests, one per k (SQLite has no generate_series without an extension).
+    const d = DIGEST_BYTES;
     await tx.run(
       tx.dialect === 'sqlite'
         ? `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ${most})
-           INSERT INTO blind_index (digest, record_seq) SELECT substr(s.digests, k.i * 16 + 1, 16), s.record_seq
-           FROM staged_digests s JOIN records r ON r.seq = s.record_seq JOIN k ON k.i * 16 < length(s.digests)
+           INSERT INTO blind_index (digest, record_seq) SELECT substr(s.digests, k.i * ${d} + 1, ${d}), s.record_seq
+           FROM staged_digests s JOIN records r ON r.seq = s.record_seq JOIN k ON k.i * ${d} < length(s.digests)
            ${where} ORDER BY 1, 2 ON CONFLICT DO NOTHING`
-        : `INSERT INTO blind_index (digest, record_seq) SELECT substring(s.digests FROM k.i * 16 + 1 FOR 16), s.record_seq
-           FROM staged_digests s JOIN records r ON r.seq = s.record_seq CROSS JOIN LATERAL generate_series(0, length(s.digests) / 16 - 1) AS k(i)
+        : `INSERT INTO blind_index (digest, record_seq) SELECT substring(s.digests FROM k.i * ${d} + 1 FOR ${d}), s.record_seq
+           FROM staged_digests s JOIN records r ON r.seq = s.record_seq CROSS JOIN LATERAL generate_series(0, length(s.digests) / ${d} - 1) AS k(i)
            ${where} ORDER BY 1, 2 ON CONFLICT DO NOTHING`,
       span,
     );

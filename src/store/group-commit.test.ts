@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { initVault } from './vault.ts';
 import { openSqlite } from './dialect/sqlite.ts';
 import { open } from 'node:fs/promises';
+import Database from 'better-sqlite3';
 
 test('SQLite group commit: concurrent transactions share commits; one that fails rolls back alone; seq stays gap-free', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tv-group-'));
@@ -79,6 +80,47 @@ test('SQLite commits are answered only after the WAL is synced, off the event lo
     fail = false;
     await db.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('next')"));
     assert.equal(Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n), 52);
+  } finally {
+    proto.datasync = original;
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SQLite: transactions that arrive while a sync is in flight wait for it and commit as one group, covered by one more sync', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tv-sync-group-'));
+  const probe = await open(join(dir, 'probe'), 'w');
+  const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+  await probe.close();
+  const original = proto.datasync;
+  let syncs = 0;
+  let inFlight: (() => void) | undefined;
+  proto.datasync = async function (this: unknown) {
+    syncs++;
+    await new Promise<void>((r) => {
+      inFlight = r;
+      setTimeout(r, 20);
+    });
+    await original.call(this);
+  };
+  const db = openSqlite(join(dir, 'db.sqlite'));
+  try {
+    await db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    syncs = 0;
+    inFlight = undefined;
+    const first = db.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('first')"));
+    while (!inFlight) await new Promise((r) => setImmediate(r)); // its sync has started
+    const later = Array.from({ length: 30 }, (_, i) => db.transaction((tx) => tx.run('INSERT INTO t (v) VALUES (?)', [`v${i}`])));
+    // A few turns later, with the first sync still in flight, they have not committed: they wait for it.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    const peek = new Database(join(dir, 'db.sqlite'), { readonly: true });
+    assert.equal((peek.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 1);
+    peek.close();
+    // A write outside a transaction, and a reader, meanwhile: every caller is answered.
+    const single = db.run("INSERT INTO t (v) VALUES ('single')");
+    await Promise.all([first, ...later, single, db.durable()]);
+    assert.equal(Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n), 32);
+    assert.ok(syncs <= 3, `the 30 transactions shared a commit and a sync (${syncs} syncs in all)`);
   } finally {
     proto.datasync = original;
     await db.close();

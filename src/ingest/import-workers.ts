@@ -4,19 +4,13 @@
  * is capped: it holds one batch at a time.
  */
 import { Worker } from 'node:worker_threads';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TracevaultError, type ErrorCode } from '../errors.ts';
+import { workerBoot } from '../worker-boot.ts';
 import { unpack, type PackedRows } from './packed-batch.ts';
 import type { WorkerInit } from './import-worker.ts';
 import type { SealedRows, SealJob } from './seal-rows.ts';
 
-const here = fileURLToPath(import.meta.url);
-const ENTRY = new URL(`./import-worker${extname(here)}`, import.meta.url).href;
-// From TypeScript sources (run through tsx), the worker registers tsx before loading its module.
-const BOOT = extname(here) === '.ts'
-  ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY)}); })`
-  : `import(${JSON.stringify(ENTRY)})`;
+const BOOT = workerBoot(import.meta.url, 'import-worker');
 
 type Reply = { id: number; result: PackedRows; bytes: ArrayBuffer; code?: undefined } | { id: number; code: ErrorCode };
 

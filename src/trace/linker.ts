@@ -6,9 +6,8 @@
  * and candidates go in, links come out; the decrypted histories stay with the linker.
  */
 import { Worker } from 'node:worker_threads';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TracevaultError, type ErrorCode } from '../errors.ts';
+import { workerBoot } from '../worker-boot.ts';
 import { TenantKeys, type WrappedDataKey } from '../crypto/keyring.ts';
 import type { Kek } from '../crypto/key-file.ts';
 import { openHistory, type RecordSnapshot } from '../store/open-record.ts';
@@ -124,12 +123,7 @@ export interface LinkWorkerInit {
   readonly counts: FrequencyCounts;
 }
 
-const here = fileURLToPath(import.meta.url);
-const ENTRY = new URL(`./link-worker${extname(here)}`, import.meta.url).href;
-// From TypeScript sources (run through tsx), the worker registers tsx before loading its module.
-const BOOT = extname(here) === '.ts'
-  ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY)}); })`
-  : `import(${JSON.stringify(ENTRY)})`;
+const BOOT = workerBoot(import.meta.url, 'link-worker');
 
 type Reply = { id: number; linked: LinkedRow[]; code?: undefined } | { id: number; code: ErrorCode };
 

@@ -8,7 +8,7 @@ import { HmacSha256 } from './hmac.ts';
 import fc from 'fast-check';
 import { open, seal, aad } from './aead.ts';
 import { createKeyFile, loadKek, kekFromBytes } from './key-file.ts';
-import { newDataKey, TenantKeys } from './keyring.ts';
+import { newDataKey, TenantKeys, tenantKeysOf } from './keyring.ts';
 import { changeLabels, openChange, sealChange } from './field-cipher.ts';
 import { base32, isWellFormedId, newTimeOrderedId } from './ids.ts';
 
@@ -92,6 +92,16 @@ test('keyring: a record key unwrapped again comes from the cache, only for the s
   const many = Array.from({ length: 5000 }, (_, i) => tk.newRecordKey(`r_m${i}`));
   for (const m of many) assert.deepEqual(tk.unwrapRecordKey(m.wrapped), m.key);
   assert.deepEqual(tk.unwrapRecordKey(many[0]!.wrapped), many[0]!.key);
+});
+
+test("keyring: a worker's keys from transferred copies open the same records, and the KEK's copies are zeroed", () => {
+  const wrapped = [newDataKey(kek, 't1', 'data', 1), newDataKey(kek, 't1', 'index', 1)];
+  const { key, wrapped: w } = new TenantKeys(kek, 't1', wrapped).newRecordKey('r_1');
+  const received = { kek: { key: Uint8Array.from(kek.key), id: kek.id }, tenantId: 't1', wrapped: structuredClone(wrapped) };
+  const inWorker = tenantKeysOf(received);
+  assert.deepEqual(inWorker.unwrapRecordKey(w), key);
+  assert.ok(received.kek.key.every((b) => b === 0));
+  assert.ok(kek.key.some((b) => b !== 0), "the caller's KEK is another copy");
 });
 
 test('keyring: the wrong KEK is refused', () => {

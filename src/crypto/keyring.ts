@@ -44,6 +44,28 @@ export function newDataKey(kek: Kek, tenantId: string, purpose: DataKeyPurpose, 
   return { ...meta, wrapped: seal(kek.key, randomBytes(KEY_BYTES), dataKeyAad(meta)) };
 }
 
+/** What a worker thread receives to hold a tenant's keys (the KEK and the wrapped data keys). */
+export interface TransferredKeys {
+  readonly kek: { readonly key: Uint8Array; readonly id: string };
+  readonly tenantId: string;
+  readonly wrapped: readonly WrappedDataKey[];
+}
+
+/**
+ * A worker's TenantKeys from the copies it received (workerData is a copy). The KEK is needed only
+ * to open the data keys: both of its copies in the worker, the one received and the one made here,
+ * are zeroed after — so never pass the vault's own KEK.
+ */
+export function tenantKeysOf(t: TransferredKeys): TenantKeys {
+  const kek = { key: Buffer.from(t.kek.key), id: t.kek.id };
+  try {
+    return new TenantKeys(kek, t.tenantId, t.wrapped.map((w) => ({ ...w, wrapped: Buffer.from(w.wrapped) })));
+  } finally {
+    kek.key.fill(0);
+    t.kek.key.fill(0);
+  }
+}
+
 /** Record keys kept unwrapped (TenantKeys.unwrapRecordKey): 32 bytes each. */
 const RECORD_KEY_CACHE = 4096;
 

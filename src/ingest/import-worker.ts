@@ -1,26 +1,19 @@
 /** A worker thread of an import: seals batches of rows (seal-rows.ts) for the main thread to insert. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TracevaultError } from '../errors.ts';
-import { TenantKeys, type WrappedDataKey } from '../crypto/keyring.ts';
+import { tenantKeysOf, type TransferredKeys } from '../crypto/keyring.ts';
 import { recordType } from '../schema/record-type.ts';
 import { sealRows, type SealJob } from './seal-rows.ts';
 import { pack } from './packed-batch.ts';
 
-export interface WorkerInit {
-  readonly kek: { readonly key: Uint8Array; readonly id: string };
-  readonly tenantId: string;
-  readonly wrapped: readonly WrappedDataKey[];
+export interface WorkerInit extends TransferredKeys {
   readonly type: string;
   readonly actorId: string;
   readonly orgId: string | null;
 }
 
 const init = workerData as WorkerInit;
-const keys = new TenantKeys(
-  { key: Buffer.from(init.kek.key), id: init.kek.id },
-  init.tenantId,
-  init.wrapped.map((w) => ({ ...w, wrapped: Buffer.from(w.wrapped) })),
-);
+const keys = tenantKeysOf(init);
 const ctx = { keys, type: recordType(init.type), actorId: init.actorId, orgId: init.orgId };
 
 parentPort!.on('message', ({ id, job }: { id: number; job: SealJob }) => {

@@ -1,15 +1,11 @@
 /** The worker thread of a large trace: opens candidate histories and links rows to them (linker.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TracevaultError } from '../errors.ts';
-import { TenantKeys } from '../crypto/keyring.ts';
+import { tenantKeysOf } from '../crypto/keyring.ts';
 import { LinkState, unpackBuffers, type LinkJob, type LinkWorkerInit, type PackedBuffers } from './linker.ts';
 
 const init = workerData as LinkWorkerInit;
-const keys = new TenantKeys(
-  { key: Buffer.from(init.kek.key), id: init.kek.id },
-  init.tenantId,
-  init.wrapped.map((w) => ({ ...w, wrapped: Buffer.from(w.wrapped) })),
-);
+const keys = tenantKeysOf(init);
 const state = new LinkState(keys, new Set(init.fields), init.counts);
 
 parentPort!.on('message', ({ id, job, packed }: { id: number; job: LinkJob; packed: PackedBuffers }) => {

@@ -8,8 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { TracevaultError, type ErrorCode } from '../errors.ts';
 import { workerBoot } from '../worker-boot.ts';
-import { TenantKeys, type WrappedDataKey } from '../crypto/keyring.ts';
-import type { Kek } from '../crypto/key-file.ts';
+import { TenantKeys, type TransferredKeys } from '../crypto/keyring.ts';
 import { openHistory, type RecordSnapshot } from '../store/open-record.ts';
 import { indexForm } from '../store/seal-record.ts';
 import { linkRow, type CandidateRecord, type Link, type TermFrequencies } from './linkage.ts';
@@ -115,10 +114,7 @@ export class LocalLinker implements Linker {
   async close(): Promise<void> {}
 }
 
-export interface LinkWorkerInit {
-  readonly kek: Kek;
-  readonly tenantId: string;
-  readonly wrapped: readonly WrappedDataKey[];
+export interface LinkWorkerInit extends TransferredKeys {
   readonly fields: readonly string[];
   readonly counts: FrequencyCounts;
 }

@@ -51,7 +51,6 @@ class Connection {
   /** Commits made, and how many of them are known to be on disk. */
   commits = 0;
   synced = 0;
-  syncing = false;
   /** Settles when the sync in flight ends (undefined: none in flight). */
   syncEnd: Promise<void> | undefined;
   readonly waiters: { upTo: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -70,12 +69,11 @@ class Connection {
     if (!this.walPath || this.synced >= this.commits) return Promise.resolve();
     const upTo = this.commits;
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ upTo, resolve, reject }));
-    if (!this.syncing) void this.#sync();
+    if (!this.syncEnd) void this.#sync();
     return p;
   }
 
   async #sync(): Promise<void> {
-    this.syncing = true;
     let ended!: () => void;
     this.syncEnd = new Promise((r) => (ended = r));
     while (this.synced < this.commits && this.waiters.length > 0) {
@@ -95,7 +93,6 @@ class Connection {
       // A failed sync fails its callers (their commits may not survive a crash): fail closed.
       for (const w of settled) if (error) w.reject(error); else w.resolve();
     }
-    this.syncing = false;
     this.syncEnd = undefined;
     ended();
   }

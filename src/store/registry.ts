@@ -297,11 +297,13 @@ export class Registry {
       const now = this.#now().toISOString();
       const key = this.keys.unwrapRecordKey(rec.key);
       const digests: Buffer[] = [];
+      // Read from its current versions only, a record's versions are those of its current values.
+      const versions = rec.versions ?? new Map([...rec.current].map(([f, v]) => [f, v.version]));
       const c = sealOneChange(this.keys, type, recordId, key, rec.key.gen, rec.lastChange + 1, {
         values: changed, validFrom: opts.validFrom ?? now, recordedAt: opts.recordedAt ?? now, recordedBy: actor.id,
-      }, rec.versions, digests);
+      }, versions, digests);
       const current = new Map(rec.current);
-      applyChange(current, { ...c, values: changed }, rec.versions);
+      applyChange(current, { ...c, values: changed }, versions);
       const sealedCurrent = sealCurrentVersions(key, { recordType: type.name, recordId, change: c.change, keyGen: c.keyGen }, current.values());
       key.fill(0);
       addBlockDigests(this.keys, new Map([...current].map(([f, v]) => [f, v.value] as const)), digests);
@@ -481,10 +483,9 @@ export class Registry {
       key.fill(0);
     }
     for (const f of current.keys()) if (!fieldDef(type, f)) current.delete(f);
-    const versions = new Map([...current].map(([f, v]) => [f, v.version]));
     return {
       id: recordId, seq: Number(row.seq), recordType: type.name, orgId: row.org_id, createdAt: row.created_at,
-      createdBy: row.created_by, key: wrapped, current, versions, lastChange, history: undefined,
+      createdBy: row.created_by, key: wrapped, current, versions: undefined, lastChange, history: undefined,
     };
   }
 

@@ -1,6 +1,6 @@
 /** A worker thread of an import: seals batches of rows (seal-rows.ts) for the main thread to insert. */
-import { parentPort, workerData } from 'node:worker_threads';
-import { TracevaultError } from '../errors.ts';
+import { workerData } from 'node:worker_threads';
+import { answerRequests } from '../worker-thread.ts';
 import { tenantKeysOf, type TransferredKeys } from '../crypto/keyring.ts';
 import { recordType } from '../schema/record-type.ts';
 import { sealRows, type SealJob } from './seal-rows.ts';
@@ -16,12 +16,7 @@ const init = workerData as WorkerInit;
 const keys = tenantKeysOf(init);
 const ctx = { keys, type: recordType(init.type), actorId: init.actorId, orgId: init.orgId };
 
-parentPort!.on('message', ({ id, job }: { id: number; job: SealJob }) => {
-  try {
-    const { result, bytes } = pack(sealRows(ctx, job));
-    parentPort!.postMessage({ id, result, bytes }, [bytes]);
-  } catch (e) {
-    // Only the code crosses back: a message might quote a value.
-    parentPort!.postMessage({ id, code: e instanceof TracevaultError ? e.code : 'ERR_INTERNAL' });
-  }
+answerRequests(({ job }: { job: SealJob }) => {
+  const { result, bytes } = pack(sealRows(ctx, job));
+  return { reply: { result, bytes }, transfer: [bytes] };
 });

@@ -4,46 +4,28 @@
  * is capped: it holds one batch at a time.
  */
 import { Worker } from 'node:worker_threads';
-import { TracevaultError, type ErrorCode } from '../errors.ts';
-import { workerBoot } from '../worker-boot.ts';
+import { TracevaultError } from '../errors.ts';
+import { workerBoot, WorkerRequests } from '../worker-thread.ts';
 import { unpack, type PackedRows } from './packed-batch.ts';
 import type { WorkerInit } from './import-worker.ts';
 import type { SealedRows, SealJob } from './seal-rows.ts';
 
 const BOOT = workerBoot(import.meta.url, 'import-worker');
 
-type Reply = { id: number; result: PackedRows; bytes: ArrayBuffer; code?: undefined } | { id: number; code: ErrorCode };
-
 export class SealerPool {
-  readonly #workers: Worker[];
-  readonly #waiting = new Map<number, { resolve: (r: SealedRows) => void; reject: (e: unknown) => void }>();
+  readonly #workers: WorkerRequests<{ result: PackedRows; bytes: ArrayBuffer }, SealedRows>[];
   #next = 0;
-  #failed: TracevaultError | undefined;
 
   constructor(init: WorkerInit, size: number) {
-    this.#workers = Array.from({ length: size }, () => {
-      const w = new Worker(BOOT, { eval: true, workerData: init, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } });
-      w.on('message', (m: Reply) => {
-        const p = this.#waiting.get(m.id);
-        this.#waiting.delete(m.id);
-        if (m.code) p?.reject(new TracevaultError(m.code));
-        else p?.resolve(unpack(m.result, m.bytes));
-      });
-      // A worker that fails to start or dies fails every batch in flight, and the import with them.
-      const fail = () => {
-        this.#failed ??= new TracevaultError('ERR_INTERNAL');
-        for (const p of this.#waiting.values()) p.reject(this.#failed);
-        this.#waiting.clear();
-      };
-      w.on('error', fail);
-      w.on('exit', (code) => code !== 0 && fail());
-      return w;
-    });
+    this.#workers = Array.from({ length: size }, () => new WorkerRequests(
+      new Worker(BOOT, { eval: true, workerData: init, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } }),
+      (m: { result: PackedRows; bytes: ArrayBuffer }) => unpack(m.result, m.bytes),
+    ));
   }
 
   /** Batches sent and not yet back. */
   get queued(): number {
-    return this.#waiting.size;
+    return this.#workers.reduce((n, w) => n + w.pending, 0);
   }
 
   get size(): number {
@@ -51,15 +33,12 @@ export class SealerPool {
   }
 
   seal(job: SealJob): Promise<SealedRows> {
-    if (this.#failed) return Promise.reject(this.#failed);
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject });
-      this.#workers[id % this.#workers.length]!.postMessage({ id, job });
-    });
+    // A worker that failed fails the import: no later batch is sent.
+    if (this.#workers.some((w) => w.failed)) return Promise.reject(new TracevaultError('ERR_INTERNAL'));
+    return this.#workers[this.#next++ % this.#workers.length]!.request({ job });
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+    await Promise.all(this.#workers.map((w) => w.close()));
   }
 }

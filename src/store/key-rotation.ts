@@ -8,6 +8,7 @@
 import { newDataKey } from '../crypto/keyring.ts';
 import { openChange, openCurrent, sealChange, sealCurrent } from '../crypto/field-cipher.ts';
 import { fieldMask } from './field-mask.ts';
+import { wrappedKeyOf } from './open-record.ts';
 import type { Vault } from './vault.ts';
 import type { Actor } from './registry.ts';
 
@@ -47,7 +48,7 @@ export async function rotateKeys(vault: Vault, actor: Actor, opts: { batchSize?:
         [tenantId, toVersion, batchSize],
       );
       for (const rec of batch) {
-        const oldKey = keys.unwrapRecordKey({ recordId: rec.id, gen: Number(rec.gen), dekVersion: Number(rec.dek_version), wrapped: rec.wrapped });
+        const oldKey = keys.unwrapRecordKey(wrappedKeyOf(rec.id, rec));
         const gen = Number(rec.gen) + 1;
         const { key, wrapped } = keys.newRecordKey(rec.id, gen);
         const changes = await tx.all<{ change: number; key_gen: number; sealed: Buffer }>(

@@ -40,6 +40,11 @@ export type ChangeRow = KeyRow & SealedRow;
 /** A record's key row and its change rows, read in one snapshot. */
 export type RecordSnapshot = readonly [KeyRow, readonly SealedRow[]];
 
+/** A record's wrapped key as its key row holds it. */
+export function wrappedKeyOf(recordId: string, row: Pick<KeyRow, 'gen' | 'dek_version' | 'wrapped'>): WrappedRecordKey {
+  return { recordId, gen: Number(row.gen), dekVersion: Number(row.dek_version), wrapped: row.wrapped };
+}
+
 /** A field's version as labelled in a change row. */
 interface Labelled {
   readonly row: SealedRow;
@@ -54,7 +59,7 @@ interface Labelled {
  */
 export function openHistory(keys: TenantKeys, recordId: string, first: KeyRow, rows: readonly SealedRow[], withHistory: boolean, only?: ReadonlySet<string>) {
   const type = recordType(first.record_type);
-  const wrapped: WrappedRecordKey = { recordId, gen: Number(first.gen), dekVersion: Number(first.dek_version), wrapped: first.wrapped };
+  const wrapped = wrappedKeyOf(recordId, first);
   const key = keys.unwrapRecordKey(wrapped);
   const byField = new Map<string, Labelled[]>();
   const versions = new Map<string, number>();

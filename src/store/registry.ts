@@ -8,11 +8,11 @@
 import { TracevaultError } from '../errors.ts';
 import { addBlockDigests, applyChange, contentId, DIGEST_BYTES, eachDigest, indexForm, openCurrentVersions, prepareRecord, sealCurrentVersions, sealOneChange, type PreparedRecord } from './seal-record.ts';
 import { fieldMask } from './field-mask.ts';
-import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
+import type { TenantKeys } from '../crypto/keyring.ts';
 import { base32, newId } from '../crypto/ids.ts';
 import { KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
 import { fieldDef, recordType, type RecordType } from '../schema/record-type.ts';
-import { openHistory, type ChangeRow, type KeyRow, type RecordSnapshot, type SealedRow } from './open-record.ts';
+import { openHistory, wrappedKeyOf, type ChangeRow, type KeyRow, type RecordSnapshot, type SealedRow } from './open-record.ts';
 import type { AuditEvent, AuditSink } from './audit.ts';
 import type { Db, Param } from './db.ts';
 
@@ -472,7 +472,7 @@ export class Registry {
   /** Decrypts a record's sealed current versions (a row of SELECT_CURRENT). */
   async #decodeCurrent(recordId: string, row: ChangeRow) {
     const type = recordType(row.record_type);
-    const wrapped: WrappedRecordKey = { recordId, gen: Number(row.gen), dekVersion: Number(row.dek_version), wrapped: row.wrapped };
+    const wrapped = wrappedKeyOf(recordId, row);
     if (!this.keys.hasVersion(wrapped.dekVersion)) await this.#reloadKeys?.();
     const key = this.keys.unwrapRecordKey(wrapped);
     const lastChange = Number(row.change);

@@ -6,8 +6,7 @@
  * and candidates go in, links come out; the decrypted histories stay with the linker.
  */
 import { Worker } from 'node:worker_threads';
-import { TracevaultError, type ErrorCode } from '../errors.ts';
-import { workerBoot } from '../worker-boot.ts';
+import { workerBoot, WorkerRequests } from '../worker-thread.ts';
 import { TenantKeys, type TransferredKeys } from '../crypto/keyring.ts';
 import { openHistory, type RecordSnapshot } from '../store/open-record.ts';
 import { indexForm } from '../store/seal-record.ts';
@@ -121,48 +120,25 @@ export interface LinkWorkerInit extends TransferredKeys {
 
 const BOOT = workerBoot(import.meta.url, 'link-worker');
 
-type Reply = { id: number; linked: LinkedRow[]; code?: undefined } | { id: number; code: ErrorCode };
-
 /** Links on a worker thread; jobs are answered in the order they were sent. */
 export class WorkerLinker implements Linker {
   readonly keyVersions: ReadonlySet<number>;
-  readonly #worker: Worker;
-  readonly #waiting = new Map<number, { resolve: (r: LinkedRow[]) => void; reject: (e: unknown) => void }>();
-  #next = 0;
-  #failed: TracevaultError | undefined;
+  readonly #requests: WorkerRequests<{ linked: LinkedRow[] }, LinkedRow[]>;
 
   constructor(init: LinkWorkerInit) {
     this.keyVersions = new Set(init.wrapped.filter((w) => w.purpose === 'data' && w.tenantId === init.tenantId).map((w) => w.version));
-    this.#worker = new Worker(BOOT, { eval: true, workerData: init });
-    this.#worker.on('message', (m: Reply) => {
-      const p = this.#waiting.get(m.id);
-      this.#waiting.delete(m.id);
-      if (m.code) p?.reject(new TracevaultError(m.code));
-      else p?.resolve(m.linked);
-    });
     // A worker that fails to start or dies fails every job in flight, and the trace with them.
-    const fail = () => {
-      this.#failed ??= new TracevaultError('ERR_INTERNAL');
-      for (const p of this.#waiting.values()) p.reject(this.#failed);
-      this.#waiting.clear();
-    };
-    this.#worker.on('error', fail);
-    this.#worker.on('exit', (code) => code !== 0 && fail());
+    this.#requests = new WorkerRequests(new Worker(BOOT, { eval: true, workerData: init }), (m: { linked: LinkedRow[] }) => m.linked);
   }
 
   /** Sends a job; its sealed buffers are moved out of it (packBuffers). */
   link(job: LinkJob): Promise<LinkedRow[]> {
-    if (this.#failed) return Promise.reject(this.#failed);
-    const id = this.#next++;
     const packed = packBuffers(job.records);
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, job, packed }, [packed.bytes.buffer as ArrayBuffer, packed.lengths.buffer as ArrayBuffer]);
-    });
+    return this.#requests.request({ job, packed }, [packed.bytes.buffer as ArrayBuffer, packed.lengths.buffer as ArrayBuffer]);
   }
 
-  async close(): Promise<void> {
-    await this.#worker.terminate();
+  close(): Promise<void> {
+    return this.#requests.close();
   }
 }
 

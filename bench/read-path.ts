@@ -9,8 +9,8 @@
  * measured in turn in each: maximum throughput of each (64 connections), the ratio (target at least
  * 40%, aim 50%), p99 latency of the full path at half its maximum of that round (8 connections;
  * target under 10 ms; also as the server itself measures it, which leaves out the load generator
- * and the kernel on the same two cores), and the server's resident memory after the runs (target under 300 MB with
- * one million records: `--vault .bench-tmp/trace-speed-1000000` serves the vault of
+ * and the kernel on the same two cores), and the server's resident memory after the runs (target
+ * under 300 MB with one million records: `--vault .bench-tmp/trace-speed-1000000` serves the vault of
  * bench/trace-speed.ts --families 1000000).
  * The reader is a clinician revealing the mother's phone of its 25 patients, in
  * random order (so the guard sees a normal day: no scan, under the velocity limit of 30 new
@@ -123,9 +123,9 @@ const rounds: { b: autocannon.Result; full: autocannon.Result; half: autocannon.
 for (let k = 0; k < ROUNDS; k++) {
   const b = await load(base.url, ids, token, { connections: 64 });
   const full = await load(tv.url, ids, token, { connections: 64 });
+  await tv.stats(); // the server's request times from here on are the half-load run's
   // Eight connections: autocannon paces each connection on its own timer, and many connections at a
   // modest rate arrive in bursts that measure the burst, not the server.
-  await tv.stats(); // its request times from here on are the half-load run's
   const half = await load(tv.url, ids, token, { connections: 8, rate: Math.round(full.requests.average / 2) });
   const server = await tv.stats();
   for (const [name, r] of [['baseline', b], ['full path', full], ['half', half]] as const) {

@@ -9,7 +9,9 @@
  * measured in turn in each: maximum throughput of each (64 connections), the ratio (target at least
  * 40%, aim 50%), p99 latency of the full path at half its maximum of that round (8 connections;
  * target under 10 ms; also as the server itself measures it, which leaves out the load generator
- * and the kernel on the same two cores), and the server's resident memory after the runs (target
+ * and the kernel on the same two cores), each server's CPU time per request at its maximum (its
+ * whole process: what a request costs, which the neighbours on a shared machine change less than
+ * they change a throughput), and the server's resident memory after the runs (target
  * under 300 MB with one million records: `--vault .bench-tmp/trace-speed-1000000` serves the vault of
  * bench/trace-speed.ts --families 1000000).
  * The reader is a clinician revealing the mother's phone of its 25 patients, in
@@ -86,7 +88,7 @@ async function setup(): Promise<{ token: string; ids: string[]; records: number 
   }
 }
 
-interface ServerStats { rss: number; heapUsed: number; p50: number; p99: number }
+interface ServerStats { rss: number; heapUsed: number; p50: number; p99: number; cpuMicros: number }
 
 async function start(mode: 'tracevault' | 'baseline', path: string): Promise<{ url: string; child: ChildProcessWithoutNullStreams; stats: () => Promise<ServerStats> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./read-server.ts', import.meta.url).pathname, mode, path], { stdio: 'pipe' });
@@ -119,11 +121,18 @@ const base = await start('baseline', baselineDb);
 const tv = await start('tracevault', dir);
 await load(base.url, ids, token, { connections: 64 }); // warm-up
 await load(tv.url, ids, token, { connections: 64 });
+// Each server's CPU time (its whole process) per request of the maximum runs: steadier than the
+// throughputs on a shared machine, whose neighbours slow both servers but not their work per request.
+const cpu: { b: number; full: number }[] = [];
 const rounds: { b: autocannon.Result; full: autocannon.Result; half: autocannon.Result; server: ServerStats }[] = [];
 for (let k = 0; k < ROUNDS; k++) {
+  const b0 = await base.stats();
   const b = await load(base.url, ids, token, { connections: 64 });
+  const b1 = await base.stats();
+  const tv0 = await tv.stats();
   const full = await load(tv.url, ids, token, { connections: 64 });
-  await tv.stats(); // the server's request times from here on are the half-load run's
+  await tv.stats().then((tv1) => cpu.push({ b: (b1.cpuMicros - b0.cpuMicros) / b.requests.total, full: (tv1.cpuMicros - tv0.cpuMicros) / full.requests.total }));
+  // The server's request times from here on are the half-load run's.
   // Eight connections: autocannon paces each connection on its own timer, and many connections at a
   // modest rate arrive in bursts that measure the burst, not the server.
   const half = await load(tv.url, ids, token, { connections: 8, rate: Math.round(full.requests.average / 2) });
@@ -144,5 +153,6 @@ const ratio = median(ratios);
 const p99 = median(rounds.map((r) => r.half.latency.p99));
 console.log(`\nfull path / baseline, median of ${ROUNDS} rounds: ${(ratio * 100).toFixed(1)}% (target ≥ 40%, aim 50%): ${ratio >= 0.4 ? 'met' : 'NOT met'}`);
 console.log(`p99 at half the maximum, median of ${ROUNDS} rounds: ${p99} ms (target < 10 ms): ${p99 < 10 ? 'met' : 'NOT met'}; in the server itself ${median(rounds.map((r) => r.server.p99)).toFixed(1)} ms (the rest is the load generator and the kernel, on the same cores)`);
+console.log(`server CPU per request at the maximum, median of ${ROUNDS} rounds: baseline ${median(cpu.map((c) => c.b)).toFixed(0)} µs, full path ${median(cpu.map((c) => c.full)).toFixed(0)} µs (baseline / full path ${(median(cpu.map((c) => c.b / c.full)) * 100).toFixed(1)}%)`);
 console.log(`server resident memory after the runs: ${(mem.rss / 2 ** 20).toFixed(0)} MB (JS heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB) with ${records.toLocaleString('en')} records (target < 300 MB at 1,000,000)`);
 process.exit(0);

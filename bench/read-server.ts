@@ -4,7 +4,8 @@
  * is bare fastify + better-sqlite3 reading the same records in clear, answering the same JSON
  * shape. Prints its URL, then, at each line on stdin, a JSON line with its memory and the p50 / p99
  * of its own request times (from the request's arrival to its last byte written) since the last
- * line: what the server adds, apart from the load generator sharing the machine.
+ * line: what the server adds, apart from the load generator sharing the machine; and the CPU time
+ * its process (every thread) has used so far.
  */
 import http from 'node:http';
 import Fastify from 'fastify';
@@ -43,7 +44,8 @@ process.stdout.write(`${url}\n`);
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 process.stdin.on('data', () => {
   const m = process.memoryUsage();
+  const cpu = process.cpuUsage();
   const sorted = times.sort((a, b) => a - b);
   times = [];
-  process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) })}\n`);
+  process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), cpuMicros: cpu.user + cpu.system })}\n`);
 });

@@ -38,7 +38,9 @@ export function open(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buff
     d.setAAD(aad);
     d.setAuthTag(tag);
     const body = d.update(sealed.subarray(1 + IV_BYTES, sealed.length - TAG_BYTES));
-    return Buffer.concat([body, d.final()]);
+    // final() checks the tag; GCM being a stream mode it returns nothing more (no second copy).
+    const rest = d.final();
+    return rest.length === 0 ? body : Buffer.concat([body, rest]);
   } catch (e) {
     throw new TracevaultError('ERR_DECRYPT', {}, { cause: e });
   }

@@ -3,7 +3,7 @@
  * decided, and the list of clear field versions that must be recorded as the disclosure.
  */
 import type { FieldValue } from '../schema/field-kind.ts';
-import { fieldDef, maskField, type RecordType } from '../schema/record-type.ts';
+import { maskField, type RecordType } from '../schema/record-type.ts';
 import type { FieldVersion } from '../store/registry.ts';
 import type { DisclosedItem } from './disclosure.ts';
 
@@ -35,7 +35,7 @@ export function renderRecord(
       clear.push(def.name);
       if (def.sensitivity !== 'public') items.push({ recordSeq, field: def.name, version: v.version });
     } else if (d.view) {
-      fields[def.name] = maskField(fieldDef(type, def.name)!, v.value);
+      fields[def.name] = maskField(def, v.value);
     }
   }
   return { fields, clear, items };

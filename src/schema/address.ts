@@ -18,18 +18,15 @@ export interface AddressParts {
 }
 
 export function splitAddress(address: string): AddressParts {
-  let rest = address;
-  const take = (re: RegExp): string | undefined => {
-    const m = re.exec(rest);
-    if (!m) return undefined;
-    rest = rest.slice(m[1]!.length);
-    return m[1];
-  };
-  const province = take(PROVINCE);
+  const province = PROVINCE.exec(address)?.[1];
+  if (province === undefined) return { province, prefecture: undefined, district: undefined, detail: address };
+  let rest = address.slice(province.length);
   // In a municipality the next unit is already the district.
-  const municipality = province !== undefined && /^(北京|天津|上海|重庆)市$/.test(province);
-  const prefecture = province !== undefined && !municipality ? take(PREFECTURE) : undefined;
-  const district = province !== undefined ? take(DISTRICT) : undefined;
+  const municipality = /^(北京|天津|上海|重庆)市$/.test(province);
+  const prefecture = municipality ? undefined : PREFECTURE.exec(rest)?.[1];
+  if (prefecture !== undefined) rest = rest.slice(prefecture.length);
+  const district = DISTRICT.exec(rest)?.[1];
+  if (district !== undefined) rest = rest.slice(district.length);
   return { province, prefecture, district, detail: rest };
 }
 

@@ -95,6 +95,13 @@ export interface ExportInfo {
   readonly canaryAware: boolean;
 }
 
+export interface Consent {
+  readonly recordId: string;
+  readonly organizationId: string;
+  readonly purpose: string;
+  readonly grantedAt: string;
+}
+
 export interface Alert {
   readonly id: string;
   readonly at: string;
@@ -680,10 +687,66 @@ export class Access {
     this.#poison.add(ref);
   }
 
-  /** Records a guardian's consent for an organisation (a partner) to contact them for a purpose. */
-  async addConsent(recordId: string, orgId: string, purpose: string): Promise<void> {
-    const rec = await this.vault.registry.get(recordId);
-    await this.#db.run('INSERT INTO consents (record_seq, org_id, purpose, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [rec.seq, orgId, purposeOf(purpose).name, this.#now().toISOString()]);
+  // --- Consents ------------------------------------------------------------------------------------
+
+  /**
+   * Records a guardian's consent for an authorised partner to use a record for a purpose whose
+   * legal basis is consent (PIPL art. 13(1); for a child under 14, art. 31 asks for the guardian's):
+   * from then on the partner's reads of this record are `consented` in the policy's context. The
+   * consent of an earlier grant stands (its time is kept). A ledger entry.
+   */
+  async grantConsent(ctx: RequestContext, recordId: string, grant: { organizationId: string; purpose: string }): Promise<Consent> {
+    const { rec, purpose, base } = await this.#consentTarget(ctx, recordId, 'consent.grant', grant.purpose);
+    const org = await this.vault.organisation(grant.organizationId);
+    if (org?.kind !== 'partner') {
+      await this.#refuse({ ...base, outcome: 'denied' }, new TracevaultError('ERR_INVALID_FIELD', { field: 'organizationId', rule: 'consent.partner' }));
+    }
+    return this.#ledgerOrFail(async (tx, events) => {
+      await tx.run('INSERT INTO consents (record_seq, org_id, purpose, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [rec.seq, org!.id, purpose, this.#now().toISOString()]);
+      const row = await tx.get<{ granted_at: string }>('SELECT granted_at FROM consents WHERE record_seq = ? AND org_id = ? AND purpose = ?', [rec.seq, org!.id, purpose]);
+      events.push({ ...base, outcome: 'ok', detail: { organizationId: org!.id } });
+      return { recordId: rec.id, organizationId: org!.id, purpose, grantedAt: row!.granted_at };
+    });
+  }
+
+  /** Withdraws a consent (PIPL art. 15): the partner's next read is refused. ERR_NOT_FOUND if there was none. */
+  async withdrawConsent(ctx: RequestContext, recordId: string, organizationId: string, purpose: string | undefined): Promise<void> {
+    const target = await this.#consentTarget(ctx, recordId, 'consent.withdraw', purpose);
+    const removed = await this.#ledgerOrFail(async (tx, events) => {
+      const n = await tx.run('DELETE FROM consents WHERE record_seq = ? AND org_id = ? AND purpose = ?', [target.rec.seq, organizationId, target.purpose]);
+      events.push({ ...target.base, outcome: 'ok', detail: { organizationId: organizationId.slice(0, 64), removed: n } });
+      return n;
+    });
+    if (removed === 0) throw new TracevaultError('ERR_NOT_FOUND');
+  }
+
+  /** The consents recorded for a record (to whom, for what, since when); a ledger entry. */
+  async consents(ctx: RequestContext, recordId: string): Promise<Consent[]> {
+    const { rec, base } = await this.#consentTarget(ctx, recordId, 'consent.list', undefined);
+    const rows = await this.#db.all<{ org_id: string; purpose: string; granted_at: string }>('SELECT org_id, purpose, granted_at FROM consents WHERE record_seq = ? ORDER BY granted_at, org_id, purpose', [rec.seq]);
+    await this.#ledgerOrFail(async (_tx, events) => {
+      events.push({ ...base, outcome: 'ok', detail: { consents: rows.length } });
+    });
+    return rows.map((r) => ({ recordId: rec.id, organizationId: r.org_id, purpose: r.purpose, grantedAt: r.granted_at }));
+  }
+
+  /**
+   * The record a consent call is about, once the principal may manage its consents. Outside the
+   * principal's reach, the answer of a record that does not exist (as for reads).
+   */
+  async #consentTarget(ctx: RequestContext, recordId: string, action: 'consent.grant' | 'consent.withdraw' | 'consent.list', purposeName: string | undefined) {
+    const listing = action === 'consent.list';
+    const purpose = listing ? undefined : purposeOf(purposeName);
+    if (purpose && !purpose.byConsent) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'purpose', rule: 'consent.purpose' });
+    const base = { ...this.#entry(ctx), recordRef: this.vault.registry.recordRef(recordId), action, purpose: purpose?.name } as const;
+    const policy = await this.policy();
+    const rec = await this.#load(recordId, base);
+    const standing = await this.#standing(ctx, rec, undefined);
+    if (!policy.allows(ctx.principal, 'consent', { type: 'Record', recordType: rec.recordType }, standing)) {
+      const readable = policy.allows(ctx.principal, 'read', { type: 'Record', recordType: rec.recordType }, standing);
+      await this.#refuse({ ...base, decision: `deny@${policy.version}`, outcome: 'denied' }, new TracevaultError(readable ? 'ERR_FORBIDDEN' : 'ERR_NOT_FOUND'));
+    }
+    return { rec, purpose: purpose?.name ?? '', base: { ...base, decision: `allow@${policy.version}` } };
   }
 
   // --- Internals -------------------------------------------------------------------------------------
@@ -1043,6 +1106,7 @@ function ledgerAction(action: Action): AuditEvent['action'] {
     case 'erase': return 'erase';
     case 'administer': return 'principal.create';
     case 'trace': return 'trace';
+    case 'consent': return 'consent.grant';
     default: return 'read';
   }
 }

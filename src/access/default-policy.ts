@@ -6,8 +6,8 @@
  *   principal  Principal   { roles: Set<String>, orgKind: String }
  *   action     read | reveal | view | collect | update | erase | export | approve | aggregate
  *              | administer | manage_policy | view_alerts | hash_identifier | investigate
- *              | trace
- *   resource   Record { recordType }  for read, collect, update, erase, export
+ *              | trace | consent
+ *   resource   Record { recordType }  for read, collect, update, erase, export, consent
  *              Field  { name, recordType, kind, sensitivity }  for view (masked) and reveal (clear)
  *              Api    { area }  for the rest
  *   context    { purpose: String ("" when none), sameOrg, inCare, consented: Bool }
@@ -70,6 +70,13 @@ permit (principal, action == Action::"update", resource is Record)
 when { (context.sameOrg || context.inCare) && principal.roles.containsAny(["clinician", "records_clerk", "vaccination_nurse"]) };
 permit (principal, action == Action::"erase", resource is Record)
 when { principal.roles.contains("dpo") && context.purpose == "data_subject_request" };
+
+// --- A guardian's consents: recorded or withdrawn by the record's organisation, which holds the
+// signed form, or by a data-protection officer (a withdrawal asked of the registry) ----------------
+permit (principal, action == Action::"consent", resource is Record)
+when { context.sameOrg && principal.roles.containsAny(["clinician", "records_clerk", "vaccination_nurse"]) };
+permit (principal, action == Action::"consent", resource is Record)
+when { principal.roles.contains("dpo") };
 
 // --- Bulk exports: requested by a clerk, a DPO or an investigator; approved by a DPO ----------
 permit (principal, action == Action::"export", resource is Record)

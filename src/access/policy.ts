@@ -12,7 +12,7 @@ import type { FieldDef, RecordType } from '../schema/record-type.ts';
 
 export type Action =
   | 'read' | 'view' | 'reveal' | 'collect' | 'update' | 'erase' | 'export' | 'approve' | 'aggregate'
-  | 'administer' | 'manage_policy' | 'view_alerts' | 'hash_identifier' | 'investigate' | 'trace';
+  | 'administer' | 'manage_policy' | 'view_alerts' | 'hash_identifier' | 'investigate' | 'trace' | 'consent';
 
 export interface Subject {
   readonly roles: readonly string[];

@@ -103,7 +103,7 @@ function recordBody(body: Readonly<Record<string, unknown>>): { recordType: stri
 }
 
 /** `name` for `displayName`, `role` for `roles`, `organisationId` for `organizationId`: as people write them. */
-function principalAliases(raw: unknown): unknown {
+function aliases(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
   const out: Record<string, unknown> = { ...raw };
   for (const [alias, name] of [['name', 'displayName'], ['organisationId', 'organizationId']] as const) {
@@ -198,7 +198,7 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
     handler: async ({ body, ctx }) => ({ id: await access.createOrganisation(ctx, body), name: body.name, kind: body.kind, region: body.region ?? null }),
   });
   route({
-    method: 'POST', url: '/v1/principals', tag: 'admin', summary: 'Create a principal (administrator); its API token is returned once', body: S.NewPrincipal, prepare: principalAliases, status: 201,
+    method: 'POST', url: '/v1/principals', tag: 'admin', summary: 'Create a principal (administrator); its API token is returned once', body: S.NewPrincipal, prepare: aliases, status: 201,
     handler: async ({ body, ctx }) => {
       const orgId = body.organizationId ?? null;
       const r = await access.createPrincipal(ctx, { displayName: body.displayName, roles: body.roles, orgId, login: body.login, password: body.password, relationships: body.relationships });
@@ -250,6 +250,20 @@ export async function buildServer(access: Access, opts: ServerOptions): Promise<
   route({
     method: 'DELETE', url: '/v1/records/{id}', tag: 'records', summary: 'Erase a record (data-protection officer, purpose=data_subject_request): its key is destroyed', query: S.EraseQuery, status: 204,
     handler: async ({ query, params, ctx }) => access.erase(ctx, params.id!, query.purpose),
+  });
+  route({
+    method: 'POST', url: '/v1/records/{id}/consents', tag: 'records', status: 201, body: S.NewConsent, prepare: aliases,
+    summary: "Record a guardian's consent for a partner organisation ({ organizationId, purpose: partner_contact }): the record's organisation or a DPO; a ledger entry",
+    handler: async ({ body, params, ctx }) => access.grantConsent(ctx, params.id!, body),
+  });
+  route({
+    method: 'GET', url: '/v1/records/{id}/consents', tag: 'records', summary: "The consents recorded for a record (the record's organisation or a DPO)",
+    handler: async ({ params, ctx }) => ({ consents: await access.consents(ctx, params.id!) }),
+  });
+  route({
+    method: 'DELETE', url: '/v1/records/{id}/consents/{organizationId}', tag: 'records', status: 204, query: S.ConsentQuery,
+    summary: 'Withdraw a consent (?purpose=partner_contact, the default): the partner\'s next read is refused',
+    handler: async ({ query, params, ctx }) => access.withdrawConsent(ctx, params.id!, params.organizationId!, query.purpose),
   });
 
   // --- Exports ------------------------------------------------------------------------------------------

@@ -64,6 +64,10 @@ export const NewExport = z.object({
   canaryAware: z.boolean().optional(),
 }).strict();
 
+export const NewConsent = z.object({ organizationId: id, purpose: z.string().max(64).default('partner_contact') }).strict();
+
+export const ConsentQuery = z.object({ purpose: z.string().max(64).default('partner_contact') }).strict();
+
 export const StatsQuery = z.object({ groupBy: z.enum(STATS_DIMENSIONS).default('hospital'), recordType: z.string().max(32).optional() }).strict();
 
 export const AlertsQuery = z.object({ since: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }).strict();

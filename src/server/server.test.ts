@@ -188,6 +188,68 @@ for (const backend of BACKENDS) {
       assert.ok(Number(denied?.n) >= 3, 'refusals are ledger entries');
     });
 
+    test("a partner reads a record only with the guardian's consent, recorded by the record's hospital and withdrawn at once", async () => {
+      const id = recordsA[5]!;
+      const org = await api('POST', '/v1/organizations', tokens.admin, { name: '宝贝影像工作室', kind: 'partner' });
+      assert.equal(org.status, 201, org.text);
+      const partner = await api('POST', '/v1/principals', tokens.admin, { displayName: 'studio', roles: ['partner'], organizationId: org.json.id });
+      assert.equal(partner.status, 201, partner.text);
+      const studio = partner.json.token as string;
+      const read = `/v1/records/${id}?purpose=partner_contact&reveal=motherPhone`;
+      const consents = `/v1/records/${id}/consents`;
+      assert.equal((await api('GET', read, studio)).json.code, 'ERR_NOT_FOUND');
+      // Another hospital and the partner itself meet a record that does not exist; a clinician of
+      // hospital A may read the record but records a consent only for a partner and a consent-based purpose.
+      for (const token of [tokens.clinicianB, studio]) {
+        const r = await api('POST', consents, token, { organizationId: org.json.id });
+        assert.equal(r.status, 404, r.text);
+        assert.equal(r.json.code, 'ERR_NOT_FOUND');
+      }
+      const notPartner = await api('POST', consents, tokens.clerkA, { organizationId: city.hospitals[1]!.orgId });
+      assert.equal(notPartner.status, 400);
+      assert.deepEqual([notPartner.json.code, notPartner.json.details.field], ['ERR_INVALID_FIELD', 'organizationId']);
+      const notByConsent = await api('POST', consents, tokens.clerkA, { organizationId: org.json.id, purpose: 'treatment' });
+      assert.deepEqual([notByConsent.status, notByConsent.json.details.field], [400, 'purpose']);
+      assert.equal((await api('POST', consents, tokens.clerkA, { organizationId: org.json.id, purpose: 'curiosity' })).json.code, 'ERR_UNKNOWN_PURPOSE');
+
+      const granted = await api('POST', consents, tokens.clerkA, { organisationId: org.json.id });
+      assert.equal(granted.status, 201, granted.text);
+      assert.deepEqual({ ...granted.json, grantedAt: undefined }, { recordId: id, organizationId: org.json.id, purpose: 'partner_contact', grantedAt: undefined });
+      const again = await api('POST', consents, tokens.clinicianA, { organizationId: org.json.id, purpose: 'partner_contact' });
+      assert.equal(again.json.grantedAt, granted.json.grantedAt, 'the first grant stands');
+      const list = await api('GET', consents, tokens.clerkA);
+      assert.deepEqual(list.json.consents, [granted.json]);
+      // The partner, who may now read the record, may still not manage its consents.
+      assert.equal((await api('GET', consents, studio)).json.code, 'ERR_FORBIDDEN');
+
+      // With the consent: the phone in clear for partner_contact, and only the fields a partner may see.
+      const clear = await api('GET', read, studio);
+      assert.equal(clear.status, 200, clear.text);
+      assert.deepEqual(clear.json.clear, ['motherPhone']);
+      const stored = (await vault.registry.get(id)).current.get('motherPhone')?.value as string;
+      assert.equal(clear.json.fields.motherPhone.replace(/\D/g, ''), stored);
+      assert.equal(clear.json.fields.address, undefined);
+      assert.equal(clear.json.fields.motherResidentId, undefined);
+      assert.equal((await api('GET', `/v1/records/${id}?purpose=partner_contact&reveal=address`, studio)).status, 403);
+
+      // Withdrawn: the next read is refused; a second withdrawal finds nothing.
+      assert.equal((await api('DELETE', `${consents}/${org.json.id}`, studio)).status, 403);
+      const withdrawn = await api('DELETE', `${consents}/${org.json.id}?purpose=partner_contact`, tokens.clerkA);
+      assert.equal(withdrawn.status, 204, withdrawn.text);
+      assert.equal((await api('GET', read, studio)).json.code, 'ERR_NOT_FOUND');
+      assert.equal((await api('DELETE', `${consents}/${org.json.id}`, tokens.dpo)).json.code, 'ERR_NOT_FOUND');
+      assert.deepEqual((await api('GET', consents, tokens.dpo)).json.consents, []);
+
+      // Every grant, withdrawal and listing is a ledger entry naming who and for whom, never a value.
+      const entries = (await vault.db.all<{ entry: string }>("SELECT entry FROM audit_events WHERE action LIKE 'consent.%' ORDER BY seq")).map((r) => JSON.parse(r.entry));
+      const ok = entries.filter((e) => e.outcome === 'ok').map((e) => `${e.action}:${e.detail.organizationId ?? ''}:${e.detail.removed ?? ''}`);
+      assert.deepEqual(ok.filter((e) => !e.startsWith('consent.list')), [
+        `consent.grant:${org.json.id}:`, `consent.grant:${org.json.id}:`, `consent.withdraw:${org.json.id}:1`, `consent.withdraw:${org.json.id}:0`,
+      ]);
+      assert.ok(entries.filter((e) => e.outcome === 'denied').length >= 4, 'refusals are ledger entries');
+      assert.deepEqual(leaks(JSON.stringify(entries), seeded), []);
+    });
+
     test('the approver of an export is never its requester; the file is a disclosure and neutralises formulas', async () => {
       const fields = ['babyName', 'motherName', 'birthTime', 'babySex', 'address', 'hospital'];
       const req = await api('POST', '/v1/exports', tokens.clerkA, { purpose: 'birth_registration', fields, format: 'csv' });

@@ -9,7 +9,8 @@ import type { Db } from './db.ts';
 export type AuditAction =
   | 'collect' | 'read' | 'reveal' | 'export' | 'approve' | 'update' | 'erase' | 'login' | 'login.failed'
   | 'policy.change' | 'key.rotate' | 'principal.create' | 'organisation.create' | 'import' | 'search'
-  | 'export.request' | 'export.refuse' | 'alert' | 'aggregate' | 'identifier.hash' | 'alert.resolve' | 'logout' | 'trace';
+  | 'export.request' | 'export.refuse' | 'alert' | 'aggregate' | 'identifier.hash' | 'alert.resolve' | 'logout' | 'trace'
+  | 'consent.grant' | 'consent.withdraw' | 'consent.list';
 
 export interface AuditEvent {
   readonly action: AuditAction;

@@ -27,7 +27,6 @@ import Database from 'better-sqlite3';
 import { initVault, openVault } from '../src/store/vault.ts';
 import { loadCity } from '../src/sim/load.ts';
 import { Ledger } from '../src/ledger/log.ts';
-import { SERVER_HEAP_FLAGS } from '../src/cli/server-heap.ts';
 import { BENCH_DIR, machine, median } from './common.ts';
 
 const arg = (name: string, dflt: number) => {
@@ -92,8 +91,7 @@ async function setup(): Promise<{ token: string; ids: string[]; records: number 
 interface ServerStats { rss: number; heapUsed: number; p50: number; p99: number; cpuMicros: number }
 
 async function start(mode: 'tracevault' | 'baseline', path: string): Promise<{ url: string; child: ChildProcessWithoutNullStreams; stats: () => Promise<ServerStats> }> {
-  // Both with the young generation `tracevault serve` runs with (src/cli/server-heap.ts).
-  const child = spawn(process.execPath, [...SERVER_HEAP_FLAGS, '--import', 'tsx', new URL('./read-server.ts', import.meta.url).pathname, mode, path], { stdio: 'pipe' });
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./read-server.ts', import.meta.url).pathname, mode, path], { stdio: 'pipe' });
   child.stderr.pipe(process.stderr);
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const url = String((await lines.next()).value);

@@ -40,12 +40,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
       await checkpointer.tick().catch(() => undefined);
       await vault.close();
     })());
-    const exit = () => void stop().then(() => process.exit(0));
-    // A second signal (a terminal's Ctrl-C reaches both the waiting parent, which passes it on,
-    // and this process) waits for the same stop. Run by the parent of cli/server-heap.ts, this
-    // process stops with it.
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, exit);
-    if (process.channel) process.once('disconnect', exit);
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().then(() => process.exit(0)));
     return { url, stop };
   } catch (e) {
     await vault.close();

@@ -131,8 +131,9 @@ for (let k = 0; k < ROUNDS; k++) {
   const b1 = await base.stats();
   const tv0 = await tv.stats();
   const full = await load(tv.url, ids, token, { connections: 64 });
-  await tv.stats().then((tv1) => cpu.push({ b: (b1.cpuMicros - b0.cpuMicros) / b.requests.total, full: (tv1.cpuMicros - tv0.cpuMicros) / full.requests.total }));
   // The server's request times from here on are the half-load run's.
+  const tv1 = await tv.stats();
+  cpu.push({ b: (b1.cpuMicros - b0.cpuMicros) / b.requests.total, full: (tv1.cpuMicros - tv0.cpuMicros) / full.requests.total });
   // Eight connections: autocannon paces each connection on its own timer, and many connections at a
   // modest rate arrive in bursts that measure the burst, not the server.
   const half = await load(tv.url, ids, token, { connections: 8, rate: Math.round(full.requests.average / 2) });

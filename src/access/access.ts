@@ -735,8 +735,7 @@ export class Access {
    * principal's reach, the answer of a record that does not exist (as for reads).
    */
   async #consentTarget(ctx: RequestContext, recordId: string, action: 'consent.grant' | 'consent.withdraw' | 'consent.list', purposeName: string | undefined) {
-    const listing = action === 'consent.list';
-    const purpose = listing ? undefined : purposeOf(purposeName);
+    const purpose = action === 'consent.list' ? undefined : purposeOf(purposeName);
     if (purpose && !purpose.byConsent) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'purpose', rule: 'consent.purpose' });
     const base = { ...this.#entry(ctx), recordRef: this.vault.registry.recordRef(recordId), action, purpose: purpose?.name } as const;
     const policy = await this.policy();
@@ -1106,7 +1105,6 @@ function ledgerAction(action: Action): AuditEvent['action'] {
     case 'erase': return 'erase';
     case 'administer': return 'principal.create';
     case 'trace': return 'trace';
-    case 'consent': return 'consent.grant';
     default: return 'read';
   }
 }

@@ -8,7 +8,7 @@ import { formatCheckpoint, openCheckpoint, parseCheckpoint, signCheckpoint } fro
 import { noteKeyFromSeed, parseSignerKey, parseVerifierKey, generateNoteKey } from './signed-note.ts';
 import { verifyProofDocument } from './proof-file.ts';
 import { EMPTY_ROOT, leafHash, rootOf } from './merkle.ts';
-import { vectorPath } from '../../test/helpers/shared.ts';
+import { vectorPath } from '../../test/helpers/vectors.ts';
 
 const ORIGIN = 'tracevault.example/ledger';
 const fixed = noteKeyFromSeed(ORIGIN, Buffer.alloc(32, 7));

@@ -8,7 +8,7 @@ import {
   CompactRange, consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, leafHashOfText, nodeHash, rootOf, splitPoint, verifyConsistency,
   verifyInclusion, type Hash,
 } from './merkle.ts';
-import { vectorPath } from '../../test/helpers/shared.ts';
+import { vectorPath } from '../../test/helpers/vectors.ts';
 
 const VECTORS = `${vectorPath('tlog')}/`;
 const b64 = (s: string | null): Buffer => Buffer.from(s ?? '', 'base64');

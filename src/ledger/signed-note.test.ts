@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { generateNoteKey, openNote, parseSignerKey, parseVerifierKey, signNote } from './signed-note.ts';
-import { vectorPath } from '../../test/helpers/shared.ts';
+import { vectorPath } from '../../test/helpers/vectors.ts';
 
 const V = JSON.parse(readFileSync(vectorPath('signed-note.json'), 'utf8'));
 const peter = V.signers[0], enoch = V.signers[1];

@@ -11,7 +11,7 @@ import { parseDateTime } from './date-time.ts';
 import { maskAddress, maskBed, maskDateTime, maskMobile, maskPersonName, maskResidentId, maskCode, maskDate, maskPlate } from './mask.ts';
 import { BIRTH, VEHICLE, validateRecord, maskRecord } from './record-type.ts';
 import { regionName, allDistricts } from './regions.ts';
-import { vectorPath } from '../../test/helpers/shared.ts';
+import { vectorPath } from '../../test/helpers/vectors.ts';
 
 const vectors = (name: string) => JSON.parse(readFileSync(vectorPath(name), 'utf8'));
 const NOW = new Date('2026-11-23T00:00:00Z');

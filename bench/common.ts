@@ -2,8 +2,8 @@
 import { cpus, totalmem, platform, release } from 'node:os';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateCity } from '../src/sim/city.ts';
-import { snapshot } from '../src/sim/snapshot.ts';
+import { generateCity } from '../src/synth/city.ts';
+import { snapshot } from '../src/synth/snapshot.ts';
 import { writeCsv } from '../src/sim/files.ts';
 import { BIRTH } from '../src/schema/record-type.ts';
 

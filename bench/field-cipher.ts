@@ -11,7 +11,7 @@ import { decryptString, decryptStringSync, encryptString, encryptStringSync, gen
 import { openChange, sealChange, type FieldEntry } from '../src/crypto/field-cipher.ts';
 import { encodeValue } from '../src/schema/field-kind.ts';
 import { BIRTH, fieldDef } from '../src/schema/record-type.ts';
-import { generateCity } from '../src/sim/city.ts';
+import { generateCity } from '../src/synth/city.ts';
 import { machine, median } from './common.ts';
 
 const ROUNDS = 7;

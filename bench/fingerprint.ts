@@ -11,13 +11,13 @@
  *   node --import tsx bench/fingerprint.ts [--trials N]
  */
 import { createHmac } from 'node:crypto';
-import { generateCity } from '../src/sim/city.ts';
-import { snapshot } from '../src/sim/snapshot.ts';
+import { generateCity } from '../src/synth/city.ts';
+import { snapshot } from '../src/synth/snapshot.ts';
 import { BIRTH, validateRecord } from '../src/schema/record-type.ts';
 import type { FieldValue } from '../src/schema/field-kind.ts';
 import { TardosCode } from '../src/disclose/tardos.ts';
 import { accused, API_MARKED_KINDS, markRow, observe, scoreCandidates, type Candidate } from '../src/disclose/marks.ts';
-import { Rng } from '../src/sim/random.ts';
+import { Rng } from '../src/synth/random.ts';
 import { machine } from './common.ts';
 import { deltas, placeFakes } from '../src/disclose/placement.ts';
 

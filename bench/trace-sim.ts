@@ -12,7 +12,7 @@
  * Each section draws its leaks from a seed of its own, so a section run alone gives the same figures.
  */
 import { buildUniverse, makeLeak, type Channel, type SimLeak, type Universe } from '../src/sim/leaks.ts';
-import { Rng } from '../src/sim/random.ts';
+import { Rng } from '../src/synth/random.ts';
 import { tableOf } from '../src/trace/leak-file.ts';
 import { rowMaterial } from '../src/trace/leak-row.ts';
 import { blockKeys } from '../src/schema/blocking.ts';

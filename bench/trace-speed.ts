@@ -23,7 +23,7 @@ import { loadCity } from '../src/sim/load.ts';
 import { Access } from '../src/access/access.ts';
 import { createPrincipal, createOrganisation } from '../src/access/directory.ts';
 import { tableOf } from '../src/trace/leak-file.ts';
-import { Rng } from '../src/sim/random.ts';
+import { Rng } from '../src/synth/random.ts';
 import { BENCH_DIR, machine, median } from './common.ts';
 
 const arg = (name: string, dflt: number) => {

@@ -10,7 +10,7 @@ export * from './schema/mask.ts';
 export { initVault, openVault, Vault, type Principal, type VaultConfig } from './store/vault.ts';
 export { rotateKeys } from './store/key-rotation.ts';
 export { importFile, type ImportOptions, type ImportReport } from './ingest/import.ts';
-export { generateCity, type CityOptions } from './sim/city.ts';
+export { generateCity, type CityOptions } from './synth/city.ts';
 export { loadCity } from './sim/load.ts';
 // The ledger's verifiers, for auditors (RFC 9162 proofs, c2sp signed notes and checkpoints).
 export { leafHash, nodeHash, rootOf, verifyInclusion, verifyConsistency, EMPTY_ROOT } from './ledger/merkle.ts';

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, statSync, readFileSync, chmodSync, existsSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { generateCity } from '../src/sim/city.ts';
-import { snapshot, type Snapshot } from '../src/sim/snapshot.ts';
+import { generateCity } from '../src/synth/city.ts';
+import { snapshot, type Snapshot } from '../src/synth/snapshot.ts';
 import { writeCsv } from '../src/sim/files.ts';
 import { BIRTH } from '../src/schema/record-type.ts';
 import { findClearValues } from './helpers/scan.ts';

@@ -7,8 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateCity } from '../sim/city.ts';
-import { snapshot } from '../sim/snapshot.ts';
+import { generateCity } from '../synth/city.ts';
+import { snapshot } from '../synth/snapshot.ts';
 import { splitAddress } from '../schema/address.ts';
 import { BIRTH, validateRecord } from '../schema/record-type.ts';
 import type { FieldValue, Vaccination } from '../schema/field-kind.ts';

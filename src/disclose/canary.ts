@@ -13,8 +13,8 @@
  * other recipients hold them; at least one).
  */
 import { createHash } from 'node:crypto';
-import { generateCity } from '../sim/city.ts';
-import { snapshot } from '../sim/snapshot.ts';
+import { generateCity } from '../synth/city.ts';
+import { snapshot } from '../synth/snapshot.ts';
 import { aad, seal, open } from '../crypto/aead.ts';
 import { newId } from '../crypto/ids.ts';
 import { KINDS, type FieldValue, type Vaccination } from '../schema/field-kind.ts';

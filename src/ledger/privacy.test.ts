@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initVault } from '../store/vault.ts';
 import { loadCity } from '../sim/load.ts';
-import { generateCity } from '../sim/city.ts';
-import { snapshot } from '../sim/snapshot.ts';
+import { generateCity } from '../synth/city.ts';
+import { snapshot } from '../synth/snapshot.ts';
 import { Ledger } from './log.ts';
 import { findClearValues } from '../../test/helpers/scan.ts';
 

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { BACKENDS } from '../../test/helpers/backends.ts';
 import { initVault, type Principal, type Vault } from '../store/vault.ts';
 import { loadCity, type LoadResult } from '../sim/load.ts';
-import { generateCity } from '../sim/city.ts';
+import { generateCity } from '../synth/city.ts';
 import { Access } from '../access/access.ts';
 import { DEFAULT_GUARD } from '../access/guard.ts';
 import { Ledger } from '../ledger/log.ts';

@@ -4,7 +4,7 @@
  */
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import type { Snapshot } from './snapshot.ts';
+import type { Snapshot } from '../synth/snapshot.ts';
 
 function cell(v: Snapshot[string] | undefined): string {
   if (v === undefined) return '';

@@ -10,9 +10,9 @@
  * evidence functions the vault uses.
  */
 import { createHmac } from 'node:crypto';
-import { generateCity, type SimFamily } from './city.ts';
-import { snapshot } from './snapshot.ts';
-import { Rng } from './random.ts';
+import { generateCity, type SimFamily } from '../synth/city.ts';
+import { snapshot } from '../synth/snapshot.ts';
+import { Rng } from '../synth/random.ts';
 import type { CandidateRecord, VersionedValue } from '../trace/linkage.ts';
 import { stratumOf, type DisclosureSummary, type SourceInput } from '../trace/evidence.ts';
 import { blockKeys, recordMaterial } from '../schema/blocking.ts';

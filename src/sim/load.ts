@@ -10,7 +10,7 @@ import { BIRTH, validateRecord } from '../schema/record-type.ts';
 import type { NewRecord } from '../store/registry.ts';
 import type { Principal, Vault } from '../store/vault.ts';
 import { createOrganisation, createPrincipal } from '../access/directory.ts';
-import { generateCity, type CityOptions, type SimChange } from './city.ts';
+import { generateCity, type CityOptions, type SimChange } from '../synth/city.ts';
 
 export interface LoadResult {
   readonly families: number;

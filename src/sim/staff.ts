@@ -8,7 +8,7 @@ import type { Principal, Vault } from '../store/vault.ts';
 import type { LoadResult } from './load.ts';
 import type { Access } from '../access/access.ts';
 import { BIRTH, validateRecord } from '../schema/record-type.ts';
-import { generateCity } from './city.ts';
+import { generateCity } from '../synth/city.ts';
 import { createOrganisation, createPrincipal } from '../access/directory.ts';
 
 export interface DemoCredential {

@@ -12,7 +12,7 @@ import { parseLeakText, tableOf } from './leak-file.ts';
 import { compareValue, linkRow, type CandidateRecord } from './linkage.ts';
 import { attribute, prepare, rowsOfLead, type SourceInput } from './evidence.ts';
 import { bestCover, estimateWindow } from './window.ts';
-import { Rng } from '../sim/random.ts';
+import { Rng } from '../synth/random.ts';
 
 const tf = { hospitals: 20, name: () => 1e-4 };
 

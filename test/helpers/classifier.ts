@@ -4,7 +4,7 @@
  * non-linear) and logistic regression on standardised features (catches linear combinations).
  * Features are numbers; a missing value is NaN and goes to its own side of every stump.
  */
-import { Rng } from '../../src/sim/random.ts';
+import { Rng } from '../../src/synth/random.ts';
 
 export type Sample = { readonly x: readonly number[]; readonly y: 0 | 1 };
 

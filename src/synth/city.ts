@@ -5,7 +5,7 @@
  * name then the registered one, bed moves, discharge after 3-5 days, vaccinations on the national
  * schedule, occasional phone and address changes.
  *
- * Pure: it yields plain values and times; ./load.ts writes them into a vault.
+ * Pure: it yields plain values and times; ../sim/load.ts writes them into a vault.
  */
 import { makeResidentId } from '../schema/resident-id.ts';
 import { allDistricts, districtsOf, prefectureName, provinceName, type Region } from '../schema/regions.ts';

@@ -19,6 +19,7 @@
  * this process (a deployment with several server processes counts per process; the daily quota
  * starts from the disclosures in the database). Pure: the caller persists alerts and blocks.
  */
+import { localDate, localHour } from '../schema/local-date.ts';
 
 export type GuardRule = 'quota' | 'velocity' | 'scan' | 'outsideCare' | 'peerOutlier' | 'offHours' | 'poison';
 export type GuardAction = 'alert' | 'justify' | 'block';
@@ -84,8 +85,6 @@ interface State {
 }
 
 const collator = new Intl.Collator('zh-Hans-CN-u-co-pinyin');
-const localDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-const localHour = (d: Date) => new Date(d.getTime() + 8 * 3600_000).getUTCHours();
 
 export class Guard {
   readonly config: GuardConfig;
@@ -113,13 +112,13 @@ export class Guard {
 
   /** True when the principal's counters for the day at `at` still need loading (see `start`). */
   needsHistory(principalId: string, at: Date): boolean {
-    return this.#state.get(principalId)?.day !== localDay(at);
+    return this.#state.get(principalId)?.day !== localDate(at);
   }
 
   /** Starts a principal's day: its normal volume and what it already disclosed today. */
   start(principalId: string, at: Date, history: { normal: number; today: ReadonlySet<number> }): void {
     this.#state.set(principalId, {
-      day: localDay(at), normal: history.normal, clearToday: history.today.size, seen: new Set(history.today), clearMinute: [], clearHour: [], seqs: [], names: [], alerted: new Set(),
+      day: localDate(at), normal: history.normal, clearToday: history.today.size, seen: new Set(history.today), clearMinute: [], clearHour: [], seqs: [], names: [], alerted: new Set(),
     });
   }
 

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { generateCity } from '../synth/city.ts';
 import { snapshot } from '../synth/snapshot.ts';
 import { splitAddress } from '../schema/address.ts';
+import { SHANGHAI_OFFSET_MS } from '../schema/local-date.ts';
 import { BIRTH, validateRecord } from '../schema/record-type.ts';
 import type { FieldValue, Vaccination } from '../schema/field-kind.ts';
 import { canaryPlan, growCanary, mintCanaries } from './canary.ts';
@@ -60,7 +61,7 @@ function featurise(rows: readonly Row[], at: Date): number[][] {
   }
   return rows.map((r) => {
     const birth = time(r.birthTime);
-    const local = new Date(birth + 8 * 3600_000);
+    const local = new Date(birth + SHANGHAI_OFFSET_MS);
     const detail = splitAddress(str(r.address)).detail;
     const numbers = [...detail.matchAll(/\d+/g)].map((m) => Number(m[0]));
     const v = shots(r);

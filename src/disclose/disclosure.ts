@@ -5,6 +5,7 @@
  * A justification is free text and may name a person, so it is sealed, never stored in clear.
  */
 import { newTimeOrderedId } from '../crypto/ids.ts';
+import { localDate } from '../schema/local-date.ts';
 import type { Db, Param } from '../store/db.ts';
 
 export type Channel = 'api' | 'export' | 'portal' | 'partner';
@@ -60,7 +61,7 @@ export async function clearHistory(db: Db, principalId: string, since: string, t
   );
   const perDay = new Map<string, Set<number>>();
   for (const r of rows) {
-    const day = new Date(Date.parse(`${r.hour}:00:00Z`) + 8 * 3600_000).toISOString().slice(0, 10);
+    const day = localDate(Date.parse(`${r.hour}:00:00Z`));
     let set = perDay.get(day);
     if (!set) perDay.set(day, (set = new Set()));
     set.add(Number(r.record_seq));

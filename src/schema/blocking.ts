@@ -12,6 +12,7 @@
  * - `m`  the fuzzy pinyin of the mother's whole name + birth month.
  */
 import { fuzzyKey, surnameReadings } from './pinyin.ts';
+import { localDate } from './local-date.ts';
 
 export interface BlockMaterial {
   /** 11-character patterns: digits, or '*' where masked. */
@@ -57,9 +58,9 @@ export function blockKeys(m: BlockMaterial, tier?: 'precise' | 'broad'): string[
 }
 
 /** The local (UTC+8) calendar date of an ISO 8601 date-time with offset. */
-export function localDate(iso: string): string | undefined {
+function localDateOf(iso: string): string | undefined {
   const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? undefined : new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+  return Number.isNaN(ms) ? undefined : localDate(ms);
 }
 
 /** The material of a record state (field name to value). */
@@ -72,7 +73,7 @@ export function recordMaterial(values: ReadonlyMap<string, unknown>): BlockMater
   return {
     phones: ['motherPhone', 'fatherPhone', 'ownerPhone'].map(str).filter((v): v is string => v !== undefined),
     residentIds: ['motherResidentId', 'fatherResidentId', 'babyResidentId', 'ownerResidentId'].map(str).filter((v): v is string => v !== undefined),
-    birthDate: birth && localDate(birth),
+    birthDate: birth && localDateOf(birth),
     hospital: str('hospital'),
     motherName: str('motherName') ?? str('ownerName'),
   };

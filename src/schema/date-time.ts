@@ -1,11 +1,12 @@
 /**
  * Dates and date-times. Stored form: ISO 8601 with an explicit offset (RFC 3339 §5.6),
  * "2026-11-20T03:17:00+08:00". Input without an offset is local time in the default zone,
- * Asia/Shanghai (+08:00, no daylight saving since 1991). Slashes, dots and a space as separators,
- * as spreadsheets write them, are accepted.
+ * Asia/Shanghai (+08:00, no daylight saving since 1991: see ./local-date.ts). Slashes, dots and a
+ * space as separators, as spreadsheets write them, are accepted.
  */
+import { localDate, localDateTime, SHANGHAI_OFFSET } from './local-date.ts';
 
-export const DEFAULT_OFFSET = '+08:00';
+export const DEFAULT_OFFSET = SHANGHAI_OFFSET;
 
 const DATE_TIME = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -61,25 +62,24 @@ export function parseDate(input: string, notAfter?: Date): DateResult {
   const y = +m[1]!, mo = +m[2]!, d = +m[3]!;
   if (y < 1800 || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) return { ok: false, rule: 'date.date' };
   const value = `${y}-${two(mo)}-${two(d)}`;
-  if (notAfter && value > localDate(notAfter)) return { ok: false, rule: 'date.future' };
+  if (notAfter && value > localToday(notAfter)) return { ok: false, rule: 'date.future' };
   return { ok: true, value };
 }
 
 let memoAt = NaN, memoDate = '';
 
-/** The calendar date of an instant in the default zone (+08:00). */
-export function localDate(t: Date): string {
-  const ms = t.getTime();
+/** The calendar date of `now` in the default zone (+08:00): localDate, remembered for the next call. */
+export function localToday(now: Date): string {
+  const ms = now.getTime();
   // Validation asks for the same "today" once per value: remember the last answer.
   if (ms !== memoAt) {
     memoAt = ms;
-    memoDate = new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+    memoDate = localDate(ms);
   }
   return memoDate;
 }
 
 /** Formats an instant as stored: ISO 8601 in the default zone, second precision. */
 export function formatLocal(epochMs: number): string {
-  const t = new Date(epochMs + 8 * 3600_000).toISOString().slice(0, 19);
-  return `${t}${DEFAULT_OFFSET}`;
+  return `${localDateTime(epochMs)}${DEFAULT_OFFSET}`;
 }

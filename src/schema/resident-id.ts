@@ -6,7 +6,7 @@
  * a 2-digit year (19YY), no check character.
  */
 import { isProvincePrefix, regionName } from './regions.ts';
-import { localDate } from './date-time.ts';
+import { localToday } from './date-time.ts';
 
 // GB 11643-1999 §6: weights W_i = 2^(i-1) mod 11 for positions 18..2, check = "10X98765432"[S mod 11].
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
@@ -61,7 +61,7 @@ export function parseResidentId(input: string, now: Date): ResidentIdResult {
   if (y < 1800 || !validDate(y, m, d)) return { ok: false, rule: 'residentId.birthDate' };
   const birthDate = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
   // Compare calendar dates in China Standard Time: an id born "today" in Beijing is valid.
-  if (birthDate > localDate(now)) return { ok: false, rule: 'residentId.futureBirthDate' };
+  if (birthDate > localToday(now)) return { ok: false, rule: 'residentId.futureBirthDate' };
   const warnings = regionName(region) === undefined ? ['residentId.unknownRegion'] : [];
   return { ok: true, value: { id: s, region, birthDate, sex: seq % 2 === 1 ? 'male' : 'female', legacy, warnings } };
 }

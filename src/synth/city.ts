@@ -10,6 +10,7 @@
 import { makeResidentId } from '../schema/resident-id.ts';
 import { allDistricts, districtsOf, prefectureName, provinceName, type Region } from '../schema/regions.ts';
 import { formatLocal } from '../schema/date-time.ts';
+import { localMidnight } from '../schema/local-date.ts';
 import type { Vaccination } from '../schema/field-kind.ts';
 import { fullName, givenName, mobile, surname } from './people.ts';
 import { Rng } from './random.ts';
@@ -80,11 +81,6 @@ const SCHEDULE: readonly [number, string, number][] = [
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-
-/** Midnight (+08:00) of the local day containing `ms`. */
-function localMidnight(ms: number): number {
-  return ms - ((ms + 8 * HOUR) % DAY);
-}
 
 /** Real county-level regions only (functional zones such as development areas have statistics codes, not GB/T 2260 ones). */
 function isCounty(r: Region): boolean {

@@ -7,6 +7,7 @@
 import { MASK, type Target } from './columns.ts';
 import { normaliseMobile } from '../schema/mobile.ts';
 import type { BlockMaterial } from '../schema/blocking.ts';
+import { localDateTime } from '../schema/local-date.ts';
 
 export type Observed =
   | { readonly kind: 'mobile'; readonly pattern: string }
@@ -60,7 +61,7 @@ export function parseWhen(raw: string): { date: string; minute?: string; iso: st
   const iso = `${y}-${two(Number(mo))}-${two(Number(d))}T${two(Number(h))}:${two(Number(mi))}:${two(Number(s ?? 0))}${offset}`;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return undefined;
-  const local = new Date(ms + 8 * 3_600_000).toISOString();
+  const local = localDateTime(ms);
   return { date: local.slice(0, 10), minute: local.slice(11, 16), iso };
 }
 

@@ -10,6 +10,7 @@
  */
 import type { FieldValue } from '../schema/field-kind.ts';
 import { fuzzyKey, pinyinKey, surnameReadings } from '../schema/pinyin.ts';
+import { localDateTime } from '../schema/local-date.ts';
 import type { LeakRow, Observed } from './leak-row.ts';
 import type { Target } from './columns.ts';
 
@@ -146,7 +147,7 @@ const dayMs = 86_400_000;
 function timeLevel(o: { date: string; minute?: string }, stored: string): [Level, number] {
   const ms = Date.parse(stored);
   if (Number.isNaN(ms)) return ['disagree', w(0.05, 1)];
-  const local = new Date(ms + 8 * 3_600_000).toISOString();
+  const local = localDateTime(ms);
   const date = local.slice(0, 10), minute = local.slice(11, 16);
   if (o.date === date) {
     if (o.minute === undefined) return ['date', w(0.9, 1 / 365)];

@@ -5,7 +5,7 @@
  * clinicians up to P principals in all (default 1,000), each revealing the mothers' phones of
  * twenty of its hospital's records through the API (marked with its codeword). Then leaks of 29,
  * 2,000, 20,000 and 200,000 rows copied from those files (as many as there are) are traced with
- * Access.trace — blocking through the blind index, histories decrypted, evidence, window, report,
+ * services.traces.run — blocking through the blind index, histories decrypted, evidence, window, report,
  * ledger entry — and the time and the process's peak memory are printed. Baseline in the same run:
  * linking the 29-row leak with fuse.js (fuzzy search over every record's current values, which
  * must be decrypted first), its time and its recall.
@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import Fuse from 'fuse.js';
 import { initVault, openVault, readAdminToken } from '../src/store/vault.ts';
 import { loadCity } from '../src/sim/load.ts';
-import { Access } from '../src/access/access.ts';
-import { createPrincipal, createOrganisation } from '../src/access/directory.ts';
+import { Services } from '../src/service/services.ts';
+import { createPrincipal, createOrganisation } from '../src/service/directory.ts';
 import { tableOf } from '../src/trace/leak-file.ts';
 import { Rng } from '../src/synth/random.ts';
 import { BENCH_DIR, machine, median } from './common.ts';
@@ -51,15 +51,15 @@ async function build(): Promise<void> {
   const city = await loadCity(vault, admin, { seed: 'trace-speed', families: FAMILIES, hospitals: 20 }, (d, n) => {
     if (d - shown >= 50_000 || d === n) say(`  city ${(shown = d).toLocaleString('en')}/${n.toLocaleString('en')} (${secs(t0)} s)`);
   });
-  const access = await new Access(vault, { exportLimit: FAMILIES }).start();
-  const ctxOf = async (token: string) => ({ principal: await access.authenticate(token), requestId: 'bench' });
+  const services = await Services.open(vault, { exportLimit: FAMILIES });
+  const ctxOf = async (token: string) => ({ principal: await services.sessions.authenticate(token), requestId: 'bench' });
   const dpo = await ctxOf((await createPrincipal(vault, admin, { displayName: 'bench dpo', roles: ['dpo'], orgId: admin.orgId })).token);
   const exports: string[] = [];
   for (const [k, h] of city.hospitals.entries()) {
     const clerk = await ctxOf((await createPrincipal(vault, admin, { displayName: `bench clerk ${k}`, roles: ['records_clerk'], orgId: h.orgId })).token);
-    const req = await access.requestExport(clerk, { purpose: 'birth_registration', fields: FIELDS, format: 'csv' });
-    await access.decideExport(dpo, req.id, true);
-    const f = await access.exportFile(clerk, req.id);
+    const req = await services.exports.request(clerk, { purpose: 'birth_registration', fields: FIELDS, format: 'csv' });
+    await services.exports.decide(dpo, req.id, true);
+    const f = await services.exports.file(clerk, req.id);
     const file = join(dir, `export-${k}.csv`);
     writeFileSync(file, f.body);
     exports.push(file);
@@ -73,7 +73,7 @@ async function build(): Promise<void> {
     // Spread out and in no order (the guard blocks sequential scans).
     const ids = (await vault.db.all<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY seq LIMIT ? OFFSET ?', [h.orgId, REVEALS * 10, (k * 97) % 1000])).filter((_, i) => i % 10 === 0);
     const rng = new Rng(`reveals-${k}`);
-    for (const { id } of ids.map((x) => ({ x, o: rng.next() })).sort((a, b) => a.o - b.o).map((e) => e.x)) await access.read(c, id, { purpose: 'treatment', reveal: ['motherPhone'] });
+    for (const { id } of ids.map((x) => ({ x, o: rng.next() })).sort((a, b) => a.o - b.o).map((e) => e.x)) await services.records.read(c, id, { purpose: 'treatment', reveal: ['motherPhone'] });
   }
   const disclosedVersions = Number((await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM disclosure_items'))!.n);
   const principals = Number((await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM principals'))!.n);
@@ -89,10 +89,10 @@ say(`vault: ${FAMILIES.toLocaleString('en')} births, ${built.principals.toLocale
 
 const vault = await openVault(dir);
 const admin = await vault.authenticate(readAdminToken(dir));
-const access = await new Access(vault).start();
+const services = await Services.open(vault);
 const regulator = await createOrganisation(vault, admin, { name: 'bench regulator', kind: 'regulator' });
 const inv = await createPrincipal(vault, admin, { displayName: 'bench investigator', roles: ['investigator'], orgId: regulator });
-const ctx = { principal: await access.authenticate(inv.token), requestId: 'bench' };
+const ctx = { principal: await services.sessions.authenticate(inv.token), requestId: 'bench' };
 let header: string[] = [];
 const files: string[][] = [];
 // Enough rows for the largest leak (the rest stay on disk: the process's memory is the trace's).
@@ -114,7 +114,7 @@ for (const size of SIZES) {
     const start = (k * 7919) % Math.max(1, files.length - size);
     const table = tableOf('csv', header, files.slice(start, start + size).map((cells, j) => ({ line: j + 2, cells })));
     const t0 = performance.now();
-    const r = await access.trace(ctx, table);
+    const r = await services.traces.run(ctx, table);
     times.push(performance.now() - t0);
     if (r.accused) accused++;
   }
@@ -145,7 +145,7 @@ for (const row of leak) {
 }
 const fuseMs = performance.now() - t0;
 const ours = performance.now();
-const r = await access.trace(ctx, tableOf('csv', header, leak.map((cells, j) => ({ line: j + 2, cells }))));
+const r = await services.traces.run(ctx, tableOf('csv', header, leak.map((cells, j) => ({ line: j + 2, cells }))));
 const oursMs = performance.now() - ours;
 say(`baseline fuse.js: 29 rows linked ${found}/29 in ${(fuseMs / 1000).toFixed(2)} s after decrypting ${all.length.toLocaleString('en')} records (${(loadMs / 1000).toFixed(1)} s); ours: ${r.rows.linked}/29 (+${r.rows.canaries} canaries) in ${(oursMs / 1000).toFixed(2)} s end to end (${((fuseMs + loadMs) / oursMs).toFixed(1)}× faster than decrypt + fuse.js)`);
 await vault.close();

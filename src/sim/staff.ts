@@ -6,10 +6,10 @@
  */
 import type { Principal, Vault } from '../store/vault.ts';
 import type { LoadResult } from './load.ts';
-import type { Access } from '../access/access.ts';
+import type { Services } from '../service/services.ts';
 import { BIRTH, validateRecord } from '../schema/record-type.ts';
 import { generateCity } from '../synth/city.ts';
-import { createOrganisation, createPrincipal } from '../access/directory.ts';
+import { createOrganisation, createPrincipal } from '../service/directory.ts';
 
 export interface DemoCredential {
   readonly role: string;
@@ -45,7 +45,7 @@ export async function createDemoStaff(vault: Vault, admin: Principal, city: Load
  * legitimate workflow ever reads (no ward, no due list, no search by a real parent's phone). A
  * read of one blocks its reader (access/guard.ts). Returns their ids.
  */
-export async function plantPoison(vault: Vault, access: Access, city: LoadResult, perHospital: number, seed: string): Promise<string[]> {
+export async function plantPoison(vault: Vault, services: Services, city: LoadResult, perHospital: number, seed: string): Promise<string[]> {
   const ids: string[] = [];
   const gen = generateCity({ seed: `poison-${seed}`, families: city.hospitals.length * perHospital * 3 });
   const now = new Date();
@@ -58,7 +58,7 @@ export async function plantPoison(vault: Vault, access: Access, city: LoadResult
     if (!v.ok) continue;
     const id = vault.registry.newRecordId();
     await vault.registry.collect({ id: h.clerkId, orgId: h.orgId }, BIRTH, { id, values: v.record.values, orgId: h.orgId });
-    await access.addPoison(null, id);
+    await services.oversight.addPoison(null, id);
     ids.push(id);
     wanted.set(f.hospital, left - 1);
   }

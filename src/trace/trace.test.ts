@@ -16,7 +16,7 @@ import { initVault, type Vault } from '../store/vault.ts';
 import { loadCity, type LoadResult } from '../sim/load.ts';
 import { generateCity } from '../synth/city.ts';
 import { snapshot } from '../synth/snapshot.ts';
-import { Access } from '../access/access.ts';
+import { Services } from '../service/services.ts';
 import { Ledger } from '../ledger/log.ts';
 import { buildServer } from '../server/app.ts';
 import { tableOf } from './leak-file.ts';
@@ -63,8 +63,7 @@ for (const backend of BACKENDS) {
       let admin;
       ({ vault, admin } = await initVault(env.dir, { database: env.database }));
       city = await loadCity(vault, admin, CITY);
-      const access = await new Access(vault).start();
-      app = await buildServer(access, { ledger: new Ledger(vault.db) });
+      app = await buildServer(await Services.open(vault, { ledger: new Ledger(vault.db) }), {});
       await app.listen({ port: 0, host: '127.0.0.1' });
       base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
       const adminToken = (await vault.createPrincipal(null, { displayName: 'admin', roles: ['administrator'], orgId: admin.orgId })).token;
@@ -174,15 +173,15 @@ for (const backend of BACKENDS) {
     });
 
     test('a leak linked on a worker thread gets the report it gets on this one', async () => {
-      const access = await new Access(vault).start();
-      const ctx = { principal: await access.authenticate(tokens.investigator!), requestId: 'worker-test' };
+      const services = await Services.open(vault);
+      const ctx = { principal: await services.sessions.authenticate(tokens.investigator!), requestId: 'worker-test' };
       const h = exportA.header;
       // Rows the precise keys link, and rows only the broad ones can (no id): both tiers.
       const rows = [...exportA.rows.slice(0, 25), ...exportA.rows.slice(25, 40).map((r) => r.map((c, k) => (h[k] === 'motherResidentId' ? '' : c)))];
       const table = tableOf('csv', h, rows.map((cells, j) => ({ line: j + 2, cells })));
       const strip = ({ id: _id, createdAt: _at, ...rest }: TraceReport) => rest;
-      const here = await access.trace(ctx, table, { worker: false });
-      const there = await access.trace(ctx, table, { worker: true });
+      const here = await services.traces.run(ctx, table, { worker: false });
+      const there = await services.traces.run(ctx, table, { worker: true });
       assert.deepEqual(strip(there), strip(here));
       assert.equal(here.accused?.principalId, ids.clerkA);
       assert.ok(here.rows.linked >= 38, JSON.stringify(here.rows));

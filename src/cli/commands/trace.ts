@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { Access } from '../../access/access.ts';
+import { Services } from '../../service/services.ts';
 import { withVault, type VaultOptions } from '../context.ts';
 import { json, out, progress } from '../output.ts';
 import { readLeakFile, LEAK_FORMATS, type LeakFormat } from '../../trace/leak-file.ts';
@@ -16,9 +16,9 @@ export async function traceCommand(file: string, opts: VaultOptions & { json?: b
   const table = await readLeakFile(file, { format: opts.format as LeakFormat | undefined });
   const keyHolder = !opts.token && !process.env.TRACEVAULT_TOKEN;
   await withVault(opts, async (vault, me) => {
-    const access = await new Access(vault).start();
+    const services = await Services.open(vault);
     const bars = new Map<string, ReturnType<typeof progress>>();
-    const report = await access.trace({ principal: me, requestId: 'cli' }, table, {
+    const report = await services.traces.run({ principal: me, requestId: 'cli' }, table, {
       epsilon: opts.epsilon,
       onProgress: (stage, done, total) => {
         let bar = bars.get(stage);

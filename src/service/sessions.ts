@@ -1,0 +1,120 @@
+/**
+ * Authentication and people's logins. A bearer token (API token or session) names a principal,
+ * cached for a few seconds. A login gives a session token for eight hours: ten attempts a minute
+ * from one address; five failures lock the account for fifteen minutes. Unknown login, wrong
+ * password and locked account all give the same error after the same work, so no answer tells
+ * which accounts exist.
+ */
+import { TracevaultError } from '../errors.ts';
+import { newToken, tokenHash } from '../crypto/ids.ts';
+import { verifyPassword } from '../crypto/password.ts';
+import { AccountRepo } from '../store/repos/accounts.ts';
+import type { Principal } from '../store/vault.ts';
+import { entryOf, type RequestContext } from './context.ts';
+import type { Gate } from './gate.ts';
+
+export interface SessionOptions {
+  readonly sessionTtlMs?: number;
+}
+
+export interface LoginThrottle {
+  /** Attempts allowed in a window from one address. */
+  readonly perWindow: number;
+  readonly windowMs: number;
+}
+
+export const LOGIN_THROTTLE: LoginThrottle = { perWindow: 10, windowMs: 60_000 };
+const SESSION_TTL_MS = 8 * 3600_000;
+const AUTH_CACHE_MS = 5_000;
+const LOCK_AFTER = 5;
+const LOCK_MS = 15 * 60_000;
+const MAX_CACHED = 10_000;
+
+/**
+ * Whether one more attempt is allowed at `now`, given the times of earlier attempts from the same
+ * address; returns the attempts still in the window, with this one if it is allowed.
+ */
+export function throttle(
+  attempts: readonly number[],
+  now: number,
+  t: LoginThrottle = LOGIN_THROTTLE,
+): { allowed: boolean; attempts: number[] } {
+  const recent = attempts.filter((x) => now - x < t.windowMs);
+  if (recent.length >= t.perWindow) return { allowed: false, attempts: recent };
+  return { allowed: true, attempts: [...recent, now] };
+}
+
+export class Sessions {
+  readonly #gate: Gate;
+  readonly #accounts: AccountRepo;
+  readonly #ttlMs: number;
+  readonly #auth = new Map<string, { principal: Principal; until: number }>();
+  readonly #attempts = new Map<string, number[]>();
+
+  constructor(gate: Gate, opts: SessionOptions = {}) {
+    this.#gate = gate;
+    this.#accounts = new AccountRepo(gate.vault.db, gate.vault.tenantId);
+    this.#ttlMs = opts.sessionTtlMs ?? SESSION_TTL_MS;
+  }
+
+  /** The principal behind a bearer token (API token or session); cached for a few seconds. */
+  async authenticate(token: string): Promise<Principal> {
+    const key = tokenHash(token).toString('base64');
+    const hit = this.#auth.get(key);
+    if (hit && hit.until > Date.now()) return hit.principal;
+    const principal = await this.#gate.vault.authenticate(token);
+    if (this.#auth.size > MAX_CACHED) this.#auth.clear();
+    this.#auth.set(key, { principal, until: Date.now() + AUTH_CACHE_MS });
+    return principal;
+  }
+
+  async login(
+    address: string,
+    login: string,
+    password: string,
+    requestId: string,
+  ): Promise<{ token: string; expiresAt: string; principalId: string }> {
+    const gate = this.#gate;
+    const t = throttle(this.#attempts.get(address) ?? [], Date.now());
+    if (this.#attempts.size > MAX_CACHED) this.#attempts.clear();
+    this.#attempts.set(address, t.attempts);
+    if (!t.allowed) throw new TracevaultError('ERR_RATE_LIMITED');
+    const row = await this.#accounts.byLogin(typeof login === 'string' ? login : '');
+    const now = gate.now();
+    const passwordOk = await verifyPassword(row?.passwordHash ?? null, typeof password === 'string' ? password : '');
+    const locked = row?.lockedUntil != null && row.lockedUntil > now.toISOString();
+    if (!row || !passwordOk || locked || row.disabledAt) {
+      if (row) {
+        const failures = row.failedLogins + 1;
+        const lockedUntil = failures >= LOCK_AFTER ? new Date(now.getTime() + LOCK_MS).toISOString() : row.lockedUntil;
+        await gate.commit(async (tx, events) => {
+          await this.#accounts.setFailures(tx, row.id, locked ? row.failedLogins : failures, lockedUntil);
+          events.push({
+            action: 'login.failed',
+            principalId: row.id,
+            organisationId: row.orgId ?? undefined,
+            requestId,
+            outcome: 'denied',
+            detail: { locked: locked || failures >= LOCK_AFTER },
+          });
+        });
+      }
+      throw new TracevaultError('ERR_UNAUTHENTICATED');
+    }
+    const token = newToken();
+    const expiresAt = new Date(now.getTime() + this.#ttlMs).toISOString();
+    await gate.commit(async (tx, events) => {
+      await this.#accounts.openSession(tx, { tokenHash: tokenHash(token), principalId: row.id, at: now.toISOString(), expiresAt });
+      events.push({ action: 'login', principalId: row.id, organisationId: row.orgId ?? undefined, requestId, outcome: 'ok' });
+    });
+    return { token, expiresAt, principalId: row.id };
+  }
+
+  async logout(ctx: RequestContext, token: string): Promise<void> {
+    await this.#gate.commit(async (tx, events) => {
+      await this.#accounts.closeSession(tx, tokenHash(token));
+      events.push({ ...entryOf(ctx), action: 'logout', outcome: 'ok' });
+    });
+    this.#auth.delete(tokenHash(token).toString('base64'));
+  }
+}

@@ -13,7 +13,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MerkleTree } from 'merkletreejs';
 import { initVault } from '../src/store/vault.ts';
-import { openDb } from '../src/store/db.ts';
+import { openDb } from '../src/store/dialect/open-db.ts';
 import { migrate } from '../src/store/migrations.ts';
 import { Ledger } from '../src/ledger/log.ts';
 import { CompactRange, leafHash, verifyConsistency, verifyInclusion, type Hash } from '../src/ledger/merkle.ts';

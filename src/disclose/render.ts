@@ -4,7 +4,7 @@
  */
 import type { FieldValue } from '../schema/field-kind.ts';
 import { maskField, type RecordType } from '../schema/record-type.ts';
-import type { FieldVersion } from '../store/registry.ts';
+import type { FieldVersion } from '../store/types.ts';
 import type { DisclosedItem } from './disclosure.ts';
 
 export interface FieldDecision {

@@ -6,6 +6,7 @@
  */
 import { TracevaultError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
+import { lockUntilCommit } from '../store/dialect/locks.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import { formatReceipt } from './receipt.ts';
 import { CompactRange, consistencyProof, EMPTY_ROOT, HASH_BYTES, inclusionProof, leafHashOfText, nodeHash, splitPoint, type Hash } from './merkle.ts';
@@ -79,7 +80,7 @@ export class Ledger {
   async integrate(batch = 50_000): Promise<number> {
     for (;;) {
       const { size, added } = await this.#db.transaction(async (tx) => {
-        if (tx.dialect === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(727276)');
+        await lockUntilCommit(tx, 'ledgerIntegrator');
         const range = await this.state(tx);
         const rows = await tx.all<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?', [range.size, batch]);
         if (rows.length === 0) return { size: range.size, added: 0 };

@@ -5,6 +5,7 @@
  * The tamper-evident ledger (Merkle tree, checkpoints) is built on this table.
  */
 import type { Db } from './db.ts';
+import { lockUntilCommit } from './dialect/locks.ts';
 
 export type AuditAction =
   | 'collect' | 'read' | 'reveal' | 'export' | 'approve' | 'update' | 'erase' | 'login' | 'login.failed'
@@ -39,8 +40,8 @@ export interface AuditSink {
 export const tableAuditSink: AuditSink = {
   async append(tx, tenantId, at, events) {
     if (events.length === 0) return;
-    // PostgreSQL: one sequencer across processes, held until the transaction ends.
-    if (tx.dialect === 'postgres') await tx.run('SELECT pg_advisory_xact_lock(727275)');
+    // One sequencer across processes, held until the transaction ends.
+    await lockUntilCommit(tx, 'auditSequencer');
     const last = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM audit_events');
     let seq = Number(last?.seq ?? 0);
     await tx.insertMany(

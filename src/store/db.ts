@@ -1,7 +1,8 @@
 /**
  * The one database interface of the vault. SQL is written once, with `?` placeholders, in the
- * common subset of SQLite and PostgreSQL; each dialect (./dialect/) adapts placeholders and types.
- * Timestamps are ISO 8601 UTC strings (sortable as text); binary values are Buffers.
+ * common subset of SQLite and PostgreSQL; each dialect (./dialect/) adapts placeholders and types,
+ * and ./dialect/open-db.ts opens the one a configuration names. Timestamps are ISO 8601 UTC strings
+ * (sortable as text); binary values are Buffers. Types only: the dialects import this file.
  */
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -42,13 +43,4 @@ export interface DatabaseConfig {
   readonly url?: string;
   /** PostgreSQL: the schema to use (created if missing), for isolation of tenants or tests. */
   readonly schema?: string;
-}
-
-export async function openDb(config: DatabaseConfig): Promise<Db> {
-  if (config.kind === 'sqlite') {
-    const { openSqlite } = await import('./dialect/sqlite.ts');
-    return openSqlite(config.file ?? ':memory:');
-  }
-  const { openPostgres } = await import('./dialect/postgres.ts');
-  return openPostgres(config.url ?? 'postgres://postgres@127.0.0.1:5432/test', config.schema);
 }

@@ -1,8 +1,11 @@
 /**
- * Schema migrations, shared by both dialects: `{blob}`, `{bigint}` and `{norowid}` are the only
- * differences. Each migration runs once, in a transaction, and is recorded in schema_migrations.
+ * Schema migrations, shared by both dialects: `{blob}`, `{bigint}`, `{norowid}`, `{append_only}` and
+ * `{records_seq}` are the only differences, filled in by ./dialect/ddl.ts (and a migration marked
+ * `only` runs on one dialect). Each migration runs once, in a transaction, and is recorded in
+ * schema_migrations.
  */
 import type { Db, Dialect } from './db.ts';
+import { renderDdl } from './dialect/ddl.ts';
 
 const MIGRATIONS: readonly { version: number; name: string; sql: string; only?: Dialect }[] = [
   {
@@ -278,31 +281,13 @@ CREATE TABLE staged_digests (record_seq {bigint} PRIMARY KEY REFERENCES records(
   },
 ];
 
-// UPDATE and DELETE on the log are refused by the database itself.
-const APPEND_ONLY = {
-  sqlite: `CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
-CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END`,
-  postgres: `CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $fn$;
-CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()`,
-};
-
-function render(sql: string, dialect: Dialect): string {
-  return sql
-    .replaceAll('{blob}', dialect === 'sqlite' ? 'BLOB' : 'BYTEA')
-    .replaceAll('{bigint}', dialect === 'sqlite' ? 'INTEGER' : 'BIGINT')
-    .replaceAll('{norowid}', dialect === 'sqlite' ? 'WITHOUT ROWID' : '')
-    .replace('{append_only}', APPEND_ONLY[dialect])
-    // PostgreSQL hands out record sequence numbers from a sequence; SQLite takes MAX + 1 under its single writer.
-    .replace(/CREATE SEQUENCE IF NOT EXISTS \{records_seq\}/, dialect === 'postgres' ? 'CREATE SEQUENCE IF NOT EXISTS records_seq' : '');
-}
-
 export async function migrate(db: Db): Promise<void> {
   await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const done = new Set((await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
     await db.transaction(async (tx) => {
-      if (!m.only || m.only === db.dialect) for (const stmt of render(m.sql, db.dialect).split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.exec(stmt);
+      if (!m.only || m.only === db.dialect) for (const stmt of renderDdl(m.sql, db.dialect).split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.exec(stmt);
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
     });
   }

@@ -7,7 +7,7 @@ import { changeLabels, openChange, type FieldEntry } from '../crypto/field-ciphe
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
 import { decodeValue } from '../schema/field-kind.ts';
 import { fieldDef, recordType, type FieldDef } from '../schema/record-type.ts';
-import type { FieldVersion } from './registry.ts';
+import type { FieldVersion } from './types.ts';
 
 /** A record and its key. */
 export interface KeyRow {

@@ -15,6 +15,8 @@ import { fieldDef, recordType, type RecordType } from '../schema/record-type.ts'
 import { openHistory, wrappedKeyOf, type ChangeRow, type KeyRow, type RecordSnapshot, type SealedRow } from './open-record.ts';
 import type { AuditEvent, AuditSink } from './audit.ts';
 import type { Db, Param } from './db.ts';
+import type { FieldVersion } from './types.ts';
+import { indexStagedSql, reserveRecordSeqs } from './dialect/sql.ts';
 
 /** Who is acting. Every write names one; every version records it. */
 export interface Actor {
@@ -42,16 +44,6 @@ export interface LaterChange {
   readonly values: ReadonlyMap<string, FieldValue>;
   /** Who recorded it (default: the actor of the collect). */
   readonly by?: string;
-}
-
-export interface FieldVersion {
-  readonly field: string;
-  readonly version: number;
-  readonly validFrom: string;
-  readonly validTo: string | null;
-  readonly recordedAt: string;
-  readonly recordedBy: string;
-  readonly value: FieldValue;
 }
 
 export interface StoredRecord {
@@ -168,19 +160,7 @@ export class Registry {
     const where = 'WHERE s.record_seq > ? AND s.record_seq <= ? AND r.staged_by = ?';
     const most = Number((await tx.get<{ n: number | null }>(`SELECT MAX(length(s.digests)) / ${DIGEST_BYTES} AS n FROM staged_digests s JOIN records r ON r.seq = s.record_seq ${where}`, span))?.n ?? 0);
     if (most === 0) return;
-    // Each row's digests, one per k (SQLite has no generate_series without an extension).
-    const d = DIGEST_BYTES;
-    await tx.run(
-      tx.dialect === 'sqlite'
-        ? `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < ${most})
-           INSERT INTO blind_index (digest, record_seq) SELECT substr(s.digests, k.i * ${d} + 1, ${d}), s.record_seq
-           FROM staged_digests s JOIN records r ON r.seq = s.record_seq JOIN k ON k.i * ${d} < length(s.digests)
-           ${where} ORDER BY 1, 2 ON CONFLICT DO NOTHING`
-        : `INSERT INTO blind_index (digest, record_seq) SELECT substring(s.digests FROM k.i * ${d} + 1 FOR ${d}), s.record_seq
-           FROM staged_digests s JOIN records r ON r.seq = s.record_seq CROSS JOIN LATERAL generate_series(0, length(s.digests) / ${d} - 1) AS k(i)
-           ${where} ORDER BY 1, 2 ON CONFLICT DO NOTHING`,
-      span,
-    );
+    await tx.run(indexStagedSql(tx.dialect, where, most, DIGEST_BYTES), span);
     await tx.run('DELETE FROM staged_digests WHERE record_seq > ? AND record_seq <= ? AND record_seq IN (SELECT seq FROM records WHERE staged_by = ?)', span);
   }
 
@@ -243,7 +223,7 @@ export class Registry {
       }
     }
     const fresh = new Set(items.map((r) => r.id).filter((id) => !existing.has(id)));
-    const seqs = await this.#allocate(tx, fresh.size);
+    const seqs = await reserveRecordSeqs(tx, fresh.size);
     const records: Param[][] = [], keys: Param[][] = [], changes: Param[][] = [], current: Param[][] = [], index: Param[][] = [], staged: Param[][] = [];
     const created: string[] = [];
     let duplicates = 0;
@@ -372,19 +352,6 @@ export class Registry {
   async #insert(tx: Db, p: Pending): Promise<void> {
     await tx.insertMany('INSERT INTO record_changes (record_seq, change, valid_from, recorded_at, recorded_by, key_gen, sealed, fields) VALUES', p.changes);
     await tx.insertMany('INSERT INTO blind_index (digest, record_seq) VALUES', p.index, 'ON CONFLICT DO NOTHING');
-  }
-
-  /** Reserves `n` record sequence numbers, ascending (unique; consecutive only on SQLite). */
-  async #allocate(tx: Db, n: number): Promise<number[]> {
-    if (n === 0) return [];
-    if (tx.dialect === 'postgres') {
-      const rows = await tx.all<{ s: number }>("SELECT nextval('records_seq') AS s FROM generate_series(1, ?::int)", [n]);
-      return rows.map((r) => Number(r.s)).sort((a, b) => a - b);
-    }
-    // SQLite has one writer, and this runs inside its write transaction.
-    const row = await tx.get<{ s: number | null }>('SELECT MAX(seq) AS s FROM records');
-    const first = Number(row?.s ?? 0) + 1;
-    return Array.from({ length: n }, (_, i) => first + i);
   }
 
   /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { openCurrentVersions, sealCurrentVersions } from './seal-record.ts';
 import { sealCurrent } from '../crypto/field-cipher.ts';
-import type { FieldVersion } from './registry.ts';
+import type { FieldVersion } from './types.ts';
 
 const place = { recordType: 'birth', recordId: 'r_test', change: 2, keyGen: 1 };
 const current: FieldVersion[] = [

@@ -13,7 +13,7 @@ import { encodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/
 import { fieldDef, type RecordType } from '../schema/record-type.ts';
 import { normaliseMobile } from '../schema/mobile.ts';
 import { blockKeys, recordMaterial } from '../schema/blocking.ts';
-import type { FieldVersion } from './registry.ts';
+import type { FieldVersion } from './types.ts';
 
 export interface SealedChange {
   readonly change: number;

@@ -10,7 +10,8 @@ import { createKeyFile, loadKek, type Kek } from '../crypto/key-file.ts';
 import { newDataKey, TenantKeys, type WrappedDataKey } from '../crypto/keyring.ts';
 import { newId, newToken, tokenHash } from '../crypto/ids.ts';
 import { tableAuditSink, type AuditSink } from './audit.ts';
-import { openDb, type DatabaseConfig, type Db } from './db.ts';
+import type { DatabaseConfig, Db } from './db.ts';
+import { openDb } from './dialect/open-db.ts';
 import { migrate } from './migrations.ts';
 import { Registry, type Actor } from './registry.ts';
 

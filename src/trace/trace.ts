@@ -20,6 +20,7 @@ import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, WHOLE_VALUE_WEIGHT, closestOf, field
 import { candidateOf, LocalLinker, WorkerLinker, type FrequencyCounts, type Linker } from './linker.ts';
 import { loadDataKeys } from '../store/vault.ts';
 import type { RecordSnapshot } from '../store/open-record.ts';
+import { bytesParam } from '../store/dialect/sql.ts';
 import type { Kek } from '../crypto/key-file.ts';
 import { attribute, explainMixture, fragileRows, prepare, receivedBy, rowsOfLead, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
 import { estimateWindow, linkInterval } from './window.ts';
@@ -99,7 +100,7 @@ async function block(reg: Registry, rows: readonly LeakRow[], which: readonly nu
   const pending = [...wanted];
   for (let p = 0; p < pending.length; p += 500) {
     const page = pending.slice(p, p + 500);
-    const param = reg.db.dialect === 'postgres' ? '?::bytea' : '?';
+    const param = bytesParam(reg.db.dialect);
     const values = page.map((_, n) => `(${n}, ${param})`).join(',');
     for (const h of await reg.db.all<{ n: number; record_seq: number }>(`WITH w (n, d) AS (VALUES ${values}) SELECT w.n, b.record_seq FROM w CROSS JOIN blind_index b WHERE b.digest = w.d`, page.map(([, d]) => d))) {
       const k = page[h.n]![0];

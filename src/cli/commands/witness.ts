@@ -6,7 +6,7 @@ import { base32 } from '../../crypto/ids.ts';
 import { generateCosignerKey, parseCosignerKey } from '../../ledger/cosignature.ts';
 import { parseVerifierKey } from '../../ledger/signed-note.ts';
 import { serveWitness, Witness, WITNESS_SCHEMA } from '../../ledger/witness.ts';
-import { openDb } from '../../store/db.ts';
+import { openDb } from '../../store/dialect/open-db.ts';
 import { out } from '../output.ts';
 
 /**

@@ -11,16 +11,16 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { BACKENDS } from '../../test/helpers/backends.ts';
-import { initVault, type Vault } from '../store/vault.ts';
-import { loadCity, type LoadResult } from '../sim/load.ts';
-import { generateCity } from '../synth/city.ts';
-import { snapshot } from '../synth/snapshot.ts';
-import { Services } from '../service/services.ts';
-import { Ledger } from '../ledger/log.ts';
-import { buildServer } from '../server/app.ts';
-import { tableOf } from './leak-file.ts';
-import type { TraceReport } from './report.ts';
+import { BACKENDS } from './helpers/backends.ts';
+import { initVault, type Vault } from '../src/store/vault.ts';
+import { loadCity, type LoadResult } from '../src/sim/load.ts';
+import { generateCity } from '../src/synth/city.ts';
+import { snapshot } from '../src/synth/snapshot.ts';
+import { Services } from '../src/service/services.ts';
+import { Ledger } from '../src/ledger/log.ts';
+import { buildServer } from '../src/server/app.ts';
+import { tableOf } from '../src/trace/leak-file.ts';
+import type { TraceReport } from '../src/trace/report.ts';
 
 const CITY = { seed: 'trace-test', families: 240, hospitals: 2 } as const;
 

@@ -2,7 +2,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'src/schema/regions-data.ts', 'demo-vault/', '.scratch/'] },
+  {
+    // test/fixtures/: trees that break the layering on purpose (test/layering.test.ts), not code of the project.
+    ignores: ['dist/', 'node_modules/', 'src/schema/regions-data.ts', 'demo-vault/', '.scratch/', 'test/fixtures/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,5 +22,10 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
+    // .dependency-cruiser.cjs: dependency-cruiser reads its configuration as CommonJS.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
 );

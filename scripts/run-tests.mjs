@@ -10,6 +10,8 @@ function find(dir, out = []) {
   try { names = readdirSync(dir); } catch { return out; }
   for (const name of names) {
     const p = join(dir, name);
+    // fixtures/ holds inputs of tests (test/fixtures/layering: trees for the dependency rules), not tests.
+    if (name === 'fixtures') continue;
     if (statSync(p).isDirectory()) find(p, out);
     else if (name.endsWith('.test.ts')) out.push(p);
   }

@@ -14,11 +14,16 @@ CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events FO
 
 /** A migration's SQL for `dialect`: column types, WITHOUT ROWID, the append-only trigger, the record sequence. */
 export function renderDdl(sql: string, dialect: Dialect): string {
-  return sql
-    .replaceAll('{blob}', dialect === 'sqlite' ? 'BLOB' : 'BYTEA')
-    .replaceAll('{bigint}', dialect === 'sqlite' ? 'INTEGER' : 'BIGINT')
-    .replaceAll('{norowid}', dialect === 'sqlite' ? 'WITHOUT ROWID' : '')
-    .replace('{append_only}', APPEND_ONLY[dialect])
-    // PostgreSQL hands out record sequence numbers from a sequence; SQLite takes MAX + 1 under its single writer.
-    .replace(/CREATE SEQUENCE IF NOT EXISTS \{records_seq\}/, dialect === 'postgres' ? 'CREATE SEQUENCE IF NOT EXISTS records_seq' : '');
+  return (
+    sql
+      .replaceAll('{blob}', dialect === 'sqlite' ? 'BLOB' : 'BYTEA')
+      .replaceAll('{bigint}', dialect === 'sqlite' ? 'INTEGER' : 'BIGINT')
+      .replaceAll('{norowid}', dialect === 'sqlite' ? 'WITHOUT ROWID' : '')
+      .replace('{append_only}', APPEND_ONLY[dialect])
+      // PostgreSQL hands out record sequence numbers from a sequence; SQLite takes MAX + 1 under its single writer.
+      .replace(
+        /CREATE SEQUENCE IF NOT EXISTS \{records_seq\}/,
+        dialect === 'postgres' ? 'CREATE SEQUENCE IF NOT EXISTS records_seq' : '',
+      )
+  );
 }

@@ -23,7 +23,7 @@ const strings = records.flat().map((e) => Buffer.from(e.value).toString('utf8'))
 const key = randomBytes(32);
 const place = (i: number) => ({ recordType: 'birth', recordId: `r_${i}`, change: 1, keyGen: 1 });
 
-async function perValue(fn: () => unknown | Promise<unknown>): Promise<number> {
+async function perValue(fn: () => unknown): Promise<number> {
   const times: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const t = performance.now();

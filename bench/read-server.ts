@@ -14,6 +14,7 @@ import { serve } from '../src/cli/commands/serve.ts';
 
 const [mode, path] = process.argv.slice(2);
 let times: number[] = [];
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the server as `this`
 const emit = http.Server.prototype.emit;
 http.Server.prototype.emit = function (this: http.Server, event: string, ...args: unknown[]): boolean {
   if (event === 'request') {
@@ -26,7 +27,7 @@ let url: string;
 if (mode === 'tracevault') {
   url = (await serve({ data: path!, port: 0, host: '127.0.0.1', quiet: true })).url;
 } else {
-  const db = new Database(path!, { readonly: true });
+  const db = new Database(path, { readonly: true });
   const stmt = db.prepare('SELECT json FROM clear_records WHERE id = ?');
   const app = Fastify({ logger: false });
   app.get('/v1/records/:id', async (req, reply) => {

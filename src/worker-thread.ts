@@ -37,7 +37,7 @@ export class WorkerRequests<T extends object, R> {
       const p = this.#waiting.get(m.id);
       this.#waiting.delete(m.id);
       if (m.code) p?.reject(new TracevaultError(m.code));
-      else p?.resolve(result(m as T));
+      else p?.resolve(result(m));
     });
     const fail = () => {
       this.#failed ??= new TracevaultError('ERR_INTERNAL');

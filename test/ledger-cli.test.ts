@@ -24,7 +24,7 @@ test('witness serve, ledger add-witness, checkpoint, receipt, verify-receipt, ve
     const witness = spawn(process.execPath, [BIN, 'witness', 'serve', '--data', wdir, '--port', '0', '--trust', logKey], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let banner = '';
-      while (!/verifier key: /.test(banner)) banner += ((await once(witness.stdout!, 'data')) as Buffer[])[0]!.toString();
+      while (!/verifier key: /.test(banner)) banner += ((await once(witness.stdout, 'data')) as Buffer[])[0]!.toString();
       const url = /on (http:\/\/[^ ]+) /.exec(banner)![1]!;
       const wKey = /verifier key: (\S+)/.exec(banner)![1]!;
       assert.equal(run('ledger', 'add-witness', '--data', vault, '--url', url, '--key', wKey).status, 0);

@@ -222,7 +222,7 @@ for (const backend of BACKENDS) {
       const file = join(env.dir, 'leak.csv');
       writeFileSync(file, toCsv(exportA.header, exportA.rows.slice(0, 40)));
       const out = execFileSync(process.execPath, ['bin/tracevault.js', 'trace', file, '--data', env.dir, '--json'], { encoding: 'utf8' });
-      const report = JSON.parse(out) as Json;
+      const report = JSON.parse(out);
       assert.equal(report.accused.principalId, ids.clerkA);
       const text = execFileSync(process.execPath, ['bin/tracevault.js', 'trace', file, '--data', env.dir, '--epsilon', '1e-3'], { encoding: 'utf8' });
       assert.match(text, /accused: /);

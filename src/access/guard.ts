@@ -194,7 +194,7 @@ export class Guard {
     let m = this.#peers.get(key);
     if (!m) {
       for (const k of this.#peers.keys()) if (!k.startsWith(day)) this.#peers.delete(k);
-      this.#peers.set(key, (m = new Map()));
+      this.#peers.set(key, (m = new Map<string, number>()));
     }
     return m;
   }

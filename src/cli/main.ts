@@ -184,7 +184,7 @@ function program(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     commandExit = 0;
-    await program().parseAsync(argv as string[]);
+    await program().parseAsync(argv);
     return commandExit;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;

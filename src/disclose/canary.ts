@@ -90,10 +90,11 @@ export function canaryPlan(density: number, others: readonly number[]): CanaryPl
 /** The canary's row at `now`: grown by the generator from its recipe, placed like the row it joined, validated; undefined when it does not validate. */
 export function growCanary(recipe: CanaryRecipe, fields: readonly string[], now: Date): Record<string, FieldValue> | undefined {
   const city = generateCity({ seed: recipe.seed, families: 1, until: now.toISOString(), birthsUntil: recipe.birthsUntil, days: 4 });
-  const f = city.families().next().value;
-  if (!f) return undefined;
+  const first = city.families().next();
+  if (first.done) return undefined;
+  const f = first.value;
   const snap = { ...snapshot(f, now.getTime()) };
-  const own = splitAddress(String(snap.address));
+  const own = splitAddress(typeof snap.address === 'string' ? snap.address : '');
   const ownHospital = snap.hospital;
   if (recipe.hospital) snap.hospital = recipe.hospital;
   if (recipe.ward) snap.ward = recipe.ward;
@@ -207,7 +208,7 @@ export async function findCanaries(db: Db, tenantId: string, rows: readonly Read
       const minted = openCanaryRow(keys, c.sealed);
       for (const i of rowsOf.get(Buffer.from(c.vkey_ref).toString('hex'))?.rows ?? []) {
         const row = rows[i]!;
-        if (['babyName', 'motherName'].some((f) => typeof row[f] === 'string' && typeof minted[f] === 'string' && (row[f] as string).trim() !== minted[f])) continue;
+        if (['babyName', 'motherName'].some((f) => typeof row[f] === 'string' && typeof minted[f] === 'string' && (row[f]).trim() !== minted[f])) continue;
         const hit = hits.get(c.id) ?? { canaryId: c.id, disclosureId: c.disclosure_id, rows: [] };
         hit.rows.push(i);
         hits.set(c.id, hit);
@@ -222,7 +223,7 @@ export async function findCanaries(db: Db, tenantId: string, rows: readonly Read
 export function openCanary(keys: CanaryKeys, sealed: Buffer): { row: Record<string, FieldValue>; recipe?: CanaryRecipe } {
   const v = JSON.parse(open(keys.sealKey, sealed, AAD).toString('utf8')) as { row?: Record<string, FieldValue>; recipe?: CanaryRecipe } & Record<string, FieldValue>;
   // Canaries sealed before recipes were kept hold the row alone.
-  return v.row && v.recipe ? { row: v.row, recipe: v.recipe } : { row: v as Record<string, FieldValue> };
+  return v.row && v.recipe ? { row: v.row, recipe: v.recipe } : { row: v };
 }
 
 export function openCanaryRow(keys: CanaryKeys, sealed: Buffer): Record<string, FieldValue> {

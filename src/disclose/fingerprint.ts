@@ -54,7 +54,7 @@ const date: Channel = {
 function detailRuns(address: string): { start: number; end: number }[] {
   const parts = splitAddress(address);
   const offset = address.length - parts.detail.length;
-  return [...parts.detail.matchAll(/[0-9\uFF10-\uFF19]+/g)].map((m) => ({ start: offset + m.index!, end: offset + m.index! + m[0].length }));
+  return [...parts.detail.matchAll(/[0-9\uFF10-\uFF19]+/g)].map((m) => ({ start: offset + m.index, end: offset + m.index + m[0].length }));
 }
 
 /** The first (0) or the last (1) house-number digit run written full-width; needs two runs or more. */

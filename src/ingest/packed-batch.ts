@@ -39,7 +39,7 @@ export function pack(r: SealedRows): { result: PackedRows; bytes: ArrayBuffer } 
     current: put(p.current),
     digests: put(p.digests),
   }));
-  return { result: { ...r, records }, bytes: out.buffer as ArrayBuffer };
+  return { result: { ...r, records }, bytes: out.buffer };
 }
 
 export function unpack(r: PackedRows, bytes: ArrayBuffer): SealedRows {

@@ -104,6 +104,7 @@ export function openSource(path: string, opts: { format?: SourceFormat; limits?:
 
 function headerOf(cells: readonly unknown[], limits: SourceLimits): string[] {
   if (cells.length > limits.maxColumns) throw new TracevaultError('ERR_MALFORMED_FILE', { row: 1, rule: 'tooManyColumns', limit: limits.maxColumns });
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- header cells are text or numbers
   const names = cells.map((c) => String(c ?? '').replace(/^\uFEFF/, '').trim());
   const seen = new Set<string>();
   names.forEach((n, i) => {
@@ -187,8 +188,8 @@ export function cellText(v: ExcelJS.CellValue): unknown {
   }
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((r) => r.text).join('');
-    if ('result' in v) return cellText((v as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
-    if ('text' in v) return String((v as ExcelJS.CellHyperlinkValue).text);
+    if ('result' in v) return cellText((v as ExcelJS.CellFormulaValue).result);
+    if ('text' in v) return String((v).text);
     if ('error' in v) return '#ERROR';
   }
   return '';

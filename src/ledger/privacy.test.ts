@@ -21,7 +21,7 @@ test('no seeded phone, resident id or name appears in any ledger entry or tile',
     for (const f of generateCity(opts).families()) {
       const s = snapshot(f);
       for (const k of ['motherPhone', 'fatherPhone', 'motherResidentId', 'fatherResidentId', 'babyResidentId', 'motherName', 'fatherName', 'babyName']) {
-        if (typeof s[k] === 'string') secrets.push(s[k] as string);
+        if (typeof s[k] === 'string') secrets.push(s[k]);
       }
     }
     const entries = (await vault.db.all<{ entry: string; record_ref: string | null }>('SELECT entry, record_ref FROM audit_events')).map((e) => `${e.entry}\n${e.record_ref}`).join('\n');

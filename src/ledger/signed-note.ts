@@ -11,7 +11,7 @@
  * Signatures by unknown keys are ignored; a note is accepted only with at least one valid
  * signature by a known key, and refused if any known key's signature is invalid.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { TracevaultError } from '../errors.ts';
 
 export const ED25519 = 0x01;
@@ -100,7 +100,7 @@ export function noteKeyFromSeed(name: string, seed: Uint8Array, alg = ED25519): 
 /** A new Ed25519 key pair in signed-note encoding. The signer key is a secret: keep it out of the database. */
 export function generateNoteKey(name: string, alg = ED25519): { signerKey: string; verifierKey: string } {
   const { privateKey } = generateKeyPairSync('ed25519');
-  return noteKeyFromSeed(name, (privateKey as KeyObject).export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length), alg);
+  return noteKeyFromSeed(name, (privateKey).export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length), alg);
 }
 
 /** The text must end in a newline and hold no control character but newline (nor a decoding error). */

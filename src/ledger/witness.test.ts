@@ -31,7 +31,7 @@ for (const backend of BACKENDS) {
       ({ vault, admin } = await initVault(env.dir, { database: env.database }));
       wdb = await openDb({ kind: 'sqlite', file: `${env.dir}/witness.db` });
       await wdb.exec(WITNESS_SCHEMA);
-      server = (await serveWitness(new Witness(parseCosignerKey(wKey.signerKey), [parseVerifierKey(logKey.verifierKey)], wdb), 0)) as unknown as Server;
+      server = await serveWitness(new Witness(parseCosignerKey(wKey.signerKey), [parseVerifierKey(logKey.verifierKey)], wdb), 0);
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
     after(async () => {

@@ -47,7 +47,7 @@ export function parseDateTime(input: string, notAfter?: Date): DateTimeResult {
   if (h > 23 || mi > 59 || s > 59) return { ok: false, rule: 'dateTime.time' };
   const off = m[7] === undefined ? offsetMinutes(DEFAULT_OFFSET) : offsetMinutes(m[7]);
   if (Math.abs(off) > 14 * 60) return { ok: false, rule: 'dateTime.offset' };
-  const epochMs = Date.UTC(y!, mo! - 1, d!, h, mi, s) - off * 60_000;
+  const epochMs = Date.UTC(y!, mo! - 1, d, h, mi, s) - off * 60_000;
   if (notAfter && epochMs > notAfter.getTime()) return { ok: false, rule: 'dateTime.future' };
   const value = `${y}-${two(mo!)}-${two(d!)}T${two(h)}:${two(mi)}:${two(s)}${formatOffset(off)}`;
   return { ok: true, value, epochMs };

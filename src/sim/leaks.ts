@@ -65,7 +65,7 @@ function versionsOf(f: SimFamily): VersionedValue[] {
     for (const [field, value] of Object.entries(c.values)) {
       const prev = last.get(field);
       if (prev) out[out.indexOf(prev)] = { ...prev, validTo: c.at };
-      const v: VersionedValue = { field, version: (counts.get(field) ?? 0) + 1, value: value as FieldValue, validFrom: c.at, validTo: null, recordedAt: c.at };
+      const v: VersionedValue = { field, version: (counts.get(field) ?? 0) + 1, value: value, validFrom: c.at, validTo: null, recordedAt: c.at };
       counts.set(field, v.version);
       out.push(v);
       last.set(field, v);
@@ -272,7 +272,7 @@ export function makeLeak(u: Universe, rng: Rng, opts: { leakers: number; size: n
       const k = rng.int(0, 3);
       if (k === 0) {
         rec = undefined;
-        fab = snapshot(fabricated[i % fabricated.length]!) as Record<string, FieldValue>;
+        fab = snapshot(fabricated[i % fabricated.length]!);
       } else if (k === 1) atMs = Date.parse(rec.createdAt) + rng.next() * Math.max(0, atMs - Date.parse(rec.createdAt));
       else if (k === 2) {
         rec = u.records[rng.int(0, u.records.length - 1)]!;
@@ -301,7 +301,7 @@ export function makeLeak(u: Universe, rng: Rng, opts: { leakers: number; size: n
     });
     if (typoField) {
       const j = header.findIndex((f) => f === 'motherPhone' || f === 'motherName');
-      if (j >= 0 && cells[j]) cells[j] = typo(rng, cells[j]!);
+      if (j >= 0 && cells[j]) cells[j] = typo(rng, cells[j]);
     }
     rows.push(cells);
     truth.push(rec?.seq);

@@ -9,7 +9,7 @@ import type { FieldValue } from '../schema/field-kind.ts';
 import { BIRTH, validateRecord } from '../schema/record-type.ts';
 import type { NewRecord } from '../store/registry.ts';
 import type { Principal, Vault } from '../store/vault.ts';
-import { createOrganisation, createPrincipal } from '../access/directory.ts';
+import { createOrganisation, createPrincipal } from '../service/directory.ts';
 import { generateCity, type CityOptions, type SimChange } from '../synth/city.ts';
 
 export interface LoadResult {

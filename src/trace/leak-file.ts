@@ -160,7 +160,7 @@ export async function readLeakFile(path: string, opts: { format?: LeakFormat; li
   if (format === 'text') return parseLeakText(textOf(path));
   if (format === 'jsonl') {
     const objs: Record<string, unknown>[] = [];
-    for await (const r of source.rows()) objs.push(r.cells as Record<string, unknown>);
+    for await (const r of source.rows()) objs.push(r.cells);
     return objectsTable('jsonl', objs);
   }
   let header: string[] | undefined;

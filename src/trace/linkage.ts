@@ -108,7 +108,7 @@ function patternDiff(pattern: string, value: string): { visible: number; diff: n
   return { visible, diff };
 }
 
-const transposed = (p: string, v: string, d: number[]) => d.length === 2 && d[1] === d[0]! + 1 && p[d[0]!] === v[d[1]!] && p[d[1]!] === v[d[0]!];
+const transposed = (p: string, v: string, d: number[]) => d.length === 2 && d[1] === d[0]! + 1 && p[d[0]!] === v[d[1]] && p[d[1]] === v[d[0]!];
 
 function digits(o: { pattern: string }, value: string, exactU: number, typoU: number, maskedU: (visible: number) => number): [Level, number] {
   const d = patternDiff(o.pattern, value);

@@ -189,9 +189,9 @@ async function sources(reg: Registry, seqs: readonly number[]): Promise<SourceIn
   for (const page of chunks(seqs)) {
     for (const r of await reg.db.all<{ disclosure_id: string; record_seq: number; field: string; version: number }>(`SELECT disclosure_id, record_seq, field, version FROM disclosure_items WHERE record_seq IN (${qs(page.length)})`, page)) {
       let d = items.get(r.disclosure_id);
-      if (!d) items.set(r.disclosure_id, (d = new Map()));
+      if (!d) items.set(r.disclosure_id, (d = new Map<number, Map<string, number>>()));
       let f = d.get(Number(r.record_seq));
-      if (!f) d.set(Number(r.record_seq), (f = new Map()));
+      if (!f) d.set(Number(r.record_seq), (f = new Map<string, number>()));
       f.set(r.field, Number(r.version));
     }
   }
@@ -283,7 +283,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const counts = await frequencyCounts(reg, rows);
   // Only the fields the leak shows (or leaves empty) are compared: only their versions are opened.
   const compared = fieldsCompared(rows.flatMap((r) => [...r.obs.map((o) => o.target), ...r.empty]));
-  const links: (Link | undefined)[] = new Array(rows.length);
+  const links = new Array<Link | undefined>(rows.length);
   const held = new Map<number, { orgId: string | null; createdAt: string }>();
   const linker = await startLinker(deps, compared, counts, rows.length, opts.worker);
   try {

@@ -86,7 +86,7 @@ export function logistic(train: readonly Sample[], epochs = 300, rate = 0.1): (x
     for (const r of rows) {
       let s = beta[0]!;
       for (let k = 0; k < r.x.length; k++) s += beta[k + 1]! * r.x[k]!;
-      const g = (1 / (1 + Math.exp(-s)) - r.y) * cw[r.y as 0 | 1];
+      const g = (1 / (1 + Math.exp(-s)) - r.y) * cw[r.y];
       grad[0]! += g;
       for (let k = 0; k < r.x.length; k++) grad[k + 1]! += g * r.x[k]!;
     }

@@ -27,7 +27,8 @@ export async function demoCommand(opts: { data: string; families: number; seed: 
       bar.end();
       const h = city.hospitals[0]!;
       const first = await vault.db.get<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY seq LIMIT 1', [h.orgId]);
-      const ward = first ? String((await vault.registry.get(first.id)).current.get('ward')?.value ?? '') : '';
+      const wardValue = first ? (await vault.registry.get(first.id)).current.get('ward')?.value : undefined;
+      const ward = typeof wardValue === 'string' ? wardValue : '';
       const region = (await vault.organisation(h.orgId))?.region ?? '';
       const staff = await createDemoStaff(vault, admin, city, ward, region);
       const services = await Services.open(vault);

@@ -65,7 +65,7 @@ class PgDb implements Db {
       const part = rows.slice(i, i + chunk);
       const tuples = part.map((_, r) => `(${Array.from({ length: cols }, (_, c) => `$${r * cols + c + 1}`).join(',')})`);
       try {
-        await this.#q.query(`${sql} ${tuples.join(',')} ${suffix}`, part.flat() as unknown[]);
+        await this.#q.query(`${sql} ${tuples.join(',')} ${suffix}`, part.flat());
       } catch (e) {
         throw new TracevaultError('ERR_STORAGE', {}, { cause: e });
       }

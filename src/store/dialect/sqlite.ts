@@ -114,7 +114,7 @@ class SqliteDb implements Db {
   #stmt(sql: string): Statement {
     let s = this.#c.stmts.get(sql);
     if (!s) {
-      s = this.#db.prepare(sql) as Statement;
+      s = this.#db.prepare(sql);
       if (this.#c.stmts.size > 500) this.#c.stmts.clear();
       this.#c.stmts.set(sql, s);
     }
@@ -147,7 +147,7 @@ class SqliteDb implements Db {
     return ready.then(() => wrap(() => {
       let s = c.readStmts.get(sql);
       if (!s) {
-        s = reader.prepare(sql) as Statement;
+        s = reader.prepare(sql);
         if (c.readStmts.size > 500) c.readStmts.clear();
         c.readStmts.set(sql, s);
       }

@@ -11,6 +11,9 @@ export function err(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** The server's request log (server/logging.ts): JSON lines, each ending in its newline, on stderr. */
+export const logLines = { write: (line: string): boolean => process.stderr.write(line) };
+
 export function json(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

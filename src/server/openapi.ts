@@ -1,68 +1,126 @@
 /**
- * The OpenAPI 3.1 document, made from the route declarations (zod shapes → JSON Schema with
- * z.toJSONSchema), and a docs page rendered from it without any script or outside asset.
+ * The OpenAPI 3.1 document, made by @fastify/swagger from the routes as they are declared
+ * (route.ts): their zod shapes become JSON Schema through fastify-type-provider-zod. What the
+ * declarations do not say is added here, once for all routes: the bearer scheme (`security: []` on
+ * public routes), the coded error response of every operation, the error codes with their statuses
+ * (`components.x-error-codes`), path parameters, and the status and content type of a success.
  */
-import { z } from 'zod';
-import { ERROR_CODES } from '../errors.ts';
+import type { FastifyDynamicSwaggerOptions, SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger';
+import type { FastifySchema } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { createJsonSchemaTransform } from 'fastify-type-provider-zod';
+import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 import { statusOf } from './errors.ts';
+import type { RouteConfig } from './route.ts';
 
-export interface RouteDoc {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-  readonly url: string;
-  readonly tag: string;
-  readonly summary: string;
-  readonly body?: z.ZodType;
-  readonly query?: z.ZodType;
-  /** Default true: a bearer token is required. */
-  readonly auth?: boolean;
-}
+/** Where the interactive reference is (docs.ts); its page is listed in the document too. */
+export const DOCS_PATH = '/docs';
 
-const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+const ERROR_RESPONSE = { $ref: '#/components/responses/Error' };
 
-export function openApiDocument(routes: readonly RouteDoc[]): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of routes) {
-    const op: Record<string, unknown> = { summary: r.summary, tags: [r.tag], responses: { default: { $ref: '#/components/responses/Error' } } };
-    const parameters: unknown[] = [...r.url.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    if (r.query) {
-      const q = jsonSchema(r.query) as { properties?: Record<string, unknown>; required?: string[] };
-      for (const [name, schema] of Object.entries(q.properties ?? {})) parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
-    }
-    if (parameters.length) op.parameters = parameters;
-    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } };
-    if (r.auth === false) op.security = [];
-    (paths[r.url] ??= {})[r.method.toLowerCase()] = op;
-  }
-  return {
-    openapi: '3.1.0',
-    info: { title: 'Tracevault', version: '0.1.0', description: 'A personal-information registry: field-encrypted, masked by default, every disclosure in a tamper-evident ledger.' },
-    security: [{ bearer: [] }],
-    paths,
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (POST /v1/principals) or a session token (POST /v1/sessions)' } },
-      responses: {
-        Error: {
-          description: 'A coded error; the message is fixed per code and never carries a personal value',
-          content: { 'application/json': { schema: {
-            type: 'object', required: ['statusCode', 'code', 'message'],
-            properties: { statusCode: { type: 'integer' }, code: { type: 'string', enum: Object.keys(ERROR_CODES) }, error: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
-          } } },
-        },
+const errorSchema = {
+  type: 'object',
+  required: ['statusCode', 'code', 'message'],
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string', enum: Object.keys(ERROR_CODES) },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    details: { type: 'object' },
+  },
+};
+
+const document = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Tracevault',
+    version: '0.1.0',
+    description:
+      'A personal-information registry: field-encrypted, masked by default, ' +
+      'every disclosure in a tamper-evident ledger.',
+  },
+  security: [{ bearer: [] }],
+  components: {
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An API token (POST /v1/principals) or a session token (POST /v1/sessions)',
       },
-      'x-error-codes': Object.fromEntries(Object.entries(ERROR_CODES).map(([code, message]) => [code, { status: statusOf(code as keyof typeof ERROR_CODES), message }])),
     },
+    responses: {
+      Error: {
+        description: 'A coded error; the message is fixed per code and never carries a personal value',
+        content: { 'application/json': { schema: errorSchema } },
+      },
+    },
+    'x-error-codes': Object.fromEntries(
+      Object.entries(ERROR_CODES).map(([code, message]) => [code, { status: statusOf(code as ErrorCode), message }]),
+    ),
+  },
+};
+
+const zodToJsonSchema = createJsonSchemaTransform({ skipList: [] });
+
+/** `{ type: object, properties }` of the path parameters of an OpenAPI path, each a string. */
+function pathParams(url: string): Record<string, unknown> | undefined {
+  const names = [...url.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  if (names.length === 0) return undefined;
+  return {
+    type: 'object',
+    properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
+    required: names,
   };
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-export function docsPage(routes: readonly RouteDoc[]): string {
-  const rows = routes.map((r) => `<tr><td><code>${r.method}</code></td><td><code>${esc(r.url)}</code></td><td>${esc(r.summary)}</td><td>${r.auth === false ? 'none' : 'bearer'}</td></tr>`).join('\n');
-  const errors = Object.entries(ERROR_CODES).map(([c, m]) => `<tr><td><code>${c}</code></td><td>${statusOf(c as keyof typeof ERROR_CODES)}</td><td>${esc(m)}</td></tr>`).join('\n');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tracevault API</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1em}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}</style></head>
-<body><h1>Tracevault API</h1><p>The machine-readable document: <a href="/openapi.json">/openapi.json</a>. Bearer tokens: <code>Authorization: Bearer …</code>.</p>
-<h2>Endpoints</h2><table><tr><th>Method</th><th>Path</th><th>What it does</th><th>Auth</th></tr>
-${rows}</table><h2>Error codes</h2><table><tr><th>Code</th><th>Status</th><th>Message</th></tr>
-${errors}</table></body></html>`;
+/** A success without a declared shape: its status, and its content types when it has a body. */
+function success(status: number, produces: readonly string[] | undefined): Record<string, unknown> {
+  if (status === 204) return { type: 'null', description: STATUS_CODES[204] };
+  const types = produces ?? ['application/json'];
+  return { description: STATUS_CODES[status], content: Object.fromEntries(types.map((t) => [t, { schema: {} }])) };
 }
+
+/** A route's schema for the document: zod shapes as JSON Schema, and what its declaration implies. */
+const transform: SwaggerTransform = (input) => {
+  const { route } = input;
+  if (route.url === DOCS_PATH && route.method === 'GET') {
+    const summary = 'This reference, interactive (try requests with a bearer token)';
+    return { schema: { tags: ['meta'], summary, security: [], produces: ['text/html'] }, url: route.url };
+  }
+  const { schema, url } = zodToJsonSchema(input);
+  const config = route.config as Partial<RouteConfig> | undefined;
+  if (!schema || schema.hide || config?.status === undefined) return { schema, url };
+  // A rest parameter is `*` in fastify's pattern, and named in the document.
+  const docUrl = (config.rest ? url.replace(/\*$/, `{${config.rest}}`) : url).replace(/:(\w+)/g, '{$1}');
+  const out: FastifySchema & Record<string, unknown> = { ...schema };
+  out.params ??= pathParams(docUrl);
+  out.response ??= { [config.status]: success(config.status, out.produces) };
+  for (const [status, shape] of Object.entries(out.response as Record<string, Record<string, unknown>>)) {
+    shape.description ??= STATUS_CODES[status];
+  }
+  // A body taken as it is (a leaked file): any of the content types it accepts.
+  if (!out.body && out.consumes) out.body = { type: 'string', format: 'binary', description: 'the file as it is' };
+  return { schema: out, url: docUrl };
+};
+
+interface Operation {
+  responses?: Record<string, unknown>;
+}
+
+/** Every operation may answer a coded error. */
+const transformObject: SwaggerTransformObject = (input) => {
+  if (!('openapiObject' in input)) return input.swaggerObject;
+  const paths = (input.openapiObject as { paths?: Record<string, Record<string, Operation>> }).paths ?? {};
+  for (const item of Object.values(paths)) {
+    for (const op of Object.values(item)) if (op.responses) op.responses.default = ERROR_RESPONSE;
+  }
+  return input.openapiObject;
+};
+
+export const openApiOptions: FastifyDynamicSwaggerOptions = {
+  openapi: document as FastifyDynamicSwaggerOptions['openapi'],
+  // Routes without a tag are the reference's own assets.
+  hideUntagged: true,
+  transform,
+  transformObject,
+};

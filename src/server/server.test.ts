@@ -12,7 +12,7 @@ import { BACKENDS } from '../../test/helpers/backends.ts';
 import { initVault, type Principal, type Vault } from '../store/vault.ts';
 import { loadCity, type LoadResult } from '../sim/load.ts';
 import { generateCity } from '../synth/city.ts';
-import { Access } from '../access/access.ts';
+import { Services } from '../service/services.ts';
 import { DEFAULT_GUARD } from '../access/guard.ts';
 import { Ledger } from '../ledger/log.ts';
 import { buildServer } from './app.ts';
@@ -49,7 +49,7 @@ interface Api {
 for (const backend of BACKENDS) {
   describe(`HTTP API on ${backend.name}`, () => {
     let env: Awaited<ReturnType<typeof backend.fresh>>;
-    let vault: Vault, admin: Principal, city: LoadResult, access: Access, app: FastifyInstance, base: string;
+    let vault: Vault, admin: Principal, city: LoadResult, services: Services, app: FastifyInstance, base: string;
     const logLines: string[] = [];
     const refusedBodies: string[] = [];
     const tokens: Record<string, string> = {};
@@ -78,8 +78,9 @@ for (const backend of BACKENDS) {
       ({ vault, admin } = await initVault(env.dir, { database: env.database }));
       city = await loadCity(vault, admin, CITY);
       // The quota rule is what this suite's scraper meets; the fast-scraper test uses the defaults.
-      access = await new Access(vault, { guard: { ...DEFAULT_GUARD, velocityPerMinute: 10_000, scanWindow: 10_000 } }).start();
-      app = await buildServer(access, { ledger: new Ledger(vault.db), log: (l) => logLines.push(l) });
+      const guard = { ...DEFAULT_GUARD, velocityPerMinute: 10_000, scanWindow: 10_000 };
+      services = await Services.open(vault, { guard, ledger: new Ledger(vault.db) });
+      app = await buildServer(services, { log: { write: (l: string) => logLines.push(l) } });
       await app.listen({ port: 0, host: '127.0.0.1' });
       base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
       const adminToken = (await vault.createPrincipal(null, { displayName: 'test admin', roles: ['administrator'], orgId: admin.orgId })).token;
@@ -129,7 +130,7 @@ for (const backend of BACKENDS) {
       const marked = await vault.db.get<{ principal_id: string; fingerprint: string }>('SELECT principal_id, fingerprint FROM disclosures WHERE id = ?', [clear.json.disclosureId]);
       assert.equal(marked?.fingerprint, PRINCIPAL_SCHEME);
       const code = new TardosCode(vault.keys.keyedId('fingerprint-bias', 'v1'));
-      assert.deepEqual(markRow(BIRTH, { motherPhone: stored! }, code, vault.keys.keyedId(REVEAL_KEY_LABEL, marked!.principal_id), API_MARKED_KINDS), { motherPhone: clear.json.fields.motherPhone });
+      assert.deepEqual(markRow(BIRTH, { motherPhone: stored! }, code, vault.keys.keyedId(REVEAL_KEY_LABEL, marked.principal_id), API_MARKED_KINDS), { motherPhone: clear.json.fields.motherPhone });
       assert.deepEqual(clear.json.clear, ['motherPhone']);
       const d = await vault.db.get<{ purpose: string; channel: string; request_id: string }>('SELECT purpose, channel, request_id FROM disclosures WHERE id = ?', [clear.json.disclosureId]);
       assert.equal(d?.purpose, 'treatment');
@@ -281,23 +282,23 @@ for (const backend of BACKENDS) {
       assert.ok(Number(items?.n) >= (lines.length - 1) * 4);
       // The file is fingerprinted for its disclosure: a copy of a third of its rows names it among others.
       const { parse } = await import('csv-parse/sync');
-      const rows = (parse(file.text.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[]).filter((_, i) => i % 3 === 0);
+      const rows = parse<Record<string, string>>(file.text.replace(/^\uFEFF/, ''), { columns: true }).filter((_, i) => i % 3 === 0);
       const code = new TardosCode(vault.keys.keyedId('fingerprint-bias', 'v1'));
       const candidates = [disclosureId, 'd_other1', 'd_other2'].map((id) => ({ id, key: vault.keys.keyedId('fingerprint-disclosure', id) }));
       assert.deepEqual(accused(scoreCandidates(code, observe(BIRTH, rows), candidates), 1e-6).map((c) => c.id), [disclosureId]);
       assert.equal((await vault.db.get<{ fingerprint: string }>('SELECT fingerprint FROM disclosures WHERE id = ?', [disclosureId]))?.fingerprint, 'tardos-v1');
       // It carries canaries minted for this disclosure alone (no other recipient holds these rows: half the 2% density, at least one), without id numbers.
-      const all = parse(file.text.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
+      const all = parse<Record<string, string>>(file.text.replace(/^\uFEFF/, ''), { columns: true });
       // The canary mapping is an investigator's alone (a DPO is refused).
       const investigatorOrg = await vault.createOrganisation({ id: admin.id }, { name: '稽查组', kind: 'regulator' });
       const investigator = (await vault.createPrincipal(null, { displayName: 'investigator', roles: ['investigator'], orgId: investigatorOrg })).token;
-      await assert.rejects(access.findCanaries({ principal: await vault.authenticate(tokens.dpo!), requestId: 't' }, all), { code: 'ERR_FORBIDDEN' });
-      const hits = await access.findCanaries({ principal: await vault.authenticate(investigator), requestId: 't' }, all);
+      await assert.rejects(services.canaries.find({ principal: await vault.authenticate(tokens.dpo!), requestId: 't' }, all), { code: 'ERR_FORBIDDEN' });
+      const hits = await services.canaries.find({ principal: await vault.authenticate(investigator), requestId: 't' }, all);
       assert.ok(hits.length >= Math.max(1, Math.round((all.length - hits.length) * 0.01)), `${hits.length} canaries in ${all.length} rows`);
       assert.ok(hits.every((h) => h.disclosureId === disclosureId && h.rows.length === 1));
       const real = await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM records WHERE org_id = ? AND erased_at IS NULL', [city.hospitals[0]!.orgId]);
       assert.equal(all.length - hits.length, Number(real?.n), 'every real row once, canaries besides');
-      await assert.rejects(access.findCanaries({ principal: (await vault.authenticate(tokens.clerkA!)), requestId: 't' }, all), { code: 'ERR_FORBIDDEN' });
+      await assert.rejects(services.canaries.find({ principal: (await vault.authenticate(tokens.clerkA!)), requestId: 't' }, all), { code: 'ERR_FORBIDDEN' });
       const bad = await api('POST', '/v1/exports', tokens.clinicianA, { purpose: 'treatment', fields: ['motherPhone'], format: 'csv' });
       assert.equal(bad.status, 403);
     });
@@ -318,7 +319,7 @@ for (const backend of BACKENDS) {
       assert.ok(flagged.length >= 1);
       const invOrg = await vault.createOrganisation({ id: admin.id }, { name: '稽查二组', kind: 'regulator' });
       const inv = await vault.authenticate((await vault.createPrincipal(null, { displayName: 'investigator 2', roles: ['investigator'], orgId: invOrg })).token);
-      const hits = await access.findCanaries({ principal: inv, requestId: 't' }, first);
+      const hits = await services.canaries.find({ principal: inv, requestId: 't' }, first);
       // (A canary carried over from this clerk's earlier export with the same filter is found for both disclosures.)
       assert.deepEqual([...new Set(hits.flatMap((h) => h.rows))].sort((a, b) => a - b), first.flatMap((r, i) => (r.canary === '1' ? [i] : [])));
       const second = await take();
@@ -401,8 +402,8 @@ for (const backend of BACKENDS) {
     });
 
     test('a fast sequential scraper meets the default guard (velocity, scans) well before that', async () => {
-      const strict = await new Access(vault).start();
-      const app2 = await buildServer(strict, { ledger: new Ledger(vault.db) });
+      const strict = await Services.open(vault, { ledger: new Ledger(vault.db) });
+      const app2 = await buildServer(strict);
       await app2.listen({ port: 0, host: '127.0.0.1' });
       try {
         const url = `http://127.0.0.1:${(app2.server.address() as AddressInfo).port}`;

@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
 import { initVault, type Vault } from '../../src/store/vault.ts';
 import { loadCity } from '../../src/sim/load.ts';
-import { Access } from '../../src/access/access.ts';
+import { Services } from '../../src/service/services.ts';
 import { Ledger } from '../../src/ledger/log.ts';
 import { buildServer } from '../../src/server/app.ts';
 
@@ -36,7 +36,7 @@ describe('web pages in chromium', () => {
     let admin;
     ({ vault, admin } = await initVault(dir));
     const city = await loadCity(vault, admin, { seed: 'browser', families: 150, hospitals: 2 });
-    app = await buildServer(await new Access(vault).start(), { ledger: new Ledger(vault.db) });
+    app = await buildServer(await Services.open(vault, { ledger: new Ledger(vault.db) }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const adminToken = (await vault.createPrincipal(null, { displayName: 'admin', roles: ['administrator'], orgId: admin.orgId })).token;

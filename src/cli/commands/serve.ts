@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { Access } from '../../access/access.ts';
 import { Checkpointer } from '../../ledger/checkpointer.ts';
 import { ensureLedgerKey, loadLedgerSigner } from '../../ledger/log-key.ts';
 import { Ledger } from '../../ledger/log.ts';
 import { loadWitnesses } from '../../ledger/witness-client.ts';
 import { buildServer } from '../../server/app.ts';
+import { Services } from '../../service/services.ts';
 import { openVault } from '../../store/vault.ts';
-import { err, out } from '../output.ts';
+import { logLines, out } from '../output.ts';
 
 export interface ServeOptions {
   readonly data: string;
@@ -23,10 +23,11 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
   const vault = await openVault(dir);
   try {
     ensureLedgerKey(dir);
-    const access = await new Access(vault, { canaryDensity: opts.canaryDensity }).start();
     const ledger = new Ledger(vault.db);
+    const services = await Services.open(vault, { canaryDensity: opts.canaryDensity, ledger });
     const checkpointer = new Checkpointer(vault.db, ledger, loadLedgerSigner(dir), { witnesses: loadWitnesses(dir) });
-    const app = await buildServer(access, { ledger, log: opts.quiet ? undefined : (line) => err(line) });
+    // Request logs: one JSON line each on stderr (none when quiet: the demo, the benchmarks).
+    const app = await buildServer(services, { log: opts.quiet ? undefined : logLines });
     await app.listen({ port: opts.port, host: opts.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;

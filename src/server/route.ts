@@ -1,0 +1,131 @@
+/**
+ * A route declared once: its method, path, tag, summary and zod shapes feed fastify's validation
+ * (validation.ts) and the OpenAPI document (openapi.ts) alike; its handler gets the checked body
+ * and query with the caller's context. Every route needs a bearer token unless it says `auth: false`.
+ *
+ * The order of a request is the old one: the body is parsed (size limits, JSON), then the caller is
+ * authenticated and the body rewritten by `prepare` (preValidation), then body and query are
+ * checked, then the handler runs.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { TracevaultError } from '../errors.ts';
+import type { RequestContext } from '../service/context.ts';
+import type { Services } from '../service/services.ts';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** What a handler gets: the body and query already checked against the route's own shapes. */
+export interface Input<B, Q> {
+  readonly body: B;
+  readonly query: Q;
+  readonly params: Readonly<Record<string, string>>;
+  readonly ctx: RequestContext;
+  readonly req: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
+export interface RouteDef<B, Q> {
+  readonly method: Method;
+  /** Below the plugin's prefix, parameters written as in OpenAPI: `/records/{id}`. */
+  readonly url: string;
+  readonly tag: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly body?: z.ZodType<B>;
+  readonly query?: z.ZodType<Q>;
+  readonly params?: z.ZodType;
+  /** Response shapes by status, for the document (responses are written as the handler gives them). */
+  readonly response?: Readonly<Record<number, z.ZodType>>;
+  /** Default true: a bearer token is required. */
+  readonly auth?: boolean;
+  /** The status of a success (default 200; 204 sends no body). */
+  readonly status?: number;
+  readonly bodyLimit?: number;
+  /** Rewrites the raw body before it is checked (aliases, other shapes of the same request). */
+  readonly prepare?: (raw: unknown) => unknown;
+  /** The last path parameter takes the rest of the path, slashes included (c2sp tile paths). */
+  readonly rest?: boolean;
+  /** Request bodies the route takes as they are, besides JSON (for the document). */
+  readonly consumes?: readonly string[];
+  /** What a success is written as, when not JSON (for the document). */
+  readonly produces?: readonly string[];
+  /** Served but left out of the document: another spelling of a documented path. */
+  readonly hidden?: boolean;
+  readonly handler: (input: Input<B, Q>) => unknown;
+}
+
+/** What the document needs of a route beyond its schema (openapi.ts reads it from the route's config). */
+export interface RouteConfig {
+  readonly status: number;
+  /** The name of the parameter that takes the rest of the path (`*` in fastify's pattern). */
+  readonly rest?: string;
+}
+
+export interface AreaOptions {
+  readonly services: Services;
+}
+
+export type Route = <B = undefined, Q = undefined>(def: RouteDef<B, Q>) => void;
+
+type Principal = RequestContext['principal'];
+
+/** `Authorization: Bearer <token>`: an API token or a session. */
+async function authenticate(services: Services, req: FastifyRequest): Promise<Principal> {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer\s+(\S{1,200})\s*$/i.exec(h) : null;
+  if (!m) throw new TracevaultError('ERR_UNAUTHENTICATED');
+  return services.sessions.authenticate(m[1]!);
+}
+
+/** `/records/{id}` as fastify writes it (`/records/:id`); a rest parameter becomes `*`. */
+function fastifyPath(url: string, rest: boolean): { path: string; restName?: string } {
+  const names = [...url.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+  const restName = rest ? names.at(-1) : undefined;
+  if (rest && (!restName || !url.endsWith(`{${restName}}`))) throw new Error(`${url}: no rest parameter at the end`);
+  const path = url.replace(/\{(\w+)\}/g, (_, name: string) => (name === restName ? '*' : `:${name}`));
+  return { path, restName };
+}
+
+/** The route declarer of one plugin: `route({ method, url, … handler })`. */
+export function router(app: FastifyInstance, services: Services): Route {
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  return <B, Q>(def: RouteDef<B, Q>) => {
+    const { path, restName } = fastifyPath(def.url, def.rest === true);
+    const config: RouteConfig = { status: def.status ?? 200, rest: restName };
+    app.route({
+      method: def.method,
+      url: path,
+      bodyLimit: def.bodyLimit,
+      config,
+      schema: {
+        tags: [def.tag],
+        summary: def.summary,
+        ...(def.description && { description: def.description }),
+        ...(def.body && { body: def.body }),
+        ...(def.query && { querystring: def.query }),
+        ...(def.params && { params: def.params }),
+        ...(def.response && { response: def.response }),
+        ...(def.auth === false && { security: [] }),
+        ...(def.consumes && { consumes: def.consumes }),
+        ...(def.produces && { produces: def.produces }),
+        ...(def.hidden && { hide: true }),
+      },
+      preValidation: async (req) => {
+        if (def.auth !== false) principals.set(req, await authenticate(services, req));
+        if (def.prepare) req.body = def.prepare(req.body);
+      },
+      handler: async (req, reply) => {
+        const ctx = { principal: principals.get(req)!, requestId: req.id };
+        const raw = req.params as Record<string, string>;
+        const params = restName ? { ...raw, [restName]: raw['*']! } : raw;
+        const body = (def.body ? req.body : undefined) as B;
+        const query = (def.query ? req.query : undefined) as Q;
+        const out = await def.handler({ body, query, params, ctx, req, reply });
+        if (reply.sent) return reply;
+        if (def.status) void reply.code(def.status);
+        return def.status === 204 ? reply.send() : out;
+      },
+    });
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Oversight: the guard's alerts and their resolution, aggregate statistics with small cells
+ * suppressed, and the Cedar policy (service/oversight.ts, service/stats.ts).
+ */
+import type { FastifyPluginCallback } from 'fastify';
+import { router, type AreaOptions } from '../route.ts';
+import * as S from '../schemas.ts';
+
+export const oversightRoutes: FastifyPluginCallback<AreaOptions> = (app, { services }, done) => {
+  const route = router(app, services);
+  const { oversight } = services;
+
+  route({
+    method: 'GET',
+    url: '/alerts',
+    tag: 'oversight',
+    summary: 'Guard alerts, newest first (data-protection officer, auditor)',
+    query: S.AlertsQuery,
+    handler: async ({ query, ctx }) => ({ alerts: await oversight.alerts(ctx, query) }),
+  });
+
+  route({
+    method: 'POST',
+    url: '/alerts/{id}/resolve',
+    tag: 'oversight',
+    summary: 'Resolve an alert; a block it caused is lifted (data-protection officer)',
+    response: { 200: S.ResolvedAlert },
+    handler: async ({ params, ctx }) => {
+      await oversight.resolveAlert(ctx, params.id!);
+      return { id: params.id, resolved: true };
+    },
+  });
+
+  route({
+    method: 'GET',
+    url: '/stats',
+    tag: 'oversight',
+    summary: 'Aggregate counts by hospital, birthYear, birthMonth, babySex or district; cells under 10 suppressed',
+    query: S.StatsQuery,
+    handler: async ({ query, ctx }) => services.stats.count(ctx, query.groupBy, query.recordType),
+  });
+
+  route({
+    method: 'GET',
+    url: '/policies/current',
+    tag: 'oversight',
+    summary: 'The current policy, Cedar text (data-protection officer)',
+    handler: async ({ ctx }) => oversight.getPolicy(ctx),
+  });
+
+  route({
+    method: 'PUT',
+    url: '/policies/current',
+    tag: 'oversight',
+    summary: 'Replace the policy: { text } or text/plain (data-protection officer); a ledger entry',
+    body: S.PolicyText,
+    prepare: (raw) => (typeof raw === 'string' ? { text: raw } : raw),
+    handler: async ({ body, ctx }) => oversight.setPolicy(ctx, body.text),
+  });
+  done();
+};

@@ -30,7 +30,11 @@ export default tseslint.config(
       // node:test's test() and describe() return promises the runner awaits itself.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'describe', 'it', 'suite'], package: 'node:test' }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['test', 'describe', 'it', 'suite'], package: 'node:test' },
+          ],
+        },
       ],
       // Personal data must never reach the console by accident: output goes through src/cli/output.ts.
       'no-console': 'error',

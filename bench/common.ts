@@ -26,9 +26,13 @@ export async function birthsCsv(n: number, seed = 'bench'): Promise<string> {
   const file = join(BENCH_DIR, `births-${seed}-${n}.csv`);
   if (!existsSync(file)) {
     const city = generateCity({ seed, families: n });
-    await writeCsv(file, (function* () {
-      for (const f of city.families()) yield snapshot(f);
-    })(), BIRTH.fields.map((f) => f.name));
+    await writeCsv(
+      file,
+      (function* () {
+        for (const f of city.families()) yield snapshot(f);
+      })(),
+      BIRTH.fields.map((f) => f.name),
+    );
   }
   return file;
 }

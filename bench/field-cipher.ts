@@ -17,7 +17,13 @@ import { machine, median } from './common.ts';
 const ROUNDS = 7;
 const records: FieldEntry[][] = [];
 for (const f of generateCity({ seed: 'cipher', families: 2000 }).families()) {
-  records.push(Object.entries(f.initial.values).map(([field, v]) => ({ field, version: 1, value: encodeValue(fieldDef(BIRTH, field)!.kind, v) })));
+  records.push(
+    Object.entries(f.initial.values).map(([field, v]) => ({
+      field,
+      version: 1,
+      value: encodeValue(fieldDef(BIRTH, field)!.kind, v),
+    })),
+  );
 }
 const strings = records.flat().map((e) => Buffer.from(e.value).toString('utf8'));
 const key = randomBytes(32);
@@ -66,9 +72,17 @@ try {
 
 const best = Math.min(cloakSync, cloakAsync);
 console.log(`machine: ${machine()}`);
-console.log(`values: ${strings.length} (all fields of ${records.length} synthetic births), encrypt + decrypt, median of ${ROUNDS} rounds`);
-console.log(`tracevault, one change per record:  ${oursChange.toFixed(2)} µs per value  (${(best / oursChange).toFixed(1)}x faster than cloak's best)`);
-console.log(`tracevault, one value per message:  ${oursSingle.toFixed(2)} µs per value  (${(best / oursSingle).toFixed(1)}x)`);
+console.log(
+  `values: ${strings.length} (all fields of ${records.length} synthetic births), encrypt + decrypt, median of ${ROUNDS} rounds`,
+);
+console.log(
+  `tracevault, one change per record:  ${oursChange.toFixed(2)} µs per value  (${(best / oursChange).toFixed(1)}x faster than cloak's best)`,
+);
+console.log(
+  `tracevault, one value per message:  ${oursSingle.toFixed(2)} µs per value  (${(best / oursSingle).toFixed(1)}x)`,
+);
 console.log(`@47ng/cloak sync:                   ${cloakSync.toFixed(2)} µs per value`);
 console.log(`@47ng/cloak async:                  ${cloakAsync.toFixed(2)} µs per value`);
-console.log(`swap test (record A's ciphertext in record B): tracevault ${oursRefuses ? 'refuses it (pass)' : 'ACCEPTS it (fail)'}; cloak ${cloakRefuses ? 'refuses it' : 'accepts it (fail)'}`);
+console.log(
+  `swap test (record A's ciphertext in record B): tracevault ${oursRefuses ? 'refuses it (pass)' : 'ACCEPTS it (fail)'}; cloak ${cloakRefuses ? 'refuses it' : 'accepts it (fail)'}`,
+);

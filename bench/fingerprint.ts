@@ -39,13 +39,23 @@ type Row = Record<string, FieldValue>;
 
 /** What a leaked row holds: every field (an export), what a reveal marks (phones, address), or one channel (the phone). */
 type Mode = 'all' | 'api' | 'phone';
-const view = (r: Row, mode: Mode): Row => (mode === 'all' ? r : mode === 'phone' ? { motherPhone: r.motherPhone!, babyName: r.babyName! }
-  : Object.fromEntries(['motherPhone', 'fatherPhone', 'address', 'babyName'].filter((f) => r[f] !== undefined).map((f) => [f, r[f]!])));
+const view = (r: Row, mode: Mode): Row =>
+  mode === 'all'
+    ? r
+    : mode === 'phone'
+      ? { motherPhone: r.motherPhone!, babyName: r.babyName! }
+      : Object.fromEntries(
+          ['motherPhone', 'fatherPhone', 'address', 'babyName']
+            .filter((f) => r[f] !== undefined)
+            .map((f) => [f, r[f]!]),
+        );
 
 function leak(rng: Rng, leakers: readonly Candidate[], rows: number, mode: Mode): Row[] {
   const start = rng.int(0, families.length - 300 - 1);
   const mine = families.slice(start, start + 300);
-  const marked = leakers.map((c) => mine.map((r) => markRow(BIRTH, view(r, mode), code, c.key, mode === 'api' ? API_MARKED_KINDS : undefined)));
+  const marked = leakers.map((c) =>
+    mine.map((r) => markRow(BIRTH, view(r, mode), code, c.key, mode === 'api' ? API_MARKED_KINDS : undefined)),
+  );
   const fromLeakers = Math.round(rows * 0.6);
   const out: Row[] = [];
   for (let i = 0; i < fromLeakers; i++) {
@@ -54,7 +64,8 @@ function leak(rng: Rng, leakers: readonly Candidate[], rows: number, mode: Mode)
     const copies = marked.map((m) => m[at]!);
     out.push(Object.fromEntries(Object.keys(copies[0]!).map((f) => [f, copies[rng.int(0, copies.length - 1)]![f]!])));
   }
-  for (let i = fromLeakers; i < rows; i++) out.push(view(families[(start + 300 + rng.int(0, families.length - 301)) % families.length]!, mode));
+  for (let i = fromLeakers; i < rows; i++)
+    out.push(view(families[(start + 300 + rng.int(0, families.length - 301)) % families.length]!, mode));
   return out;
 }
 
@@ -68,7 +79,9 @@ function successRate(rows: number, colluders: number, mode: Mode, full: boolean)
     const scored = scoreCandidates(code, observed, full ? candidates : leakers);
     // With only the leakers scored, Bonferroni still divides by all candidates.
     const bound = full ? EPSILON : (EPSILON / DISCLOSURES) * scored.length;
-    const named = accused(scored, bound).map((s) => s.id).sort();
+    const named = accused(scored, bound)
+      .map((s) => s.id)
+      .sort();
     if (named.length === colluders && leakers.every((l) => named.includes(l.id))) ok++;
   }
   return ok / TRIALS;
@@ -86,7 +99,9 @@ function smallest(colluders: number, mode: Mode, grid: readonly number[]): { row
 }
 
 console.log(`machine: ${machine()}`);
-console.log(`${DISCLOSURES} disclosures, false-accusation bound ${EPSILON}, ${TRIALS} trials a point, 40% noise rows\n`);
+console.log(
+  `${DISCLOSURES} disclosures, false-accusation bound ${EPSILON}, ${TRIALS} trials a point, 40% noise rows\n`,
+);
 const t0 = performance.now();
 const single = smallest(1, 'all', [10, 15, 20, 25, 30, 35, 40, 50, 60, 80, 100]);
 const pair = smallest(2, 'all', [50, 75, 100, 150, 200, 250, 300, 400, 500, 600]);
@@ -96,7 +111,9 @@ console.log('| leak | smallest leak naming the source in ≥ 95% of trials | tar
 console.log('| --- | ---: | ---: |');
 console.log(`| one leaker, all channels | ${single.rows ?? '> 100'} rows | ≤ 40 |`);
 console.log(`| two colluders, all channels | ${pair.rows ?? '> 600'} rows | ≤ 400 |`);
-console.log(`| one leaker, API reveals (phones and address marked; the principal's codeword) | ${reveals.rows ?? '> 100'} rows | |`);
+console.log(
+  `| one leaker, API reveals (phones and address marked; the principal's codeword) | ${reveals.rows ?? '> 100'} rows | |`,
+);
 console.log(`| baseline: one leaker, a single channel (the phone) | ${baseline.rows ?? '> 400'} rows | |`);
 console.log(`\n(${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 
@@ -109,5 +126,9 @@ const placed = placeFakes(alloc, 0.5, 10, Array(10).fill(1));
 const d1 = deltas(placed.allocation, 0.5);
 console.log('\n| placement check (10 agents, 8 of 10 objects each, p = 0.5) | mean Δ | min Δ | paper |');
 console.log('| --- | ---: | ---: | --- |');
-console.log(`| no fakes | ${(d0.reduce((a, b) => a + b, 0) / d0.length).toFixed(3)} | ${Math.min(...d0).toFixed(3)} | mean Δ ≈ 0.073 |`);
-console.log(`| e-optimal, one fake per agent | ${(d1.reduce((a, b) => a + b, 0) / d1.length).toFixed(3)} | ${Math.min(...d1).toFixed(3)} | min Δ > 0.3 |`);
+console.log(
+  `| no fakes | ${(d0.reduce((a, b) => a + b, 0) / d0.length).toFixed(3)} | ${Math.min(...d0).toFixed(3)} | mean Δ ≈ 0.073 |`,
+);
+console.log(
+  `| e-optimal, one fake per agent | ${(d1.reduce((a, b) => a + b, 0) / d1.length).toFixed(3)} | ${Math.min(...d1).toFixed(3)} | min Δ > 0.3 |`,
+);

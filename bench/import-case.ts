@@ -27,22 +27,30 @@ async function baseline(db: Db): Promise<number> {
   const cols = BIRTH.fields.map((f) => f.name);
   await db.exec(`CREATE TABLE births_clear (${cols.map((c) => `"${c}" TEXT`).join(', ')})`);
   const parser = new CsvParser(',');
-  let header = true, rows = 0, batch: string[][] = [];
+  let header = true,
+    rows = 0,
+    batch: string[][] = [];
   const flush = async () => {
     const b = batch;
     batch = [];
-    await db.transaction((tx) => tx.insertMany(`INSERT INTO births_clear (${cols.map((c) => `"${c}"`).join(', ')}) VALUES`, b));
+    await db.transaction((tx) =>
+      tx.insertMany(`INSERT INTO births_clear (${cols.map((c) => `"${c}"`).join(', ')}) VALUES`, b),
+    );
   };
   const dec = new TextDecoder('utf-8');
   const take = async (recs: { fields: string[] }[]) => {
     for (const r of recs) {
-      if (header) { header = false; continue; }
+      if (header) {
+        header = false;
+        continue;
+      }
       batch.push(r.fields);
       rows++;
       if (batch.length >= 2000) await flush();
     }
   };
-  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) await take(parser.push(dec.decode(chunk as Buffer, { stream: true })));
+  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }))
+    await take(parser.push(dec.decode(chunk as Buffer, { stream: true })));
   await take(parser.end());
   if (batch.length) await flush();
   return rows;
@@ -61,7 +69,9 @@ if (mode.startsWith('tracevault')) {
   await vault.close();
   finish(rows, ms);
 } else {
-  const clear = await openDb(db === 'postgres' ? { kind: 'postgres', url: PG, schema } : { kind: 'sqlite', file: join(dir, 'clear.db') });
+  const clear = await openDb(
+    db === 'postgres' ? { kind: 'postgres', url: PG, schema } : { kind: 'sqlite', file: join(dir, 'clear.db') },
+  );
   const t = performance.now();
   rows = await baseline(clear);
   const ms = performance.now() - t;
@@ -82,6 +92,8 @@ async function cleanup() {
 
 function finish(n: number, ms: number) {
   void cleanup().then(() => {
-    process.stdout.write(`${JSON.stringify({ mode, rows: n, ms: Math.round(ms), perSecond: Math.round((n / ms) * 1000), peakMB: Math.round(process.resourceUsage().maxRSS / 1024), totalMs: Math.round(performance.now() - started) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ mode, rows: n, ms: Math.round(ms), perSecond: Math.round((n / ms) * 1000), peakMB: Math.round(process.resourceUsage().maxRSS / 1024), totalMs: Math.round(performance.now() - started) })}\n`,
+    );
   });
 }

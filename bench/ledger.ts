@@ -40,7 +40,14 @@ console.log(`machine: ${machine()}`);
     const t = performance.now();
     for (let i = 0; i < total; i += k) {
       await vault.registry.audited(async (_tx, events) => {
-        for (let j = 0; j < k; j++) events.push({ action: 'read', principalId: 'p_bench', recordRef: `ref${i + j}`, fields: ['motherPhone'], outcome: 'ok' });
+        for (let j = 0; j < k; j++)
+          events.push({
+            action: 'read',
+            principalId: 'p_bench',
+            recordRef: `ref${i + j}`,
+            fields: ['motherPhone'],
+            outcome: 'ok',
+          });
       });
     }
     const s = (performance.now() - t) / 1000;
@@ -48,20 +55,35 @@ console.log(`machine: ${machine()}`);
   }
   // One entry per transaction, as requests append them, 500 at a time concurrently: group commit.
   {
-    const total = 50_000, concurrent = 500;
+    const total = 50_000,
+      concurrent = 500;
     const t = performance.now();
     for (let i = 0; i < total; i += concurrent) {
-      await Promise.all(Array.from({ length: concurrent }, (_, j) => vault.registry.audited(async (_tx, events) => {
-        events.push({ action: 'read', principalId: 'p_bench', recordRef: `c${i + j}`, fields: ['motherPhone'], outcome: 'ok' });
-      })));
+      await Promise.all(
+        Array.from({ length: concurrent }, (_, j) =>
+          vault.registry.audited(async (_tx, events) => {
+            events.push({
+              action: 'read',
+              principalId: 'p_bench',
+              recordRef: `c${i + j}`,
+              fields: ['motherPhone'],
+              outcome: 'ok',
+            });
+          }),
+        ),
+      );
     }
-    console.log(`durable appends, 1 per transaction, ${concurrent} concurrent (group commit): ${fmt(total / ((performance.now() - t) / 1000))}/s`);
+    console.log(
+      `durable appends, 1 per transaction, ${concurrent} concurrent (group commit): ${fmt(total / ((performance.now() - t) / 1000))}/s`,
+    );
   }
   // 2b. Integration of what was appended into tiles.
   const ledger = new Ledger(vault.db);
   const t = performance.now();
   const size = await ledger.integrate();
-  console.log(`integration into tiles (SQLite): ${fmt(size / ((performance.now() - t) / 1000))} entries/s (${fmt(size)} entries)`);
+  console.log(
+    `integration into tiles (SQLite): ${fmt(size / ((performance.now() - t) / 1000))} entries/s (${fmt(size)} entries)`,
+  );
   await vault.close();
 }
 
@@ -78,7 +100,9 @@ console.log(`machine: ${machine()}`);
   const mt = new MerkleTree(leaves, sha, mtOptions);
   const theirs = n / ((performance.now() - t) / 1000);
   if (!mt.getRoot().equals(range.root())) throw new Error('merkletreejs root differs: not configured as RFC 6962');
-  console.log(`integration in memory, ${fmt(n)} leaves: ours ${fmt(ours)}/s, merkletreejs ${fmt(theirs)}/s (${(ours / theirs).toFixed(1)}x); same root`);
+  console.log(
+    `integration in memory, ${fmt(n)} leaves: ours ${fmt(ours)}/s, merkletreejs ${fmt(theirs)}/s (${(ours / theirs).toFixed(1)}x); same root`,
+  );
   // merkletreejs proofs at 1M (it holds the whole tree in memory).
   const times: number[] = [];
   for (let i = 0; i < 200; i++) {
@@ -101,7 +125,13 @@ console.log(`machine: ${machine()}`);
   const flush = async () => {
     const rows = pending;
     pending = [];
-    await db.transaction((tx) => tx.insertMany('INSERT INTO ledger_tiles (level, idx, hashes) VALUES', rows, 'ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes'));
+    await db.transaction((tx) =>
+      tx.insertMany(
+        'INSERT INTO ledger_tiles (level, idx, hashes) VALUES',
+        rows,
+        'ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes',
+      ),
+    );
   };
   const leafOf = (i: number) => leafHash(Buffer.from(`synthetic entry ${i}`));
   for (let i = 0; i < PROOF_SIZE; i++) {
@@ -126,11 +156,12 @@ console.log(`machine: ${machine()}`);
   console.log(`built tiles for ${fmt(PROOF_SIZE)} entries in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const root = range.root();
   const measure = async (fresh: boolean) => {
-    const inc: number[] = [], con: number[] = [];
+    const inc: number[] = [],
+      con: number[] = [];
     let ledger = new Ledger(db);
     for (let i = 0; i < 200; i++) {
       if (fresh) ledger = new Ledger(db);
-      const idx = Math.floor(((i * 2654435761) % 4294967296) / 4294967296 * PROOF_SIZE);
+      const idx = Math.floor((((i * 2654435761) % 4294967296) / 4294967296) * PROOF_SIZE);
       let s = performance.now();
       const p = await ledger.inclusionProof(idx, PROOF_SIZE);
       inc.push(performance.now() - s);
@@ -143,8 +174,11 @@ console.log(`machine: ${machine()}`);
     }
     return { inc: median(inc), con: median(con) };
   };
-  const cold = await measure(true), warm = await measure(false);
-  console.log(`proofs at ${fmt(PROOF_SIZE)} entries from tiles: inclusion median ${cold.inc.toFixed(3)} ms cold, ${warm.inc.toFixed(3)} ms warm; consistency ${cold.con.toFixed(3)} ms cold, ${warm.con.toFixed(3)} ms warm`);
+  const cold = await measure(true),
+    warm = await measure(false);
+  console.log(
+    `proofs at ${fmt(PROOF_SIZE)} entries from tiles: inclusion median ${cold.inc.toFixed(3)} ms cold, ${warm.inc.toFixed(3)} ms warm; consistency ${cold.con.toFixed(3)} ms cold, ${warm.con.toFixed(3)} ms warm`,
+  );
   await db.close();
 }
 
@@ -156,9 +190,28 @@ console.log(`machine: ${machine()}`);
   for (let s = base + 1; s <= VERIFY_SIZE; s += 20_000) {
     const rows: (string | number)[][] = [];
     for (let i = s; i < Math.min(s + 20_000, VERIFY_SIZE + 1); i++) {
-      rows.push([i, 'default', at, 'p_bench', 'read', `ref${i}`, JSON.stringify({ action: 'read', principalId: 'p_bench', recordRef: `ref${i}`, fields: ['motherPhone'], outcome: 'ok' })]);
+      rows.push([
+        i,
+        'default',
+        at,
+        'p_bench',
+        'read',
+        `ref${i}`,
+        JSON.stringify({
+          action: 'read',
+          principalId: 'p_bench',
+          recordRef: `ref${i}`,
+          fields: ['motherPhone'],
+          outcome: 'ok',
+        }),
+      ]);
     }
-    await vault.db.transaction((tx) => tx.insertMany('INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry) VALUES', rows));
+    await vault.db.transaction((tx) =>
+      tx.insertMany(
+        'INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry) VALUES',
+        rows,
+      ),
+    );
   }
   const ledger = new Ledger(vault.db);
   let t = performance.now();
@@ -170,7 +223,9 @@ console.log(`machine: ${machine()}`);
   const r = await verifyLedger(vault.db, parseVerifierKey(key.verifierKey));
   const verify = (performance.now() - t) / 1000;
   if (!r.ok) throw new Error('verify');
-  console.log(`integration of ${fmt(VERIFY_SIZE)} entries into tiles: ${integrate.toFixed(1)} s (${fmt(VERIFY_SIZE / integrate)} entries/s)`);
+  console.log(
+    `integration of ${fmt(VERIFY_SIZE)} entries into tiles: ${integrate.toFixed(1)} s (${fmt(VERIFY_SIZE / integrate)} entries/s)`,
+  );
   console.log(`full verification of ${fmt(r.entries)} entries (rebuild, tiles, checkpoint): ${verify.toFixed(1)} s`);
   await vault.close();
 }

@@ -67,10 +67,19 @@ async function setup(): Promise<{ token: string; ids: string[]; records: number 
   }
   const vault = await openVault(dir);
   try {
-    const org = (await vault.db.get<{ org_id: string }>("SELECT org_id FROM principals WHERE roles = 'records_clerk' ORDER BY id LIMIT 1"))!.org_id;
-    const ids = (await vault.db.all<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY seq DESC LIMIT 25', [org])).map((r) => r.id);
+    const org = (await vault.db.get<{ org_id: string }>(
+      "SELECT org_id FROM principals WHERE roles = 'records_clerk' ORDER BY id LIMIT 1",
+    ))!.org_id;
+    const ids = (
+      await vault.db.all<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY seq DESC LIMIT 25', [org])
+    ).map((r) => r.id);
     const records = Number((await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM records'))!.n);
-    const { token } = await vault.createPrincipal(null, { displayName: 'bench clinician', roles: ['clinician'], orgId: org, relationships: ids.map((value) => ({ kind: 'patient' as const, value })) });
+    const { token } = await vault.createPrincipal(null, {
+      displayName: 'bench clinician',
+      roles: ['clinician'],
+      orgId: org,
+      relationships: ids.map((value) => ({ kind: 'patient' as const, value })),
+    });
     if (!existsSync(baselineDb)) {
       // The baseline holds the same records in clear, as the full path would answer them.
       const db = new Database(baselineDb);
@@ -78,7 +87,16 @@ async function setup(): Promise<{ token: string; ids: string[]; records: number 
       const ins = db.prepare('INSERT INTO clear_records (id, json) VALUES (?, ?)');
       for (const id of ids) {
         const r = await vault.registry.get(id);
-        ins.run(id, JSON.stringify({ id, recordType: r.recordType, organizationId: r.orgId, createdAt: r.createdAt, fields: Object.fromEntries([...r.current].map(([k, v]) => [k, v.value])) }));
+        ins.run(
+          id,
+          JSON.stringify({
+            id,
+            recordType: r.recordType,
+            organizationId: r.orgId,
+            createdAt: r.createdAt,
+            fields: Object.fromEntries([...r.current].map(([k, v]) => [k, v.value])),
+          }),
+        );
       }
       db.close();
     }
@@ -88,15 +106,29 @@ async function setup(): Promise<{ token: string; ids: string[]; records: number 
   }
 }
 
-interface ServerStats { rss: number; heapUsed: number; p50: number; p99: number; cpuMicros: number }
+interface ServerStats {
+  rss: number;
+  heapUsed: number;
+  p50: number;
+  p99: number;
+  cpuMicros: number;
+}
 
-async function start(mode: 'tracevault' | 'baseline', path: string): Promise<{ url: string; child: ChildProcessWithoutNullStreams; stats: () => Promise<ServerStats> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./read-server.ts', import.meta.url).pathname, mode, path], { stdio: 'pipe' });
+async function start(
+  mode: 'tracevault' | 'baseline',
+  path: string,
+): Promise<{ url: string; child: ChildProcessWithoutNullStreams; stats: () => Promise<ServerStats> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', new URL('./read-server.ts', import.meta.url).pathname, mode, path],
+    { stdio: 'pipe' },
+  );
   child.stderr.pipe(process.stderr);
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const url = String((await lines.next()).value);
   return {
-    url, child,
+    url,
+    child,
     stats: async () => {
       child.stdin.write('\n');
       return JSON.parse(String((await lines.next()).value)) as ServerStats;
@@ -104,17 +136,34 @@ async function start(mode: 'tracevault' | 'baseline', path: string): Promise<{ u
   };
 }
 
-function load(url: string, ids: readonly string[], token: string, opts: { connections: number; rate?: number }): Promise<autocannon.Result> {
+function load(
+  url: string,
+  ids: readonly string[],
+  token: string,
+  opts: { connections: number; rate?: number },
+): Promise<autocannon.Result> {
   return autocannon({
-    url, connections: opts.connections, duration: SECONDS, overallRate: opts.rate,
+    url,
+    connections: opts.connections,
+    duration: SECONDS,
+    overallRate: opts.rate,
     headers: { authorization: `Bearer ${token}`, 'x-justification': 'ward%20round%20follow-up%20calls' },
-    requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/records/${ids[Math.floor(Math.random() * ids.length)]}?purpose=treatment&reveal=motherPhone` }) }],
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          path: `/v1/records/${ids[Math.floor(Math.random() * ids.length)]}?purpose=treatment&reveal=motherPhone`,
+        }),
+      },
+    ],
   });
 }
 
 const { token, ids, records } = await setup();
 console.log(`machine: ${machine()}`);
-console.log(`records in the vault: ${records.toLocaleString('en')}; ${ROUNDS} rounds of ${SECONDS} s runs, the baseline and the full path in turn; 64 connections for the maximum\n`);
+console.log(
+  `records in the vault: ${records.toLocaleString('en')}; ${ROUNDS} rounds of ${SECONDS} s runs, the baseline and the full path in turn; 64 connections for the maximum\n`,
+);
 // Both servers up at once (the idle one costs nothing), measured in turn, round after round: the
 // machines are shared, and a ratio of runs minutes apart measures the neighbours as much as the code.
 const base = await start('baseline', baselineDb);
@@ -133,12 +182,19 @@ for (let k = 0; k < ROUNDS; k++) {
   const full = await load(tv.url, ids, token, { connections: 64 });
   // The server's request times from here on are the half-load run's.
   const tv1 = await tv.stats();
-  cpu.push({ b: (b1.cpuMicros - b0.cpuMicros) / b.requests.total, full: (tv1.cpuMicros - tv0.cpuMicros) / full.requests.total });
+  cpu.push({
+    b: (b1.cpuMicros - b0.cpuMicros) / b.requests.total,
+    full: (tv1.cpuMicros - tv0.cpuMicros) / full.requests.total,
+  });
   // Eight connections: autocannon paces each connection on its own timer, and many connections at a
   // modest rate arrive in bursts that measure the burst, not the server.
   const half = await load(tv.url, ids, token, { connections: 8, rate: Math.round(full.requests.average / 2) });
   const server = await tv.stats();
-  for (const [name, r] of [['baseline', b], ['full path', full], ['half', half]] as const) {
+  for (const [name, r] of [
+    ['baseline', b],
+    ['full path', full],
+    ['half', half],
+  ] as const) {
     if (r.non2xx > 0 || r.errors > 0) console.log(`  ${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   }
   rounds.push({ b, full, half, server });
@@ -147,13 +203,27 @@ const mem = await tv.stats();
 base.child.kill();
 tv.child.kill();
 const ratios = rounds.map((r) => r.full.requests.average / r.b.requests.average);
-console.log('| round | baseline requests/s | full path requests/s | full / baseline | p50 / p99 ms at half the full path\'s maximum | the same, in the server |');
+console.log(
+  "| round | baseline requests/s | full path requests/s | full / baseline | p50 / p99 ms at half the full path's maximum | the same, in the server |",
+);
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
-rounds.forEach((r, k) => console.log(`| ${k + 1} | ${r.b.requests.average.toFixed(0)} | ${r.full.requests.average.toFixed(0)} | ${(ratios[k]! * 100).toFixed(1)}% | ${r.half.latency.p50} / ${r.half.latency.p99} (${r.half.requests.average.toFixed(0)}/s) | ${r.server.p50.toFixed(1)} / ${r.server.p99.toFixed(1)} |`));
+rounds.forEach((r, k) =>
+  console.log(
+    `| ${k + 1} | ${r.b.requests.average.toFixed(0)} | ${r.full.requests.average.toFixed(0)} | ${(ratios[k]! * 100).toFixed(1)}% | ${r.half.latency.p50} / ${r.half.latency.p99} (${r.half.requests.average.toFixed(0)}/s) | ${r.server.p50.toFixed(1)} / ${r.server.p99.toFixed(1)} |`,
+  ),
+);
 const ratio = median(ratios);
 const p99 = median(rounds.map((r) => r.half.latency.p99));
-console.log(`\nfull path / baseline, median of ${ROUNDS} rounds: ${(ratio * 100).toFixed(1)}% (target ≥ 40%, aim 50%): ${ratio >= 0.4 ? 'met' : 'NOT met'}`);
-console.log(`p99 at half the maximum, median of ${ROUNDS} rounds: ${p99} ms (target < 10 ms): ${p99 < 10 ? 'met' : 'NOT met'}; in the server itself ${median(rounds.map((r) => r.server.p99)).toFixed(1)} ms (the rest is the load generator and the kernel, on the same cores)`);
-console.log(`server CPU per request at the maximum, median of ${ROUNDS} rounds: baseline ${median(cpu.map((c) => c.b)).toFixed(0)} µs, full path ${median(cpu.map((c) => c.full)).toFixed(0)} µs (baseline / full path ${(median(cpu.map((c) => c.b / c.full)) * 100).toFixed(1)}%)`);
-console.log(`server resident memory after the runs: ${(mem.rss / 2 ** 20).toFixed(0)} MB (JS heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB) with ${records.toLocaleString('en')} records (target < 300 MB at 1,000,000)`);
+console.log(
+  `\nfull path / baseline, median of ${ROUNDS} rounds: ${(ratio * 100).toFixed(1)}% (target ≥ 40%, aim 50%): ${ratio >= 0.4 ? 'met' : 'NOT met'}`,
+);
+console.log(
+  `p99 at half the maximum, median of ${ROUNDS} rounds: ${p99} ms (target < 10 ms): ${p99 < 10 ? 'met' : 'NOT met'}; in the server itself ${median(rounds.map((r) => r.server.p99)).toFixed(1)} ms (the rest is the load generator and the kernel, on the same cores)`,
+);
+console.log(
+  `server CPU per request at the maximum, median of ${ROUNDS} rounds: baseline ${median(cpu.map((c) => c.b)).toFixed(0)} µs, full path ${median(cpu.map((c) => c.full)).toFixed(0)} µs (baseline / full path ${(median(cpu.map((c) => c.b / c.full)) * 100).toFixed(1)}%)`,
+);
+console.log(
+  `server resident memory after the runs: ${(mem.rss / 2 ** 20).toFixed(0)} MB (JS heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB) with ${records.toLocaleString('en')} records (target < 300 MB at 1,000,000)`,
+);
 process.exit(0);

@@ -42,11 +42,14 @@ if (mode === 'tracevault') {
   url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
 }
 process.stdout.write(`${url}\n`);
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 process.stdin.on('data', () => {
   const m = process.memoryUsage();
   const cpu = process.cpuUsage();
   const sorted = times.sort((a, b) => a - b);
   times = [];
-  process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), cpuMicros: cpu.user + cpu.system })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), cpuMicros: cpu.user + cpu.system })}\n`,
+  );
 });

@@ -7,7 +7,11 @@ import { spawnSync } from 'node:child_process';
 
 function find(dir, out = []) {
   let names;
-  try { names = readdirSync(dir); } catch { return out; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of names) {
     const p = join(dir, name);
     // fixtures/ holds inputs of tests (test/fixtures/layering: trees for the dependency rules), not tests.
@@ -20,7 +24,9 @@ function find(dir, out = []) {
 
 const args = process.argv.slice(2);
 const files = args.length > 0 ? args : [...find('src'), ...find('test')].sort();
-const r = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files,
-], { stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
+  { stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+);
 process.exit(r.status ?? 1);

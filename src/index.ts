@@ -1,6 +1,22 @@
 /** The public surface of the package: what index re-exports is the API; everything else is internal. */
-export { TracevaultError, ERROR_CODES, isTracevaultError, type ErrorCode, type ErrorDetails, type RowError } from './errors.ts';
-export { BIRTH, VEHICLE, RECORD_TYPES, validateRecord, maskRecord, fieldDef, type RecordType, type FieldDef } from './schema/record-type.ts';
+export {
+  TracevaultError,
+  ERROR_CODES,
+  isTracevaultError,
+  type ErrorCode,
+  type ErrorDetails,
+  type RowError,
+} from './errors.ts';
+export {
+  BIRTH,
+  VEHICLE,
+  RECORD_TYPES,
+  validateRecord,
+  maskRecord,
+  fieldDef,
+  type RecordType,
+  type FieldDef,
+} from './schema/record-type.ts';
 export { KINDS, type FieldKind, type FieldValue, type Sensitivity, type Vaccination } from './schema/field-kind.ts';
 export { parseResidentId, makeResidentId, checkCharacter } from './schema/resident-id.ts';
 export { parseMobile, normaliseMobile } from './schema/mobile.ts';

@@ -72,7 +72,9 @@ export class WorkerRequests<T extends object, R> {
 }
 
 /** The worker's side: each request answered with what `handle` returns, or with the code of what it throws. */
-export function answerRequests<M>(handle: (message: M) => { reply: object; transfer?: readonly TransferListItem[] }): void {
+export function answerRequests<M>(
+  handle: (message: M) => { reply: object; transfer?: readonly TransferListItem[] },
+): void {
   parentPort!.on('message', (m: M & { id: number }) => {
     try {
       const { reply, transfer } = handle(m);

@@ -16,7 +16,10 @@ const BIN = new URL('../bin/tracevault.js', import.meta.url).pathname;
 const COLUMNS = BIRTH.fields.map((f) => f.name);
 
 function run(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, TRACEVAULT_TOKEN: '' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TRACEVAULT_TOKEN: '' },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -24,7 +27,15 @@ function run(...args: string[]): { code: number; stdout: string; stderr: string 
 function secrets(rows: readonly Snapshot[]): string[] {
   const out: string[] = [];
   for (const r of rows) {
-    for (const f of ['motherPhone', 'fatherPhone', 'motherResidentId', 'fatherResidentId', 'babyResidentId', 'motherName', 'fatherName']) {
+    for (const f of [
+      'motherPhone',
+      'fatherPhone',
+      'motherResidentId',
+      'fatherResidentId',
+      'babyResidentId',
+      'motherName',
+      'fatherName',
+    ]) {
       const v = r[f];
       if (typeof v === 'string') out.push(v);
     }
@@ -105,16 +116,26 @@ describe('tracevault command line', () => {
     const file = join(dir, 'big.csv');
     const batch = rows.slice(500, 3000);
     await writeCsv(file, batch, COLUMNS);
-    const child = spawn(process.execPath, [BIN, 'import', file, '--data', vault, '--batch-size', '100'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'import', file, '--data', vault, '--batch-size', '100'], {
+      stdio: 'ignore',
+    });
     const db = new Database(join(vault, 'vault.db'), { readonly: true });
     let committed = 0;
     for (let i = 0; i < 600 && committed < 300; i++) {
       await new Promise((r) => setTimeout(r, 25));
-      committed = Number((db.prepare("SELECT MAX(rows_committed) AS n FROM imports WHERE status = 'running'").get() as { n: number | null }).n ?? 0);
+      committed = Number(
+        (
+          db.prepare("SELECT MAX(rows_committed) AS n FROM imports WHERE status = 'running'").get() as {
+            n: number | null;
+          }
+        ).n ?? 0,
+      );
     }
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
-    const acknowledged = Number((db.prepare("SELECT MAX(rows_committed) AS n FROM imports WHERE status = 'running'").get() as { n: number }).n);
+    const acknowledged = Number(
+      (db.prepare("SELECT MAX(rows_committed) AS n FROM imports WHERE status = 'running'").get() as { n: number }).n,
+    );
     const recordsAfterCrash = Number((db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n);
     db.close();
     assert.ok(acknowledged > 0 && acknowledged < batch.length + 1, `killed after ${acknowledged} rows`);
@@ -126,9 +147,15 @@ describe('tracevault command line', () => {
     const rep = JSON.parse(again.stdout);
     assert.equal(rep.resumedAfterRow, acknowledged);
     assert.equal(rep.created, batch.length);
-    assert.match(run('summary', '--data', vault).stdout, new RegExp(`${(550 + batch.length).toLocaleString('en')} birth`));
+    assert.match(
+      run('summary', '--data', vault).stdout,
+      new RegExp(`${(550 + batch.length).toLocaleString('en')} birth`),
+    );
     const db2 = new Database(join(vault, 'vault.db'), { readonly: true });
-    assert.equal(Number((db2.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n), 550 + batch.length);
+    assert.equal(
+      Number((db2.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n),
+      550 + batch.length,
+    );
     db2.close();
   });
 
@@ -145,7 +172,11 @@ describe('tracevault command line', () => {
     const bytes = Buffer.concat(files.map((f) => readFileSync(f)));
     assert.ok(bytes.length > 1_000_000);
     // The scanner itself finds what it should.
-    assert.deepEqual(findClearValues(Buffer.from(`xx${rows[0]!.motherPhone}yy张晓明zz`), [rows[0]!.motherPhone as string, '张晓明']).length, 2);
+    assert.deepEqual(
+      findClearValues(Buffer.from(`xx${rows[0]!.motherPhone}yy张晓明zz`), [rows[0]!.motherPhone as string, '张晓明'])
+        .length,
+      2,
+    );
     assert.deepEqual(findClearValues(bytes, secrets(rows)), [], 'clear personal values found in the database file');
   });
 });

@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 
 const BIN = new URL('../bin/tracevault.js', import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, TRACEVAULT_TOKEN: '' } });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, TRACEVAULT_TOKEN: '' } });
 
 test('witness serve, ledger add-witness, checkpoint, receipt, verify-receipt, verify', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tv-ledger-cli-'));
-  const vault = join(dir, 'vault'), wdir = join(dir, 'witness');
+  const vault = join(dir, 'vault'),
+    wdir = join(dir, 'witness');
   try {
     assert.equal(run('init', '--data', vault).status, 0);
     assert.equal(run('sim', '--data', vault, '--families', '30', '--seed', 'l').status, 0);
@@ -21,10 +23,15 @@ test('witness serve, ledger add-witness, checkpoint, receipt, verify-receipt, ve
     assert.equal(first.status, 0, first.stderr);
     assert.equal(statSync(join(vault, 'ledger.key')).mode & 0o077, 0);
     const logKey = readFileSync(join(vault, 'ledger.pub'), 'utf8').trim();
-    const witness = spawn(process.execPath, [BIN, 'witness', 'serve', '--data', wdir, '--port', '0', '--trust', logKey], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const witness = spawn(
+      process.execPath,
+      [BIN, 'witness', 'serve', '--data', wdir, '--port', '0', '--trust', logKey],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       let banner = '';
-      while (!/verifier key: /.test(banner)) banner += ((await once(witness.stdout, 'data')) as Buffer[])[0]!.toString();
+      while (!/verifier key: /.test(banner))
+        banner += ((await once(witness.stdout, 'data')) as Buffer[])[0]!.toString();
       const url = /on (http:\/\/[^ ]+) /.exec(banner)![1]!;
       const wKey = /verifier key: (\S+)/.exec(banner)![1]!;
       assert.equal(run('ledger', 'add-witness', '--data', vault, '--url', url, '--key', wKey).status, 0);
@@ -45,7 +52,10 @@ test('witness serve, ledger add-witness, checkpoint, receipt, verify-receipt, ve
       assert.equal(run('ledger', 'verify-receipt', file, '--log-key', logKey, '--witness-key', wKey).status, 1);
       writeFileSync(file, 'not a receipt');
       assert.equal(run('ledger', 'verify-receipt', file, '--log-key', logKey).status, 2);
-      const fhir = run('ledger', 'export', '--data', vault, '--since', '3').stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const fhir = run('ledger', 'export', '--data', vault, '--since', '3')
+        .stdout.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.ok(fhir.length > 10);
       assert.equal(fhir[0].resourceType, 'AuditEvent');
       assert.equal(fhir[0].id, 'default-4');

@@ -18,22 +18,32 @@ test('two processes appending at once: seq 1..n, no gap, no duplicate', async ()
     const before = Number((await vault.db.get<{ n: number }>('SELECT MAX(seq) AS n FROM audit_events'))!.n);
     await vault.close();
     const worker = join(env.dir, 'appender.mts');
-    writeFileSync(worker, `
+    writeFileSync(
+      worker,
+      `
 import { openVault } from ${JSON.stringify(new URL('../src/store/vault.ts', import.meta.url).pathname)};
 const vault = await openVault(process.argv[2]!, { env: {} });
 const jobs = [];
 for (let i = 0; i < 300; i++) jobs.push(vault.registry.audited(async (_tx, events) => { events.push({ action: 'login', principalId: 'p_' + process.argv[3] + '_' + i, outcome: 'ok' }); }));
 await Promise.all(jobs);
 await vault.close();
-`);
-    const procs = ['a', 'b'].map((tag) => spawn(process.execPath, ['--import', 'tsx', worker, env.dir, tag], { stdio: 'inherit' }));
+`,
+    );
+    const procs = ['a', 'b'].map((tag) =>
+      spawn(process.execPath, ['--import', 'tsx', worker, env.dir, tag], { stdio: 'inherit' }),
+    );
     const codes = await Promise.all(procs.map(async (p) => (await once(p, 'exit'))[0]));
     assert.deepEqual(codes, [0, 0]);
     const again = await openVault(env.dir, { env: {} });
-    const seqs = (await again.db.all<{ seq: number }>('SELECT seq FROM audit_events ORDER BY seq')).map((r) => Number(r.seq));
+    const seqs = (await again.db.all<{ seq: number }>('SELECT seq FROM audit_events ORDER BY seq')).map((r) =>
+      Number(r.seq),
+    );
     await again.close();
     assert.equal(seqs.length, before + 600);
-    assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => i + 1),
+    );
   } finally {
     await env.cleanup();
   }

@@ -28,11 +28,16 @@ const CITY = { seed: 'trace-test', families: 240, hospitals: 2 } as const;
 type Json = any;
 
 function csvRows(text: string): { header: string[]; rows: string[][] } {
-  const lines = text.replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','));
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n')
+    .map((l) => l.split(','));
   return { header: lines[0]!, rows: lines.slice(1) };
 }
 
-const toCsv = (header: readonly string[], rows: readonly (readonly string[])[]) => [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
+const toCsv = (header: readonly string[], rows: readonly (readonly string[])[]) =>
+  [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
 
 for (const backend of BACKENDS) {
   describe(`trace on ${backend.name}`, () => {
@@ -42,10 +47,19 @@ for (const backend of BACKENDS) {
     const ids: Record<string, string> = {};
     let exportA = { header: [] as string[], rows: [] as string[][], disclosureId: '' };
 
-    const api = async (method: string, path: string, token: string | undefined, body?: unknown, type = 'application/json') => {
+    const api = async (
+      method: string,
+      path: string,
+      token: string | undefined,
+      body?: unknown,
+      type = 'application/json',
+    ) => {
       const res = await fetch(base + path, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': type } : {}) },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': type } : {}),
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
@@ -66,10 +80,17 @@ for (const backend of BACKENDS) {
       app = await buildServer(await Services.open(vault, { ledger: new Ledger(vault.db) }), {});
       await app.listen({ port: 0, host: '127.0.0.1' });
       base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-      const adminToken = (await vault.createPrincipal(null, { displayName: 'admin', roles: ['administrator'], orgId: admin.orgId })).token;
+      const adminToken = (
+        await vault.createPrincipal(null, { displayName: 'admin', roles: ['administrator'], orgId: admin.orgId })
+      ).token;
       const [a, b] = city.hospitals;
       const regulator = await api('POST', '/v1/organizations', adminToken, { name: '网信办', kind: 'regulator' });
-      for (const [name, roles, org] of [['clerkA', ['records_clerk'], a!.orgId], ['clerkB', ['records_clerk'], b!.orgId], ['dpo', ['dpo'], admin.orgId], ['investigator', ['investigator'], regulator.json.id]] as const) {
+      for (const [name, roles, org] of [
+        ['clerkA', ['records_clerk'], a!.orgId],
+        ['clerkB', ['records_clerk'], b!.orgId],
+        ['dpo', ['dpo'], admin.orgId],
+        ['investigator', ['investigator'], regulator.json.id],
+      ] as const) {
         const r = await api('POST', '/v1/principals', adminToken, { displayName: name, roles, organizationId: org });
         assert.equal(r.status, 201, r.text);
         tokens[name] = r.json.token;
@@ -77,12 +98,19 @@ for (const backend of BACKENDS) {
       }
       const fields = ['babyName', 'motherName', 'motherResidentId', 'birthTime', 'address', 'hospital'];
       for (const clerk of ['clerkA', 'clerkB']) {
-        const req = await api('POST', '/v1/exports', tokens[clerk], { purpose: 'birth_registration', fields, format: 'csv' });
+        const req = await api('POST', '/v1/exports', tokens[clerk], {
+          purpose: 'birth_registration',
+          fields,
+          format: 'csv',
+        });
         assert.equal(req.status, 201, req.text);
         assert.equal((await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.dpo)).status, 200);
-        const res = await fetch(`${base}/v1/exports/${req.json.id}/file`, { headers: { authorization: `Bearer ${tokens[clerk]}` } });
+        const res = await fetch(`${base}/v1/exports/${req.json.id}/file`, {
+          headers: { authorization: `Bearer ${tokens[clerk]}` },
+        });
         assert.equal(res.status, 200);
-        if (clerk === 'clerkA') exportA = { ...csvRows(await res.text()), disclosureId: res.headers.get('x-disclosure-id')! };
+        if (clerk === 'clerkA')
+          exportA = { ...csvRows(await res.text()), disclosureId: res.headers.get('x-disclosure-id')! };
       }
     });
 
@@ -111,7 +139,10 @@ for (const backend of BACKENDS) {
       assert.match(html.text, /Trace report/);
       assert.match(html.text, /<svg/);
       // No personal value from the leak in the report.
-      for (const row of sample) for (const cell of row) if (cell.length >= 4 && !/^\d{4}-\d{2}/.test(cell) && !/医院|院$/.test(cell)) assert.ok(!r.text.includes(cell) && !html.text.includes(cell));
+      for (const row of sample)
+        for (const cell of row)
+          if (cell.length >= 4 && !/^\d{4}-\d{2}/.test(cell) && !/医院|院$/.test(cell))
+            assert.ok(!r.text.includes(cell) && !html.text.includes(cell));
       const entries = await vault.db.all<{ entry: string }>("SELECT entry FROM audit_events WHERE action = 'trace'");
       assert.ok(entries.some((e) => e.entry.includes(r.json.id)));
     });
@@ -119,35 +150,61 @@ for (const backend of BACKENDS) {
     test('a retyped, masked sample of 29 rows keeps the true source in every confidence set', async () => {
       const h = exportA.header;
       const col = (n: string) => h.indexOf(n);
-      const rows = exportA.rows.filter((_, i) => i % 2 === 1).slice(0, 29).map((r) => {
-        const id = r[col('motherResidentId')]!;
-        const birth = r[col('birthTime')]!;
-        const name = [...r[col('motherName')]!];
-        return [`${id.slice(0, 6)}********${id.slice(14)}`, `${name[0]}*${name.length > 2 ? name[name.length - 1] : ''}`, birth.slice(0, 10), r[col('babyName')]!];
-      });
-      const r = await api('POST', '/v1/traces', tokens.investigator, toCsv(['身份证号', '母亲姓名', '出生日期', '宝宝姓名'], rows), 'text/csv');
+      const rows = exportA.rows
+        .filter((_, i) => i % 2 === 1)
+        .slice(0, 29)
+        .map((r) => {
+          const id = r[col('motherResidentId')]!;
+          const birth = r[col('birthTime')]!;
+          const name = [...r[col('motherName')]!];
+          return [
+            `${id.slice(0, 6)}********${id.slice(14)}`,
+            `${name[0]}*${name.length > 2 ? name[name.length - 1] : ''}`,
+            birth.slice(0, 10),
+            r[col('babyName')]!,
+          ];
+        });
+      const r = await api(
+        'POST',
+        '/v1/traces',
+        tokens.investigator,
+        toCsv(['身份证号', '母亲姓名', '出生日期', '宝宝姓名'], rows),
+        'text/csv',
+      );
       assert.equal(r.status, 201, r.text);
       assert.ok(r.json.rows.linked >= 27, JSON.stringify(r.json.rows));
       for (const eps of ['0.01', '0.0001', '0.000001']) assert.ok(r.json.confidenceSets[eps].includes(ids.clerkA), eps);
       assert.notEqual(r.json.accused?.principalId, ids.clerkB);
     });
 
-    test('API reveals carry their recipient\'s marks: two clinicians who saw the same versions are told apart', async () => {
+    test("API reveals carry their recipient's marks: two clinicians who saw the same versions are told apart", async () => {
       const [a] = city.hospitals;
       const who: Record<string, string> = {};
-      const adminToken = (await vault.createPrincipal(null, { displayName: 'admin2', roles: ['administrator'], orgId: a!.orgId })).token;
+      const adminToken = (
+        await vault.createPrincipal(null, { displayName: 'admin2', roles: ['administrator'], orgId: a!.orgId })
+      ).token;
       for (const name of ['nurseA', 'nurseB']) {
-        const r = await api('POST', '/v1/principals', adminToken, { displayName: name, roles: ['clinician'], organizationId: a!.orgId });
+        const r = await api('POST', '/v1/principals', adminToken, {
+          displayName: name,
+          roles: ['clinician'],
+          organizationId: a!.orgId,
+        });
         assert.equal(r.status, 201, r.text);
         who[name] = r.json.token;
         ids[name] = r.json.id;
       }
-      const recs = (await vault.db.all<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY id LIMIT 25', [a!.orgId])).map((r) => r.id);
+      const recs = (
+        await vault.db.all<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY id LIMIT 25', [a!.orgId])
+      ).map((r) => r.id);
       const fields = ['motherPhone', 'fatherPhone', 'address'];
       const seen: Record<string, Json[]> = { nurseA: [], nurseB: [] };
       for (const name of ['nurseA', 'nurseB']) {
         for (const id of recs) {
-          const r = await api('GET', `/v1/records/${id}?purpose=treatment&reveal=${fields.join(',')}&justification=${encodeURIComponent('产后随访，核对联系方式')}`, who[name]);
+          const r = await api(
+            'GET',
+            `/v1/records/${id}?purpose=treatment&reveal=${fields.join(',')}&justification=${encodeURIComponent('产后随访，核对联系方式')}`,
+            who[name],
+          );
           assert.equal(r.status, 200, r.text);
           seen[name]!.push(r.json.fields);
         }
@@ -157,7 +214,13 @@ for (const backend of BACKENDS) {
       assert.ok(differ > 5, `renderings differ in ${differ} of 25 records`);
       for (const f of seen.nurseA!) assert.match(f.motherPhone, /^1\d{2}[ -]\d{4}[ -]\d{4}$/);
       const leak = seen.nurseA!.map((f) => [f.motherPhone, f.fatherPhone ?? '', f.address]);
-      const r = await api('POST', '/v1/traces', tokens.investigator, toCsv(['手机号', '父亲电话', '家庭住址'], leak), 'text/csv');
+      const r = await api(
+        'POST',
+        '/v1/traces',
+        tokens.investigator,
+        toCsv(['手机号', '父亲电话', '家庭住址'], leak),
+        'text/csv',
+      );
       assert.equal(r.status, 201, r.text);
       assert.equal(r.json.accused?.principalId, ids.nurseA, JSON.stringify(r.json.candidates.slice(0, 3)));
       assert.ok(!r.json.confidenceSets['0.000001'].includes(ids.nurseB));
@@ -165,8 +228,21 @@ for (const backend of BACKENDS) {
 
     test('rows with no phone and no id number link through the broad blocking keys', async () => {
       const h = exportA.header;
-      const rows = exportA.rows.slice(0, 20).map((r) => [r[h.indexOf('babyName')]!, r[h.indexOf('motherName')]!, r[h.indexOf('birthTime')]!.slice(0, 10), r[h.indexOf('hospital')]!]);
-      const r = await api('POST', '/v1/traces', tokens.investigator, toCsv(['宝宝姓名', '母亲姓名', '出生日期', '医院'], rows), 'text/csv');
+      const rows = exportA.rows
+        .slice(0, 20)
+        .map((r) => [
+          r[h.indexOf('babyName')]!,
+          r[h.indexOf('motherName')]!,
+          r[h.indexOf('birthTime')]!.slice(0, 10),
+          r[h.indexOf('hospital')]!,
+        ]);
+      const r = await api(
+        'POST',
+        '/v1/traces',
+        tokens.investigator,
+        toCsv(['宝宝姓名', '母亲姓名', '出生日期', '医院'], rows),
+        'text/csv',
+      );
       assert.equal(r.status, 201, r.text);
       assert.ok(r.json.rows.linked + r.json.rows.canaries >= 18, JSON.stringify(r.json.rows));
       assert.ok(r.json.confidenceSets['0.01'].includes(ids.clerkA));
@@ -177,8 +253,15 @@ for (const backend of BACKENDS) {
       const ctx = { principal: await services.sessions.authenticate(tokens.investigator!), requestId: 'worker-test' };
       const h = exportA.header;
       // Rows the precise keys link, and rows only the broad ones can (no id): both tiers.
-      const rows = [...exportA.rows.slice(0, 25), ...exportA.rows.slice(25, 40).map((r) => r.map((c, k) => (h[k] === 'motherResidentId' ? '' : c)))];
-      const table = tableOf('csv', h, rows.map((cells, j) => ({ line: j + 2, cells })));
+      const rows = [
+        ...exportA.rows.slice(0, 25),
+        ...exportA.rows.slice(25, 40).map((r) => r.map((c, k) => (h[k] === 'motherResidentId' ? '' : c))),
+      ];
+      const table = tableOf(
+        'csv',
+        h,
+        rows.map((cells, j) => ({ line: j + 2, cells })),
+      );
       const strip = ({ id: _id, createdAt: _at, ...rest }: TraceReport) => rest;
       const here = await services.traces.run(ctx, table, { worker: false });
       const there = await services.traces.run(ctx, table, { worker: true });
@@ -188,9 +271,19 @@ for (const backend of BACKENDS) {
     });
 
     test('rows from outside the registry accuse no one', async () => {
-      const outside = [...generateCity({ seed: 'somewhere-else', families: 40, hospitals: 2 }).families()].map((f) => snapshot(f));
+      const outside = [...generateCity({ seed: 'somewhere-else', families: 40, hospitals: 2 }).families()].map((f) =>
+        snapshot(f),
+      );
       const rows = outside.map((s) => [s.babyName, s.motherName, s.motherPhone, s.birthTime, s.address].map(String));
-      const r = await api('POST', '/v1/traces', tokens.investigator, { rows: rows.map((x) => ({ babyName: x[0], motherName: x[1], motherPhone: x[2], birthTime: x[3], address: x[4] })) });
+      const r = await api('POST', '/v1/traces', tokens.investigator, {
+        rows: rows.map((x) => ({
+          babyName: x[0],
+          motherName: x[1],
+          motherPhone: x[2],
+          birthTime: x[3],
+          address: x[4],
+        })),
+      });
       assert.equal(r.status, 201, r.text);
       assert.equal(r.json.accused, null);
       assert.equal(r.json.rows.linked, 0);
@@ -199,7 +292,12 @@ for (const backend of BACKENDS) {
 
     test('pasted chat text links row by row', async () => {
       const h = exportA.header;
-      const lines = exportA.rows.slice(0, 12).map((r) => `${r[h.indexOf('motherName')]}，身份证：${r[h.indexOf('motherResidentId')]} 生于 ${r[h.indexOf('birthTime')]!.slice(0, 16).replace('T', ' ')}`);
+      const lines = exportA.rows
+        .slice(0, 12)
+        .map(
+          (r) =>
+            `${r[h.indexOf('motherName')]}，身份证：${r[h.indexOf('motherResidentId')]} 生于 ${r[h.indexOf('birthTime')]!.slice(0, 16).replace('T', ' ')}`,
+        );
       const r = await api('POST', '/v1/traces', tokens.investigator, lines.join('\n'), 'text/plain');
       assert.equal(r.status, 201, r.text);
       assert.ok(r.json.rows.linked >= 11, JSON.stringify(r.json.rows));
@@ -208,7 +306,8 @@ for (const backend of BACKENDS) {
 
     test('only investigators trace; bad uploads get coded errors', async () => {
       const body = toCsv(exportA.header, exportA.rows.slice(0, 3));
-      for (const who of ['clerkA', 'dpo']) assert.equal((await api('POST', '/v1/traces', tokens[who], body, 'text/csv')).status, 403);
+      for (const who of ['clerkA', 'dpo'])
+        assert.equal((await api('POST', '/v1/traces', tokens[who], body, 'text/csv')).status, 403);
       assert.equal((await api('POST', '/v1/traces', undefined, body, 'text/csv')).status, 401);
       const bad = await api('POST', '/v1/traces', tokens.investigator, '{"rows": 5}');
       assert.equal(bad.status, 400);
@@ -221,10 +320,16 @@ for (const backend of BACKENDS) {
     test('the command line traces a file as the key holder', { skip: backend.name !== 'sqlite' }, () => {
       const file = join(env.dir, 'leak.csv');
       writeFileSync(file, toCsv(exportA.header, exportA.rows.slice(0, 40)));
-      const out = execFileSync(process.execPath, ['bin/tracevault.js', 'trace', file, '--data', env.dir, '--json'], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, ['bin/tracevault.js', 'trace', file, '--data', env.dir, '--json'], {
+        encoding: 'utf8',
+      });
       const report = JSON.parse(out);
       assert.equal(report.accused.principalId, ids.clerkA);
-      const text = execFileSync(process.execPath, ['bin/tracevault.js', 'trace', file, '--data', env.dir, '--epsilon', '1e-3'], { encoding: 'utf8' });
+      const text = execFileSync(
+        process.execPath,
+        ['bin/tracevault.js', 'trace', file, '--data', env.dir, '--epsilon', '1e-3'],
+        { encoding: 'utf8' },
+      );
       assert.match(text, /accused: /);
     });
   });

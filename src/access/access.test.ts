@@ -10,9 +10,14 @@ import { BIRTH, fieldDef } from '../schema/record-type.ts';
 
 test('roles: separation of duties and organisation kinds', () => {
   assert.deepEqual(checkRoles(['clinician'], 'hospital'), ['clinician']);
-  assert.throws(() => checkRoles(['auditor', 'clinician'], 'hospital'), { code: 'ERR_ROLE_CONFLICT', details: { field: 'roles', rule: 'separationOfDuties' } });
+  assert.throws(() => checkRoles(['auditor', 'clinician'], 'hospital'), {
+    code: 'ERR_ROLE_CONFLICT',
+    details: { field: 'roles', rule: 'separationOfDuties' },
+  });
   assert.throws(() => checkRoles(['administrator', 'dpo'], 'operator'), { code: 'ERR_ROLE_CONFLICT' });
-  assert.throws(() => checkRoles(['clinician'], 'statistics_office'), { details: { field: 'roles', rule: 'roleNotInOrganisationKind' } });
+  assert.throws(() => checkRoles(['clinician'], 'statistics_office'), {
+    details: { field: 'roles', rule: 'roleNotInOrganisationKind' },
+  });
   assert.throws(() => checkRoles(['wizard'], 'hospital'), { details: { field: 'roles', rule: 'unknownRole' } });
   assert.throws(() => checkRoles([], 'hospital'), { code: 'ERR_ROLE_CONFLICT' });
 });
@@ -48,7 +53,15 @@ test('the default policy: masked by default, clear by purpose, never rows for st
 });
 
 const facts = (over: Partial<ReadFacts> = {}): ReadFacts => ({
-  principalId: 'p1', peerGroup: 'g', at: new Date('2026-11-23T03:00:00Z'), recordSeq: 1, clear: true, justified: true, poison: false, outsideCare: false, ...over,
+  principalId: 'p1',
+  peerGroup: 'g',
+  at: new Date('2026-11-23T03:00:00Z'),
+  recordSeq: 1,
+  clear: true,
+  justified: true,
+  poison: false,
+  outsideCare: false,
+  ...over,
 });
 
 test('guard: a day beyond normal + 100 clear records blocks; + 50 asks for a justification', () => {
@@ -69,7 +82,12 @@ test('guard: a day beyond normal + 100 clear records blocks; + 50 asks for a jus
   assert.equal(allowed, 140);
   const again = new Guard();
   again.start('p1', new Date(t0), { normal: 0, today: new Set() });
-  for (let i = 0; i < 1000; i++) assert.equal(again.check(facts({ recordSeq: 5, at: new Date(t0) })).action, 'allow', 'the same record again is not new volume');
+  for (let i = 0; i < 1000; i++)
+    assert.equal(
+      again.check(facts({ recordSeq: 5, at: new Date(t0) })).action,
+      'allow',
+      'the same record again is not new volume',
+    );
   assert.equal(g.check(facts({ clear: false })).action, 'block', 'blocked until resolved');
   g.unblock('p1');
   assert.equal(g.needsHistory('p1', new Date(t0)), true);
@@ -96,7 +114,11 @@ test('guard: velocity, sequential and alphabetical scans, poison, outside care, 
   g = new Guard();
   const night = new Date('2026-11-23T16:00:00Z'); // 00:00 in Beijing
   g.start('p1', night, { normal: 0, today: new Set() });
-  const verdicts = Array.from({ length: 25 }, (_, i) => g.check(facts({ at: new Date(night.getTime() + i * 120_000), recordSeq: i * 31, justified: false })).action);
+  const verdicts = Array.from(
+    { length: 25 },
+    (_, i) =>
+      g.check(facts({ at: new Date(night.getTime() + i * 120_000), recordSeq: i * 31, justified: false })).action,
+  );
   assert.equal(verdicts.indexOf('justify'), DEFAULT_GUARD.offHoursPerHour);
   // Each rule's response can be changed: outside care can block, scans can merely alert.
   g = new Guard({ ...DEFAULT_GUARD, actions: { outsideCare: 'block', scan: 'alert' } });
@@ -109,18 +131,24 @@ test('guard: velocity, sequential and alphabetical scans, poison, outside care, 
   // nor is a window with fewer records than it needs.
   const walk = (start: number, steps: number[]) => steps.reduce((xs, d) => [...xs, xs[xs.length - 1]! + d], [start]);
   fc.assert(
-    fc.property(fc.nat(1e6), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 19, maxLength: 19 }), (start, steps) =>
-      isSequentialRun(walk(start, steps), 20),
+    fc.property(
+      fc.nat(1e6),
+      fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 19, maxLength: 19 }),
+      (start, steps) => isSequentialRun(walk(start, steps), 20),
     ),
   );
   fc.assert(
-    fc.property(fc.nat(1e6), fc.array(fc.integer({ min: 4, max: 5000 }), { minLength: 19, maxLength: 19 }), (start, steps) =>
-      !isSequentialRun(walk(start, steps), 20),
+    fc.property(
+      fc.nat(1e6),
+      fc.array(fc.integer({ min: 4, max: 5000 }), { minLength: 19, maxLength: 19 }),
+      (start, steps) => !isSequentialRun(walk(start, steps), 20),
     ),
   );
   fc.assert(
-    fc.property(fc.nat(1e6), fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 18 }), (start, steps) =>
-      !isSequentialRun(walk(start, steps), 20),
+    fc.property(
+      fc.nat(1e6),
+      fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 18 }),
+      (start, steps) => !isSequentialRun(walk(start, steps), 20),
     ),
   );
 });
@@ -134,6 +162,7 @@ test('guard: a principal far above its peers is an outlier', () => {
   }
   g.start('x', at, { normal: 0, today: new Set() });
   const rules: string[] = [];
-  for (let i = 0; i < 60; i++) rules.push(...g.check(facts({ principalId: 'x', recordSeq: i * 97 })).alerts.map((a) => a.rule));
+  for (let i = 0; i < 60; i++)
+    rules.push(...g.check(facts({ principalId: 'x', recordSeq: i * 97 })).alerts.map((a) => a.rule));
   assert.deepEqual(rules, ['peerOutlier']);
 });

@@ -39,8 +39,14 @@ export interface GuardConfig {
 }
 
 export const DEFAULT_GUARD: GuardConfig = Object.freeze({
-  headroom: 100, justifyAfter: 50, velocityPerMinute: 30, scanWindow: 20, peerFactor: 4, peerMinimum: 40,
-  offHoursPerHour: 20, night: [22, 6] as const,
+  headroom: 100,
+  justifyAfter: 50,
+  velocityPerMinute: 30,
+  scanWindow: 20,
+  peerFactor: 4,
+  peerMinimum: 40,
+  offHoursPerHour: 20,
+  night: [22, 6] as const,
 });
 
 export interface GuardAlert {
@@ -118,7 +124,15 @@ export class Guard {
   /** Starts a principal's day: its normal volume and what it already disclosed today. */
   start(principalId: string, at: Date, history: { normal: number; today: ReadonlySet<number> }): void {
     this.#state.set(principalId, {
-      day: localDate(at), normal: history.normal, clearToday: history.today.size, seen: new Set(history.today), clearMinute: [], clearHour: [], seqs: [], names: [], alerted: new Set(),
+      day: localDate(at),
+      normal: history.normal,
+      clearToday: history.today.size,
+      seen: new Set(history.today),
+      clearMinute: [],
+      clearHour: [],
+      seqs: [],
+      names: [],
+      alerted: new Set(),
     });
   }
 
@@ -133,7 +147,7 @@ export class Guard {
     const rank = { allow: 0, alert: 0, justify: 1, block: 2 } as const;
     // Every rule that fires shapes the verdict; its alert is raised once a day (a block always).
     const raise = (rule: GuardRule, dflt: GuardAction, detail: Record<string, number | string>) => {
-      let action = rule === 'quota' ? dflt : c.actions?.[rule] ?? dflt;
+      let action = rule === 'quota' ? dflt : (c.actions?.[rule] ?? dflt);
       // A justification given with the read answers a rule that asks for one.
       if (action === 'justify' && f.justified && rule !== 'quota') action = 'alert';
       if (rank[action] > rank[verdict]) verdict = action;
@@ -150,18 +164,22 @@ export class Guard {
     if (s.seqs.length > c.scanWindow) s.seqs.shift();
     if (s.names.length > c.scanWindow) s.names.shift();
     if (isSequentialRun(s.seqs, c.scanWindow)) raise('scan', 'block', { pattern: 'sequential', window: c.scanWindow });
-    else if (isAlphabeticalRun(s.names, c.scanWindow)) raise('scan', 'block', { pattern: 'alphabetical', window: c.scanWindow });
+    else if (isAlphabeticalRun(s.names, c.scanWindow))
+      raise('scan', 'block', { pattern: 'alphabetical', window: c.scanWindow });
 
     if (f.outsideCare) raise('outsideCare', 'alert', {});
 
     const fresh = f.clear && !s.seen.has(f.recordSeq);
     if (fresh) {
       const after = s.clearToday + 1;
-      if (after > s.normal + c.headroom) raise('quota', 'block', { normal: s.normal, today: after, limit: s.normal + c.headroom });
-      else if (after > s.normal + c.justifyAfter && !f.justified) raise('quota', 'justify', { normal: s.normal, today: after, limit: s.normal + c.justifyAfter });
+      if (after > s.normal + c.headroom)
+        raise('quota', 'block', { normal: s.normal, today: after, limit: s.normal + c.headroom });
+      else if (after > s.normal + c.justifyAfter && !f.justified)
+        raise('quota', 'justify', { normal: s.normal, today: after, limit: s.normal + c.justifyAfter });
 
       s.clearMinute = s.clearMinute.filter((x) => t - x < 60_000);
-      if (s.clearMinute.length + 1 > c.velocityPerMinute) raise('velocity', 'block', { perMinute: s.clearMinute.length + 1, limit: c.velocityPerMinute });
+      if (s.clearMinute.length + 1 > c.velocityPerMinute)
+        raise('velocity', 'block', { perMinute: s.clearMinute.length + 1, limit: c.velocityPerMinute });
 
       const hour = localHour(f.at);
       const [from, to] = c.night;

@@ -11,8 +11,22 @@ import { TracevaultError } from '../errors.ts';
 import type { FieldDef, RecordType } from '../schema/record-type.ts';
 
 export type Action =
-  | 'read' | 'view' | 'reveal' | 'collect' | 'update' | 'erase' | 'export' | 'approve' | 'aggregate'
-  | 'administer' | 'manage_policy' | 'view_alerts' | 'hash_identifier' | 'investigate' | 'trace' | 'consent';
+  | 'read'
+  | 'view'
+  | 'reveal'
+  | 'collect'
+  | 'update'
+  | 'erase'
+  | 'export'
+  | 'approve'
+  | 'aggregate'
+  | 'administer'
+  | 'manage_policy'
+  | 'view_alerts'
+  | 'hash_identifier'
+  | 'investigate'
+  | 'trace'
+  | 'consent';
 
 export interface Subject {
   readonly roles: readonly string[];
@@ -55,20 +69,44 @@ export class PolicyEngine {
 
   /** Allow (true) or deny (false). */
   allows(subject: Subject, action: Action, resource: Resource, ctx: PolicyContext = {}): boolean {
-    const resId = resource.type === 'Record' ? resource.recordType : resource.type === 'Field' ? `${resource.recordType}.${resource.field.name}` : resource.area;
+    const resId =
+      resource.type === 'Record'
+        ? resource.recordType
+        : resource.type === 'Field'
+          ? `${resource.recordType}.${resource.field.name}`
+          : resource.area;
     const roles = [...subject.roles].sort();
     const key = `${roles.join(',')}|${subject.orgKind}|${action}|${resource.type}:${resId}|${ctx.purpose ?? ''}|${ctx.sameOrg ? 1 : 0}${ctx.inCare ? 1 : 0}${ctx.consented ? 1 : 0}`;
     const hit = this.#cache.get(key);
     if (hit !== undefined) return hit;
-    const attrs: Record<string, string> = resource.type === 'Record' ? { recordType: resource.recordType }
-      : resource.type === 'Field' ? { name: resource.field.name, recordType: resource.recordType, kind: resource.field.kind, sensitivity: resource.field.sensitivity }
-        : { area: resource.area };
+    const attrs: Record<string, string> =
+      resource.type === 'Record'
+        ? { recordType: resource.recordType }
+        : resource.type === 'Field'
+          ? {
+              name: resource.field.name,
+              recordType: resource.recordType,
+              kind: resource.field.kind,
+              sensitivity: resource.field.sensitivity,
+            }
+          : { area: resource.area };
     const principal = { type: 'Principal', id: 'subject' };
     const res = { type: resource.type, id: resId };
     const answer = cedar.statefulIsAuthorized({
-      principal, action: { type: 'Action', id: action }, resource: res, preparsedPolicySetId: this.#id,
-      context: { purpose: ctx.purpose ?? '', sameOrg: ctx.sameOrg ?? false, inCare: ctx.inCare ?? false, consented: ctx.consented ?? false },
-      entities: [{ uid: principal, attrs: { roles, orgKind: subject.orgKind }, parents: [] }, { uid: res, attrs, parents: [] }],
+      principal,
+      action: { type: 'Action', id: action },
+      resource: res,
+      preparsedPolicySetId: this.#id,
+      context: {
+        purpose: ctx.purpose ?? '',
+        sameOrg: ctx.sameOrg ?? false,
+        inCare: ctx.inCare ?? false,
+        consented: ctx.consented ?? false,
+      },
+      entities: [
+        { uid: principal, attrs: { roles, orgKind: subject.orgKind }, parents: [] },
+        { uid: res, attrs, parents: [] },
+      ],
     });
     // An evaluation error in a policy makes that policy not apply; a failed call is a deny.
     const allow = answer.type === 'success' && answer.response.decision === 'allow';
@@ -78,14 +116,21 @@ export class PolicyEngine {
   }
 
   /** For each field of a record type: clear (reveal permitted for the purpose), masked (viewable) or hidden. */
-  fieldViews(subject: Subject, type: RecordType, ctx: PolicyContext): ReadonlyMap<string, { view: boolean; reveal: boolean }> {
+  fieldViews(
+    subject: Subject,
+    type: RecordType,
+    ctx: PolicyContext,
+  ): ReadonlyMap<string, { view: boolean; reveal: boolean }> {
     const key = `${subject.roles.join(',')}|${subject.orgKind}|${type.name}|${ctx.purpose ?? ''}|${ctx.sameOrg ? 1 : 0}${ctx.inCare ? 1 : 0}${ctx.consented ? 1 : 0}`;
     const hit = this.#views.get(key);
     if (hit) return hit;
     const out = new Map<string, { view: boolean; reveal: boolean }>();
     for (const field of type.fields) {
       const resource = { type: 'Field', recordType: type.name, field } as const;
-      out.set(field.name, { view: this.allows(subject, 'view', resource, ctx), reveal: ctx.purpose ? this.allows(subject, 'reveal', resource, ctx) : false });
+      out.set(field.name, {
+        view: this.allows(subject, 'view', resource, ctx),
+        reveal: ctx.purpose ? this.allows(subject, 'reveal', resource, ctx) : false,
+      });
     }
     if (this.#views.size >= CACHE_LIMIT) this.#views.clear();
     this.#views.set(key, out);

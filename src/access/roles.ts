@@ -6,11 +6,27 @@
  */
 import { TracevaultError } from '../errors.ts';
 
-export const ORG_KINDS = ['hospital', 'vaccination_clinic', 'data_centre', 'statistics_office', 'partner', 'regulator', 'operator'] as const;
+export const ORG_KINDS = [
+  'hospital',
+  'vaccination_clinic',
+  'data_centre',
+  'statistics_office',
+  'partner',
+  'regulator',
+  'operator',
+] as const;
 export type OrgKind = (typeof ORG_KINDS)[number];
 
 export const ROLES = [
-  'clinician', 'records_clerk', 'vaccination_nurse', 'dpo', 'auditor', 'statistician', 'partner', 'investigator', 'administrator',
+  'clinician',
+  'records_clerk',
+  'vaccination_nurse',
+  'dpo',
+  'auditor',
+  'statistician',
+  'partner',
+  'investigator',
+  'administrator',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -28,7 +44,14 @@ const ROLE_ORGS: Readonly<Record<Role, readonly OrgKind[]>> = {
 };
 
 /** Roles that act on records or accounts: an auditor holds none of them. */
-const OPERATOR_ROLES: readonly Role[] = ['clinician', 'records_clerk', 'vaccination_nurse', 'statistician', 'partner', 'administrator'];
+const OPERATOR_ROLES: readonly Role[] = [
+  'clinician',
+  'records_clerk',
+  'vaccination_nurse',
+  'statistician',
+  'partner',
+  'administrator',
+];
 
 /** Pairs that one principal may never hold together. */
 const EXCLUSIVE: readonly (readonly [Role, Role])[] = [
@@ -50,39 +73,59 @@ export function checkRoles(roles: readonly string[], orgKind: string): Role[] {
   const out: Role[] = [];
   for (const r of new Set(roles)) {
     if (!isRole(r)) throw new TracevaultError('ERR_ROLE_CONFLICT', { field: 'roles', rule: 'unknownRole' });
-    if (!isOrgKind(orgKind) || !ROLE_ORGS[r].includes(orgKind)) throw new TracevaultError('ERR_ROLE_CONFLICT', { field: 'roles', rule: 'roleNotInOrganisationKind' });
+    if (!isOrgKind(orgKind) || !ROLE_ORGS[r].includes(orgKind))
+      throw new TracevaultError('ERR_ROLE_CONFLICT', { field: 'roles', rule: 'roleNotInOrganisationKind' });
     out.push(r);
   }
   for (const [a, b] of EXCLUSIVE) {
-    if (out.includes(a) && out.includes(b)) throw new TracevaultError('ERR_ROLE_CONFLICT', { field: 'roles', rule: 'separationOfDuties' });
+    if (out.includes(a) && out.includes(b))
+      throw new TracevaultError('ERR_ROLE_CONFLICT', { field: 'roles', rule: 'separationOfDuties' });
   }
   return out;
 }
 
 const ROLE_ALIASES: Readonly<Record<string, Role>> = {
-  records_clerk: 'records_clerk', clerk: 'records_clerk', registry_clerk: 'records_clerk',
-  nurse: 'vaccination_nurse', vaccinator: 'vaccination_nurse',
-  data_protection_officer: 'dpo', doctor: 'clinician', physician: 'clinician',
-  admin: 'administrator', statistics: 'statistician', regulator: 'investigator',
+  records_clerk: 'records_clerk',
+  clerk: 'records_clerk',
+  registry_clerk: 'records_clerk',
+  nurse: 'vaccination_nurse',
+  vaccinator: 'vaccination_nurse',
+  data_protection_officer: 'dpo',
+  doctor: 'clinician',
+  physician: 'clinician',
+  admin: 'administrator',
+  statistics: 'statistician',
+  regulator: 'investigator',
 };
 
 const KIND_ALIASES: Readonly<Record<string, OrgKind>> = {
-  clinic: 'vaccination_clinic', vaccination_center: 'vaccination_clinic', vaccination_centre: 'vaccination_clinic',
-  data_center: 'data_centre', medical_data_centre: 'data_centre', medical_data_center: 'data_centre',
-  statistics_bureau: 'statistics_office', statistics: 'statistics_office',
-  partner_company: 'partner', authorised_partner: 'partner', authorized_partner: 'partner',
+  clinic: 'vaccination_clinic',
+  vaccination_center: 'vaccination_clinic',
+  vaccination_centre: 'vaccination_clinic',
+  data_center: 'data_centre',
+  medical_data_centre: 'data_centre',
+  medical_data_center: 'data_centre',
+  statistics_bureau: 'statistics_office',
+  statistics: 'statistics_office',
+  partner_company: 'partner',
+  authorised_partner: 'partner',
+  authorized_partner: 'partner',
 };
 
-const token = (s: string) => s.trim().toLowerCase().replace(/[\s-]+/g, '_');
+const token = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 
 /** A role as people write it (`records-clerk`, `Data Protection Officer`) in its canonical name; unknown names pass through. */
 export function canonicalRole(name: string): string {
   const t = token(name);
-  return isRole(t) ? t : ROLE_ALIASES[t] ?? name;
+  return isRole(t) ? t : (ROLE_ALIASES[t] ?? name);
 }
 
 /** An organisation kind as people write it (`vaccination-clinic`, `data center`) in its canonical name. */
 export function canonicalOrgKind(name: string): string {
   const t = token(name);
-  return isOrgKind(t) ? t : KIND_ALIASES[t] ?? name;
+  return isOrgKind(t) ? t : (KIND_ALIASES[t] ?? name);
 }

@@ -17,14 +17,25 @@ import { serveCommand } from './commands/serve.ts';
 import { contactAddCommand, hitCommand } from './commands/canary.ts';
 import { demoCommand } from './commands/demo.ts';
 import { traceCommand } from './commands/trace.ts';
-import { addWitnessCommand, checkpointCommand, exportCommand, ledgerVerifyCommand, receiptCommand, verifyProofCommand, verifyReceiptCommand } from './commands/ledger.ts';
+import {
+  addWitnessCommand,
+  checkpointCommand,
+  exportCommand,
+  ledgerVerifyCommand,
+  receiptCommand,
+  verifyProofCommand,
+  verifyReceiptCommand,
+} from './commands/ledger.ts';
 import { witnessServeCommand } from './commands/witness.ts';
 
-const wholeNumber = (min: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number of at least ${min}`);
-  return n;
-};
+const wholeNumber =
+  (min: number) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < min)
+      throw new InvalidArgumentError(`must be a whole number of at least ${min}`);
+    return n;
+  };
 const positiveInt = wholeNumber(1);
 const density = (v: string): number => {
   const n = Number(v);
@@ -46,81 +57,123 @@ function program(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const data = () => new Option('--data <dir>', 'the vault directory').makeOptionMandatory();
-  const token = () => new Option('--token <token>', 'API token of the acting principal (default: $TRACEVAULT_TOKEN, then DIR/admin.token)');
+  const token = () =>
+    new Option(
+      '--token <token>',
+      'API token of the acting principal (default: $TRACEVAULT_TOKEN, then DIR/admin.token)',
+    );
 
-  p.command('init').description('create a vault: key file, database, administrator and its token')
+  p.command('init')
+    .description('create a vault: key file, database, administrator and its token')
     .addOption(data())
     .option('--database <url>', 'PostgreSQL connection string (default: SQLite in DIR/vault.db)')
     .option('--pg-schema <name>', 'PostgreSQL schema for this vault')
     .action((o) => initCommand(o));
 
-  p.command('sim').description('load a seeded synthetic city into the vault')
-    .addOption(data()).addOption(token())
+  p.command('sim')
+    .description('load a seeded synthetic city into the vault')
+    .addOption(data())
+    .addOption(token())
     .requiredOption('--families <n>', 'number of families (birth records)', positiveInt)
     .option('--seed <seed>', 'seed: the same seed always gives the same city', '1')
     .option('--hospitals <n>', 'number of hospitals', positiveInt)
     .option('--until <iso>', 'end of the simulated year (default 2026-11-01T00:00:00+08:00)')
     .action((o) => simCommand(o));
 
-  p.command('import').description('import a CSV (UTF-8 or GBK), XLSX or JSON Lines file')
+  p.command('import')
+    .description('import a CSV (UTF-8 or GBK), XLSX or JSON Lines file')
     .argument('<file>')
-    .addOption(data()).addOption(token())
+    .addOption(data())
+    .addOption(token())
     .option('--schema <type>', 'record type: birth or vehicle', 'birth')
     .addOption(new Option('--format <format>', 'file format (default: detected)').choices(['csv', 'xlsx', 'jsonl']))
     .option('--skip-invalid', 'import the valid rows and report the invalid ones (default: refuse the file)')
     .option('--errors <file>', 'write the invalid cells (row, field, rule) to this CSV file')
     .option('--batch-size <n>', 'rows per transaction (default 1000)', positiveInt)
-    .option('--threads <n>', 'worker threads that seal rows while the main thread writes (default: cores − 2; 0: none)', wholeNumber(0))
+    .option(
+      '--threads <n>',
+      'worker threads that seal rows while the main thread writes (default: cores − 2; 0: none)',
+      wholeNumber(0),
+    )
     .option('--json', 'print the report as JSON')
     .action((file, o) => importCommand(file, o));
 
   const records = p.command('records').description('read records');
-  records.command('get').description('show a record, masked')
+  records
+    .command('get')
+    .description('show a record, masked')
     .argument('<id>')
-    .addOption(data()).addOption(token())
+    .addOption(data())
+    .addOption(token())
     .option('--history', 'every version of every field')
     .option('--json', 'JSON output')
     .action((id, o) => getCommand(id, o));
-  records.command('search').description('find records by exact phone, resident id, name or plate (blind index)')
-    .addOption(data()).addOption(token())
-    .option('--phone <phone>').option('--resident-id <id>').option('--name <name>').option('--plate <plate>')
+  records
+    .command('search')
+    .description('find records by exact phone, resident id, name or plate (blind index)')
+    .addOption(data())
+    .addOption(token())
+    .option('--phone <phone>')
+    .option('--resident-id <id>')
+    .option('--name <name>')
+    .option('--plate <plate>')
     .option('--any-version', 'match earlier values too')
     .action((o) => searchCommand(o));
 
   const keys = p.command('keys').description('key management');
-  keys.command('rotate').description('new data key; re-encrypt every record in batches while reads go on')
-    .addOption(data()).addOption(token())
+  keys
+    .command('rotate')
+    .description('new data key; re-encrypt every record in batches while reads go on')
+    .addOption(data())
+    .addOption(token())
     .option('--batch-size <n>', 'records per transaction', positiveInt)
     .action((o) => rotateCommand(o));
 
-  p.command('summary').description('what the vault holds, in counts')
-    .addOption(data()).addOption(token()).option('--json', 'JSON output')
+  p.command('summary')
+    .description('what the vault holds, in counts')
+    .addOption(data())
+    .addOption(token())
+    .option('--json', 'JSON output')
     .action((o) => summaryCommand(o));
 
   const ledger = p.command('ledger').description('the tamper-evident ledger');
-  ledger.command('verify-proof').description('verify one inclusion or consistency proof (JSON, base64 fields): exit 0 valid, 1 invalid, 2 malformed')
+  ledger
+    .command('verify-proof')
+    .description(
+      'verify one inclusion or consistency proof (JSON, base64 fields): exit 0 valid, 1 invalid, 2 malformed',
+    )
     .argument('<file>')
     .action((file) => {
       commandExit = verifyProofCommand(file);
     });
-  ledger.command('checkpoint').description('integrate new entries and sign a checkpoint (key in DIR/ledger.key)')
+  ledger
+    .command('checkpoint')
+    .description('integrate new entries and sign a checkpoint (key in DIR/ledger.key)')
     .addOption(data())
     .action((o) => checkpointCommand(o));
-  ledger.command('add-witness').description('send every new checkpoint to this witness (c2sp tlog-witness) and keep its cosignatures')
+  ledger
+    .command('add-witness')
+    .description('send every new checkpoint to this witness (c2sp tlog-witness) and keep its cosignatures')
     .addOption(data())
     .requiredOption('--url <url>', "the witness's submission prefix, e.g. http://127.0.0.1:7380")
     .requiredOption('--key <vkey>', "the witness's cosigner verifier key")
     .action((o) => addWitnessCommand(o));
-  ledger.command('export').description('entries as FHIR R4 AuditEvent resources (IHE BALP), one JSON a line')
+  ledger
+    .command('export')
+    .description('entries as FHIR R4 AuditEvent resources (IHE BALP), one JSON a line')
     .addOption(data())
     .option('--since <seq>', 'only entries after this sequence number', wholeNumber(0), 0)
     .option('--format <format>', 'fhir (the only one)', 'fhir')
     .action((o) => exportCommand(o));
-  ledger.command('receipt').description('an offline-verifiable receipt for one entry (c2sp tlog-proof)')
+  ledger
+    .command('receipt')
+    .description('an offline-verifiable receipt for one entry (c2sp tlog-proof)')
     .addOption(data())
     .requiredOption('--index <n>', 'the entry index (0-based)', wholeNumber(0))
     .action((o) => receiptCommand(o));
-  ledger.command('verify-receipt').description('verify a receipt offline: exit 0 valid, 1 invalid, 2 malformed')
+  ledger
+    .command('verify-receipt')
+    .description('verify a receipt offline: exit 0 valid, 1 invalid, 2 malformed')
     .argument('<file>')
     .requiredOption('--log-key <vkey>', "the log's verifier key (DIR/ledger.pub)")
     .option('--witness-key <vkey...>', "witnesses' cosigner verifier keys")
@@ -128,49 +181,74 @@ function program(): Command {
     .action((file, o) => {
       commandExit = verifyReceiptCommand(file, o);
     });
-  ledger.command('verify').description('rebuild the tree from the entries; check every stored checkpoint; name the first bad index')
+  ledger
+    .command('verify')
+    .description('rebuild the tree from the entries; check every stored checkpoint; name the first bad index')
     .addOption(data())
     .action(async (o) => {
       commandExit = await ledgerVerifyCommand(o);
     });
 
   const witness = p.command('witness').description('a witness for another log (c2sp tlog-witness)');
-  witness.command('serve').description('serve add-checkpoint with its own key and store')
+  witness
+    .command('serve')
+    .description('serve add-checkpoint with its own key and store')
     .addOption(data())
     .option('--port <n>', 'port (0: any free one)', wholeNumber(0), 7380)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--name <name>', 'witness name for a new key')
-    .option('--trust <vkey...>', "log verifier keys to trust (added to DIR/trusted-logs.txt)")
+    .option('--trust <vkey...>', 'log verifier keys to trust (added to DIR/trusted-logs.txt)')
     .action((o) => witnessServeCommand(o));
 
-  p.command('trace').description('trace a leaked list (CSV, XLSX, JSON, JSON Lines, pasted text) to its source, time window and affected families')
+  p.command('trace')
+    .description(
+      'trace a leaked list (CSV, XLSX, JSON, JSON Lines, pasted text) to its source, time window and affected families',
+    )
     .argument('<file>')
-    .addOption(data()).addOption(token())
+    .addOption(data())
+    .addOption(token())
     .option('--json', 'print the whole report as JSON')
     .option('--epsilon <e>', 'false-accusation bound (default 1e-6)', probability)
     .option('--html <file>', 'also write the readable HTML report here')
     .option('--format <format>', 'csv | xlsx | json | jsonl | text (default: from the name and first bytes)')
     .action((file, o) => traceCommand(file, o));
 
-  const canary = p.command('canary').description('canary contact points and reported calls (investigator or DPO token)');
-  canary.command('contact-add').description('register a phone number or mailbox the operator controls; later canaries carry it')
-    .addOption(data()).addOption(token())
-    .option('--phone <phone>').option('--mailbox <address>')
+  const canary = p
+    .command('canary')
+    .description('canary contact points and reported calls (investigator or DPO token)');
+  canary
+    .command('contact-add')
+    .description('register a phone number or mailbox the operator controls; later canaries carry it')
+    .addOption(data())
+    .addOption(token())
+    .option('--phone <phone>')
+    .option('--mailbox <address>')
     .action((o) => contactAddCommand(o));
-  canary.command('hit').description('report a call or message to a contact point; confirmed only when it quotes canary-specific content')
-    .addOption(data()).addOption(token())
-    .requiredOption('--contact <phone-or-mailbox>').requiredOption('--at <iso>', 'when it came').requiredOption('--quote <text>', 'what the caller said they knew')
+  canary
+    .command('hit')
+    .description('report a call or message to a contact point; confirmed only when it quotes canary-specific content')
+    .addOption(data())
+    .addOption(token())
+    .requiredOption('--contact <phone-or-mailbox>')
+    .requiredOption('--at <iso>', 'when it came')
+    .requiredOption('--quote <text>', 'what the caller said they knew')
     .option('--json', 'JSON output')
     .action((o) => hitCommand(o));
 
-  p.command('serve').description('run the HTTP API on a vault (with its background ledger checkpointer)')
+  p.command('serve')
+    .description('run the HTTP API on a vault (with its background ledger checkpointer)')
     .addOption(data())
     .option('--port <n>', 'port (0: any free one)', wholeNumber(0), 7300)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--canary-density <d>', 'canaries in export files, as a share of their rows (0 to 0.5; default 0.02)', density)
+    .option(
+      '--canary-density <d>',
+      'canaries in export files, as a share of their rows (0 to 0.5; default 0.02)',
+      density,
+    )
     .action((o) => serveCommand(o));
 
-  p.command('demo').description('create a demo vault (synthetic city, one principal per role) and serve it')
+  p.command('demo')
+    .description('create a demo vault (synthetic city, one principal per role) and serve it')
     .option('--data <dir>', 'the vault directory', 'demo-vault')
     .option('--families <n>', 'number of families', positiveInt, 2000)
     .option('--seed <seed>', 'seed', '1')
@@ -191,7 +269,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (isTracevaultError(e)) {
       err(`error ${e.code}: ${e.message}`);
       for (const r of e.details.errors ?? []) err(`  row ${r.row}: ${r.field}: ${r.rule}`);
-      if ((e.details.count ?? 0) > (e.details.errors?.length ?? 0)) err(`  (${e.details.count} invalid rows in all; --errors FILE lists them, --skip-invalid imports the rest)`);
+      if ((e.details.count ?? 0) > (e.details.errors?.length ?? 0))
+        err(`  (${e.details.count} invalid rows in all; --errors FILE lists them, --skip-invalid imports the rest)`);
       return 1;
     }
     const incident = randomUUID();

@@ -30,7 +30,9 @@ export function progress(label: string): { update: (done: number, total?: number
       const frac = Math.min(1, done / total);
       const width = 24;
       const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
-      process.stderr.write(`\r${label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en')}/${total.toLocaleString('en')} ${rate}/s `);
+      process.stderr.write(
+        `\r${label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en')}/${total.toLocaleString('en')} ${rate}/s `,
+      );
     } else {
       process.stderr.write(`\r${label} ${done.toLocaleString('en')} ${rate}/s `);
     }

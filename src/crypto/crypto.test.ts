@@ -17,14 +17,17 @@ const keys = () => new TenantKeys(kek, 't1', [newDataKey(kek, 't1', 'data', 1), 
 
 test('AES-256-GCM: round trip, and any change to ciphertext or associated data fails', () => {
   const k = randomBytes(32);
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat({ max: 1000 }), (pt, pos) => {
-    const s = seal(k, pt, aad('x', 1));
-    assert.deepEqual(new Uint8Array(open(k, s, aad('x', 1))), pt);
-    assert.throws(() => open(k, s, aad('x', 2)), { code: 'ERR_DECRYPT' });
-    const t = Buffer.from(s);
-    t[pos % t.length]! ^= 1;
-    assert.throws(() => open(k, t, aad('x', 1)), { code: 'ERR_DECRYPT' });
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat({ max: 1000 }), (pt, pos) => {
+      const s = seal(k, pt, aad('x', 1));
+      assert.deepEqual(new Uint8Array(open(k, s, aad('x', 1))), pt);
+      assert.throws(() => open(k, s, aad('x', 2)), { code: 'ERR_DECRYPT' });
+      const t = Buffer.from(s);
+      t[pos % t.length]! ^= 1;
+      assert.throws(() => open(k, t, aad('x', 1)), { code: 'ERR_DECRYPT' });
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('field cipher: a change moved to another record, change or key, or relabelled, fails to open', () => {
@@ -36,16 +39,38 @@ test('field cipher: a change moved to another record, change or key, or relabell
     { field: 'fatherPhone', version: 3, value: Buffer.from('13900001111') },
   ];
   const ct = sealChange(key, place, entries);
-  assert.deepEqual(openChange(key, place, ct).map((e) => [e.field, e.version, Buffer.from(e.value).toString()]), [
-    ['motherPhone', 1, '13812345678'], ['fatherPhone', 3, '13900001111'],
+  assert.deepEqual(
+    openChange(key, place, ct).map((e) => [e.field, e.version, Buffer.from(e.value).toString()]),
+    [
+      ['motherPhone', 1, '13812345678'],
+      ['fatherPhone', 3, '13900001111'],
+    ],
+  );
+  assert.deepEqual(changeLabels(ct), [
+    { field: 'motherPhone', version: 1 },
+    { field: 'fatherPhone', version: 3 },
   ]);
-  assert.deepEqual(changeLabels(ct), [{ field: 'motherPhone', version: 1 }, { field: 'fatherPhone', version: 3 }]);
-  for (const moved of [{ ...place, recordId: 'r_b' }, { ...place, change: 2 }, { ...place, keyGen: 2 }, { ...place, recordType: 'vehicle' }]) {
+  for (const moved of [
+    { ...place, recordId: 'r_b' },
+    { ...place, change: 2 },
+    { ...place, keyGen: 2 },
+    { ...place, recordType: 'vehicle' },
+  ]) {
     assert.throws(() => openChange(key, moved, ct), { code: 'ERR_DECRYPT' });
   }
   // Relabel: the mother's phone presented as the father's (same length, so only the label changes).
-  const relabelled = Buffer.from(ct.toString('latin1').replace('motherPhone', 'xatherPhone').replace('fatherPhone', 'motherPhone').replace('xatherPhone', 'fatherPhone'), 'latin1');
-  assert.deepEqual(changeLabels(relabelled).map((l) => l.field), ['fatherPhone', 'motherPhone']);
+  const relabelled = Buffer.from(
+    ct
+      .toString('latin1')
+      .replace('motherPhone', 'xatherPhone')
+      .replace('fatherPhone', 'motherPhone')
+      .replace('xatherPhone', 'fatherPhone'),
+    'latin1',
+  );
+  assert.deepEqual(
+    changeLabels(relabelled).map((l) => l.field),
+    ['fatherPhone', 'motherPhone'],
+  );
   assert.throws(() => openChange(key, place, relabelled), { code: 'ERR_DECRYPT' });
   // A version label changed.
   const bumped = Buffer.from(ct);
@@ -97,11 +122,18 @@ test('keyring: a record key unwrapped again comes from the cache, only for the s
 test("keyring: a worker's keys from transferred copies open the same records, and the KEK's copies are zeroed", () => {
   const wrapped = [newDataKey(kek, 't1', 'data', 1), newDataKey(kek, 't1', 'index', 1)];
   const { key, wrapped: w } = new TenantKeys(kek, 't1', wrapped).newRecordKey('r_1');
-  const received = { kek: { key: Uint8Array.from(kek.key), id: kek.id }, tenantId: 't1', wrapped: structuredClone(wrapped) };
+  const received = {
+    kek: { key: Uint8Array.from(kek.key), id: kek.id },
+    tenantId: 't1',
+    wrapped: structuredClone(wrapped),
+  };
   const inWorker = tenantKeysOf(received);
   assert.deepEqual(inWorker.unwrapRecordKey(w), key);
   assert.ok(received.kek.key.every((b) => b === 0));
-  assert.ok(kek.key.some((b) => b !== 0), "the caller's KEK is another copy");
+  assert.ok(
+    kek.key.some((b) => b !== 0),
+    "the caller's KEK is another copy",
+  );
 });
 
 test('keyring: the wrong KEK is refused', () => {
@@ -126,7 +158,15 @@ test('key file: created owner-only; refused when others can read it; env var win
 });
 
 test('base32: RFC 4648 §10 vectors (lower case, unpadded)', () => {
-  const cases: [string, string][] = [['', ''], ['f', 'my'], ['fo', 'mzxq'], ['foo', 'mzxw6'], ['foob', 'mzxw6yq'], ['fooba', 'mzxw6ytb'], ['foobar', 'mzxw6ytboi']];
+  const cases: [string, string][] = [
+    ['', ''],
+    ['f', 'my'],
+    ['fo', 'mzxq'],
+    ['foo', 'mzxw6'],
+    ['foob', 'mzxw6yq'],
+    ['fooba', 'mzxw6ytb'],
+    ['foobar', 'mzxw6ytboi'],
+  ];
   for (const [i, o] of cases) assert.equal(base32(Buffer.from(i)), o);
 });
 
@@ -143,18 +183,51 @@ test('time-ordered ids: well formed, 128 bits, the time first, unique within a m
 test('HMAC-SHA-256: RFC 4231 test cases 1-4, 6, 7, and equal to createHmac for any key and message', () => {
   const hex = (s: string) => Buffer.from(s, 'hex');
   const cases: [Buffer, Buffer, string][] = [
-    [Buffer.alloc(20, 0x0b), Buffer.from('Hi There'), 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7'],
-    [Buffer.from('Jefe'), Buffer.from('what do ya want for nothing?'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
-    [Buffer.alloc(20, 0xaa), Buffer.alloc(50, 0xdd), '773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe'],
-    [hex('0102030405060708090a0b0c0d0e0f10111213141516171819'), Buffer.alloc(50, 0xcd), '82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b'],
-    [Buffer.alloc(131, 0xaa), Buffer.from('Test Using Larger Than Block-Size Key - Hash Key First'), '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'],
-    [Buffer.alloc(131, 0xaa), Buffer.from('This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.'), '9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2'],
+    [
+      Buffer.alloc(20, 0x0b),
+      Buffer.from('Hi There'),
+      'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7',
+    ],
+    [
+      Buffer.from('Jefe'),
+      Buffer.from('what do ya want for nothing?'),
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    ],
+    [
+      Buffer.alloc(20, 0xaa),
+      Buffer.alloc(50, 0xdd),
+      '773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe',
+    ],
+    [
+      hex('0102030405060708090a0b0c0d0e0f10111213141516171819'),
+      Buffer.alloc(50, 0xcd),
+      '82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b',
+    ],
+    [
+      Buffer.alloc(131, 0xaa),
+      Buffer.from('Test Using Larger Than Block-Size Key - Hash Key First'),
+      '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54',
+    ],
+    [
+      Buffer.alloc(131, 0xaa),
+      Buffer.from(
+        'This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.',
+      ),
+      '9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2',
+    ],
   ];
   for (const [key, data, mac] of cases) assert.equal(new HmacSha256(key).digest(data).toString('hex'), mac);
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.string({ maxLength: 700 }), { maxLength: 4 }), (key, parts) => {
-    const h = new HmacSha256(key);
-    const want = createHmac('sha256', key).update(parts.join(''), 'utf8').digest();
-    assert.deepEqual(h.digest(...parts), want);
-    assert.deepEqual(h.digest(...parts), want, 'the scratch space leaves no trace between calls');
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.array(fc.string({ maxLength: 700 }), { maxLength: 4 }),
+      (key, parts) => {
+        const h = new HmacSha256(key);
+        const want = createHmac('sha256', key).update(parts.join(''), 'utf8').digest();
+        assert.deepEqual(h.digest(...parts), want);
+        assert.deepEqual(h.digest(...parts), want, 'the scratch space leaves no trace between calls');
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

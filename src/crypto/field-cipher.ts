@@ -33,7 +33,11 @@ export interface FieldLabel {
 }
 
 function placeAad(p: ChangePlace, header: Buffer): Buffer {
-  return Buffer.concat([aad('tracevault/change/v1', p.recordType, p.recordId, p.change, `rk${p.keyGen}`), Buffer.of(0), header]);
+  return Buffer.concat([
+    aad('tracevault/change/v1', p.recordType, p.recordId, p.change, `rk${p.keyGen}`),
+    Buffer.of(0),
+    header,
+  ]);
 }
 
 export function sealChange(recordKey: Uint8Array, place: ChangePlace, entries: readonly FieldEntry[]): Buffer {
@@ -67,7 +71,11 @@ function parse(stored: Buffer): { header: Buffer; sealed: Buffer; labels: (Field
     if (p + 1 > header.length) throw new TracevaultError('ERR_DECRYPT');
     const n = header.readUInt8(p);
     if (p + 9 + n > header.length) throw new TracevaultError('ERR_DECRYPT');
-    labels.push({ field: header.toString('utf8', p + 1, p + 1 + n), version: header.readUInt32BE(p + 1 + n), length: header.readUInt32BE(p + 5 + n) });
+    labels.push({
+      field: header.toString('utf8', p + 1, p + 1 + n),
+      version: header.readUInt32BE(p + 1 + n),
+      length: header.readUInt32BE(p + 5 + n),
+    });
     p += 9 + n;
   }
   return { header, sealed: stored.subarray(4 + hl), labels };

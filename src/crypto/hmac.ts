@@ -28,7 +28,8 @@ export class HmacSha256 {
 
   /** The MAC of the UTF-8 message (parts concatenated). */
   digest(...parts: readonly (string | Uint8Array)[]): Buffer {
-    let buf = this.#inner, n = BLOCK;
+    let buf = this.#inner,
+      n = BLOCK;
     for (const p of parts) {
       const len = typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length;
       if (n + len > buf.length) {

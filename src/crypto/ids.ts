@@ -6,7 +6,9 @@ const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** RFC 4648 §6 base32, lower case, no padding. */
 export function base32(bytes: Uint8Array): string {
-  let out = '', bits = 0, acc = 0;
+  let out = '',
+    bits = 0,
+    acc = 0;
   for (const b of bytes) {
     acc = (acc << 8) | b;
     bits += 8;

@@ -59,7 +59,11 @@ export interface TransferredKeys {
 export function tenantKeysOf(t: TransferredKeys): TenantKeys {
   const kek = { key: Buffer.from(t.kek.key), id: t.kek.id };
   try {
-    return new TenantKeys(kek, t.tenantId, t.wrapped.map((w) => ({ ...w, wrapped: Buffer.from(w.wrapped) })));
+    return new TenantKeys(
+      kek,
+      t.tenantId,
+      t.wrapped.map((w) => ({ ...w, wrapped: Buffer.from(w.wrapped) })),
+    );
   } finally {
     kek.key.fill(0);
     t.kek.key.fill(0);
@@ -126,7 +130,10 @@ export class TenantKeys {
   newRecordKey(recordId: string, gen = 1): { key: Buffer; wrapped: WrappedRecordKey } {
     const key = Buffer.from(randomBytesPooled(KEY_BYTES));
     const v = this.#current;
-    return { key, wrapped: { recordId, gen, dekVersion: v, wrapped: seal(this.#dek(v), key, recordKeyAad(recordId, gen, v)) } };
+    return {
+      key,
+      wrapped: { recordId, gen, dekVersion: v, wrapped: seal(this.#dek(v), key, recordKeyAad(recordId, gen, v)) },
+    };
   }
 
   /** The record key (a copy the caller may zero). */
@@ -161,7 +168,12 @@ export class TenantKeys {
   rewrapRecordKey(w: WrappedRecordKey): WrappedRecordKey {
     const key = this.unwrapRecordKey(w);
     const v = this.#current;
-    return { recordId: w.recordId, gen: w.gen, dekVersion: v, wrapped: seal(this.#dek(v), key, recordKeyAad(w.recordId, w.gen, v)) };
+    return {
+      recordId: w.recordId,
+      gen: w.gen,
+      dekVersion: v,
+      wrapped: seal(this.#dek(v), key, recordKeyAad(w.recordId, w.gen, v)),
+    };
   }
 
   /** Blind index (keyed HMAC-SHA-256, truncated to 128 bits) over a normalised value. */

@@ -6,7 +6,12 @@
 import { hash, verify } from '@node-rs/argon2';
 import { TracevaultError } from '../errors.ts';
 
-const PARAMS = { algorithm: 2 /* Algorithm.Argon2id (a const enum) */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const PARAMS = {
+  algorithm: 2 /* Algorithm.Argon2id (a const enum) */,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export async function hashPassword(password: string): Promise<string> {
   if (typeof password !== 'string' || password.length < 12 || password.length > 256) {
@@ -19,7 +24,7 @@ export async function hashPassword(password: string): Promise<string> {
 let dummy: Promise<string> | undefined;
 
 export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
-  const target = stored ?? await (dummy ??= hash('no account has this password', PARAMS));
+  const target = stored ?? (await (dummy ??= hash('no account has this password', PARAMS)));
   try {
     const ok = await verify(target, password.normalize('NFC'));
     return stored !== null && ok;

@@ -29,7 +29,10 @@ function realRows(at: Date): Map<number, Row> {
     if (Date.parse(f.initial.at) > at.getTime()) continue;
     const v = validateRecord(BIRTH, snapshot(f, at.getTime()), { now: at });
     if (!v.ok) continue;
-    out.set(f.index, Object.fromEntries(FIELDS.flatMap((k) => (v.record.values.has(k) ? [[k, v.record.values.get(k)!]] : []))));
+    out.set(
+      f.index,
+      Object.fromEntries(FIELDS.flatMap((k) => (v.record.values.has(k) ? [[k, v.record.values.get(k)!]] : []))),
+    );
   }
   return out;
 }
@@ -67,15 +70,37 @@ function featurise(rows: readonly Row[], at: Date): number[][] {
     const v = shots(r);
     const cell = cells.get(`${str(r.hospital)}|${splitAddress(str(r.address)).district}`) ?? [];
     return [
-      local.getUTCHours(), local.getUTCMinutes(), local.getUTCDay(), (at.getTime() - birth) / DAY,
-      /之[子女]$/.test(str(r.babyName)) ? 1 : 0, [...str(r.babyName)].length, r.babySex === 'male' ? 1 : 0,
-      [...str(r.motherName)].length, surnameF(r), prefixF(r), r.fatherName ? 1 : 0, r.fatherPhone ? 1 : 0,
-      r.fatherName && !/之[子女]$/.test(str(r.babyName)) ? ([...str(r.babyName)][0] === [...str(r.fatherName)][0] ? 1 : 0) : NaN,
-      placeF(r), districtF(r), wardF(r), detail.length, numbers[0] ?? NaN, numbers.at(-1) ?? NaN,
+      local.getUTCHours(),
+      local.getUTCMinutes(),
+      local.getUTCDay(),
+      (at.getTime() - birth) / DAY,
+      /之[子女]$/.test(str(r.babyName)) ? 1 : 0,
+      [...str(r.babyName)].length,
+      r.babySex === 'male' ? 1 : 0,
+      [...str(r.motherName)].length,
+      surnameF(r),
+      prefixF(r),
+      r.fatherName ? 1 : 0,
+      r.fatherPhone ? 1 : 0,
+      r.fatherName && !/之[子女]$/.test(str(r.babyName))
+        ? [...str(r.babyName)][0] === [...str(r.fatherName)][0]
+          ? 1
+          : 0
+        : NaN,
+      placeF(r),
+      districtF(r),
+      wardF(r),
+      detail.length,
+      numbers[0] ?? NaN,
+      numbers.at(-1) ?? NaN,
       Number(/(\d+)床$/.exec(str(r.bed))?.[1] ?? NaN),
-      r.dischargeTime ? (time(r.dischargeTime) - birth) / 3600_000 : NaN, r.birthCertificateNo ? str(r.birthCertificateNo).charCodeAt(0) : NaN,
-      v.length, v.length ? (Date.parse(v.at(-1)!.date) - birth) / DAY : NaN, v[0]?.clinic === r.hospital ? 1 : 0,
-      v.at(-1)?.clinic.startsWith(splitAddress(str(r.address)).district ?? '\u0000') ? 1 : 0, clinicF(r),
+      r.dischargeTime ? (time(r.dischargeTime) - birth) / 3600_000 : NaN,
+      r.birthCertificateNo ? str(r.birthCertificateNo).charCodeAt(0) : NaN,
+      v.length,
+      v.length ? (Date.parse(v.at(-1)!.date) - birth) / DAY : NaN,
+      v[0]?.clinic === r.hospital ? 1 : 0,
+      v.at(-1)?.clinic.startsWith(splitAddress(str(r.address)).district ?? '\u0000') ? 1 : 0,
+      clinicF(r),
       cell.filter((t) => Math.abs(t - birth) < 2 * DAY).length,
     ];
   });
@@ -84,8 +109,13 @@ function featurise(rows: readonly Row[], at: Date): number[][] {
 /** What changed between two snapshots of the same family. */
 function changes(a: Row, b: Row): number[] {
   return [
-    a.babyName === b.babyName ? 0 : 1, a.dischargeTime ? 0 : b.dischargeTime ? 1 : 0, shots(b).length - shots(a).length,
-    a.motherPhone === b.motherPhone ? 0 : 1, a.address === b.address ? 0 : 1, a.bed === b.bed ? 0 : 1, a.birthCertificateNo ? 0 : b.birthCertificateNo ? 1 : 0,
+    a.babyName === b.babyName ? 0 : 1,
+    a.dischargeTime ? 0 : b.dischargeTime ? 1 : 0,
+    shots(b).length - shots(a).length,
+    a.motherPhone === b.motherPhone ? 0 : 1,
+    a.address === b.address ? 0 : 1,
+    a.bed === b.bed ? 0 : 1,
+    a.birthCertificateNo ? 0 : b.birthCertificateNo ? 1 : 0,
   ];
 }
 
@@ -94,7 +124,16 @@ function heldOutAuc(samples: readonly Sample[], seed: string): { boost: number; 
   const labels = held.map((s) => s.y);
   const boost = adaBoost(train);
   const linear = logistic(train);
-  return { boost: auc(held.map((s) => boost(s.x)), labels), linear: auc(held.map((s) => linear(s.x)), labels) };
+  return {
+    boost: auc(
+      held.map((s) => boost(s.x)),
+      labels,
+    ),
+    linear: auc(
+      held.map((s) => linear(s.x)),
+      labels,
+    ),
+  };
 }
 
 test('canaries cannot be told from real rows in one export or across two snapshots (held-out AUC at most 0.6)', () => {
@@ -102,13 +141,29 @@ test('canaries cannot be told from real rows in one export or across two snapsho
   const real2 = realRows(T2);
   const rows1 = [...real1.values()];
   // One export's worth of canaries is a handful; mint many (as over many exports) to measure.
-  const minted = mintCanaries(BIRTH, rows1, FIELDS, Buffer.from('flatness-disclosure'), { ...canaryPlan(0.2, rows1.map(() => 1)), count: 500 }, T1);
+  const minted = mintCanaries(
+    BIRTH,
+    rows1,
+    FIELDS,
+    Buffer.from('flatness-disclosure'),
+    {
+      ...canaryPlan(
+        0.2,
+        rows1.map(() => 1),
+      ),
+      count: 500,
+    },
+    T1,
+  );
   assert.ok(minted.length >= 450, `${minted.length} canaries`);
 
   // One snapshot: the export at T1 (real rows and canaries together, as the recipient gets them).
   const all1 = [...rows1, ...minted.map((c) => c.row)];
   const x1 = featurise(all1, T1);
-  const one = heldOutAuc(all1.map((_, i) => ({ x: x1[i]!, y: i < rows1.length ? 0 : 1 })), 'one');
+  const one = heldOutAuc(
+    all1.map((_, i) => ({ x: x1[i]!, y: i < rows1.length ? 0 : 1 })),
+    'one',
+  );
 
   // Two snapshots: the same export again at T2; the canaries have lived (grown again from their recipes).
   const grown = minted.map((c) => growCanary(c.recipe, FIELDS, T2)!);
@@ -116,18 +171,37 @@ test('canaries cannot be told from real rows in one export or across two snapsho
     ...[...real1].map(([k, a]) => ({ a, b: real2.get(k)!, y: 0 as const })),
     ...minted.map((c, i) => ({ a: c.row, b: grown[i]!, y: 1 as const })),
   ];
-  const x2 = featurise(pairs.map((p) => p.b), T2);
-  const two = heldOutAuc(pairs.map((p, i) => ({ x: [...x2[i]!, ...changes(p.a, p.b)], y: p.y })), 'two');
+  const x2 = featurise(
+    pairs.map((p) => p.b),
+    T2,
+  );
+  const two = heldOutAuc(
+    pairs.map((p, i) => ({ x: [...x2[i]!, ...changes(p.a, p.b)], y: p.y })),
+    'two',
+  );
 
   const worst = Math.max(one.boost, one.linear, two.boost, two.linear);
-  assert.ok(worst <= 0.6, `AUC one snapshot ${one.boost.toFixed(3)} / ${one.linear.toFixed(3)}, two ${two.boost.toFixed(3)} / ${two.linear.toFixed(3)}`);
+  assert.ok(
+    worst <= 0.6,
+    `AUC one snapshot ${one.boost.toFixed(3)} / ${one.linear.toFixed(3)}, two ${two.boost.toFixed(3)} / ${two.linear.toFixed(3)}`,
+  );
   // The classifiers do see a difference when there is one: canaries that are all newborns at the
   // time of the export (a generator that ignores the rows' birth dates) are found at once.
-  const naive = minted.map((c) => growCanary({ ...c.recipe, birthsUntil: T1.toISOString() }, FIELDS, T1)).filter((r): r is Row => r !== undefined);
+  const naive = minted
+    .map((c) => growCanary({ ...c.recipe, birthsUntil: T1.toISOString() }, FIELDS, T1))
+    .filter((r): r is Row => r !== undefined);
   const allN = [...rows1, ...naive];
   const xN = featurise(allN, T1);
-  const control = heldOutAuc(allN.map((_, i) => ({ x: xN[i]!, y: i < rows1.length ? 0 : 1 })), 'control');
-  assert.ok(Math.max(control.boost, control.linear) > 0.9, `control AUC ${control.boost.toFixed(3)} / ${control.linear.toFixed(3)}`);
+  const control = heldOutAuc(
+    allN.map((_, i) => ({ x: xN[i]!, y: i < rows1.length ? 0 : 1 })),
+    'control',
+  );
+  assert.ok(
+    Math.max(control.boost, control.linear) > 0.9,
+    `control AUC ${control.boost.toFixed(3)} / ${control.linear.toFixed(3)}`,
+  );
   // Reported for bench/RESULTS.md.
-  process.stdout.write(`# flatness AUC: one snapshot boosted ${one.boost.toFixed(3)}, linear ${one.linear.toFixed(3)}; two snapshots boosted ${two.boost.toFixed(3)}, linear ${two.linear.toFixed(3)}\n`);
+  process.stdout.write(
+    `# flatness AUC: one snapshot boosted ${one.boost.toFixed(3)}, linear ${one.linear.toFixed(3)}; two snapshots boosted ${two.boost.toFixed(3)}, linear ${two.linear.toFixed(3)}\n`,
+  );
 });

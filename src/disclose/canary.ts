@@ -84,12 +84,25 @@ export function canaryPlan(density: number, others: readonly number[]): CanaryPl
   if (others.length === 0 || density <= 0) return { count: 0 };
   const weights = others.map((o) => 1 - 1 / (1 + Math.max(0, o)));
   const mean = weights.reduce((a, b) => a + b, 0) / weights.length;
-  return { count: Math.max(1, Math.round(others.length * density * (0.5 + mean))), weights: weights.map((w) => w + 0.05) };
+  return {
+    count: Math.max(1, Math.round(others.length * density * (0.5 + mean))),
+    weights: weights.map((w) => w + 0.05),
+  };
 }
 
 /** The canary's row at `now`: grown by the generator from its recipe, placed like the row it joined, validated; undefined when it does not validate. */
-export function growCanary(recipe: CanaryRecipe, fields: readonly string[], now: Date): Record<string, FieldValue> | undefined {
-  const city = generateCity({ seed: recipe.seed, families: 1, until: now.toISOString(), birthsUntil: recipe.birthsUntil, days: 4 });
+export function growCanary(
+  recipe: CanaryRecipe,
+  fields: readonly string[],
+  now: Date,
+): Record<string, FieldValue> | undefined {
+  const city = generateCity({
+    seed: recipe.seed,
+    families: 1,
+    until: now.toISOString(),
+    birthsUntil: recipe.birthsUntil,
+    days: 4,
+  });
   const first = city.families().next();
   if (first.done) return undefined;
   const f = first.value;
@@ -98,14 +111,19 @@ export function growCanary(recipe: CanaryRecipe, fields: readonly string[], now:
   const ownHospital = snap.hospital;
   if (recipe.hospital) snap.hospital = recipe.hospital;
   if (recipe.ward) snap.ward = recipe.ward;
-  if (recipe.ward && typeof snap.bed === 'string') snap.bed = `${recipe.ward}-${/(\d+)床$/.exec(snap.bed)?.[1] ?? '1'}床`;
+  if (recipe.ward && typeof snap.bed === 'string')
+    snap.bed = `${recipe.ward}-${/(\d+)床$/.exec(snap.bed)?.[1] ?? '1'}床`;
   if (recipe.place && own.district) snap.address = recipe.place + own.detail;
   if (Array.isArray(snap.vaccinations)) {
     // Birth doses are given where the baby was born; later ones at the home district's clinic.
     snap.vaccinations = (snap.vaccinations as readonly Vaccination[]).map((v) => ({
       ...v,
-      clinic: v.clinic === ownHospital && recipe.hospital ? recipe.hospital
-        : recipe.district && own.district && v.clinic.startsWith(own.district) ? recipe.district + v.clinic.slice(own.district.length) : v.clinic,
+      clinic:
+        v.clinic === ownHospital && recipe.hospital
+          ? recipe.hospital
+          : recipe.district && own.district && v.clinic.startsWith(own.district)
+            ? recipe.district + v.clinic.slice(own.district.length)
+            : v.clinic,
     }));
   }
   const v = validateRecord(BIRTH, snap, { now });
@@ -114,7 +132,8 @@ export function growCanary(recipe: CanaryRecipe, fields: readonly string[], now:
   for (const field of fields) {
     const value = v.record.values.get(field);
     // Resident ids are never fabricated: a made-up id could be a real person's.
-    if (value !== undefined && KINDS[BIRTH.fields.find((d) => d.name === field)!.kind].index !== 'residentId') row[field] = value;
+    if (value !== undefined && KINDS[BIRTH.fields.find((d) => d.name === field)!.kind].index !== 'residentId')
+      row[field] = value;
   }
   return row;
 }
@@ -127,7 +146,14 @@ const DAY = 86_400_000;
  * canary is placed like one row of the disclosure (drawn by the plan's weights: its hospital, ward
  * and home district) and born within two days of another such row.
  */
-export function mintCanaries(type: RecordType, rows: readonly Readonly<Record<string, FieldValue>>[], fields: readonly string[], secret: Uint8Array, plan: CanaryPlan, now = new Date()): MintedCanary[] {
+export function mintCanaries(
+  type: RecordType,
+  rows: readonly Readonly<Record<string, FieldValue>>[],
+  fields: readonly string[],
+  secret: Uint8Array,
+  plan: CanaryPlan,
+  now = new Date(),
+): MintedCanary[] {
   if (type.name !== BIRTH.name || rows.length === 0 || plan.count <= 0) return [];
   const seed = createHash('sha256').update(secret).digest('hex');
   const cumulative: number[] = [];
@@ -136,7 +162,12 @@ export function mintCanaries(type: RecordType, rows: readonly Readonly<Record<st
   const out: MintedCanary[] = [];
   const draw = (what: string) => {
     const x = (createHash('sha256').update(seed).update(what).digest().readUInt32BE(0) / 2 ** 32) * total;
-    return rows[Math.min(rows.length - 1, cumulative.findIndex((c) => c > x))]!;
+    return rows[
+      Math.min(
+        rows.length - 1,
+        cumulative.findIndex((c) => c > x),
+      )
+    ]!;
   };
   for (let k = 0; out.length < plan.count && k < plan.count * 4; k++) {
     // Where it lives from one row, when it was born from another: tied to a single row, a canary
@@ -147,10 +178,13 @@ export function mintCanaries(type: RecordType, rows: readonly Readonly<Record<st
     const anchor = Number.isNaN(likeBirth) ? now.getTime() - 30 * DAY : likeBirth + 2 * DAY;
     const place = typeof like.address === 'string' ? splitAddress(like.address) : undefined;
     const recipe: CanaryRecipe = {
-      seed: `${seed}:${k}`, birthsUntil: new Date(Math.min(anchor, now.getTime())).toISOString(),
+      seed: `${seed}:${k}`,
+      birthsUntil: new Date(Math.min(anchor, now.getTime())).toISOString(),
       ...(typeof like.hospital === 'string' ? { hospital: like.hospital } : {}),
       ...(typeof like.ward === 'string' ? { ward: like.ward } : {}),
-      ...(place?.district ? { place: `${place.province ?? ''}${place.prefecture ?? ''}${place.district}`, district: place.district } : {}),
+      ...(place?.district
+        ? { place: `${place.province ?? ''}${place.prefecture ?? ''}${place.district}`, district: place.district }
+        : {}),
     };
     const row = growCanary(recipe, fields, now);
     if (row) out.push({ id: newId('c'), row, recipe });
@@ -168,12 +202,28 @@ export function interleave<T>(rows: readonly T[], canaries: readonly T[], secret
   return out;
 }
 
-export async function storeCanaries(tx: Db, tenantId: string, disclosureId: string, canaries: readonly MintedCanary[], keys: CanaryKeys, at: string): Promise<void> {
+export async function storeCanaries(
+  tx: Db,
+  tenantId: string,
+  disclosureId: string,
+  canaries: readonly MintedCanary[],
+  keys: CanaryKeys,
+  at: string,
+): Promise<void> {
   for (const c of canaries) {
     const vkey = virtualKey(c.row);
-    await tx.run('INSERT INTO canaries (id, tenant_id, disclosure_id, vkey_ref, sealed, created_at, contact_id) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-      c.id, tenantId, disclosureId, vkey === undefined ? null : keys.refKey(vkey), seal(keys.sealKey, Buffer.from(JSON.stringify({ row: c.row, recipe: c.recipe }), 'utf8'), AAD), at, c.contactId ?? null,
-    ]);
+    await tx.run(
+      'INSERT INTO canaries (id, tenant_id, disclosure_id, vkey_ref, sealed, created_at, contact_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [
+        c.id,
+        tenantId,
+        disclosureId,
+        vkey === undefined ? null : keys.refKey(vkey),
+        seal(keys.sealKey, Buffer.from(JSON.stringify({ row: c.row, recipe: c.recipe }), 'utf8'), AAD),
+        at,
+        c.contactId ?? null,
+      ],
+    );
     if (c.contactId) await tx.run('UPDATE canary_contacts SET assigned = assigned + 1 WHERE id = ?', [c.contactId]);
   }
 }
@@ -186,7 +236,12 @@ export interface CanaryHit {
 }
 
 /** The canaries found in a leaked table, by virtual key, with the disclosure each was minted for. */
-export async function findCanaries(db: Db, tenantId: string, rows: readonly Readonly<Record<string, unknown>>[], keys: CanaryKeys): Promise<CanaryHit[]> {
+export async function findCanaries(
+  db: Db,
+  tenantId: string,
+  rows: readonly Readonly<Record<string, unknown>>[],
+  keys: CanaryKeys,
+): Promise<CanaryHit[]> {
   const rowsOf = new Map<string, { ref: Buffer; rows: number[] }>();
   for (const [i, row] of rows.entries()) {
     const vkey = virtualKey(row);
@@ -201,14 +256,20 @@ export async function findCanaries(db: Db, tenantId: string, rows: readonly Read
   for (let p = 0; p < refs.length; p += 500) {
     const page = refs.slice(p, p + 500);
     const found = await db.all<{ id: string; disclosure_id: string; sealed: Buffer; vkey_ref: Buffer }>(
-      `SELECT id, disclosure_id, sealed, vkey_ref FROM canaries WHERE tenant_id = ? AND vkey_ref IN (${page.map(() => '?').join(',')})`, [tenantId, ...page.map((e) => e.ref)],
+      `SELECT id, disclosure_id, sealed, vkey_ref FROM canaries WHERE tenant_id = ? AND vkey_ref IN (${page.map(() => '?').join(',')})`,
+      [tenantId, ...page.map((e) => e.ref)],
     );
     for (const c of found) {
       // Canaries given the same contact phone share a virtual key: the names tell them apart.
       const minted = openCanaryRow(keys, c.sealed);
       for (const i of rowsOf.get(Buffer.from(c.vkey_ref).toString('hex'))?.rows ?? []) {
         const row = rows[i]!;
-        if (['babyName', 'motherName'].some((f) => typeof row[f] === 'string' && typeof minted[f] === 'string' && (row[f]).trim() !== minted[f])) continue;
+        if (
+          ['babyName', 'motherName'].some(
+            (f) => typeof row[f] === 'string' && typeof minted[f] === 'string' && row[f].trim() !== minted[f],
+          )
+        )
+          continue;
         const hit = hits.get(c.id) ?? { canaryId: c.id, disclosureId: c.disclosure_id, rows: [] };
         hit.rows.push(i);
         hits.set(c.id, hit);
@@ -220,8 +281,14 @@ export async function findCanaries(db: Db, tenantId: string, rows: readonly Read
 }
 
 /** A canary as it was minted: its row and its recipe (investigators only: the caller checks the role). */
-export function openCanary(keys: CanaryKeys, sealed: Buffer): { row: Record<string, FieldValue>; recipe?: CanaryRecipe } {
-  const v = JSON.parse(open(keys.sealKey, sealed, AAD).toString('utf8')) as { row?: Record<string, FieldValue>; recipe?: CanaryRecipe } & Record<string, FieldValue>;
+export function openCanary(
+  keys: CanaryKeys,
+  sealed: Buffer,
+): { row: Record<string, FieldValue>; recipe?: CanaryRecipe } {
+  const v = JSON.parse(open(keys.sealKey, sealed, AAD).toString('utf8')) as {
+    row?: Record<string, FieldValue>;
+    recipe?: CanaryRecipe;
+  } & Record<string, FieldValue>;
   // Canaries sealed before recipes were kept hold the row alone.
   return v.row && v.recipe ? { row: v.row, recipe: v.recipe } : { row: v };
 }
@@ -253,7 +320,13 @@ export function quotesCanary(quote: string, row: Readonly<Record<string, FieldVa
   const birth = typeof row.birthTime === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(row.birthTime) : null;
   if (birth) {
     const [, y, m, d] = birth;
-    const forms = [`${y}-${m}-${d}`, `${y}/${m}/${d}`, `${y}年${Number(m)}月${Number(d)}日`, `${Number(m)}月${Number(d)}日`, `${y}${m}${d}`];
+    const forms = [
+      `${y}-${m}-${d}`,
+      `${y}/${m}/${d}`,
+      `${y}年${Number(m)}月${Number(d)}日`,
+      `${Number(m)}月${Number(d)}日`,
+      `${y}${m}${d}`,
+    ];
     if (forms.some((f) => q.includes(f))) return true;
   }
   return false;

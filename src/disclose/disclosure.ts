@@ -42,10 +42,26 @@ export function newDisclosureId(): string {
 export async function recordDisclosure(tx: Db, d: NewDisclosure, id = newDisclosureId()): Promise<string> {
   await tx.run(
     'INSERT INTO disclosures (id, tenant_id, principal_id, org_id, purpose, channel, at, request_id, export_id, justification, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [id, d.tenantId, d.principalId, d.orgId, d.purpose, d.channel, d.at, d.requestId ?? null, d.exportId ?? null, d.justificationSealed ?? null, d.fingerprint ?? null],
+    [
+      id,
+      d.tenantId,
+      d.principalId,
+      d.orgId,
+      d.purpose,
+      d.channel,
+      d.at,
+      d.requestId ?? null,
+      d.exportId ?? null,
+      d.justificationSealed ?? null,
+      d.fingerprint ?? null,
+    ],
   );
   const rows: Param[][] = d.items.map((i) => [id, i.recordSeq, i.field, i.version]);
-  for (let i = 0; i < rows.length; i += 5000) await tx.insertMany('INSERT INTO disclosure_items (disclosure_id, record_seq, field, version) VALUES', rows.slice(i, i + 5000));
+  for (let i = 0; i < rows.length; i += 5000)
+    await tx.insertMany(
+      'INSERT INTO disclosure_items (disclosure_id, record_seq, field, version) VALUES',
+      rows.slice(i, i + 5000),
+    );
   return id;
 }
 
@@ -53,7 +69,12 @@ export async function recordDisclosure(tx: Db, d: NewDisclosure, id = newDisclos
  * The guard's history of a principal: how many distinct records it received in clear on each
  * local day (UTC+8) since `since`, and which records it has received today.
  */
-export async function clearHistory(db: Db, principalId: string, since: string, today: string): Promise<{ days: Map<string, number>; today: Set<number> }> {
+export async function clearHistory(
+  db: Db,
+  principalId: string,
+  since: string,
+  today: string,
+): Promise<{ days: Map<string, number>; today: Set<number> }> {
   const rows = await db.all<{ record_seq: number; hour: string }>(
     `SELECT i.record_seq AS record_seq, substr(d.at, 1, 13) AS hour FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id
      WHERE d.principal_id = ? AND d.at >= ? GROUP BY i.record_seq, substr(d.at, 1, 13)`,

@@ -29,13 +29,33 @@ function csvCell(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-export async function writeExport(format: ExportFormat, columns: readonly string[], rows: readonly ExportRow[]): Promise<Buffer> {
+export async function writeExport(
+  format: ExportFormat,
+  columns: readonly string[],
+  rows: readonly ExportRow[],
+): Promise<Buffer> {
   if (format === 'jsonl') {
     // Neutralised here too: JSON Lines files are opened in spreadsheets as well.
-    return Buffer.from(rows.map((r) => JSON.stringify(Object.fromEntries(columns.filter((c) => r[c] !== undefined).map((c) => [c, typeof r[c] === 'string' ? neutralise(r[c]) : r[c]])))).join('\n') + (rows.length ? '\n' : ''), 'utf8');
+    return Buffer.from(
+      rows
+        .map((r) =>
+          JSON.stringify(
+            Object.fromEntries(
+              columns
+                .filter((c) => r[c] !== undefined)
+                .map((c) => [c, typeof r[c] === 'string' ? neutralise(r[c]) : r[c]]),
+            ),
+          ),
+        )
+        .join('\n') + (rows.length ? '\n' : ''),
+      'utf8',
+    );
   }
   if (format === 'csv') {
-    const lines = [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(text(r[c]))).join(','))];
+    const lines = [
+      columns.map(csvCell).join(','),
+      ...rows.map((r) => columns.map((c) => csvCell(text(r[c]))).join(',')),
+    ];
     return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
   }
   const { default: ExcelJS } = await import('exceljs');

@@ -26,7 +26,10 @@ export interface Channel {
 const FULL_WIDTH = (s: string) => s.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 48 + 0xff10));
 
 const mobile: Channel = {
-  render: (v, bit) => (typeof v === 'string' && /^1\d{10}$/.test(v) ? `${v.slice(0, 3)}${bit ? '-' : ' '}${v.slice(3, 7)}${bit ? '-' : ' '}${v.slice(7)}` : undefined),
+  render: (v, bit) =>
+    typeof v === 'string' && /^1\d{10}$/.test(v)
+      ? `${v.slice(0, 3)}${bit ? '-' : ' '}${v.slice(3, 7)}${bit ? '-' : ' '}${v.slice(7)}`
+      : undefined,
   detect: (s) => (/^1\d{2} \d{4} \d{4}$/.test(s.trim()) ? 0 : /^1\d{2}-\d{4}-\d{4}$/.test(s.trim()) ? 1 : undefined),
 };
 
@@ -46,7 +49,8 @@ const dateTime: Channel = {
 
 /** 2026-01-05 → "2026/01/05" (0) or "2026.01.05" (1). */
 const date: Channel = {
-  render: (v, bit) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v.replaceAll('-', bit ? '.' : '/') : undefined),
+  render: (v, bit) =>
+    typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v.replaceAll('-', bit ? '.' : '/') : undefined,
   detect: (s) => (/^\d{4}\/\d{2}\/\d{2}$/.test(s.trim()) ? 0 : /^\d{4}\.\d{2}\.\d{2}$/.test(s.trim()) ? 1 : undefined),
 };
 
@@ -54,7 +58,10 @@ const date: Channel = {
 function detailRuns(address: string): { start: number; end: number }[] {
   const parts = splitAddress(address);
   const offset = address.length - parts.detail.length;
-  return [...parts.detail.matchAll(/[0-9\uFF10-\uFF19]+/g)].map((m) => ({ start: offset + m.index, end: offset + m.index + m[0].length }));
+  return [...parts.detail.matchAll(/[0-9\uFF10-\uFF19]+/g)].map((m) => ({
+    start: offset + m.index,
+    end: offset + m.index + m[0].length,
+  }));
 }
 
 /** The first (0) or the last (1) house-number digit run written full-width; needs two runs or more. */
@@ -70,13 +77,18 @@ const address: Channel = {
     const runs = detailRuns(s.trim());
     if (runs.length < 2) return undefined;
     const fw = runs.map((r) => /^[\uFF10-\uFF19]+$/.test(s.trim().slice(r.start, r.end)));
-    const first = fw[0]!, last = fw[fw.length - 1]!;
+    const first = fw[0]!,
+      last = fw[fw.length - 1]!;
     if (first === last || fw.slice(1, -1).some(Boolean)) return undefined;
     return first ? 0 : 1;
   },
 };
 
-const SEX_RENDER: Readonly<Record<string, readonly [string, string]>> = { male: ['男', 'M'], female: ['女', 'F'], unknown: ['未知', '9'] };
+const SEX_RENDER: Readonly<Record<string, readonly [string, string]>> = {
+  male: ['男', 'M'],
+  female: ['女', 'F'],
+  unknown: ['未知', '9'],
+};
 const sex: Channel = {
   render: (v, bit) => (typeof v === 'string' ? SEX_RENDER[v]?.[bit] : undefined),
   detect: (s) => {
@@ -89,7 +101,9 @@ const sex: Channel = {
 const vaccinations: Channel = {
   render: (v, bit) => {
     if (!Array.isArray(v) || v.length === 0) return undefined;
-    return JSON.stringify((v as readonly Vaccination[]).map((x) => ({ ...x, date: x.date.replaceAll('-', bit ? '.' : '/') })));
+    return JSON.stringify(
+      (v as readonly Vaccination[]).map((x) => ({ ...x, date: x.date.replaceAll('-', bit ? '.' : '/') })),
+    );
   },
   detect: (s) => {
     const dates = [...s.matchAll(/"date"\s*:\s*"(\d{4})([-/.])\d{2}\2\d{2}"/g)].map((m) => m[2]);

@@ -29,16 +29,25 @@ export const REVEAL_KEY_LABEL = 'fingerprint-principal';
 export const API_MARKED_KINDS: ReadonlySet<FieldKind> = new Set(['mobile', 'address']);
 
 /** A row as disclosed: each value that has a channel in its symbol's rendering, the others as stored. */
-export function markRow(type: RecordType, row: Readonly<Record<string, FieldValue>>, code: TardosCode, disclosureKey: Uint8Array, kinds?: ReadonlySet<FieldKind>): Record<string, FieldValue> {
+export function markRow(
+  type: RecordType,
+  row: Readonly<Record<string, FieldValue>>,
+  code: TardosCode,
+  disclosureKey: Uint8Array,
+  kinds?: ReadonlySet<FieldKind>,
+): Record<string, FieldValue> {
   const vkey = virtualKey(row);
   if (vkey === undefined) return { ...row };
   const out: Record<string, FieldValue> = {};
   for (const [field, value] of Object.entries(row)) {
     const kind = fieldDef(type, field)?.kind;
     const marked = kind !== undefined && (kinds === undefined || kinds.has(kind));
-    const rendered = marked ? channelFor(kind)?.render(value, code.symbol(disclosureKey, position(vkey, field))) : undefined;
+    const rendered = marked
+      ? channelFor(kind)?.render(value, code.symbol(disclosureKey, position(vkey, field)))
+      : undefined;
     // A list stays a list (its dates rewritten); the rest are text.
-    out[field] = rendered === undefined ? value : kind === 'vaccinations' ? (JSON.parse(rendered) as FieldValue) : rendered;
+    out[field] =
+      rendered === undefined ? value : kind === 'vaccinations' ? (JSON.parse(rendered) as FieldValue) : rendered;
   }
   return out;
 }
@@ -98,7 +107,11 @@ function scoreOf(code: TardosCode, key: Uint8Array, obs: Iterable<Observation>):
 }
 
 /** Every candidate's score over the observed positions, highest first. */
-export function scoreCandidates(code: TardosCode, observed: ReadonlyMap<string, Symbol01>, candidates: readonly Candidate[]): CandidateScore[] {
+export function scoreCandidates(
+  code: TardosCode,
+  observed: ReadonlyMap<string, Symbol01>,
+  candidates: readonly Candidate[],
+): CandidateScore[] {
   const obs = [...observed].map(([pos, y]) => ({ pos, y, p: code.bias(pos) }));
   const tail = chernoffTail(obs);
   return candidates
@@ -129,8 +142,12 @@ export interface MarkedSource {
  * when nothing is scored).
  */
 export function scoreOwnPositions(
-  code: TardosCode, observed: ReadonlyMap<string, Symbol01>, vkeys: readonly (string | undefined)[],
-  rowsOf: ReadonlyMap<number, readonly number[]>, candidates: readonly MarkedSource[], maxPositions = 20_000,
+  code: TardosCode,
+  observed: ReadonlyMap<string, Symbol01>,
+  vkeys: readonly (string | undefined)[],
+  rowsOf: ReadonlyMap<number, readonly number[]>,
+  candidates: readonly MarkedSource[],
+  maxPositions = 20_000,
 ): Map<string, number> {
   const out = new Map<string, number>();
   if (observed.size === 0) return out;
@@ -152,8 +169,14 @@ interface OwnObservation extends Observation {
 
 /** The observed positions a candidate could have marked (see scoreOwnPositions), at most `max`, by position. */
 function ownObservations(
-  code: TardosCode, observed: ReadonlyMap<string, Symbol01>, vkeys: readonly (string | undefined)[],
-  rowsOf: ReadonlyMap<number, readonly number[]>, c: MarkedSource, biases: Map<string, number>, max: number, fields?: ReadonlySet<string>,
+  code: TardosCode,
+  observed: ReadonlyMap<string, Symbol01>,
+  vkeys: readonly (string | undefined)[],
+  rowsOf: ReadonlyMap<number, readonly number[]>,
+  c: MarkedSource,
+  biases: Map<string, number>,
+  max: number,
+  fields?: ReadonlySet<string>,
 ): Map<string, OwnObservation> {
   const own = new Map<string, OwnObservation>();
   for (const [seq, received] of c.received) {
@@ -204,8 +227,13 @@ export const CONTRADICTION_LOG10 = -2;
  * Returns, by leaked row, the ids of the candidates it contradicts.
  */
 export function contradictedRows(
-  code: TardosCode, observed: ReadonlyMap<string, Symbol01>, vkeys: readonly (string | undefined)[],
-  rowsOf: ReadonlyMap<number, readonly number[]>, candidates: readonly MarkedSource[], tails: ReadonlyMap<string, number>, maxPositions = 100_000,
+  code: TardosCode,
+  observed: ReadonlyMap<string, Symbol01>,
+  vkeys: readonly (string | undefined)[],
+  rowsOf: ReadonlyMap<number, readonly number[]>,
+  candidates: readonly MarkedSource[],
+  tails: ReadonlyMap<string, number>,
+  maxPositions = 100_000,
 ): Map<number, Set<string>> {
   const out = new Map<number, Set<string>>();
   const verified = candidates.filter((c) => (tails.get(c.id) ?? 1) <= VERIFIED_TAIL);
@@ -214,8 +242,10 @@ export function contradictedRows(
   const intact = new Set<string>();
   for (const v of verified) {
     const byField = new Map<string, OwnObservation[]>();
-    for (const o of ownObservations(code, observed, vkeys, rowsOf, v, biases, 20_000).values()) (byField.get(o.field) ?? byField.set(o.field, []).get(o.field)!).push(o);
-    for (const [field, obs] of byField) if (chernoffTail(obs)(scoreOf(code, v.key, obs)) <= INTACT_TAIL) intact.add(field);
+    for (const o of ownObservations(code, observed, vkeys, rowsOf, v, biases, 20_000).values())
+      (byField.get(o.field) ?? byField.set(o.field, []).get(o.field)!).push(o);
+    for (const [field, obs] of byField)
+      if (chernoffTail(obs)(scoreOf(code, v.key, obs)) <= INTACT_TAIL) intact.add(field);
   }
   if (intact.size === 0) return out;
   for (const c of candidates) {
@@ -226,7 +256,8 @@ export function contradictedRows(
       const term = code.symbol(c.key, o.pos, o.p) === o.y ? Math.log10((1 - FLIP) / q) : Math.log10(FLIP / (1 - q));
       llr.set(o.row, (llr.get(o.row) ?? 0) + term);
     }
-    for (const [row, l] of llr) if (l <= CONTRADICTION_LOG10) (out.get(row) ?? out.set(row, new Set()).get(row)!).add(c.id);
+    for (const [row, l] of llr)
+      if (l <= CONTRADICTION_LOG10) (out.get(row) ?? out.set(row, new Set()).get(row)!).add(c.id);
   }
   return out;
 }

@@ -20,7 +20,13 @@ function holders(alloc: Allocation): Map<string, number> {
   return v;
 }
 
-export function guilt(alloc: Allocation, i: number, leaked: ReadonlySet<string>, p: number, v = holders(alloc)): number {
+export function guilt(
+  alloc: Allocation,
+  i: number,
+  leaked: ReadonlySet<string>,
+  p: number,
+  v = holders(alloc),
+): number {
   let innocent = 1;
   for (const t of leaked) if (alloc[i]!.has(t)) innocent *= 1 - (1 - p) / v.get(t)!;
   return 1 - innocent;
@@ -34,7 +40,8 @@ export function delta(alloc: Allocation, i: number, j: number, p: number, v = ho
 export function deltas(alloc: Allocation, p: number): number[] {
   const v = holders(alloc);
   const out: number[] = [];
-  for (let i = 0; i < alloc.length; i++) for (let j = 0; j < alloc.length; j++) if (i !== j) out.push(delta(alloc, i, j, p, v));
+  for (let i = 0; i < alloc.length; i++)
+    for (let j = 0; j < alloc.length; j++) if (i !== j) out.push(delta(alloc, i, j, p, v));
   return out;
 }
 
@@ -42,7 +49,12 @@ export function deltas(alloc: Allocation, p: number): number[] {
  * Greedy e-optimal placement: `budget` fakes in all, at most `limits[i]` to agent i. Returns the new
  * allocation (fakes named `fake:<agent>:<n>`) and how many each agent got.
  */
-export function placeFakes(alloc: Allocation, p: number, budget: number, limits: readonly number[]): { allocation: Set<string>[]; fakes: number[] } {
+export function placeFakes(
+  alloc: Allocation,
+  p: number,
+  budget: number,
+  limits: readonly number[],
+): { allocation: Set<string>[]; fakes: number[] } {
   const current = alloc.map((r) => new Set(r));
   const fakes = alloc.map(() => 0);
   const objective = (a: Allocation) => {
@@ -55,7 +67,8 @@ export function placeFakes(alloc: Allocation, p: number, budget: number, limits:
       if (fakes[i]! >= (limits[i] ?? 0)) continue;
       const trial = current.map((r, k) => (k === i ? new Set([...r, `fake:${i}:${fakes[i]}`]) : r));
       const o = objective(trial);
-      if (!best || o.min > best.min + 1e-12 || (Math.abs(o.min - best.min) <= 1e-12 && o.sum > best.sum)) best = { agent: i, ...o };
+      if (!best || o.min > best.min + 1e-12 || (Math.abs(o.min - best.min) <= 1e-12 && o.sum > best.sum))
+        best = { agent: i, ...o };
     }
     if (!best) break;
     current[best.agent]!.add(`fake:${best.agent}:${fakes[best.agent]}`);

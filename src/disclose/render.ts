@@ -20,8 +20,11 @@ export interface Rendered {
 
 /** Renders the current values; `reveal` are the fields asked for in clear (already allowed). */
 export function renderRecord(
-  type: RecordType, recordSeq: number, current: ReadonlyMap<string, FieldVersion>,
-  decisions: ReadonlyMap<string, FieldDecision>, reveal: ReadonlySet<string>,
+  type: RecordType,
+  recordSeq: number,
+  current: ReadonlyMap<string, FieldVersion>,
+  decisions: ReadonlyMap<string, FieldDecision>,
+  reveal: ReadonlySet<string>,
 ): Rendered {
   const fields: Record<string, FieldValue> = {};
   const clear: string[] = [];

@@ -120,7 +120,8 @@ export function chernoffTail(observed: readonly { p: number; y: Symbol01 }[]): (
     let bestI = 0;
     for (let i = 0; i < LAMBDAS.length; i += 8) if (at(i) < at(bestI)) bestI = i;
     let best = Math.min(0, at(bestI));
-    for (let i = Math.max(0, bestI - 7); i <= Math.min(LAMBDAS.length - 1, bestI + 7); i++) best = Math.min(best, at(i));
+    for (let i = Math.max(0, bestI - 7); i <= Math.min(LAMBDAS.length - 1, bestI + 7); i++)
+      best = Math.min(best, at(i));
     return Math.exp(best);
   };
 }

@@ -6,7 +6,9 @@
  */
 import { TracevaultError } from '../errors.ts';
 
-const QUOTE = 34, CR = 13, LF = 10;
+const QUOTE = 34,
+  CR = 13,
+  LF = 10;
 
 export interface CsvRecord {
   readonly fields: string[];
@@ -32,7 +34,8 @@ export class CsvParser {
     const out: CsvRecord[] = [];
     const consumed = this.#parse(out, false);
     this.#buf = this.#buf.slice(consumed);
-    if (this.#buf.length > this.#maxRecordChars) throw new TracevaultError('ERR_MALFORMED_FILE', { line: this.#line, rule: 'recordTooLong' });
+    if (this.#buf.length > this.#maxRecordChars)
+      throw new TracevaultError('ERR_MALFORMED_FILE', { line: this.#line, rule: 'recordTooLong' });
     return out;
   }
 
@@ -46,17 +49,22 @@ export class CsvParser {
 
   /** Parses complete records from the buffer; returns how many characters were consumed. */
   #parse(out: CsvRecord[], final: boolean): number {
-    const s = this.#buf, n = s.length, d = this.#delim;
+    const s = this.#buf,
+      n = s.length,
+      d = this.#delim;
     let pos = 0;
     while (pos < n) {
-      const start = pos, startLine = this.#line;
+      const start = pos,
+        startLine = this.#line;
       let lines = 0;
       const fields: string[] = [];
-      let i = pos, complete = false;
+      let i = pos,
+        complete = false;
       for (;;) {
         // One field starting at i.
         if (i < n && s.charCodeAt(i) === QUOTE) {
-          let j = i + 1, val = '';
+          let j = i + 1,
+            val = '';
           for (;;) {
             const q = s.indexOf('"', j);
             if (q < 0) {
@@ -76,11 +84,25 @@ export class CsvParser {
           for (let k = 0; k < val.length; k++) if (val.charCodeAt(k) === LF) lines++;
           fields.push(val);
           const c = i < n ? s.charCodeAt(i) : -1;
-          if (c === d) { i++; continue; }
-          if (c === CR && i + 1 < n && s.charCodeAt(i + 1) === LF) { i += 2; complete = true; break; }
+          if (c === d) {
+            i++;
+            continue;
+          }
+          if (c === CR && i + 1 < n && s.charCodeAt(i + 1) === LF) {
+            i += 2;
+            complete = true;
+            break;
+          }
           if (c === CR && i + 1 >= n && !final) return start;
-          if (c === LF || c === CR) { i++; complete = true; break; }
-          if (c === -1) { complete = final; break; }
+          if (c === LF || c === CR) {
+            i++;
+            complete = true;
+            break;
+          }
+          if (c === -1) {
+            complete = final;
+            break;
+          }
           throw new TracevaultError('ERR_MALFORMED_FILE', { line: startLine + lines, rule: 'textAfterQuote' });
         }
         // Unquoted: up to the next delimiter or line end.
@@ -88,15 +110,32 @@ export class CsvParser {
         while (j < n) {
           const c = s.charCodeAt(j);
           if (c === d || c === LF || c === CR) break;
-          if (c === QUOTE) throw new TracevaultError('ERR_MALFORMED_FILE', { line: startLine + lines, rule: 'quoteInField' });
+          if (c === QUOTE)
+            throw new TracevaultError('ERR_MALFORMED_FILE', { line: startLine + lines, rule: 'quoteInField' });
           j++;
         }
         if (j >= n && !final) return start;
         fields.push(s.slice(i, j));
-        if (j >= n) { i = j; complete = true; break; }
+        if (j >= n) {
+          i = j;
+          complete = true;
+          break;
+        }
         const c = s.charCodeAt(j);
-        if (c === d) { i = j + 1; if (i >= n && final) { fields.push(''); complete = true; break; } continue; }
-        if (c === CR && j + 1 < n && s.charCodeAt(j + 1) === LF) { i = j + 2; complete = true; break; }
+        if (c === d) {
+          i = j + 1;
+          if (i >= n && final) {
+            fields.push('');
+            complete = true;
+            break;
+          }
+          continue;
+        }
+        if (c === CR && j + 1 < n && s.charCodeAt(j + 1) === LF) {
+          i = j + 2;
+          complete = true;
+          break;
+        }
         if (c === CR && j + 1 >= n && !final) return start;
         i = j + 1;
         complete = true;

@@ -17,10 +17,18 @@ export class SealerPool {
   #next = 0;
 
   constructor(init: WorkerInit, size: number) {
-    this.#workers = Array.from({ length: size }, () => new WorkerRequests(
-      new Worker(BOOT, { eval: true, workerData: init, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } }),
-      (m: { result: PackedRows; bytes: ArrayBuffer }) => unpack(m.result, m.bytes),
-    ));
+    this.#workers = Array.from(
+      { length: size },
+      () =>
+        new WorkerRequests(
+          new Worker(BOOT, {
+            eval: true,
+            workerData: init,
+            resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+          }),
+          (m: { result: PackedRows; bytes: ArrayBuffer }) => unpack(m.result, m.bytes),
+        ),
+    );
   }
 
   /** Batches sent and not yet back. */

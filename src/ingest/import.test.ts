@@ -14,8 +14,10 @@ import { importFile } from './import.ts';
 import { detectEncoding } from './decode.ts';
 
 const COLUMNS = BIRTH.fields.map((f) => f.name);
-const rows = (n: number, seed = 'imp'): Snapshot[] => [...generateCity({ seed, families: n }).families()].map((f) => snapshot(f));
-const rowsIn = async (v: Vault, table: string) => Number((await v.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
+const rows = (n: number, seed = 'imp'): Snapshot[] =>
+  [...generateCity({ seed, families: n }).families()].map((f) => snapshot(f));
+const rowsIn = async (v: Vault, table: string) =>
+  Number((await v.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n);
 const count = (v: Vault) => rowsIn(v, 'records');
 
 for (const backend of BACKENDS) {
@@ -71,7 +73,9 @@ for (const backend of BACKENDS) {
       const bad = data.slice(0, 300).map((d, i) => (i === 250 ? { ...d, motherPhone: '15412345678' } : d));
       const badFile = join(dir, 'threads-bad.csv');
       await writeCsv(badFile, [...rows(300, 'threads-new'), ...bad], COLUMNS);
-      const err = await importFile(vault, admin, badFile, { schema: 'birth', batchSize: 50, threads: 1 }).catch((e) => e);
+      const err = await importFile(vault, admin, badFile, { schema: 'birth', batchSize: 50, threads: 1 }).catch(
+        (e) => e,
+      );
       assert.deepEqual(err.details?.errors, [{ row: 552, field: 'motherPhone', rule: 'mobile.prefix' }]);
       assert.equal(await count(vault), before + 700, 'the 300 new rows staged before the bad one are discarded');
     });
@@ -137,7 +141,11 @@ describe('import formats and faults (SQLite)', () => {
       ['trunc.csv', good.slice(0, good.lastIndexOf('"') - 3) + '"unterminated', 'ERR_MALFORMED_FILE'],
       ['ragged.csv', good + 'a,b\r\n', 'ERR_MALFORMED_FILE'],
       ['binary.csv', Buffer.from([0x00, 0x01, 0xff, 0xfe, 0x00]), 'ERR_ENCODING'],
-      ['latin.csv', Buffer.concat([Buffer.from('babyName\n'), Buffer.from([0xff, 0xff, 0xff, 0x80, 0x0a])]), 'ERR_ENCODING'],
+      [
+        'latin.csv',
+        Buffer.concat([Buffer.from('babyName\n'), Buffer.from([0xff, 0xff, 0xff, 0x80, 0x0a])]),
+        'ERR_ENCODING',
+      ],
       ['unknown.csv', 'babyName,secretColumn\n张三之子,x\n', 'ERR_UNKNOWN_FIELD'],
       ['big.csv', good, 'ERR_FILE_TOO_LARGE', { maxBytes: 100 }],
       ['trunc.xlsx', Buffer.from('PK\u0003\u0004garbage-that-is-not-a-zip'), 'ERR_MALFORMED_FILE'],
@@ -166,15 +174,27 @@ function zipWith(name: string, content: Buffer): Buffer {
   const data = deflateRawSync(content, { level: 9 });
   const n = Buffer.from(name);
   const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(data.length, 18); local.writeUInt32LE(content.length, 22); local.writeUInt16LE(n.length, 26);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(content.length, 22);
+  local.writeUInt16LE(n.length, 26);
   const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(data.length, 20); central.writeUInt32LE(content.length, 24); central.writeUInt16LE(n.length, 28);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(content.length, 24);
+  central.writeUInt16LE(n.length, 28);
   const cdOffset = local.length + n.length + data.length;
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + n.length, 12); end.writeUInt32LE(cdOffset, 16);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + n.length, 12);
+  end.writeUInt32LE(cdOffset, 16);
   return Buffer.concat([local, n, data, central, n, end]);
 }
 
@@ -190,14 +210,19 @@ describe('staged imports (SQLite)', () => {
       const e = await importFile(vault, admin, file, { schema: 'birth', batchSize: 10 }).catch((x) => x);
       assert.equal(e.code, 'ERR_MALFORMED_FILE');
       assert.equal(await count(vault), 0);
-      for (const table of ['record_changes', 'blind_index', 'staged_digests']) assert.equal(await rowsIn(vault, table), 0, table);
+      for (const table of ['record_changes', 'blind_index', 'staged_digests'])
+        assert.equal(await rowsIn(vault, table), 0, table);
       // An interrupted import's staged records: stored, but no read, search or summary sees them.
       const good = join(dir, 'good.csv');
       await writeCsv(good, data, COLUMNS);
       const v = validateRecord(BIRTH, data[0]!, { now: new Date() });
       assert.ok(v.ok);
       const staged = vault.registry.contentId(BIRTH, v.record.values);
-      await vault.registry.audited((tx, ev) => vault.registry.collectInto(tx, ev, admin, BIRTH, [{ id: staged, values: v.record.values }], { stagedBy: 'imp_interrupted' }));
+      await vault.registry.audited((tx, ev) =>
+        vault.registry.collectInto(tx, ev, admin, BIRTH, [{ id: staged, values: v.record.values }], {
+          stagedBy: 'imp_interrupted',
+        }),
+      );
       await assert.rejects(vault.registry.get(staged), { code: 'ERR_NOT_FOUND' });
       assert.deepEqual(await vault.registry.search('phone', data[0]!.motherPhone as string), []);
       // A later import of the same content takes the staged record over and publishes it.

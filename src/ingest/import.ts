@@ -62,7 +62,14 @@ const POOL_FROM_BYTES = 4 * 1024 * 1024;
 async function openPool(vault: Vault, actor: Actor, type: RecordType, threads: number): Promise<SealerPool> {
   const wrapped = await loadDataKeys(vault.db, vault.tenantId);
   return new SealerPool(
-    { kek: vault.kek, tenantId: vault.tenantId, wrapped, type: type.name, actorId: actor.id, orgId: actor.orgId ?? null },
+    {
+      kek: vault.kek,
+      tenantId: vault.tenantId,
+      wrapped,
+      type: type.name,
+      actorId: actor.id,
+      orgId: actor.orgId ?? null,
+    },
     threads,
   );
 }
@@ -78,7 +85,10 @@ async function sha256File(path: string): Promise<string> {
 function checkHeader(type: RecordType, row: SourceRow): void {
   for (const name of Object.keys(row.cells)) {
     if (!fieldDef(type, name)) {
-      throw new TracevaultError('ERR_UNKNOWN_FIELD', SAFE_NAME.test(name) ? { column: name } : { rule: 'unknownColumn' });
+      throw new TracevaultError(
+        'ERR_UNKNOWN_FIELD',
+        SAFE_NAME.test(name) ? { column: name } : { rule: 'unknownColumn' },
+      );
     }
   }
 }
@@ -113,14 +123,23 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
   const resumedAfterRow = done ? 0 : Number(job.rows_committed);
 
   const errors: RowError[] = [];
-  let rows = 0, invalid = 0, warnings = 0, created = 0, duplicates = 0, written = 0;
+  let rows = 0,
+    invalid = 0,
+    warnings = 0,
+    created = 0,
+    duplicates = 0,
+    written = 0;
   const stage = async (sealed: SealedRows) => {
     if (sealed.records.length > 0) {
       const r = await db.transaction(async (tx) => {
-        const out = await vault.registry.insertPrepared(tx, [], type, sealed.records, { stagedBy: importId, entry: actor.entry });
-        await tx.run('UPDATE imports SET rows_committed = ?, records_created = records_created + ?, duplicates = duplicates + ?, updated_at = ? WHERE id = ?', [
-          sealed.lastRow, out.created.length, out.duplicates, now(), importId,
-        ]);
+        const out = await vault.registry.insertPrepared(tx, [], type, sealed.records, {
+          stagedBy: importId,
+          entry: actor.entry,
+        });
+        await tx.run(
+          'UPDATE imports SET rows_committed = ?, records_created = records_created + ?, duplicates = duplicates + ?, updated_at = ? WHERE id = ?',
+          [sealed.lastRow, out.created.length, out.duplicates, now(), importId],
+        );
         return out;
       });
       created += r.created.length;
@@ -139,12 +158,16 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
   };
   // By default only large files are sealed on worker threads (starting one costs more than a small
   // file takes), a few batches ahead of the writes.
-  const threads = Math.min(32, opts.threads ?? (source.bytes >= POOL_FROM_BYTES ? Math.max(0, availableParallelism() - 2) : 0));
+  const threads = Math.min(
+    32,
+    opts.threads ?? (source.bytes >= POOL_FROM_BYTES ? Math.max(0, availableParallelism() - 2) : 0),
+  );
   const pool = threads > 0 ? await openPool(vault, actor, type, threads) : undefined;
   const sealContext = { keys: vault.keys, type, actorId: actor.id, orgId: actor.orgId ?? null };
   // While every worker has a batch waiting, the main thread seals the next one itself, so every
   // core stays busy whichever half of the work is the slower.
-  const seal = (job: SealJob) => (pool && pool.queued < pool.size ? pool.seal(job) : Promise.resolve(sealRows(sealContext, job)));
+  const seal = (job: SealJob) =>
+    pool && pool.queued < pool.size ? pool.seal(job) : Promise.resolve(sealRows(sealContext, job));
   const skipUpTo = done ? Number.POSITIVE_INFINITY : resumedAfterRow;
   const ahead: Promise<SealedRows>[] = [];
   let chunk: SourceRow[] = [];
@@ -165,7 +188,8 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
     }
     if (chunk.length > 0) await send();
     while (ahead.length > 0) await take(await ahead.shift()!);
-    if (invalid > 0 && !opts.skipInvalid) throw new TracevaultError('ERR_IMPORT_INVALID_ROWS', { count: invalid, errors: errors.slice(0, 100) });
+    if (invalid > 0 && !opts.skipInvalid)
+      throw new TracevaultError('ERR_IMPORT_INVALID_ROWS', { count: invalid, errors: errors.slice(0, 100) });
   } catch (e) {
     await Promise.allSettled(ahead);
     if (!done) {
@@ -177,8 +201,17 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
     await pool?.close();
   }
   const report = (): ImportReport => ({
-    importId, format: source.format, encoding: source.encoding, rows, valid: rows - invalid, invalid,
-    created, duplicates, resumedAfterRow, errors, warnings,
+    importId,
+    format: source.format,
+    encoding: source.encoding,
+    rows,
+    valid: rows - invalid,
+    invalid,
+    created,
+    duplicates,
+    resumedAfterRow,
+    errors,
+    warnings,
   });
   if (done) {
     duplicates = rows - invalid;
@@ -188,8 +221,16 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
   await vault.registry.audited(async (tx, events) => {
     created = await vault.registry.publishStaged(tx, actor, importId);
     duplicates = rows - invalid - created;
-    await tx.run("UPDATE imports SET status = 'done', rows_total = ?, records_created = ?, updated_at = ? WHERE id = ?", [rows, created, now(), importId]);
-    events.push({ action: 'import', principalId: actor.id, outcome: 'ok', detail: { import: importId, rows, invalid, created } });
+    await tx.run(
+      "UPDATE imports SET status = 'done', rows_total = ?, records_created = ?, updated_at = ? WHERE id = ?",
+      [rows, created, now(), importId],
+    );
+    events.push({
+      action: 'import',
+      principalId: actor.id,
+      outcome: 'ok',
+      detail: { import: importId, rows, invalid, created },
+    });
   });
   return report();
 }

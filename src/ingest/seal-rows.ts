@@ -36,8 +36,11 @@ export interface SealContext {
 
 export function sealRows(c: SealContext, job: SealJob): SealedRows {
   const ctx = { now: new Date(job.now) };
-  const errors: RowError[] = [], records: PreparedRecord[] = [];
-  let invalid = 0, warnings = 0, lastRow = 0;
+  const errors: RowError[] = [],
+    records: PreparedRecord[] = [];
+  let invalid = 0,
+    warnings = 0,
+    lastRow = 0;
   for (const r of job.rows) {
     lastRow = r.row;
     const v = validateRecord(c.type, r.cells, ctx);
@@ -49,7 +52,11 @@ export function sealRows(c: SealContext, job: SealJob): SealedRows {
     warnings += v.record.warnings.length;
     if (r.row <= job.skipUpTo) continue;
     const id = contentId(c.keys, c.type, v.record.values);
-    records.push(prepareRecord(c.keys, c.type, id, c.orgId, [{ values: v.record.values, validFrom: job.now, recordedAt: job.now, recordedBy: c.actorId }]));
+    records.push(
+      prepareRecord(c.keys, c.type, id, c.orgId, [
+        { values: v.record.values, validFrom: job.now, recordedAt: job.now, recordedBy: c.actorId },
+      ]),
+    );
   }
   return { lastRow, rows: job.rows.length, invalid, errors, warnings, records };
 }

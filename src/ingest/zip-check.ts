@@ -19,7 +19,10 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 2000, maxUncompressed
 const EOCD_SIG = 0x06054b50;
 const CDH_SIG = 0x02014b50;
 
-export function checkZip(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): { entries: number; uncompressed: number } {
+export function checkZip(
+  path: string,
+  limits: ZipLimits = DEFAULT_ZIP_LIMITS,
+): { entries: number; uncompressed: number } {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -43,7 +46,8 @@ export function checkZip(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): 
     if (cdOffset + cdSize > size) throw new TracevaultError('ERR_MALFORMED_FILE');
     const cd = Buffer.alloc(cdSize);
     readSync(fd, cd, 0, cdSize, cdOffset);
-    let p = 0, total = 0;
+    let p = 0,
+      total = 0;
     for (let n = 0; n < entries; n++) {
       if (p + 46 > cd.length || cd.readUInt32LE(p) !== CDH_SIG) throw new TracevaultError('ERR_MALFORMED_FILE');
       const compressed = cd.readUInt32LE(p + 20);
@@ -55,7 +59,8 @@ export function checkZip(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): 
       }
       p += 46 + cd.readUInt16LE(p + 28) + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
     }
-    if (total > limits.maxUncompressedBytes) throw new TracevaultError('ERR_UNSAFE_ARCHIVE', { limit: limits.maxUncompressedBytes });
+    if (total > limits.maxUncompressedBytes)
+      throw new TracevaultError('ERR_UNSAFE_ARCHIVE', { limit: limits.maxUncompressedBytes });
     return { entries, uncompressed: total };
   } finally {
     closeSync(fd);

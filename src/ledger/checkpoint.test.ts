@@ -27,17 +27,26 @@ test('checkpoint: format, parse, sign and open round trip with a fixed key (Ed25
   assert.equal(opened.checkpoint.size, 2);
   assert.deepEqual(opened.checkpoint.root, root);
   // Another log's key, a forged size, or a malformed body are refused.
-  assert.throws(() => openCheckpoint(signed, parseVerifierKey(generateNoteKey(ORIGIN).verifierKey)), { code: 'ERR_UNVERIFIED_NOTE' });
-  assert.throws(() => openCheckpoint(signed.replace('\n2\n', '\n3\n'), parseVerifierKey(fixed.verifierKey)), { code: 'ERR_UNVERIFIED_NOTE' });
+  assert.throws(() => openCheckpoint(signed, parseVerifierKey(generateNoteKey(ORIGIN).verifierKey)), {
+    code: 'ERR_UNVERIFIED_NOTE',
+  });
+  assert.throws(() => openCheckpoint(signed.replace('\n2\n', '\n3\n'), parseVerifierKey(fixed.verifierKey)), {
+    code: 'ERR_UNVERIFIED_NOTE',
+  });
   for (const bad of [`${ORIGIN}\n02\n${root.toString('base64')}\n`, `${ORIGIN}\n2\nAAAA\n`, `${ORIGIN}\n2\n`, '']) {
     assert.throws(() => parseCheckpoint(bad), { code: 'ERR_MALFORMED_NOTE' });
   }
-  assert.equal(formatCheckpoint({ origin: ORIGIN, size: 0, root: EMPTY_ROOT }), `${ORIGIN}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n`);
+  assert.equal(
+    formatCheckpoint({ origin: ORIGIN, size: 0, root: EMPTY_ROOT }),
+    `${ORIGIN}\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n`,
+  );
 });
 
 const VECTORS = `${vectorPath('tlog/transparency-dev-merkle')}/`;
 const files = (dir: string): string[] =>
-  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.json') ? [join(dir, n)] : []));
+  readdirSync(dir).flatMap((n) =>
+    statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.json') ? [join(dir, n)] : [],
+  );
 
 test('proof files: the 196 probes read as documents give the expected verdicts', () => {
   for (const f of files(VECTORS)) {
@@ -50,7 +59,8 @@ test('proof files: the 196 probes read as documents give the expected verdicts',
 
 test('tracevault ledger verify-proof: exit 0 valid, 1 invalid, 2 malformed', () => {
   const bin = new URL('../../bin/tracevault.js', import.meta.url).pathname;
-  const run = (f: string) => spawnSync(process.execPath, [bin, 'ledger', 'verify-proof', f], { encoding: 'utf8' }).status;
+  const run = (f: string) =>
+    spawnSync(process.execPath, [bin, 'ledger', 'verify-proof', f], { encoding: 'utf8' }).status;
   const dir = mkdtempSync(join(tmpdir(), 'tv-proof-'));
   try {
     assert.equal(run(join(VECTORS, 'inclusion/1/happy-path.json')), 0);
@@ -58,7 +68,10 @@ test('tracevault ledger verify-proof: exit 0 valid, 1 invalid, 2 malformed', () 
     assert.equal(run(join(VECTORS, 'inclusion/1/wrong-leaf.json')), 1);
     assert.equal(run(join(VECTORS, 'consistency/1/swapped-roots.json')), 1);
     writeFileSync(join(dir, 'bad.json'), '{ not json');
-    writeFileSync(join(dir, 'shape.json'), JSON.stringify({ leafIdx: 'x', treeSize: 2, root: '', leafHash: '', proof: null }));
+    writeFileSync(
+      join(dir, 'shape.json'),
+      JSON.stringify({ leafIdx: 'x', treeSize: 2, root: '', leafHash: '', proof: null }),
+    );
     assert.equal(run(join(dir, 'bad.json')), 2);
     assert.equal(run(join(dir, 'shape.json')), 2);
     assert.equal(run(join(dir, 'missing.json')), 2);

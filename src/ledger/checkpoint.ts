@@ -17,7 +17,13 @@ export interface Checkpoint {
 }
 
 export function formatCheckpoint(c: Checkpoint): string {
-  if (!c.origin || /[\n\r]/.test(c.origin) || !Number.isSafeInteger(c.size) || c.size < 0 || c.root.length !== HASH_BYTES) {
+  if (
+    !c.origin ||
+    /[\n\r]/.test(c.origin) ||
+    !Number.isSafeInteger(c.size) ||
+    c.size < 0 ||
+    c.root.length !== HASH_BYTES
+  ) {
     throw new TracevaultError('ERR_MALFORMED_NOTE');
   }
   return [c.origin, String(c.size), c.root.toString('base64'), ...(c.extensions ?? [])].join('\n') + '\n';
@@ -29,7 +35,13 @@ export function parseCheckpoint(text: string): Checkpoint {
   const [origin, size, root, ...rest] = lines.slice(0, -1) as [string, string, string, ...string[]];
   const rootBytes = Buffer.from(root, 'base64');
   // Decimal without leading zeros (tlog-checkpoint); base64 that round-trips to a 32-byte hash.
-  if (!origin || !/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size)) || rootBytes.length !== HASH_BYTES || rootBytes.toString('base64') !== root) {
+  if (
+    !origin ||
+    !/^(0|[1-9][0-9]*)$/.test(size) ||
+    !Number.isSafeInteger(Number(size)) ||
+    rootBytes.length !== HASH_BYTES ||
+    rootBytes.toString('base64') !== root
+  ) {
     throw new TracevaultError('ERR_MALFORMED_NOTE');
   }
   return { origin, size: Number(size), root: rootBytes, extensions: rest };
@@ -41,7 +53,11 @@ export function signCheckpoint(c: Checkpoint, signer: NoteSigner): string {
 }
 
 /** Opens a signed checkpoint: a valid signature by the log's key (named as its origin) is required. */
-export function openCheckpoint(note: string, log: NoteVerifier, others: readonly NoteVerifier[] = []): { checkpoint: Checkpoint; verified: readonly string[] } {
+export function openCheckpoint(
+  note: string,
+  log: NoteVerifier,
+  others: readonly NoteVerifier[] = [],
+): { checkpoint: Checkpoint; verified: readonly string[] } {
   const opened = openNote(note, [log, ...others]);
   const checkpoint = parseCheckpoint(opened.text);
   if (checkpoint.origin !== log.name || !opened.verified.some((v) => v.name === log.name && v.keyId === log.keyId)) {

@@ -13,8 +13,16 @@ test('checkpoints: at most one a second while entries arrive, none while nothing
   const { vault, admin } = await initVault(join(dir, 'vault'));
   try {
     let t = Date.parse('2026-11-23T00:00:00Z');
-    const cp = new Checkpointer(vault.db, new Ledger(vault.db), parseSignerKey(noteKeyFromSeed('t/log', Buffer.alloc(32, 4)).signerKey), { now: () => new Date(t) });
-    const append = () => vault.registry.audited(async (_tx, ev) => void ev.push({ action: 'login', principalId: admin.id, outcome: 'ok' }));
+    const cp = new Checkpointer(
+      vault.db,
+      new Ledger(vault.db),
+      parseSignerKey(noteKeyFromSeed('t/log', Buffer.alloc(32, 4)).signerKey),
+      { now: () => new Date(t) },
+    );
+    const append = () =>
+      vault.registry.audited(
+        async (_tx, ev) => void ev.push({ action: 'login', principalId: admin.id, outcome: 'ok' }),
+      );
     assert.equal((await cp.tick()).signed, true);
     assert.equal((await cp.tick()).signed, false); // nothing new
     await append();
@@ -25,7 +33,9 @@ test('checkpoints: at most one a second while entries arrive, none while nothing
     assert.equal(r.signed, true);
     t += 5000;
     assert.equal((await cp.tick()).signed, false); // a minute of quiet signs nothing
-    const sizes = (await vault.db.all<{ size: number }>('SELECT size FROM ledger_checkpoints ORDER BY size')).map((x) => Number(x.size));
+    const sizes = (await vault.db.all<{ size: number }>('SELECT size FROM ledger_checkpoints ORDER BY size')).map((x) =>
+      Number(x.size),
+    );
     assert.equal(sizes.length, 2);
     assert.equal(sizes[1], r.size);
   } finally {

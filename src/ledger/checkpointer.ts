@@ -38,9 +38,12 @@ export class Checkpointer {
   /** One step: sign if entries arrived and the last checkpoint is at least an interval old. */
   async tick(): Promise<{ signed: boolean; size: number }> {
     const size = await this.#ledger.integrate();
-    const last = await this.#db.get<{ size: number; signed_at: string }>('SELECT size, signed_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1');
+    const last = await this.#db.get<{ size: number; signed_at: string }>(
+      'SELECT size, signed_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1',
+    );
     const now = this.#now();
-    if (last && (Number(last.size) >= size || now.getTime() - Date.parse(last.signed_at) < this.#interval)) return { signed: false, size };
+    if (last && (Number(last.size) >= size || now.getTime() - Date.parse(last.signed_at) < this.#interval))
+      return { signed: false, size };
     const { note } = await this.#ledger.checkpoint(this.#signer.name, this.#signer, now);
     if (this.#witnesses.length > 0) await submitToWitnesses(this.#db, this.#ledger, note, this.#witnesses);
     return { signed: true, size };
@@ -53,9 +56,12 @@ export class Checkpointer {
    */
   start(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => {
-      this.#running = this.#running.then(() => this.tick()).catch(() => undefined);
-    }, Math.max(10, this.#interval / 10));
+    this.#timer = setInterval(
+      () => {
+        this.#running = this.#running.then(() => this.tick()).catch(() => undefined);
+      },
+      Math.max(10, this.#interval / 10),
+    );
     this.#timer.unref();
   }
 

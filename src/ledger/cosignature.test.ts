@@ -19,13 +19,18 @@ test('cosignature round trip with fixed keys: deterministic, verifiable with the
   assert.equal(sig.readBigUInt64BE(4), 1_700_000_000n);
   const v = parseCosignerVerifier(w.verifierKey);
   const opened = openNote(note + line, [parseVerifierKey(log.verifierKey), v]);
-  assert.deepEqual(opened.verified.map((x) => x.name), ['tracevault.test/log', 'witness.test/w1']);
+  assert.deepEqual(
+    opened.verified.map((x) => x.name),
+    ['tracevault.test/log', 'witness.test/w1'],
+  );
   assert.equal(v.timestampOf(sig.subarray(4)), 1_700_000_000);
   // The cosignature does not carry over to another checkpoint, nor to another time.
   const other = signCheckpoint({ ...cp, size: 6 }, parseSignerKey(log.signerKey));
   assert.throws(() => openNote(other + line, [v]), { code: 'ERR_UNVERIFIED_NOTE' });
   sig.writeBigUInt64BE(1_700_000_001n, 4);
-  assert.throws(() => openNote(`${note}— witness.test/w1 ${sig.toString('base64')}\n`, [v]), { code: 'ERR_UNVERIFIED_NOTE' });
+  assert.throws(() => openNote(`${note}— witness.test/w1 ${sig.toString('base64')}\n`, [v]), {
+    code: 'ERR_UNVERIFIED_NOTE',
+  });
   // A signed-note (0x01) key is not a cosigner key.
   assert.throws(() => parseCosignerVerifier(log.verifierKey), { code: 'ERR_BAD_KEY' });
 });

@@ -11,7 +11,17 @@
  */
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { TracevaultError } from '../errors.ts';
-import { generateNoteKey, hex8, isValidKeyName, keyId, noteKeyFromSeed, PKCS8_PREFIX, splitKey, SPKI_PREFIX, type NoteVerifier } from './signed-note.ts';
+import {
+  generateNoteKey,
+  hex8,
+  isValidKeyName,
+  keyId,
+  noteKeyFromSeed,
+  PKCS8_PREFIX,
+  splitKey,
+  SPKI_PREFIX,
+  type NoteVerifier,
+} from './signed-note.ts';
 
 export const COSIGNATURE_V1 = 0x04;
 
@@ -38,13 +48,16 @@ export function generateCosignerKey(name: string): { signerKey: string; verifier
 export function parseCosignerKey(skey: string): Cosigner {
   const [p1, p2, name, hash, b64] = splitKey(skey.trim(), 5) as [string, string, string, string, string];
   const data = Buffer.from(b64, 'base64');
-  if (p1 !== 'PRIVATE' || p2 !== 'KEY' || !isValidKeyName(name) || data.length !== 33 || data[0] !== COSIGNATURE_V1) throw new TracevaultError('ERR_BAD_KEY');
+  if (p1 !== 'PRIVATE' || p2 !== 'KEY' || !isValidKeyName(name) || data.length !== 33 || data[0] !== COSIGNATURE_V1)
+    throw new TracevaultError('ERR_BAD_KEY');
   const keys = cosignerKeyFromSeed(name, data.subarray(1));
   if (!keys.verifierKey.includes(`+${hash}+`)) throw new TracevaultError('ERR_BAD_KEY');
   const priv = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, data.subarray(1)]), format: 'der', type: 'pkcs8' });
   const id = parseInt(hash, 16);
   return {
-    name, keyId: id, verifierKey: keys.verifierKey,
+    name,
+    keyId: id,
+    verifierKey: keys.verifierKey,
     cosign(body, timestamp) {
       if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new RangeError('timestamp');
       const ts = BigInt(timestamp);
@@ -61,10 +74,12 @@ export function parseCosignerKey(skey: string): Cosigner {
 export function parseCosignerVerifier(vkey: string): NoteVerifier & { timestampOf(signature: Uint8Array): number } {
   const [name, hash, b64] = splitKey(vkey.trim(), 3) as [string, string, string];
   const data = Buffer.from(b64, 'base64');
-  if (!isValidKeyName(name) || data.length !== 33 || data[0] !== COSIGNATURE_V1 || hex8(keyId(name, data)) !== hash) throw new TracevaultError('ERR_BAD_KEY');
+  if (!isValidKeyName(name) || data.length !== 33 || data[0] !== COSIGNATURE_V1 || hex8(keyId(name, data)) !== hash)
+    throw new TracevaultError('ERR_BAD_KEY');
   const pub = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, data.subarray(1)]), format: 'der', type: 'spki' });
   return {
-    name, keyId: keyId(name, data),
+    name,
+    keyId: keyId(name, data),
     verify(msg, sig) {
       if (sig.length !== 72) return false;
       const ts = Buffer.from(sig.buffer, sig.byteOffset, 8).readBigUInt64BE(0);

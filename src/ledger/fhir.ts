@@ -40,7 +40,14 @@ const MAPPING: Record<string, [Coding, Coding | undefined, string]> = {
 };
 
 export function toAuditEvent(row: EntryRow): Record<string, unknown> {
-  const e = JSON.parse(row.entry) as { action: string; principalId: string; recordRef?: string; fields?: string[]; outcome?: string; detail?: Record<string, unknown> };
+  const e = JSON.parse(row.entry) as {
+    action: string;
+    principalId: string;
+    recordRef?: string;
+    fields?: string[];
+    outcome?: string;
+    detail?: Record<string, unknown>;
+  };
   const [type, subtype, action] = MAPPING[e.action] ?? [dcm('110100', 'Application Activity'), undefined, 'E'];
   const failed = e.action === 'login.failed' || e.outcome === 'denied';
   return {
@@ -55,16 +62,28 @@ export function toAuditEvent(row: EntryRow): Record<string, unknown> {
     agent: [{ who: { identifier: { system: 'urn:tracevault:principal', value: e.principalId } }, requestor: true }],
     source: {
       observer: { display: `tracevault/${row.tenant_id}` },
-      type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }],
+      type: [
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/security-source-type',
+          code: '4',
+          display: 'Application Server',
+        },
+      ],
     },
     ...(e.recordRef
       ? {
-        entity: [{
-          what: { identifier: { system: 'urn:tracevault:record-ref', value: e.recordRef } },
-          type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
-          ...(e.fields?.length ? { detail: [{ type: 'fields', valueString: e.fields.join(',') }] } : {}),
-        }],
-      }
+          entity: [
+            {
+              what: { identifier: { system: 'urn:tracevault:record-ref', value: e.recordRef } },
+              type: {
+                system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
+                code: '2',
+                display: 'System Object',
+              },
+              ...(e.fields?.length ? { detail: [{ type: 'fields', valueString: e.fields.join(',') }] } : {}),
+            },
+          ],
+        }
       : {}),
   };
 }

@@ -7,7 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { TracevaultError } from '../errors.ts';
 import { base32 } from '../crypto/ids.ts';
-import { generateNoteKey, parseSignerKey, parseVerifierKey, type NoteSigner, type NoteVerifier } from './signed-note.ts';
+import {
+  generateNoteKey,
+  parseSignerKey,
+  parseVerifierKey,
+  type NoteSigner,
+  type NoteVerifier,
+} from './signed-note.ts';
 
 export const LEDGER_FILES = { signer: 'ledger.key', verifier: 'ledger.pub' } as const;
 
@@ -25,7 +31,9 @@ export function loadLedgerSigner(dir: string): NoteSigner {
     if ((statSync(path).mode & 0o077) !== 0) throw new TracevaultError('ERR_KEY_FILE');
     return parseSignerKey(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw e instanceof TracevaultError && e.code === 'ERR_KEY_FILE' ? e : new TracevaultError('ERR_KEY_FILE', {}, { cause: e });
+    throw e instanceof TracevaultError && e.code === 'ERR_KEY_FILE'
+      ? e
+      : new TracevaultError('ERR_KEY_FILE', {}, { cause: e });
   }
 }
 

@@ -11,7 +11,8 @@ import { verifyLedger } from './verify.ts';
 
 const ORIGIN = 'tracevault.test/ledger';
 const key = noteKeyFromSeed(ORIGIN, Buffer.alloc(32, 3));
-const signer = parseSignerKey(key.signerKey), verifier = parseVerifierKey(key.verifierKey);
+const signer = parseSignerKey(key.signerKey),
+  verifier = parseVerifierKey(key.verifierKey);
 
 for (const backend of BACKENDS) {
   describe(`ledger on ${backend.name}`, () => {
@@ -45,20 +46,33 @@ for (const backend of BACKENDS) {
       const cp1 = openCheckpoint(first.note, verifier).checkpoint;
       assert.deepEqual(cp1.root, rootOf(leaves));
       for (const i of [0, 1, 255, 256, 257, rows.length - 1]) {
-        assert.ok(verifyInclusion(i, cp1.size, leaves[i]!, await ledger.inclusionProof(i, cp1.size), cp1.root), `index ${i}`);
+        assert.ok(
+          verifyInclusion(i, cp1.size, leaves[i]!, await ledger.inclusionProof(i, cp1.size), cp1.root),
+          `index ${i}`,
+        );
       }
       // More entries, a second checkpoint, consistent with the first.
       await loadCity(vault, admin, { seed: 'ledger-2', families: 20 });
       const second = openCheckpoint((await ledger.checkpoint(ORIGIN, signer)).note, verifier).checkpoint;
       assert.ok(second.size > cp1.size);
-      assert.ok(verifyConsistency(cp1.size, second.size, cp1.root, second.root, await ledger.consistencyProof(cp1.size, second.size)));
+      assert.ok(
+        verifyConsistency(
+          cp1.size,
+          second.size,
+          cp1.root,
+          second.root,
+          await ledger.consistencyProof(cp1.size, second.size),
+        ),
+      );
       // No new entries: the same checkpoint comes back, not a second signature.
       assert.equal((await ledger.checkpoint(ORIGIN, signer)).size, second.size);
       assert.deepEqual(await verifyLedger(vault.db, verifier), { ok: true, entries: second.size, checkpoints: 2 });
     });
 
     test('the database refuses UPDATE and DELETE on the log', async () => {
-      await assert.rejects(vault.db.run("UPDATE audit_events SET action = 'read' WHERE seq = 1"), { code: 'ERR_STORAGE' });
+      await assert.rejects(vault.db.run("UPDATE audit_events SET action = 'read' WHERE seq = 1"), {
+        code: 'ERR_STORAGE',
+      });
       await assert.rejects(vault.db.run('DELETE FROM audit_events WHERE seq = 1'), { code: 'ERR_STORAGE' });
     });
 
@@ -70,12 +84,24 @@ for (const backend of BACKENDS) {
       const flipped = original.slice(0, 12) + (original[12] === 'x' ? 'y' : 'x') + original.slice(13);
       assert.notEqual(flipped, original);
       await dba('UPDATE audit_events SET entry = ? WHERE seq = 10', [flipped]);
-      assert.deepEqual(await verifyLedger(vault.db, verifier), { ok: false, entries: n, checkpoints: 2, firstBadIndex: 9, problem: 'entry changed or moved' });
+      assert.deepEqual(await verifyLedger(vault.db, verifier), {
+        ok: false,
+        entries: n,
+        checkpoints: 2,
+        firstBadIndex: 9,
+        problem: 'entry changed or moved',
+      });
       await dba('UPDATE audit_events SET entry = ? WHERE seq = 10', [original]);
       assert.equal((await verifyLedger(vault.db, verifier)).ok, true);
       // Reorder entries 20 and 21.
-      await dba('UPDATE audit_events SET entry = ?, principal_id = ? WHERE seq = 20', [rows[20]!.entry, rows[20]!.principal_id as string]);
-      await dba('UPDATE audit_events SET entry = ?, principal_id = ? WHERE seq = 21', [rows[19]!.entry, rows[19]!.principal_id as string]);
+      await dba('UPDATE audit_events SET entry = ?, principal_id = ? WHERE seq = 20', [
+        rows[20]!.entry,
+        rows[20]!.principal_id as string,
+      ]);
+      await dba('UPDATE audit_events SET entry = ?, principal_id = ? WHERE seq = 21', [
+        rows[19]!.entry,
+        rows[19]!.principal_id as string,
+      ]);
       const reordered = await verifyLedger(vault.db, verifier);
       assert.equal(reordered.ok, false);
       assert.equal(reordered.firstBadIndex, 19);
@@ -84,15 +110,38 @@ for (const backend of BACKENDS) {
       assert.equal((await verifyLedger(vault.db, verifier)).ok, true);
       // Delete entry 100 (leaf index 99).
       await dba('DELETE FROM audit_events WHERE seq = 100');
-      assert.deepEqual(await verifyLedger(vault.db, verifier), { ok: false, entries: n - 1, checkpoints: 2, firstBadIndex: 99, problem: 'missing entry' });
+      assert.deepEqual(await verifyLedger(vault.db, verifier), {
+        ok: false,
+        entries: n - 1,
+        checkpoints: 2,
+        firstBadIndex: 99,
+        problem: 'missing entry',
+      });
       // Truncate: the last 50 entries gone (the deletion above is still there, and comes first).
       await dba('DELETE FROM audit_events WHERE seq > ?', [n - 50]);
       const truncated = await verifyLedger(vault.db, verifier);
       assert.equal(truncated.firstBadIndex, 99);
-      await vault.db.insertMany('INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry) VALUES', [[
-        100, rows[99]!.tenant_id, rows[99]!.at, rows[99]!.principal_id as string, rows[99]!.action as string, (rows[99]!.record_ref as string | null) ?? null, rows[99]!.entry,
-      ]]);
-      assert.deepEqual(await verifyLedger(vault.db, verifier), { ok: false, entries: n - 50, checkpoints: 2, firstBadIndex: n - 50, problem: 'log truncated' });
+      await vault.db.insertMany(
+        'INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry) VALUES',
+        [
+          [
+            100,
+            rows[99]!.tenant_id,
+            rows[99]!.at,
+            rows[99]!.principal_id as string,
+            rows[99]!.action as string,
+            (rows[99]!.record_ref as string | null) ?? null,
+            rows[99]!.entry,
+          ],
+        ],
+      );
+      assert.deepEqual(await verifyLedger(vault.db, verifier), {
+        ok: false,
+        entries: n - 50,
+        checkpoints: 2,
+        firstBadIndex: n - 50,
+        problem: 'log truncated',
+      });
     });
   });
 }

@@ -9,7 +9,17 @@ import type { Db } from '../store/db.ts';
 import { lockUntilCommit } from '../store/dialect/locks.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import { formatReceipt } from './receipt.ts';
-import { CompactRange, consistencyProof, EMPTY_ROOT, HASH_BYTES, inclusionProof, leafHashOfText, nodeHash, splitPoint, type Hash } from './merkle.ts';
+import {
+  CompactRange,
+  consistencyProof,
+  EMPTY_ROOT,
+  HASH_BYTES,
+  inclusionProof,
+  leafHashOfText,
+  nodeHash,
+  splitPoint,
+  type Hash,
+} from './merkle.ts';
 import type { NoteSigner } from './signed-note.ts';
 import { TILE_HEIGHT, TILE_WIDTH } from './tiles.ts';
 
@@ -49,8 +59,10 @@ type ExpandedTile = Hash[][];
 function expand(hashes: readonly Hash[]): ExpandedTile {
   const levels: Hash[][] = [[...hashes]];
   for (let r = 1; r <= TILE_HEIGHT; r++) {
-    const below = levels[r - 1]!, next: Hash[] = [];
-    for (let j = 0; j + 1 < below.length && below[j] && below[j + 1]; j += 2) next.push(nodeHash(below[j]!, below[j + 1]!));
+    const below = levels[r - 1]!,
+      next: Hash[] = [];
+    for (let j = 0; j + 1 < below.length && below[j] && below[j + 1]; j += 2)
+      next.push(nodeHash(below[j]!, below[j + 1]!));
     levels.push(next);
   }
   return levels;
@@ -82,21 +94,28 @@ export class Ledger {
       const { size, added } = await this.#db.transaction(async (tx) => {
         await lockUntilCommit(tx, 'ledgerIntegrator');
         const range = await this.state(tx);
-        const rows = await tx.all<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?', [range.size, batch]);
+        const rows = await tx.all<EntryRow>(
+          'SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?',
+          [range.size, batch],
+        );
         if (rows.length === 0) return { size: range.size, added: 0 };
         const touched = new Map<string, { level: number; idx: number; hashes: Hash[] }>();
         const tileOf = async (level: number, idx: number) => {
           const key = `${level}/${idx}`;
           let t = touched.get(key);
           if (!t) {
-            const row = await tx.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?', [level, idx]);
+            const row = await tx.get<{ hashes: Buffer }>(
+              'SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?',
+              [level, idx],
+            );
             touched.set(key, (t = { level, idx, hashes: row ? splitHashes(row.hashes) : [] }));
           }
           return t;
         };
         const nodes: [number, number, Hash][] = [];
         for (const r of rows) {
-          if (Number(r.seq) !== range.size + 1) throw new TracevaultError('ERR_STORAGE', { rule: 'ledgerGap', row: range.size });
+          if (Number(r.seq) !== range.size + 1)
+            throw new TracevaultError('ERR_STORAGE', { rule: 'ledgerGap', row: range.size });
           range.append(entryLeafHash(r), (level, index, h) => {
             if (level % TILE_HEIGHT === 0) nodes.push([level / TILE_HEIGHT, index, h]);
           });
@@ -107,11 +126,15 @@ export class Ledger {
         }
         for (const t of touched.values()) {
           const bytes = Buffer.concat(t.hashes);
-          await tx.run('INSERT INTO ledger_tiles (level, idx, hashes) VALUES (?, ?, ?) ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes', [t.level, t.idx, bytes]);
+          await tx.run(
+            'INSERT INTO ledger_tiles (level, idx, hashes) VALUES (?, ?, ?) ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes',
+            [t.level, t.idx, bytes],
+          );
         }
-        await tx.run('INSERT INTO ledger_state (id, size, edge) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, edge = excluded.edge', [
-          range.size, Buffer.concat(range.hashes),
-        ]);
+        await tx.run(
+          'INSERT INTO ledger_state (id, size, edge) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, edge = excluded.edge',
+          [range.size, Buffer.concat(range.hashes)],
+        );
         return { size: range.size, added: rows.length };
       });
       if (added < batch) return size;
@@ -130,7 +153,10 @@ export class Ledger {
       this.#tiles.set(key, t);
       return t;
     }
-    const row = await this.#db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?', [level, idx]);
+    const row = await this.#db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?', [
+      level,
+      idx,
+    ]);
     t = expand(row ? splitHashes(row.hashes) : []);
     this.#tiles.delete(key);
     this.#tiles.set(key, t);
@@ -160,24 +186,39 @@ export class Ledger {
   }
 
   async inclusionProof(index: number, size: number): Promise<Hash[]> {
-    return resolve((sub) => inclusionProof(index, size, sub), (lo, hi) => this.subtree(lo, hi));
+    return resolve(
+      (sub) => inclusionProof(index, size, sub),
+      (lo, hi) => this.subtree(lo, hi),
+    );
   }
 
   async consistencyProof(size1: number, size2: number): Promise<Hash[]> {
-    return resolve((sub) => consistencyProof(size1, size2, sub), (lo, hi) => this.subtree(lo, hi));
+    return resolve(
+      (sub) => consistencyProof(size1, size2, sub),
+      (lo, hi) => this.subtree(lo, hi),
+    );
   }
 
   /**
    * Integrates, then signs and stores a checkpoint of the new size unless one of that size exists.
    * Returns the latest checkpoint note.
    */
-  async checkpoint(origin: string, signer: NoteSigner, now: Date = new Date()): Promise<{ size: number; note: string }> {
+  async checkpoint(
+    origin: string,
+    signer: NoteSigner,
+    now: Date = new Date(),
+  ): Promise<{ size: number; note: string }> {
     const size = await this.integrate();
-    const last = await this.#db.get<{ size: number; note: string }>('SELECT size, note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1');
+    const last = await this.#db.get<{ size: number; note: string }>(
+      'SELECT size, note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1',
+    );
     if (last && Number(last.size) === size) return { size, note: last.note };
     const root = await this.root(size);
     const note = signCheckpoint({ origin, size, root }, signer);
-    await this.#db.run('INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING', [size, root, note, now.toISOString()]);
+    await this.#db.run(
+      'INSERT INTO ledger_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING',
+      [size, root, note, now.toISOString()],
+    );
     return { size, note };
   }
 }
@@ -187,13 +228,21 @@ export class Ledger {
  * it, with every cosignature kept for that checkpoint.
  */
 export async function receiptFor(db: Db, ledger: Ledger, index: number): Promise<string> {
-  const cp = await db.get<{ size: number; note: string }>('SELECT size, note FROM ledger_checkpoints WHERE size > ? ORDER BY size DESC LIMIT 1', [index]);
+  const cp = await db.get<{ size: number; note: string }>(
+    'SELECT size, note FROM ledger_checkpoints WHERE size > ? ORDER BY size DESC LIMIT 1',
+    [index],
+  );
   const row = await db.get<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq = ?', [index + 1]);
   if (!cp || !row) throw new TracevaultError('ERR_NOT_FOUND');
   const size = Number(cp.size);
-  const cosigs = await db.all<{ line: string }>('SELECT line FROM ledger_cosignatures WHERE size = ? ORDER BY witness', [size]);
+  const cosigs = await db.all<{ line: string }>(
+    'SELECT line FROM ledger_cosignatures WHERE size = ? ORDER BY witness',
+    [size],
+  );
   return formatReceipt({
-    index, extra: leafInput(row), proof: await ledger.inclusionProof(index, size),
+    index,
+    extra: leafInput(row),
+    proof: await ledger.inclusionProof(index, size),
     checkpoint: cp.note + cosigs.map((c) => `${c.line}\n`).join(''),
   });
 }
@@ -202,7 +251,10 @@ export async function receiptFor(db: Db, ledger: Ledger, index: number): Promise
  * The proof builders are synchronous over a subtree function; tiles are read asynchronously. Run
  * the builder once to learn which subtrees it needs, fetch them, then run it again.
  */
-async function resolve(build: (sub: (lo: number, hi: number) => Hash) => Hash[], fetch: (lo: number, hi: number) => Promise<Hash>): Promise<Hash[]> {
+async function resolve(
+  build: (sub: (lo: number, hi: number) => Hash) => Hash[],
+  fetch: (lo: number, hi: number) => Promise<Hash>,
+): Promise<Hash[]> {
   const wanted: [number, number][] = [];
   build((lo, hi) => {
     wanted.push([lo, hi]);

@@ -5,8 +5,18 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import {
-  CompactRange, consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, leafHashOfText, nodeHash, rootOf, splitPoint, verifyConsistency,
-  verifyInclusion, type Hash,
+  CompactRange,
+  consistencyProof,
+  EMPTY_ROOT,
+  inclusionProof,
+  leafHash,
+  leafHashOfText,
+  nodeHash,
+  rootOf,
+  splitPoint,
+  verifyConsistency,
+  verifyInclusion,
+  type Hash,
 } from './merkle.ts';
 import { vectorPath } from '../../test/helpers/vectors.ts';
 
@@ -15,7 +25,9 @@ const b64 = (s: string | null): Buffer => Buffer.from(s ?? '', 'base64');
 const list = (xs: string[] | null): Buffer[] => (xs ?? []).map(b64);
 
 function probes(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? probes(join(dir, n)) : n.endsWith('.json') ? [join(dir, n)] : []));
+  return readdirSync(dir).flatMap((n) =>
+    statSync(join(dir, n)).isDirectory() ? probes(join(dir, n)) : n.endsWith('.json') ? [join(dir, n)] : [],
+  );
 }
 
 test('all 196 transparency-dev probes, used as they are', () => {
@@ -33,7 +45,10 @@ test('all 196 transparency-dev probes, used as they are', () => {
 test('the reference tree: every node hash and the roots of sizes 0 to 8', () => {
   const ref = JSON.parse(readFileSync(join(VECTORS, 'reference-tree.json'), 'utf8'));
   const leaves = (ref.leafInputsHex as string[]).map((h) => leafHash(Buffer.from(h, 'hex')));
-  assert.deepEqual(leaves.map((l) => l.toString('hex')), ref.nodeHashesByLevel[0]);
+  assert.deepEqual(
+    leaves.map((l) => l.toString('hex')),
+    ref.nodeHashesByLevel[0],
+  );
   for (let level = 1; level < ref.nodeHashesByLevel.length; level++) {
     (ref.nodeHashesByLevel[level] as string[]).forEach((h, i) => {
       const w = 2 ** level;
@@ -56,7 +71,11 @@ test('the reference tree: every node hash and the roots of sizes 0 to 8', () => 
         start += 1 << level;
       }
     }
-    assert.deepEqual(c.hashes.map((h) => h.toString('hex')), expected, `compact range ${n}`);
+    assert.deepEqual(
+      c.hashes.map((h) => h.toString('hex')),
+      expected,
+      `compact range ${n}`,
+    );
   });
   assert.equal(EMPTY_ROOT.toString('hex'), roots[0]);
 });
@@ -65,19 +84,22 @@ const leaves = (n: number): Hash[] => Array.from({ length: n }, (_, i) => leafHa
 const subtreeOf = (ls: Hash[]) => (lo: number, hi: number) => rootOf(ls.slice(lo, hi));
 
 test('proofs we build verify, and fail for any other leaf, index or size (property)', () => {
-  fc.assert(fc.property(fc.integer({ min: 1, max: 70 }), fc.nat(), fc.nat(), (size, a, b) => {
-    const ls = leaves(size);
-    const root = rootOf(ls);
-    const i = a % size;
-    const proof = inclusionProof(i, size, subtreeOf(ls));
-    assert.ok(verifyInclusion(i, size, ls[i]!, proof, root));
-    assert.ok(!verifyInclusion(i, size, leafHash(Buffer.from('other')), proof, root));
-    if (size > 1) assert.ok(!verifyInclusion((i + 1) % size, size, ls[i]!, proof, root));
-    const m = 1 + (b % size);
-    const cp = consistencyProof(m, size, subtreeOf(ls));
-    assert.ok(verifyConsistency(m, size, rootOf(ls.slice(0, m)), root, cp));
-    if (m < size) assert.ok(!verifyConsistency(m, size, rootOf(ls.slice(0, m)), rootOf(leaves(size + 1)), cp));
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 70 }), fc.nat(), fc.nat(), (size, a, b) => {
+      const ls = leaves(size);
+      const root = rootOf(ls);
+      const i = a % size;
+      const proof = inclusionProof(i, size, subtreeOf(ls));
+      assert.ok(verifyInclusion(i, size, ls[i]!, proof, root));
+      assert.ok(!verifyInclusion(i, size, leafHash(Buffer.from('other')), proof, root));
+      if (size > 1) assert.ok(!verifyInclusion((i + 1) % size, size, ls[i]!, proof, root));
+      const m = 1 + (b % size);
+      const cp = consistencyProof(m, size, subtreeOf(ls));
+      assert.ok(verifyConsistency(m, size, rootOf(ls.slice(0, m)), root, cp));
+      if (m < size) assert.ok(!verifyConsistency(m, size, rootOf(ls.slice(0, m)), rootOf(leaves(size + 1)), cp));
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('index arithmetic beyond 2^32: a sparse tree of 2^33 + 5 leaves', () => {
@@ -118,9 +140,17 @@ test('index arithmetic beyond 2^32: a sparse tree of 2^33 + 5 leaves', () => {
 });
 
 test('one-shot hashing agrees with the incremental definition', () => {
-  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (text, l, r) => {
-    assert.deepEqual(leafHashOfText(text), leafHash(Buffer.from(text, 'utf8')));
-    const incremental = createHash('sha256').update(Buffer.of(1)).update(l).update(r).digest();
-    assert.deepEqual(nodeHash(l, r), incremental);
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(
+      fc.string({ unit: 'grapheme', maxLength: 200 }),
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      (text, l, r) => {
+        assert.deepEqual(leafHashOfText(text), leafHash(Buffer.from(text, 'utf8')));
+        const incremental = createHash('sha256').update(Buffer.of(1)).update(l).update(r).digest();
+        assert.deepEqual(nodeHash(l, r), incremental);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

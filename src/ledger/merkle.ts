@@ -28,7 +28,8 @@ const NODE_INPUT = Buffer.alloc(1 + 2 * 32);
 NODE_INPUT[0] = 0x01;
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
-  if (left.length !== 32 || right.length !== 32) return createHash('sha256').update(Buffer.of(0x01)).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32)
+    return createHash('sha256').update(Buffer.of(0x01)).update(left).update(right).digest();
   NODE_INPUT.set(left, 1);
   NODE_INPUT.set(right, 33);
   return hash('sha256', NODE_INPUT, 'buffer');
@@ -61,10 +62,18 @@ export function rootOf(leaves: readonly Hash[]): Hash {
 /**
  * Verifies an inclusion proof, RFC 9162 §2.1.3.2. Any malformed input is a failure, never a throw.
  */
-export function verifyInclusion(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): boolean {
+export function verifyInclusion(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
   if (leaf.length !== HASH_BYTES || proof.some((p) => p.length !== HASH_BYTES)) return false;
-  let fn = index, sn = size - 1, r: Uint8Array = leaf;
+  let fn = index,
+    sn = size - 1,
+    r: Uint8Array = leaf;
   for (const p of proof) {
     if (sn === 0) return false;
     if (odd(fn) || fn === sn) {
@@ -89,18 +98,26 @@ export function verifyInclusion(index: number, size: number, leaf: Uint8Array, p
  * reference verifier, a proof from the empty tree is refused (it proves nothing), and equal sizes
  * need an empty proof and byte-identical roots.
  */
-export function verifyConsistency(size1: number, size2: number, root1: Uint8Array, root2: Uint8Array, proof: readonly Uint8Array[]): boolean {
+export function verifyConsistency(
+  size1: number,
+  size2: number,
+  root1: Uint8Array,
+  root2: Uint8Array,
+  proof: readonly Uint8Array[],
+): boolean {
   if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 1 || size2 < size1) return false;
   if (size1 === size2) return proof.length === 0 && equal(root1, root2);
   if (proof.length === 0 || proof.some((p) => p.length !== HASH_BYTES) || root1.length !== HASH_BYTES) return false;
   // If size1 is a power of two, the old root is the first node of the path.
   const path = isPowerOfTwo(size1) ? [root1, ...proof] : [...proof];
-  let fn = size1 - 1, sn = size2 - 1;
+  let fn = size1 - 1,
+    sn = size2 - 1;
   while (odd(fn)) {
     fn = half(fn);
     sn = half(sn);
   }
-  let fr: Uint8Array = path[0]!, sr: Uint8Array = path[0]!;
+  let fr: Uint8Array = path[0]!,
+    sr: Uint8Array = path[0]!;
   for (const c of path.slice(1)) {
     if (sn === 0) return false;
     if (odd(fn) || fn === sn) {
@@ -147,7 +164,9 @@ export function consistencyProof(size1: number, size2: number, subtree: SubtreeH
     const n = hi - lo;
     if (m === n) return b ? [] : [subtree(lo, hi)];
     const k = splitPoint(n);
-    return m <= k ? [...sub(m, lo, lo + k, b), subtree(lo + k, hi)] : [...sub(m - k, lo + k, hi, false), subtree(lo, lo + k)];
+    return m <= k
+      ? [...sub(m, lo, lo + k, b), subtree(lo + k, hi)]
+      : [...sub(m - k, lo + k, hi, false), subtree(lo, lo + k)];
   };
   return size1 === size2 ? [] : sub(size1, 0, size2, true);
 }
@@ -176,7 +195,9 @@ export class CompactRange {
 
   /** Appends a leaf hash; calls `onNode(level, index, hash)` for every perfect subtree completed. */
   append(leaf: Hash, onNode?: (level: number, index: number, hash: Hash) => void): void {
-    let h = leaf, level = 0, index = this.#size;
+    let h = leaf,
+      level = 0,
+      index = this.#size;
     onNode?.(0, index, h);
     // Each trailing 1 bit of the old size is a perfect subtree of the same height to merge with.
     let s = this.#size;

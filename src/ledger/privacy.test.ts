@@ -20,11 +20,24 @@ test('no seeded phone, resident id or name appears in any ledger entry or tile',
     const secrets: string[] = [];
     for (const f of generateCity(opts).families()) {
       const s = snapshot(f);
-      for (const k of ['motherPhone', 'fatherPhone', 'motherResidentId', 'fatherResidentId', 'babyResidentId', 'motherName', 'fatherName', 'babyName']) {
+      for (const k of [
+        'motherPhone',
+        'fatherPhone',
+        'motherResidentId',
+        'fatherResidentId',
+        'babyResidentId',
+        'motherName',
+        'fatherName',
+        'babyName',
+      ]) {
         if (typeof s[k] === 'string') secrets.push(s[k]);
       }
     }
-    const entries = (await vault.db.all<{ entry: string; record_ref: string | null }>('SELECT entry, record_ref FROM audit_events')).map((e) => `${e.entry}\n${e.record_ref}`).join('\n');
+    const entries = (
+      await vault.db.all<{ entry: string; record_ref: string | null }>('SELECT entry, record_ref FROM audit_events')
+    )
+      .map((e) => `${e.entry}\n${e.record_ref}`)
+      .join('\n');
     const tiles = (await vault.db.all<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles')).map((t) => t.hashes);
     assert.ok(entries.length > 10_000 && tiles.length > 0);
     assert.deepEqual(findClearValues(Buffer.from(entries, 'utf8'), secrets), []);

@@ -33,11 +33,23 @@ export function verifyProofDocument(doc: unknown): { kind: ProofKind; valid: boo
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new TracevaultError('ERR_BAD_REQUEST');
   const d = doc as Record<string, unknown>;
   if ('leafIdx' in d || 'treeSize' in d) {
-    const valid = verifyInclusion(count(d.leafIdx, 'leafIdx'), count(d.treeSize, 'treeSize'), bytes(d.leafHash, 'leafHash'), path(d.proof), bytes(d.root, 'root'));
+    const valid = verifyInclusion(
+      count(d.leafIdx, 'leafIdx'),
+      count(d.treeSize, 'treeSize'),
+      bytes(d.leafHash, 'leafHash'),
+      path(d.proof),
+      bytes(d.root, 'root'),
+    );
     return { kind: 'inclusion', valid };
   }
   if ('size1' in d || 'size2' in d) {
-    const valid = verifyConsistency(count(d.size1, 'size1'), count(d.size2, 'size2'), bytes(d.root1, 'root1'), bytes(d.root2, 'root2'), path(d.proof));
+    const valid = verifyConsistency(
+      count(d.size1, 'size1'),
+      count(d.size2, 'size2'),
+      bytes(d.root1, 'root1'),
+      bytes(d.root2, 'root2'),
+      path(d.proof),
+    );
     return { kind: 'consistency', valid };
   }
   throw new TracevaultError('ERR_BAD_REQUEST');

@@ -30,19 +30,29 @@ test('read-only HTTP paths: checkpoint, hash tiles, entry bundles, proofs — ov
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const get = async (p: string) => {
     const r = await fetch(base + p);
-    return { status: r.status, type: r.headers.get('content-type'), cache: r.headers.get('cache-control'), bytes: Buffer.from(await r.arrayBuffer()) };
+    return {
+      status: r.status,
+      type: r.headers.get('content-type'),
+      cache: r.headers.get('cache-control'),
+      bytes: Buffer.from(await r.arrayBuffer()),
+    };
   };
   try {
     assert.equal((await get('checkpoint')).status, 404);
     await loadCity(vault, admin, { seed: 'read', families: 40 });
     await ledger.checkpoint('t/ledger', parseSignerKey(key.signerKey));
-    const cp = openCheckpoint((await get('checkpoint')).bytes.toString('utf8'), parseVerifierKey(key.verifierKey)).checkpoint;
+    const cp = openCheckpoint(
+      (await get('checkpoint')).bytes.toString('utf8'),
+      parseVerifierKey(key.verifierKey),
+    ).checkpoint;
     assert.ok(cp.size > 256);
     // The first full tile of leaf hashes, and the partial one at the edge.
     const full = await get(tilePath(0, 0));
     assert.equal(full.bytes.length, 256 * 32);
     assert.equal(full.cache, 'public, max-age=31536000, immutable');
-    const rows = await vault.db.all<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events ORDER BY seq LIMIT 256');
+    const rows = await vault.db.all<EntryRow>(
+      'SELECT seq, tenant_id, at, entry FROM audit_events ORDER BY seq LIMIT 256',
+    );
     assert.deepEqual(full.bytes.subarray(32, 64), leafHash(leafInput(rows[1]!)));
     const w = cp.size % 256;
     assert.equal((await get(tilePath(0, 1, w))).bytes.length, w * 32);
@@ -54,9 +64,25 @@ test('read-only HTTP paths: checkpoint, hash tiles, entry bundles, proofs — ov
     assert.deepEqual(first, leafInput(rows[0]!));
     // Proofs.
     const inc = JSON.parse((await get(`proof/inclusion?index=3&size=${cp.size}`)).bytes.toString());
-    assert.ok(verifyInclusion(3, cp.size, leafHash(leafInput(rows[3]!)), inc.proof.map((p: string) => Buffer.from(p, 'base64')), cp.root));
+    assert.ok(
+      verifyInclusion(
+        3,
+        cp.size,
+        leafHash(leafInput(rows[3]!)),
+        inc.proof.map((p: string) => Buffer.from(p, 'base64')),
+        cp.root,
+      ),
+    );
     const con = JSON.parse((await get(`proof/consistency?old=10&size=${cp.size}`)).bytes.toString());
-    assert.ok(verifyConsistency(10, cp.size, await ledger.root(10), cp.root, con.proof.map((p: string) => Buffer.from(p, 'base64'))));
+    assert.ok(
+      verifyConsistency(
+        10,
+        cp.size,
+        await ledger.root(10),
+        cp.root,
+        con.proof.map((p: string) => Buffer.from(p, 'base64')),
+      ),
+    );
     assert.equal((await get(`proof/inclusion?index=${cp.size}&size=${cp.size}`)).status, 404);
     assert.equal((await get('proof/inclusion?index=x&size=1')).status, 400);
     assert.equal((await get('tile/0/../../etc/passwd')).status, 404);

@@ -23,9 +23,24 @@ export interface ReadResponse {
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
-const notFound = (): ReadResponse => ({ status: 404, contentType: 'text/plain; charset=utf-8', body: 'not found\n', cacheControl: 'no-store' });
-const badRequest = (): ReadResponse => ({ status: 400, contentType: 'text/plain; charset=utf-8', body: 'bad request\n', cacheControl: 'no-store' });
-const json = (v: unknown): ReadResponse => ({ status: 200, contentType: 'application/json', body: JSON.stringify(v), cacheControl: 'no-cache' });
+const notFound = (): ReadResponse => ({
+  status: 404,
+  contentType: 'text/plain; charset=utf-8',
+  body: 'not found\n',
+  cacheControl: 'no-store',
+});
+const badRequest = (): ReadResponse => ({
+  status: 400,
+  contentType: 'text/plain; charset=utf-8',
+  body: 'bad request\n',
+  cacheControl: 'no-store',
+});
+const json = (v: unknown): ReadResponse => ({
+  status: 200,
+  contentType: 'application/json',
+  body: JSON.stringify(v),
+  cacheControl: 'no-cache',
+});
 
 function count(v: string | null): number | undefined {
   return v !== null && /^(0|[1-9][0-9]{0,15})$/.test(v) && Number.isSafeInteger(Number(v)) ? Number(v) : undefined;
@@ -36,14 +51,19 @@ export async function ledgerRead(db: Db, ledger: Ledger, path: string, query: UR
   const size = Number(latest?.size ?? 0);
   if (path === 'checkpoint') {
     const note = latest ? await cosignedCheckpoint(db, size) : undefined;
-    return note ? { status: 200, contentType: 'text/plain; charset=utf-8', body: note, cacheControl: 'no-cache' } : notFound();
+    return note
+      ? { status: 200, contentType: 'text/plain; charset=utf-8', body: note, cacheControl: 'no-cache' }
+      : notFound();
   }
   if (path === 'proof/inclusion' || path === 'proof/consistency') {
     const inclusion = path === 'proof/inclusion';
-    const a = count(query.get(inclusion ? 'index' : 'old')), s = count(query.get('size'));
+    const a = count(query.get(inclusion ? 'index' : 'old')),
+      s = count(query.get('size'));
     if (a === undefined || s === undefined) return badRequest();
     if (s > size || (inclusion ? a >= s : a < 1 || a > s)) return notFound();
-    const proof = (inclusion ? await ledger.inclusionProof(a, s) : await ledger.consistencyProof(a, s)).map((h) => h.toString('base64'));
+    const proof = (inclusion ? await ledger.inclusionProof(a, s) : await ledger.consistencyProof(a, s)).map((h) =>
+      h.toString('base64'),
+    );
     return json(inclusion ? { index: a, size: s, proof } : { size1: a, size2: s, proof });
   }
   const tile = parseTilePath(path);
@@ -54,7 +74,10 @@ export async function ledgerRead(db: Db, ledger: Ledger, path: string, query: UR
   if (available < tile.width) return notFound();
   if (tile.entries) {
     const first = tile.index * TILE_WIDTH;
-    const rows = await db.all<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq', [first, first + tile.width]);
+    const rows = await db.all<EntryRow>(
+      'SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq',
+      [first, first + tile.width],
+    );
     if (rows.length !== tile.width) return notFound();
     const parts: Buffer[] = [];
     for (const r of rows) {
@@ -63,9 +86,22 @@ export async function ledgerRead(db: Db, ledger: Ledger, path: string, query: UR
       len.writeUInt16BE(data.length, 0);
       parts.push(len, data);
     }
-    return { status: 200, contentType: 'application/octet-stream', body: Buffer.concat(parts), cacheControl: IMMUTABLE };
+    return {
+      status: 200,
+      contentType: 'application/octet-stream',
+      body: Buffer.concat(parts),
+      cacheControl: IMMUTABLE,
+    };
   }
-  const row = await db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?', [tile.level, tile.index]);
+  const row = await db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?', [
+    tile.level,
+    tile.index,
+  ]);
   if (!row || row.hashes.length < tile.width * HASH_BYTES) return notFound();
-  return { status: 200, contentType: 'application/octet-stream', body: row.hashes.subarray(0, tile.width * HASH_BYTES), cacheControl: IMMUTABLE };
+  return {
+    status: 200,
+    contentType: 'application/octet-stream',
+    body: row.hashes.subarray(0, tile.width * HASH_BYTES),
+    cacheControl: IMMUTABLE,
+  };
 }

@@ -26,7 +26,14 @@ export interface Receipt {
 }
 
 export function formatReceipt(r: Receipt): string {
-  return [HEADER, ...(r.extra ? [`extra ${r.extra.toString('base64')}`] : []), `index ${r.index}`, ...r.proof.map((h) => h.toString('base64')), '', r.checkpoint].join('\n');
+  return [
+    HEADER,
+    ...(r.extra ? [`extra ${r.extra.toString('base64')}`] : []),
+    `index ${r.index}`,
+    ...r.proof.map((h) => h.toString('base64')),
+    '',
+    r.checkpoint,
+  ].join('\n');
 }
 
 export function parseReceipt(text: string): Receipt {
@@ -39,7 +46,8 @@ export function parseReceipt(text: string): Receipt {
   const m = /^index (0|[1-9][0-9]*)$/.exec(lines.shift() ?? '');
   if (!m || !Number.isSafeInteger(Number(m[1]))) throw new TracevaultError('ERR_BAD_REQUEST');
   const proof = lines.map((l) => Buffer.from(l, 'base64'));
-  if (proof.some((p, i) => p.length !== HASH_BYTES || p.toString('base64') !== lines[i])) throw new TracevaultError('ERR_BAD_REQUEST');
+  if (proof.some((p, i) => p.length !== HASH_BYTES || p.toString('base64') !== lines[i]))
+    throw new TracevaultError('ERR_BAD_REQUEST');
   return { index: Number(m[1]), proof, checkpoint: text.slice(split + 2), ...(extra ? { extra } : {}) };
 }
 
@@ -57,7 +65,12 @@ export interface ReceiptCheck {
  * Verifies a receipt offline: the log's signature on the checkpoint, at least `quorum` witness
  * cosignatures, and the inclusion of the entry (the receipt's extra data, or `leafInput`).
  */
-export function verifyReceipt(text: string, log: NoteVerifier, witnesses: readonly NoteVerifier[] = [], opts: { quorum?: number; leafInput?: Uint8Array } = {}): ReceiptCheck {
+export function verifyReceipt(
+  text: string,
+  log: NoteVerifier,
+  witnesses: readonly NoteVerifier[] = [],
+  opts: { quorum?: number; leafInput?: Uint8Array } = {},
+): ReceiptCheck {
   const r = parseReceipt(text);
   const input = opts.leafInput ?? r.extra;
   const fail: ReceiptCheck = { valid: false, index: r.index, witnesses: [] };
@@ -71,8 +84,16 @@ export function verifyReceipt(text: string, log: NoteVerifier, witnesses: readon
   if (!opened.verified.some((v) => v.name === log.name && v.keyId === log.keyId)) return fail;
   const cp = parseCheckpoint(opened.text);
   if (cp.origin !== log.name) return fail;
-  const seen = opened.verified.filter((v) => witnesses.some((w) => w.name === v.name && w.keyId === v.keyId)).map((v) => v.name);
+  const seen = opened.verified
+    .filter((v) => witnesses.some((w) => w.name === v.name && w.keyId === v.keyId))
+    .map((v) => v.name);
   const included = verifyInclusion(r.index, cp.size, leafHash(input), r.proof, cp.root);
   const valid = included && seen.length >= (opts.quorum ?? 0);
-  return { valid, index: r.index, size: cp.size, witnesses: seen, ...(included ? { entry: Buffer.from(input).toString('utf8') } : {}) };
+  return {
+    valid,
+    index: r.index,
+    size: cp.size,
+    witnesses: seen,
+    ...(included ? { entry: Buffer.from(input).toString('utf8') } : {}),
+  };
 }

@@ -5,7 +5,8 @@ import { generateNoteKey, openNote, parseSignerKey, parseVerifierKey, signNote }
 import { vectorPath } from '../../test/helpers/vectors.ts';
 
 const V = JSON.parse(readFileSync(vectorPath('signed-note.json'), 'utf8'));
-const peter = V.signers[0], enoch = V.signers[1];
+const peter = V.signers[0],
+  enoch = V.signers[1];
 const verifiers = [parseVerifierKey(peter.verifierKey), parseVerifierKey(enoch.verifierKey)];
 
 test("signed-note vectors: PeterNeumann's signature is reproduced byte for byte", () => {
@@ -16,10 +17,19 @@ test("signed-note vectors: PeterNeumann's signature is reproduced byte for byte"
 
 test('signed-note vectors: both signatures verify; unknown keys are ignored; no known key is refused', () => {
   const note = `${V.text}\n${peter.signatureLine}\n${enoch.signatureLine}\n`;
-  assert.deepEqual(openNote(note, verifiers).verified.map((v) => v.name), ['PeterNeumann', 'EnochRoot']);
+  assert.deepEqual(
+    openNote(note, verifiers).verified.map((v) => v.name),
+    ['PeterNeumann', 'EnochRoot'],
+  );
   const onlyEnoch = openNote(note, [verifiers[1]!]);
-  assert.deepEqual(onlyEnoch.verified.map((v) => v.name), ['EnochRoot']);
-  assert.deepEqual(onlyEnoch.unknown.map((v) => v.name), ['PeterNeumann']);
+  assert.deepEqual(
+    onlyEnoch.verified.map((v) => v.name),
+    ['EnochRoot'],
+  );
+  assert.deepEqual(
+    onlyEnoch.unknown.map((v) => v.name),
+    ['PeterNeumann'],
+  );
   assert.throws(() => openNote(note, []), { code: 'ERR_UNVERIFIED_NOTE' });
   const other = parseVerifierKey(generateNoteKey('Other').verifierKey);
   assert.throws(() => openNote(note, [other]), { code: 'ERR_UNVERIFIED_NOTE' });
@@ -41,7 +51,9 @@ test('signed-note vectors: every malformed note listed is rejected', () => {
   // A corrupted signature for a known key.
   const bytes = Buffer.from(peter.signatureLine.split(' ').pop(), 'base64');
   bytes[10]! ^= 1;
-  assert.throws(() => openNote(`${V.text}\n— PeterNeumann ${bytes.toString('base64')}\n`, verifiers), { code: 'ERR_UNVERIFIED_NOTE' });
+  assert.throws(() => openNote(`${V.text}\n— PeterNeumann ${bytes.toString('base64')}\n`, verifiers), {
+    code: 'ERR_UNVERIFIED_NOTE',
+  });
 });
 
 test('signed notes: generated keys round trip; keys are checked', () => {
@@ -50,7 +62,9 @@ test('signed notes: generated keys round trip; keys are checked', () => {
   assert.equal(signer.verifierKey, k.verifierKey);
   const note = signNote('hello\n', [signer]);
   assert.equal(openNote(note, [parseVerifierKey(k.verifierKey)]).text, 'hello\n');
-  assert.throws(() => parseVerifierKey(k.verifierKey.replace(/\+[0-9a-f]{8}\+/, '+00000000+')), { code: 'ERR_BAD_KEY' });
+  assert.throws(() => parseVerifierKey(k.verifierKey.replace(/\+[0-9a-f]{8}\+/, '+00000000+')), {
+    code: 'ERR_BAD_KEY',
+  });
   assert.throws(() => parseVerifierKey('a b+00000000+AQ=='), { code: 'ERR_BAD_KEY' });
   assert.throws(() => signNote('no final newline', [signer]), { code: 'ERR_MALFORMED_NOTE' });
 });

@@ -60,7 +60,13 @@ export function splitKey(text: string, parts: number): string[] {
 export function parseVerifierKey(vkey: string): NoteVerifier {
   const [name, hash, b64] = splitKey(vkey.trim(), 3) as [string, string, string];
   const data = Buffer.from(b64, 'base64');
-  if (!isValidKeyName(name) || !/^[0-9a-f]{8}$/.test(hash) || data.length !== 33 || data[0] !== ED25519 || data.toString('base64') !== b64) {
+  if (
+    !isValidKeyName(name) ||
+    !/^[0-9a-f]{8}$/.test(hash) ||
+    data.length !== 33 ||
+    data[0] !== ED25519 ||
+    data.toString('base64') !== b64
+  ) {
     throw new TracevaultError('ERR_BAD_KEY');
   }
   const id = keyId(name, data);
@@ -72,20 +78,30 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
 export function parseSignerKey(skey: string): NoteSigner & { verifierKey: string } {
   const [p1, p2, name, hash, b64] = splitKey(skey.trim(), 5) as [string, string, string, string, string];
   const data = Buffer.from(b64, 'base64');
-  if (p1 !== 'PRIVATE' || p2 !== 'KEY' || !isValidKeyName(name) || data.length !== 33 || data[0] !== ED25519) throw new TracevaultError('ERR_BAD_KEY');
+  if (p1 !== 'PRIVATE' || p2 !== 'KEY' || !isValidKeyName(name) || data.length !== 33 || data[0] !== ED25519)
+    throw new TracevaultError('ERR_BAD_KEY');
   const priv = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, data.subarray(1)]), format: 'der', type: 'pkcs8' });
   const pubRaw = createPublicKey(priv).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
   const pubData = Buffer.concat([Buffer.of(ED25519), pubRaw]);
   const id = keyId(name, pubData);
   if (hex8(id) !== hash) throw new TracevaultError('ERR_BAD_KEY');
-  return { name, keyId: id, sign: (m) => sign(null, m, priv), verifierKey: `${name}+${hex8(id)}+${pubData.toString('base64')}` };
+  return {
+    name,
+    keyId: id,
+    sign: (m) => sign(null, m, priv),
+    verifierKey: `${name}+${hex8(id)}+${pubData.toString('base64')}`,
+  };
 }
 
 /**
  * The signed-note encoding of an Ed25519 key pair from its 32-byte seed; `alg` is the signature
  * type byte (0x01 for notes, 0x04 for cosignature/v1 witnesses).
  */
-export function noteKeyFromSeed(name: string, seed: Uint8Array, alg = ED25519): { signerKey: string; verifierKey: string } {
+export function noteKeyFromSeed(
+  name: string,
+  seed: Uint8Array,
+  alg = ED25519,
+): { signerKey: string; verifierKey: string } {
   if (!isValidKeyName(name) || seed.length !== 32) throw new TracevaultError('ERR_BAD_KEY');
   const priv = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   const pub = createPublicKey(priv).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
@@ -100,7 +116,7 @@ export function noteKeyFromSeed(name: string, seed: Uint8Array, alg = ED25519): 
 /** A new Ed25519 key pair in signed-note encoding. The signer key is a secret: keep it out of the database. */
 export function generateNoteKey(name: string, alg = ED25519): { signerKey: string; verifierKey: string } {
   const { privateKey } = generateKeyPairSync('ed25519');
-  return noteKeyFromSeed(name, (privateKey).export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length), alg);
+  return noteKeyFromSeed(name, privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length), alg);
 }
 
 /** The text must end in a newline and hold no control character but newline (nor a decoding error). */
@@ -156,7 +172,9 @@ export function openNote(note: string | Uint8Array, verifiers: readonly NoteVeri
     if (!m || !isValidKeyName(m[1]!)) throw new TracevaultError('ERR_MALFORMED_NOTE');
     const bytes = Buffer.from(m[2]!, 'base64');
     if (bytes.length < 5 || bytes.toString('base64') !== m[2]) throw new TracevaultError('ERR_MALFORMED_NOTE');
-    const name = m[1]!, id = bytes.readUInt32BE(0), sig = bytes.subarray(4);
+    const name = m[1]!,
+      id = bytes.readUInt32BE(0),
+      sig = bytes.subarray(4);
     const v = verifiers.find((k) => k.name === name && k.keyId === id);
     if (!v) {
       unknown.push({ name, keyId: id, signature: sig });

@@ -19,13 +19,28 @@ export interface LedgerReport {
   readonly entries: number;
   readonly checkpoints: number;
   readonly firstBadIndex?: number;
-  readonly problem?: 'missing entry' | 'entry changed or moved' | 'log truncated' | 'checkpoint signature' | 'checkpoint root' | 'cosignature';
+  readonly problem?:
+    | 'missing entry'
+    | 'entry changed or moved'
+    | 'log truncated'
+    | 'checkpoint signature'
+    | 'checkpoint root'
+    | 'cosignature';
   /** Cosignatures that verified, of those kept. */
   readonly cosignatures?: { readonly verified: number; readonly kept: number };
 }
 
-export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entries: number) => void, witnesses: readonly NoteVerifier[] = []): Promise<LedgerReport> {
-  const cps = (await db.all<{ size: number; note: string; root: Buffer }>('SELECT size, note, root FROM ledger_checkpoints ORDER BY size')).map((c) => ({ ...c, size: Number(c.size) }));
+export async function verifyLedger(
+  db: Db,
+  log: NoteVerifier,
+  onProgress?: (entries: number) => void,
+  witnesses: readonly NoteVerifier[] = [],
+): Promise<LedgerReport> {
+  const cps = (
+    await db.all<{ size: number; note: string; root: Buffer }>(
+      'SELECT size, note, root FROM ledger_checkpoints ORDER BY size',
+    )
+  ).map((c) => ({ ...c, size: Number(c.size) }));
   type Finding = { index: number; problem: NonNullable<LedgerReport['problem']> };
   // Exact findings name an index; a checkpoint that fails only bounds it ("at or after").
   let exact: Finding | undefined, bound: Finding | undefined;
@@ -47,7 +62,9 @@ export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entr
     }
   }
   // Every cosignature kept must be a valid one, by a configured witness, on its checkpoint.
-  const cosigs = await db.all<{ size: number; witness: string; line: string }>('SELECT size, witness, line FROM ledger_cosignatures ORDER BY size');
+  const cosigs = await db.all<{ size: number; witness: string; line: string }>(
+    'SELECT size, witness, line FROM ledger_cosignatures ORDER BY size',
+  );
   let cosigned = 0;
   for (const c of cosigs) {
     const cp = cps.find((x) => x.size === Number(c.size));
@@ -60,7 +77,9 @@ export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entr
     }
   }
   const range = new CompactRange();
-  let lastGood = 0, tile: Buffer | undefined, tileIdx = -1;
+  let lastGood = 0,
+    tile: Buffer | undefined,
+    tileIdx = -1;
   const pending = [...signed.keys()].sort((a, b) => a - b);
   const checkAt = () => {
     while (pending.length > 0 && pending[0] === range.size) {
@@ -71,7 +90,10 @@ export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entr
   };
   checkAt();
   for (let after = 0; ; ) {
-    const rows = await db.all<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 10000', [after]);
+    const rows = await db.all<EntryRow>(
+      'SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 10000',
+      [after],
+    );
     for (const r of rows) {
       const seq = Number(r.seq);
       if (seq !== range.size + 1) {
@@ -82,10 +104,11 @@ export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entr
       const h = entryLeafHash(r);
       const t = Math.floor(index / TILE_WIDTH);
       if (t !== tileIdx) {
-        tile = (await db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = 0 AND idx = ?', [t]))?.hashes;
+        tile = (await db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = 0 AND idx = ?', [t]))
+          ?.hashes;
         tileIdx = t;
       }
-      const stored = tile?.subarray((index % TILE_WIDTH) * HASH_BYTES, (index % TILE_WIDTH + 1) * HASH_BYTES);
+      const stored = tile?.subarray((index % TILE_WIDTH) * HASH_BYTES, ((index % TILE_WIDTH) + 1) * HASH_BYTES);
       if (stored && stored.length === HASH_BYTES && !stored.equals(h)) flag(index, 'entry changed or moved');
       range.append(h);
       checkAt();
@@ -98,6 +121,13 @@ export async function verifyLedger(db: Db, log: NoteVerifier, onProgress?: (entr
   const bad = exact ?? bound;
   const cosignatures = witnesses.length > 0 ? { cosignatures: { verified: cosigned, kept: cosigs.length } } : {};
   return bad
-    ? { ok: false, entries: range.size, checkpoints: cps.length, firstBadIndex: bad.index, problem: bad.problem, ...cosignatures }
+    ? {
+        ok: false,
+        entries: range.size,
+        checkpoints: cps.length,
+        firstBadIndex: bad.index,
+        problem: bad.problem,
+        ...cosignatures,
+      }
     : { ok: true, entries: range.size, checkpoints: cps.length, ...cosignatures };
 }

@@ -26,16 +26,28 @@ export interface WitnessOutcome {
 }
 
 async function post(url: string, body: string): Promise<{ status: number; type: string; text: string }> {
-  const r = await fetch(`${url.replace(/\/$/, '')}/add-checkpoint`, { method: 'POST', body, signal: AbortSignal.timeout(10_000) });
+  const r = await fetch(`${url.replace(/\/$/, '')}/add-checkpoint`, {
+    method: 'POST',
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
   return { status: r.status, type: r.headers.get('content-type') ?? '', text: await r.text() };
 }
 
-export async function submitToWitnesses(db: Db, ledger: Ledger, note: string, witnesses: readonly WitnessConfig[]): Promise<WitnessOutcome[]> {
+export async function submitToWitnesses(
+  db: Db,
+  ledger: Ledger,
+  note: string,
+  witnesses: readonly WitnessConfig[],
+): Promise<WitnessOutcome[]> {
   const cp = parseCheckpoint(note.slice(0, note.indexOf('\n\n') + 1));
   const out: WitnessOutcome[] = [];
   for (const w of witnesses) {
     const verifier = parseCosignerVerifier(w.verifierKey);
-    let old = Number((await db.get<{ size: number }>('SELECT size FROM ledger_witness_sizes WHERE witness = ?', [verifier.name]))?.size ?? 0);
+    let old = Number(
+      (await db.get<{ size: number }>('SELECT size FROM ledger_witness_sizes WHERE witness = ?', [verifier.name]))
+        ?.size ?? 0,
+    );
     let outcome: WitnessOutcome = { witness: verifier.name, status: 0, cosigned: false };
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
@@ -43,7 +55,13 @@ export async function submitToWitnesses(db: Db, ledger: Ledger, note: string, wi
         const r = await post(w.url, `old ${old}\n${proof.map((h) => `${h.toString('base64')}\n`).join('')}\n${note}`);
         outcome = { witness: verifier.name, status: r.status, cosigned: false };
         // 409 with a size: the witness last cosigned another size; try once from there.
-        if (r.status === 409 && r.type.startsWith('text/x.tlog.size') && /^\d+\n$/.test(r.text) && Number(r.text) <= cp.size && attempt === 0) {
+        if (
+          r.status === 409 &&
+          r.type.startsWith('text/x.tlog.size') &&
+          /^\d+\n$/.test(r.text) &&
+          Number(r.text) <= cp.size &&
+          attempt === 0
+        ) {
           old = Number(r.text);
           continue;
         }
@@ -58,8 +76,14 @@ export async function submitToWitnesses(db: Db, ledger: Ledger, note: string, wi
           });
           if (valid.length > 0) {
             await db.transaction(async (tx) => {
-              await tx.run('INSERT INTO ledger_cosignatures (size, witness, line) VALUES (?, ?, ?) ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line', [cp.size, verifier.name, valid[0]!]);
-              await tx.run('INSERT INTO ledger_witness_sizes (witness, size) VALUES (?, ?) ON CONFLICT (witness) DO UPDATE SET size = excluded.size', [verifier.name, cp.size]);
+              await tx.run(
+                'INSERT INTO ledger_cosignatures (size, witness, line) VALUES (?, ?, ?) ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line',
+                [cp.size, verifier.name, valid[0]!],
+              );
+              await tx.run(
+                'INSERT INTO ledger_witness_sizes (witness, size) VALUES (?, ?) ON CONFLICT (witness) DO UPDATE SET size = excluded.size',
+                [verifier.name, cp.size],
+              );
             });
             outcome = { ...outcome, cosigned: true };
           }
@@ -78,7 +102,9 @@ export async function submitToWitnesses(db: Db, ledger: Ledger, note: string, wi
 export async function cosignedCheckpoint(db: Db, size: number): Promise<string | undefined> {
   const cp = await db.get<{ note: string }>('SELECT note FROM ledger_checkpoints WHERE size = ?', [size]);
   if (!cp) return undefined;
-  const lines = await db.all<{ line: string }>('SELECT line FROM ledger_cosignatures WHERE size = ? ORDER BY witness', [size]);
+  const lines = await db.all<{ line: string }>('SELECT line FROM ledger_cosignatures WHERE size = ? ORDER BY witness', [
+    size,
+  ]);
   return cp.note + lines.map((l) => `${l.line}\n`).join('');
 }
 

@@ -26,9 +26,14 @@ export interface WitnessResponse {
   readonly contentType: string;
 }
 
-const text = (status: number, body = ''): WitnessResponse => ({ status, body, contentType: 'text/plain; charset=utf-8' });
+const text = (status: number, body = ''): WitnessResponse => ({
+  status,
+  body,
+  contentType: 'text/plain; charset=utf-8',
+});
 
-export const WITNESS_SCHEMA = 'CREATE TABLE IF NOT EXISTS witness_state (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL, updated_at TEXT NOT NULL)';
+export const WITNESS_SCHEMA =
+  'CREATE TABLE IF NOT EXISTS witness_state (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL, updated_at TEXT NOT NULL)';
 
 export class Witness {
   readonly #cosigner: Cosigner;
@@ -56,7 +61,8 @@ export class Witness {
     const proofLines = head.slice(1);
     if (!old || proofLines.length > 63) return text(400, 'malformed request\n');
     const proof = proofLines.map((l) => Buffer.from(l, 'base64'));
-    if (proof.some((p, i) => p.length !== HASH_BYTES || p.toString('base64') !== proofLines[i])) return text(400, 'malformed proof\n');
+    if (proof.some((p, i) => p.length !== HASH_BYTES || p.toString('base64') !== proofLines[i]))
+      return text(400, 'malformed proof\n');
     const oldSize = Number(old[1]);
     // The origin names the log; only its trusted keys count.
     let origin: string;
@@ -71,16 +77,29 @@ export class Witness {
     try {
       checkpointText = openNote(note, keys).text;
     } catch (e) {
-      return isTracevaultError(e) && e.code === 'ERR_UNVERIFIED_NOTE' ? text(403, 'no valid signature by the log\n') : text(400, 'malformed checkpoint\n');
+      return isTracevaultError(e) && e.code === 'ERR_UNVERIFIED_NOTE'
+        ? text(403, 'no valid signature by the log\n')
+        : text(400, 'malformed checkpoint\n');
     }
     const cp = parseCheckpoint(checkpointText);
     if (oldSize > cp.size) return text(400, 'old size is larger than the checkpoint size\n');
     return this.#db.transaction(async (tx) => {
-      const state = await tx.get<{ size: number; root: Buffer }>('SELECT size, root FROM witness_state WHERE origin = ?', [origin]);
+      const state = await tx.get<{ size: number; root: Buffer }>(
+        'SELECT size, root FROM witness_state WHERE origin = ?',
+        [origin],
+      );
       const stored = state ? Number(state.size) : 0;
       if (oldSize !== stored) return { status: 409, body: `${stored}\n`, contentType: 'text/x.tlog.size' };
-      if (oldSize === 0 ? proof.length > 0 : oldSize === cp.size ? !cp.root.equals(state!.root) : !verifyConsistency(oldSize, cp.size, state!.root, cp.root, proof)) {
-        return oldSize === cp.size ? text(409, 'same size, different root: a fork\n') : text(422, 'the consistency proof does not verify\n');
+      if (
+        oldSize === 0
+          ? proof.length > 0
+          : oldSize === cp.size
+            ? !cp.root.equals(state!.root)
+            : !verifyConsistency(oldSize, cp.size, state!.root, cp.root, proof)
+      ) {
+        return oldSize === cp.size
+          ? text(409, 'same size, different root: a fork\n')
+          : text(422, 'the consistency proof does not verify\n');
       }
       await tx.run(
         'INSERT INTO witness_state (origin, size, root, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root, updated_at = excluded.updated_at',
@@ -100,7 +119,8 @@ export function serveWitness(witness: Witness, port: number, host = '127.0.0.1')
       res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body) });
       res.end(r.body);
     };
-    if (req.method !== 'POST' || !/^\/(?:.*\/)?add-checkpoint$/.test(req.url ?? '')) return send(text(404, 'not found\n'));
+    if (req.method !== 'POST' || !/^\/(?:.*\/)?add-checkpoint$/.test(req.url ?? ''))
+      return send(text(404, 'not found\n'));
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -112,7 +132,9 @@ export function serveWitness(witness: Witness, port: number, host = '127.0.0.1')
     });
     req.on('end', () => {
       if (size > MAX_BODY) return;
-      witness.addCheckpoint(Buffer.concat(chunks).toString('utf8')).then(send, () => send(text(500, 'internal error\n')));
+      witness
+        .addCheckpoint(Buffer.concat(chunks).toString('utf8'))
+        .then(send, () => send(text(500, 'internal error\n')));
     });
   });
   return new Promise((resolve, reject) => {

@@ -5,7 +5,8 @@
  */
 import { toHalfWidthDigits } from './mobile.ts';
 
-const PROVINCE = /^(北京市|天津市|上海市|重庆市|香港特别行政区|澳门特别行政区|内蒙古自治区|广西壮族自治区|西藏自治区|宁夏回族自治区|新疆维吾尔自治区|\p{Script=Han}{2,3}省)/u;
+const PROVINCE =
+  /^(北京市|天津市|上海市|重庆市|香港特别行政区|澳门特别行政区|内蒙古自治区|广西壮族自治区|西藏自治区|宁夏回族自治区|新疆维吾尔自治区|\p{Script=Han}{2,3}省)/u;
 const PREFECTURE = /^(\p{Script=Han}{1,9}?(?:自治州|地区|盟|市))/u;
 const DISTRICT = /^(\p{Script=Han}{1,8}?(?:新区|区|县|旗|市))/u;
 

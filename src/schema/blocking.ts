@@ -44,14 +44,16 @@ export function blockKeys(m: BlockMaterial, tier?: 'precise' | 'broad'): string[
     if (p.length === 11 && visible(p.slice(0, 3)) && visible(p.slice(7))) out.add(`t:${p.slice(0, 3)}${p.slice(7)}`);
   }
   for (const id of m.residentIds) {
-    if (id.length === 18 && visible(id.slice(0, 6)) && visible(id.slice(14))) out.add(`i:${id.slice(0, 6)}${id.slice(14)}`);
+    if (id.length === 18 && visible(id.slice(0, 6)) && visible(id.slice(14)))
+      out.add(`i:${id.slice(0, 6)}${id.slice(14)}`);
   }
   if (tier === 'precise') return [...out];
   if (tier === 'broad') out.clear();
   if (m.birthDate) {
     if (m.hospital) out.add(`h:${m.birthDate}|${hospitalKey(m.hospital)}`);
     const surname = m.motherName ?? m.motherSurname;
-    if (surname && visible([...surname][0])) for (const r of surnameReadings([...surname][0]!)) out.add(`s:${m.birthDate}|${r}`);
+    if (surname && visible([...surname][0]))
+      for (const r of surnameReadings([...surname][0]!)) out.add(`s:${m.birthDate}|${r}`);
     if (m.motherName && visible(m.motherName)) out.add(`m:${fuzzyKey(m.motherName)}|${m.birthDate.slice(0, 7)}`);
   }
   return [...out];
@@ -72,7 +74,9 @@ export function recordMaterial(values: ReadonlyMap<string, unknown>): BlockMater
   const birth = str('birthTime');
   return {
     phones: ['motherPhone', 'fatherPhone', 'ownerPhone'].map(str).filter((v): v is string => v !== undefined),
-    residentIds: ['motherResidentId', 'fatherResidentId', 'babyResidentId', 'ownerResidentId'].map(str).filter((v): v is string => v !== undefined),
+    residentIds: ['motherResidentId', 'fatherResidentId', 'babyResidentId', 'ownerResidentId']
+      .map(str)
+      .filter((v): v is string => v !== undefined),
     birthDate: birth && localDateOf(birth),
     hospital: str('hospital'),
     motherName: str('motherName') ?? str('ownerName'),

@@ -8,7 +8,8 @@ import { localDate, localDateTime, SHANGHAI_OFFSET } from './local-date.ts';
 
 export const DEFAULT_OFFSET = SHANGHAI_OFFSET;
 
-const DATE_TIME = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+const DATE_TIME =
+  /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 
 export type DateTimeResult = { ok: true; value: string; epochMs: number } | { ok: false; rule: string };
 
@@ -59,14 +60,17 @@ export type DateResult = { ok: true; value: string } | { ok: false; rule: string
 export function parseDate(input: string, notAfter?: Date): DateResult {
   const m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(input.trim());
   if (!m) return { ok: false, rule: 'date.format' };
-  const y = +m[1]!, mo = +m[2]!, d = +m[3]!;
+  const y = +m[1]!,
+    mo = +m[2]!,
+    d = +m[3]!;
   if (y < 1800 || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) return { ok: false, rule: 'date.date' };
   const value = `${y}-${two(mo)}-${two(d)}`;
   if (notAfter && value > localToday(notAfter)) return { ok: false, rule: 'date.future' };
   return { ok: true, value };
 }
 
-let memoAt = NaN, memoDate = '';
+let memoAt = NaN,
+  memoDate = '';
 
 /** The calendar date of `now` in the default zone (+08:00): localDate, remembered for the next call. */
 export function localToday(now: Date): string {

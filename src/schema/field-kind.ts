@@ -5,16 +5,34 @@
 import { parseAddress } from './address.ts';
 import { parseDate, parseDateTime } from './date-time.ts';
 import {
-  maskAddress, maskBed, maskCode, maskDate, maskDateTime, maskMobile, maskPersonName, maskPlate,
-  maskResidentId, maskSex,
+  maskAddress,
+  maskBed,
+  maskCode,
+  maskDate,
+  maskDateTime,
+  maskMobile,
+  maskPersonName,
+  maskPlate,
+  maskResidentId,
+  maskSex,
 } from './mask.ts';
 import { parseMobile } from './mobile.ts';
 import { parsePersonName } from './person-name.ts';
 import { parseResidentId } from './resident-id.ts';
 
 export type FieldKind =
-  | 'personName' | 'sex' | 'dateTime' | 'date' | 'residentId' | 'code' | 'text' | 'bed' | 'mobile'
-  | 'address' | 'plate' | 'vaccinations';
+  | 'personName'
+  | 'sex'
+  | 'dateTime'
+  | 'date'
+  | 'residentId'
+  | 'code'
+  | 'text'
+  | 'bed'
+  | 'mobile'
+  | 'address'
+  | 'plate'
+  | 'vaccinations';
 
 export type Sensitivity = 'public' | 'personal' | 'sensitive';
 
@@ -71,9 +89,18 @@ function stringKind(
 }
 
 const SEX: Record<string, string> = {
-  male: 'male', m: 'male', 男: 'male', '1': 'male',
-  female: 'female', f: 'female', 女: 'female', '2': 'female',
-  unknown: 'unknown', 未知: 'unknown', '0': 'unknown', '9': 'unknown',
+  male: 'male',
+  m: 'male',
+  男: 'male',
+  '1': 'male',
+  female: 'female',
+  f: 'female',
+  女: 'female',
+  '2': 'female',
+  unknown: 'unknown',
+  未知: 'unknown',
+  '0': 'unknown',
+  '9': 'unknown',
 };
 
 function plainText(s: string, max: number, kind: string): ParseResult {
@@ -100,7 +127,8 @@ function parseVaccinations(input: unknown, ctx: ValidationContext): ParseResult 
   for (const item of list as unknown[]) {
     if (typeof item !== 'object' || item === null) return bad('vaccinations.format');
     const { vaccine, dose, date, clinic } = item as Record<string, unknown>;
-    if (typeof vaccine !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/.test(vaccine)) return bad('vaccinations.vaccine');
+    if (typeof vaccine !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/.test(vaccine))
+      return bad('vaccinations.vaccine');
     const n = typeof dose === 'string' ? Number(dose) : dose;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 9) return bad('vaccinations.dose');
     const d = typeof date === 'string' ? parseDate(date, ctx.now) : { ok: false as const, rule: 'date.format' };
@@ -120,55 +148,110 @@ function parseVaccinations(input: unknown, ctx: ValidationContext): ParseResult 
 }
 
 export const KINDS: Readonly<Record<FieldKind, KindSpec>> = {
-  personName: stringKind('personName', (s) => {
-    const r = parsePersonName(s);
-    return r.ok ? ok(r.value.name) : r;
-  }, maskPersonName, 'name'),
-  sex: stringKind('sex', (s) => {
-    const v = SEX[s.trim().toLowerCase()];
-    return v ? ok(v) : bad('sex.value');
-  }, maskSex),
-  dateTime: stringKind('dateTime', (s, ctx) => {
-    const r = parseDateTime(s, ctx.now);
-    return r.ok ? ok(r.value) : r;
-  }, maskDateTime),
-  date: stringKind('date', (s, ctx) => {
-    const r = parseDate(s, ctx.now);
-    return r.ok ? ok(r.value) : r;
-  }, maskDate),
-  residentId: stringKind('residentId', (s, ctx) => {
-    const r = parseResidentId(s, ctx.now);
-    return r.ok ? ok(r.value.id, r.value.warnings) : r;
-  }, maskResidentId, 'residentId'),
-  code: stringKind('code', (s) => {
-    const v = s.trim().toUpperCase();
-    return /^[A-Z0-9][A-Z0-9-]{3,31}$/.test(v) ? ok(v) : bad('code.format');
-  }, maskCode),
-  text: stringKind('text', (s) => plainText(s, 200, 'text'), (s) => [...s].map(() => '*').join('')),
-  bed: stringKind('bed', (s) => {
-    const r = plainText(s, 64, 'bed');
-    if (!r.ok) return r;
-    return /[0-9A-Za-z]/.test(r.value as string) ? r : bad('bed.format');
-  }, maskBed),
-  mobile: stringKind('mobile', (s) => {
-    const r = parseMobile(s);
-    return r.ok ? ok(r.value) : r;
-  }, maskMobile, 'phone'),
-  address: stringKind('address', (s) => {
-    const r = parseAddress(s);
-    return r.ok ? ok(r.value, r.warnings) : r;
-  }, maskAddress),
-  plate: stringKind('plate', (s) => {
-    const v = s.trim().toUpperCase().replace(/[\s·-]/g, '');
-    // GA 36-2018: province character, issuing-authority letter, then 5 (6 for new-energy) characters; no I or O.
-    return /^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳]$/.test(v)
-      ? ok(v)
-      : bad('plate.format');
-  }, maskPlate, 'plate'),
+  personName: stringKind(
+    'personName',
+    (s) => {
+      const r = parsePersonName(s);
+      return r.ok ? ok(r.value.name) : r;
+    },
+    maskPersonName,
+    'name',
+  ),
+  sex: stringKind(
+    'sex',
+    (s) => {
+      const v = SEX[s.trim().toLowerCase()];
+      return v ? ok(v) : bad('sex.value');
+    },
+    maskSex,
+  ),
+  dateTime: stringKind(
+    'dateTime',
+    (s, ctx) => {
+      const r = parseDateTime(s, ctx.now);
+      return r.ok ? ok(r.value) : r;
+    },
+    maskDateTime,
+  ),
+  date: stringKind(
+    'date',
+    (s, ctx) => {
+      const r = parseDate(s, ctx.now);
+      return r.ok ? ok(r.value) : r;
+    },
+    maskDate,
+  ),
+  residentId: stringKind(
+    'residentId',
+    (s, ctx) => {
+      const r = parseResidentId(s, ctx.now);
+      return r.ok ? ok(r.value.id, r.value.warnings) : r;
+    },
+    maskResidentId,
+    'residentId',
+  ),
+  code: stringKind(
+    'code',
+    (s) => {
+      const v = s.trim().toUpperCase();
+      return /^[A-Z0-9][A-Z0-9-]{3,31}$/.test(v) ? ok(v) : bad('code.format');
+    },
+    maskCode,
+  ),
+  text: stringKind(
+    'text',
+    (s) => plainText(s, 200, 'text'),
+    (s) => [...s].map(() => '*').join(''),
+  ),
+  bed: stringKind(
+    'bed',
+    (s) => {
+      const r = plainText(s, 64, 'bed');
+      if (!r.ok) return r;
+      return /[0-9A-Za-z]/.test(r.value as string) ? r : bad('bed.format');
+    },
+    maskBed,
+  ),
+  mobile: stringKind(
+    'mobile',
+    (s) => {
+      const r = parseMobile(s);
+      return r.ok ? ok(r.value) : r;
+    },
+    maskMobile,
+    'phone',
+  ),
+  address: stringKind(
+    'address',
+    (s) => {
+      const r = parseAddress(s);
+      return r.ok ? ok(r.value, r.warnings) : r;
+    },
+    maskAddress,
+  ),
+  plate: stringKind(
+    'plate',
+    (s) => {
+      const v = s
+        .trim()
+        .toUpperCase()
+        .replace(/[\s·-]/g, '');
+      // GA 36-2018: province character, issuing-authority letter, then 5 (6 for new-energy) characters; no I or O.
+      return /^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳]$/.test(
+        v,
+      )
+        ? ok(v)
+        : bad('plate.format');
+    },
+    maskPlate,
+    'plate',
+  ),
   vaccinations: {
     parse: parseVaccinations,
     mask: (v) =>
-      typeof v === 'string' ? '****' : v.map((x) => ({ vaccine: x.vaccine, dose: x.dose, date: maskDate(x.date), clinic: x.clinic })),
+      typeof v === 'string'
+        ? '****'
+        : v.map((x) => ({ vaccine: x.vaccine, dose: x.dose, date: maskDate(x.date), clinic: x.clinic })),
   },
 };
 

@@ -40,10 +40,17 @@ export function maskPersonName(input: string): string {
   if (chars.length === 0) return '';
   if (/[·•‧・]/u.test(s) || /^[A-Za-z]/.test(s)) {
     // Names of several parts, or in Latin letters: keep the first character only.
-    return chars[0] + chars.slice(1).map((c) => (/[\s·•‧・'\-.]/u.test(c) ? c : '*')).join('');
+    return (
+      chars[0] +
+      chars
+        .slice(1)
+        .map((c) => (/[\s·•‧・'\-.]/u.test(c) ? c : '*'))
+        .join('')
+    );
   }
   if (chars.length === 1) return '*';
-  if (chars.length >= 3 && COMPOUND.has(chars[0]! + chars[1]!)) return chars[0]! + chars[1]! + '*'.repeat(chars.length - 2);
+  if (chars.length >= 3 && COMPOUND.has(chars[0]! + chars[1]!))
+    return chars[0]! + chars[1]! + '*'.repeat(chars.length - 2);
   if (chars.length === 2) return `${chars[0]}*`;
   return chars[0] + '*'.repeat(chars.length - 2) + chars[chars.length - 1];
 }
@@ -58,7 +65,8 @@ export function maskAddress(input: string): string {
 /** Keeps the ward; the bed's own number becomes stars (产科3病区-12床 → 产科3病区-**床). */
 export function maskBed(input: string): string {
   const s = input.trim();
-  const cut = s.lastIndexOf('-') >= 0 ? s.lastIndexOf('-') + 1 : s.lastIndexOf('病区') >= 0 ? s.lastIndexOf('病区') + 2 : 0;
+  const cut =
+    s.lastIndexOf('-') >= 0 ? s.lastIndexOf('-') + 1 : s.lastIndexOf('病区') >= 0 ? s.lastIndexOf('病区') + 2 : 0;
   const ward = s.slice(0, cut);
   const bed = s.slice(cut);
   return ward + [...bed].map((c, i, a) => (i === a.length - 1 && c === '床' ? c : '*')).join('');

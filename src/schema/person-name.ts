@@ -6,9 +6,45 @@
 
 /** Compound surnames (复姓) in common use. Only these are split as two-character surnames. */
 export const COMPOUND_SURNAMES: readonly string[] = [
-  '欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '宇文', '司徒', '令狐',
-  '夏侯', '轩辕', '端木', '西门', '南宫', '独孤', '百里', '呼延', '万俟', '澹台', '公冶', '太史', '申屠',
-  '钟离', '闻人', '赫连', '濮阳', '单于', '司空', '东郭', '淳于', '拓跋', '左丘', '第五', '谷梁', '羊舌',
+  '欧阳',
+  '司马',
+  '上官',
+  '诸葛',
+  '东方',
+  '皇甫',
+  '尉迟',
+  '公孙',
+  '慕容',
+  '长孙',
+  '宇文',
+  '司徒',
+  '令狐',
+  '夏侯',
+  '轩辕',
+  '端木',
+  '西门',
+  '南宫',
+  '独孤',
+  '百里',
+  '呼延',
+  '万俟',
+  '澹台',
+  '公冶',
+  '太史',
+  '申屠',
+  '钟离',
+  '闻人',
+  '赫连',
+  '濮阳',
+  '单于',
+  '司空',
+  '东郭',
+  '淳于',
+  '拓跋',
+  '左丘',
+  '第五',
+  '谷梁',
+  '羊舌',
 ];
 const COMPOUND = new Set(COMPOUND_SURNAMES);
 
@@ -30,12 +66,16 @@ export type PersonNameResult = { ok: true; value: PersonName } | { ok: false; ru
 
 export function surnameOf(name: string): string {
   const c = [...name];
-  return c.length >= 3 && COMPOUND.has(c[0]! + c[1]!) ? c[0]! + c[1]! : c[0] ?? '';
+  return c.length >= 3 && COMPOUND.has(c[0]! + c[1]!) ? c[0]! + c[1]! : (c[0] ?? '');
 }
 
 /** Normalises spacing and the middle dot (all variants to U+00B7), then validates. */
 export function parsePersonName(input: string): PersonNameResult {
-  const name = input.normalize('NFC').trim().replace(/\s+/g, ' ').replace(/[•‧・]/gu, '·');
+  const name = input
+    .normalize('NFC')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/[•‧・]/gu, '·');
   if (name.length === 0) return { ok: false, rule: 'personName.empty' };
   if (/\p{Cc}/u.test(name)) return { ok: false, rule: 'personName.chars' };
   const temp = TEMPORARY.exec(name);

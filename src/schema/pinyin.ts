@@ -17,7 +17,9 @@ function reading(c: string, asSurname: boolean): string {
   const key = asSurname ? `s${c}` : c;
   let r = readings.get(key);
   if (r === undefined) {
-    r = HAN.test(c) ? (pinyin(c, { toneType: 'none', surname: asSurname ? 'head' : 'off', v: true }) || c).toLowerCase() : c.toLowerCase();
+    r = HAN.test(c)
+      ? (pinyin(c, { toneType: 'none', surname: asSurname ? 'head' : 'off', v: true }) || c).toLowerCase()
+      : c.toLowerCase();
     if (readings.size < 100_000) readings.set(key, r);
   }
   return r;

@@ -66,7 +66,9 @@ export function recordType(name: string): RecordType {
 }
 
 /** Fields of public sensitivity in any record type (shown in clear, never recorded as disclosed). */
-export const PUBLIC_FIELDS: ReadonlySet<string> = new Set([...RECORD_TYPES.values()].flatMap((t) => t.fields.filter((f) => f.sensitivity === 'public').map((f) => f.name)));
+export const PUBLIC_FIELDS: ReadonlySet<string> = new Set(
+  [...RECORD_TYPES.values()].flatMap((t) => t.fields.filter((f) => f.sensitivity === 'public').map((f) => f.name)),
+);
 
 const byName = new WeakMap<RecordType, Map<string, FieldDef>>();
 

@@ -49,11 +49,17 @@ export function parseResidentId(input: string, now: Date): ResidentIdResult {
     if (!/^\d{17}[\dX]$/.test(s)) return { ok: false, rule: 'residentId.format' };
     if (checkCharacter(s) !== s[17]) return { ok: false, rule: 'residentId.checksum' };
     region = s.slice(0, 6);
-    y = +s.slice(6, 10); m = +s.slice(10, 12); d = +s.slice(12, 14); seq = +s.slice(14, 17);
+    y = +s.slice(6, 10);
+    m = +s.slice(10, 12);
+    d = +s.slice(12, 14);
+    seq = +s.slice(14, 17);
   } else if (legacy) {
     if (!/^\d{15}$/.test(s)) return { ok: false, rule: 'residentId.format' };
     region = s.slice(0, 6);
-    y = 1900 + +s.slice(6, 8); m = +s.slice(8, 10); d = +s.slice(10, 12); seq = +s.slice(12, 15);
+    y = 1900 + +s.slice(6, 8);
+    m = +s.slice(8, 10);
+    d = +s.slice(10, 12);
+    seq = +s.slice(12, 15);
   } else {
     return { ok: false, rule: 'residentId.length' };
   }

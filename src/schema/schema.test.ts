@@ -8,7 +8,17 @@ import { isAllocatedMobile, parseMobile, MOBILE_PREFIXES } from './mobile.ts';
 import { parsePersonName } from './person-name.ts';
 import { parseAddress } from './address.ts';
 import { parseDateTime } from './date-time.ts';
-import { maskAddress, maskBed, maskDateTime, maskMobile, maskPersonName, maskResidentId, maskCode, maskDate, maskPlate } from './mask.ts';
+import {
+  maskAddress,
+  maskBed,
+  maskDateTime,
+  maskMobile,
+  maskPersonName,
+  maskResidentId,
+  maskCode,
+  maskDate,
+  maskPlate,
+} from './mask.ts';
 import { BIRTH, VEHICLE, validateRecord, maskRecord } from './record-type.ts';
 import { regionName, allDistricts } from './regions.ts';
 import { vectorPath } from '../../test/helpers/vectors.ts';
@@ -32,22 +42,26 @@ test('resident ids: the vectors of GB 11643-1999', () => {
 });
 
 test('resident ids: any single-digit change breaks the check character', () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 16 }), fc.integer({ min: 1, max: 9 }), (pos, delta) => {
-    const id = '11010519491231002X';
-    const d = (Number(id[pos]) + delta) % 10;
-    const changed = id.slice(0, pos) + d + id.slice(pos + 1);
-    assert.notEqual(checkCharacter(changed), 'X');
-  }));
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 16 }), fc.integer({ min: 1, max: 9 }), (pos, delta) => {
+      const id = '11010519491231002X';
+      const d = (Number(id[pos]) + delta) % 10;
+      const changed = id.slice(0, pos) + d + id.slice(pos + 1);
+      assert.notEqual(checkCharacter(changed), 'X');
+    }),
+  );
 });
 
 test('resident ids: generated ids validate; 15-digit legacy ids; unknown regions warn', () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 38000 }), fc.integer({ min: 0, max: 999 }), (days, seq) => {
-    const date = new Date(Date.UTC(1920, 0, 1) + days * 86400_000).toISOString().slice(0, 10);
-    const r = parseResidentId(makeResidentId('370102', date, seq), NOW);
-    assert.ok(r.ok);
-    assert.equal(r.value.sex, seq % 2 ? 'male' : 'female');
-    assert.deepEqual(r.value.warnings, []);
-  }));
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 38000 }), fc.integer({ min: 0, max: 999 }), (days, seq) => {
+      const date = new Date(Date.UTC(1920, 0, 1) + days * 86400_000).toISOString().slice(0, 10);
+      const r = parseResidentId(makeResidentId('370102', date, seq), NOW);
+      assert.ok(r.ok);
+      assert.equal(r.value.sex, seq % 2 ? 'male' : 'female');
+      assert.deepEqual(r.value.warnings, []);
+    }),
+  );
   const legacy = parseResidentId('110105491231002', NOW);
   assert.ok(legacy.ok && legacy.value.legacy && legacy.value.birthDate === '1949-12-31');
   const old = parseResidentId('440524188001010014', NOW);
@@ -63,18 +77,22 @@ test('mobiles: normalisation and allocated prefixes agree with libphonenumber (m
   assert.deepEqual(parseMobile('15412345678'), { ok: false, rule: 'mobile.prefix' });
   assert.deepEqual(parseMobile('1381234567'), { ok: false, rule: 'mobile.length' });
   assert.ok(MOBILE_PREFIXES.length > 40);
-  fc.assert(fc.property(fc.stringMatching(/^1[3-9]\d{9}$/), (n) => {
-    const lib = parsePhoneNumberFromString(n, 'CN');
-    const libOk = !!lib && lib.isValid() && /MOBILE/.test(lib.getType() ?? '');
-    assert.equal(isAllocatedMobile(n), libOk, n);
-  }), { numRuns: 3000 });
+  fc.assert(
+    fc.property(fc.stringMatching(/^1[3-9]\d{9}$/), (n) => {
+      const lib = parsePhoneNumberFromString(n, 'CN');
+      const libOk = !!lib && lib.isValid() && /MOBILE/.test(lib.getType() ?? '');
+      assert.equal(isAllocatedMobile(n), libOk, n);
+    }),
+    { numRuns: 3000 },
+  );
 });
 
 test('names: compound surnames, temporary newborn names, minority and Latin names', () => {
   for (const ok of ['张三', '欧阳娜娜', '张三之子', '李四之女', '阿依古丽·买买提', 'John Smith', '司马相如']) {
     assert.ok(parsePersonName(ok).ok, ok);
   }
-  for (const bad of ['', '张', '张3', 'a', '之子', '张*明', '张\u0000三']) assert.equal(parsePersonName(bad).ok, false, bad);
+  for (const bad of ['', '张', '张3', 'a', '之子', '张*明', '张\u0000三'])
+    assert.equal(parsePersonName(bad).ok, false, bad);
   assert.equal((parsePersonName('欧阳娜娜') as { value: { surname: string } }).value.surname, '欧阳');
 });
 
@@ -83,7 +101,11 @@ test('addresses and date-times', () => {
   assert.deepEqual(parseAddress('北京市朝阳区'), { ok: false, rule: 'address.detail' });
   const noProv = parseAddress('建国路88号');
   assert.ok(noProv.ok && noProv.warnings.includes('address.noProvince'));
-  assert.deepEqual(parseDateTime('2026/11/20 3:17'), { ok: true, value: '2026-11-20T03:17:00+08:00', epochMs: Date.parse('2026-11-20T03:17:00+08:00') });
+  assert.deepEqual(parseDateTime('2026/11/20 3:17'), {
+    ok: true,
+    value: '2026-11-20T03:17:00+08:00',
+    epochMs: Date.parse('2026-11-20T03:17:00+08:00'),
+  });
   assert.equal(parseDateTime('2026-02-30T00:00:00+08:00').ok, false);
   assert.equal(parseDateTime('2027-01-01T00:00:00+08:00', NOW).ok, false);
 });
@@ -91,53 +113,95 @@ test('addresses and date-times', () => {
 test('masking: the vectors', () => {
   const v = vectors('masking.json');
   const fns: Record<string, (s: string) => string> = {
-    mobile: maskMobile, residentId: maskResidentId, personName: maskPersonName, address: maskAddress,
-    bed: maskBed, birthTime: maskDateTime,
+    mobile: maskMobile,
+    residentId: maskResidentId,
+    personName: maskPersonName,
+    address: maskAddress,
+    bed: maskBed,
+    birthTime: maskDateTime,
   };
   for (const c of v.cases) assert.equal(fns[c.kind]!(c.in), c.out, `${c.kind}`);
 });
 
-const ALL_MASKS = [maskMobile, maskResidentId, maskPersonName, maskAddress, maskBed, maskDateTime, maskDate, maskCode, maskPlate];
+const ALL_MASKS = [
+  maskMobile,
+  maskResidentId,
+  maskPersonName,
+  maskAddress,
+  maskBed,
+  maskDateTime,
+  maskDate,
+  maskCode,
+  maskPlate,
+];
 
 test('masking: total and idempotent on any Unicode input', () => {
-  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
-    for (const m of ALL_MASKS) {
-      const once = m(s);
-      assert.equal(m(once), once);
-    }
-  }), { numRuns: 2000 });
-  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 20 }), (s) => {
-    for (const m of ALL_MASKS) assert.equal(m(m(s)), m(s));
-  }), { numRuns: 2000 });
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
+      for (const m of ALL_MASKS) {
+        const once = m(s);
+        assert.equal(m(once), once);
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', maxLength: 20 }), (s) => {
+      for (const m of ALL_MASKS) assert.equal(m(m(s)), m(s));
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 const hanChar = fc.integer({ min: 0x4e00, max: 0x9fa5 }).map((c) => String.fromCharCode(c));
 const hanName = fc.array(hanChar, { minLength: 2, maxLength: 4 }).map((a) => a.join(''));
-const phone = fc.tuple(fc.constantFrom(...MOBILE_PREFIXES), fc.stringMatching(/^\d{8}$/)).map(([p, r]) => (p + r).slice(0, 11));
+const phone = fc
+  .tuple(fc.constantFrom(...MOBILE_PREFIXES), fc.stringMatching(/^\d{8}$/))
+  .map(([p, r]) => (p + r).slice(0, 11));
 const districts = allDistricts().filter((d) => d.code.startsWith('11') || d.code.startsWith('37'));
 
 test('masking: a masked valid value never contains the whole clear value', () => {
   fc.assert(fc.property(phone, (p) => assert.ok(!maskMobile(p).includes(p))));
   fc.assert(fc.property(hanName, (n) => assert.ok(!maskPersonName(n).includes(n))));
-  fc.assert(fc.property(fc.integer({ min: 0, max: 30000 }), fc.integer({ min: 0, max: 999 }), (days, seq) => {
-    const id = makeResidentId('370102', new Date(Date.UTC(1950, 0, 1) + days * 86400_000).toISOString().slice(0, 10), seq);
-    assert.ok(!maskResidentId(id).includes(id));
-  }));
-  fc.assert(fc.property(fc.constantFrom(...districts), fc.integer({ min: 1, max: 999 }), (d, n) => {
-    const a = `${regionName(d.code.slice(0, 2) + '0000')}${d.name}某某路${n}号`;
-    assert.ok(!maskAddress(a).includes(a), a);
-  }));
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 30000 }), fc.integer({ min: 0, max: 999 }), (days, seq) => {
+      const id = makeResidentId(
+        '370102',
+        new Date(Date.UTC(1950, 0, 1) + days * 86400_000).toISOString().slice(0, 10),
+        seq,
+      );
+      assert.ok(!maskResidentId(id).includes(id));
+    }),
+  );
+  fc.assert(
+    fc.property(fc.constantFrom(...districts), fc.integer({ min: 1, max: 999 }), (d, n) => {
+      const a = `${regionName(d.code.slice(0, 2) + '0000')}${d.name}某某路${n}号`;
+      assert.ok(!maskAddress(a).includes(a), a);
+    }),
+  );
 });
 
 test('records: validation names field and rule, never the value; masking by sensitivity', () => {
-  const r = validateRecord(BIRTH, {
-    babyName: '张三之子', babySex: '男', birthTime: '2026-11-20 03:17', hospital: '济南市妇幼保健院',
-    motherName: '张三', motherPhone: '15412345678', motherResidentId: '110105194912310021', extra: 'x',
-  }, { now: NOW });
+  const r = validateRecord(
+    BIRTH,
+    {
+      babyName: '张三之子',
+      babySex: '男',
+      birthTime: '2026-11-20 03:17',
+      hospital: '济南市妇幼保健院',
+      motherName: '张三',
+      motherPhone: '15412345678',
+      motherResidentId: '110105194912310021',
+      extra: 'x',
+    },
+    { now: NOW },
+  );
   assert.equal(r.ok, false);
   const errors = (r as { errors: { field: string; rule: string }[] }).errors;
   assert.deepEqual(errors.map((e) => `${e.field}:${e.rule}`).sort(), [
-    'extra:unknownField', 'motherPhone:mobile.prefix', 'motherResidentId:residentId.checksum',
+    'extra:unknownField',
+    'motherPhone:mobile.prefix',
+    'motherResidentId:residentId.checksum',
   ]);
   assert.ok(!JSON.stringify(errors).includes('15412345678'));
   const good = validateRecord(VEHICLE, { ownerName: '王五', plateNumber: '鲁A12345', brand: '比亚迪' }, { now: NOW });

@@ -37,7 +37,12 @@ export class Canaries {
     await gate.authorise(ctx, 'trace', { type: 'Api', area: 'canaries' });
     const hits = await findCanaries(gate.vault.db, gate.vault.tenantId, rows, this.#keys.canary);
     await gate.commit(async (_tx, events) => {
-      events.push({ ...entryOf(ctx), action: 'read', outcome: 'ok', detail: { canaryLookup: rows.length, hits: hits.length } });
+      events.push({
+        ...entryOf(ctx),
+        action: 'read',
+        outcome: 'ok',
+        detail: { canaryLookup: rows.length, hits: hits.length },
+      });
     });
     return hits;
   }
@@ -63,10 +68,14 @@ export class Canaries {
    * the quote holds content specific to a canary given that contact point; then it names the
    * canary's disclosure. Every report is kept (the quote sealed) and is a ledger entry.
    */
-  async report(ctx: RequestContext, report: ContactReport): Promise<{ id: string; confirmed: boolean; disclosureIds: string[] }> {
+  async report(
+    ctx: RequestContext,
+    report: ContactReport,
+  ): Promise<{ id: string; confirmed: boolean; disclosureIds: string[] }> {
     const gate = this.#gate;
     await gate.authorise(ctx, 'investigate', { type: 'Api', area: 'canaries' });
-    if (Number.isNaN(Date.parse(report.at))) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'at', rule: 'dateTime' });
+    if (Number.isNaN(Date.parse(report.at)))
+      throw new TracevaultError('ERR_INVALID_FIELD', { field: 'at', rule: 'dateTime' });
     const value = this.#contactValue(/@/.test(report.contact) ? 'mailbox' : 'phone', report.contact);
     const contactId = await this.#repo.contactId(this.#keys.canary.refKey(`contact:${value}`));
     if (!contactId) throw new TracevaultError('ERR_NOT_FOUND', { field: 'contact' });
@@ -112,7 +121,8 @@ export class Canaries {
       return m.value as string;
     }
     const v = value.trim().toLowerCase();
-    if (!/^[^\s@]{1,64}@[^\s@]{1,255}$/.test(v)) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'value', rule: 'mailbox' });
+    if (!/^[^\s@]{1,64}@[^\s@]{1,255}$/.test(v))
+      throw new TracevaultError('ERR_INVALID_FIELD', { field: 'value', rule: 'mailbox' });
     return v;
   }
 }

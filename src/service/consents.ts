@@ -27,7 +27,11 @@ export class Consents {
   }
 
   /** From now on the partner's reads of this record are `consented`; an earlier grant stands with its time. */
-  async grant(ctx: RequestContext, recordId: string, grant: { organizationId: string; purpose: string }): Promise<Consent> {
+  async grant(
+    ctx: RequestContext,
+    recordId: string,
+    grant: { organizationId: string; purpose: string },
+  ): Promise<Consent> {
     const gate = this.#gate;
     const { rec, purpose, base } = await this.#target(ctx, recordId, 'consent.grant', grant.purpose);
     const org = await gate.vault.organisation(grant.organizationId);
@@ -46,12 +50,21 @@ export class Consents {
   }
 
   /** Withdraws a consent: the partner's next read is refused. ERR_NOT_FOUND if there was none. */
-  async withdraw(ctx: RequestContext, recordId: string, organizationId: string, purpose: string | undefined): Promise<void> {
+  async withdraw(
+    ctx: RequestContext,
+    recordId: string,
+    organizationId: string,
+    purpose: string | undefined,
+  ): Promise<void> {
     const gate = this.#gate;
     const target = await this.#target(ctx, recordId, 'consent.withdraw', purpose);
     const removed = await gate.commit(async (tx, events) => {
       const n = await gate.consents.withdraw(tx, target.rec.seq, organizationId, target.purpose);
-      events.push({ ...target.base, outcome: 'ok', detail: { organizationId: organizationId.slice(0, 64), removed: n } });
+      events.push({
+        ...target.base,
+        outcome: 'ok',
+        detail: { organizationId: organizationId.slice(0, 64), removed: n },
+      });
       return n;
     });
     if (removed === 0) throw new TracevaultError('ERR_NOT_FOUND');
@@ -80,7 +93,8 @@ export class Consents {
   ): Promise<{ rec: StoredRecord; purpose: string; base: AuditEvent }> {
     const gate = this.#gate;
     const purpose = action === 'consent.list' ? undefined : purposeOf(purposeName);
-    if (purpose && !purpose.byConsent) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'purpose', rule: 'consent.purpose' });
+    if (purpose && !purpose.byConsent)
+      throw new TracevaultError('ERR_INVALID_FIELD', { field: 'purpose', rule: 'consent.purpose' });
     const base = { ...entryOf(ctx), recordRef: gate.ref(recordId), action, purpose: purpose?.name } as const;
     const policy = await gate.policy();
     const rec = await gate.load(recordId, base);

@@ -14,7 +14,12 @@ export interface RequestContext {
 /** What every ledger entry made for this request says: who (principal, organisation, roles) and which request. */
 export function entryOf(ctx: RequestContext): Partial<AuditEvent> & { principalId: string } {
   const p = ctx.principal;
-  return { principalId: p.id, organisationId: p.orgId ?? undefined, roles: p.roles.join(','), requestId: ctx.requestId };
+  return {
+    principalId: p.id,
+    organisationId: p.orgId ?? undefined,
+    roles: p.roles.join(','),
+    requestId: ctx.requestId,
+  };
 }
 
 /** The principal as the registry's actor, its ledger entries saying `extra` too (purpose, decision). */

@@ -30,7 +30,11 @@ export async function createOrganisation(vault: Vault, actor: Actor, org: NewOrg
 }
 
 /** Checks and creates a principal; returns its id and its API token (shown once). */
-export async function createPrincipal(vault: Vault, actor: Actor | null, p: NewPrincipal): Promise<{ id: string; token: string }> {
+export async function createPrincipal(
+  vault: Vault,
+  actor: Actor | null,
+  p: NewPrincipal,
+): Promise<{ id: string; token: string }> {
   const org = p.orgId ? await vault.organisation(p.orgId) : undefined;
   if (p.orgId && !org) throw new TracevaultError('ERR_NOT_FOUND', { field: 'organizationId' });
   const roles = checkRoles(p.roles, org?.kind ?? 'operator');

@@ -26,7 +26,12 @@ export interface ReadCommit {
 }
 
 /** Returns the disclosure id, if a disclosure was recorded. */
-export async function commitRead(gate: Gate, keys: ServiceKeys, ctx: RequestContext, c: ReadCommit): Promise<string | undefined> {
+export async function commitRead(
+  gate: Gate,
+  keys: ServiceKeys,
+  ctx: RequestContext,
+  c: ReadCommit,
+): Promise<string | undefined> {
   const p = ctx.principal;
   return gate.commit(async (tx, events) => {
     let disclosureId: string | undefined;

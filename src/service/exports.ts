@@ -86,7 +86,8 @@ export class Exports {
       }
     }
     if (req.fields.length === 0) throw new TracevaultError('ERR_MISSING_FIELD', { field: 'fields' });
-    for (const f of req.fields) if (!fieldDef(type, f)) throw new TracevaultError('ERR_UNKNOWN_FIELD', { field: f.slice(0, 64) });
+    for (const f of req.fields)
+      if (!fieldDef(type, f)) throw new TracevaultError('ERR_UNKNOWN_FIELD', { field: f.slice(0, 64) });
     const policy = await gate.policy();
     const standing: PolicyContext = {
       purpose,
@@ -95,9 +96,15 @@ export class Exports {
       consented: false,
     };
     const mayReveal = (f: string) =>
-      policy.allows(ctx.principal, 'reveal', { type: 'Field', recordType: type.name, field: fieldDef(type, f)! }, standing);
+      policy.allows(
+        ctx.principal,
+        'reveal',
+        { type: 'Field', recordType: type.name, field: fieldDef(type, f)! },
+        standing,
+      );
     const denied =
-      !policy.allows(ctx.principal, 'export', { type: 'Record', recordType: type.name }, standing) || !req.fields.every(mayReveal);
+      !policy.allows(ctx.principal, 'export', { type: 'Record', recordType: type.name }, standing) ||
+      !req.fields.every(mayReveal);
     if (denied) {
       await gate.refuse(
         { ...base, purpose, fields: [...req.fields], decision: `deny@${policy.version}`, outcome: 'denied' },
@@ -151,7 +158,13 @@ export class Exports {
     const expiresAt = approve ? new Date(now.getTime() + ttl).toISOString() : null;
     await gate.commit(async (tx, events) => {
       const status = approve ? 'approved' : 'refused';
-      const decided = await this.#repo.decide(tx, { id, status, by: ctx.principal.id, at: now.toISOString(), expiresAt });
+      const decided = await this.#repo.decide(tx, {
+        id,
+        status,
+        by: ctx.principal.id,
+        at: now.toISOString(),
+        expiresAt,
+      });
       if (!decided) throw new TracevaultError('ERR_CONFLICT', { field: 'status' });
       events.push({ ...base, purpose: info.purpose, outcome: 'ok' });
     });
@@ -166,7 +179,8 @@ export class Exports {
     const gate = this.#gate;
     const info = await this.#row(id);
     const base = { ...entryOf(ctx), action: 'export', purpose: info.purpose } as const;
-    const refuse = (error: TracevaultError) => gate.refuse({ ...base, outcome: 'denied', detail: { export: id } }, error);
+    const refuse = (error: TracevaultError) =>
+      gate.refuse({ ...base, outcome: 'denied', detail: { export: id } }, error);
     if (info.requestedBy !== ctx.principal.id) await refuse(new TracevaultError('ERR_NOT_FOUND'));
     if (info.status !== 'approved') await refuse(new TracevaultError('ERR_APPROVAL_REQUIRED'));
     if (info.expiresAt! <= gate.now().toISOString()) await refuse(new TracevaultError('ERR_EXPIRED'));
@@ -208,7 +222,11 @@ export class Exports {
     const markKey = this.#keys.disclosure(DISCLOSURE_KEY_LABEL, disclosureId);
     const canaries = await this.#canaries.forFile(ctx.principal.id, info, type, rows, seqs, markKey);
     const flagged = new Set<Record<string, FieldValue>>(canaries.map((c) => c.row));
-    const file = interleave(rows, canaries.map((c) => c.row), markKey).map((r) => {
+    const file = interleave(
+      rows,
+      canaries.map((c) => c.row),
+      markKey,
+    ).map((r) => {
       const marked = markRow(type, r, this.#keys.code, markKey);
       return info.canaryAware ? { ...marked, [CANARY_FLAG_COLUMN]: flagged.has(r) ? '1' : '' } : marked;
     });
@@ -217,7 +235,12 @@ export class Exports {
     const body = await writeExport(info.format, columns, file);
     const at = gate.now().toISOString();
     await commitRead(gate, this.#keys, ctx, {
-      event: { ...base, fields: info.fields, outcome: 'ok', detail: { export: id, records: file.length, sha256: sha256(body) } },
+      event: {
+        ...base,
+        fields: info.fields,
+        outcome: 'ok',
+        detail: { export: id, records: file.length, sha256: sha256(body) },
+      },
       purpose: info.purpose,
       items,
       channel: 'export',

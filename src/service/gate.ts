@@ -57,8 +57,16 @@ export class Gate {
   async start(): Promise<void> {
     if (!(await this.#policies.exists())) {
       await this.commit(async (tx, events) => {
-        await this.#policies.insert(tx, { version: 1, text: DEFAULT_POLICY, at: this.now().toISOString(), by: 'system' }, true);
-        events.push({ action: 'policy.change', principalId: 'system', detail: { version: 1, sha256: sha256(DEFAULT_POLICY) } });
+        await this.#policies.insert(
+          tx,
+          { version: 1, text: DEFAULT_POLICY, at: this.now().toISOString(), by: 'system' },
+          true,
+        );
+        events.push({
+          action: 'policy.change',
+          principalId: 'system',
+          detail: { version: 1, sha256: sha256(DEFAULT_POLICY) },
+        });
       });
     }
     await this.policy(true);
@@ -96,8 +104,18 @@ export class Gate {
     const current = await this.policy(true);
     const next = new PolicyEngine(text, current.version + 1);
     await this.commit(async (tx, events) => {
-      await this.#policies.insert(tx, { version: next.version, text, at: this.now().toISOString(), by: ctx.principal.id });
-      events.push({ ...entryOf(ctx), action: 'policy.change', outcome: 'ok', detail: { version: next.version, sha256: sha256(text) } });
+      await this.#policies.insert(tx, {
+        version: next.version,
+        text,
+        at: this.now().toISOString(),
+        by: ctx.principal.id,
+      });
+      events.push({
+        ...entryOf(ctx),
+        action: 'policy.change',
+        outcome: 'ok',
+        detail: { version: next.version, sha256: sha256(text) },
+      });
     });
     this.#adopt(next);
     return next;
@@ -124,7 +142,13 @@ export class Gate {
     if (policy.allows(ctx.principal, action, resource, pctx)) return;
     const area = resource.type === 'Api' ? resource.area : resource.recordType;
     await this.refuse(
-      { ...entryOf(ctx), action: ledgerAction(action), decision: `deny@${policy.version}`, outcome: 'denied', detail: { area } },
+      {
+        ...entryOf(ctx),
+        action: ledgerAction(action),
+        decision: `deny@${policy.version}`,
+        outcome: 'denied',
+        detail: { area },
+      },
       new TracevaultError('ERR_FORBIDDEN'),
     );
   }

@@ -62,7 +62,10 @@ export async function guardRead(gate: Gate, ctx: RequestContext, r: GuardedRead)
     );
   }
   if (verdict.action === 'justify') {
-    await gate.refuse({ ...r.base, purpose: r.purpose, outcome: 'denied' }, new TracevaultError('ERR_JUSTIFICATION_REQUIRED', { rules }));
+    await gate.refuse(
+      { ...r.base, purpose: r.purpose, outcome: 'denied' },
+      new TracevaultError('ERR_JUSTIFICATION_REQUIRED', { rules }),
+    );
   }
 }
 
@@ -79,8 +82,20 @@ async function writeAlerts(
   for (const a of alerts) {
     const id = newId('a');
     ids.push(id);
-    await gate.oversight.insertAlert(tx, { id, at, principalId: ctx.principal.id, rule: a.rule, action: a.action, detail: a.detail });
-    events.push({ ...entryOf(ctx), action: 'alert', outcome: 'ok', detail: { alert: id, rule: a.rule, response: a.action } });
+    await gate.oversight.insertAlert(tx, {
+      id,
+      at,
+      principalId: ctx.principal.id,
+      rule: a.rule,
+      action: a.action,
+      detail: a.detail,
+    });
+    events.push({
+      ...entryOf(ctx),
+      action: 'alert',
+      outcome: 'ok',
+      detail: { alert: id, rule: a.rule, response: a.action },
+    });
     if (block && a.action === 'block') {
       await gate.oversight.insertBlock(tx, { principalId: ctx.principal.id, since: at, rule: a.rule, alertId: id });
     }

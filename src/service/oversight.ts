@@ -35,7 +35,12 @@ export class Oversight {
     if (!subject) throw new TracevaultError('ERR_NOT_FOUND');
     await gate.commit(async (tx, events) => {
       await gate.oversight.resolve(tx, id, ctx.principal.id, gate.now().toISOString());
-      events.push({ ...entryOf(ctx), action: 'alert.resolve', outcome: 'ok', detail: { alert: id, principal: subject } });
+      events.push({
+        ...entryOf(ctx),
+        action: 'alert.resolve',
+        outcome: 'ok',
+        detail: { alert: id, principal: subject },
+      });
     });
     if (!(await gate.oversight.isBlocked(subject))) gate.guard.unblock(subject);
   }
@@ -58,14 +63,23 @@ export class Oversight {
    * identifier — a record id, or a phone, resident id or name found through the blind indexes —
    * so that the ledger entries about a person can be found without the ledger naming anyone.
    */
-  async hashIdentifier(ctx: RequestContext, kind: 'recordId' | IndexScope, value: string): Promise<{ recordRefs: string[] }> {
+  async hashIdentifier(
+    ctx: RequestContext,
+    kind: 'recordId' | IndexScope,
+    value: string,
+  ): Promise<{ recordRefs: string[] }> {
     const gate = this.#gate;
     await gate.authorise(ctx, 'hash_identifier', { type: 'Api', area: 'ledger' });
     const registry = gate.vault.registry;
     const ids = kind === 'recordId' ? [value] : await registry.search(kind, value, { anyVersion: true, limit: 1000 });
     const recordRefs = ids.map((id) => gate.ref(id));
     await gate.commit(async (_tx, events) => {
-      events.push({ ...entryOf(ctx), action: 'identifier.hash', outcome: 'ok', detail: { kind, results: recordRefs.length } });
+      events.push({
+        ...entryOf(ctx),
+        action: 'identifier.hash',
+        outcome: 'ok',
+        detail: { kind, results: recordRefs.length },
+      });
     });
     return { recordRefs };
   }

@@ -50,7 +50,11 @@ export class Records {
   }
 
   /** Collects one record for the principal's organisation. Returns its id and any validation warnings. */
-  async collect(ctx: RequestContext, typeName: string, input: Record<string, unknown>): Promise<{ id: string; warnings: RowError[] }> {
+  async collect(
+    ctx: RequestContext,
+    typeName: string,
+    input: Record<string, unknown>,
+  ): Promise<{ id: string; warnings: RowError[] }> {
     const [r] = await this.collectMany(ctx, typeName, [input]);
     return r!;
   }
@@ -72,7 +76,8 @@ export class Records {
       if (!v.ok) errors.push(...v.errors.map((e) => ({ ...e, row })));
       else items.push({ id: registry.newRecordId(), values: v.record.values, warnings: [...v.record.warnings] });
     });
-    if (errors.length > 0) throw new TracevaultError('ERR_INVALID_FIELD', { errors: errors.slice(0, 100), count: errors.length });
+    if (errors.length > 0)
+      throw new TracevaultError('ERR_INVALID_FIELD', { errors: errors.slice(0, 100), count: errors.length });
     const actor = actorOf(ctx, { decision: await gate.decision() });
     const records = items.map((i) => ({ id: i.id, values: i.values }));
     await gate.commit((tx, events) => registry.collectInto(tx, events, actor, type, records));
@@ -84,7 +89,8 @@ export class Records {
     const gate = this.#gate;
     const wantsClear = (opts.reveal?.length ?? 0) > 0;
     const base = { ...entryOf(ctx), recordRef: gate.ref(recordId), action: wantsClear ? 'reveal' : 'read' } as const;
-    const refuse = (event: Partial<AuditEvent>, error: TracevaultError) => gate.refuse({ ...base, outcome: 'denied', ...event }, error);
+    const refuse = (event: Partial<AuditEvent>, error: TracevaultError) =>
+      gate.refuse({ ...base, outcome: 'denied', ...event }, error);
     if (wantsClear && !opts.purpose) await refuse({}, new TracevaultError('ERR_PURPOSE_REQUIRED'));
     if (opts.purpose) {
       try {
@@ -122,7 +128,10 @@ export class Records {
     const justified = typeof opts.justification === 'string' && opts.justification.trim().length >= MIN_JUSTIFICATION;
     const sensitive = [...reveal].filter((f) => fieldDef(type, f)!.sensitivity === 'sensitive');
     if (sensitive.length > 0 && !justified) {
-      await refuse({ purpose, fields: [...reveal] }, new TracevaultError('ERR_JUSTIFICATION_REQUIRED', { fields: sensitive }));
+      await refuse(
+        { purpose, fields: [...reveal] },
+        new TracevaultError('ERR_JUSTIFICATION_REQUIRED', { fields: sensitive }),
+      );
     }
     const rendered = renderRecord(type, rec.seq, rec.current, decisions, reveal);
     const marked = rendered.items.length > 0;
@@ -167,7 +176,13 @@ export class Records {
       const type = recordType(rec.recordType);
       const standing = await gate.standing(ctx, rec, undefined);
       if (!policy.allows(ctx.principal, 'read', { type: 'Record', recordType: type.name }, standing)) continue;
-      const rendered = renderRecord(type, rec.seq, rec.current, policy.fieldViews(ctx.principal, type, standing), new Set());
+      const rendered = renderRecord(
+        type,
+        rec.seq,
+        rec.current,
+        policy.fieldViews(ctx.principal, type, standing),
+        new Set(),
+      );
       const read = { ...entryOf(ctx), action: 'read', recordRef: gate.ref(rec.id) } as const;
       await guardRead(gate, ctx, { base: read, purpose: undefined, rec, standing, clear: false, justified: false });
       events.push({ ...read, decision: `allow@${policy.version}`, outcome: 'ok' });
@@ -195,8 +210,10 @@ export class Records {
     const resource = { type: 'Record', recordType: rec.recordType } as const;
     const standing = await gate.standing(ctx, rec, undefined);
     const denied = { ...base, decision: `deny@${policy.version}`, outcome: 'denied' } as const;
-    if (!policy.allows(ctx.principal, 'read', resource, standing)) await gate.refuse(denied, new TracevaultError('ERR_NOT_FOUND'));
-    if (!policy.allows(ctx.principal, 'update', resource, standing)) await gate.refuse(denied, new TracevaultError('ERR_FORBIDDEN'));
+    if (!policy.allows(ctx.principal, 'read', resource, standing))
+      await gate.refuse(denied, new TracevaultError('ERR_NOT_FOUND'));
+    if (!policy.allows(ctx.principal, 'update', resource, standing))
+      await gate.refuse(denied, new TracevaultError('ERR_FORBIDDEN'));
     const v = validateRecord(recordType(rec.recordType), input, { now: gate.now() }, true);
     if (!v.ok) throw new TracevaultError('ERR_INVALID_FIELD', { errors: v.errors });
     const actor = actorOf(ctx, { decision: `allow@${policy.version}` });
@@ -211,7 +228,10 @@ export class Records {
     const rec = await gate.load(recordId, base);
     const standing = await gate.standing(ctx, rec, purpose);
     if (!policy.allows(ctx.principal, 'erase', { type: 'Record', recordType: rec.recordType }, standing)) {
-      await gate.refuse({ ...base, decision: `deny@${policy.version}`, outcome: 'denied' }, new TracevaultError('ERR_FORBIDDEN'));
+      await gate.refuse(
+        { ...base, decision: `deny@${policy.version}`, outcome: 'denied' },
+        new TracevaultError('ERR_FORBIDDEN'),
+      );
     }
     const actor = actorOf(ctx, { purpose, decision: `allow@${policy.version}` });
     await gate.committed(() => gate.vault.registry.erase(actor, recordId));

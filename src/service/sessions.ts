@@ -104,8 +104,19 @@ export class Sessions {
     const token = newToken();
     const expiresAt = new Date(now.getTime() + this.#ttlMs).toISOString();
     await gate.commit(async (tx, events) => {
-      await this.#accounts.openSession(tx, { tokenHash: tokenHash(token), principalId: row.id, at: now.toISOString(), expiresAt });
-      events.push({ action: 'login', principalId: row.id, organisationId: row.orgId ?? undefined, requestId, outcome: 'ok' });
+      await this.#accounts.openSession(tx, {
+        tokenHash: tokenHash(token),
+        principalId: row.id,
+        at: now.toISOString(),
+        expiresAt,
+      });
+      events.push({
+        action: 'login',
+        principalId: row.id,
+        organisationId: row.orgId ?? undefined,
+        requestId,
+        outcome: 'ok',
+      });
     });
     return { token, expiresAt, principalId: row.id };
   }

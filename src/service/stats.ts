@@ -34,7 +34,10 @@ export interface StatsResult {
  * withheld the next smallest is too (so the total cannot give it away); a total under `minCell`
  * is withheld as well. Cells come sorted by value.
  */
-export function suppress(counts: ReadonlyMap<string, number>, minCell = MIN_CELL): { total: number | null; cells: StatsCell[] } {
+export function suppress(
+  counts: ReadonlyMap<string, number>,
+  minCell = MIN_CELL,
+): { total: number | null; cells: StatsCell[] } {
   const cells = [...counts]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([value, count]): StatsCell => ({ value, count, suppressed: count < minCell }));
@@ -73,7 +76,12 @@ export class Stats {
     }
     const cells = result.value.cells.length;
     await this.#gate.commit(async (_tx, events) => {
-      events.push({ ...entryOf(ctx), action: 'aggregate', outcome: 'ok', detail: { groupBy: dim, recordType: type.name, cells } });
+      events.push({
+        ...entryOf(ctx),
+        action: 'aggregate',
+        outcome: 'ok',
+        detail: { groupBy: dim, recordType: type.name, cells },
+      });
     });
     return result.value;
   }
@@ -84,7 +92,8 @@ export class Stats {
     for (let after = 0; ; ) {
       const page = await this.#records.page(type.name, after, PAGE);
       for (const r of page) {
-        const cell = dim === 'hospital' ? ((r.orgId && orgNames.get(r.orgId)) ?? 'unknown') : await this.#cellOf(r.id, dim);
+        const cell =
+          dim === 'hospital' ? ((r.orgId && orgNames.get(r.orgId)) ?? 'unknown') : await this.#cellOf(r.id, dim);
         counts.set(cell, (counts.get(cell) ?? 0) + 1);
       }
       if (page.length < PAGE) break;

@@ -29,19 +29,37 @@ export class Traces {
    * Traces a leaked table. `how.keyHolder`: the command line without a token acts for the holder of
    * the key file, who can read everything anyway.
    */
-  async run(ctx: RequestContext, table: LeakTable, opts: TraceOptions = {}, how: { keyHolder?: boolean } = {}): Promise<TraceReport> {
+  async run(
+    ctx: RequestContext,
+    table: LeakTable,
+    opts: TraceOptions = {},
+    how: { keyHolder?: boolean } = {},
+  ): Promise<TraceReport> {
     const gate = this.#gate;
     if (!how.keyHolder) await gate.authorise(ctx, 'trace', { type: 'Api', area: 'traces' });
     const vault = gate.vault;
     const report = await runTrace(
-      { registry: vault.registry, canaryKeys: this.#keys.canary, code: this.#keys.code, now: () => gate.now(), kek: vault.kek },
+      {
+        registry: vault.registry,
+        canaryKeys: this.#keys.canary,
+        code: this.#keys.code,
+        now: () => gate.now(),
+        kek: vault.kek,
+      },
       table,
       opts,
     );
     const accused = report.accused?.principalId ?? null;
     await gate.commit(async (tx, events) => {
       const sealed = seal(this.#keys.trace, Buffer.from(JSON.stringify(report), 'utf8'), reportAad(report.id));
-      await this.#repo.insert(tx, { id: report.id, at: report.createdAt, by: ctx.principal.id, rows: report.rows.total, accused, sealed });
+      await this.#repo.insert(tx, {
+        id: report.id,
+        at: report.createdAt,
+        by: ctx.principal.id,
+        rows: report.rows.total,
+        accused,
+        sealed,
+      });
       events.push({
         ...entryOf(ctx),
         action: 'trace',

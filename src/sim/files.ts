@@ -13,14 +13,31 @@ function cell(v: Snapshot[string] | undefined): string {
 
 /** RFC 4180 quoting: fields with a delimiter, quote or line break are quoted, quotes doubled. */
 export function csvLine(values: readonly string[], delimiter = ','): string {
-  return values.map((v) => (/[",\r\n\t;|]/.test(v) || v.includes(delimiter) ? `"${v.replaceAll('"', '""')}"` : v)).join(delimiter);
+  return values
+    .map((v) => (/[",\r\n\t;|]/.test(v) || v.includes(delimiter) ? `"${v.replaceAll('"', '""')}"` : v))
+    .join(delimiter);
 }
 
 export function toCsv(rows: readonly Snapshot[], columns: readonly string[], delimiter = ','): string {
-  return [csvLine(columns, delimiter), ...rows.map((r) => csvLine(columns.map((c) => cell(r[c])), delimiter))].join('\r\n') + '\r\n';
+  return (
+    [
+      csvLine(columns, delimiter),
+      ...rows.map((r) =>
+        csvLine(
+          columns.map((c) => cell(r[c])),
+          delimiter,
+        ),
+      ),
+    ].join('\r\n') + '\r\n'
+  );
 }
 
-export async function writeCsv(path: string, rows: Iterable<Snapshot>, columns: readonly string[], opts: { encoding?: 'utf-8' | 'utf-8-bom' | 'gbk'; delimiter?: string } = {}): Promise<void> {
+export async function writeCsv(
+  path: string,
+  rows: Iterable<Snapshot>,
+  columns: readonly string[],
+  opts: { encoding?: 'utf-8' | 'utf-8-bom' | 'gbk'; delimiter?: string } = {},
+): Promise<void> {
   const enc = opts.encoding ?? 'utf-8';
   const encode = enc === 'gbk' ? (await import('iconv-lite')).default.encode : (s: string) => Buffer.from(s, 'utf8');
   const out = createWriteStream(path);
@@ -29,7 +46,13 @@ export async function writeCsv(path: string, rows: Iterable<Snapshot>, columns: 
     if (!out.write(encode(s, 'gbk'))) await once(out, 'drain');
   };
   await write(csvLine(columns, opts.delimiter) + '\r\n');
-  for (const r of rows) await write(csvLine(columns.map((c) => cell(r[c])), opts.delimiter) + '\r\n');
+  for (const r of rows)
+    await write(
+      csvLine(
+        columns.map((c) => cell(r[c])),
+        opts.delimiter,
+      ) + '\r\n',
+    );
   out.end();
   await once(out, 'finish');
 }

@@ -51,8 +51,31 @@ export interface Universe {
   readonly endMs: number;
 }
 
-const CLEAR_WARD = ['babyName', 'babySex', 'birthTime', 'hospital', 'ward', 'bed', 'motherName', 'motherPhone', 'fatherName', 'fatherPhone', 'dischargeTime'];
-const CLEAR_CLERK = ['babyName', 'babySex', 'birthTime', 'hospital', 'motherName', 'motherResidentId', 'fatherName', 'fatherResidentId', 'address', 'birthCertificateNo'];
+const CLEAR_WARD = [
+  'babyName',
+  'babySex',
+  'birthTime',
+  'hospital',
+  'ward',
+  'bed',
+  'motherName',
+  'motherPhone',
+  'fatherName',
+  'fatherPhone',
+  'dischargeTime',
+];
+const CLEAR_CLERK = [
+  'babyName',
+  'babySex',
+  'birthTime',
+  'hospital',
+  'motherName',
+  'motherResidentId',
+  'fatherName',
+  'fatherResidentId',
+  'address',
+  'birthCertificateNo',
+];
 const CLEAR_CLINIC = ['babyName', 'babySex', 'birthTime', 'motherName', 'motherPhone', 'fatherPhone', 'vaccinations'];
 const CLEAR_PARTNER = ['babyName', 'motherName', 'motherPhone'];
 const CLEAR_ALL = BIRTH.fields.map((f) => f.name);
@@ -65,7 +88,14 @@ function versionsOf(f: SimFamily): VersionedValue[] {
     for (const [field, value] of Object.entries(c.values)) {
       const prev = last.get(field);
       if (prev) out[out.indexOf(prev)] = { ...prev, validTo: c.at };
-      const v: VersionedValue = { field, version: (counts.get(field) ?? 0) + 1, value: value, validFrom: c.at, validTo: null, recordedAt: c.at };
+      const v: VersionedValue = {
+        field,
+        version: (counts.get(field) ?? 0) + 1,
+        value: value,
+        validFrom: c.at,
+        validTo: null,
+        recordedAt: c.at,
+      };
       counts.set(field, v.version);
       out.push(v);
       last.set(field, v);
@@ -84,12 +114,26 @@ export function stateAt(rec: CandidateRecord, ms: number): Map<string, Versioned
 export function buildUniverse(opts: { seed: string; families: number; hospitals?: number }): Universe {
   const city = generateCity({ seed: opts.seed, families: opts.families, hospitals: opts.hospitals ?? 20 });
   const families = [...city.families()];
-  const endMs = Date.parse(city.until), startMs = endMs - 365 * DAY;
-  const records: CandidateRecord[] = families.map((f, i) => ({ seq: i + 1, id: `r${i + 1}`, orgId: `h${f.hospital}`, createdAt: f.initial.at, versions: versionsOf(f) }));
+  const endMs = Date.parse(city.until),
+    startMs = endMs - 365 * DAY;
+  const records: CandidateRecord[] = families.map((f, i) => ({
+    seq: i + 1,
+    id: `r${i + 1}`,
+    orgId: `h${f.hospital}`,
+    createdAt: f.initial.at,
+    versions: versionsOf(f),
+  }));
   const rng = new Rng(`${opts.seed}\0staff`);
   const principals: SimPrincipal[] = [];
   let dn = 0;
-  const disclose = (p: SimPrincipal, atMs: number, recs: readonly CandidateRecord[], fields: readonly string[], channel: string, marked: boolean) => {
+  const disclose = (
+    p: SimPrincipal,
+    atMs: number,
+    recs: readonly CandidateRecord[],
+    fields: readonly string[],
+    channel: string,
+    marked: boolean,
+  ) => {
     const items = new Map<number, Map<string, number>>();
     for (const r of recs) {
       const s = stateAt(r, atMs);
@@ -100,15 +144,32 @@ export function buildUniverse(opts: { seed: string; families: number; hospitals?
       }
       if (s.size > 0) items.set(r.seq, given);
     }
-    if (items.size > 0) p.disclosures.push({ id: `d${++dn}`, principalId: p.id, at: new Date(atMs).toISOString(), atMs, channel, items, fields, marked });
+    if (items.size > 0)
+      p.disclosures.push({
+        id: `d${++dn}`,
+        principalId: p.id,
+        at: new Date(atMs).toISOString(),
+        atMs,
+        channel,
+        items,
+        fields,
+        marked,
+      });
   };
-  const byHospital = city.hospitals.map((h) => ({ h, wards: h.wards.map((w) => ({ w, staff: [] as SimPrincipal[] })) }));
-  for (const hw of byHospital) for (const w of hw.wards) for (let i = 0; i < 8; i++) {
-    const p: SimPrincipal = { id: `p${principals.length + 1}`, kind: 'ward', disclosures: [] };
-    w.staff.push(p);
-    principals.push(p);
-  }
-  const shared = byHospital.slice(0, 10).map(() => ({ id: `p${principals.length + 1}`, kind: 'shared' as const, disclosures: [] as SimDisclosure[] }));
+  const byHospital = city.hospitals.map((h) => ({
+    h,
+    wards: h.wards.map((w) => ({ w, staff: [] as SimPrincipal[] })),
+  }));
+  for (const hw of byHospital)
+    for (const w of hw.wards)
+      for (let i = 0; i < 8; i++) {
+        const p: SimPrincipal = { id: `p${principals.length + 1}`, kind: 'ward', disclosures: [] };
+        w.staff.push(p);
+        principals.push(p);
+      }
+  const shared = byHospital
+    .slice(0, 10)
+    .map(() => ({ id: `p${principals.length + 1}`, kind: 'shared' as const, disclosures: [] as SimDisclosure[] }));
   principals.push(...shared);
   // Ward reveals: two staff on the birth day, one at discharge; a shift's reveals are one disclosure.
   const shifts = new Map<string, { p: SimPrincipal; day: number; recs: CandidateRecord[] }>();
@@ -138,7 +199,19 @@ export function buildUniverse(opts: { seed: string; families: number; hospitals?
     for (let c = 0; c < 2; c++) {
       const p: SimPrincipal = { id: `p${principals.length + 1}`, kind: 'clerk', disclosures: [] };
       principals.push(p);
-      for (const m of months) if (rng.chance(0.5)) disclose(p, m, records.filter((r, i) => families[i]!.hospital === h && Date.parse(r.createdAt) < m && Date.parse(r.createdAt) >= m - 30 * DAY), CLEAR_CLERK, 'export', true);
+      for (const m of months)
+        if (rng.chance(0.5))
+          disclose(
+            p,
+            m,
+            records.filter(
+              (r, i) =>
+                families[i]!.hospital === h && Date.parse(r.createdAt) < m && Date.parse(r.createdAt) >= m - 30 * DAY,
+            ),
+            CLEAR_CLERK,
+            'export',
+            true,
+          );
     }
   });
   // Vaccination clinics: each serves a slice of the families; a monthly due list of babies under one year.
@@ -147,25 +220,52 @@ export function buildUniverse(opts: { seed: string; families: number; hospitals?
     const p: SimPrincipal = { id: `p${principals.length + 1}`, kind: 'clinic', disclosures: [] };
     principals.push(p);
     const served = records.filter((_, i) => i % clinics === c);
-    for (const m of months) disclose(p, m + 5 * DAY, served.filter((r) => Date.parse(r.createdAt) < m && Date.parse(r.createdAt) > m - 365 * DAY), CLEAR_CLINIC, 'export', true);
+    for (const m of months)
+      disclose(
+        p,
+        m + 5 * DAY,
+        served.filter((r) => Date.parse(r.createdAt) < m && Date.parse(r.createdAt) > m - 365 * DAY),
+        CLEAR_CLINIC,
+        'export',
+        true,
+      );
   }
   // Partners: consented samples (1% of the families each quarter).
   for (let k = 0; k < 50; k++) {
     const p: SimPrincipal = { id: `p${principals.length + 1}`, kind: 'partner', disclosures: [] };
     principals.push(p);
-    for (let m = 0; m < months.length; m += 3) disclose(p, months[m]! + 9 * DAY, records.filter((r) => Date.parse(r.createdAt) < months[m]! && rng.chance(0.01)), CLEAR_PARTNER, 'partner', false);
+    for (let m = 0; m < months.length; m += 3)
+      disclose(
+        p,
+        months[m]! + 9 * DAY,
+        records.filter((r) => Date.parse(r.createdAt) < months[m]! && rng.chance(0.01)),
+        CLEAR_PARTNER,
+        'partner',
+        false,
+      );
   }
   // The data centre: everything, twice a year.
   const dc: SimPrincipal = { id: `p${principals.length + 1}`, kind: 'datacentre', disclosures: [] };
   principals.push(dc);
-  for (const m of [months[5]!, months[10]!]) disclose(dc, m + 15 * DAY, records.filter((r) => Date.parse(r.createdAt) < m + 15 * DAY), CLEAR_ALL, 'export', true);
-  while (principals.length < 1000) principals.push({ id: `p${principals.length + 1}`, kind: 'analyst', disclosures: [] });
+  for (const m of [months[5]!, months[10]!])
+    disclose(
+      dc,
+      m + 15 * DAY,
+      records.filter((r) => Date.parse(r.createdAt) < m + 15 * DAY),
+      CLEAR_ALL,
+      'export',
+      true,
+    );
+  while (principals.length < 1000)
+    principals.push({ id: `p${principals.length + 1}`, kind: 'analyst', disclosures: [] });
 
-  const sources: SourceInput[] = principals.filter((p) => p.disclosures.length > 0).map((p) => {
-    const seen = new Set<number>();
-    for (const d of p.disclosures) for (const s of d.items.keys()) seen.add(s);
-    return { principalId: p.id, disclosures: p.disclosures, totalRecords: seen.size };
-  });
+  const sources: SourceInput[] = principals
+    .filter((p) => p.disclosures.length > 0)
+    .map((p) => {
+      const seen = new Set<number>();
+      for (const d of p.disclosures) for (const s of d.items.keys()) seen.add(s);
+      return { principalId: p.id, disclosures: p.disclosures, totalRecords: seen.size };
+    });
   const strata = new Map<string, number>();
   const blocks = new Map<string, number[]>();
   const nameCounts = new Map<string, number>();
@@ -178,7 +278,8 @@ export function buildUniverse(opts: { seed: string; families: number; hospitals?
       state.set(v.field, v.value);
       for (const b of blockKeys(recordMaterial(state))) keys.add(b);
       for (const p of ['motherPhone', 'fatherPhone']) if (v.field === p) keys.add(`phone:${v.value as string}`);
-      for (const p of ['motherResidentId', 'fatherResidentId', 'babyResidentId']) if (v.field === p) keys.add(`id:${v.value as string}`);
+      for (const p of ['motherResidentId', 'fatherResidentId', 'babyResidentId'])
+        if (v.field === p) keys.add(`id:${v.value as string}`);
       if (/Name$/.test(v.field)) nameCounts.set(v.value as string, (nameCounts.get(v.value as string) ?? 0) + 1);
     }
     for (const k2 of keys) {
@@ -188,7 +289,20 @@ export function buildUniverse(opts: { seed: string; families: number; hospitals?
     }
   }
   const key = (id: string) => createHmac('sha256', opts.seed).update(`disclosure\0${id}`).digest();
-  return { records, families, principals, sources, strata, blocks, nameCounts, hospitals: city.hospitals.length, code: new TardosCode(key('bias')), key, startMs, endMs };
+  return {
+    records,
+    families,
+    principals,
+    sources,
+    strata,
+    blocks,
+    nameCounts,
+    hospitals: city.hospitals.length,
+    code: new TardosCode(key('bias')),
+    key,
+    startMs,
+    endMs,
+  };
 }
 
 export type Channel = 'copied' | 'normalised' | 'transcribed' | 'complaint';
@@ -230,7 +344,11 @@ function cellOf(v: FieldValue | undefined): string {
  * hospitals). `noise` is the share of rows replaced by fabricated rows, stale versions, rows of
  * another source or rows with a field typo (a quarter each).
  */
-export function makeLeak(u: Universe, rng: Rng, opts: { leakers: number; size: number; channel: Channel; noise: number; kinds?: readonly SimPrincipal['kind'][] }): SimLeak {
+export function makeLeak(
+  u: Universe,
+  rng: Rng,
+  opts: { leakers: number; size: number; channel: Channel; noise: number; kinds?: readonly SimPrincipal['kind'][] },
+): SimLeak {
   const pool = u.principals.filter((p) => p.disclosures.length > 0 && (!opts.kinds || opts.kinds.includes(p.kind)));
   const leakers: SimPrincipal[] = [];
   while (leakers.length < opts.leakers) {
@@ -246,19 +364,35 @@ export function makeLeak(u: Universe, rng: Rng, opts: { leakers: number; size: n
       return [...d.items.keys()].map((s) => ({ rec: u.records[s - 1]!, atMs: d.atMs, fields: d.fields, d }));
     }
     const upto = rng.pick(p.disclosures).atMs;
-    return p.disclosures.filter((d) => d.atMs <= upto).flatMap((d) => [...d.items.keys()].map((s) => ({ rec: u.records[s - 1]!, atMs: d.atMs, fields: d.fields, d })));
+    return p.disclosures
+      .filter((d) => d.atMs <= upto)
+      .flatMap((d) => [...d.items.keys()].map((s) => ({ rec: u.records[s - 1]!, atMs: d.atMs, fields: d.fields, d })));
   });
   let snapshotMs = Math.max(...held.map((h) => Math.max(...h.map((x) => x.atMs))));
   if (opts.leakers === 0) {
     snapshotMs = u.startMs + rng.next() * (u.endMs - u.startMs - 30 * DAY) + 30 * DAY;
     const hs = new Set(Array.from({ length: rng.int(1, 3) }, () => `h${rng.int(0, u.hospitals - 1)}`));
-    held.push(u.records.filter((r) => hs.has(r.orgId!) && Date.parse(r.createdAt) <= snapshotMs).map((rec) => ({ rec, atMs: snapshotMs, fields: CLEAR_ALL })));
+    held.push(
+      u.records
+        .filter((r) => hs.has(r.orgId!) && Date.parse(r.createdAt) <= snapshotMs)
+        .map((rec) => ({ rec, atMs: snapshotMs, fields: CLEAR_ALL })),
+    );
   }
-  const fieldsShown = opts.channel === 'copied' || opts.channel === 'normalised' ? (held[0]?.[0]?.fields ?? CLEAR_ALL).filter((f) => f !== 'vaccinations') : HEADERS[opts.channel].filter((f) => f !== 'calledAt');
+  const fieldsShown =
+    opts.channel === 'copied' || opts.channel === 'normalised'
+      ? (held[0]?.[0]?.fields ?? CLEAR_ALL).filter((f) => f !== 'vaccinations')
+      : HEADERS[opts.channel].filter((f) => f !== 'calledAt');
   const header = opts.channel === 'complaint' ? HEADERS.complaint : fieldsShown;
-  const rows: string[][] = [], truth: (number | undefined)[] = [];
+  const rows: string[][] = [],
+    truth: (number | undefined)[] = [];
   let firstMs = Infinity;
-  const fabricated = [...generateCity({ seed: `fab-${rng.int(0, 1e9)}`, families: Math.ceil(opts.size * opts.noise) + 2, hospitals: u.hospitals }).families()];
+  const fabricated = [
+    ...generateCity({
+      seed: `fab-${rng.int(0, 1e9)}`,
+      families: Math.ceil(opts.size * opts.noise) + 2,
+      hospitals: u.hospitals,
+    }).families(),
+  ];
   for (let i = 0; i < opts.size; i++) {
     const h = held[i % held.length]!;
     if (h.length === 0) break;
@@ -279,12 +413,14 @@ export function makeLeak(u: Universe, rng: Rng, opts: { leakers: number; size: n
         atMs = Math.max(Date.parse(rec.createdAt), snapshotMs - rng.next() * 60 * DAY);
       } else typoField = true;
     }
-    const values: Record<string, FieldValue> = fab ?? Object.fromEntries([...stateAt(rec!, atMs)].map(([f, v]) => [f, v.value]));
+    const values: Record<string, FieldValue> =
+      fab ?? Object.fromEntries([...stateAt(rec!, atMs)].map(([f, v]) => [f, v.value]));
     let shown: Record<string, FieldValue> = {};
     for (const f of fieldsShown) if (values[f] !== undefined) shown[f] = values[f]!;
     // Only rows of the leaker's own copy carry its marks: a fabricated row or one from another
     // source was never rendered for its disclosure.
-    if (opts.channel === 'copied' && pick.d?.marked && rec === pick.rec) shown = markRow(BIRTH, shown, u.code, u.key(pick.d.id));
+    if (opts.channel === 'copied' && pick.d?.marked && rec === pick.rec)
+      shown = markRow(BIRTH, shown, u.code, u.key(pick.d.id));
     const cells = header.map((f) => {
       if (f === 'calledAt') return new Date(snapshotMs + rng.int(1, 10) * DAY).toISOString();
       let v = cellOf(shown[f]);
@@ -306,5 +442,12 @@ export function makeLeak(u: Universe, rng: Rng, opts: { leakers: number; size: n
     rows.push(cells);
     truth.push(rec?.seq);
   }
-  return { header, rows, truth, leakers: leakers.map((p) => p.id), snapshotFromMs: Math.min(firstMs, snapshotMs), snapshotMs };
+  return {
+    header,
+    rows,
+    truth,
+    leakers: leakers.map((p) => p.id),
+    snapshotFromMs: Math.min(firstMs, snapshotMs),
+    snapshotMs,
+  };
 }

@@ -18,12 +18,21 @@ export interface LoadResult {
   readonly hospitals: readonly { name: string; orgId: string; clerkId: string }[];
 }
 
-export async function loadCity(vault: Vault, actor: Principal, opts: CityOptions, onProgress?: (done: number, total: number) => void): Promise<LoadResult> {
+export async function loadCity(
+  vault: Vault,
+  actor: Principal,
+  opts: CityOptions,
+  onProgress?: (done: number, total: number) => void,
+): Promise<LoadResult> {
   const city = generateCity(opts);
   const hospitals: { name: string; orgId: string; clerkId: string }[] = [];
   for (const h of city.hospitals) {
     const orgId = await createOrganisation(vault, actor, { name: h.name, kind: 'hospital', region: h.district.code });
-    const clerk = await createPrincipal(vault, actor, { displayName: `${h.name} records clerk`, roles: ['records_clerk'], orgId });
+    const clerk = await createPrincipal(vault, actor, {
+      displayName: `${h.name} records clerk`,
+      roles: ['records_clerk'],
+      orgId,
+    });
     hospitals.push({ name: h.name, orgId, clerkId: clerk.id });
   }
   const now = new Date(Date.parse(city.until) + 86_400_000);
@@ -33,14 +42,23 @@ export async function loadCity(vault: Vault, actor: Principal, opts: CityOptions
     return r.record.values;
   };
   const toIso = (local: string) => new Date(local).toISOString();
-  let created = 0, done = 0;
+  let created = 0,
+    done = 0;
   let batch: { hospital: number; item: NewRecord }[] = [];
   const flush = async () => {
     // One transaction a batch; records of one hospital are collected by its clerk.
     await vault.registry.audited(async (tx, events) => {
       for (const [h, items] of groupBy(batch, (b) => b.hospital)) {
         const clerk = { id: hospitals[h]!.clerkId, orgId: hospitals[h]!.orgId };
-        created += (await vault.registry.collectInto(tx, events, clerk, BIRTH, items.map((b) => b.item))).created.length;
+        created += (
+          await vault.registry.collectInto(
+            tx,
+            events,
+            clerk,
+            BIRTH,
+            items.map((b) => b.item),
+          )
+        ).created.length;
       }
     });
     done += batch.length;

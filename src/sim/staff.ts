@@ -20,17 +20,44 @@ export interface DemoCredential {
   readonly token: string;
 }
 
-export async function createDemoStaff(vault: Vault, admin: Principal, city: LoadResult, wardOf: string, district: string): Promise<DemoCredential[]> {
+export async function createDemoStaff(
+  vault: Vault,
+  admin: Principal,
+  city: LoadResult,
+  wardOf: string,
+  district: string,
+): Promise<DemoCredential[]> {
   const out: DemoCredential[] = [];
   const h = city.hospitals[0]!;
-  const add = async (role: string, organization: string, orgId: string | null, extra: { login?: string; password?: string; relationships?: { kind: 'ward' | 'patient' | 'district'; value: string }[] } = {}) => {
+  const add = async (
+    role: string,
+    organization: string,
+    orgId: string | null,
+    extra: {
+      login?: string;
+      password?: string;
+      relationships?: { kind: 'ward' | 'patient' | 'district'; value: string }[];
+    } = {},
+  ) => {
     const p = await createPrincipal(vault, admin, { displayName: `demo ${role}`, roles: [role], orgId, ...extra });
     out.push({ role, principalId: p.id, organization, login: extra.login, password: extra.password, token: p.token });
   };
-  await add('clinician', h.name, h.orgId, { login: 'clinician', password: 'demo-clinician-pw', relationships: [{ kind: 'ward', value: wardOf }] });
+  await add('clinician', h.name, h.orgId, {
+    login: 'clinician',
+    password: 'demo-clinician-pw',
+    relationships: [{ kind: 'ward', value: wardOf }],
+  });
   await add('records_clerk', h.name, h.orgId, { login: 'clerk', password: 'demo-clerk-pw-1' });
-  const clinic = await createOrganisation(vault, admin, { name: '社区预防接种门诊', kind: 'vaccination_clinic', region: district });
-  await add('vaccination_nurse', '社区预防接种门诊', clinic, { login: 'nurse', password: 'demo-nurse-pw-1', relationships: [{ kind: 'district', value: district }] });
+  const clinic = await createOrganisation(vault, admin, {
+    name: '社区预防接种门诊',
+    kind: 'vaccination_clinic',
+    region: district,
+  });
+  await add('vaccination_nurse', '社区预防接种门诊', clinic, {
+    login: 'nurse',
+    password: 'demo-nurse-pw-1',
+    relationships: [{ kind: 'district', value: district }],
+  });
   await add('dpo', 'Registry operator', admin.orgId, { login: 'dpo', password: 'demo-dpo-password' });
   await add('auditor', 'Registry operator', admin.orgId, { login: 'auditor', password: 'demo-auditor-pw' });
   const stats = await createOrganisation(vault, admin, { name: '市统计局', kind: 'statistics_office' });
@@ -45,7 +72,13 @@ export async function createDemoStaff(vault: Vault, admin: Principal, city: Load
  * legitimate workflow ever reads (no ward, no due list, no search by a real parent's phone). A
  * read of one blocks its reader (access/guard.ts). Returns their ids.
  */
-export async function plantPoison(vault: Vault, services: Services, city: LoadResult, perHospital: number, seed: string): Promise<string[]> {
+export async function plantPoison(
+  vault: Vault,
+  services: Services,
+  city: LoadResult,
+  perHospital: number,
+  seed: string,
+): Promise<string[]> {
   const ids: string[] = [];
   const gen = generateCity({ seed: `poison-${seed}`, families: city.hospitals.length * perHospital * 3 });
   const now = new Date();
@@ -57,7 +90,11 @@ export async function plantPoison(vault: Vault, services: Services, city: LoadRe
     const v = validateRecord(BIRTH, { ...f.initial.values, hospital: h.name }, { now });
     if (!v.ok) continue;
     const id = vault.registry.newRecordId();
-    await vault.registry.collect({ id: h.clerkId, orgId: h.orgId }, BIRTH, { id, values: v.record.values, orgId: h.orgId });
+    await vault.registry.collect({ id: h.clerkId, orgId: h.orgId }, BIRTH, {
+      id,
+      values: v.record.values,
+      orgId: h.orgId,
+    });
     await services.oversight.addPoison(null, id);
     ids.push(id);
     wanted.set(f.hospital, left - 1);

@@ -8,10 +8,32 @@ import type { Db } from './db.ts';
 import { lockUntilCommit } from './dialect/locks.ts';
 
 export type AuditAction =
-  | 'collect' | 'read' | 'reveal' | 'export' | 'approve' | 'update' | 'erase' | 'login' | 'login.failed'
-  | 'policy.change' | 'key.rotate' | 'principal.create' | 'organisation.create' | 'import' | 'search'
-  | 'export.request' | 'export.refuse' | 'alert' | 'aggregate' | 'identifier.hash' | 'alert.resolve' | 'logout' | 'trace'
-  | 'consent.grant' | 'consent.withdraw' | 'consent.list';
+  | 'collect'
+  | 'read'
+  | 'reveal'
+  | 'export'
+  | 'approve'
+  | 'update'
+  | 'erase'
+  | 'login'
+  | 'login.failed'
+  | 'policy.change'
+  | 'key.rotate'
+  | 'principal.create'
+  | 'organisation.create'
+  | 'import'
+  | 'search'
+  | 'export.request'
+  | 'export.refuse'
+  | 'alert'
+  | 'aggregate'
+  | 'identifier.hash'
+  | 'alert.resolve'
+  | 'logout'
+  | 'trace'
+  | 'consent.grant'
+  | 'consent.withdraw'
+  | 'consent.list';
 
 export interface AuditEvent {
   readonly action: AuditAction;

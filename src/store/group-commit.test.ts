@@ -27,9 +27,15 @@ test('SQLite group commit: concurrent transactions share commits; one that fails
     // The failed one left nothing: neither its write nor its event.
     assert.equal(await vault.db.get("SELECT 1 AS x FROM meta WHERE key = 'k150'"), undefined);
     assert.ok(await vault.db.get("SELECT 1 AS x FROM meta WHERE key = 'k151'"));
-    const seqs = (await vault.db.all<{ seq: number; principal_id: string }>('SELECT seq, principal_id FROM audit_events WHERE seq > ? ORDER BY seq', [before]));
+    const seqs = await vault.db.all<{ seq: number; principal_id: string }>(
+      'SELECT seq, principal_id FROM audit_events WHERE seq > ? ORDER BY seq',
+      [before],
+    );
     assert.equal(seqs.length, 299);
-    assert.deepEqual(seqs.map((r) => Number(r.seq)), seqs.map((_, i) => before + i + 1));
+    assert.deepEqual(
+      seqs.map((r) => Number(r.seq)),
+      seqs.map((_, i) => before + i + 1),
+    );
     assert.ok(!seqs.some((r) => r.principal_id === 'p_150'));
   } finally {
     await vault.close();
@@ -61,13 +67,19 @@ test('SQLite commits are answered only after the WAL is synced, off the event lo
     // share commits and syncs.
     let ticks = 0;
     const timer = setInterval(() => ticks++, 2);
-    const done = await Promise.all(Array.from({ length: 50 }, (_, i) => db.transaction(async (tx) => {
-      await tx.run('INSERT INTO t (v) VALUES (?)', [`v${i}`]);
-      return i;
-    }).then((v) => {
-      log.push('answered');
-      return v;
-    })));
+    const done = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        db
+          .transaction(async (tx) => {
+            await tx.run('INSERT INTO t (v) VALUES (?)', [`v${i}`]);
+            return i;
+          })
+          .then((v) => {
+            log.push('answered');
+            return v;
+          }),
+      ),
+    );
     clearInterval(timer);
     assert.equal(done.length, 50);
     assert.ok(ticks >= 5, `the event loop ran while the WAL was synced (${ticks} ticks)`);
@@ -76,7 +88,10 @@ test('SQLite commits are answered only after the WAL is synced, off the event lo
     assert.ok(log.filter((l) => l === 'sync start').length <= 5, 'syncs are shared');
     // A sync that fails fails the callers whose commit it should have made durable.
     fail = true;
-    await assert.rejects(db.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('lost?')")), { code: 'ERR_STORAGE' });
+    await assert.rejects(
+      db.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('lost?')")),
+      { code: 'ERR_STORAGE' },
+    );
     fail = false;
     await db.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('next')"));
     assert.equal(Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'))!.n), 52);
@@ -110,7 +125,9 @@ test('SQLite: transactions that arrive while a sync is in flight wait for it and
     inFlight = undefined;
     const first = db.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('first')"));
     while (!inFlight) await new Promise((r) => setImmediate(r)); // its sync has started
-    const later = Array.from({ length: 30 }, (_, i) => db.transaction((tx) => tx.run('INSERT INTO t (v) VALUES (?)', [`v${i}`])));
+    const later = Array.from({ length: 30 }, (_, i) =>
+      db.transaction((tx) => tx.run('INSERT INTO t (v) VALUES (?)', [`v${i}`])),
+    );
     // A few turns later, with the first sync still in flight, they have not committed: they wait for it.
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     const peek = new Database(join(dir, 'db.sqlite'), { readonly: true });

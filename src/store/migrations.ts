@@ -282,13 +282,26 @@ CREATE TABLE staged_digests (record_seq {bigint} PRIMARY KEY REFERENCES records(
 ];
 
 export async function migrate(db: Db): Promise<void> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const done = new Set((await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const done = new Set(
+    (await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),
+  );
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
     await db.transaction(async (tx) => {
-      if (!m.only || m.only === db.dialect) for (const stmt of renderDdl(m.sql, db.dialect).split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.exec(stmt);
-      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
+      if (!m.only || m.only === db.dialect)
+        for (const stmt of renderDdl(m.sql, db.dialect)
+          .split(/;\s*\n/)
+          .map((s) => s.trim())
+          .filter(Boolean))
+          await tx.exec(stmt);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      ]);
     });
   }
 }

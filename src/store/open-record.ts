@@ -57,7 +57,14 @@ interface Labelled {
  * `only`, the other fields are left out but for their first version when the first change holds it
  * (it dates the record). The record key is wiped before returning.
  */
-export function openHistory(keys: TenantKeys, recordId: string, first: KeyRow, rows: readonly SealedRow[], withHistory: boolean, only?: ReadonlySet<string>) {
+export function openHistory(
+  keys: TenantKeys,
+  recordId: string,
+  first: KeyRow,
+  rows: readonly SealedRow[],
+  withHistory: boolean,
+  only?: ReadonlySet<string>,
+) {
   const type = recordType(first.record_type);
   const wrapped = wrappedKeyOf(recordId, first);
   const key = keys.unwrapRecordKey(wrapped);
@@ -83,18 +90,34 @@ export function openHistory(keys: TenantKeys, recordId: string, first: KeyRow, r
       const def = fieldDef(type, field);
       if (!def) continue;
       if (only && !only.has(field)) {
-        if (withHistory && Number(list[0]!.row.change) === firstChange) history.push(versionAt(key, type.name, recordId, opened, def, list, 0));
+        if (withHistory && Number(list[0]!.row.change) === firstChange)
+          history.push(versionAt(key, type.name, recordId, opened, def, list, 0));
         continue;
       }
-      if (withHistory) for (let i = 0; i < list.length; i++) history.push(versionAt(key, type.name, recordId, opened, def, list, i));
-      current.set(field, withHistory ? history[history.length - 1]! : versionAt(key, type.name, recordId, opened, def, list, list.length - 1));
+      if (withHistory)
+        for (let i = 0; i < list.length; i++) history.push(versionAt(key, type.name, recordId, opened, def, list, i));
+      current.set(
+        field,
+        withHistory
+          ? history[history.length - 1]!
+          : versionAt(key, type.name, recordId, opened, def, list, list.length - 1),
+      );
     }
   } finally {
     key.fill(0);
   }
   return {
-    id: recordId, seq: Number(first.seq), recordType: type.name, orgId: first.org_id, createdAt: first.created_at,
-    createdBy: first.created_by, key: wrapped, current, versions, lastChange, history: withHistory ? history : undefined,
+    id: recordId,
+    seq: Number(first.seq),
+    recordType: type.name,
+    orgId: first.org_id,
+    createdAt: first.created_at,
+    createdBy: first.created_by,
+    key: wrapped,
+    current,
+    versions,
+    lastChange,
+    history: withHistory ? history : undefined,
   };
 }
 
@@ -103,14 +126,31 @@ export function openHistory(keys: TenantKeys, recordId: string, first: KeyRow, r
  * opened once (`opened`, by change number). A function of its own, not a closure: the sources run
  * through tsx, which names every closure where it is made.
  */
-function versionAt(key: Buffer, type: string, recordId: string, opened: Map<number, FieldEntry[]>, def: FieldDef, list: readonly Labelled[], i: number): FieldVersion {
+function versionAt(
+  key: Buffer,
+  type: string,
+  recordId: string,
+  opened: Map<number, FieldEntry[]>,
+  def: FieldDef,
+  list: readonly Labelled[],
+  i: number,
+): FieldVersion {
   const { row, version } = list[i]!;
   const change = Number(row.change);
   let entries = opened.get(change);
-  if (!entries) opened.set(change, (entries = openChange(key, { recordType: type, recordId, change, keyGen: Number(row.key_gen) }, row.sealed)));
+  if (!entries)
+    opened.set(
+      change,
+      (entries = openChange(key, { recordType: type, recordId, change, keyGen: Number(row.key_gen) }, row.sealed)),
+    );
   const entry = entries.find((e) => e.field === def.name)!;
   return {
-    field: def.name, version, validFrom: row.valid_from, validTo: list[i + 1]?.row.valid_from ?? null,
-    recordedAt: row.recorded_at, recordedBy: row.recorded_by, value: decodeValue(def.kind, entry.value),
+    field: def.name,
+    version,
+    validFrom: row.valid_from,
+    validTo: list[i + 1]?.row.valid_from ?? null,
+    recordedAt: row.recorded_at,
+    recordedBy: row.recorded_by,
+    value: decodeValue(def.kind, entry.value),
   };
 }

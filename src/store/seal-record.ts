@@ -78,8 +78,15 @@ export function contentId(keys: TenantKeys, type: RecordType, values: ReadonlyMa
  * in one message; adds the blind-index digests of its searchable values to `digests`.
  */
 export function sealOneChange(
-  keys: TenantKeys, type: RecordType, recordId: string, recordKey: Buffer, keyGen: number, change: number,
-  input: ChangeInput, versions: Map<string, number>, digests: Buffer[],
+  keys: TenantKeys,
+  type: RecordType,
+  recordId: string,
+  recordKey: Buffer,
+  keyGen: number,
+  change: number,
+  input: ChangeInput,
+  versions: Map<string, number>,
+  digests: Buffer[],
 ): SealedChange {
   const entries: FieldEntry[] = [];
   for (const [field, value] of input.values) {
@@ -92,7 +99,15 @@ export function sealOneChange(
     if (scope && typeof value === 'string') digests.push(keys.blindIndex(scope, indexForm(scope, value)));
   }
   const sealed = sealChange(recordKey, { recordType: type.name, recordId, change, keyGen }, entries);
-  return { change, validFrom: input.validFrom, recordedAt: input.recordedAt, recordedBy: input.recordedBy, keyGen, sealed, fields: [...input.values.keys()] };
+  return {
+    change,
+    validFrom: input.validFrom,
+    recordedAt: input.recordedAt,
+    recordedBy: input.recordedBy,
+    keyGen,
+    sealed,
+    fields: [...input.values.keys()],
+  };
 }
 
 /** Adds the blind-index digests of the linkage blocking keys of a record state (schema/blocking.ts). */
@@ -125,7 +140,11 @@ function packUnique(digests: readonly Buffer[]): Buffer {
  * current version). The first form, still read, was one [field, version, validFrom, recordedAt,
  * recordedBy, value] per field: twice the bytes to decrypt and parse.
  */
-export function sealCurrentVersions(recordKey: Uint8Array, place: ChangePlace, current: Iterable<FieldVersion>): Buffer {
+export function sealCurrentVersions(
+  recordKey: Uint8Array,
+  place: ChangePlace,
+  current: Iterable<FieldVersion>,
+): Buffer {
   const stamps: [string, string, string][] = [];
   const f: [string, number, number, FieldValue][] = [];
   for (const v of current) {
@@ -137,15 +156,22 @@ export function sealCurrentVersions(recordKey: Uint8Array, place: ChangePlace, c
   return sealCurrent(recordKey, place, Buffer.from(JSON.stringify({ s: stamps, f }), 'utf8'));
 }
 
-type CurrentPlain = { s: [string, string, string][]; f: [string, number, number, FieldValue][] } | [string, number, string, string, string, FieldValue][];
+type CurrentPlain =
+  | { s: [string, string, string][]; f: [string, number, number, FieldValue][] }
+  | [string, number, string, string, string, FieldValue][];
 
-export function openCurrentVersions(recordKey: Uint8Array, place: ChangePlace, sealed: Uint8Array): Map<string, FieldVersion> {
+export function openCurrentVersions(
+  recordKey: Uint8Array,
+  place: ChangePlace,
+  sealed: Uint8Array,
+): Map<string, FieldVersion> {
   const plain = openCurrent(recordKey, place, sealed);
   try {
     const p = JSON.parse(plain.toString('utf8')) as CurrentPlain;
     const out = new Map<string, FieldVersion>();
     if (Array.isArray(p)) {
-      for (const [field, version, validFrom, recordedAt, recordedBy, value] of p) out.set(field, { field, version, validFrom, validTo: null, recordedAt, recordedBy, value });
+      for (const [field, version, validFrom, recordedAt, recordedBy, value] of p)
+        out.set(field, { field, version, validFrom, validTo: null, recordedAt, recordedBy, value });
     } else {
       for (const [field, version, i, value] of p.f) {
         const [validFrom, recordedAt, recordedBy] = p.s[i]!;
@@ -159,14 +185,32 @@ export function openCurrentVersions(recordKey: Uint8Array, place: ChangePlace, s
 }
 
 /** The current versions after a change whose fields got the versions in `versions` (sealOneChange). */
-export function applyChange(current: Map<string, FieldVersion>, change: ChangeInput, versions: ReadonlyMap<string, number>): void {
+export function applyChange(
+  current: Map<string, FieldVersion>,
+  change: ChangeInput,
+  versions: ReadonlyMap<string, number>,
+): void {
   for (const [field, value] of change.values) {
-    current.set(field, { field, version: versions.get(field)!, validFrom: change.validFrom, validTo: null, recordedAt: change.recordedAt, recordedBy: change.recordedBy, value });
+    current.set(field, {
+      field,
+      version: versions.get(field)!,
+      validFrom: change.validFrom,
+      validTo: null,
+      recordedAt: change.recordedAt,
+      recordedBy: change.recordedBy,
+      value,
+    });
   }
 }
 
 /** A new record: a fresh key, then its changes in order (the first one holds the first values). */
-export function prepareRecord(keys: TenantKeys, type: RecordType, id: string, orgId: string | null, changes: readonly ChangeInput[]): PreparedRecord {
+export function prepareRecord(
+  keys: TenantKeys,
+  type: RecordType,
+  id: string,
+  orgId: string | null,
+  changes: readonly ChangeInput[],
+): PreparedRecord {
   const { key, wrapped } = keys.newRecordKey(id);
   const versions = new Map<string, number>();
   const digests: Buffer[] = [];
@@ -181,7 +225,16 @@ export function prepareRecord(keys: TenantKeys, type: RecordType, id: string, or
       return s;
     });
     const place = { recordType: type.name, recordId: id, change: changes.length, keyGen: wrapped.gen };
-    return { id, orgId, createdAt: changes[0]!.recordedAt, createdBy: changes[0]!.recordedBy, key: wrapped, changes: sealed, current: sealCurrentVersions(key, place, current.values()), digests: packUnique(digests) };
+    return {
+      id,
+      orgId,
+      createdAt: changes[0]!.recordedAt,
+      createdBy: changes[0]!.recordedBy,
+      key: wrapped,
+      changes: sealed,
+      current: sealCurrentVersions(key, place, current.values()),
+      digests: packUnique(digests),
+    };
   } finally {
     key.fill(0);
   }

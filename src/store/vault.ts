@@ -39,13 +39,26 @@ export class Vault {
   readonly keys: TenantKeys;
   readonly registry: Registry;
 
-  constructor(dir: string, config: VaultConfig, db: Db, kek: Kek, keys: TenantKeys, audit: AuditSink, now?: () => Date) {
+  constructor(
+    dir: string,
+    config: VaultConfig,
+    db: Db,
+    kek: Kek,
+    keys: TenantKeys,
+    audit: AuditSink,
+    now?: () => Date,
+  ) {
     this.dir = dir;
     this.config = config;
     this.db = db;
     this.kek = kek;
     this.keys = keys;
-    this.registry = new Registry(db, keys, { tenantId: config.tenantId, audit, now, reloadKeys: () => this.reloadKeys() });
+    this.registry = new Registry(db, keys, {
+      tenantId: config.tenantId,
+      audit,
+      now,
+      reloadKeys: () => this.reloadKeys(),
+    });
   }
 
   get tenantId(): string {
@@ -66,16 +79,27 @@ export class Vault {
   async createOrganisation(actor: Actor, org: { name: string; kind: string; region?: string | null }): Promise<string> {
     const id = newId('o');
     await this.registry.audited(async (tx, events) => {
-      await tx.run('INSERT INTO organisations (id, tenant_id, name, kind, region, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        id, this.tenantId, org.name, org.kind, org.region ?? null, this.registry.now().toISOString(), actor.id,
-      ]);
-      events.push({ action: 'organisation.create', principalId: actor.id, organisationId: actor.orgId ?? undefined, detail: { organisation: id, kind: org.kind } });
+      await tx.run(
+        'INSERT INTO organisations (id, tenant_id, name, kind, region, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [id, this.tenantId, org.name, org.kind, org.region ?? null, this.registry.now().toISOString(), actor.id],
+      );
+      events.push({
+        action: 'organisation.create',
+        principalId: actor.id,
+        organisationId: actor.orgId ?? undefined,
+        detail: { organisation: id, kind: org.kind },
+      });
     });
     return id;
   }
 
-  async organisation(id: string): Promise<{ id: string; name: string; kind: string; region: string | null } | undefined> {
-    return this.db.get('SELECT id, name, kind, region FROM organisations WHERE id = ? AND tenant_id = ?', [id, this.tenantId]);
+  async organisation(
+    id: string,
+  ): Promise<{ id: string; name: string; kind: string; region: string | null } | undefined> {
+    return this.db.get('SELECT id, name, kind, region FROM organisations WHERE id = ? AND tenant_id = ?', [
+      id,
+      this.tenantId,
+    ]);
   }
 
   /**
@@ -83,22 +107,49 @@ export class Vault {
    * organisation kinds, logins and passwords are access's (access/directory.ts checks them and
    * hashes the password); this only writes what it is given.
    */
-  async createPrincipal(actor: Actor | null, p: PrincipalInput, db: Db = this.db): Promise<{ id: string; token: string }> {
+  async createPrincipal(
+    actor: Actor | null,
+    p: PrincipalInput,
+    db: Db = this.db,
+  ): Promise<{ id: string; token: string }> {
     const roles = p.roles;
     const passwordHash = p.passwordHash ?? null;
     const id = newId('p');
     const token = newToken();
     await this.registry.audited(async (tx, events) => {
-      if (p.login !== undefined && await tx.get('SELECT 1 AS x FROM principals WHERE tenant_id = ? AND login = ?', [this.tenantId, p.login])) {
+      if (
+        p.login !== undefined &&
+        (await tx.get('SELECT 1 AS x FROM principals WHERE tenant_id = ? AND login = ?', [this.tenantId, p.login]))
+      ) {
         throw new TracevaultError('ERR_CONFLICT', { field: 'login' });
       }
-      await tx.run('INSERT INTO principals (id, tenant_id, org_id, display_name, roles, token_hash, created_at, created_by, login, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
-        id, this.tenantId, p.orgId ?? null, p.displayName, roles.join(','), tokenHash(token), this.registry.now().toISOString(), actor?.id ?? null, p.login ?? null, passwordHash,
-      ]);
+      await tx.run(
+        'INSERT INTO principals (id, tenant_id, org_id, display_name, roles, token_hash, created_at, created_by, login, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          id,
+          this.tenantId,
+          p.orgId ?? null,
+          p.displayName,
+          roles.join(','),
+          tokenHash(token),
+          this.registry.now().toISOString(),
+          actor?.id ?? null,
+          p.login ?? null,
+          passwordHash,
+        ],
+      );
       for (const r of p.relationships ?? []) {
-        await tx.run('INSERT INTO care_relationships (principal_id, kind, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [id, r.kind, r.value]);
+        await tx.run(
+          'INSERT INTO care_relationships (principal_id, kind, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+          [id, r.kind, r.value],
+        );
       }
-      events.push({ action: 'principal.create', principalId: actor?.id ?? id, organisationId: actor?.orgId ?? undefined, detail: { principal: id, roles: roles.join(',') } });
+      events.push({
+        action: 'principal.create',
+        principalId: actor?.id ?? id,
+        organisationId: actor?.orgId ?? undefined,
+        detail: { principal: id, roles: roles.join(',') },
+      });
     }, db);
     return { id, token };
   }
@@ -152,7 +203,13 @@ interface PrincipalRow {
 }
 
 function principalOf(row: PrincipalRow): Principal {
-  return { id: row.id, orgId: row.org_id, orgKind: row.org_kind ?? 'operator', displayName: row.display_name, roles: row.roles.split(',').filter(Boolean) };
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    orgKind: row.org_kind ?? 'operator',
+    displayName: row.display_name,
+    roles: row.roles.split(',').filter(Boolean),
+  };
 }
 
 export async function loadDataKeys(db: Db, tenantId: string): Promise<WrappedDataKey[]> {
@@ -160,7 +217,13 @@ export async function loadDataKeys(db: Db, tenantId: string): Promise<WrappedDat
     'SELECT purpose, version, kek_id, wrapped FROM data_keys WHERE tenant_id = ?',
     [tenantId],
   );
-  return rows.map((r) => ({ tenantId, purpose: r.purpose, version: Number(r.version), kekId: r.kek_id, wrapped: r.wrapped }));
+  return rows.map((r) => ({
+    tenantId,
+    purpose: r.purpose,
+    version: Number(r.version),
+    kekId: r.kek_id,
+    wrapped: r.wrapped,
+  }));
 }
 
 function writeOwnerOnly(path: string, text: string): void {
@@ -200,15 +263,31 @@ export async function initVault(dirIn: string, opts: InitOptions = {}): Promise<
     await db.transaction(async (tx) => {
       await tx.run('INSERT INTO tenants (id, created_at) VALUES (?, ?)', [tenantId, now]);
       for (const w of wrapped) {
-        await tx.run('INSERT INTO data_keys (tenant_id, purpose, version, kek_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-          w.tenantId, w.purpose, w.version, w.kekId, w.wrapped, now,
-        ]);
+        await tx.run(
+          'INSERT INTO data_keys (tenant_id, purpose, version, kek_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          [w.tenantId, w.purpose, w.version, w.kekId, w.wrapped, now],
+        );
       }
       await tx.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['kek_id', kek.id]);
     });
-    const vault = new Vault(dir, config, db, kek, new TenantKeys(kek, tenantId, wrapped), opts.audit ?? tableAuditSink, opts.now);
-    const orgId = await vault.createOrganisation({ id: 'system', orgId: null }, { name: 'Registry operator', kind: 'operator' });
-    const { id, token } = await vault.createPrincipal(null, { displayName: 'administrator', roles: ['administrator'], orgId });
+    const vault = new Vault(
+      dir,
+      config,
+      db,
+      kek,
+      new TenantKeys(kek, tenantId, wrapped),
+      opts.audit ?? tableAuditSink,
+      opts.now,
+    );
+    const orgId = await vault.createOrganisation(
+      { id: 'system', orgId: null },
+      { name: 'Registry operator', kind: 'operator' },
+    );
+    const { id, token } = await vault.createPrincipal(null, {
+      displayName: 'administrator',
+      roles: ['administrator'],
+      orgId,
+    });
     writeOwnerOnly(join(dir, FILES.adminToken), `${token}\n`);
     writeOwnerOnly(join(dir, FILES.config), `${JSON.stringify(config, null, 2)}\n`);
     return { vault, admin: { id, orgId, orgKind: 'operator', displayName: 'administrator', roles: ['administrator'] } };
@@ -242,7 +321,10 @@ async function connectMigrated(dir: string, config: VaultConfig): Promise<Db> {
   return db;
 }
 
-export async function openVault(dirIn: string, opts: { env?: NodeJS.ProcessEnv; audit?: AuditSink; now?: () => Date } = {}): Promise<Vault> {
+export async function openVault(
+  dirIn: string,
+  opts: { env?: NodeJS.ProcessEnv; audit?: AuditSink; now?: () => Date } = {},
+): Promise<Vault> {
   const dir = resolve(dirIn);
   const config = readConfig(dir);
   const kek = loadKek(join(dir, FILES.key), opts.env ?? process.env);

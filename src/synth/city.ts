@@ -62,21 +62,98 @@ export const DEFAULT_UNTIL = '2026-11-01T00:00:00+08:00';
 
 const REAL_HOSPITALS: Record<string, readonly [string, string][]> = {
   '3701': [
-    ['山东大学齐鲁医院', '370102'], ['山东省立医院', '370104'], ['山东省妇幼保健院', '370112'], ['济南市妇幼保健院', '370104'],
-    ['济南市中心医院', '370102'], ['山东省千佛山医院', '370102'], ['济南市第四人民医院', '370103'], ['济南市第五人民医院', '370104'],
+    ['山东大学齐鲁医院', '370102'],
+    ['山东省立医院', '370104'],
+    ['山东省妇幼保健院', '370112'],
+    ['济南市妇幼保健院', '370104'],
+    ['济南市中心医院', '370102'],
+    ['山东省千佛山医院', '370102'],
+    ['济南市第四人民医院', '370103'],
+    ['济南市第五人民医院', '370104'],
   ],
 };
 
-const ROADS = ['经十路', '经七路', '经四路', '纬二路', '泉城路', '解放路', '和平路', '文化东路', '历山路', '山大路', '花园路', '工业南路', '二环东路', '北园大街', '明湖西路', '英雄山路', '舜耕路', '旅游路', '奥体中路', '凤鸣路', '世纪大道', '刘长山路', '阳光新路', '堤口路', '无影山路', '黄台南路', '华信路', '洪楼西路', '建设路', '人民路', '幸福路', '兴隆路', '育英路', '青年路'];
-const COMPOUNDS = ['阳光花园', '鲁能领秀城', '绿地国际城', '万科城', '恒大名都', '中海国际社区', '保利华庭', '华润中央公园', '金色悦城', '燕山新居', '舜玉小区', '山大南路小区', '甸柳新村', '佛山苑', '玉函小区', '银座花园', '融创御园', '龙湖春江郦城', '名士豪庭', '翡翠郡'];
+const ROADS = [
+  '经十路',
+  '经七路',
+  '经四路',
+  '纬二路',
+  '泉城路',
+  '解放路',
+  '和平路',
+  '文化东路',
+  '历山路',
+  '山大路',
+  '花园路',
+  '工业南路',
+  '二环东路',
+  '北园大街',
+  '明湖西路',
+  '英雄山路',
+  '舜耕路',
+  '旅游路',
+  '奥体中路',
+  '凤鸣路',
+  '世纪大道',
+  '刘长山路',
+  '阳光新路',
+  '堤口路',
+  '无影山路',
+  '黄台南路',
+  '华信路',
+  '洪楼西路',
+  '建设路',
+  '人民路',
+  '幸福路',
+  '兴隆路',
+  '育英路',
+  '青年路',
+];
+const COMPOUNDS = [
+  '阳光花园',
+  '鲁能领秀城',
+  '绿地国际城',
+  '万科城',
+  '恒大名都',
+  '中海国际社区',
+  '保利华庭',
+  '华润中央公园',
+  '金色悦城',
+  '燕山新居',
+  '舜玉小区',
+  '山大南路小区',
+  '甸柳新村',
+  '佛山苑',
+  '玉函小区',
+  '银座花园',
+  '融创御园',
+  '龙湖春江郦城',
+  '名士豪庭',
+  '翡翠郡',
+];
 const STREETS = ['泉城', '千佛山', '文化', '燕山', '姚家', '龙洞', '舜华', '智远', '甸柳', '解放', '洪楼', '全福'];
 const WARD_NAMES = ['产科1病区', '产科2病区', '产科3病区', '产科4病区'];
 
 // The national immunisation programme schedule (2021 edition): age in days, vaccine, dose.
 const SCHEDULE: readonly [number, string, number][] = [
-  [0, 'HepB', 1], [0, 'BCG', 1], [30, 'HepB', 2], [60, 'IPV', 1], [90, 'IPV', 2], [90, 'DTaP', 1], [120, 'bOPV', 1],
-  [120, 'DTaP', 2], [150, 'DTaP', 3], [180, 'HepB', 3], [180, 'MPSV-A', 1], [240, 'MR', 1], [240, 'JE-L', 1],
-  [270, 'MPSV-A', 2], [540, 'DTaP', 4], [540, 'MMR', 1], [540, 'HepA-L', 1], [730, 'JE-L', 2],
+  [0, 'HepB', 1],
+  [0, 'BCG', 1],
+  [30, 'HepB', 2],
+  [60, 'IPV', 1],
+  [90, 'IPV', 2],
+  [90, 'DTaP', 1],
+  [120, 'bOPV', 1],
+  [120, 'DTaP', 2],
+  [150, 'DTaP', 3],
+  [180, 'HepB', 3],
+  [180, 'MPSV-A', 1],
+  [240, 'MR', 1],
+  [240, 'JE-L', 1],
+  [270, 'MPSV-A', 2],
+  [540, 'DTaP', 4],
+  [540, 'MMR', 1],
+  [540, 'HepA-L', 1],
+  [730, 'JE-L', 2],
 ];
 
 const DAY = 86_400_000;
@@ -109,7 +186,9 @@ export function generateCity(opts: CityOptions): City {
   const districts = districtsOf(prefecture).filter(isCounty);
   if (districts.length === 0) throw new RangeError('unknown prefecture');
   const province = allDistricts().filter((d) => d.code.startsWith(prefecture.slice(0, 2)) && isCounty(d));
-  const elsewhere = allDistricts().filter((d) => !d.code.startsWith(prefecture.slice(0, 2)) && isCounty(d) && Number(d.code.slice(0, 2)) < 70);
+  const elsewhere = allDistricts().filter(
+    (d) => !d.code.startsWith(prefecture.slice(0, 2)) && isCounty(d) && Number(d.code.slice(0, 2)) < 70,
+  );
   const hrng = root.fork('hospitals');
   const hospitals: SimHospital[] = [];
   const want = opts.hospitals ?? 8;
@@ -121,7 +200,12 @@ export function generateCity(opts: CityOptions): City {
   for (let i = 0; hospitals.length < want; i++) {
     const district = districts[i % districts.length]!;
     const kind = ['人民医院', '妇幼保健院', '中医医院', '第二人民医院'][Math.floor(i / districts.length) % 4]!;
-    hospitals.push({ index: hospitals.length, name: `${district.name}${kind}`, district, wards: WARD_NAMES.slice(0, hrng.int(2, 3)) });
+    hospitals.push({
+      index: hospitals.length,
+      name: `${district.name}${kind}`,
+      district,
+      wards: WARD_NAMES.slice(0, hrng.int(2, 3)),
+    });
   }
   const until = opts.until ?? DEFAULT_UNTIL;
   const untilMs = Date.parse(until);
@@ -142,7 +226,8 @@ export function generateCity(opts: CityOptions): City {
     const hospital = hospitals[Math.floor(rng.next() * hospitals.length)]!;
     const home = rng.chance(0.6) ? hospital.district : rng.pick(districts);
     // Birth time: a uniform day in the period, an hour by the daily curve, whole minutes.
-    const birth = localMidnight(birthsUntilMs - rng.int(1, days) * DAY) + birthHour(rng) * HOUR + rng.int(0, 59) * 60_000;
+    const birth =
+      localMidnight(birthsUntilMs - rng.int(1, days) * DAY) + birthHour(rng) * HOUR + rng.int(0, 59) * 60_000;
     // Office hours on a day `d` days after the birth: discharges, registrations, clinic visits.
     const dayAfter = (d: number) => localMidnight(birth) + d * DAY + rng.int(8, 16) * HOUR + rng.int(0, 59) * 60_000;
     const birthDate = formatLocal(birth).slice(0, 10);
@@ -174,7 +259,8 @@ export function generateCity(opts: CityOptions): City {
       ],
     };
     if (rng.chance(0.92)) values.fatherName = fatherName;
-    if (values.fatherName && rng.chance(0.85)) values.fatherResidentId = makeResidentId(idRegion(rng, home).code, dob(fatherAge), rng.int(0, 499) * 2 + 1);
+    if (values.fatherName && rng.chance(0.85))
+      values.fatherResidentId = makeResidentId(idRegion(rng, home).code, dob(fatherAge), rng.int(0, 499) * 2 + 1);
     if (values.fatherName && rng.chance(0.8)) values.fatherPhone = mobile(rng);
     const initial: SimChange = { at: at(birth + rng.int(1, 6) * HOUR), values };
 
@@ -184,12 +270,18 @@ export function generateCity(opts: CityOptions): City {
     };
     if (rng.chance(0.15)) add(birth + rng.int(8, 48) * HOUR, { bed: bed() });
     const discharge = dayAfter(rng.int(3, 5));
-    add(discharge, { dischargeTime: at(discharge), birthCertificateNo: `${rng.pick(['O', 'P', 'Q', 'R'])}${prefecture.slice(0, 2)}${rng.digits(7)}` });
+    add(discharge, {
+      dischargeTime: at(discharge),
+      birthCertificateNo: `${rng.pick(['O', 'P', 'Q', 'R'])}${prefecture.slice(0, 2)}${rng.digits(7)}`,
+    });
     if (rng.chance(0.88)) {
       const family = rng.chance(0.9) ? fatherSurname : [...motherName][0]!;
       add(dayAfter(rng.int(10, 40)), { babyName: family + givenName(rng, sex, 'baby') });
     }
-    if (rng.chance(0.6)) add(dayAfter(rng.int(20, 60)), { babyResidentId: makeResidentId(home.code, birthDate, rng.int(0, 499) * 2 + (sex === 'male' ? 1 : 0)) });
+    if (rng.chance(0.6))
+      add(dayAfter(rng.int(20, 60)), {
+        babyResidentId: makeResidentId(home.code, birthDate, rng.int(0, 499) * 2 + (sex === 'male' ? 1 : 0)),
+      });
     let shots: Vaccination[] = [...(values.vaccinations as Vaccination[])];
     for (const [age, vaccine, dose] of SCHEDULE) {
       if (age === 0) continue;
@@ -199,8 +291,10 @@ export function generateCity(opts: CityOptions): City {
       add(ms, { vaccinations: shots });
     }
     const span = untilMs - discharge;
-    if (span > 0 && rng.chance(0.04 * (span / (365 * DAY)))) add(discharge + rng.next() * span, { motherPhone: mobile(rng) });
-    if (span > 0 && rng.chance(0.03 * (span / (365 * DAY)))) add(discharge + rng.next() * span, { address: address(rng, rng.pick(districts)) });
+    if (span > 0 && rng.chance(0.04 * (span / (365 * DAY))))
+      add(discharge + rng.next() * span, { motherPhone: mobile(rng) });
+    if (span > 0 && rng.chance(0.03 * (span / (365 * DAY))))
+      add(discharge + rng.next() * span, { address: address(rng, rng.pick(districts)) });
     later.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     return { index, hospital: hospital.index, birthEpochMs: birth, initial, later };
   }

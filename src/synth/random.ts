@@ -75,7 +75,8 @@ export class Weighted<T> {
 
   draw(rng: Rng): T {
     const x = rng.next() * this.#cum[this.#cum.length - 1]!;
-    let lo = 0, hi = this.#cum.length - 1;
+    let lo = 0,
+      hi = this.#cum.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.#cum[mid]! > x) hi = mid;

@@ -11,27 +11,147 @@ import { isAllocatedMobile, normaliseMobile } from '../schema/mobile.ts';
 import { checkCharacter } from '../schema/resident-id.ts';
 
 export type Target =
-  | 'babyName' | 'babySex' | 'birthTime' | 'babyResidentId' | 'birthCertificateNo' | 'hospital' | 'ward' | 'bed'
-  | 'motherName' | 'motherResidentId' | 'motherPhone' | 'fatherName' | 'fatherResidentId' | 'fatherPhone' | 'address'
-  | 'dischargeTime' | 'vaccinations' | 'ownerName' | 'ownerResidentId' | 'ownerPhone' | 'plateNumber' | 'brand' | 'registeredAt'
-  | '*name' | '*phone' | '*residentId' | 'calledAt';
+  | 'babyName'
+  | 'babySex'
+  | 'birthTime'
+  | 'babyResidentId'
+  | 'birthCertificateNo'
+  | 'hospital'
+  | 'ward'
+  | 'bed'
+  | 'motherName'
+  | 'motherResidentId'
+  | 'motherPhone'
+  | 'fatherName'
+  | 'fatherResidentId'
+  | 'fatherPhone'
+  | 'address'
+  | 'dischargeTime'
+  | 'vaccinations'
+  | 'ownerName'
+  | 'ownerResidentId'
+  | 'ownerPhone'
+  | 'plateNumber'
+  | 'brand'
+  | 'registeredAt'
+  | '*name'
+  | '*phone'
+  | '*residentId'
+  | 'calledAt';
 
 const HEADERS: Readonly<Record<Target, readonly string[]>> = {
-  babyName: ['新生儿姓名', '婴儿姓名', '宝宝姓名', '新生儿', '宝宝', '婴儿', '孩子姓名', '小孩姓名', '孩子', 'babyname', 'baby', 'childname', 'child', 'newborn', 'infantname'],
+  babyName: [
+    '新生儿姓名',
+    '婴儿姓名',
+    '宝宝姓名',
+    '新生儿',
+    '宝宝',
+    '婴儿',
+    '孩子姓名',
+    '小孩姓名',
+    '孩子',
+    'babyname',
+    'baby',
+    'childname',
+    'child',
+    'newborn',
+    'infantname',
+  ],
   babySex: ['性别', '婴儿性别', '新生儿性别', '宝宝性别', 'sex', 'gender', 'babysex'],
-  birthTime: ['出生时间', '出生日期', '分娩时间', '分娩日期', '生日', '出生', '出生日期时间', 'birthtime', 'birthdate', 'dob', 'birth', 'dateofbirth', 'born', 'birthday'],
+  birthTime: [
+    '出生时间',
+    '出生日期',
+    '分娩时间',
+    '分娩日期',
+    '生日',
+    '出生',
+    '出生日期时间',
+    'birthtime',
+    'birthdate',
+    'dob',
+    'birth',
+    'dateofbirth',
+    'born',
+    'birthday',
+  ],
   babyResidentId: ['新生儿身份证号', '新生儿身份证', '婴儿身份证号', '宝宝身份证号', 'babyresidentid', 'babyid'],
-  birthCertificateNo: ['出生证号', '出生医学证明编号', '出生证明编号', '出生证', '出生医学证明号', 'birthcertificateno', 'birthcertificate', 'certificate'],
+  birthCertificateNo: [
+    '出生证号',
+    '出生医学证明编号',
+    '出生证明编号',
+    '出生证',
+    '出生医学证明号',
+    'birthcertificateno',
+    'birthcertificate',
+    'certificate',
+  ],
   hospital: ['医院', '分娩医院', '出生医院', '医疗机构', '接生医院', 'hospital', 'hospitalname'],
   ward: ['病区', '科室', '病房', 'ward', 'department'],
   bed: ['床号', '床位', '床位号', 'bed', 'bedno'],
-  motherName: ['母亲姓名', '母亲', '妈妈', '妈妈姓名', '产妇', '产妇姓名', '母亲名字', '宝妈', 'mothername', 'mother', 'mom'],
-  motherResidentId: ['母亲身份证号', '母亲身份证', '母亲身份证号码', '产妇身份证号', '产妇身份证', '妈妈身份证号', '妈妈身份证', 'motherresidentid', 'motherid', 'motheridcard'],
-  motherPhone: ['母亲电话', '母亲手机', '母亲手机号', '母亲联系电话', '妈妈电话', '妈妈手机', '产妇电话', '产妇手机', '宝妈电话', 'motherphone', 'mothermobile', 'mothertel'],
+  motherName: [
+    '母亲姓名',
+    '母亲',
+    '妈妈',
+    '妈妈姓名',
+    '产妇',
+    '产妇姓名',
+    '母亲名字',
+    '宝妈',
+    'mothername',
+    'mother',
+    'mom',
+  ],
+  motherResidentId: [
+    '母亲身份证号',
+    '母亲身份证',
+    '母亲身份证号码',
+    '产妇身份证号',
+    '产妇身份证',
+    '妈妈身份证号',
+    '妈妈身份证',
+    'motherresidentid',
+    'motherid',
+    'motheridcard',
+  ],
+  motherPhone: [
+    '母亲电话',
+    '母亲手机',
+    '母亲手机号',
+    '母亲联系电话',
+    '妈妈电话',
+    '妈妈手机',
+    '产妇电话',
+    '产妇手机',
+    '宝妈电话',
+    'motherphone',
+    'mothermobile',
+    'mothertel',
+  ],
   fatherName: ['父亲姓名', '父亲', '爸爸', '爸爸姓名', '丈夫', '丈夫姓名', 'fathername', 'father', 'dad'],
   fatherResidentId: ['父亲身份证号', '父亲身份证', '爸爸身份证号', '丈夫身份证号', 'fatherresidentid', 'fatherid'],
-  fatherPhone: ['父亲电话', '父亲手机', '父亲手机号', '爸爸电话', '爸爸手机', '丈夫电话', 'fatherphone', 'fathermobile'],
-  address: ['地址', '家庭住址', '住址', '家庭地址', '现住址', '联系地址', '居住地址', '户籍地址', 'address', 'homeaddress', 'addr'],
+  fatherPhone: [
+    '父亲电话',
+    '父亲手机',
+    '父亲手机号',
+    '爸爸电话',
+    '爸爸手机',
+    '丈夫电话',
+    'fatherphone',
+    'fathermobile',
+  ],
+  address: [
+    '地址',
+    '家庭住址',
+    '住址',
+    '家庭地址',
+    '现住址',
+    '联系地址',
+    '居住地址',
+    '户籍地址',
+    'address',
+    'homeaddress',
+    'addr',
+  ],
   dischargeTime: ['出院时间', '出院日期', 'dischargetime', 'discharge', 'dischargedate'],
   vaccinations: ['疫苗', '接种记录', '疫苗接种', '疫苗接种记录', 'vaccinations', 'vaccines'],
   ownerName: ['车主', '车主姓名', 'ownername', 'owner'],
@@ -41,16 +161,47 @@ const HEADERS: Readonly<Record<Target, readonly string[]>> = {
   brand: ['品牌', '车辆品牌', 'brand'],
   registeredAt: ['登记日期', '注册日期', 'registeredat'],
   '*name': ['姓名', '名字', '名称', 'name', 'fullname'],
-  '*phone': ['电话', '手机', '手机号', '手机号码', '联系电话', '联系方式', '电话号码', '联系人电话', 'phone', 'mobile', 'tel', 'telephone', 'contact', 'phonenumber'],
+  '*phone': [
+    '电话',
+    '手机',
+    '手机号',
+    '手机号码',
+    '联系电话',
+    '联系方式',
+    '电话号码',
+    '联系人电话',
+    'phone',
+    'mobile',
+    'tel',
+    'telephone',
+    'contact',
+    'phonenumber',
+  ],
   '*residentId': ['身份证', '身份证号', '身份证号码', '证件号', '证件号码', 'idcard', 'idnumber', 'residentid', 'idno'],
-  calledAt: ['来电时间', '通话时间', '接到电话时间', '来电日期', '致电时间', '电话时间', 'calledat', 'calltime', 'callat', 'callreceived', 'calldate'],
+  calledAt: [
+    '来电时间',
+    '通话时间',
+    '接到电话时间',
+    '来电日期',
+    '致电时间',
+    '电话时间',
+    'calledat',
+    'calltime',
+    'callat',
+    'callreceived',
+    'calldate',
+  ],
 };
 
 const BY_HEADER = new Map<string, Target>();
-for (const [target, names] of Object.entries(HEADERS) as [Target, readonly string[]][]) for (const n of names) BY_HEADER.set(n, target);
+for (const [target, names] of Object.entries(HEADERS) as [Target, readonly string[]][])
+  for (const n of names) BY_HEADER.set(n, target);
 
 function headerKey(h: string): string {
-  return h.normalize('NFKC').toLowerCase().replace(/[\s_\-.:：()（）[\]【】]/g, '');
+  return h
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_\-.:：()（）[\]【】]/g, '');
 }
 
 /** The target a header names, if any. */
@@ -74,7 +225,8 @@ export function kindOfValue(raw: string): Target | 'date' | 'time' | 'sex' | und
   const digits = normaliseMobile(v).replace(MASK, '*');
   if (/^1\d{2}[\d*]{4}\d{4}$/.test(digits) && (digits.includes('*') || isAllocatedMobile(digits))) return '*phone';
   const id = v.toUpperCase().replace(/\s/g, '').replace(MASK, '*');
-  if (/^\d{6}[\d*]{8}[\d*]{3}[\dX*]$/.test(id) && (id.includes('*') || checkCharacter(id.slice(0, 17)) === id[17])) return '*residentId';
+  if (/^\d{6}[\d*]{8}[\d*]{3}[\dX*]$/.test(id) && (id.includes('*') || checkCharacter(id.slice(0, 17)) === id[17]))
+    return '*residentId';
   if (/^\d{15}$/.test(id) && !/^1\d{10}/.test(id)) return '*residentId';
   if (DATE.test(v)) return 'date';
   if (TIME_ONLY.test(v)) return 'time';
@@ -94,7 +246,10 @@ export function kindOfValue(raw: string): Target | 'date' | 'time' | 'sex' | und
  * values have, if at least half do). Names and phones without an owner stay generic, except that
  * a temporary name (张三之子) is the baby's.
  */
-export function inferColumns(headers: readonly (Target | undefined)[], sample: readonly (readonly string[])[]): (Target | undefined)[] {
+export function inferColumns(
+  headers: readonly (Target | undefined)[],
+  sample: readonly (readonly string[])[],
+): (Target | undefined)[] {
   const out = [...headers];
   for (let c = 0; c < out.length; c++) {
     if (out[c] !== undefined) continue;
@@ -110,7 +265,16 @@ export function inferColumns(headers: readonly (Target | undefined)[], sample: r
     const best = [...votes].sort((a, b) => b[1] - a[1])[0];
     if (!best || best[1] * 2 < filled) continue;
     const k = best[0];
-    out[c] = k === 'date' ? (out.includes('birthTime') ? 'dischargeTime' : 'birthTime') : k === 'sex' ? 'babySex' : k === 'time' ? undefined : (k as Target);
+    out[c] =
+      k === 'date'
+        ? out.includes('birthTime')
+          ? 'dischargeTime'
+          : 'birthTime'
+        : k === 'sex'
+          ? 'babySex'
+          : k === 'time'
+            ? undefined
+            : (k as Target);
   }
   return out;
 }

@@ -55,7 +55,7 @@ export interface DisclosureSummary {
  */
 export function receivedBy(ds: readonly DisclosureSummary[]): Iterable<readonly [number, Iterable<string>]> {
   return {
-    * [Symbol.iterator]() {
+    *[Symbol.iterator]() {
       for (const d of ds) for (const [seq, fields] of d.items) yield [seq, fields.keys()] as const;
     },
   };
@@ -139,7 +139,8 @@ export interface AttributeOptions {
 
 /** Row `i` is among the sorted row indices `okRows`. */
 function includes(okRows: Int32Array, i: number): boolean {
-  let lo = 0, hi = okRows.length - 1;
+  let lo = 0,
+    hi = okRows.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const v = okRows[mid]!;
@@ -156,7 +157,12 @@ function includes(okRows: Int32Array, i: number): boolean {
  * same for every row of a stratum). Work is proportional to what the sources gave of the linked
  * records, never sources × rows.
  */
-export function prepare(rows: readonly RowEvidence[], sources: readonly SourceInput[], strata: ReadonlyMap<string, number>, publicFields: ReadonlySet<string>) {
+export function prepare(
+  rows: readonly RowEvidence[],
+  sources: readonly SourceInput[],
+  strata: ReadonlyMap<string, number>,
+  publicFields: ReadonlySet<string>,
+) {
   const strataIndex = new Map<string, number>();
   const stratumOfRow = new Int32Array(rows.length);
   const rowsBySeq = new Map<number, number[]>();
@@ -169,7 +175,8 @@ export function prepare(rows: readonly RowEvidence[], sources: readonly SourceIn
   const rowsPerStratum = new Int32Array(strataIndex.size);
   for (const s of stratumOfRow) rowsPerStratum[s]!++;
   const inverseElsewhere = new Float64Array(strataIndex.size);
-  for (const [name, s] of strataIndex) inverseElsewhere[s] = Math.max(1, strata.get(name) ?? 1) * rows.length / rowsPerStratum[s]!;
+  for (const [name, s] of strataIndex)
+    inverseElsewhere[s] = (Math.max(1, strata.get(name) ?? 1) * rows.length) / rowsPerStratum[s]!;
   const rowsOf = (ok: Iterable<number>) => {
     const okRows = Int32Array.from(ok).sort();
     const okPerStratum = new Int32Array(strataIndex.size);
@@ -200,7 +207,15 @@ export function prepare(rows: readonly RowEvidence[], sources: readonly SourceIn
     const records = new Set(Array.from(all.okRows, (i) => rows[i]!.seq)).size;
     return { ...all, hits, records, files, fileCount };
   });
-  return { rows, sources, stratumOfRow, rowsPerStratum, inverseElsewhere, consistency, memo: new Map<string, ReturnType<typeof etaTerms>>() };
+  return {
+    rows,
+    sources,
+    stratumOfRow,
+    rowsPerStratum,
+    inverseElsewhere,
+    consistency,
+    memo: new Map<string, ReturnType<typeof etaTerms>>(),
+  };
 }
 
 export type Prepared = ReturnType<typeof prepare>;
@@ -214,7 +229,9 @@ export type Prepared = ReturnType<typeof prepare>;
 function etaTerms(okPerStratum: Int32Array, rowsPerStratum: Int32Array, inverseElsewhere: Float64Array, size: number) {
   const bad = rowsPerStratum.reduce((a, n, s) => a + n - okPerStratum[s]!, 0);
   return ETA_GRID.map((eta) => {
-    const okTerm = Float64Array.from(inverseElsewhere, (inv) => Math.log10((1 - eta) * inv / Math.max(1, size) + eta));
+    const okTerm = Float64Array.from(inverseElsewhere, (inv) =>
+      Math.log10(((1 - eta) * inv) / Math.max(1, size) + eta),
+    );
     const badTerm = Math.log10(eta);
     let finite = eta > 0 ? bad * badTerm : 0;
     for (let s = 0; s < okTerm.length; s++) if (okPerStratum[s]! > 0) finite += okPerStratum[s]! * okTerm[s]!;
@@ -226,18 +243,27 @@ function etaTerms(okPerStratum: Int32Array, rowsPerStratum: Int32Array, inverseE
  * log10 of the η-mixture likelihood ratio of a source's rows (`okRows`, `okPerStratum`) drawing
  * from `size` records; without row `skip` (leave-one-out). Terms are memoised in `memo` by `key`.
  */
-export function mixtureLR(p: Pick<Prepared, 'stratumOfRow' | 'rowsPerStratum' | 'inverseElsewhere'>, c: { okRows: Int32Array; okPerStratum: Int32Array }, size: number, skip = -1, memo?: Map<string, ReturnType<typeof etaTerms>>, key?: string): number {
+export function mixtureLR(
+  p: Pick<Prepared, 'stratumOfRow' | 'rowsPerStratum' | 'inverseElsewhere'>,
+  c: { okRows: Int32Array; okPerStratum: Int32Array },
+  size: number,
+  skip = -1,
+  memo?: Map<string, ReturnType<typeof etaTerms>>,
+  key?: string,
+): number {
   let t = key !== undefined ? memo?.get(key) : undefined;
   if (!t) {
     t = etaTerms(c.okPerStratum, p.rowsPerStratum, p.inverseElsewhere, size);
     if (key !== undefined) memo?.set(key, t);
   }
   const skipOk = skip >= 0 && skip < p.stratumOfRow.length ? includes(c.okRows, skip) : undefined;
-  return logMeanExp10(t.map((e) => {
-    if (skipOk === undefined) return e.infinite > 0 ? -Infinity : e.finite;
-    if (skipOk) return e.infinite > 0 ? -Infinity : e.finite - e.okTerm[p.stratumOfRow[skip]!]!;
-    return e.infinite > 1 ? -Infinity : e.infinite === 1 ? e.finite : e.finite - e.badTerm;
-  }));
+  return logMeanExp10(
+    t.map((e) => {
+      if (skipOk === undefined) return e.infinite > 0 ? -Infinity : e.finite;
+      if (skipOk) return e.infinite > 0 ? -Infinity : e.finite - e.okTerm[p.stratumOfRow[skip]!]!;
+      return e.infinite > 1 ? -Infinity : e.infinite === 1 ? e.finite : e.finite - e.badTerm;
+    }),
+  );
 }
 
 /**
@@ -248,50 +274,71 @@ export function mixtureLR(p: Pick<Prepared, 'stratumOfRow' | 'rowsPerStratum' | 
  * "elsewhere", so their weighted mean is too, and the Markov bound holds. Files that gave none of
  * the rows add (almost) nothing but count in the weights.
  */
-function uniformLR(p: Prepared, c: Prepared['consistency'][number], totalRecords: number, skip: number, key: string): number {
+function uniformLR(
+  p: Prepared,
+  c: Prepared['consistency'][number],
+  totalRecords: number,
+  skip: number,
+  key: string,
+): number {
   const all = mixtureLR(p, c, totalRecords, skip, p.memo, `${key}|u`);
   if (c.fileCount === 0) return all;
-  return logSumExp10([all - Math.log10(2), ...c.files.map((f) => mixtureLR(p, f, f.size, skip, p.memo, `${key}|f${f.id}`) - Math.log10(2 * c.fileCount))]);
+  return logSumExp10([
+    all - Math.log10(2),
+    ...c.files.map((f) => mixtureLR(p, f, f.size, skip, p.memo, `${key}|f${f.id}`) - Math.log10(2 * c.fileCount)),
+  ]);
 }
 
 /** Scores every source and gives the verdict at `epsilon` (and the confidence sets at each of `epsilons`). */
 export function attribute(p: Prepared, extra: ExtraEvidence, opts: AttributeOptions, skip = -1): Verdict {
   const { sources, consistency, memo } = p;
-  const candidates: SourceScore[] = sources.map((s, i) => {
-    const c = consistency[i]!;
-    const { hits } = c;
-    // The any-subset size is the records of the rows consistent with the source (kept when one row is left out).
-    const k = c.records;
-    let canaries = 0, fp = 0, markDisclosure: string | undefined;
-    for (const d of s.disclosures) {
-      canaries += extra.canaries.get(d.id) ?? 0;
-      const tail = extra.fingerprints.get(d.id);
-      if (tail !== undefined && tail < 1) {
-        const e = -Math.log10(Math.max(tail, 1e-300));
-        if (e > fp) {
-          fp = e;
-          markDisclosure = d.id;
+  const candidates: SourceScore[] = sources
+    .map((s, i) => {
+      const c = consistency[i]!;
+      const { hits } = c;
+      // The any-subset size is the records of the rows consistent with the source (kept when one row is left out).
+      const k = c.records;
+      let canaries = 0,
+        fp = 0,
+        markDisclosure: string | undefined;
+      for (const d of s.disclosures) {
+        canaries += extra.canaries.get(d.id) ?? 0;
+        const tail = extra.fingerprints.get(d.id);
+        if (tail !== undefined && tail < 1) {
+          const e = -Math.log10(Math.max(tail, 1e-300));
+          if (e > fp) {
+            fp = e;
+            markDisclosure = d.id;
+          }
         }
       }
-    }
-    const canaryDisclosure = s.disclosures.find((d) => (extra.canaries.get(d.id) ?? 0) > 0)?.id;
-    const mostRows = [...hits].sort((a, b) => b[1] - a[1])[0]?.[0];
-    const uniform = uniformLR(p, c, s.totalRecords, skip, `${i}`);
-    const subset = k === 0 ? uniform : mixtureLR(p, c, k, skip, memo, `${i}|s`);
-    const bonus = fp + Math.min(canaries, 2) * CANARY_WEIGHT;
-    return {
-      principalId: s.principalId, disclosureId: canaryDisclosure ?? markDisclosure ?? mostRows ?? null, consistentRows: c.okRows.length,
-      log10LR: uniform + bonus, log10LRAnySubset: subset + bonus, log10Fingerprint: fp, canaries, log10Best: Math.max(uniform, subset) + bonus,
-    };
-  }).sort((a, b) => b.log10Best - a.log10Best || b.log10LR - a.log10LR);
+      const canaryDisclosure = s.disclosures.find((d) => (extra.canaries.get(d.id) ?? 0) > 0)?.id;
+      const mostRows = [...hits].sort((a, b) => b[1] - a[1])[0]?.[0];
+      const uniform = uniformLR(p, c, s.totalRecords, skip, `${i}`);
+      const subset = k === 0 ? uniform : mixtureLR(p, c, k, skip, memo, `${i}|s`);
+      const bonus = fp + Math.min(canaries, 2) * CANARY_WEIGHT;
+      return {
+        principalId: s.principalId,
+        disclosureId: canaryDisclosure ?? markDisclosure ?? mostRows ?? null,
+        consistentRows: c.okRows.length,
+        log10LR: uniform + bonus,
+        log10LRAnySubset: subset + bonus,
+        log10Fingerprint: fp,
+        canaries,
+        log10Best: Math.max(uniform, subset) + bonus,
+      };
+    })
+    .sort((a, b) => b.log10Best - a.log10Best || b.log10LR - a.log10LR);
   const E = candidates.length + 1;
   const tau = (eps: number) => Math.log10(E / eps);
   const top = candidates[0];
   // Against "elsewhere": the uniform model (a proper likelihood ratio). Against every other source:
   // both under their better model, so no rival is cleared on the size of its access alone.
   const rivals = Math.max(0, ...candidates.slice(1).map((c) => c.log10Best));
-  const accused = top && top.log10LR >= tau(opts.epsilon) && top.log10Best - rivals >= tau(opts.epsilon)
-    ? { principalId: top.principalId, disclosureId: top.disclosureId, log10LR: top.log10LR } : null;
+  const accused =
+    top && top.log10LR >= tau(opts.epsilon) && top.log10Best - rivals >= tau(opts.epsilon)
+      ? { principalId: top.principalId, disclosureId: top.disclosureId, log10LR: top.log10LR }
+      : null;
   // The best proper likelihood ratio, "elsewhere" (0) included: what may exclude a source.
   const againstElsewhere = Math.max(0, ...candidates.map((c) => c.log10LR));
   const confidenceSets: Record<string, string[]> = {};
@@ -327,7 +374,9 @@ export function fragileRows(p: Prepared, extra: ExtraEvidence, opts: AttributeOp
  */
 export function rowsOfLead(p: Prepared, v: Verdict): number[] {
   const all = p.rows.map((_, i) => i);
-  const lead = v.accused ?? v.candidates.reduce<SourceScore | undefined>((a, c) => (!a || c.log10LR > a.log10LR ? c : a), undefined);
+  const lead =
+    v.accused ??
+    v.candidates.reduce<SourceScore | undefined>((a, c) => (!a || c.log10LR > a.log10LR ? c : a), undefined);
   const i = p.sources.findIndex((s) => s.principalId === lead?.principalId);
   if (i < 0) return all;
   const own = Array.from(p.consistency[i]!.okRows);
@@ -342,9 +391,18 @@ export interface MixtureComponent {
 }
 
 /** A leak as a mixture: the leading source and the rows it explains, then the rest attributed on their own. */
-export function explainMixture(rows: readonly RowEvidence[], sources: readonly SourceInput[], strata: ReadonlyMap<string, number>, extra: ExtraEvidence, opts: AttributeOptions, publicFields: ReadonlySet<string>, max = 3): MixtureComponent[] {
+export function explainMixture(
+  rows: readonly RowEvidence[],
+  sources: readonly SourceInput[],
+  strata: ReadonlyMap<string, number>,
+  extra: ExtraEvidence,
+  opts: AttributeOptions,
+  publicFields: ReadonlySet<string>,
+  max = 3,
+): MixtureComponent[] {
   const out: MixtureComponent[] = [];
-  let rest = rows, pool = sources;
+  let rest = rows,
+    pool = sources;
   while (rest.length > 0 && out.length < max) {
     const p = prepare(rest, pool, strata, publicFields);
     const v = attribute(p, extra, opts);
@@ -354,7 +412,12 @@ export function explainMixture(rows: readonly RowEvidence[], sources: readonly S
     const src = pool[at]!;
     const explained = new Set(Array.from(p.consistency[at]!.okRows, (i) => rest[i]!));
     if (explained.size === 0) break;
-    out.push({ principalId: top.principalId, disclosureId: top.disclosureId, rows: explained.size, accused: v.accused?.principalId === top.principalId });
+    out.push({
+      principalId: top.principalId,
+      disclosureId: top.disclosureId,
+      rows: explained.size,
+      accused: v.accused?.principalId === top.principalId,
+    });
     rest = rest.filter((r) => !explained.has(r));
     pool = pool.filter((s) => s !== src);
     if (rest.length < 3) break;

@@ -41,51 +41,84 @@ function cellString(v: unknown): string {
 }
 
 /** Rows of cells with a header: targets from headers, then from values; a header of values is data. */
-export function tableOf(format: LeakFormat, header: readonly string[], rows: readonly { line: number; cells: readonly string[] }[]): LeakTable {
+export function tableOf(
+  format: LeakFormat,
+  header: readonly string[],
+  rows: readonly { line: number; cells: readonly string[] }[],
+): LeakTable {
   let fromHeader = header.map((h) => targetOfHeader(h));
-  let data = rows, names = header;
+  let data = rows,
+    names = header;
   if (fromHeader.every((t) => t === undefined) && header.filter((h) => kindOfValue(h) !== undefined).length >= 2) {
     data = [{ line: 1, cells: header }, ...rows];
     fromHeader = header.map(() => undefined);
     names = header.map((_, i) => `column ${i + 1}`);
   }
-  const targets = inferColumns(fromHeader, data.slice(0, 200).map((r) => r.cells));
+  const targets = inferColumns(
+    fromHeader,
+    data.slice(0, 200).map((r) => r.cells),
+  );
   const columns = names.map((h, i) => ({ header: h, target: targets[i] }));
   const built = data.map((r) => leakRow(r.line, targets, r.cells));
   // A column empty in every row says nothing of when the copy was taken: whoever made it never had
   // those values (masked to them, or left out), so its cells are not "not yet" (window.ts).
-  const neverFilled = new Set<string>(targets.filter((t): t is Target => t !== undefined && built.every((r) => r.empty.includes(t))));
-  return { format, columns, rows: neverFilled.size === 0 ? built : built.map((r) => ({ ...r, empty: r.empty.filter((t) => !neverFilled.has(t)) })) };
+  const neverFilled = new Set<string>(
+    targets.filter((t): t is Target => t !== undefined && built.every((r) => r.empty.includes(t))),
+  );
+  return {
+    format,
+    columns,
+    rows:
+      neverFilled.size === 0 ? built : built.map((r) => ({ ...r, empty: r.empty.filter((t) => !neverFilled.has(t)) })),
+  };
 }
 
 /** Pasted chat text: one row a line. Labels ("电话：") name the value after them; the rest is inferred per value. */
 export function parseLeakText(text: string): LeakTable {
   const rows: LeakRow[] = [];
-  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, i) => {
-    const tokens = line.normalize('NFKC').split(/[,;|、\t]+|[:：]\s*|\s+/).map((t) => t.trim()).filter(Boolean);
-    const targets: (Target | undefined)[] = [], cells: string[] = [];
-    let label: Target | undefined;
-    let dates = 0;
-    for (const tok of tokens) {
-      // A header word (电话, 姓名, 母亲) is a label, even when it is shaped like a name.
-      const asLabel = targetOfHeader(tok);
-      if (asLabel && !/\d/.test(tok)) {
-        label = asLabel;
-        continue;
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      const tokens = line
+        .normalize('NFKC')
+        .split(/[,;|、\t]+|[:：]\s*|\s+/)
+        .map((t) => t.trim())
+        .filter(Boolean);
+      const targets: (Target | undefined)[] = [],
+        cells: string[] = [];
+      let label: Target | undefined;
+      let dates = 0;
+      for (const tok of tokens) {
+        // A header word (电话, 姓名, 母亲) is a label, even when it is shaped like a name.
+        const asLabel = targetOfHeader(tok);
+        if (asLabel && !/\d/.test(tok)) {
+          label = asLabel;
+          continue;
+        }
+        const k = kindOfValue(tok);
+        if (k === 'time' && cells.length > 0 && /^\d{4}\D\d{1,2}\D\d{1,2}日?$/.test(cells[cells.length - 1]!)) {
+          cells[cells.length - 1] += ` ${tok}`;
+          continue;
+        }
+        let t: Target | undefined = label;
+        if (!t)
+          t =
+            k === 'date'
+              ? dates++ === 0
+                ? 'birthTime'
+                : 'dischargeTime'
+              : k === 'sex'
+                ? 'babySex'
+                : k === 'time'
+                  ? undefined
+                  : k;
+        label = undefined;
+        targets.push(t);
+        cells.push(tok);
       }
-      const k = kindOfValue(tok);
-      if (k === 'time' && cells.length > 0 && /^\d{4}\D\d{1,2}\D\d{1,2}日?$/.test(cells[cells.length - 1]!)) {
-        cells[cells.length - 1] += ` ${tok}`;
-        continue;
-      }
-      let t: Target | undefined = label;
-      if (!t) t = k === 'date' ? (dates++ === 0 ? 'birthTime' : 'dischargeTime') : k === 'sex' ? 'babySex' : k === 'time' ? undefined : k;
-      label = undefined;
-      targets.push(t);
-      cells.push(tok);
-    }
-    if (targets.some((t) => t !== undefined)) rows.push(leakRow(i + 1, targets, cells));
-  });
+      if (targets.some((t) => t !== undefined)) rows.push(leakRow(i + 1, targets, cells));
+    });
   if (rows.length === 0) throw new TracevaultError('ERR_MALFORMED_FILE', { rule: 'noRows' });
   return { format: 'text', columns: [], rows };
 }
@@ -103,7 +136,13 @@ export function parseLeakJson(text: string): LeakTable {
 
 /** A parsed JSON document as a leak (see parseLeakJson). */
 export function leakFromJson(doc: unknown): LeakTable {
-  const list = Array.isArray(doc) ? doc : typeof doc === 'object' && doc !== null ? ((doc as Record<string, unknown>).rows ?? (doc as Record<string, unknown>).records ?? (doc as Record<string, unknown>).data) : undefined;
+  const list = Array.isArray(doc)
+    ? doc
+    : typeof doc === 'object' && doc !== null
+      ? ((doc as Record<string, unknown>).rows ??
+        (doc as Record<string, unknown>).records ??
+        (doc as Record<string, unknown>).data)
+      : undefined;
   if (!Array.isArray(list)) throw new TracevaultError('ERR_MALFORMED_FILE', { rule: 'notAList' });
   return objectsTable('json', list);
 }
@@ -112,14 +151,19 @@ function objectsTable(format: LeakFormat, list: readonly unknown[]): LeakTable {
   const header: string[] = [];
   const seen = new Set<string>();
   for (const o of list.slice(0, 1000)) {
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new TracevaultError('ERR_MALFORMED_FILE', { rule: 'notAnObject' });
+    if (typeof o !== 'object' || o === null || Array.isArray(o))
+      throw new TracevaultError('ERR_MALFORMED_FILE', { rule: 'notAnObject' });
     for (const k of Object.keys(o)) {
       if (seen.has(k) || seen.size >= 64) continue;
       seen.add(k);
       header.push(k);
     }
   }
-  return tableOf(format, header, list.map((o, i) => ({ line: i + 1, cells: header.map((h) => cellString((o as Record<string, unknown>)[h])) })));
+  return tableOf(
+    format,
+    header,
+    list.map((o, i) => ({ line: i + 1, cells: header.map((h) => cellString((o as Record<string, unknown>)[h])) })),
+  );
 }
 
 function textOf(path: string): string {
@@ -136,7 +180,11 @@ function decodeText(bytes: Uint8Array): string {
 }
 
 /** Reads a leak from bytes (an upload): through a private temporary file, removed afterwards. */
-export async function readLeakBytes(bytes: Uint8Array, format: LeakFormat, limits?: Partial<SourceLimits>): Promise<LeakTable> {
+export async function readLeakBytes(
+  bytes: Uint8Array,
+  format: LeakFormat,
+  limits?: Partial<SourceLimits>,
+): Promise<LeakTable> {
   if (format === 'json' || format === 'text') {
     const text = decodeText(bytes);
     return format === 'json' ? parseLeakJson(text) : parseLeakText(text);
@@ -152,9 +200,15 @@ export async function readLeakBytes(bytes: Uint8Array, format: LeakFormat, limit
 }
 
 /** Reads a leak from a file. `format` overrides what the name and first bytes say. */
-export async function readLeakFile(path: string, opts: { format?: LeakFormat; limits?: Partial<SourceLimits> } = {}): Promise<LeakTable> {
+export async function readLeakFile(
+  path: string,
+  opts: { format?: LeakFormat; limits?: Partial<SourceLimits> } = {},
+): Promise<LeakTable> {
   const limits = { ...TRACE_LIMITS, ...opts.limits };
-  const source = openSource(path, { limits, format: opts.format === 'xlsx' || opts.format === 'jsonl' || opts.format === 'csv' ? opts.format : undefined });
+  const source = openSource(path, {
+    limits,
+    format: opts.format === 'xlsx' || opts.format === 'jsonl' || opts.format === 'csv' ? opts.format : undefined,
+  });
   const format = opts.format ?? (source.format === 'xlsx' ? 'xlsx' : formatOf(path));
   if (format === 'json') return parseLeakJson(textOf(path));
   if (format === 'text') return parseLeakText(textOf(path));
@@ -172,7 +226,8 @@ export async function readLeakFile(path: string, opts: { format?: LeakFormat; li
     }
   } catch (e) {
     // A "CSV" whose lines do not keep one column count is chat text.
-    if (format === 'csv' && e instanceof TracevaultError && e.details.rule === 'columnCount') return parseLeakText(textOf(path));
+    if (format === 'csv' && e instanceof TracevaultError && e.details.rule === 'columnCount')
+      return parseLeakText(textOf(path));
     throw e;
   }
   if (!header) throw new TracevaultError('ERR_MALFORMED_FILE', { rule: 'empty' });

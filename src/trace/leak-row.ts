@@ -36,11 +36,30 @@ export interface LeakRow {
 }
 
 const KIND_OF: Partial<Record<Target, Observed['kind']>> = {
-  babyName: 'personName', motherName: 'personName', fatherName: 'personName', ownerName: 'personName', '*name': 'personName',
-  motherPhone: 'mobile', fatherPhone: 'mobile', ownerPhone: 'mobile', '*phone': 'mobile',
-  babyResidentId: 'residentId', motherResidentId: 'residentId', fatherResidentId: 'residentId', ownerResidentId: 'residentId', '*residentId': 'residentId',
-  birthTime: 'dateTime', dischargeTime: 'dateTime', registeredAt: 'dateTime',
-  babySex: 'sex', hospital: 'text', ward: 'text', bed: 'text', birthCertificateNo: 'text', plateNumber: 'text', brand: 'text',
+  babyName: 'personName',
+  motherName: 'personName',
+  fatherName: 'personName',
+  ownerName: 'personName',
+  '*name': 'personName',
+  motherPhone: 'mobile',
+  fatherPhone: 'mobile',
+  ownerPhone: 'mobile',
+  '*phone': 'mobile',
+  babyResidentId: 'residentId',
+  motherResidentId: 'residentId',
+  fatherResidentId: 'residentId',
+  ownerResidentId: 'residentId',
+  '*residentId': 'residentId',
+  birthTime: 'dateTime',
+  dischargeTime: 'dateTime',
+  registeredAt: 'dateTime',
+  babySex: 'sex',
+  hospital: 'text',
+  ward: 'text',
+  bed: 'text',
+  birthCertificateNo: 'text',
+  plateNumber: 'text',
+  brand: 'text',
   address: 'address',
 };
 
@@ -49,7 +68,10 @@ const two = (n: number) => String(n).padStart(2, '0');
 /** A date or date-time as people write it, to a local (UTC+8) date and minute. */
 export function parseWhen(raw: string): { date: string; minute?: string; iso: string } | undefined {
   const v = raw.normalize('NFKC').trim();
-  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T\s]*(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?秒?)?分?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(v);
+  const m =
+    /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T\s]*(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?秒?)?分?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(
+      v,
+    );
   if (!m) return undefined;
   const [y, mo, d, h, mi, s, off] = [m[1]!, m[2]!, m[3]!, m[4], m[5], m[6], m[7]];
   if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31) return undefined;
@@ -57,7 +79,8 @@ export function parseWhen(raw: string): { date: string; minute?: string; iso: st
     const date = `${y}-${two(Number(mo))}-${two(Number(d))}`;
     return { date, iso: `${date}T00:00:00+08:00` };
   }
-  const offset = off === undefined ? '+08:00' : off === 'Z' ? 'Z' : off.length === 5 ? `${off.slice(0, 3)}:${off.slice(3)}` : off;
+  const offset =
+    off === undefined ? '+08:00' : off === 'Z' ? 'Z' : off.length === 5 ? `${off.slice(0, 3)}:${off.slice(3)}` : off;
   const iso = `${y}-${two(Number(mo))}-${two(Number(d))}T${two(Number(h))}:${two(Number(mi))}:${two(Number(s ?? 0))}${offset}`;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return undefined;
@@ -82,7 +105,10 @@ export function observe(target: Target, raw: string): Observed | undefined {
       return /^[\d*]{17}[\dX*]$/.test(p) ? { kind, pattern: p } : undefined;
     }
     case 'personName': {
-      const name = v.replace(/\s+/g, '').replace(/[＊×✱]/gu, '*').replace(/[•‧・]/gu, '·');
+      const name = v
+        .replace(/\s+/g, '')
+        .replace(/[＊×✱]/gu, '*')
+        .replace(/[•‧・]/gu, '·');
       return name === '' ? undefined : { kind, name };
     }
     case 'dateTime': {
@@ -120,7 +146,8 @@ export function leakRow(line: number, targets: readonly (Target | undefined)[], 
     }
     const value = observe(t, raw);
     if (value) obs.push({ target: t, value });
-    const field = t === '*phone' ? 'motherPhone' : t === '*name' ? 'motherName' : t === '*residentId' ? 'motherResidentId' : t;
+    const field =
+      t === '*phone' ? 'motherPhone' : t === '*name' ? 'motherName' : t === '*residentId' ? 'motherResidentId' : t;
     if (!(field in named)) named[field] = raw;
   });
   return { line, obs, calledAt, empty, cells: named };
@@ -128,8 +155,12 @@ export function leakRow(line: number, targets: readonly (Target | undefined)[], 
 
 /** The blocking material of a leaked row (schema/blocking.ts). */
 export function rowMaterial(row: LeakRow): BlockMaterial {
-  const phones: string[] = [], ids: string[] = [];
-  let birthDate: string | undefined, hospital: string | undefined, motherName: string | undefined, surname: string | undefined;
+  const phones: string[] = [],
+    ids: string[] = [];
+  let birthDate: string | undefined,
+    hospital: string | undefined,
+    motherName: string | undefined,
+    surname: string | undefined;
   const names: string[] = [];
   for (const o of row.obs) {
     const v = o.value;

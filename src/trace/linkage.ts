@@ -108,20 +108,32 @@ function patternDiff(pattern: string, value: string): { visible: number; diff: n
   return { visible, diff };
 }
 
-const transposed = (p: string, v: string, d: number[]) => d.length === 2 && d[1] === d[0]! + 1 && p[d[0]!] === v[d[1]] && p[d[1]] === v[d[0]!];
+const transposed = (p: string, v: string, d: number[]) =>
+  d.length === 2 && d[1] === d[0]! + 1 && p[d[0]!] === v[d[1]] && p[d[1]] === v[d[0]!];
 
-function digits(o: { pattern: string }, value: string, exactU: number, typoU: number, maskedU: (visible: number) => number): [Level, number] {
+function digits(
+  o: { pattern: string },
+  value: string,
+  exactU: number,
+  typoU: number,
+  maskedU: (visible: number) => number,
+): [Level, number] {
   const d = patternDiff(o.pattern, value);
   if (!d) return ['disagree', w(0.05, 1)];
-  if (d.diff.length === 0) return d.visible === value.length ? ['exact', w(0.9, exactU)] : ['masked', w(0.9, Math.max(exactU, maskedU(d.visible)))];
-  if (d.visible >= value.length - 1 && (d.diff.length === 1 || transposed(o.pattern, value, d.diff))) return ['typo', w(0.05, typoU)];
+  if (d.diff.length === 0)
+    return d.visible === value.length
+      ? ['exact', w(0.9, exactU)]
+      : ['masked', w(0.9, Math.max(exactU, maskedU(d.visible)))];
+  if (d.visible >= value.length - 1 && (d.diff.length === 1 || transposed(o.pattern, value, d.diff)))
+    return ['typo', w(0.05, typoU)];
   return ['disagree', w(0.05, 1)];
 }
 
 function nameLevel(o: string, stored: string, tf: TermFrequencies): [Level, number] {
   const f = Math.max(tf.name(stored) ?? 1e-4, 1e-6);
   if (o === stored) return ['exact', w(0.85, f)];
-  const oc = [...o], sc = [...stored];
+  const oc = [...o],
+    sc = [...stored];
   if (o.includes('*')) {
     if (oc.length !== sc.length) return ['disagree', w(0.05, 1)];
     let visible = 0;
@@ -132,13 +144,18 @@ function nameLevel(o: string, stored: string, tf: TermFrequencies): [Level, numb
     }
     return visible === 0 ? ['disagree', 0] : ['masked', w(0.9, Math.min(0.5, 10 ** (-1.3 * visible)))];
   }
-  const a = sounds(o), b = sounds(stored);
+  const a = sounds(o),
+    b = sounds(stored);
   if (a.py === b.py) return ['homophone', w(0.05, Math.max(3 * f, 1e-5))];
   // A polyphonic surname typed by its ordinary reading (单 as dan) still sounds the same to the ear.
-  const sa = surnameReadings(o), sb = surnameReadings(stored);
-  const restA = a.fz.split(' ').slice(1).join(' '), restB = b.fz.split(' ').slice(1).join(' ');
-  if (a.fz === b.fz || (restA === restB && sa.some((r) => sb.includes(r)))) return ['fuzzy', w(0.03, Math.max(10 * f, 1e-4))];
-  if (oc.length === sc.length && oc.length >= 3 && oc.filter((c, i) => c !== sc[i]).length === 1) return ['partial', w(0.03, 1e-3)];
+  const sa = surnameReadings(o),
+    sb = surnameReadings(stored);
+  const restA = a.fz.split(' ').slice(1).join(' '),
+    restB = b.fz.split(' ').slice(1).join(' ');
+  if (a.fz === b.fz || (restA === restB && sa.some((r) => sb.includes(r))))
+    return ['fuzzy', w(0.03, Math.max(10 * f, 1e-4))];
+  if (oc.length === sc.length && oc.length >= 3 && oc.filter((c, i) => c !== sc[i]).length === 1)
+    return ['partial', w(0.03, 1e-3)];
   return ['disagree', w(0.05, 1)];
 }
 
@@ -148,7 +165,8 @@ function timeLevel(o: { date: string; minute?: string }, stored: string): [Level
   const ms = Date.parse(stored);
   if (Number.isNaN(ms)) return ['disagree', w(0.05, 1)];
   const local = localDateTime(ms);
-  const date = local.slice(0, 10), minute = local.slice(11, 16);
+  const date = local.slice(0, 10),
+    minute = local.slice(11, 16);
   if (o.date === date) {
     if (o.minute === undefined) return ['date', w(0.9, 1 / 365)];
     return o.minute === minute ? ['exact', w(0.9, 1 / (365 * 1440))] : ['date', w(0.04, 1 / 365)];
@@ -173,7 +191,13 @@ function editDistanceAtMost(a: string, b: string, k: number): boolean {
   return prev[b.length]! <= k;
 }
 
-const TEXT_U: Record<string, number> = { ward: 0.3, bed: 0.05, birthCertificateNo: 1e-8, plateNumber: 1e-7, brand: 0.1 };
+const TEXT_U: Record<string, number> = {
+  ward: 0.3,
+  bed: 0.05,
+  birthCertificateNo: 1e-8,
+  plateNumber: 1e-7,
+  brand: 0.1,
+};
 
 /** The level and weight of one observed value against one stored value of `field`. */
 export function compareValue(o: Observed, field: string, stored: FieldValue, tf: TermFrequencies): [Level, number] {
@@ -192,23 +216,30 @@ export function compareValue(o: Observed, field: string, stored: FieldValue, tf:
     case 'address': {
       const s = stored.normalize('NFKC').replace(/\s+/g, '');
       if (!o.masked && o.text === s) return ['exact', w(0.85, 1e-6)];
-      if (o.masked && o.text.length >= 4 && s.startsWith(o.text)) return ['masked', w(0.9, o.text.length >= 12 ? 1e-3 : 0.05)];
+      if (o.masked && o.text.length >= 4 && s.startsWith(o.text))
+        return ['masked', w(0.9, o.text.length >= 12 ? 1e-3 : 0.05)];
       if (!o.masked && s.length >= 10 && editDistanceAtMost(o.text, s, 2)) return ['typo', w(0.05, 1e-5)];
       return ['disagree', w(0.05, 1)];
     }
     case 'text': {
       const s = stored.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
-      const u = field === 'hospital' ? 1 / Math.max(2, tf.hospitals) : TEXT_U[field] ?? 0.01;
+      const u = field === 'hospital' ? 1 / Math.max(2, tf.hospitals) : (TEXT_U[field] ?? 0.01);
       if (o.text === s) return ['exact', w(0.9, u)];
-      if (field === 'hospital' && Math.min(o.text.length, s.length) >= 4 && (s.includes(o.text) || o.text.includes(s))) return ['partial', w(0.08, u)];
-      if (field === 'birthCertificateNo' || field === 'plateNumber') return digits({ pattern: o.text }, s, u, u * 10, () => u);
+      if (field === 'hospital' && Math.min(o.text.length, s.length) >= 4 && (s.includes(o.text) || o.text.includes(s)))
+        return ['partial', w(0.08, u)];
+      if (field === 'birthCertificateNo' || field === 'plateNumber')
+        return digits({ pattern: o.text }, s, u, u * 10, () => u);
       return ['disagree', w(0.05, field === 'hospital' ? 1 - u : 1)];
     }
   }
 }
 
 /** The total weight of a row against a record, and the best-matching version of each field observed. */
-export function compareRow(row: Pick<LeakRow, 'obs'>, rec: CandidateRecord, tf: TermFrequencies): { weight: number; matches: FieldMatch[] } {
+export function compareRow(
+  row: Pick<LeakRow, 'obs'>,
+  rec: CandidateRecord,
+  tf: TermFrequencies,
+): { weight: number; matches: FieldMatch[] } {
   const byField = new Map<string, VersionedValue[]>();
   for (const v of rec.versions) {
     let list = byField.get(v.field);
@@ -229,7 +260,17 @@ export function compareRow(row: Pick<LeakRow, 'obs'>, rec: CandidateRecord, tf: 
       const currentWeight = current ? compareValue(o.value, field, current.value, tf)[1] : -Infinity;
       for (const v of list) {
         const [level, wt] = compareValue(o.value, field, v.value, tf);
-        if (!best || wt > best.weight) best = { field, version: v.version, level, weight: wt, stale: v.validTo !== null && wt > currentWeight, validFrom: v.validFrom, validTo: v.validTo, recordedAt: v.recordedAt };
+        if (!best || wt > best.weight)
+          best = {
+            field,
+            version: v.version,
+            level,
+            weight: wt,
+            stale: v.validTo !== null && wt > currentWeight,
+            validFrom: v.validFrom,
+            validTo: v.validTo,
+            recordedAt: v.recordedAt,
+          };
       }
     }
     if (!best) continue;
@@ -247,8 +288,10 @@ export const WHOLE_VALUE_WEIGHT = 2;
 export function wholeValues(row: LeakRow): { scope: 'phone' | 'residentId'; value: string }[] {
   const out: { scope: 'phone' | 'residentId'; value: string }[] = [];
   for (const o of row.obs) {
-    if (o.value.kind === 'mobile' && !o.value.pattern.includes('*')) out.push({ scope: 'phone', value: o.value.pattern });
-    if (o.value.kind === 'residentId' && !o.value.pattern.includes('*')) out.push({ scope: 'residentId', value: o.value.pattern });
+    if (o.value.kind === 'mobile' && !o.value.pattern.includes('*'))
+      out.push({ scope: 'phone', value: o.value.pattern });
+    if (o.value.kind === 'residentId' && !o.value.pattern.includes('*'))
+      out.push({ scope: 'residentId', value: o.value.pattern });
   }
   return out;
 }
@@ -277,7 +320,12 @@ export function closestOf(seqs: readonly number[], count: (seq: number) => numbe
  * Links a row to the best of its candidates, or to none: the best must reach `threshold` bits and
  * beat the runner-up by `margin` bits.
  */
-export function linkRow(row: Pick<LeakRow, 'obs' | 'empty'>, candidates: readonly CandidateRecord[], tf: TermFrequencies, opts: { threshold?: number; margin?: number } = {}): Link | undefined {
+export function linkRow(
+  row: Pick<LeakRow, 'obs' | 'empty'>,
+  candidates: readonly CandidateRecord[],
+  tf: TermFrequencies,
+  opts: { threshold?: number; margin?: number } = {},
+): Link | undefined {
   let best: { rec: CandidateRecord; weight: number; matches: FieldMatch[] } | undefined;
   let second = -Infinity;
   for (const rec of candidates) {
@@ -287,18 +335,38 @@ export function linkRow(row: Pick<LeakRow, 'obs' | 'empty'>, candidates: readonl
       best = { rec, ...r };
     } else second = Math.max(second, r.weight);
   }
-  if (!best || best.weight < (opts.threshold ?? DEFAULT_THRESHOLD) || best.weight - second < (opts.margin ?? DEFAULT_MARGIN)) return undefined;
+  if (
+    !best ||
+    best.weight < (opts.threshold ?? DEFAULT_THRESHOLD) ||
+    best.weight - second < (opts.margin ?? DEFAULT_MARGIN)
+  )
+    return undefined;
   // An empty cell says "not yet" only for a value the record got after it was created (a discharge
   // time, a certificate number); for one it had from the start, it says "left out" or "masked".
   let emptyBefore: string | undefined;
-  const created = best.rec.versions.reduce((m, v) => (v.validFrom < m ? v.validFrom : m), best.rec.versions[0]?.validFrom ?? '');
+  const created = best.rec.versions.reduce(
+    (m, v) => (v.validFrom < m ? v.validFrom : m),
+    best.rec.versions[0]?.validFrom ?? '',
+  );
   for (const f of row.empty) {
-    const first = best.rec.versions.filter((v) => v.field === f).map((v) => v.validFrom).sort()[0];
-    if (first && Date.parse(first) > Date.parse(created) && (!emptyBefore || Date.parse(first) < Date.parse(emptyBefore))) emptyBefore = first;
+    const first = best.rec.versions
+      .filter((v) => v.field === f)
+      .map((v) => v.validFrom)
+      .sort()[0];
+    if (
+      first &&
+      Date.parse(first) > Date.parse(created) &&
+      (!emptyBefore || Date.parse(first) < Date.parse(emptyBefore))
+    )
+      emptyBefore = first;
   }
   return {
     emptyBefore,
-    seq: best.rec.seq, id: best.rec.id, weight: best.weight, margin: best.weight - second,
-    matches: best.matches.filter((m) => m.level !== 'disagree'), stale: best.matches.some((m) => m.stale && m.level !== 'disagree'),
+    seq: best.rec.seq,
+    id: best.rec.id,
+    weight: best.weight,
+    margin: best.weight - second,
+    matches: best.matches.filter((m) => m.level !== 'disagree'),
+    stale: best.matches.some((m) => m.stale && m.level !== 'disagree'),
   };
 }

@@ -37,7 +37,11 @@ export interface LinkJob {
   /** Candidates opened by the caller (sealed under a data key the linker was not given). */
   readonly opened?: readonly CandidateRecord[];
   /** Rows (what linkage compares of them) with the sequence numbers of their candidates. */
-  readonly rows: readonly { readonly i: number; readonly row: Pick<LeakRow, 'obs' | 'empty'>; readonly candidates: readonly number[] }[];
+  readonly rows: readonly {
+    readonly i: number;
+    readonly row: Pick<LeakRow, 'obs' | 'empty'>;
+    readonly candidates: readonly number[];
+  }[];
 }
 
 export interface LinkedRow {
@@ -47,8 +51,27 @@ export interface LinkedRow {
   readonly createdAt: string;
 }
 
-export function candidateOf(r: { seq: number; id: string; orgId: string | null; createdAt: string; history?: readonly { field: string; version: number; value: unknown; validFrom: string; validTo: string | null; recordedAt: string }[] }): CandidateRecord {
-  return { seq: r.seq, id: r.id, orgId: r.orgId, createdAt: r.createdAt, versions: (r.history ?? []) as CandidateRecord['versions'] };
+export function candidateOf(r: {
+  seq: number;
+  id: string;
+  orgId: string | null;
+  createdAt: string;
+  history?: readonly {
+    field: string;
+    version: number;
+    value: unknown;
+    validFrom: string;
+    validTo: string | null;
+    recordedAt: string;
+  }[];
+}): CandidateRecord {
+  return {
+    seq: r.seq,
+    id: r.id,
+    orgId: r.orgId,
+    createdAt: r.createdAt,
+    versions: (r.history ?? []) as CandidateRecord['versions'],
+  };
 }
 
 /** The linker's state: the keys, the fields compared, the frequencies, and every candidate opened so far. */
@@ -65,7 +88,8 @@ export class LinkState {
   }
 
   run(job: LinkJob): LinkedRow[] {
-    for (const [head, rows] of job.records) this.#cache.set(Number(head.seq), candidateOf(openHistory(this.#keys, head.id, head, rows, true, this.#fields)));
+    for (const [head, rows] of job.records)
+      this.#cache.set(Number(head.seq), candidateOf(openHistory(this.#keys, head.id, head, rows, true, this.#fields)));
     for (const c of job.opened ?? []) this.#cache.set(c.seq, c);
     const out: LinkedRow[] = [];
     for (const { i, row, candidates } of job.rows) {
@@ -126,15 +150,23 @@ export class WorkerLinker implements Linker {
   readonly #requests: WorkerRequests<{ linked: LinkedRow[] }, LinkedRow[]>;
 
   constructor(init: LinkWorkerInit) {
-    this.keyVersions = new Set(init.wrapped.filter((w) => w.purpose === 'data' && w.tenantId === init.tenantId).map((w) => w.version));
+    this.keyVersions = new Set(
+      init.wrapped.filter((w) => w.purpose === 'data' && w.tenantId === init.tenantId).map((w) => w.version),
+    );
     // A worker that fails to start or dies fails every job in flight, and the trace with them.
-    this.#requests = new WorkerRequests(new Worker(BOOT, { eval: true, workerData: init }), (m: { linked: LinkedRow[] }) => m.linked);
+    this.#requests = new WorkerRequests(
+      new Worker(BOOT, { eval: true, workerData: init }),
+      (m: { linked: LinkedRow[] }) => m.linked,
+    );
   }
 
   /** Sends a job; its sealed buffers are moved out of it (packBuffers). */
   link(job: LinkJob): Promise<LinkedRow[]> {
     const packed = packBuffers(job.records);
-    return this.#requests.request({ job, packed }, [packed.bytes.buffer as ArrayBuffer, packed.lengths.buffer as ArrayBuffer]);
+    return this.#requests.request({ job, packed }, [
+      packed.bytes.buffer as ArrayBuffer,
+      packed.lengths.buffer as ArrayBuffer,
+    ]);
   }
 
   close(): Promise<void> {
@@ -153,14 +185,17 @@ export interface PackedBuffers {
  * (~3 µs each, seconds for a large leak's hundreds of thousands). unpackBuffers puts them back.
  */
 export function packBuffers(records: readonly RecordSnapshot[]): PackedBuffers {
-  let size = 0, count = 0;
+  let size = 0,
+    count = 0;
   for (const [head, rows] of records) {
     size += head.wrapped.length;
     count += 1 + rows.length;
     for (const r of rows) size += r.sealed.length;
   }
-  const bytes = new Uint8Array(size), lengths = new Uint32Array(count);
-  let p = 0, n = 0;
+  const bytes = new Uint8Array(size),
+    lengths = new Uint32Array(count);
+  let p = 0,
+    n = 0;
   const put = (b: Buffer) => {
     bytes.set(b, p);
     p += lengths[n++] = b.length;
@@ -175,7 +210,8 @@ export function packBuffers(records: readonly RecordSnapshot[]): PackedBuffers {
 
 export function unpackBuffers(records: readonly RecordSnapshot[], { bytes, lengths }: PackedBuffers): void {
   const all = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let p = 0, n = 0;
+  let p = 0,
+    n = 0;
   const take = () => all.subarray(p, (p += lengths[n++]!));
   for (const [head, rows] of records) {
     head.wrapped = take();

@@ -10,19 +10,48 @@ import type { Registry } from '../store/registry.ts';
 import { indexForm } from '../store/seal-record.ts';
 import { blockKeys } from '../schema/blocking.ts';
 import { findCanaries, type CanaryKeys } from '../disclose/canary.ts';
-import { DISCLOSURE_KEY_LABEL, contradictedRows, observe as observeMarks, PRINCIPAL_SCHEME, REVEAL_KEY_LABEL, scoreOwnPositions, SCHEME, type MarkedSource } from '../disclose/marks.ts';
+import {
+  DISCLOSURE_KEY_LABEL,
+  contradictedRows,
+  observe as observeMarks,
+  PRINCIPAL_SCHEME,
+  REVEAL_KEY_LABEL,
+  scoreOwnPositions,
+  SCHEME,
+  type MarkedSource,
+} from '../disclose/marks.ts';
 import { virtualKey } from '../disclose/fingerprint.ts';
 import type { TardosCode } from '../disclose/tardos.ts';
 import { BIRTH, PUBLIC_FIELDS } from '../schema/record-type.ts';
 import { rowMaterial, type LeakRow } from './leak-row.ts';
 import type { LeakTable } from './leak-file.ts';
-import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, WHOLE_VALUE_WEIGHT, closestOf, fieldsCompared, wholeValues, type CandidateRecord, type Link } from './linkage.ts';
+import {
+  DEFAULT_MARGIN,
+  DEFAULT_THRESHOLD,
+  WHOLE_VALUE_WEIGHT,
+  closestOf,
+  fieldsCompared,
+  wholeValues,
+  type CandidateRecord,
+  type Link,
+} from './linkage.ts';
 import { candidateOf, LocalLinker, WorkerLinker, type FrequencyCounts, type Linker } from './linker.ts';
 import { loadDataKeys } from '../store/vault.ts';
 import type { RecordSnapshot } from '../store/open-record.ts';
 import { bytesParam } from '../store/dialect/sql.ts';
 import type { Kek } from '../crypto/key-file.ts';
-import { attribute, explainMixture, fragileRows, prepare, receivedBy, rowsOfLead, stratumOf, type DisclosureSummary, type RowEvidence, type SourceInput } from './evidence.ts';
+import {
+  attribute,
+  explainMixture,
+  fragileRows,
+  prepare,
+  receivedBy,
+  rowsOfLead,
+  stratumOf,
+  type DisclosureSummary,
+  type RowEvidence,
+  type SourceInput,
+} from './evidence.ts';
 import { estimateWindow, linkInterval } from './window.ts';
 import { notices, type TraceReport } from './report.ts';
 import { backfillBlocks } from './backfill.ts';
@@ -52,10 +81,22 @@ const LINK_AHEAD = 2;
 const WORKER_ROWS = 20_000;
 
 /** A linker on a worker thread for a large leak when the key-encryption key is at hand, else on this thread. */
-async function startLinker(deps: TraceDeps, fields: ReadonlySet<string>, counts: FrequencyCounts, rows: number, worker = rows >= WORKER_ROWS): Promise<Linker> {
+async function startLinker(
+  deps: TraceDeps,
+  fields: ReadonlySet<string>,
+  counts: FrequencyCounts,
+  rows: number,
+  worker = rows >= WORKER_ROWS,
+): Promise<Linker> {
   const reg = deps.registry;
   if (!deps.kek || !worker) return new LocalLinker(reg.keys, fields, counts);
-  return new WorkerLinker({ kek: deps.kek, tenantId: reg.tenantId, wrapped: await loadDataKeys(reg.db, reg.tenantId), fields: [...fields], counts });
+  return new WorkerLinker({
+    kek: deps.kek,
+    tenantId: reg.tenantId,
+    wrapped: await loadDataKeys(reg.db, reg.tenantId),
+    fields: [...fields],
+    counts,
+  });
 }
 
 function chunks<T>(xs: readonly T[], n = 500): T[][] {
@@ -73,7 +114,13 @@ const qs = (n: number) => Array.from({ length: n }, () => '?').join(',');
  * `broad` ones (birth date with hospital or surname sound, fuzzy name with month) are asked only
  * for the rows the precise ones did not link (a stale phone, a masked or missing id).
  */
-async function block(reg: Registry, rows: readonly LeakRow[], which: readonly number[], tier: 'precise' | 'broad', b: Blocking): Promise<Map<number, Set<number>>> {
+async function block(
+  reg: Registry,
+  rows: readonly LeakRow[],
+  which: readonly number[],
+  tier: 'precise' | 'broad',
+  b: Blocking,
+): Promise<Map<number, Set<number>>> {
   const known = b.known;
   // Each row's keys (a whole phone or id as `w` + scope + value), and the digests of those not yet
   // looked up: a trace blocks its rows a chunk at a time, and neighbouring rows share keys.
@@ -102,7 +149,10 @@ async function block(reg: Registry, rows: readonly LeakRow[], which: readonly nu
     const page = pending.slice(p, p + 500);
     const param = bytesParam(reg.db.dialect);
     const values = page.map((_, n) => `(${n}, ${param})`).join(',');
-    for (const h of await reg.db.all<{ n: number; record_seq: number }>(`WITH w (n, d) AS (VALUES ${values}) SELECT w.n, b.record_seq FROM w CROSS JOIN blind_index b WHERE b.digest = w.d`, page.map(([, d]) => d))) {
+    for (const h of await reg.db.all<{ n: number; record_seq: number }>(
+      `WITH w (n, d) AS (VALUES ${values}) SELECT w.n, b.record_seq FROM w CROSS JOIN blind_index b WHERE b.digest = w.d`,
+      page.map(([, d]) => d),
+    )) {
       const k = page[h.n]![0];
       const list = known.get(k) as number[] | undefined;
       if (list) list.push(Number(h.record_seq));
@@ -158,8 +208,12 @@ async function registrySize(reg: Registry): Promise<{ total: number; hospitals: 
   // Index-only counts (records_tenant, records_erased, records_org): scans of the record rows took
   // seconds at a million, paid by every `tracevault trace`.
   const count = async (sql: string) => Number((await reg.db.get<{ n: number }>(sql, [reg.tenantId]))?.n ?? 0);
-  const total = (await count('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ?')) - (await count('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NOT NULL'));
-  const hospitals = await count('SELECT COUNT(*) AS n FROM organisations o WHERE o.tenant_id = ? AND EXISTS (SELECT 1 FROM records r WHERE r.org_id = o.id)');
+  const total =
+    (await count('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ?')) -
+    (await count('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NOT NULL'));
+  const hospitals = await count(
+    'SELECT COUNT(*) AS n FROM organisations o WHERE o.tenant_id = ? AND EXISTS (SELECT 1 FROM records r WHERE r.org_id = o.id)',
+  );
   sizes.set(reg, { at: now, total, hospitals });
   return { total, hospitals };
 }
@@ -178,7 +232,11 @@ async function frequencyCounts(reg: Registry, rows: readonly LeakRow[]): Promise
   }
   const byDigest = new Map<string, number>();
   for (const page of chunks([...names.values()])) {
-    for (const c of await reg.db.all<{ digest: Buffer; n: number }>(`SELECT digest, COUNT(*) AS n FROM blind_index WHERE digest IN (${qs(page.length)}) GROUP BY digest`, page)) byDigest.set(Buffer.from(c.digest).toString('hex'), Number(c.n));
+    for (const c of await reg.db.all<{ digest: Buffer; n: number }>(
+      `SELECT digest, COUNT(*) AS n FROM blind_index WHERE digest IN (${qs(page.length)}) GROUP BY digest`,
+      page,
+    ))
+      byDigest.set(Buffer.from(c.digest).toString('hex'), Number(c.n));
   }
   return { total, hospitals, names: new Map([...names].map(([n, d]) => [n, byDigest.get(d.toString('hex')) ?? 0])) };
 }
@@ -187,7 +245,10 @@ async function frequencyCounts(reg: Registry, rows: readonly LeakRow[]): Promise
 async function sources(reg: Registry, seqs: readonly number[]): Promise<SourceInput[]> {
   const items = new Map<string, Map<number, Map<string, number>>>();
   for (const page of chunks(seqs)) {
-    for (const r of await reg.db.all<{ disclosure_id: string; record_seq: number; field: string; version: number }>(`SELECT disclosure_id, record_seq, field, version FROM disclosure_items WHERE record_seq IN (${qs(page.length)})`, page)) {
+    for (const r of await reg.db.all<{ disclosure_id: string; record_seq: number; field: string; version: number }>(
+      `SELECT disclosure_id, record_seq, field, version FROM disclosure_items WHERE record_seq IN (${qs(page.length)})`,
+      page,
+    )) {
       let d = items.get(r.disclosure_id);
       if (!d) items.set(r.disclosure_id, (d = new Map<number, Map<string, number>>()));
       let f = d.get(Number(r.record_seq));
@@ -197,9 +258,27 @@ async function sources(reg: Registry, seqs: readonly number[]): Promise<SourceIn
   }
   const byPrincipal = new Map<string, DisclosureSummary[]>();
   for (const page of chunks([...items.keys()])) {
-    for (const d of await reg.db.all<{ id: string; principal_id: string; at: string; channel: string; export_id: string | null; fingerprint: string | null }>(`SELECT id, principal_id, at, channel, export_id, fingerprint FROM disclosures WHERE tenant_id = ? AND id IN (${qs(page.length)})`, [reg.tenantId, ...page])) {
+    for (const d of await reg.db.all<{
+      id: string;
+      principal_id: string;
+      at: string;
+      channel: string;
+      export_id: string | null;
+      fingerprint: string | null;
+    }>(
+      `SELECT id, principal_id, at, channel, export_id, fingerprint FROM disclosures WHERE tenant_id = ? AND id IN (${qs(page.length)})`,
+      [reg.tenantId, ...page],
+    )) {
       const list = byPrincipal.get(d.principal_id) ?? [];
-      list.push({ id: d.id, principalId: d.principal_id, at: d.at, channel: d.channel, exportId: d.export_id, fingerprint: d.fingerprint, items: items.get(d.id)! });
+      list.push({
+        id: d.id,
+        principalId: d.principal_id,
+        at: d.at,
+        channel: d.channel,
+        exportId: d.export_id,
+        fingerprint: d.fingerprint,
+        items: items.get(d.id)!,
+      });
       byPrincipal.set(d.principal_id, list);
     }
   }
@@ -207,9 +286,16 @@ async function sources(reg: Registry, seqs: readonly number[]): Promise<SourceIn
   for (const page of chunks([...byPrincipal.keys()])) {
     for (const r of await reg.db.all<{ p: string; n: number }>(
       `SELECT d.principal_id AS p, COUNT(DISTINCT i.record_seq) AS n FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id
-       WHERE d.tenant_id = ? AND d.principal_id IN (${qs(page.length)}) GROUP BY d.principal_id`, [reg.tenantId, ...page])) totals.set(r.p, Number(r.n));
+       WHERE d.tenant_id = ? AND d.principal_id IN (${qs(page.length)}) GROUP BY d.principal_id`,
+      [reg.tenantId, ...page],
+    ))
+      totals.set(r.p, Number(r.n));
   }
-  return [...byPrincipal].map(([principalId, disclosures]) => ({ principalId, disclosures, totalRecords: totals.get(principalId) ?? disclosures.length }));
+  return [...byPrincipal].map(([principalId, disclosures]) => ({
+    principalId,
+    disclosures,
+    totalRecords: totals.get(principalId) ?? disclosures.length,
+  }));
 }
 
 // The organisations below are those of records already read for this tenant, so the queries name
@@ -218,18 +304,37 @@ async function strataSizes(reg: Registry, orgs: readonly (string | null)[]): Pro
   const out = new Map<string, number>();
   const ids = [...new Set(orgs.filter((o): o is string => o !== null))];
   for (const page of chunks(ids)) {
-    for (const r of await reg.db.all<{ org_id: string; m: string; n: number }>(`SELECT org_id, substr(created_at, 1, 7) AS m, COUNT(*) AS n FROM records WHERE org_id IN (${qs(page.length)}) GROUP BY org_id, substr(created_at, 1, 7)`, page)) out.set(`${r.org_id}|${r.m}`, Number(r.n));
+    for (const r of await reg.db.all<{ org_id: string; m: string; n: number }>(
+      `SELECT org_id, substr(created_at, 1, 7) AS m, COUNT(*) AS n FROM records WHERE org_id IN (${qs(page.length)}) GROUP BY org_id, substr(created_at, 1, 7)`,
+      page,
+    ))
+      out.set(`${r.org_id}|${r.m}`, Number(r.n));
   }
   return out;
 }
 
 /** Creation times (ms, ascending) of records of these organisations created after `fromMs`, at most `limit`; and how many were created before. */
-async function creations(reg: Registry, orgs: readonly string[], fromMs: number, limit: number): Promise<{ before: number; later: number[] }> {
+async function creations(
+  reg: Registry,
+  orgs: readonly string[],
+  fromMs: number,
+  limit: number,
+): Promise<{ before: number; later: number[] }> {
   if (orgs.length === 0) return { before: 0, later: [] };
   // Stored times carry their own offsets: filter by date string loosely, then by instant exactly.
   const day = new Date(fromMs - 2 * 86_400_000).toISOString().slice(0, 10);
-  const rows = await reg.db.all<{ created_at: string }>(`SELECT created_at FROM records WHERE staged_by IS NULL AND org_id IN (${qs(orgs.length)}) AND created_at >= ?`, [...orgs, day]);
-  const total = Number((await reg.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM records WHERE staged_by IS NULL AND org_id IN (${qs(orgs.length)})`, orgs))?.n ?? 0);
+  const rows = await reg.db.all<{ created_at: string }>(
+    `SELECT created_at FROM records WHERE staged_by IS NULL AND org_id IN (${qs(orgs.length)}) AND created_at >= ?`,
+    [...orgs, day],
+  );
+  const total = Number(
+    (
+      await reg.db.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM records WHERE staged_by IS NULL AND org_id IN (${qs(orgs.length)})`,
+        orgs,
+      )
+    )?.n ?? 0,
+  );
   const times = rows.map((r) => Date.parse(r.created_at)).sort((a, b) => a - b);
   const later = times.filter((t) => t > fromMs);
   return { before: total - later.length, later: later.slice(0, limit) };
@@ -242,20 +347,37 @@ async function creations(reg: Registry, orgs: readonly string[], fromMs: number,
  * (PRINCIPAL_SCHEME, the bound then applies to each of its reveals); each is scored over the
  * positions it could have marked (scoreOwnPositions, contradictedRows).
  */
-function markEvidence(deps: TraceDeps, srcs: readonly SourceInput[], rows: readonly LeakRow[], linked: readonly { l: Link; i: number }[]) {
+function markEvidence(
+  deps: TraceDeps,
+  srcs: readonly SourceInput[],
+  rows: readonly LeakRow[],
+  linked: readonly { l: Link; i: number }[],
+) {
   const reg = deps.registry;
   const fingerprints = new Map<string, number>();
   const contradicts = new Map<number, Set<string>>();
-  const observed = observeMarks(BIRTH, rows.map((r) => r.cells));
+  const observed = observeMarks(
+    BIRTH,
+    rows.map((r) => r.cells),
+  );
   if (observed.size === 0) return { fingerprints, contradicts };
   const candidates: MarkedSource[] = [];
   const members = new Map<string, string[]>();
   for (const s of srcs) {
     const reveals = s.disclosures.filter((d) => d.fingerprint === PRINCIPAL_SCHEME);
-    for (const d of s.disclosures) if (d.fingerprint === SCHEME) candidates.push({ id: d.id, key: reg.keys.keyedId(DISCLOSURE_KEY_LABEL, d.id), received: receivedBy([d]) });
+    for (const d of s.disclosures)
+      if (d.fingerprint === SCHEME)
+        candidates.push({ id: d.id, key: reg.keys.keyedId(DISCLOSURE_KEY_LABEL, d.id), received: receivedBy([d]) });
     if (reveals.length > 0) {
-      candidates.push({ id: `principal:${s.principalId}`, key: reg.keys.keyedId(REVEAL_KEY_LABEL, s.principalId), received: receivedBy(reveals) });
-      members.set(`principal:${s.principalId}`, reveals.map((d) => d.id));
+      candidates.push({
+        id: `principal:${s.principalId}`,
+        key: reg.keys.keyedId(REVEAL_KEY_LABEL, s.principalId),
+        received: receivedBy(reveals),
+      });
+      members.set(
+        `principal:${s.principalId}`,
+        reveals.map((d) => d.id),
+      );
     }
   }
   const rowsOf = new Map<number, number[]>();
@@ -263,7 +385,8 @@ function markEvidence(deps: TraceDeps, srcs: readonly SourceInput[], rows: reado
   const vkeys = rows.map((r) => virtualKey(r.cells));
   const tails = scoreOwnPositions(deps.code, observed, vkeys, rowsOf, candidates);
   for (const [id, tail] of tails) for (const d of members.get(id) ?? [id]) fingerprints.set(d, tail);
-  for (const [i, ids] of contradictedRows(deps.code, observed, vkeys, rowsOf, candidates, tails)) contradicts.set(i, new Set([...ids].flatMap((id) => members.get(id) ?? [id])));
+  for (const [i, ids] of contradictedRows(deps.code, observed, vkeys, rowsOf, candidates, tails))
+    contradicts.set(i, new Set([...ids].flatMap((id) => members.get(id) ?? [id])));
   return { fingerprints, contradicts };
 }
 
@@ -276,7 +399,12 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   await backfillBlocks(reg, (d, t) => opts.onProgress?.('index', d, t));
 
   // Canaries first: a canary row is not a record and links to nothing else.
-  const canaryHits = await findCanaries(reg.db, reg.tenantId, rows.map((r) => r.cells), deps.canaryKeys);
+  const canaryHits = await findCanaries(
+    reg.db,
+    reg.tenantId,
+    rows.map((r) => r.cells),
+    deps.canaryKeys,
+  );
   const canaryRows = new Set(canaryHits.flatMap((h) => h.rows));
 
   // Linkage: precise blocks first, broad ones for the rows still unlinked.
@@ -307,7 +435,8 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
             fresh.push(s);
           }
         }
-        const records: RecordSnapshot[] = [], opened: CandidateRecord[] = [];
+        const records: RecordSnapshot[] = [],
+          opened: CandidateRecord[] = [];
         for (const page of chunks(fresh, 5000)) {
           for (const snap of await reg.snapshots(page, reg.db, compared)) {
             // Sealed under a data key newer than the linker's: opened here (the registry reloads its keys).
@@ -315,13 +444,23 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
             else opened.push(candidateOf(await reg.openSnapshot(snap, compared)));
           }
         }
-        const job = linker.link({ records, opened, rows: chunk.map((i) => ({ i, row: { obs: rows[i]!.obs, empty: rows[i]!.empty }, candidates: [...candidates.get(i) ?? []] })) }).then((linked) => {
-          for (const l of linked) {
-            links[l.i] = l.link;
-            held.set(l.link.seq, { orgId: l.orgId, createdAt: l.createdAt });
-          }
-          opts.onProgress?.('link', (done += chunk.length), pending.length);
-        });
+        const job = linker
+          .link({
+            records,
+            opened,
+            rows: chunk.map((i) => ({
+              i,
+              row: { obs: rows[i]!.obs, empty: rows[i]!.empty },
+              candidates: [...(candidates.get(i) ?? [])],
+            })),
+          })
+          .then((linked) => {
+            for (const l of linked) {
+              links[l.i] = l.link;
+              held.set(l.link.seq, { orgId: l.orgId, createdAt: l.createdAt });
+            }
+            opts.onProgress?.('link', (done += chunk.length), pending.length);
+          });
         job.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
         inFlight.push(job);
         if (inFlight.length > LINK_AHEAD) await inFlight.shift();
@@ -337,11 +476,19 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   // Evidence.
   const seqs = [...new Set(linked.map((x) => x.l.seq))];
   const srcs = await sources(reg, seqs);
-  const strata = await strataSizes(reg, linked.map((x) => held.get(x.l.seq)!.orgId));
+  const strata = await strataSizes(
+    reg,
+    linked.map((x) => held.get(x.l.seq)!.orgId),
+  );
   const { fingerprints, contradicts } = markEvidence(deps, srcs, rows, linked);
   const evidenceRows: RowEvidence[] = linked.map((x) => {
     const rec = held.get(x.l.seq)!;
-    return { seq: x.l.seq, matches: x.l.matches, stratum: stratumOf(rec.orgId, rec.createdAt), contradicts: contradicts.get(x.i) };
+    return {
+      seq: x.l.seq,
+      matches: x.l.matches,
+      stratum: stratumOf(rec.orgId, rec.createdAt),
+      contradicts: contradicts.get(x.i),
+    };
   });
   const canaries = new Map<string, number>();
   for (const h of canaryHits) canaries.set(h.disclosureId, (canaries.get(h.disclosureId) ?? 0) + 1);
@@ -364,7 +511,14 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
     const fraction = c.before > 0 ? Math.min(1, seqs.length / c.before) : 0;
     window = estimateWindow(intervals, { firstCall, fraction, laterCreations: c.later });
   }
-  if (dated.length < linked.length) window = { ...window, basis: [`dated by the ${dated.length} of ${linked.length} linked rows consistent with the leading source (the rest taken as noise)`, ...window.basis] };
+  if (dated.length < linked.length)
+    window = {
+      ...window,
+      basis: [
+        `dated by the ${dated.length} of ${linked.length} linked rows consistent with the leading source (the rest taken as noise)`,
+        ...window.basis,
+      ],
+    };
 
   // Who is affected: the rows matched, and everyone in the disclosures the leak came from.
   const direct = [...new Set(linked.map((x) => x.l.id))];
@@ -375,34 +529,74 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
     const ids = accusedSource.disclosures.filter((d) => evidenceRows.some((r) => d.items.has(r.seq))).map((d) => d.id);
     disclosedAt = accusedSource.disclosures.find((d) => d.id === verdict.accused!.disclosureId)?.at ?? null;
     const seqsVia = new Set<number>();
-    for (const page of chunks(ids)) for (const r of await reg.db.all<{ s: number }>(`SELECT DISTINCT record_seq AS s FROM disclosure_items WHERE disclosure_id IN (${qs(page.length)})`, page)) seqsVia.add(Number(r.s));
-    for (const page of chunks([...seqsVia])) for (const r of await reg.db.all<{ id: string }>(`SELECT id FROM records WHERE seq IN (${qs(page.length)})`, page)) viaSource.push(r.id);
+    for (const page of chunks(ids))
+      for (const r of await reg.db.all<{ s: number }>(
+        `SELECT DISTINCT record_seq AS s FROM disclosure_items WHERE disclosure_id IN (${qs(page.length)})`,
+        page,
+      ))
+        seqsVia.add(Number(r.s));
+    for (const page of chunks([...seqsVia]))
+      for (const r of await reg.db.all<{ id: string }>(
+        `SELECT id FROM records WHERE seq IN (${qs(page.length)})`,
+        page,
+      ))
+        viaSource.push(r.id);
     const d = new Set(direct);
     viaSource = viaSource.filter((id) => !d.has(id)).sort();
   }
 
-  const fields = [...new Set(table.columns.length > 0 ? table.columns.flatMap((c) => (c.target && c.target !== 'calledAt' ? [c.target] : [])) : rows.flatMap((r) => r.obs.map((o) => o.target)))];
+  const fields = [
+    ...new Set(
+      table.columns.length > 0
+        ? table.columns.flatMap((c) => (c.target && c.target !== 'calledAt' ? [c.target] : []))
+        : rows.flatMap((r) => r.obs.map((o) => o.target)),
+    ),
+  ];
   const stale = linked.filter((x) => x.l.stale).length;
   const missingEvidence: string[] = [];
-  if (fingerprints.size === 0) missingEvidence.push('no fingerprint marks could be read (the leak may be normalised, or its source was not a marked export)');
+  if (fingerprints.size === 0)
+    missingEvidence.push(
+      'no fingerprint marks could be read (the leak may be normalised, or its source was not a marked export)',
+    );
   if (canaryHits.length === 0) missingEvidence.push('no canary found in the leak');
   if (srcs.length === 0) missingEvidence.push('no recorded disclosure gave the linked records');
-  if (linked.length < rows.length - canaryRows.size) missingEvidence.push(`${rows.length - canaryRows.size - linked.length} rows could not be linked to a record (fabricated, another registry, or too damaged)`);
+  if (linked.length < rows.length - canaryRows.size)
+    missingEvidence.push(
+      `${rows.length - canaryRows.size - linked.length} rows could not be linked to a record (fabricated, another registry, or too damaged)`,
+    );
   const partial = {
-    fields, window: { ...window, disclosedAt }, affected: { direct, viaSource, total: direct.length + viaSource.length }, accused: verdict.accused,
-    rows: { total: rows.length, linked: linked.length, current: linked.length - stale, stale, unlinked: rows.length - linked.length - canaryRows.size, canaries: canaryRows.size },
+    fields,
+    window: { ...window, disclosedAt },
+    affected: { direct, viaSource, total: direct.length + viaSource.length },
+    accused: verdict.accused,
+    rows: {
+      total: rows.length,
+      linked: linked.length,
+      current: linked.length - stale,
+      stale,
+      unlinked: rows.length - linked.length - canaryRows.size,
+      canaries: canaryRows.size,
+    },
   };
   return {
-    id: newId('t'), createdAt: deps.now().toISOString(), epsilon, file: { format: table.format, columns: table.columns }, complaints: calls.length > 0,
-    ...partial, threshold: verdict.threshold, confidenceSets: verdict.confidenceSets, candidates: verdict.candidates, mixture,
+    id: newId('t'),
+    createdAt: deps.now().toISOString(),
+    epsilon,
+    file: { format: table.format, columns: table.columns },
+    complaints: calls.length > 0,
+    ...partial,
+    threshold: verdict.threshold,
+    confidenceSets: verdict.confidenceSets,
+    candidates: verdict.candidates,
+    mixture,
     fragile: { verdictHingesOnOneRow: fragile.length > 0, rows: fragile },
     assumptions: [
       '"Obtained elsewhere": rows drawn from the registry uniformly within hospital and month recorded, in the leak\'s own proportions.',
       'Uniform model: a leaker took rows uniformly from everything the source received in clear (prior 1/2) or from one of its export files (1/2, shared among them); a fraction η of rows (integrated over 0–75%) came from elsewhere.',
-      'Fingerprint marks that contradict a disclosure\'s codeword (100 : 1 against the row coming from its copy) make the row inconsistent with that disclosure; they are read only on fields where another source\'s marks are shown intact.',
+      "Fingerprint marks that contradict a disclosure's codeword (100 : 1 against the row coming from its copy) make the row inconsistent with that disclosure; they are read only on fields where another source's marks are shown intact.",
       'Any-subset model: the leaker chose which of its records to leak (a record repeated in the leak counts once); used for every rival, so no source is cleared on the size of its access alone.',
       'Confidence sets: a source is left out only when a proper likelihood ratio (another source\'s uniform model, or "elsewhere") beats its better model by |E|/ε, so the true source is left out with probability at most ε.',
-      'Canaries count 10^12 each (a canary exists only in the file minted for its disclosure); fingerprint evidence is the bound on an innocent disclosure\'s score.',
+      "Canaries count 10^12 each (a canary exists only in the file minted for its disclosure); fingerprint evidence is the bound on an innocent disclosure's score.",
       `Rows link to a record at ${DEFAULT_THRESHOLD} bits of Fellegi–Sunter weight and ${DEFAULT_MARGIN} bits above the runner-up.`,
     ],
     missingEvidence,

@@ -26,7 +26,8 @@ export interface Window {
 
 /** When the versions a linked row shows all held: from its record's creation and their starts, to their ends. */
 export function linkInterval(link: Link, createdAt: string): Interval {
-  let from = Date.parse(createdAt), to = Infinity;
+  let from = Date.parse(createdAt),
+    to = Infinity;
   for (const m of link.matches) {
     from = Math.max(from, Date.parse(m.validFrom), Date.parse(m.recordedAt));
     if (m.validTo) to = Math.min(to, Date.parse(m.validTo));
@@ -39,11 +40,22 @@ export function linkInterval(link: Link, createdAt: string): Interval {
 export function bestCover(intervals: readonly Interval[]): { from: number; to: number; count: number } | undefined {
   if (intervals.length === 0) return undefined;
   // Ends sort before starts at the same time: intervals are half-open.
-  const events = intervals.flatMap((i) => (i.from < i.to ? [[i.from, 1], [i.to, -1]] : [])).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
-  let count = 0, max = 0;
+  const events = intervals
+    .flatMap((i) =>
+      i.from < i.to
+        ? [
+            [i.from, 1],
+            [i.to, -1],
+          ]
+        : [],
+    )
+    .sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+  let count = 0,
+    max = 0;
   for (const [, d] of events) max = Math.max(max, (count += d!));
   if (max === 0) return undefined;
-  let from = Infinity, to = -Infinity;
+  let from = Infinity,
+    to = -Infinity;
   count = 0;
   for (let i = 0; i < events.length; i++) {
     const [t, d] = events[i]!;
@@ -63,10 +75,20 @@ const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : 
  * (`laterCreations`, ascending) — after the n-th of them, where (1 − f)^n < alpha, the copy would
  * most likely show one.
  */
-export function estimateWindow(intervals: readonly Interval[], opts: { firstCall?: number; fraction?: number; laterCreations?: readonly number[]; alpha?: number } = {}): Window {
+export function estimateWindow(
+  intervals: readonly Interval[],
+  opts: { firstCall?: number; fraction?: number; laterCreations?: readonly number[]; alpha?: number } = {},
+): Window {
   const cover = bestCover(intervals);
   const basis: string[] = [];
-  if (!cover) return { from: null, to: opts.firstCall !== undefined ? iso(opts.firstCall) : null, consistentRows: 0, rows: intervals.length, basis: ['no linked rows'] };
+  if (!cover)
+    return {
+      from: null,
+      to: opts.firstCall !== undefined ? iso(opts.firstCall) : null,
+      consistentRows: 0,
+      rows: intervals.length,
+      basis: ['no linked rows'],
+    };
   const from = cover.from;
   let to = cover.to;
   basis.push('versions present (lower bound: newest version shown)');
@@ -81,7 +103,9 @@ export function estimateWindow(intervals: readonly Interval[], opts: { firstCall
     const t = opts.laterCreations[n - 1];
     if (t !== undefined && t < to) {
       to = t;
-      basis.push(`records absent (a copy holding ${(f * 100).toFixed(1)}% of its population would show one of the ${n} created next)`);
+      basis.push(
+        `records absent (a copy holding ${(f * 100).toFixed(1)}% of its population would show one of the ${n} created next)`,
+      );
     }
   }
   return { from: iso(from), to: iso(to), consistentRows: cover.count, rows: intervals.length, basis };

@@ -18,15 +18,22 @@ import { Services } from '../../src/service/services.ts';
 import { Ledger } from '../../src/ledger/log.ts';
 import { buildServer } from '../../src/server/app.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const CHROMIUM =
+  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 describe('web pages in chromium', () => {
   let dir: string, vault: Vault, app: FastifyInstance, browser: Browser, base: string;
-  let investigator = '', clerkId = '', reportId = '';
+  let investigator = '',
+    clerkId = '',
+    reportId = '';
   const leaked: string[] = [];
 
   const api = async (method: string, path: string, token: string, body?: unknown, type = 'application/json') => {
-    const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': type } : {}) }, body: typeof body === 'string' || body === undefined ? body : JSON.stringify(body) });
+    const res = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': type } : {}) },
+      body: typeof body === 'string' || body === undefined ? body : JSON.stringify(body),
+    });
     return { status: res.status, text: await res.text(), headers: res.headers };
   };
 
@@ -39,19 +46,38 @@ describe('web pages in chromium', () => {
     app = await buildServer(await Services.open(vault, { ledger: new Ledger(vault.db) }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const adminToken = (await vault.createPrincipal(null, { displayName: 'admin', roles: ['administrator'], orgId: admin.orgId })).token;
-    const reg = JSON.parse((await api('POST', '/v1/organizations', adminToken, { name: '网信办', kind: 'regulator' })).text);
-    const make = async (name: string, roles: string[], organizationId: string) => JSON.parse((await api('POST', '/v1/principals', adminToken, { displayName: name, roles, organizationId })).text) as { id: string; token: string };
+    const adminToken = (
+      await vault.createPrincipal(null, { displayName: 'admin', roles: ['administrator'], orgId: admin.orgId })
+    ).token;
+    const reg = JSON.parse(
+      (await api('POST', '/v1/organizations', adminToken, { name: '网信办', kind: 'regulator' })).text,
+    );
+    const make = async (name: string, roles: string[], organizationId: string) =>
+      JSON.parse(
+        (await api('POST', '/v1/principals', adminToken, { displayName: name, roles, organizationId })).text,
+      ) as { id: string; token: string };
     const clerk = await make('clerk', ['records_clerk'], city.hospitals[0]!.orgId);
     const dpo = await make('dpo', ['dpo'], admin.orgId!);
     const inv = await make('investigator', ['investigator'], reg.id);
     investigator = inv.token;
     clerkId = clerk.id;
-    const req = JSON.parse((await api('POST', '/v1/exports', clerk.token, { purpose: 'birth_registration', fields: ['babyName', 'motherName', 'birthTime', 'address', 'hospital'], format: 'csv' })).text);
+    const req = JSON.parse(
+      (
+        await api('POST', '/v1/exports', clerk.token, {
+          purpose: 'birth_registration',
+          fields: ['babyName', 'motherName', 'birthTime', 'address', 'hospital'],
+          format: 'csv',
+        })
+      ).text,
+    );
     assert.equal((await api('POST', `/v1/exports/${req.id}/approve`, dpo.token)).status, 200);
-    const file = (await api('GET', `/v1/exports/${req.id}/file`, clerk.token)).text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const file = (await api('GET', `/v1/exports/${req.id}/file`, clerk.token)).text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     const sample = [file[0]!, ...file.slice(1, 31)];
-    for (const line of sample.slice(1)) leaked.push(...line.split(',').filter((c) => c.length >= 3 && !/医院|院$/.test(c) && !/^\d{4}[-/]/.test(c)));
+    for (const line of sample.slice(1))
+      leaked.push(...line.split(',').filter((c) => c.length >= 3 && !/医院|院$/.test(c) && !/^\d{4}[-/]/.test(c)));
     const trace = await api('POST', '/v1/traces', inv.token, sample.join('\n') + '\n', 'text/csv');
     assert.equal(trace.status, 201, trace.text);
     reportId = JSON.parse(trace.text).id;
@@ -69,7 +95,9 @@ describe('web pages in chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
     const problems: string[] = [];
     const requests: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+    });
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('request', (r) => requests.push(r.url()));
     await page.setExtraHTTPHeaders({ authorization: `Bearer ${investigator}` });
@@ -85,7 +113,9 @@ describe('web pages in chromium', () => {
     const box = (await svg.boundingBox())!;
     assert.ok(box.width > 300 && box.x + box.width <= 1024, JSON.stringify(box));
     const threshold = Number(await svg.locator('line').getAttribute('x1'));
-    const darkBars = await svg.locator('rect[fill="#2e86de"]').evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('x')) + Number(r.getAttribute('width'))));
+    const darkBars = await svg
+      .locator('rect[fill="#2e86de"]')
+      .evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('x')) + Number(r.getAttribute('width'))));
     assert.ok(darkBars[0]! > threshold, `accused bar ends at ${darkBars[0]}, threshold at ${threshold}`);
     assert.match(await page.locator('pre').first().innerText(), /个人信息/);
     assert.equal(await page.locator('h2').count(), 5);
@@ -96,7 +126,8 @@ describe('web pages in chromium', () => {
     const text = await page.content();
     for (const v of leaked) assert.ok(!text.includes(v));
     await page.screenshot({ path: join(dir, 'trace-report.png'), fullPage: true });
-    if (process.env.TRACEVAULT_SCREENSHOTS) await page.screenshot({ path: join(process.env.TRACEVAULT_SCREENSHOTS, 'trace-report.png'), fullPage: true });
+    if (process.env.TRACEVAULT_SCREENSHOTS)
+      await page.screenshot({ path: join(process.env.TRACEVAULT_SCREENSHOTS, 'trace-report.png'), fullPage: true });
     await page.close();
   });
 

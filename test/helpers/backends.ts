@@ -23,7 +23,11 @@ export const BACKENDS: readonly Backend[] = [
     name: 'sqlite',
     async fresh() {
       const dir = mkdtempSync(join(tmpdir(), 'tv-test-'));
-      return { dir, database: { kind: 'sqlite', file: 'vault.db' }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        dir,
+        database: { kind: 'sqlite', file: 'vault.db' },
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     },
   },
   {

@@ -4,7 +4,9 @@
  * the runs of UTF-8 multi-byte characters. Returns the values found.
  */
 export function findClearValues(bytes: Buffer, values: Iterable<string>): string[] {
-  const digits = new Set<string>(), han = new Map<string, string>(), lengths = new Set<number>();
+  const digits = new Set<string>(),
+    han = new Map<string, string>(),
+    lengths = new Set<number>();
   for (const v of values) {
     if (/^[0-9X]{6,}$/.test(v)) digits.add(v);
     else {

@@ -8,17 +8,31 @@ export async function contactAddCommand(opts: VaultOptions & { phone?: string; m
   if (!opts.phone === !opts.mailbox) throw new TracevaultError('ERR_BAD_REQUEST', { rule: 'phoneOrMailbox' });
   await withVault(opts, async (vault, me) => {
     const services = await Services.open(vault);
-    const { id } = await services.canaries.addContactPoint({ principal: me, requestId: 'cli' }, opts.phone ? 'phone' : 'mailbox', (opts.phone ?? opts.mailbox)!);
+    const { id } = await services.canaries.addContactPoint(
+      { principal: me, requestId: 'cli' },
+      opts.phone ? 'phone' : 'mailbox',
+      (opts.phone ?? opts.mailbox)!,
+    );
     out(`contact point ${id} registered; canaries of later exports with phone columns carry it`);
   });
 }
 
 /** `tracevault canary hit --data DIR --contact X --at ISO --quote TEXT --token T [--json]`: intake of a call or message. */
-export async function hitCommand(opts: VaultOptions & { contact: string; at: string; quote: string; json?: boolean }): Promise<void> {
+export async function hitCommand(
+  opts: VaultOptions & { contact: string; at: string; quote: string; json?: boolean },
+): Promise<void> {
   await withVault(opts, async (vault, me) => {
     const services = await Services.open(vault);
-    const r = await services.canaries.report({ principal: me, requestId: 'cli' }, { contact: opts.contact, at: opts.at, quote: opts.quote });
+    const r = await services.canaries.report(
+      { principal: me, requestId: 'cli' },
+      { contact: opts.contact, at: opts.at, quote: opts.quote },
+    );
     if (opts.json) json(r);
-    else out(r.confirmed ? `confirmed: the quote names a canary of disclosure ${r.disclosureIds.join(', ')}` : 'recorded, not confirmed: the quote holds nothing specific to a canary given this contact point');
+    else
+      out(
+        r.confirmed
+          ? `confirmed: the quote names a canary of disclosure ${r.disclosureIds.join(', ')}`
+          : 'recorded, not confirmed: the quote holds nothing specific to a canary given this contact point',
+      );
   });
 }

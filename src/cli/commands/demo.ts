@@ -16,17 +16,28 @@ const CREDENTIALS = 'demo-credentials.json';
  * each role (created on the first run, reused after), then the HTTP API on it, printing its URL
  * and the demo credentials.
  */
-export async function demoCommand(opts: { data: string; families: number; seed: string; port: number; host: string; serve: boolean }): Promise<void> {
+export async function demoCommand(opts: {
+  data: string;
+  families: number;
+  seed: string;
+  port: number;
+  host: string;
+  serve: boolean;
+}): Promise<void> {
   const dir = resolve(opts.data);
   if (!existsSync(join(dir, FILES.config))) {
     out(`creating a demo vault in ${dir} …`);
     const { vault, admin } = await initVault(dir);
     try {
       const bar = progress('synthetic city');
-      const city = await loadCity(vault, admin, { seed: opts.seed, families: opts.families }, (d, t) => bar.update(d, t));
+      const city = await loadCity(vault, admin, { seed: opts.seed, families: opts.families }, (d, t) =>
+        bar.update(d, t),
+      );
       bar.end();
       const h = city.hospitals[0]!;
-      const first = await vault.db.get<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY seq LIMIT 1', [h.orgId]);
+      const first = await vault.db.get<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY seq LIMIT 1', [
+        h.orgId,
+      ]);
       const wardValue = first ? (await vault.registry.get(first.id)).current.get('ward')?.value : undefined;
       const ward = typeof wardValue === 'string' ? wardValue : '';
       const region = (await vault.organisation(h.orgId))?.region ?? '';
@@ -34,7 +45,10 @@ export async function demoCommand(opts: { data: string; families: number; seed: 
       const services = await Services.open(vault);
       await plantPoison(vault, services, city, 2, opts.seed);
       const adminToken = readFileSync(join(dir, FILES.adminToken), 'utf8').trim();
-      const all: DemoCredential[] = [{ role: 'administrator', principalId: admin.id, organization: 'Registry operator', token: adminToken }, ...staff];
+      const all: DemoCredential[] = [
+        { role: 'administrator', principalId: admin.id, organization: 'Registry operator', token: adminToken },
+        ...staff,
+      ];
       writeFileSync(join(dir, CREDENTIALS), `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
       out('');
       printSummary(await summarise(vault));
@@ -50,13 +64,18 @@ export async function demoCommand(opts: { data: string; families: number; seed: 
   out('');
   out(`Tracevault is listening on ${url}   (API docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`);
   out('demo credentials (demo only; also in ' + join(opts.data, CREDENTIALS) + '):');
-  for (const c of creds) out(`  ${c.role.padEnd(18)} ${c.login ? `login ${c.login} / ${c.password}`.padEnd(44) : ''.padEnd(44)} token ${c.token}`);
+  for (const c of creds)
+    out(
+      `  ${c.role.padEnd(18)} ${c.login ? `login ${c.login} / ${c.password}`.padEnd(44) : ''.padEnd(44)} token ${c.token}`,
+    );
   const clin = creds.find((c) => c.role === 'clinician');
   if (clin) {
     out('');
     out('try:');
     out(`  curl -s -H 'Authorization: Bearer ${clin.token}' '${url}/v1/records?motherPhone=…'`);
-    out(`  curl -s -H 'Authorization: Bearer ${clin.token}' '${url}/v1/records/ID?purpose=treatment&reveal=motherPhone'`);
+    out(
+      `  curl -s -H 'Authorization: Bearer ${clin.token}' '${url}/v1/records/ID?purpose=treatment&reveal=motherPhone'`,
+    );
     out(`  curl -s '${url}/v1/ledger/checkpoint'`);
   }
   out('press Ctrl-C to stop');

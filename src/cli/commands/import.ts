@@ -4,18 +4,40 @@ import type { SourceFormat } from '../../ingest/readers.ts';
 import { withVault, type VaultOptions } from '../context.ts';
 import { json, out, progress } from '../output.ts';
 
-export async function importCommand(file: string, opts: VaultOptions & { schema: string; format?: SourceFormat; skipInvalid?: boolean; errors?: string; json?: boolean; batchSize?: number; threads?: number }): Promise<void> {
+export async function importCommand(
+  file: string,
+  opts: VaultOptions & {
+    schema: string;
+    format?: SourceFormat;
+    skipInvalid?: boolean;
+    errors?: string;
+    json?: boolean;
+    batchSize?: number;
+    threads?: number;
+  },
+): Promise<void> {
   await withVault(opts, async (vault, me) => {
     const bar = progress('importing');
     const report = await importFile(vault, me, file, {
-      schema: opts.schema, format: opts.format, skipInvalid: opts.skipInvalid, batchSize: opts.batchSize, threads: opts.threads,
+      schema: opts.schema,
+      format: opts.format,
+      skipInvalid: opts.skipInvalid,
+      batchSize: opts.batchSize,
+      threads: opts.threads,
       onProgress: (p) => bar.update(p.rows),
     });
     bar.end();
-    if (opts.errors) writeFileSync(opts.errors, ['row,field,rule', ...report.errors.map((e) => `${e.row},${e.field},${e.rule}`)].join('\n') + '\n');
+    if (opts.errors)
+      writeFileSync(
+        opts.errors,
+        ['row,field,rule', ...report.errors.map((e) => `${e.row},${e.field},${e.rule}`)].join('\n') + '\n',
+      );
     if (opts.json) return json(report);
-    out(`import ${report.importId}: ${report.rows} rows (${report.format}${report.encoding ? `, ${report.encoding}` : ''}), ${report.created} records created, ${report.duplicates} already present, ${report.invalid} invalid skipped${report.resumedAfterRow ? `, resumed after row ${report.resumedAfterRow}` : ''}`);
+    out(
+      `import ${report.importId}: ${report.rows} rows (${report.format}${report.encoding ? `, ${report.encoding}` : ''}), ${report.created} records created, ${report.duplicates} already present, ${report.invalid} invalid skipped${report.resumedAfterRow ? `, resumed after row ${report.resumedAfterRow}` : ''}`,
+    );
     for (const e of report.errors.slice(0, 20)) out(`  row ${e.row}: ${e.field}: ${e.rule}`);
-    if (report.errors.length > 20) out(`  … ${report.invalid} invalid rows in all${opts.errors ? '' : ' (--errors FILE writes the list)'}`);
+    if (report.errors.length > 20)
+      out(`  … ${report.invalid} invalid rows in all${opts.errors ? '' : ' (--errors FILE writes the list)'}`);
   });
 }

@@ -7,6 +7,8 @@ export async function rotateCommand(opts: VaultOptions & { batchSize?: number })
     const bar = progress('re-encrypting');
     const r = await rotateKeys(vault, me, { batchSize: opts.batchSize, onProgress: (d, t) => bar.update(d, t) });
     bar.end();
-    out(`data key version ${r.toVersion} is current; ${r.records} records re-encrypted${r.resumed ? ' (resumed an interrupted rotation)' : ''}; older data keys deleted`);
+    out(
+      `data key version ${r.toVersion} is current; ${r.records} records re-encrypted${r.resumed ? ' (resumed an interrupted rotation)' : ''}; older data keys deleted`,
+    );
   });
 }

@@ -4,7 +4,12 @@ import { TracevaultError } from '../../errors.ts';
 import { parseCosignerVerifier } from '../../ledger/cosignature.ts';
 import { verifyReceipt } from '../../ledger/receipt.ts';
 import { parseVerifierKey } from '../../ledger/signed-note.ts';
-import { cosignedCheckpoint, submitToWitnesses, loadWitnesses as witnesses, WITNESSES_FILE as WITNESSES } from '../../ledger/witness-client.ts';
+import {
+  cosignedCheckpoint,
+  submitToWitnesses,
+  loadWitnesses as witnesses,
+  WITNESSES_FILE as WITNESSES,
+} from '../../ledger/witness-client.ts';
 import { verifyProofDocument } from '../../ledger/proof-file.ts';
 import { Ledger, receiptFor, type EntryRow } from '../../ledger/log.ts';
 import { toAuditEvent } from '../../ledger/fhir.ts';
@@ -19,7 +24,10 @@ export function addWitnessCommand(opts: { data: string; url: string; key: string
   const name = parseCosignerVerifier(opts.key).name;
   if (!/^https?:\/\/[^\s]+$/.test(opts.url)) throw new TracevaultError('ERR_BAD_REQUEST', { field: 'url' });
   const list = witnesses(dir).filter((w) => parseCosignerVerifier(w.verifierKey).name !== name);
-  writeFileSync(join(dir, WITNESSES), `${JSON.stringify([...list, { url: opts.url, verifierKey: opts.key.trim() }], null, 2)}\n`);
+  writeFileSync(
+    join(dir, WITNESSES),
+    `${JSON.stringify([...list, { url: opts.url, verifierKey: opts.key.trim() }], null, 2)}\n`,
+  );
   out(`witness ${name} added (${list.length + 1} in all)`);
 }
 
@@ -49,7 +57,10 @@ export async function exportCommand(opts: { data: string; since: number }): Prom
   const db = await openVaultDb(resolve(opts.data));
   try {
     for (let after = opts.since; ; ) {
-      const rows = await db.all<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 5000', [after]);
+      const rows = await db.all<EntryRow>(
+        'SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 5000',
+        [after],
+      );
       if (rows.length === 0) break;
       process.stdout.write(rows.map((r) => `${JSON.stringify(toAuditEvent(r))}\n`).join(''));
       after = Number(rows[rows.length - 1]!.seq);
@@ -71,7 +82,10 @@ export async function receiptCommand(opts: { data: string; index: number }): Pro
 }
 
 /** `tracevault ledger verify-receipt FILE --log-key VKEY [--witness-key VKEY…] [--quorum N]`: exit 0 valid, 1 invalid, 2 malformed. */
-export function verifyReceiptCommand(file: string, opts: { logKey: string; witnessKey?: string[]; quorum?: number }): number {
+export function verifyReceiptCommand(
+  file: string,
+  opts: { logKey: string; witnessKey?: string[]; quorum?: number },
+): number {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -80,8 +94,12 @@ export function verifyReceiptCommand(file: string, opts: { logKey: string; witne
     return 2;
   }
   try {
-    const r = verifyReceipt(text, parseVerifierKey(opts.logKey), (opts.witnessKey ?? []).map(parseCosignerVerifier), { quorum: opts.quorum ?? 0 });
-    out(`receipt for entry ${r.index}: ${r.valid ? 'valid' : 'INVALID'}${r.size ? ` (checkpoint of ${r.size} entries, cosigned by ${r.witnesses.length ? r.witnesses.join(', ') : 'no known witness'})` : ''}`);
+    const r = verifyReceipt(text, parseVerifierKey(opts.logKey), (opts.witnessKey ?? []).map(parseCosignerVerifier), {
+      quorum: opts.quorum ?? 0,
+    });
+    out(
+      `receipt for entry ${r.index}: ${r.valid ? 'valid' : 'INVALID'}${r.size ? ` (checkpoint of ${r.size} entries, cosigned by ${r.witnesses.length ? r.witnesses.join(', ') : 'no known witness'})` : ''}`,
+    );
     if (r.valid && r.entry) out(r.entry.split('\n').pop()!);
     return r.valid ? 0 : 1;
   } catch {
@@ -96,13 +114,20 @@ export async function ledgerVerifyCommand(opts: { data: string }): Promise<numbe
   const db = await openVaultDb(dir);
   try {
     const bar = progress('verifying');
-    const r = await verifyLedger(db, loadLedgerVerifier(dir), (n) => bar.update(n), witnesses(dir).map((w) => parseCosignerVerifier(w.verifierKey)));
+    const r = await verifyLedger(
+      db,
+      loadLedgerVerifier(dir),
+      (n) => bar.update(n),
+      witnesses(dir).map((w) => parseCosignerVerifier(w.verifierKey)),
+    );
     bar.end();
     if (r.ok) {
       out(`ledger verified: ${r.entries} entries, ${r.checkpoints} signed checkpoints`);
       return 0;
     }
-    out(`ledger INVALID: first bad index ${r.firstBadIndex} (${r.problem}); ${r.entries} entries, ${r.checkpoints} checkpoints`);
+    out(
+      `ledger INVALID: first bad index ${r.firstBadIndex} (${r.problem}); ${r.entries} entries, ${r.checkpoints} checkpoints`,
+    );
     return 1;
   } finally {
     await db.close();

@@ -35,12 +35,13 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     await checkpointer.tick();
     checkpointer.start();
     let stopping: Promise<void> | undefined;
-    const stop = () => (stopping ??= (async () => {
-      await app.close();
-      await checkpointer.stop();
-      await checkpointer.tick().catch(() => undefined);
-      await vault.close();
-    })());
+    const stop = () =>
+      (stopping ??= (async () => {
+        await app.close();
+        await checkpointer.stop();
+        await checkpointer.tick().catch(() => undefined);
+        await vault.close();
+      })());
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().then(() => process.exit(0)));
     return { url, stop };
   } catch (e) {

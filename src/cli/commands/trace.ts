@@ -11,22 +11,32 @@ import { TracevaultError } from '../../errors.ts';
  * With a token, the trace runs as that principal (an investigator); without one, as the holder of
  * the vault's key file (its administrator). Either way it is a ledger entry.
  */
-export async function traceCommand(file: string, opts: VaultOptions & { json?: boolean; epsilon?: number; html?: string; format?: string }): Promise<void> {
-  if (opts.format !== undefined && !(LEAK_FORMATS as readonly string[]).includes(opts.format)) throw new TracevaultError('ERR_UNSUPPORTED_FORMAT');
+export async function traceCommand(
+  file: string,
+  opts: VaultOptions & { json?: boolean; epsilon?: number; html?: string; format?: string },
+): Promise<void> {
+  if (opts.format !== undefined && !(LEAK_FORMATS as readonly string[]).includes(opts.format))
+    throw new TracevaultError('ERR_UNSUPPORTED_FORMAT');
   const table = await readLeakFile(file, { format: opts.format as LeakFormat | undefined });
   const keyHolder = !opts.token && !process.env.TRACEVAULT_TOKEN;
   await withVault(opts, async (vault, me) => {
     const services = await Services.open(vault);
     const bars = new Map<string, ReturnType<typeof progress>>();
-    const report = await services.traces.run({ principal: me, requestId: 'cli' }, table, {
-      epsilon: opts.epsilon,
-      onProgress: (stage, done, total) => {
-        let bar = bars.get(stage);
-        if (!bar) bars.set(stage, (bar = progress(stage === 'index' ? 'indexing records for linkage' : 'linking rows')));
-        bar.update(done, total);
-        if (done >= total) bar.end();
+    const report = await services.traces.run(
+      { principal: me, requestId: 'cli' },
+      table,
+      {
+        epsilon: opts.epsilon,
+        onProgress: (stage, done, total) => {
+          let bar = bars.get(stage);
+          if (!bar)
+            bars.set(stage, (bar = progress(stage === 'index' ? 'indexing records for linkage' : 'linking rows')));
+          bar.update(done, total);
+          if (done >= total) bar.end();
+        },
       },
-    }, { keyHolder });
+      { keyHolder },
+    );
     if (opts.html) writeFileSync(opts.html, renderHtml(report), { mode: 0o600 });
     if (opts.json) json(report);
     else summary(report);
@@ -34,12 +44,19 @@ export async function traceCommand(file: string, opts: VaultOptions & { json?: b
 }
 
 function summary(r: TraceReport): void {
-  out(`trace ${r.id}: ${r.rows.total} rows, ${r.rows.linked} linked (${r.rows.current} current, ${r.rows.stale} stale), ${r.rows.unlinked} unlinked, ${r.rows.canaries} canaries`);
-  out(r.accused
-    ? `accused: ${r.accused.principalId} (disclosure ${r.accused.disclosureId ?? 'unknown'}), log10 LR ${r.accused.log10LR.toFixed(1)} >= ${r.threshold.toFixed(1)} at epsilon ${r.epsilon}`
-    : `no source accused at epsilon ${r.epsilon}`);
-  for (const [eps, set] of Object.entries(r.confidenceSets)) out(`confidence set at ${eps}: ${set.join(', ') || '(empty)'}`);
-  out(`copied between ${r.window.from ?? 'unknown'} and ${r.window.to ?? 'unknown'} (${r.window.consistentRows}/${r.window.rows} rows agree)`);
+  out(
+    `trace ${r.id}: ${r.rows.total} rows, ${r.rows.linked} linked (${r.rows.current} current, ${r.rows.stale} stale), ${r.rows.unlinked} unlinked, ${r.rows.canaries} canaries`,
+  );
+  out(
+    r.accused
+      ? `accused: ${r.accused.principalId} (disclosure ${r.accused.disclosureId ?? 'unknown'}), log10 LR ${r.accused.log10LR.toFixed(1)} >= ${r.threshold.toFixed(1)} at epsilon ${r.epsilon}`
+      : `no source accused at epsilon ${r.epsilon}`,
+  );
+  for (const [eps, set] of Object.entries(r.confidenceSets))
+    out(`confidence set at ${eps}: ${set.join(', ') || '(empty)'}`);
+  out(
+    `copied between ${r.window.from ?? 'unknown'} and ${r.window.to ?? 'unknown'} (${r.window.consistentRows}/${r.window.rows} rows agree)`,
+  );
   out(`affected families: ${r.affected.total} (${r.affected.direct.length} in the leak)`);
   if (r.fragile.verdictHingesOnOneRow) out(`warning: the verdict hinges on row(s) ${r.fragile.rows.join(', ')}`);
 }

@@ -14,10 +14,17 @@ import { out } from '../output.ts';
  * owner-only) and its own store (WDIR/witness.db). Logs it trusts: WDIR/trusted-logs.txt, one
  * verifier key a line (`--trust VKEY` adds one).
  */
-export async function witnessServeCommand(opts: { data: string; port: number; host: string; name?: string; trust?: string[] }): Promise<void> {
+export async function witnessServeCommand(opts: {
+  data: string;
+  port: number;
+  host: string;
+  name?: string;
+  trust?: string[];
+}): Promise<void> {
   const dir = resolve(opts.data);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const keyFile = join(dir, 'witness.key'), trustFile = join(dir, 'trusted-logs.txt');
+  const keyFile = join(dir, 'witness.key'),
+    trustFile = join(dir, 'trusted-logs.txt');
   if (!existsSync(keyFile)) {
     const k = generateCosignerKey(opts.name ?? `tracevault.local/witness/${base32(randomBytes(5))}`);
     writeFileSync(keyFile, `${k.signerKey}\n`, { mode: 0o600, flag: 'wx' });
@@ -28,13 +35,17 @@ export async function witnessServeCommand(opts: { data: string; port: number; ho
     parseVerifierKey(t);
     appendFileSync(trustFile, `${t.trim()}\n`);
   }
-  const trusted = existsSync(trustFile) ? readFileSync(trustFile, 'utf8').split('\n').filter(Boolean).map(parseVerifierKey) : [];
+  const trusted = existsSync(trustFile)
+    ? readFileSync(trustFile, 'utf8').split('\n').filter(Boolean).map(parseVerifierKey)
+    : [];
   const cosigner = parseCosignerKey(readFileSync(keyFile, 'utf8'));
   const db = await openDb({ kind: 'sqlite', file: join(dir, 'witness.db') });
   await db.exec(WITNESS_SCHEMA);
   const server = await serveWitness(new Witness(cosigner, trusted, db), opts.port, opts.host);
   const addr = server.address();
-  out(`witness ${cosigner.name} on http://${opts.host}:${typeof addr === 'object' && addr ? addr.port : opts.port} (POST /add-checkpoint), trusting ${trusted.length} log key(s)`);
+  out(
+    `witness ${cosigner.name} on http://${opts.host}:${typeof addr === 'object' && addr ? addr.port : opts.port} (POST /add-checkpoint), trusting ${trusted.length} log key(s)`,
+  );
   out(`verifier key: ${cosigner.verifierKey}`);
   await new Promise<void>((done) => {
     const stop = () => server.close(() => void db.close().then(done));

@@ -63,7 +63,9 @@ class PgDb implements Db {
     const chunk = Math.max(1, Math.min(1000, Math.floor(60000 / cols)));
     for (let i = 0; i < rows.length; i += chunk) {
       const part = rows.slice(i, i + chunk);
-      const tuples = part.map((_, r) => `(${Array.from({ length: cols }, (_, c) => `$${r * cols + c + 1}`).join(',')})`);
+      const tuples = part.map(
+        (_, r) => `(${Array.from({ length: cols }, (_, c) => `$${r * cols + c + 1}`).join(',')})`,
+      );
       try {
         await this.#q.query(`${sql} ${tuples.join(',')} ${suffix}`, part.flat());
       } catch (e) {
@@ -108,7 +110,8 @@ class PgDb implements Db {
 }
 
 export async function openPostgres(url: string, schema?: string): Promise<Db> {
-  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new TracevaultError('ERR_BAD_REQUEST', { field: 'schema' });
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new TracevaultError('ERR_BAD_REQUEST', { field: 'schema' });
   const pool = new pg.Pool({
     connectionString: url,
     max: 8,

@@ -91,7 +91,9 @@ class Connection {
       const settled = this.waiters.filter((w) => w.upTo <= upTo);
       this.waiters.splice(0, this.waiters.length, ...this.waiters.filter((w) => w.upTo > upTo));
       // A failed sync fails its callers (their commits may not survive a crash): fail closed.
-      for (const w of settled) if (error) w.reject(error); else w.resolve();
+      for (const w of settled)
+        if (error) w.reject(error);
+        else w.resolve();
     }
     this.syncEnd = undefined;
     ended();
@@ -142,17 +144,24 @@ class SqliteDb implements Db {
     // And every so many reads yield to the event loop, so that no loop of reads, on any
     // connection of this process, holds back a group waiting for its turn (setImmediate).
     const c = this.#c;
-    const ready = c.pending.length > 0 ? c.queue : ++readsSinceYield >= 64 ? new Promise<void>((r) => setImmediate(r)) : Promise.resolve();
+    const ready =
+      c.pending.length > 0
+        ? c.queue
+        : ++readsSinceYield >= 64
+          ? new Promise<void>((r) => setImmediate(r))
+          : Promise.resolve();
     if (readsSinceYield >= 64) readsSinceYield = 0;
-    return ready.then(() => wrap(() => {
-      let s = c.readStmts.get(sql);
-      if (!s) {
-        s = reader.prepare(sql);
-        if (c.readStmts.size > 500) c.readStmts.clear();
-        c.readStmts.set(sql, s);
-      }
-      return run(s);
-    }));
+    return ready.then(() =>
+      wrap(() => {
+        let s = c.readStmts.get(sql);
+        if (!s) {
+          s = reader.prepare(sql);
+          if (c.readStmts.size > 500) c.readStmts.clear();
+          c.readStmts.set(sql, s);
+        }
+        return run(s);
+      }),
+    );
   }
 
   all<T extends Row>(sql: string, params: readonly Param[] = []): Promise<T[]> {
@@ -200,7 +209,9 @@ class SqliteDb implements Db {
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (this.#inTx) return fn(this);
     const c = this.#c;
-    const out = new Promise<T>((resolve, reject) => c.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject }));
+    const out = new Promise<T>((resolve, reject) =>
+      c.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject }),
+    );
     if (!c.scheduled) {
       c.scheduled = true;
       // Wait one turn of the event loop: the requests read in the same turn join this group. While
@@ -228,7 +239,8 @@ class SqliteDb implements Db {
       for (const p of group) p.reject(e);
       return;
     }
-    const savepoint = this.#stmt('SAVEPOINT tx'), release = this.#stmt('RELEASE tx');
+    const savepoint = this.#stmt('SAVEPOINT tx'),
+      release = this.#stmt('RELEASE tx');
     for (const [i, p] of group.entries()) {
       savepoint.run();
       try {
@@ -260,8 +272,12 @@ class SqliteDb implements Db {
     // Answered once the commit is on disk; meanwhile the next group may run.
     c.commits++;
     c.durable().then(
-      () => { for (const d of done) (d.ok ? d.p.resolve : d.p.reject)(d.value); },
-      (e: unknown) => { for (const d of done) d.p.reject(d.ok ? e : d.value); },
+      () => {
+        for (const d of done) (d.ok ? d.p.resolve : d.p.reject)(d.value);
+      },
+      (e: unknown) => {
+        for (const d of done) d.p.reject(d.ok ? e : d.value);
+      },
     );
   }
 
@@ -287,7 +303,8 @@ async function whenUnlocked<T>(fn: () => T): Promise<T> {
     try {
       return fn();
     } catch (e) {
-      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw new TracevaultError('ERR_STORAGE', {}, { cause: e });
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline)
+        throw new TracevaultError('ERR_STORAGE', {}, { cause: e });
       await new Promise((r) => setTimeout(r, wait));
     }
   }
@@ -331,5 +348,13 @@ export function openSqlite(file: string, opts: { walRestartFrames?: number } = {
     reader.pragma('busy_timeout = 5000');
     reader.pragma('cache_size = -32768');
   }
-  return new SqliteDb(new Connection(db, reader, reader ? `${file}-wal` : undefined, reader ? new WalCheckpoints(db, file, { restartFrames: opts.walRestartFrames }) : undefined), false);
+  return new SqliteDb(
+    new Connection(
+      db,
+      reader,
+      reader ? `${file}-wal` : undefined,
+      reader ? new WalCheckpoints(db, file, { restartFrames: opts.walRestartFrames }) : undefined,
+    ),
+    false,
+  );
 }

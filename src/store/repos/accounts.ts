@@ -52,7 +52,10 @@ export class AccountRepo {
     ]);
   }
 
-  async openSession(tx: Db, s: { tokenHash: Buffer; principalId: string; at: string; expiresAt: string }): Promise<void> {
+  async openSession(
+    tx: Db,
+    s: { tokenHash: Buffer; principalId: string; at: string; expiresAt: string },
+  ): Promise<void> {
     await tx.run('UPDATE principals SET failed_logins = 0, locked_until = NULL WHERE id = ?', [s.principalId]);
     await tx.run('INSERT INTO sessions (token_hash, principal_id, created_at, expires_at) VALUES (?, ?, ?, ?)', [
       s.tokenHash,

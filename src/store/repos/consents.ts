@@ -16,12 +16,10 @@ export class ConsentRepo {
 
   /** Records a consent (an earlier grant stands) and returns when it was granted. */
   async grant(tx: Db, recordSeq: number, orgId: string, purpose: string, at: string): Promise<string> {
-    await tx.run('INSERT INTO consents (record_seq, org_id, purpose, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [
-      recordSeq,
-      orgId,
-      purpose,
-      at,
-    ]);
+    await tx.run(
+      'INSERT INTO consents (record_seq, org_id, purpose, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      [recordSeq, orgId, purpose, at],
+    );
     const row = await tx.get<{ granted_at: string }>(
       'SELECT granted_at FROM consents WHERE record_seq = ? AND org_id = ? AND purpose = ?',
       [recordSeq, orgId, purpose],
@@ -31,7 +29,11 @@ export class ConsentRepo {
 
   /** Withdraws a consent; the number of consents removed (0 or 1). */
   async withdraw(tx: Db, recordSeq: number, orgId: string, purpose: string): Promise<number> {
-    return tx.run('DELETE FROM consents WHERE record_seq = ? AND org_id = ? AND purpose = ?', [recordSeq, orgId, purpose]);
+    return tx.run('DELETE FROM consents WHERE record_seq = ? AND org_id = ? AND purpose = ?', [
+      recordSeq,
+      orgId,
+      purpose,
+    ]);
   }
 
   async list(recordSeq: number): Promise<ConsentRow[]> {

@@ -53,7 +53,10 @@ export class ExportRepo {
 
   async insert(
     tx: Db,
-    x: Pick<ExportRow, 'id' | 'requestedBy' | 'requestedAt' | 'purpose' | 'filter' | 'fields' | 'format' | 'canaryAware'>,
+    x: Pick<
+      ExportRow,
+      'id' | 'requestedBy' | 'requestedAt' | 'purpose' | 'filter' | 'fields' | 'format' | 'canaryAware'
+    >,
   ): Promise<void> {
     await tx.run(
       'INSERT INTO exports (id, tenant_id, requested_by, requested_at, purpose, filter, fields, format, status, ' +

@@ -48,10 +48,10 @@ export class OversightRepo {
 
   /** The principal an alert is about. */
   async alertSubject(id: string): Promise<string | undefined> {
-    const r = await this.#db.get<{ principal_id: string }>('SELECT principal_id FROM alerts WHERE id = ? AND tenant_id = ?', [
-      id,
-      this.#tenant,
-    ]);
+    const r = await this.#db.get<{ principal_id: string }>(
+      'SELECT principal_id FROM alerts WHERE id = ? AND tenant_id = ?',
+      [id, this.#tenant],
+    );
     return r?.principal_id;
   }
 
@@ -59,15 +59,10 @@ export class OversightRepo {
     tx: Db,
     a: { id: string; at: string; principalId: string; rule: string; action: string; detail: unknown },
   ): Promise<void> {
-    await tx.run('INSERT INTO alerts (id, tenant_id, at, principal_id, rule, action, detail) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-      a.id,
-      this.#tenant,
-      a.at,
-      a.principalId,
-      a.rule,
-      a.action,
-      JSON.stringify(a.detail),
-    ]);
+    await tx.run(
+      'INSERT INTO alerts (id, tenant_id, at, principal_id, rule, action, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [a.id, this.#tenant, a.at, a.principalId, a.rule, a.action, JSON.stringify(a.detail)],
+    );
   }
 
   async insertBlock(tx: Db, b: { principalId: string; since: string; rule: string; alertId: string }): Promise<void> {
@@ -88,16 +83,18 @@ export class OversightRepo {
   }
 
   async blockedPrincipals(): Promise<string[]> {
-    const rows = await this.#db.all<{ principal_id: string }>('SELECT principal_id FROM guard_blocks WHERE tenant_id = ?', [
-      this.#tenant,
-    ]);
+    const rows = await this.#db.all<{ principal_id: string }>(
+      'SELECT principal_id FROM guard_blocks WHERE tenant_id = ?',
+      [this.#tenant],
+    );
     return rows.map((r) => r.principal_id);
   }
 
   async poisonRefs(): Promise<string[]> {
-    const rows = await this.#db.all<{ record_ref: string }>('SELECT record_ref FROM poison_records WHERE tenant_id = ?', [
-      this.#tenant,
-    ]);
+    const rows = await this.#db.all<{ record_ref: string }>(
+      'SELECT record_ref FROM poison_records WHERE tenant_id = ?',
+      [this.#tenant],
+    );
     return rows.map((r) => r.record_ref);
   }
 

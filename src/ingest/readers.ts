@@ -65,9 +65,11 @@ export function detectFormat(path: string, sample: Uint8Array): SourceFormat {
 
 /** Picks the delimiter that splits the first line most often, outside quotes. */
 export function sniffDelimiter(firstLine: string): string {
-  let best = ',', bestCount = 0;
+  let best = ',',
+    bestCount = 0;
   for (const d of [',', '\t', ';', '|']) {
-    let n = 0, quoted = false;
+    let n = 0,
+      quoted = false;
     for (const c of firstLine) {
       if (c === '"') quoted = !quoted;
       else if (c === d && !quoted) n++;
@@ -103,15 +105,22 @@ export function openSource(path: string, opts: { format?: SourceFormat; limits?:
 }
 
 function headerOf(cells: readonly unknown[], limits: SourceLimits): string[] {
-  if (cells.length > limits.maxColumns) throw new TracevaultError('ERR_MALFORMED_FILE', { row: 1, rule: 'tooManyColumns', limit: limits.maxColumns });
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- header cells are text or numbers
-  const names = cells.map((c) => String(c ?? '').replace(/^\uFEFF/, '').trim());
+  if (cells.length > limits.maxColumns)
+    throw new TracevaultError('ERR_MALFORMED_FILE', { row: 1, rule: 'tooManyColumns', limit: limits.maxColumns });
+  const names = cells.map((c) =>
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- header cells are text or numbers
+    String(c ?? '')
+      .replace(/^\uFEFF/, '')
+      .trim(),
+  );
   const seen = new Set<string>();
   names.forEach((n, i) => {
-    if (n !== '' && seen.has(n)) throw new TracevaultError('ERR_MALFORMED_FILE', { row: 1, column: String(i + 1), rule: 'duplicateColumn' });
+    if (n !== '' && seen.has(n))
+      throw new TracevaultError('ERR_MALFORMED_FILE', { row: 1, column: String(i + 1), rule: 'duplicateColumn' });
     seen.add(n);
   });
-  if (seen.size === 0 || (seen.size === 1 && seen.has(''))) throw new TracevaultError('ERR_MALFORMED_FILE', { row: 1, rule: 'noHeader' });
+  if (seen.size === 0 || (seen.size === 1 && seen.has('')))
+    throw new TracevaultError('ERR_MALFORMED_FILE', { row: 1, rule: 'noHeader' });
   return names;
 }
 
@@ -123,7 +132,11 @@ function toCells(header: readonly string[], values: readonly unknown[]): Record<
   return cells;
 }
 
-async function* csvRows(text: AsyncIterable<string>, delimiter: string, limits: SourceLimits): AsyncGenerator<SourceRow> {
+async function* csvRows(
+  text: AsyncIterable<string>,
+  delimiter: string,
+  limits: SourceLimits,
+): AsyncGenerator<SourceRow> {
   const parser = new CsvParser(delimiter, limits.maxRecordChars);
   let header: string[] | undefined;
   let n = 0;
@@ -133,8 +146,10 @@ async function* csvRows(text: AsyncIterable<string>, delimiter: string, limits: 
         header = headerOf(r.fields, limits);
         continue;
       }
-      if (r.fields.length !== header.length) throw new TracevaultError('ERR_MALFORMED_FILE', { line: r.line, rule: 'columnCount' });
-      if (++n > limits.maxRows) throw new TracevaultError('ERR_FILE_TOO_LARGE', { rule: 'maxRows', limit: limits.maxRows });
+      if (r.fields.length !== header.length)
+        throw new TracevaultError('ERR_MALFORMED_FILE', { line: r.line, rule: 'columnCount' });
+      if (++n > limits.maxRows)
+        throw new TracevaultError('ERR_FILE_TOO_LARGE', { rule: 'maxRows', limit: limits.maxRows });
       yield { row: n + 1, cells: toCells(header, r.fields) };
     }
   };
@@ -144,30 +159,41 @@ async function* csvRows(text: AsyncIterable<string>, delimiter: string, limits: 
 }
 
 async function* jsonlRows(text: AsyncIterable<string>, limits: SourceLimits): AsyncGenerator<SourceRow> {
-  let buf = '', line = 0, rows = 0;
+  let buf = '',
+    line = 0,
+    rows = 0;
   const parseLine = (s: string): SourceRow | undefined => {
     line++;
     if (s.trim() === '') return undefined;
-    if (s.length > limits.maxRecordChars) throw new TracevaultError('ERR_MALFORMED_FILE', { line, rule: 'recordTooLong' });
+    if (s.length > limits.maxRecordChars)
+      throw new TracevaultError('ERR_MALFORMED_FILE', { line, rule: 'recordTooLong' });
     let v: unknown;
     try {
       v = JSON.parse(s);
     } catch {
       throw new TracevaultError('ERR_MALFORMED_FILE', { line, rule: 'json' });
     }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TracevaultError('ERR_MALFORMED_FILE', { line, rule: 'notAnObject' });
-    if (++rows > limits.maxRows) throw new TracevaultError('ERR_FILE_TOO_LARGE', { rule: 'maxRows', limit: limits.maxRows });
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw new TracevaultError('ERR_MALFORMED_FILE', { line, rule: 'notAnObject' });
+    if (++rows > limits.maxRows)
+      throw new TracevaultError('ERR_FILE_TOO_LARGE', { rule: 'maxRows', limit: limits.maxRows });
     return { row: line, cells: v as Record<string, unknown> };
   };
   for await (const chunk of text) {
     buf += chunk;
     let nl: number;
     while ((nl = buf.indexOf('\n')) >= 0) {
-      const r = parseLine(buf.slice(0, nl).replace(/\r$/, '').replace(/^\uFEFF/, ''));
+      const r = parseLine(
+        buf
+          .slice(0, nl)
+          .replace(/\r$/, '')
+          .replace(/^\uFEFF/, ''),
+      );
       buf = buf.slice(nl + 1);
       if (r) yield r;
     }
-    if (buf.length > limits.maxRecordChars) throw new TracevaultError('ERR_MALFORMED_FILE', { line: line + 1, rule: 'recordTooLong' });
+    if (buf.length > limits.maxRecordChars)
+      throw new TracevaultError('ERR_MALFORMED_FILE', { line: line + 1, rule: 'recordTooLong' });
   }
   const last = parseLine(buf);
   if (last) yield last;
@@ -189,7 +215,7 @@ export function cellText(v: ExcelJS.CellValue): unknown {
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((r) => r.text).join('');
     if ('result' in v) return cellText((v as ExcelJS.CellFormulaValue).result);
-    if ('text' in v) return String((v).text);
+    if ('text' in v) return String(v.text);
     if ('error' in v) return '#ERROR';
   }
   return '';
@@ -201,18 +227,30 @@ async function* xlsxRows(path: string, limits: SourceLimits): AsyncGenerator<Sou
   try {
     // Loaded on first use: a CSV import should not carry a spreadsheet library in memory.
     const { default: Excel } = await import('exceljs');
-    const reader = new Excel.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
+    const reader = new Excel.stream.xlsx.WorkbookReader(path, {
+      sharedStrings: 'cache',
+      styles: 'cache',
+      hyperlinks: 'ignore',
+      worksheets: 'emit',
+      entries: 'emit',
+    });
     for await (const sheet of reader) {
       for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
         const values = (row.values as ExcelJS.CellValue[]).slice(1);
-        if (values.length > limits.maxColumns) throw new TracevaultError('ERR_MALFORMED_FILE', { row: row.number, rule: 'tooManyColumns', limit: limits.maxColumns });
+        if (values.length > limits.maxColumns)
+          throw new TracevaultError('ERR_MALFORMED_FILE', {
+            row: row.number,
+            rule: 'tooManyColumns',
+            limit: limits.maxColumns,
+          });
         const texts = values.map(cellText);
         if (!header) {
           header = headerOf(texts, limits);
           continue;
         }
         if (texts.every((t) => t === '')) continue;
-        if (++rows > limits.maxRows) throw new TracevaultError('ERR_FILE_TOO_LARGE', { rule: 'maxRows', limit: limits.maxRows });
+        if (++rows > limits.maxRows)
+          throw new TracevaultError('ERR_FILE_TOO_LARGE', { rule: 'maxRows', limit: limits.maxRows });
         yield { row: row.number, cells: toCells(header, texts) };
       }
       break; // the first worksheet only

@@ -11,7 +11,10 @@ export const BENCH_DIR = join(process.cwd(), '.bench-tmp');
 
 export function machine(): string {
   const c = cpus();
-  return `${c.length} × ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
+  return (
+    `${c.length} × ${c[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+    `${platform()} ${release()}, Node ${process.version}`
+  );
 }
 
 export function median(xs: readonly number[]): number {

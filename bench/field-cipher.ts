@@ -73,10 +73,12 @@ try {
 const best = Math.min(cloakSync, cloakAsync);
 console.log(`machine: ${machine()}`);
 console.log(
-  `values: ${strings.length} (all fields of ${records.length} synthetic births), encrypt + decrypt, median of ${ROUNDS} rounds`,
+  `values: ${strings.length} (all fields of ${records.length} synthetic births), ` +
+    `encrypt + decrypt, median of ${ROUNDS} rounds`,
 );
 console.log(
-  `tracevault, one change per record:  ${oursChange.toFixed(2)} µs per value  (${(best / oursChange).toFixed(1)}x faster than cloak's best)`,
+  `tracevault, one change per record:  ${oursChange.toFixed(2)} µs per value  ` +
+    `(${(best / oursChange).toFixed(1)}x faster than cloak's best)`,
 );
 console.log(
   `tracevault, one value per message:  ${oursSingle.toFixed(2)} µs per value  (${(best / oursSingle).toFixed(1)}x)`,
@@ -84,5 +86,7 @@ console.log(
 console.log(`@47ng/cloak sync:                   ${cloakSync.toFixed(2)} µs per value`);
 console.log(`@47ng/cloak async:                  ${cloakAsync.toFixed(2)} µs per value`);
 console.log(
-  `swap test (record A's ciphertext in record B): tracevault ${oursRefuses ? 'refuses it (pass)' : 'ACCEPTS it (fail)'}; cloak ${cloakRefuses ? 'refuses it' : 'accepts it (fail)'}`,
+  `swap test (record A's ciphertext in record B): ` +
+    `tracevault ${oursRefuses ? 'refuses it (pass)' : 'ACCEPTS it (fail)'}; ` +
+    `cloak ${cloakRefuses ? 'refuses it' : 'accepts it (fail)'}`,
 );

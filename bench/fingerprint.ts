@@ -37,7 +37,10 @@ const candidates: Candidate[] = Array.from({ length: DISCLOSURES }, (_, j) => ({
 
 type Row = Record<string, FieldValue>;
 
-/** What a leaked row holds: every field (an export), what a reveal marks (phones, address), or one channel (the phone). */
+/**
+ * What a leaked row holds: every field (an export), what a reveal marks (phones, address), or one channel (the
+ * phone).
+ */
 type Mode = 'all' | 'api' | 'phone';
 const view = (r: Row, mode: Mode): Row =>
   mode === 'all'
@@ -112,7 +115,8 @@ console.log('| --- | ---: | ---: |');
 console.log(`| one leaker, all channels | ${single.rows ?? '> 100'} rows | ≤ 40 |`);
 console.log(`| two colluders, all channels | ${pair.rows ?? '> 600'} rows | ≤ 400 |`);
 console.log(
-  `| one leaker, API reveals (phones and address marked; the principal's codeword) | ${reveals.rows ?? '> 100'} rows | |`,
+  "| one leaker, API reveals (phones and address marked; the principal's codeword) | " +
+    `${reveals.rows ?? '> 100'} rows | |`,
 );
 console.log(`| baseline: one leaker, a single channel (the phone) | ${baseline.rows ?? '> 400'} rows | |`);
 console.log(`\n(${((performance.now() - t0) / 1000).toFixed(0)} s)`);
@@ -127,8 +131,10 @@ const d1 = deltas(placed.allocation, 0.5);
 console.log('\n| placement check (10 agents, 8 of 10 objects each, p = 0.5) | mean Δ | min Δ | paper |');
 console.log('| --- | ---: | ---: | --- |');
 console.log(
-  `| no fakes | ${(d0.reduce((a, b) => a + b, 0) / d0.length).toFixed(3)} | ${Math.min(...d0).toFixed(3)} | mean Δ ≈ 0.073 |`,
+  `| no fakes | ${(d0.reduce((a, b) => a + b, 0) / d0.length).toFixed(3)} | ` +
+    `${Math.min(...d0).toFixed(3)} | mean Δ ≈ 0.073 |`,
 );
 console.log(
-  `| e-optimal, one fake per agent | ${(d1.reduce((a, b) => a + b, 0) / d1.length).toFixed(3)} | ${Math.min(...d1).toFixed(3)} | min Δ > 0.3 |`,
+  `| e-optimal, one fake per agent | ${(d1.reduce((a, b) => a + b, 0) / d1.length).toFixed(3)} | ` +
+    `${Math.min(...d1).toFixed(3)} | min Δ > 0.3 |`,
 );

@@ -49,7 +49,12 @@ process.stdin.on('data', () => {
   const cpu = process.cpuUsage();
   const sorted = times.sort((a, b) => a - b);
   times = [];
-  process.stdout.write(
-    `${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), cpuMicros: cpu.user + cpu.system })}\n`,
-  );
+  const stats = {
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    cpuMicros: cpu.user + cpu.system,
+  };
+  process.stdout.write(`${JSON.stringify(stats)}\n`);
 });

@@ -10,7 +10,8 @@
  * linking the 29-row leak with fuse.js (fuzzy search over every record's current values, which
  * must be decrypted first), its time and its recall.
  *
- *   node --max-old-space-size=8192 --import tsx bench/trace-speed.ts [--families N] [--principals P] [--baseline-records M] [--sizes 29,2000,…] [--build-only]
+ *   node --max-old-space-size=8192 --import tsx bench/trace-speed.ts [--families N] [--principals P]
+ *     [--baseline-records M] [--sizes 29,2000,…] [--build-only]
  *
  * Issue 6's scale: --families 1000000 (ten million disclosed record-versions, 1,000 principals);
  * targets: 29 rows under 2 s, 200,000 rows under 60 s and 4 GB.
@@ -141,7 +142,8 @@ if (!existsSync(join(dir, 'ready.json'))) await build();
 if (process.argv.includes('--build-only')) process.exit(0);
 const built = JSON.parse(readFileSync(join(dir, 'ready.json'), 'utf8')) as Built;
 say(
-  `vault: ${FAMILIES.toLocaleString('en')} births, ${built.principals.toLocaleString('en')} principals, ${built.disclosedVersions.toLocaleString('en')} disclosed record-versions (built in ${built.buildSeconds} s)`,
+  `vault: ${FAMILIES.toLocaleString('en')} births, ${built.principals.toLocaleString('en')} principals, ` +
+    `${built.disclosedVersions.toLocaleString('en')} disclosed record-versions (built in ${built.buildSeconds} s)`,
 );
 
 const vault = await openVault(dir);
@@ -188,7 +190,9 @@ for (const size of SIZES) {
     if (r.accused) accused++;
   }
   say(
-    `leak of ${size.toLocaleString('en')} rows: median ${(median(times) / 1000).toFixed(2)} s end to end (${times.length} runs; a source accused in ${accused}); peak RSS so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    `leak of ${size.toLocaleString('en')} rows: median ${(median(times) / 1000).toFixed(2)} s end to end ` +
+      `(${times.length} runs; a source accused in ${accused}); ` +
+      `peak RSS so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
   );
 }
 
@@ -240,6 +244,9 @@ const r = await services.traces.run(
 );
 const oursMs = performance.now() - ours;
 say(
-  `baseline fuse.js: 29 rows linked ${found}/29 in ${(fuseMs / 1000).toFixed(2)} s after decrypting ${all.length.toLocaleString('en')} records (${(loadMs / 1000).toFixed(1)} s); ours: ${r.rows.linked}/29 (+${r.rows.canaries} canaries) in ${(oursMs / 1000).toFixed(2)} s end to end (${((fuseMs + loadMs) / oursMs).toFixed(1)}× faster than decrypt + fuse.js)`,
+  `baseline fuse.js: 29 rows linked ${found}/29 in ${(fuseMs / 1000).toFixed(2)} s ` +
+    `after decrypting ${all.length.toLocaleString('en')} records (${(loadMs / 1000).toFixed(1)} s); ` +
+    `ours: ${r.rows.linked}/29 (+${r.rows.canaries} canaries) in ${(oursMs / 1000).toFixed(2)} s end to end ` +
+    `(${((fuseMs + loadMs) / oursMs).toFixed(1)}× faster than decrypt + fuse.js)`,
 );
 await vault.close();

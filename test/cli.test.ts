@@ -112,52 +112,55 @@ describe('tracevault command line', () => {
     assert.match(run('summary', '--data', join(dir, 'nowhere')).stderr, /ERR_NO_VAULT/);
   });
 
-  test('a crash in the middle of an import loses nothing acknowledged; the rerun resumes without duplicates', async () => {
-    const file = join(dir, 'big.csv');
-    const batch = rows.slice(500, 3000);
-    await writeCsv(file, batch, COLUMNS);
-    const child = spawn(process.execPath, [BIN, 'import', file, '--data', vault, '--batch-size', '100'], {
-      stdio: 'ignore',
-    });
-    const db = new Database(join(vault, 'vault.db'), { readonly: true });
-    let committed = 0;
-    for (let i = 0; i < 600 && committed < 300; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      committed = Number(
-        (
-          db.prepare("SELECT MAX(rows_committed) AS n FROM imports WHERE status = 'running'").get() as {
-            n: number | null;
-          }
-        ).n ?? 0,
+  test(
+    'a crash in the middle of an import loses nothing acknowledged; ' + 'the rerun resumes without duplicates',
+    async () => {
+      const file = join(dir, 'big.csv');
+      const batch = rows.slice(500, 3000);
+      await writeCsv(file, batch, COLUMNS);
+      const child = spawn(process.execPath, [BIN, 'import', file, '--data', vault, '--batch-size', '100'], {
+        stdio: 'ignore',
+      });
+      const db = new Database(join(vault, 'vault.db'), { readonly: true });
+      let committed = 0;
+      for (let i = 0; i < 600 && committed < 300; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        committed = Number(
+          (
+            db.prepare("SELECT MAX(rows_committed) AS n FROM imports WHERE status = 'running'").get() as {
+              n: number | null;
+            }
+          ).n ?? 0,
+        );
+      }
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('exit', r));
+      const acknowledged = Number(
+        (db.prepare("SELECT MAX(rows_committed) AS n FROM imports WHERE status = 'running'").get() as { n: number }).n,
       );
-    }
-    child.kill('SIGKILL');
-    await new Promise((r) => child.on('exit', r));
-    const acknowledged = Number(
-      (db.prepare("SELECT MAX(rows_committed) AS n FROM imports WHERE status = 'running'").get() as { n: number }).n,
-    );
-    const recordsAfterCrash = Number((db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n);
-    db.close();
-    assert.ok(acknowledged > 0 && acknowledged < batch.length + 1, `killed after ${acknowledged} rows`);
-    // The committed batches are stored, staged: invisible until the import is published.
-    assert.equal(recordsAfterCrash, 550 + acknowledged - 1);
-    assert.match(run('summary', '--data', vault).stdout, /550 birth/);
-    const again = run('import', file, '--data', vault, '--json');
-    assert.equal(again.code, 0, again.stderr);
-    const rep = JSON.parse(again.stdout);
-    assert.equal(rep.resumedAfterRow, acknowledged);
-    assert.equal(rep.created, batch.length);
-    assert.match(
-      run('summary', '--data', vault).stdout,
-      new RegExp(`${(550 + batch.length).toLocaleString('en')} birth`),
-    );
-    const db2 = new Database(join(vault, 'vault.db'), { readonly: true });
-    assert.equal(
-      Number((db2.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n),
-      550 + batch.length,
-    );
-    db2.close();
-  });
+      const recordsAfterCrash = Number((db.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n);
+      db.close();
+      assert.ok(acknowledged > 0 && acknowledged < batch.length + 1, `killed after ${acknowledged} rows`);
+      // The committed batches are stored, staged: invisible until the import is published.
+      assert.equal(recordsAfterCrash, 550 + acknowledged - 1);
+      assert.match(run('summary', '--data', vault).stdout, /550 birth/);
+      const again = run('import', file, '--data', vault, '--json');
+      assert.equal(again.code, 0, again.stderr);
+      const rep = JSON.parse(again.stdout);
+      assert.equal(rep.resumedAfterRow, acknowledged);
+      assert.equal(rep.created, batch.length);
+      assert.match(
+        run('summary', '--data', vault).stdout,
+        new RegExp(`${(550 + batch.length).toLocaleString('en')} birth`),
+      );
+      const db2 = new Database(join(vault, 'vault.db'), { readonly: true });
+      assert.equal(
+        Number((db2.prepare('SELECT COUNT(*) AS n FROM records').get() as { n: number }).n),
+        550 + batch.length,
+      );
+      db2.close();
+    },
+  );
 
   test('keys rotate re-encrypts and the vault still reads', () => {
     const r = run('keys', 'rotate', '--data', vault);

@@ -76,7 +76,9 @@ export class PolicyEngine {
           ? `${resource.recordType}.${resource.field.name}`
           : resource.area;
     const roles = [...subject.roles].sort();
-    const key = `${roles.join(',')}|${subject.orgKind}|${action}|${resource.type}:${resId}|${ctx.purpose ?? ''}|${ctx.sameOrg ? 1 : 0}${ctx.inCare ? 1 : 0}${ctx.consented ? 1 : 0}`;
+    const key =
+      `${roles.join(',')}|${subject.orgKind}|${action}|${resource.type}:${resId}|` +
+      `${ctx.purpose ?? ''}|${ctx.sameOrg ? 1 : 0}${ctx.inCare ? 1 : 0}${ctx.consented ? 1 : 0}`;
     const hit = this.#cache.get(key);
     if (hit !== undefined) return hit;
     const attrs: Record<string, string> =
@@ -121,7 +123,9 @@ export class PolicyEngine {
     type: RecordType,
     ctx: PolicyContext,
   ): ReadonlyMap<string, { view: boolean; reveal: boolean }> {
-    const key = `${subject.roles.join(',')}|${subject.orgKind}|${type.name}|${ctx.purpose ?? ''}|${ctx.sameOrg ? 1 : 0}${ctx.inCare ? 1 : 0}${ctx.consented ? 1 : 0}`;
+    const key =
+      `${subject.roles.join(',')}|${subject.orgKind}|${type.name}|` +
+      `${ctx.purpose ?? ''}|${ctx.sameOrg ? 1 : 0}${ctx.inCare ? 1 : 0}${ctx.consented ? 1 : 0}`;
     const hit = this.#views.get(key);
     if (hit) return hit;
     const out = new Map<string, { view: boolean; reveal: boolean }>();

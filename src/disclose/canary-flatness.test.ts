@@ -183,7 +183,8 @@ test('canaries cannot be told from real rows in one export or across two snapsho
   const worst = Math.max(one.boost, one.linear, two.boost, two.linear);
   assert.ok(
     worst <= 0.6,
-    `AUC one snapshot ${one.boost.toFixed(3)} / ${one.linear.toFixed(3)}, two ${two.boost.toFixed(3)} / ${two.linear.toFixed(3)}`,
+    `AUC one snapshot ${one.boost.toFixed(3)} / ${one.linear.toFixed(3)}, ` +
+      `two ${two.boost.toFixed(3)} / ${two.linear.toFixed(3)}`,
   );
   // The classifiers do see a difference when there is one: canaries that are all newborns at the
   // time of the export (a generator that ignores the rows' birth dates) are found at once.
@@ -202,6 +203,7 @@ test('canaries cannot be told from real rows in one export or across two snapsho
   );
   // Reported for bench/RESULTS.md.
   process.stdout.write(
-    `# flatness AUC: one snapshot boosted ${one.boost.toFixed(3)}, linear ${one.linear.toFixed(3)}; two snapshots boosted ${two.boost.toFixed(3)}, linear ${two.linear.toFixed(3)}\n`,
+    `# flatness AUC: one snapshot boosted ${one.boost.toFixed(3)}, linear ${one.linear.toFixed(3)}; ` +
+      `two snapshots boosted ${two.boost.toFixed(3)}, linear ${two.linear.toFixed(3)}\n`,
   );
 });

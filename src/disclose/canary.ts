@@ -66,7 +66,10 @@ export interface MintedCanary {
 export interface CanaryPlan {
   /** How many canaries. */
   readonly count: number;
-  /** Per row of the disclosure, how likely a canary is drawn like it (the overlap weights below); uniform when absent. */
+  /**
+   * Per row of the disclosure, how likely a canary is drawn like it (the overlap weights below); uniform when
+   * absent.
+   */
   readonly weights?: readonly number[];
 }
 
@@ -90,7 +93,10 @@ export function canaryPlan(density: number, others: readonly number[]): CanaryPl
   };
 }
 
-/** The canary's row at `now`: grown by the generator from its recipe, placed like the row it joined, validated; undefined when it does not validate. */
+/**
+ * The canary's row at `now`: grown by the generator from its recipe, placed like the row it joined, validated;
+ * undefined when it does not validate.
+ */
 export function growCanary(
   recipe: CanaryRecipe,
   fields: readonly string[],
@@ -213,7 +219,8 @@ export async function storeCanaries(
   for (const c of canaries) {
     const vkey = virtualKey(c.row);
     await tx.run(
-      'INSERT INTO canaries (id, tenant_id, disclosure_id, vkey_ref, sealed, created_at, contact_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO canaries (id, tenant_id, disclosure_id, vkey_ref, sealed, created_at, contact_id) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?)',
       [
         c.id,
         tenantId,
@@ -256,7 +263,8 @@ export async function findCanaries(
   for (let p = 0; p < refs.length; p += 500) {
     const page = refs.slice(p, p + 500);
     const found = await db.all<{ id: string; disclosure_id: string; sealed: Buffer; vkey_ref: Buffer }>(
-      `SELECT id, disclosure_id, sealed, vkey_ref FROM canaries WHERE tenant_id = ? AND vkey_ref IN (${page.map(() => '?').join(',')})`,
+      'SELECT id, disclosure_id, sealed, vkey_ref FROM canaries ' +
+        `WHERE tenant_id = ? AND vkey_ref IN (${page.map(() => '?').join(',')})`,
       [tenantId, ...page.map((e) => e.ref)],
     );
     for (const c of found) {

@@ -125,39 +125,43 @@ function shuffle<T>(xs: T[], seed: number): T[] {
     .map(([, x]) => x);
 }
 
-test('a leaked subset, reordered, two columns dropped, re-saved as GBK CSV or XLSX, with 40% rows from elsewhere, names its disclosure', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tv-fp-'));
-  try {
-    const candidates = Array.from({ length: 200 }, (_, j) => ({ id: `d${j}`, key: key(`d${j}`) }));
-    const leakedExport = exportFor('d17', 0);
-    const kept = shuffle(leakedExport, 1).slice(0, 90); // 30%
-    const noise = families.slice(300, 360).map((r) => ({ ...r })); // 40% of the leak: rows from elsewhere
-    const columns = FIELDS.filter((f) => f !== 'bed' && f !== 'fatherName');
-    for (const format of ['gbk', 'xlsx'] as const) {
-      const leak = await reread(shuffle([...kept, ...noise], 2), columns, dir, format);
-      const scores = scoreCandidates(code, observe(BIRTH, leak), candidates);
-      assert.deepEqual(
-        accused(scores, 1e-6).map((s) => s.id),
-        ['d17'],
-        format,
+test(
+  'a leaked subset, reordered, two columns dropped, re-saved as GBK CSV or XLSX, ' +
+    'with 40% rows from elsewhere, names its disclosure',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tv-fp-'));
+    try {
+      const candidates = Array.from({ length: 200 }, (_, j) => ({ id: `d${j}`, key: key(`d${j}`) }));
+      const leakedExport = exportFor('d17', 0);
+      const kept = shuffle(leakedExport, 1).slice(0, 90); // 30%
+      const noise = families.slice(300, 360).map((r) => ({ ...r })); // 40% of the leak: rows from elsewhere
+      const columns = FIELDS.filter((f) => f !== 'bed' && f !== 'fatherName');
+      for (const format of ['gbk', 'xlsx'] as const) {
+        const leak = await reread(shuffle([...kept, ...noise], 2), columns, dir, format);
+        const scores = scoreCandidates(code, observe(BIRTH, leak), candidates);
+        assert.deepEqual(
+          accused(scores, 1e-6).map((s) => s.id),
+          ['d17'],
+          format,
+        );
+      }
+      // Every value normalised (marks erased): no one is accused.
+      const normalised = kept.map((r) =>
+        Object.fromEntries(
+          Object.entries(r).map(([f, v]) => {
+            const parsed = KINDS[fieldDef(BIRTH, f)!.kind].parse(v, NOW);
+            return [f, parsed.ok ? parsed.value : v];
+          }),
+        ),
       );
+      const none = scoreCandidates(code, observe(BIRTH, normalised), candidates);
+      assert.deepEqual(accused(none, 1e-6), []);
+      assert.equal(none[0]!.positions, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    // Every value normalised (marks erased): no one is accused.
-    const normalised = kept.map((r) =>
-      Object.fromEntries(
-        Object.entries(r).map(([f, v]) => {
-          const parsed = KINDS[fieldDef(BIRTH, f)!.kind].parse(v, NOW);
-          return [f, parsed.ok ? parsed.value : v];
-        }),
-      ),
-    );
-    const none = scoreCandidates(code, observe(BIRTH, normalised), candidates);
-    assert.deepEqual(accused(none, 1e-6), []);
-    assert.equal(none[0]!.positions, 0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 test('two colluders merging their copies are both identified once enough rows leak', () => {
   const candidates = Array.from({ length: 200 }, (_, j) => ({ id: `d${j}`, key: key(`d${j}`) }));
@@ -286,42 +290,45 @@ test('own positions: capped per candidate, the source still far past any thresho
   assert.ok(capped.get('d_innocent')! > 1e-3 && full.get('d_innocent')! > 1e-3);
 });
 
-test("rows whose marks disagree with a rival's codeword contradict it, once the leak shows a source's marks intact", () => {
-  const code = new TardosCode(createHmac('sha256', 'k').update('bias').digest());
-  const key = (id: string) => createHmac('sha256', 'k').update(id).digest();
-  const n = 200;
-  const vkeys = Array.from({ length: n }, (_, i) => `tel:139${String(i).padStart(8, '0')}`);
-  const fields = ['address', 'motherPhone', 'fatherPhone'];
-  const pos = (i: number, f: string) => `${vkeys[i]}\u001f${f}`;
-  const rowsOf = new Map(vkeys.map((_, i) => [i + 1, [i]] as const));
-  const received = vkeys.map((_, i) => [i + 1, fields] as const);
-  const candidates = ['d_source', 'd_rival', 'd_other'].map((id) => ({ id, key: key(id), received }));
-  // The leak carries the source's symbols in every field.
-  const leak = (symbol: (i: number, f: string) => 0 | 1) =>
-    new Map(vkeys.flatMap((_, i) => fields.map((f) => [pos(i, f), symbol(i, f)] as const)));
-  const intact = leak((i, f) => code.symbol(key('d_source'), pos(i, f)));
-  const tails = scoreOwnPositions(code, intact, vkeys, rowsOf, candidates);
-  assert.ok(tails.get('d_source')! <= VERIFIED_TAIL);
-  const against = contradictedRows(code, intact, vkeys, rowsOf, candidates, tails);
-  const count = (id: string) => [...against.values()].filter((ids) => ids.has(id)).length;
-  assert.equal(count('d_source'), 0);
-  assert.ok(count('d_rival') > n / 5 && count('d_other') > n / 5, `${count('d_rival')}, ${count('d_other')}`);
-  // Nobody's marks intact (every symbol flipped by a re-rendering): no one is verified, nothing contradicted.
-  const flipped = leak((i, f) => (1 - code.symbol(key('d_source'), pos(i, f))) as 0 | 1);
-  assert.equal(
-    contradictedRows(
-      code,
-      flipped,
-      vkeys,
-      rowsOf,
-      candidates,
-      scoreOwnPositions(code, flipped, vkeys, rowsOf, candidates),
-    ).size,
-    0,
-  );
-  // One field re-rendered, the others intact: that field is not read, and the source's rows still stand.
-  const partly = leak((i, f) => (f === 'address' ? 0 : code.symbol(key('d_source'), pos(i, f))));
-  const partTails = scoreOwnPositions(code, partly, vkeys, rowsOf, candidates);
-  const partAgainst = contradictedRows(code, partly, vkeys, rowsOf, candidates, partTails);
-  assert.ok(![...partAgainst.values()].some((ids) => ids.has('d_source')));
-});
+test(
+  "rows whose marks disagree with a rival's codeword contradict it, " + "once the leak shows a source's marks intact",
+  () => {
+    const code = new TardosCode(createHmac('sha256', 'k').update('bias').digest());
+    const key = (id: string) => createHmac('sha256', 'k').update(id).digest();
+    const n = 200;
+    const vkeys = Array.from({ length: n }, (_, i) => `tel:139${String(i).padStart(8, '0')}`);
+    const fields = ['address', 'motherPhone', 'fatherPhone'];
+    const pos = (i: number, f: string) => `${vkeys[i]}\u001f${f}`;
+    const rowsOf = new Map(vkeys.map((_, i) => [i + 1, [i]] as const));
+    const received = vkeys.map((_, i) => [i + 1, fields] as const);
+    const candidates = ['d_source', 'd_rival', 'd_other'].map((id) => ({ id, key: key(id), received }));
+    // The leak carries the source's symbols in every field.
+    const leak = (symbol: (i: number, f: string) => 0 | 1) =>
+      new Map(vkeys.flatMap((_, i) => fields.map((f) => [pos(i, f), symbol(i, f)] as const)));
+    const intact = leak((i, f) => code.symbol(key('d_source'), pos(i, f)));
+    const tails = scoreOwnPositions(code, intact, vkeys, rowsOf, candidates);
+    assert.ok(tails.get('d_source')! <= VERIFIED_TAIL);
+    const against = contradictedRows(code, intact, vkeys, rowsOf, candidates, tails);
+    const count = (id: string) => [...against.values()].filter((ids) => ids.has(id)).length;
+    assert.equal(count('d_source'), 0);
+    assert.ok(count('d_rival') > n / 5 && count('d_other') > n / 5, `${count('d_rival')}, ${count('d_other')}`);
+    // Nobody's marks intact (every symbol flipped by a re-rendering): no one is verified, nothing contradicted.
+    const flipped = leak((i, f) => (1 - code.symbol(key('d_source'), pos(i, f))) as 0 | 1);
+    assert.equal(
+      contradictedRows(
+        code,
+        flipped,
+        vkeys,
+        rowsOf,
+        candidates,
+        scoreOwnPositions(code, flipped, vkeys, rowsOf, candidates),
+      ).size,
+      0,
+    );
+    // One field re-rendered, the others intact: that field is not read, and the source's rows still stand.
+    const partly = leak((i, f) => (f === 'address' ? 0 : code.symbol(key('d_source'), pos(i, f))));
+    const partTails = scoreOwnPositions(code, partly, vkeys, rowsOf, candidates);
+    const partAgainst = contradictedRows(code, partly, vkeys, rowsOf, candidates, partTails);
+    assert.ok(![...partAgainst.values()].some((ids) => ids.has('d_source')));
+  },
+);

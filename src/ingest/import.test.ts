@@ -55,30 +55,33 @@ for (const backend of BACKENDS) {
       assert.equal(rec.current.get('motherName')!.value, data[7]!.motherName);
     });
 
-    test('sealed on worker threads: the same records as on the main thread, readable, invalid rows still refuse', async () => {
-      const data = rows(700, 'threads');
-      const file = join(dir, 'threads.csv');
-      await writeCsv(file, data, COLUMNS);
-      const before = await count(vault);
-      const r = await importFile(vault, admin, file, { schema: 'birth', batchSize: 100, threads: 2 });
-      assert.deepEqual([r.rows, r.created, r.invalid], [700, 700, 0]);
-      assert.equal(await count(vault), before + 700);
-      // Content ids are the same whichever thread sealed a row: importing on the main thread finds them all.
-      const again = await importFile(vault, admin, file, { schema: 'birth', threads: 0 });
-      assert.deepEqual([again.created, again.duplicates], [0, 700]);
-      for (const i of [0, 350, 699]) {
-        const id = (await vault.registry.search('residentId', data[i]!.motherResidentId as string))[0]!;
-        assert.equal((await vault.registry.get(id)).current.get('motherPhone')!.value, data[i]!.motherPhone);
-      }
-      const bad = data.slice(0, 300).map((d, i) => (i === 250 ? { ...d, motherPhone: '15412345678' } : d));
-      const badFile = join(dir, 'threads-bad.csv');
-      await writeCsv(badFile, [...rows(300, 'threads-new'), ...bad], COLUMNS);
-      const err = await importFile(vault, admin, badFile, { schema: 'birth', batchSize: 50, threads: 1 }).catch(
-        (e) => e,
-      );
-      assert.deepEqual(err.details?.errors, [{ row: 552, field: 'motherPhone', rule: 'mobile.prefix' }]);
-      assert.equal(await count(vault), before + 700, 'the 300 new rows staged before the bad one are discarded');
-    });
+    test(
+      'sealed on worker threads: the same records as on the main thread, ' + 'readable, invalid rows still refuse',
+      async () => {
+        const data = rows(700, 'threads');
+        const file = join(dir, 'threads.csv');
+        await writeCsv(file, data, COLUMNS);
+        const before = await count(vault);
+        const r = await importFile(vault, admin, file, { schema: 'birth', batchSize: 100, threads: 2 });
+        assert.deepEqual([r.rows, r.created, r.invalid], [700, 700, 0]);
+        assert.equal(await count(vault), before + 700);
+        // Content ids are the same whichever thread sealed a row: importing on the main thread finds them all.
+        const again = await importFile(vault, admin, file, { schema: 'birth', threads: 0 });
+        assert.deepEqual([again.created, again.duplicates], [0, 700]);
+        for (const i of [0, 350, 699]) {
+          const id = (await vault.registry.search('residentId', data[i]!.motherResidentId as string))[0]!;
+          assert.equal((await vault.registry.get(id)).current.get('motherPhone')!.value, data[i]!.motherPhone);
+        }
+        const bad = data.slice(0, 300).map((d, i) => (i === 250 ? { ...d, motherPhone: '15412345678' } : d));
+        const badFile = join(dir, 'threads-bad.csv');
+        await writeCsv(badFile, [...rows(300, 'threads-new'), ...bad], COLUMNS);
+        const err = await importFile(vault, admin, badFile, { schema: 'birth', batchSize: 50, threads: 1 }).catch(
+          (e) => e,
+        );
+        assert.deepEqual(err.details?.errors, [{ row: 552, field: 'motherPhone', rule: 'mobile.prefix' }]);
+        assert.equal(await count(vault), before + 700, 'the 300 new rows staged before the bad one are discarded');
+      },
+    );
 
     test('an invalid row refuses the whole file by default, naming row, field and rule but no value', async () => {
       const data = rows(20, 'bad');
@@ -134,39 +137,42 @@ describe('import formats and faults (SQLite)', () => {
     assert.equal(detectEncoding(readFileSync(join(dir, 'gbk.csv')).subarray(0, 4096)), 'gb18030');
   });
 
-  test('malformed, truncated, wrongly encoded, oversized and zip-bomb files are refused and change nothing', async () => {
-    const before = await count(vault);
-    const good = toCsv(rows(5, 'mal'), COLUMNS);
-    const cases: [string, Buffer | string, string, object?][] = [
-      ['trunc.csv', good.slice(0, good.lastIndexOf('"') - 3) + '"unterminated', 'ERR_MALFORMED_FILE'],
-      ['ragged.csv', good + 'a,b\r\n', 'ERR_MALFORMED_FILE'],
-      ['binary.csv', Buffer.from([0x00, 0x01, 0xff, 0xfe, 0x00]), 'ERR_ENCODING'],
-      [
-        'latin.csv',
-        Buffer.concat([Buffer.from('babyName\n'), Buffer.from([0xff, 0xff, 0xff, 0x80, 0x0a])]),
-        'ERR_ENCODING',
-      ],
-      ['unknown.csv', 'babyName,secretColumn\n张三之子,x\n', 'ERR_UNKNOWN_FIELD'],
-      ['big.csv', good, 'ERR_FILE_TOO_LARGE', { maxBytes: 100 }],
-      ['trunc.xlsx', Buffer.from('PK\u0003\u0004garbage-that-is-not-a-zip'), 'ERR_MALFORMED_FILE'],
-      ['bad.jsonl', '{"babyName":"张三之子"}\n{not json\n', 'ERR_MALFORMED_FILE'],
-      ['bomb.xlsx', zipWith('xl/worksheets/sheet1.xml', Buffer.alloc(64 * 1024 * 1024, 0x20)), 'ERR_UNSAFE_ARCHIVE'],
-    ];
-    for (const [name, content, code, limits] of cases) {
-      writeFileSync(join(dir, name), content);
-      const e = await importFile(vault, admin, join(dir, name), { schema: 'birth', limits: limits }).catch((x) => x);
-      assert.equal(e?.code, code, name);
-      assert.ok(!String(e.message).includes('张三'), name);
-    }
-    // The truncated XLSX of a real workbook, cut in half.
-    const xlsx = join(dir, 'real.xlsx');
-    await writeXlsx(xlsx, rows(50, 'cut'), COLUMNS);
-    const bytes = readFileSync(xlsx);
-    writeFileSync(join(dir, 'half.xlsx'), bytes.subarray(0, bytes.length >> 1));
-    const e = await importFile(vault, admin, join(dir, 'half.xlsx'), { schema: 'birth' }).catch((x) => x);
-    assert.equal(e?.code, 'ERR_MALFORMED_FILE');
-    assert.equal(await count(vault), before);
-  });
+  test(
+    'malformed, truncated, wrongly encoded, oversized and zip-bomb files ' + 'are refused and change nothing',
+    async () => {
+      const before = await count(vault);
+      const good = toCsv(rows(5, 'mal'), COLUMNS);
+      const cases: [string, Buffer | string, string, object?][] = [
+        ['trunc.csv', good.slice(0, good.lastIndexOf('"') - 3) + '"unterminated', 'ERR_MALFORMED_FILE'],
+        ['ragged.csv', good + 'a,b\r\n', 'ERR_MALFORMED_FILE'],
+        ['binary.csv', Buffer.from([0x00, 0x01, 0xff, 0xfe, 0x00]), 'ERR_ENCODING'],
+        [
+          'latin.csv',
+          Buffer.concat([Buffer.from('babyName\n'), Buffer.from([0xff, 0xff, 0xff, 0x80, 0x0a])]),
+          'ERR_ENCODING',
+        ],
+        ['unknown.csv', 'babyName,secretColumn\n张三之子,x\n', 'ERR_UNKNOWN_FIELD'],
+        ['big.csv', good, 'ERR_FILE_TOO_LARGE', { maxBytes: 100 }],
+        ['trunc.xlsx', Buffer.from('PK\u0003\u0004garbage-that-is-not-a-zip'), 'ERR_MALFORMED_FILE'],
+        ['bad.jsonl', '{"babyName":"张三之子"}\n{not json\n', 'ERR_MALFORMED_FILE'],
+        ['bomb.xlsx', zipWith('xl/worksheets/sheet1.xml', Buffer.alloc(64 * 1024 * 1024, 0x20)), 'ERR_UNSAFE_ARCHIVE'],
+      ];
+      for (const [name, content, code, limits] of cases) {
+        writeFileSync(join(dir, name), content);
+        const e = await importFile(vault, admin, join(dir, name), { schema: 'birth', limits: limits }).catch((x) => x);
+        assert.equal(e?.code, code, name);
+        assert.ok(!String(e.message).includes('张三'), name);
+      }
+      // The truncated XLSX of a real workbook, cut in half.
+      const xlsx = join(dir, 'real.xlsx');
+      await writeXlsx(xlsx, rows(50, 'cut'), COLUMNS);
+      const bytes = readFileSync(xlsx);
+      writeFileSync(join(dir, 'half.xlsx'), bytes.subarray(0, bytes.length >> 1));
+      const e = await importFile(vault, admin, join(dir, 'half.xlsx'), { schema: 'birth' }).catch((x) => x);
+      assert.equal(e?.code, 'ERR_MALFORMED_FILE');
+      assert.equal(await count(vault), before);
+    },
+  );
 });
 
 /** A one-entry ZIP with a deflated entry, for archive-limit tests. */

@@ -76,72 +76,75 @@ for (const backend of BACKENDS) {
       await assert.rejects(vault.db.run('DELETE FROM audit_events WHERE seq = 1'), { code: 'ERR_STORAGE' });
     });
 
-    test('tampering is detected and the first bad index named: a changed byte, a reorder, a deletion, a truncation', async () => {
-      const rows = await entries();
-      const n = rows.length;
-      // Change one byte of entry 10 (leaf index 9).
-      const original = rows[9]!.entry;
-      const flipped = original.slice(0, 12) + (original[12] === 'x' ? 'y' : 'x') + original.slice(13);
-      assert.notEqual(flipped, original);
-      await dba('UPDATE audit_events SET entry = ? WHERE seq = 10', [flipped]);
-      assert.deepEqual(await verifyLedger(vault.db, verifier), {
-        ok: false,
-        entries: n,
-        checkpoints: 2,
-        firstBadIndex: 9,
-        problem: 'entry changed or moved',
-      });
-      await dba('UPDATE audit_events SET entry = ? WHERE seq = 10', [original]);
-      assert.equal((await verifyLedger(vault.db, verifier)).ok, true);
-      // Reorder entries 20 and 21.
-      await dba('UPDATE audit_events SET entry = ?, principal_id = ? WHERE seq = 20', [
-        rows[20]!.entry,
-        rows[20]!.principal_id as string,
-      ]);
-      await dba('UPDATE audit_events SET entry = ?, principal_id = ? WHERE seq = 21', [
-        rows[19]!.entry,
-        rows[19]!.principal_id as string,
-      ]);
-      const reordered = await verifyLedger(vault.db, verifier);
-      assert.equal(reordered.ok, false);
-      assert.equal(reordered.firstBadIndex, 19);
-      await dba('UPDATE audit_events SET entry = ? WHERE seq = 20', [rows[19]!.entry]);
-      await dba('UPDATE audit_events SET entry = ? WHERE seq = 21', [rows[20]!.entry]);
-      assert.equal((await verifyLedger(vault.db, verifier)).ok, true);
-      // Delete entry 100 (leaf index 99).
-      await dba('DELETE FROM audit_events WHERE seq = 100');
-      assert.deepEqual(await verifyLedger(vault.db, verifier), {
-        ok: false,
-        entries: n - 1,
-        checkpoints: 2,
-        firstBadIndex: 99,
-        problem: 'missing entry',
-      });
-      // Truncate: the last 50 entries gone (the deletion above is still there, and comes first).
-      await dba('DELETE FROM audit_events WHERE seq > ?', [n - 50]);
-      const truncated = await verifyLedger(vault.db, verifier);
-      assert.equal(truncated.firstBadIndex, 99);
-      await vault.db.insertMany(
-        'INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry) VALUES',
-        [
+    test(
+      'tampering is detected and the first bad index named: ' + 'a changed byte, a reorder, a deletion, a truncation',
+      async () => {
+        const rows = await entries();
+        const n = rows.length;
+        // Change one byte of entry 10 (leaf index 9).
+        const original = rows[9]!.entry;
+        const flipped = original.slice(0, 12) + (original[12] === 'x' ? 'y' : 'x') + original.slice(13);
+        assert.notEqual(flipped, original);
+        await dba('UPDATE audit_events SET entry = ? WHERE seq = 10', [flipped]);
+        assert.deepEqual(await verifyLedger(vault.db, verifier), {
+          ok: false,
+          entries: n,
+          checkpoints: 2,
+          firstBadIndex: 9,
+          problem: 'entry changed or moved',
+        });
+        await dba('UPDATE audit_events SET entry = ? WHERE seq = 10', [original]);
+        assert.equal((await verifyLedger(vault.db, verifier)).ok, true);
+        // Reorder entries 20 and 21.
+        await dba('UPDATE audit_events SET entry = ?, principal_id = ? WHERE seq = 20', [
+          rows[20]!.entry,
+          rows[20]!.principal_id as string,
+        ]);
+        await dba('UPDATE audit_events SET entry = ?, principal_id = ? WHERE seq = 21', [
+          rows[19]!.entry,
+          rows[19]!.principal_id as string,
+        ]);
+        const reordered = await verifyLedger(vault.db, verifier);
+        assert.equal(reordered.ok, false);
+        assert.equal(reordered.firstBadIndex, 19);
+        await dba('UPDATE audit_events SET entry = ? WHERE seq = 20', [rows[19]!.entry]);
+        await dba('UPDATE audit_events SET entry = ? WHERE seq = 21', [rows[20]!.entry]);
+        assert.equal((await verifyLedger(vault.db, verifier)).ok, true);
+        // Delete entry 100 (leaf index 99).
+        await dba('DELETE FROM audit_events WHERE seq = 100');
+        assert.deepEqual(await verifyLedger(vault.db, verifier), {
+          ok: false,
+          entries: n - 1,
+          checkpoints: 2,
+          firstBadIndex: 99,
+          problem: 'missing entry',
+        });
+        // Truncate: the last 50 entries gone (the deletion above is still there, and comes first).
+        await dba('DELETE FROM audit_events WHERE seq > ?', [n - 50]);
+        const truncated = await verifyLedger(vault.db, verifier);
+        assert.equal(truncated.firstBadIndex, 99);
+        await vault.db.insertMany(
+          'INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry) VALUES',
           [
-            100,
-            rows[99]!.tenant_id,
-            rows[99]!.at,
-            rows[99]!.principal_id as string,
-            rows[99]!.action as string,
-            (rows[99]!.record_ref as string | null) ?? null,
-            rows[99]!.entry,
+            [
+              100,
+              rows[99]!.tenant_id,
+              rows[99]!.at,
+              rows[99]!.principal_id as string,
+              rows[99]!.action as string,
+              (rows[99]!.record_ref as string | null) ?? null,
+              rows[99]!.entry,
+            ],
           ],
-        ],
-      );
-      assert.deepEqual(await verifyLedger(vault.db, verifier), {
-        ok: false,
-        entries: n - 50,
-        checkpoints: 2,
-        firstBadIndex: n - 50,
-        problem: 'log truncated',
-      });
-    });
+        );
+        assert.deepEqual(await verifyLedger(vault.db, verifier), {
+          ok: false,
+          entries: n - 50,
+          checkpoints: 2,
+          firstBadIndex: n - 50,
+          problem: 'log truncated',
+        });
+      },
+    );
   });
 }

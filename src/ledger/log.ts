@@ -127,12 +127,14 @@ export class Ledger {
         for (const t of touched.values()) {
           const bytes = Buffer.concat(t.hashes);
           await tx.run(
-            'INSERT INTO ledger_tiles (level, idx, hashes) VALUES (?, ?, ?) ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes',
+            'INSERT INTO ledger_tiles (level, idx, hashes) VALUES (?, ?, ?) ' +
+              'ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes',
             [t.level, t.idx, bytes],
           );
         }
         await tx.run(
-          'INSERT INTO ledger_state (id, size, edge) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, edge = excluded.edge',
+          'INSERT INTO ledger_state (id, size, edge) VALUES (1, ?, ?) ' +
+            'ON CONFLICT (id) DO UPDATE SET size = excluded.size, edge = excluded.edge',
           [range.size, Buffer.concat(range.hashes)],
         );
         return { size: range.size, added: rows.length };

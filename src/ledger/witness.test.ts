@@ -83,33 +83,36 @@ for (const backend of BACKENDS) {
       assert.deepEqual(parseReceipt(receipt).index, 7);
     });
 
-    test('a forked checkpoint is refused and named: same size other root (409), or a proof that does not hold (422)', async () => {
-      const state = (await wdb.get<{ size: number; root: Buffer }>(
-        'SELECT size, root FROM witness_state WHERE origin = ?',
-        [ORIGIN],
-      ))!;
-      const signer = parseSignerKey(logKey.signerKey);
-      // The operator (who holds the log key) shows someone a different history of the same size.
-      const fork = signCheckpoint(
-        { origin: ORIGIN, size: Number(state.size), root: leafHash(Buffer.from('rewritten')) },
-        signer,
-      );
-      const r1 = await post(`old ${state.size}\n\n${fork}`);
-      assert.equal(r1.status, 409);
-      assert.match(r1.text, /fork/);
-      // Or a larger tree that does not extend the cosigned one.
-      const bigger = signCheckpoint(
-        { origin: ORIGIN, size: Number(state.size) + 10, root: leafHash(Buffer.from('other')) },
-        signer,
-      );
-      const r2 = await post(`old ${state.size}\n${leafHash(Buffer.from('p')).toString('base64')}\n\n${bigger}`);
-      assert.equal(r2.status, 422);
-      // The witness's record did not move.
-      assert.equal(
-        Number((await wdb.get<{ size: number }>('SELECT size FROM witness_state WHERE origin = ?', [ORIGIN]))!.size),
-        Number(state.size),
-      );
-    });
+    test(
+      'a forked checkpoint is refused and named: ' + 'same size other root (409), or a proof that does not hold (422)',
+      async () => {
+        const state = (await wdb.get<{ size: number; root: Buffer }>(
+          'SELECT size, root FROM witness_state WHERE origin = ?',
+          [ORIGIN],
+        ))!;
+        const signer = parseSignerKey(logKey.signerKey);
+        // The operator (who holds the log key) shows someone a different history of the same size.
+        const fork = signCheckpoint(
+          { origin: ORIGIN, size: Number(state.size), root: leafHash(Buffer.from('rewritten')) },
+          signer,
+        );
+        const r1 = await post(`old ${state.size}\n\n${fork}`);
+        assert.equal(r1.status, 409);
+        assert.match(r1.text, /fork/);
+        // Or a larger tree that does not extend the cosigned one.
+        const bigger = signCheckpoint(
+          { origin: ORIGIN, size: Number(state.size) + 10, root: leafHash(Buffer.from('other')) },
+          signer,
+        );
+        const r2 = await post(`old ${state.size}\n${leafHash(Buffer.from('p')).toString('base64')}\n\n${bigger}`);
+        assert.equal(r2.status, 422);
+        // The witness's record did not move.
+        assert.equal(
+          Number((await wdb.get<{ size: number }>('SELECT size FROM witness_state WHERE origin = ?', [ORIGIN]))!.size),
+          Number(state.size),
+        );
+      },
+    );
 
     test('the documented status codes: 409 with the size, 404, 403, 400', async () => {
       const state = (await wdb.get<{ size: number }>('SELECT size FROM witness_state WHERE origin = ?', [ORIGIN]))!;
@@ -123,7 +126,11 @@ for (const backend of BACKENDS) {
       assert.equal(
         (
           await post(
-            `old 0\n\n${signCheckpoint({ origin: 'other.test/log', size: 1, root: leafHash(Buffer.from('y')) }, parseSignerKey(stranger.signerKey))}`,
+            `old 0\n\n` +
+              signCheckpoint(
+                { origin: 'other.test/log', size: 1, root: leafHash(Buffer.from('y')) },
+                parseSignerKey(stranger.signerKey),
+              ),
           )
         ).status,
         404,
@@ -132,7 +139,11 @@ for (const backend of BACKENDS) {
       assert.equal(
         (
           await post(
-            `old 0\n\n${signCheckpoint({ origin: ORIGIN, size: 1, root: leafHash(Buffer.from('y')) }, parseSignerKey(impostor.signerKey))}`,
+            `old 0\n\n` +
+              signCheckpoint(
+                { origin: ORIGIN, size: 1, root: leafHash(Buffer.from('y')) },
+                parseSignerKey(impostor.signerKey),
+              ),
           )
         ).status,
         403,

@@ -33,7 +33,8 @@ const text = (status: number, body = ''): WitnessResponse => ({
 });
 
 export const WITNESS_SCHEMA =
-  'CREATE TABLE IF NOT EXISTS witness_state (origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL, updated_at TEXT NOT NULL)';
+  'CREATE TABLE IF NOT EXISTS witness_state ' +
+  '(origin TEXT PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL, updated_at TEXT NOT NULL)';
 
 export class Witness {
   readonly #cosigner: Cosigner;
@@ -102,7 +103,9 @@ export class Witness {
           : text(422, 'the consistency proof does not verify\n');
       }
       await tx.run(
-        'INSERT INTO witness_state (origin, size, root, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root, updated_at = excluded.updated_at',
+        'INSERT INTO witness_state (origin, size, root, updated_at) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (origin) DO UPDATE SET ' +
+          'size = excluded.size, root = excluded.root, updated_at = excluded.updated_at',
         [origin, cp.size, cp.root, this.#now().toISOString()],
       );
       return text(200, this.#cosigner.cosign(checkpointText, Math.floor(this.#now().getTime() / 1000)));

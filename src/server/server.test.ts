@@ -143,63 +143,67 @@ for (const backend of BACKENDS) {
       await env.cleanup();
     });
 
-    test('a record is masked by default; a reveal with an allowed purpose is clear and recorded as a disclosure', async () => {
-      const id = recordsA[0]!;
-      const masked = await api('GET', `/v1/records/${id}`, tokens.clinicianA);
-      assert.equal(masked.status, 200, masked.text);
-      assert.match(masked.json.fields.motherPhone, /^1\d\d\*{4}\d{4}$/);
-      assert.deepEqual(masked.json.clear, []);
-      assert.deepEqual(leaks(masked.text, seeded), []);
-      const clear = await api('GET', `/v1/records/${id}?purpose=treatment&reveal=motherPhone`, tokens.clinicianA);
-      assert.equal(clear.status, 200, clear.text);
-      // Clear, in one of the renderings that mark it for its recipient (disclose/fingerprint.ts).
-      const stored = (await vault.registry.get(id)).current.get('motherPhone')?.value as string | undefined;
-      assert.match(clear.json.fields.motherPhone, /^1\d{2}[ -]\d{4}[ -]\d{4}$/);
-      assert.equal(clear.json.fields.motherPhone.replace(/\D/g, ''), stored);
-      // Reproducible bit for bit from what the disclosure keeps (its principal, scheme and versions) and the tenant's keys.
-      const marked = await vault.db.get<{ principal_id: string; fingerprint: string }>(
-        'SELECT principal_id, fingerprint FROM disclosures WHERE id = ?',
-        [clear.json.disclosureId],
-      );
-      assert.equal(marked?.fingerprint, PRINCIPAL_SCHEME);
-      const code = new TardosCode(vault.keys.keyedId('fingerprint-bias', 'v1'));
-      assert.deepEqual(
-        markRow(
-          BIRTH,
-          { motherPhone: stored! },
-          code,
-          vault.keys.keyedId(REVEAL_KEY_LABEL, marked.principal_id),
-          API_MARKED_KINDS,
-        ),
-        { motherPhone: clear.json.fields.motherPhone },
-      );
-      assert.deepEqual(clear.json.clear, ['motherPhone']);
-      const d = await vault.db.get<{ purpose: string; channel: string; request_id: string }>(
-        'SELECT purpose, channel, request_id FROM disclosures WHERE id = ?',
-        [clear.json.disclosureId],
-      );
-      assert.equal(d?.purpose, 'treatment');
-      assert.equal(d?.request_id, clear.headers.get('x-request-id'));
-      const items = await vault.db.all<{ field: string; version: number }>(
-        'SELECT field, version FROM disclosure_items WHERE disclosure_id = ?',
-        [clear.json.disclosureId],
-      );
-      assert.deepEqual(
-        items.map((i) => i.field),
-        ['motherPhone'],
-      );
-      // The ledger entry names who, what, why and under which decision; no value.
-      const entry = await vault.db.get<{ entry: string }>(
-        "SELECT entry FROM audit_events WHERE action = 'reveal' ORDER BY seq DESC LIMIT 1",
-      );
-      const e = JSON.parse(entry!.entry);
-      assert.equal(e.purpose, 'treatment');
-      assert.equal(e.disclosureId, clear.json.disclosureId);
-      assert.equal(e.requestId, clear.headers.get('x-request-id'));
-      assert.equal(e.roles, 'clinician');
-      assert.match(e.decision, /^allow@\d+$/);
-      assert.ok(e.organisationId);
-    });
+    test(
+      'a record is masked by default; a reveal with an allowed purpose is clear ' + 'and recorded as a disclosure',
+      async () => {
+        const id = recordsA[0]!;
+        const masked = await api('GET', `/v1/records/${id}`, tokens.clinicianA);
+        assert.equal(masked.status, 200, masked.text);
+        assert.match(masked.json.fields.motherPhone, /^1\d\d\*{4}\d{4}$/);
+        assert.deepEqual(masked.json.clear, []);
+        assert.deepEqual(leaks(masked.text, seeded), []);
+        const clear = await api('GET', `/v1/records/${id}?purpose=treatment&reveal=motherPhone`, tokens.clinicianA);
+        assert.equal(clear.status, 200, clear.text);
+        // Clear, in one of the renderings that mark it for its recipient (disclose/fingerprint.ts).
+        const stored = (await vault.registry.get(id)).current.get('motherPhone')?.value as string | undefined;
+        assert.match(clear.json.fields.motherPhone, /^1\d{2}[ -]\d{4}[ -]\d{4}$/);
+        assert.equal(clear.json.fields.motherPhone.replace(/\D/g, ''), stored);
+        // Reproducible bit for bit from what the disclosure keeps (its principal, scheme and versions) and the
+        // tenant's keys.
+        const marked = await vault.db.get<{ principal_id: string; fingerprint: string }>(
+          'SELECT principal_id, fingerprint FROM disclosures WHERE id = ?',
+          [clear.json.disclosureId],
+        );
+        assert.equal(marked?.fingerprint, PRINCIPAL_SCHEME);
+        const code = new TardosCode(vault.keys.keyedId('fingerprint-bias', 'v1'));
+        assert.deepEqual(
+          markRow(
+            BIRTH,
+            { motherPhone: stored! },
+            code,
+            vault.keys.keyedId(REVEAL_KEY_LABEL, marked.principal_id),
+            API_MARKED_KINDS,
+          ),
+          { motherPhone: clear.json.fields.motherPhone },
+        );
+        assert.deepEqual(clear.json.clear, ['motherPhone']);
+        const d = await vault.db.get<{ purpose: string; channel: string; request_id: string }>(
+          'SELECT purpose, channel, request_id FROM disclosures WHERE id = ?',
+          [clear.json.disclosureId],
+        );
+        assert.equal(d?.purpose, 'treatment');
+        assert.equal(d?.request_id, clear.headers.get('x-request-id'));
+        const items = await vault.db.all<{ field: string; version: number }>(
+          'SELECT field, version FROM disclosure_items WHERE disclosure_id = ?',
+          [clear.json.disclosureId],
+        );
+        assert.deepEqual(
+          items.map((i) => i.field),
+          ['motherPhone'],
+        );
+        // The ledger entry names who, what, why and under which decision; no value.
+        const entry = await vault.db.get<{ entry: string }>(
+          "SELECT entry FROM audit_events WHERE action = 'reveal' ORDER BY seq DESC LIMIT 1",
+        );
+        const e = JSON.parse(entry!.entry);
+        assert.equal(e.purpose, 'treatment');
+        assert.equal(e.disclosureId, clear.json.disclosureId);
+        assert.equal(e.requestId, clear.headers.get('x-request-id'));
+        assert.equal(e.roles, 'clinician');
+        assert.match(e.decision, /^allow@\d+$/);
+        assert.ok(e.organisationId);
+      },
+    );
 
     test("hospital A cannot read hospital B's record, even by guessing ids", async () => {
       for (const path of [
@@ -266,202 +270,216 @@ for (const backend of BACKENDS) {
       assert.ok(Number(denied?.n) >= 3, 'refusals are ledger entries');
     });
 
-    test("a partner reads a record only with the guardian's consent, recorded by the record's hospital and withdrawn at once", async () => {
-      const id = recordsA[5]!;
-      const org = await api('POST', '/v1/organizations', tokens.admin, { name: '宝贝影像工作室', kind: 'partner' });
-      assert.equal(org.status, 201, org.text);
-      const partner = await api('POST', '/v1/principals', tokens.admin, {
-        displayName: 'studio',
-        roles: ['partner'],
-        organizationId: org.json.id,
-      });
-      assert.equal(partner.status, 201, partner.text);
-      const studio = partner.json.token as string;
-      const read = `/v1/records/${id}?purpose=partner_contact&reveal=motherPhone`;
-      const consents = `/v1/records/${id}/consents`;
-      assert.equal((await api('GET', read, studio)).json.code, 'ERR_NOT_FOUND');
-      // Another hospital and the partner itself meet a record that does not exist; a clinician of
-      // hospital A may read the record but records a consent only for a partner and a consent-based purpose.
-      for (const token of [tokens.clinicianB, studio]) {
-        const r = await api('POST', consents, token, { organizationId: org.json.id });
-        assert.equal(r.status, 404, r.text);
-        assert.equal(r.json.code, 'ERR_NOT_FOUND');
-      }
-      const notPartner = await api('POST', consents, tokens.clerkA, { organizationId: city.hospitals[1]!.orgId });
-      assert.equal(notPartner.status, 400);
-      assert.deepEqual([notPartner.json.code, notPartner.json.details.field], ['ERR_INVALID_FIELD', 'organizationId']);
-      const notByConsent = await api('POST', consents, tokens.clerkA, {
-        organizationId: org.json.id,
-        purpose: 'treatment',
-      });
-      assert.deepEqual([notByConsent.status, notByConsent.json.details.field], [400, 'purpose']);
-      assert.equal(
-        (await api('POST', consents, tokens.clerkA, { organizationId: org.json.id, purpose: 'curiosity' })).json.code,
-        'ERR_UNKNOWN_PURPOSE',
-      );
+    test(
+      "a partner reads a record only with the guardian's consent, recorded by the record's hospital " +
+        'and withdrawn at once',
+      async () => {
+        const id = recordsA[5]!;
+        const org = await api('POST', '/v1/organizations', tokens.admin, { name: '宝贝影像工作室', kind: 'partner' });
+        assert.equal(org.status, 201, org.text);
+        const partner = await api('POST', '/v1/principals', tokens.admin, {
+          displayName: 'studio',
+          roles: ['partner'],
+          organizationId: org.json.id,
+        });
+        assert.equal(partner.status, 201, partner.text);
+        const studio = partner.json.token as string;
+        const read = `/v1/records/${id}?purpose=partner_contact&reveal=motherPhone`;
+        const consents = `/v1/records/${id}/consents`;
+        assert.equal((await api('GET', read, studio)).json.code, 'ERR_NOT_FOUND');
+        // Another hospital and the partner itself meet a record that does not exist; a clinician of
+        // hospital A may read the record but records a consent only for a partner and a consent-based purpose.
+        for (const token of [tokens.clinicianB, studio]) {
+          const r = await api('POST', consents, token, { organizationId: org.json.id });
+          assert.equal(r.status, 404, r.text);
+          assert.equal(r.json.code, 'ERR_NOT_FOUND');
+        }
+        const notPartner = await api('POST', consents, tokens.clerkA, { organizationId: city.hospitals[1]!.orgId });
+        assert.equal(notPartner.status, 400);
+        assert.deepEqual(
+          [notPartner.json.code, notPartner.json.details.field],
+          ['ERR_INVALID_FIELD', 'organizationId'],
+        );
+        const notByConsent = await api('POST', consents, tokens.clerkA, {
+          organizationId: org.json.id,
+          purpose: 'treatment',
+        });
+        assert.deepEqual([notByConsent.status, notByConsent.json.details.field], [400, 'purpose']);
+        assert.equal(
+          (await api('POST', consents, tokens.clerkA, { organizationId: org.json.id, purpose: 'curiosity' })).json.code,
+          'ERR_UNKNOWN_PURPOSE',
+        );
 
-      const granted = await api('POST', consents, tokens.clerkA, { organisationId: org.json.id });
-      assert.equal(granted.status, 201, granted.text);
-      assert.deepEqual(
-        { ...granted.json, grantedAt: undefined },
-        { recordId: id, organizationId: org.json.id, purpose: 'partner_contact', grantedAt: undefined },
-      );
-      const again = await api('POST', consents, tokens.clinicianA, {
-        organizationId: org.json.id,
-        purpose: 'partner_contact',
-      });
-      assert.equal(again.json.grantedAt, granted.json.grantedAt, 'the first grant stands');
-      const list = await api('GET', consents, tokens.clerkA);
-      assert.deepEqual(list.json.consents, [granted.json]);
-      // The partner, who may now read the record, may still not manage its consents.
-      assert.equal((await api('GET', consents, studio)).json.code, 'ERR_FORBIDDEN');
+        const granted = await api('POST', consents, tokens.clerkA, { organisationId: org.json.id });
+        assert.equal(granted.status, 201, granted.text);
+        assert.deepEqual(
+          { ...granted.json, grantedAt: undefined },
+          { recordId: id, organizationId: org.json.id, purpose: 'partner_contact', grantedAt: undefined },
+        );
+        const again = await api('POST', consents, tokens.clinicianA, {
+          organizationId: org.json.id,
+          purpose: 'partner_contact',
+        });
+        assert.equal(again.json.grantedAt, granted.json.grantedAt, 'the first grant stands');
+        const list = await api('GET', consents, tokens.clerkA);
+        assert.deepEqual(list.json.consents, [granted.json]);
+        // The partner, who may now read the record, may still not manage its consents.
+        assert.equal((await api('GET', consents, studio)).json.code, 'ERR_FORBIDDEN');
 
-      // With the consent: the phone in clear for partner_contact, and only the fields a partner may see.
-      const clear = await api('GET', read, studio);
-      assert.equal(clear.status, 200, clear.text);
-      assert.deepEqual(clear.json.clear, ['motherPhone']);
-      const stored = (await vault.registry.get(id)).current.get('motherPhone')?.value as string;
-      assert.equal(clear.json.fields.motherPhone.replace(/\D/g, ''), stored);
-      assert.equal(clear.json.fields.address, undefined);
-      assert.equal(clear.json.fields.motherResidentId, undefined);
-      assert.equal((await api('GET', `/v1/records/${id}?purpose=partner_contact&reveal=address`, studio)).status, 403);
+        // With the consent: the phone in clear for partner_contact, and only the fields a partner may see.
+        const clear = await api('GET', read, studio);
+        assert.equal(clear.status, 200, clear.text);
+        assert.deepEqual(clear.json.clear, ['motherPhone']);
+        const stored = (await vault.registry.get(id)).current.get('motherPhone')?.value as string;
+        assert.equal(clear.json.fields.motherPhone.replace(/\D/g, ''), stored);
+        assert.equal(clear.json.fields.address, undefined);
+        assert.equal(clear.json.fields.motherResidentId, undefined);
+        assert.equal(
+          (await api('GET', `/v1/records/${id}?purpose=partner_contact&reveal=address`, studio)).status,
+          403,
+        );
 
-      // Withdrawn: the next read is refused; a second withdrawal finds nothing.
-      assert.equal((await api('DELETE', `${consents}/${org.json.id}`, studio)).status, 403);
-      const withdrawn = await api('DELETE', `${consents}/${org.json.id}?purpose=partner_contact`, tokens.clerkA);
-      assert.equal(withdrawn.status, 204, withdrawn.text);
-      assert.equal((await api('GET', read, studio)).json.code, 'ERR_NOT_FOUND');
-      assert.equal((await api('DELETE', `${consents}/${org.json.id}`, tokens.dpo)).json.code, 'ERR_NOT_FOUND');
-      assert.deepEqual((await api('GET', consents, tokens.dpo)).json.consents, []);
+        // Withdrawn: the next read is refused; a second withdrawal finds nothing.
+        assert.equal((await api('DELETE', `${consents}/${org.json.id}`, studio)).status, 403);
+        const withdrawn = await api('DELETE', `${consents}/${org.json.id}?purpose=partner_contact`, tokens.clerkA);
+        assert.equal(withdrawn.status, 204, withdrawn.text);
+        assert.equal((await api('GET', read, studio)).json.code, 'ERR_NOT_FOUND');
+        assert.equal((await api('DELETE', `${consents}/${org.json.id}`, tokens.dpo)).json.code, 'ERR_NOT_FOUND');
+        assert.deepEqual((await api('GET', consents, tokens.dpo)).json.consents, []);
 
-      // Every grant, withdrawal and listing is a ledger entry naming who and for whom, never a value.
-      const entries = (
-        await vault.db.all<{ entry: string }>(
-          "SELECT entry FROM audit_events WHERE action LIKE 'consent.%' ORDER BY seq",
-        )
-      ).map((r) => JSON.parse(r.entry));
-      const ok = entries
-        .filter((e) => e.outcome === 'ok')
-        .map((e) => `${e.action}:${e.detail.organizationId ?? ''}:${e.detail.removed ?? ''}`);
-      assert.deepEqual(
-        ok.filter((e) => !e.startsWith('consent.list')),
-        [
-          `consent.grant:${org.json.id}:`,
-          `consent.grant:${org.json.id}:`,
-          `consent.withdraw:${org.json.id}:1`,
-          `consent.withdraw:${org.json.id}:0`,
-        ],
-      );
-      assert.ok(entries.filter((e) => e.outcome === 'denied').length >= 4, 'refusals are ledger entries');
-      assert.deepEqual(leaks(JSON.stringify(entries), seeded), []);
-    });
+        // Every grant, withdrawal and listing is a ledger entry naming who and for whom, never a value.
+        const entries = (
+          await vault.db.all<{ entry: string }>(
+            "SELECT entry FROM audit_events WHERE action LIKE 'consent.%' ORDER BY seq",
+          )
+        ).map((r) => JSON.parse(r.entry));
+        const ok = entries
+          .filter((e) => e.outcome === 'ok')
+          .map((e) => `${e.action}:${e.detail.organizationId ?? ''}:${e.detail.removed ?? ''}`);
+        assert.deepEqual(
+          ok.filter((e) => !e.startsWith('consent.list')),
+          [
+            `consent.grant:${org.json.id}:`,
+            `consent.grant:${org.json.id}:`,
+            `consent.withdraw:${org.json.id}:1`,
+            `consent.withdraw:${org.json.id}:0`,
+          ],
+        );
+        assert.ok(entries.filter((e) => e.outcome === 'denied').length >= 4, 'refusals are ledger entries');
+        assert.deepEqual(leaks(JSON.stringify(entries), seeded), []);
+      },
+    );
 
-    test('the approver of an export is never its requester; the file is a disclosure and neutralises formulas', async () => {
-      const fields = ['babyName', 'motherName', 'birthTime', 'babySex', 'address', 'hospital'];
-      const req = await api('POST', '/v1/exports', tokens.clerkA, {
-        purpose: 'birth_registration',
-        fields,
-        format: 'csv',
-      });
-      assert.equal(req.status, 201, req.text);
-      assert.equal(req.json.status, 'pending');
-      const early = await api('GET', `/v1/exports/${req.json.id}/file`, tokens.clerkA);
-      assert.equal(early.json.code, 'ERR_APPROVAL_REQUIRED');
-      const self = await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.clerkA);
-      assert.equal(self.status, 403);
-      // A DPO who requests cannot approve their own request either.
-      const dpoReq = await api('POST', '/v1/exports', tokens.dpo, {
-        purpose: 'data_subject_request',
-        fields: ['babyName'],
-        format: 'jsonl',
-        filter: { organizationId: city.hospitals[0]!.orgId },
-      });
-      assert.equal(dpoReq.status, 201, dpoReq.text);
-      const dpoSelf = await api('POST', `/v1/exports/${dpoReq.json.id}/approve`, tokens.dpo);
-      assert.equal(dpoSelf.json.code, 'ERR_SELF_APPROVAL');
-      const ok = await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.dpo);
-      assert.equal(ok.status, 200, ok.text);
-      assert.equal(ok.json.status, 'approved');
-      assert.equal(ok.json.decidedBy !== ok.json.requestedBy, true);
-      const other = await api('GET', `/v1/exports/${req.json.id}/file`, tokens.clinicianA);
-      assert.equal(other.status, 404);
-      const file = await api('GET', `/v1/exports/${req.json.id}/file`, tokens.clerkA);
-      assert.equal(file.status, 200);
-      assert.match(file.headers.get('content-type') ?? '', /text\/csv/);
-      const lines = file.text
-        .replace(/^\uFEFF/, '')
-        .trim()
-        .split('\r\n');
-      assert.equal(lines[0], fields.join(','));
-      assert.equal(lines.length - 1, Number(file.headers.get('x-record-count')));
-      const disclosureId = file.headers.get('x-disclosure-id')!;
-      const items = await vault.db.get<{ n: number }>(
-        'SELECT COUNT(*) AS n FROM disclosure_items WHERE disclosure_id = ?',
-        [disclosureId],
-      );
-      assert.ok(Number(items?.n) >= (lines.length - 1) * 4);
-      // The file is fingerprinted for its disclosure: a copy of a third of its rows names it among others.
-      const { parse } = await import('csv-parse/sync');
-      const rows = parse<Record<string, string>>(file.text.replace(/^\uFEFF/, ''), { columns: true }).filter(
-        (_, i) => i % 3 === 0,
-      );
-      const code = new TardosCode(vault.keys.keyedId('fingerprint-bias', 'v1'));
-      const candidates = [disclosureId, 'd_other1', 'd_other2'].map((id) => ({
-        id,
-        key: vault.keys.keyedId('fingerprint-disclosure', id),
-      }));
-      assert.deepEqual(
-        accused(scoreCandidates(code, observe(BIRTH, rows), candidates), 1e-6).map((c) => c.id),
-        [disclosureId],
-      );
-      assert.equal(
-        (
-          await vault.db.get<{ fingerprint: string }>('SELECT fingerprint FROM disclosures WHERE id = ?', [
-            disclosureId,
-          ])
-        )?.fingerprint,
-        'tardos-v1',
-      );
-      // It carries canaries minted for this disclosure alone (no other recipient holds these rows: half the 2% density, at least one), without id numbers.
-      const all = parse<Record<string, string>>(file.text.replace(/^\uFEFF/, ''), { columns: true });
-      // The canary mapping is an investigator's alone (a DPO is refused).
-      const investigatorOrg = await vault.createOrganisation({ id: admin.id }, { name: '稽查组', kind: 'regulator' });
-      const investigator = (
-        await vault.createPrincipal(null, {
-          displayName: 'investigator',
-          roles: ['investigator'],
-          orgId: investigatorOrg,
-        })
-      ).token;
-      await assert.rejects(
-        services.canaries.find({ principal: await vault.authenticate(tokens.dpo!), requestId: 't' }, all),
-        { code: 'ERR_FORBIDDEN' },
-      );
-      const hits = await services.canaries.find(
-        { principal: await vault.authenticate(investigator), requestId: 't' },
-        all,
-      );
-      assert.ok(
-        hits.length >= Math.max(1, Math.round((all.length - hits.length) * 0.01)),
-        `${hits.length} canaries in ${all.length} rows`,
-      );
-      assert.ok(hits.every((h) => h.disclosureId === disclosureId && h.rows.length === 1));
-      const real = await vault.db.get<{ n: number }>(
-        'SELECT COUNT(*) AS n FROM records WHERE org_id = ? AND erased_at IS NULL',
-        [city.hospitals[0]!.orgId],
-      );
-      assert.equal(all.length - hits.length, Number(real?.n), 'every real row once, canaries besides');
-      await assert.rejects(
-        services.canaries.find({ principal: await vault.authenticate(tokens.clerkA!), requestId: 't' }, all),
-        { code: 'ERR_FORBIDDEN' },
-      );
-      const bad = await api('POST', '/v1/exports', tokens.clinicianA, {
-        purpose: 'treatment',
-        fields: ['motherPhone'],
-        format: 'csv',
-      });
-      assert.equal(bad.status, 403);
-    });
+    test(
+      'the approver of an export is never its requester; ' + 'the file is a disclosure and neutralises formulas',
+      async () => {
+        const fields = ['babyName', 'motherName', 'birthTime', 'babySex', 'address', 'hospital'];
+        const req = await api('POST', '/v1/exports', tokens.clerkA, {
+          purpose: 'birth_registration',
+          fields,
+          format: 'csv',
+        });
+        assert.equal(req.status, 201, req.text);
+        assert.equal(req.json.status, 'pending');
+        const early = await api('GET', `/v1/exports/${req.json.id}/file`, tokens.clerkA);
+        assert.equal(early.json.code, 'ERR_APPROVAL_REQUIRED');
+        const self = await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.clerkA);
+        assert.equal(self.status, 403);
+        // A DPO who requests cannot approve their own request either.
+        const dpoReq = await api('POST', '/v1/exports', tokens.dpo, {
+          purpose: 'data_subject_request',
+          fields: ['babyName'],
+          format: 'jsonl',
+          filter: { organizationId: city.hospitals[0]!.orgId },
+        });
+        assert.equal(dpoReq.status, 201, dpoReq.text);
+        const dpoSelf = await api('POST', `/v1/exports/${dpoReq.json.id}/approve`, tokens.dpo);
+        assert.equal(dpoSelf.json.code, 'ERR_SELF_APPROVAL');
+        const ok = await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.dpo);
+        assert.equal(ok.status, 200, ok.text);
+        assert.equal(ok.json.status, 'approved');
+        assert.equal(ok.json.decidedBy !== ok.json.requestedBy, true);
+        const other = await api('GET', `/v1/exports/${req.json.id}/file`, tokens.clinicianA);
+        assert.equal(other.status, 404);
+        const file = await api('GET', `/v1/exports/${req.json.id}/file`, tokens.clerkA);
+        assert.equal(file.status, 200);
+        assert.match(file.headers.get('content-type') ?? '', /text\/csv/);
+        const lines = file.text
+          .replace(/^\uFEFF/, '')
+          .trim()
+          .split('\r\n');
+        assert.equal(lines[0], fields.join(','));
+        assert.equal(lines.length - 1, Number(file.headers.get('x-record-count')));
+        const disclosureId = file.headers.get('x-disclosure-id')!;
+        const items = await vault.db.get<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM disclosure_items WHERE disclosure_id = ?',
+          [disclosureId],
+        );
+        assert.ok(Number(items?.n) >= (lines.length - 1) * 4);
+        // The file is fingerprinted for its disclosure: a copy of a third of its rows names it among others.
+        const { parse } = await import('csv-parse/sync');
+        const rows = parse<Record<string, string>>(file.text.replace(/^\uFEFF/, ''), { columns: true }).filter(
+          (_, i) => i % 3 === 0,
+        );
+        const code = new TardosCode(vault.keys.keyedId('fingerprint-bias', 'v1'));
+        const candidates = [disclosureId, 'd_other1', 'd_other2'].map((id) => ({
+          id,
+          key: vault.keys.keyedId('fingerprint-disclosure', id),
+        }));
+        assert.deepEqual(
+          accused(scoreCandidates(code, observe(BIRTH, rows), candidates), 1e-6).map((c) => c.id),
+          [disclosureId],
+        );
+        assert.equal(
+          (
+            await vault.db.get<{ fingerprint: string }>('SELECT fingerprint FROM disclosures WHERE id = ?', [
+              disclosureId,
+            ])
+          )?.fingerprint,
+          'tardos-v1',
+        );
+        // It carries canaries minted for this disclosure alone (no other recipient holds these rows: half the 2%
+        // density, at least one), without id numbers.
+        const all = parse<Record<string, string>>(file.text.replace(/^\uFEFF/, ''), { columns: true });
+        // The canary mapping is an investigator's alone (a DPO is refused).
+        const investigatorOrg = await vault.createOrganisation({ id: admin.id }, { name: '稽查组', kind: 'regulator' });
+        const investigator = (
+          await vault.createPrincipal(null, {
+            displayName: 'investigator',
+            roles: ['investigator'],
+            orgId: investigatorOrg,
+          })
+        ).token;
+        await assert.rejects(
+          services.canaries.find({ principal: await vault.authenticate(tokens.dpo!), requestId: 't' }, all),
+          { code: 'ERR_FORBIDDEN' },
+        );
+        const hits = await services.canaries.find(
+          { principal: await vault.authenticate(investigator), requestId: 't' },
+          all,
+        );
+        assert.ok(
+          hits.length >= Math.max(1, Math.round((all.length - hits.length) * 0.01)),
+          `${hits.length} canaries in ${all.length} rows`,
+        );
+        assert.ok(hits.every((h) => h.disclosureId === disclosureId && h.rows.length === 1));
+        const real = await vault.db.get<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM records WHERE org_id = ? AND erased_at IS NULL',
+          [city.hospitals[0]!.orgId],
+        );
+        assert.equal(all.length - hits.length, Number(real?.n), 'every real row once, canaries besides');
+        await assert.rejects(
+          services.canaries.find({ principal: await vault.authenticate(tokens.clerkA!), requestId: 't' }, all),
+          { code: 'ERR_FORBIDDEN' },
+        );
+        const bad = await api('POST', '/v1/exports', tokens.clinicianA, {
+          purpose: 'treatment',
+          fields: ['motherPhone'],
+          format: 'csv',
+        });
+        assert.equal(bad.status, 403);
+      },
+    );
 
     test('a canary-aware export flags its canaries; the same export later holds the same canaries, grown', async () => {
       const fields = ['babyName', 'babySex', 'motherName', 'birthTime', 'hospital', 'address'];
@@ -503,65 +521,69 @@ for (const backend of BACKENDS) {
       assert.equal(second.filter((r) => r.canary !== '1').length, first.filter((r) => r.canary !== '1').length);
     });
 
-    test("canaries carry the operator's contact points; a call quoting a canary names its disclosure, a bare call names no one", async () => {
-      const reg = await vault.createOrganisation({ id: admin.id }, { name: '市网信办', kind: 'regulator' });
-      const inv = (
-        await vault.createPrincipal(null, { displayName: 'investigator', roles: ['investigator'], orgId: reg })
-      ).token;
-      const c = await api('POST', '/v1/canaries/contacts', tokens.dpo, { kind: 'phone', value: '139 0531 0001' });
-      assert.equal(c.status, 201, c.text);
-      assert.equal(
-        (await api('POST', '/v1/canaries/contacts', tokens.dpo, { kind: 'phone', value: '13905310001' })).json.code,
-        'ERR_CONFLICT',
-      );
-      assert.equal(
-        (await api('POST', '/v1/canaries/contacts', tokens.clerkA, { kind: 'phone', value: '13905310002' })).status,
-        403,
-      );
-      const req = await api('POST', '/v1/exports', inv, {
-        purpose: 'investigation',
-        fields: ['babyName', 'motherName', 'motherPhone', 'birthTime'],
-        format: 'jsonl',
-        filter: { organizationId: city.hospitals[1]!.orgId },
-      });
-      assert.equal(req.status, 201, req.text);
-      assert.equal((await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.dpo)).status, 200);
-      const file = await api('GET', `/v1/exports/${req.json.id}/file`, inv);
-      assert.equal(file.status, 200);
-      const rows = file.text
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as Record<string, string>);
-      const lookup = await api('POST', '/v1/canaries/lookup', inv, { rows });
-      assert.ok(lookup.json.hits.length >= 1, lookup.text);
-      const canary = rows[lookup.json.hits[0].rows[0]]!;
-      assert.equal(canary.motherPhone!.replace(/\D/g, ''), '13905310001', 'the canary carries the contact point');
-      const bare = await api('POST', '/v1/canaries/hits', tokens.dpo, {
-        contact: '13905310001',
-        at: '2026-11-23T10:00:00+08:00',
-        quote: '您好，我是医院的新生儿摄影师',
-      });
-      assert.deepEqual([bare.status, bare.json.confirmed, bare.json.disclosureIds], [201, false, []]);
-      const hit = await api('POST', '/v1/canaries/hits', tokens.dpo, {
-        contact: '139-0531-0001',
-        at: '2026-11-23T10:05:00+08:00',
-        quote: `恭喜您，${canary.babyName}的满月照可以预约了`,
-      });
-      assert.equal(hit.json.confirmed, true, hit.text);
-      assert.deepEqual(
-        hit.json.disclosureIds,
-        [],
-        "a DPO records the call; the canary's disclosure is named to investigators only",
-      );
-      const again = await api('POST', '/v1/canaries/hits', inv, {
-        contact: '139-0531-0001',
-        at: '2026-11-23T10:06:00+08:00',
-        quote: `恭喜您，${canary.babyName}的满月照可以预约了`,
-      });
-      assert.deepEqual(again.json.disclosureIds, [file.headers.get('x-disclosure-id')]);
-      const stored = await vault.db.get<{ quote: Buffer }>('SELECT quote FROM canary_hits WHERE confirmed = 1');
-      assert.ok(!stored!.quote.toString('utf8').includes(String(canary.babyName)), 'quotes are sealed');
-    });
+    test(
+      "canaries carry the operator's contact points; a call quoting a canary names its disclosure, " +
+        'a bare call names no one',
+      async () => {
+        const reg = await vault.createOrganisation({ id: admin.id }, { name: '市网信办', kind: 'regulator' });
+        const inv = (
+          await vault.createPrincipal(null, { displayName: 'investigator', roles: ['investigator'], orgId: reg })
+        ).token;
+        const c = await api('POST', '/v1/canaries/contacts', tokens.dpo, { kind: 'phone', value: '139 0531 0001' });
+        assert.equal(c.status, 201, c.text);
+        assert.equal(
+          (await api('POST', '/v1/canaries/contacts', tokens.dpo, { kind: 'phone', value: '13905310001' })).json.code,
+          'ERR_CONFLICT',
+        );
+        assert.equal(
+          (await api('POST', '/v1/canaries/contacts', tokens.clerkA, { kind: 'phone', value: '13905310002' })).status,
+          403,
+        );
+        const req = await api('POST', '/v1/exports', inv, {
+          purpose: 'investigation',
+          fields: ['babyName', 'motherName', 'motherPhone', 'birthTime'],
+          format: 'jsonl',
+          filter: { organizationId: city.hospitals[1]!.orgId },
+        });
+        assert.equal(req.status, 201, req.text);
+        assert.equal((await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.dpo)).status, 200);
+        const file = await api('GET', `/v1/exports/${req.json.id}/file`, inv);
+        assert.equal(file.status, 200);
+        const rows = file.text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, string>);
+        const lookup = await api('POST', '/v1/canaries/lookup', inv, { rows });
+        assert.ok(lookup.json.hits.length >= 1, lookup.text);
+        const canary = rows[lookup.json.hits[0].rows[0]]!;
+        assert.equal(canary.motherPhone!.replace(/\D/g, ''), '13905310001', 'the canary carries the contact point');
+        const bare = await api('POST', '/v1/canaries/hits', tokens.dpo, {
+          contact: '13905310001',
+          at: '2026-11-23T10:00:00+08:00',
+          quote: '您好，我是医院的新生儿摄影师',
+        });
+        assert.deepEqual([bare.status, bare.json.confirmed, bare.json.disclosureIds], [201, false, []]);
+        const hit = await api('POST', '/v1/canaries/hits', tokens.dpo, {
+          contact: '139-0531-0001',
+          at: '2026-11-23T10:05:00+08:00',
+          quote: `恭喜您，${canary.babyName}的满月照可以预约了`,
+        });
+        assert.equal(hit.json.confirmed, true, hit.text);
+        assert.deepEqual(
+          hit.json.disclosureIds,
+          [],
+          "a DPO records the call; the canary's disclosure is named to investigators only",
+        );
+        const again = await api('POST', '/v1/canaries/hits', inv, {
+          contact: '139-0531-0001',
+          at: '2026-11-23T10:06:00+08:00',
+          quote: `恭喜您，${canary.babyName}的满月照可以预约了`,
+        });
+        assert.deepEqual(again.json.disclosureIds, [file.headers.get('x-disclosure-id')]);
+        const stored = await vault.db.get<{ quote: Buffer }>('SELECT quote FROM canary_hits WHERE confirmed = 1');
+        assert.ok(!stored!.quote.toString('utf8').includes(String(canary.babyName)), 'quotes are sealed');
+      },
+    );
 
     test('the statistics office never receives a row; its aggregates suppress small cells', async () => {
       const t = tokens.statistician;
@@ -689,66 +711,72 @@ for (const backend of BACKENDS) {
       assert.equal((await api('DELETE', '/v1/sessions', ok.json.token)).status, 204);
     });
 
-    test('roles: separation of duties, unknown principals, and policy changes by the DPO only, in the ledger', async () => {
-      const both = await api('POST', '/v1/principals', tokens.admin, {
-        displayName: 'x',
-        roles: ['auditor', 'clinician'],
-        organizationId: city.hospitals[0]!.orgId,
-      });
-      assert.equal(both.json.code, 'ERR_ROLE_CONFLICT');
-      assert.equal(
-        (await api('POST', '/v1/principals', tokens.clinicianA, { displayName: 'x', roles: ['clinician'] })).status,
-        403,
-      );
-      assert.equal((await api('GET', '/v1/records/x', 'tv_not_a_token')).status, 401);
-      assert.equal((await api('GET', '/v1/records/x')).status, 401);
-      // Written as people write them: aliases for fields, roles and kinds.
-      const clinic = await api('POST', '/v1/organizations', tokens.admin, {
-        name: '社区预防接种门诊',
-        kind: 'vaccination-clinic',
-      });
-      assert.deepEqual([clinic.status, clinic.json.kind], [201, 'vaccination_clinic']);
-      const nurse = await api('POST', '/v1/principals', tokens.admin, {
-        name: 'nurse',
-        role: 'Vaccination Nurse',
-        organisationId: clinic.json.id,
-      });
-      assert.deepEqual([nurse.status, nurse.json.roles], [201, ['vaccination_nurse']]);
-      const record = {
-        babyName: '钱七之子',
-        babySex: '男',
-        birthTime: '2026-11-20T03:17:00+08:00',
-        hospital: 'x',
-        motherName: '钱七',
-      };
-      assert.equal(
-        (await api('POST', '/v1/records', tokens.clinicianA, { ...record, organizationId: city.hospitals[1]!.orgId }))
-          .status,
-        403,
-      );
-      assert.equal(
-        (await api('POST', '/v1/records', tokens.clinicianA, { ...record, organizationId: city.hospitals[0]!.orgId }))
-          .status,
-        201,
-      );
-      const cur = await api('GET', '/v1/policies/current', tokens.dpo);
-      assert.equal(cur.status, 200);
-      assert.equal((await api('PUT', '/v1/policies/current', tokens.clinicianA, { text: cur.json.text })).status, 403);
-      assert.equal(
-        (await api('PUT', '/v1/policies/current', tokens.dpo, { text: 'permit (' })).json.code,
-        'ERR_POLICY_INVALID',
-      );
-      const put = await api('PUT', '/v1/policies/current', tokens.dpo, { text: cur.json.text });
-      assert.equal(put.json.version, cur.json.version + 1);
-      const plain = await api('PUT', '/v1/policies/current', tokens.dpo, cur.json.text, {
-        'content-type': 'text/plain',
-      });
-      assert.equal(plain.json.version, cur.json.version + 2, plain.text);
-      const e = await vault.db.get<{ n: number }>(
-        "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'policy.change'",
-      );
-      assert.ok(Number(e?.n) >= 2);
-    });
+    test(
+      'roles: separation of duties, unknown principals, ' + 'and policy changes by the DPO only, in the ledger',
+      async () => {
+        const both = await api('POST', '/v1/principals', tokens.admin, {
+          displayName: 'x',
+          roles: ['auditor', 'clinician'],
+          organizationId: city.hospitals[0]!.orgId,
+        });
+        assert.equal(both.json.code, 'ERR_ROLE_CONFLICT');
+        assert.equal(
+          (await api('POST', '/v1/principals', tokens.clinicianA, { displayName: 'x', roles: ['clinician'] })).status,
+          403,
+        );
+        assert.equal((await api('GET', '/v1/records/x', 'tv_not_a_token')).status, 401);
+        assert.equal((await api('GET', '/v1/records/x')).status, 401);
+        // Written as people write them: aliases for fields, roles and kinds.
+        const clinic = await api('POST', '/v1/organizations', tokens.admin, {
+          name: '社区预防接种门诊',
+          kind: 'vaccination-clinic',
+        });
+        assert.deepEqual([clinic.status, clinic.json.kind], [201, 'vaccination_clinic']);
+        const nurse = await api('POST', '/v1/principals', tokens.admin, {
+          name: 'nurse',
+          role: 'Vaccination Nurse',
+          organisationId: clinic.json.id,
+        });
+        assert.deepEqual([nurse.status, nurse.json.roles], [201, ['vaccination_nurse']]);
+        const record = {
+          babyName: '钱七之子',
+          babySex: '男',
+          birthTime: '2026-11-20T03:17:00+08:00',
+          hospital: 'x',
+          motherName: '钱七',
+        };
+        assert.equal(
+          (await api('POST', '/v1/records', tokens.clinicianA, { ...record, organizationId: city.hospitals[1]!.orgId }))
+            .status,
+          403,
+        );
+        assert.equal(
+          (await api('POST', '/v1/records', tokens.clinicianA, { ...record, organizationId: city.hospitals[0]!.orgId }))
+            .status,
+          201,
+        );
+        const cur = await api('GET', '/v1/policies/current', tokens.dpo);
+        assert.equal(cur.status, 200);
+        assert.equal(
+          (await api('PUT', '/v1/policies/current', tokens.clinicianA, { text: cur.json.text })).status,
+          403,
+        );
+        assert.equal(
+          (await api('PUT', '/v1/policies/current', tokens.dpo, { text: 'permit (' })).json.code,
+          'ERR_POLICY_INVALID',
+        );
+        const put = await api('PUT', '/v1/policies/current', tokens.dpo, { text: cur.json.text });
+        assert.equal(put.json.version, cur.json.version + 1);
+        const plain = await api('PUT', '/v1/policies/current', tokens.dpo, cur.json.text, {
+          'content-type': 'text/plain',
+        });
+        assert.equal(plain.json.version, cur.json.version + 2, plain.text);
+        const e = await vault.db.get<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'policy.change'",
+        );
+        assert.ok(Number(e?.n) >= 2);
+      },
+    );
 
     test('administrators hash an identifier into the ledger references of its records', async () => {
       const rec = await vault.registry.get(recordsA[5]!);
@@ -855,11 +883,13 @@ for (const backend of BACKENDS) {
       const before = await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM disclosures');
       if (backend.name === 'sqlite') {
         await vault.db.exec(
-          "CREATE TRIGGER ledger_full BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+          'CREATE TRIGGER ledger_full BEFORE INSERT ON audit_events ' +
+            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
         );
       } else {
         await vault.db.exec(
-          `CREATE OR REPLACE FUNCTION ledger_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$`,
+          'CREATE OR REPLACE FUNCTION ledger_full() RETURNS trigger LANGUAGE plpgsql AS $$ ' +
+            "BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$",
         );
         await vault.db.exec(
           'CREATE TRIGGER ledger_full BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION ledger_full()',

@@ -72,7 +72,10 @@ export class Services {
     };
   }
 
-  /** The use cases on a vault: loads the policy (the default in a new vault), the guard's blocks, the poison records. */
+  /**
+   * The use cases on a vault: loads the policy (the default in a new vault), the guard's blocks, the poison
+   * records.
+   */
   static async open(vault: Vault, opts: ServiceOptions = {}): Promise<Services> {
     const s = new Services(vault, opts);
     await s.gate.start();

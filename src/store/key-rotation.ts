@@ -43,7 +43,8 @@ export async function rotateKeys(
         [tenantId, 'data', toVersion, w.kekId, w.wrapped, now],
       );
       await tx.run(
-        "INSERT INTO key_rotations (tenant_id, to_version, status, records_done, started_at) VALUES (?, ?, 'running', 0, ?)",
+        'INSERT INTO key_rotations (tenant_id, to_version, status, records_done, started_at) ' +
+          "VALUES (?, ?, 'running', 0, ?)",
         [tenantId, toVersion, now],
       );
       events.push({
@@ -56,7 +57,8 @@ export async function rotateKeys(
     keys.addDataKey(vault.kek, w);
   }
   const totalRow = await db.get<{ n: number }>(
-    'SELECT COUNT(*) AS n FROM record_keys k JOIN records r ON r.seq = k.record_seq WHERE r.tenant_id = ? AND k.dek_version < ?',
+    'SELECT COUNT(*) AS n FROM record_keys k JOIN records r ON r.seq = k.record_seq ' +
+      'WHERE r.tenant_id = ? AND k.dek_version < ?',
     [tenantId, toVersion],
   );
   const total = Number(totalRow?.n ?? 0);
@@ -71,7 +73,8 @@ export async function rotateKeys(
         dek_version: number;
         wrapped: Buffer;
       }>(
-        `SELECT r.seq, r.id, r.record_type, k.gen, k.dek_version, k.wrapped FROM record_keys k JOIN records r ON r.seq = k.record_seq
+        `SELECT r.seq, r.id, r.record_type, k.gen, k.dek_version, k.wrapped
+         FROM record_keys k JOIN records r ON r.seq = k.record_seq
          WHERE r.tenant_id = ? AND k.dek_version < ? ORDER BY k.record_seq LIMIT ?`,
         [tenantId, toVersion, batchSize],
       );

@@ -75,8 +75,10 @@ CREATE INDEX records_staged ON records (staged_by) WHERE staged_by IS NOT NULL;
     // are the truth, and \`ledger verify\` rebuilds all of it from them.
     sql: `
 CREATE TABLE ledger_state (id INTEGER PRIMARY KEY, size {bigint} NOT NULL, edge {blob} NOT NULL);
-CREATE TABLE ledger_tiles (level INTEGER NOT NULL, idx {bigint} NOT NULL, hashes {blob} NOT NULL, PRIMARY KEY (level, idx));
-CREATE TABLE ledger_checkpoints (size {bigint} PRIMARY KEY, root {blob} NOT NULL, note TEXT NOT NULL, signed_at TEXT NOT NULL);
+CREATE TABLE ledger_tiles (
+  level INTEGER NOT NULL, idx {bigint} NOT NULL, hashes {blob} NOT NULL, PRIMARY KEY (level, idx));
+CREATE TABLE ledger_checkpoints (
+  size {bigint} PRIMARY KEY, root {blob} NOT NULL, note TEXT NOT NULL, signed_at TEXT NOT NULL);
 {append_only}
 `,
   },
@@ -84,7 +86,8 @@ CREATE TABLE ledger_checkpoints (size {bigint} PRIMARY KEY, root {blob} NOT NULL
     version: 4,
     name: 'ledger witnesses',
     sql: `
-CREATE TABLE ledger_cosignatures (size {bigint} NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (size, witness));
+CREATE TABLE ledger_cosignatures (
+  size {bigint} NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (size, witness));
 CREATE TABLE ledger_witness_sizes (witness TEXT PRIMARY KEY, size {bigint} NOT NULL);
 `,
   },
@@ -129,7 +132,8 @@ CREATE TABLE alerts (
   rule TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT);
 CREATE INDEX alerts_at ON alerts (tenant_id, at);
 CREATE TABLE guard_blocks (
-  principal_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, since TEXT NOT NULL, rule TEXT NOT NULL, alert_id TEXT NOT NULL);
+  principal_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, since TEXT NOT NULL, rule TEXT NOT NULL,
+  alert_id TEXT NOT NULL);
 CREATE TABLE poison_records (record_ref TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE consents (
   record_seq {bigint} NOT NULL, org_id TEXT NOT NULL, purpose TEXT NOT NULL, granted_at TEXT NOT NULL,
@@ -219,7 +223,8 @@ CREATE TABLE record_changes_rowid (
   valid_from TEXT NOT NULL, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
   key_gen INTEGER NOT NULL, sealed BLOB NOT NULL);
 INSERT INTO record_changes_rowid (record_seq, change, valid_from, recorded_at, recorded_by, key_gen, sealed)
-  SELECT record_seq, change, valid_from, recorded_at, recorded_by, key_gen, sealed FROM record_changes ORDER BY record_seq, change;
+  SELECT record_seq, change, valid_from, recorded_at, recorded_by, key_gen, sealed FROM record_changes
+  ORDER BY record_seq, change;
 DROP TABLE record_changes;
 ALTER TABLE record_changes_rowid RENAME TO record_changes;
 CREATE UNIQUE INDEX record_changes_key ON record_changes (record_seq, change)
@@ -283,7 +288,8 @@ CREATE TABLE staged_digests (record_seq {bigint} PRIMARY KEY REFERENCES records(
 
 export async function migrate(db: Db): Promise<void> {
   await db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    'CREATE TABLE IF NOT EXISTS schema_migrations ' +
+      '(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
   );
   const done = new Set(
     (await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)),

@@ -19,7 +19,8 @@ export async function summarise(vault: Vault): Promise<VaultSummary> {
   const count = async (sql: string, params: (string | number)[] = [t]) =>
     Number((await db.get<{ n: number }>(sql, params))?.n ?? 0);
   const byType = await db.all<{ record_type: string; n: number }>(
-    'SELECT record_type, COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NULL AND staged_by IS NULL GROUP BY record_type ORDER BY record_type',
+    'SELECT record_type, COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NULL AND staged_by IS NULL ' +
+      'GROUP BY record_type ORDER BY record_type',
     [t],
   );
   const orgs = await db.all<{ kind: string; n: number }>(

@@ -22,7 +22,10 @@ export interface CityOptions {
   /** Prefecture code (4 digits, GB/T 2260); default 3701, Jinan. */
   readonly prefecture?: string;
   readonly hospitals?: number;
-  /** The end of the simulated period (ISO); births fall in the year before. Fixed by default so a seed always gives the same city. */
+  /**
+   * The end of the simulated period (ISO); births fall in the year before. Fixed by default so a seed always gives
+   * the same city.
+   */
   readonly until?: string;
   /** Length of the simulated period in days (default 365). */
   readonly days?: number;
@@ -159,7 +162,10 @@ const SCHEDULE: readonly [number, string, number][] = [
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-/** Real county-level regions only (functional zones such as development areas have statistics codes, not GB/T 2260 ones). */
+/**
+ * Real county-level regions only (functional zones such as development areas have statistics codes, not GB/T 2260
+ * ones).
+ */
 function isCounty(r: Region): boolean {
   return !/(开发区|示范区|园区|管理区|经济|新城)$/.test(r.name) && Number(r.code.slice(4)) < 70;
 }
@@ -168,7 +174,10 @@ function address(rng: Rng, district: Region): string {
   const pref = prefectureName(district.code) ?? '';
   const prov = provinceName(district.code) ?? '';
   const floor = rng.int(1, 26);
-  return `${prov}${pref}${district.name}${rng.pick(ROADS)}${rng.int(1, 300)}号${rng.pick(COMPOUNDS)}${rng.int(1, 30)}号楼${rng.int(1, 4)}单元${floor}${String(rng.int(1, 4)).padStart(2, '0')}`;
+  return (
+    `${prov}${pref}${district.name}${rng.pick(ROADS)}${rng.int(1, 300)}号` +
+    `${rng.pick(COMPOUNDS)}${rng.int(1, 30)}号楼${rng.int(1, 4)}单元${floor}${String(rng.int(1, 4)).padStart(2, '0')}`
+  );
 }
 
 /** Births by hour of day: a morning peak of scheduled caesareans, otherwise spread (normalised weights). */

@@ -190,55 +190,60 @@ test('outside-source rows accuse nobody more often than epsilon allows (Markov b
   assert.ok(accused / trials <= 0.05, `${accused} of ${trials}`);
 });
 
-test('a record repeated in the leak counts once in the any-subset model; one export of many is judged as that file; a row whose marks contradict a disclosure is not consistent with it', () => {
-  const match = {
-    field: 'motherPhone',
-    version: 1,
-    level: 'exact' as const,
-    weight: 20,
-    stale: false,
-    validFrom: '',
-    validTo: null,
-    recordedAt: '',
-  };
-  const items = new Map(Array.from({ length: 40 }, (_, i) => [i + 1, new Map([['motherPhone', 1]])] as const));
-  const sources: SourceInput[] = [
-    {
-      principalId: 'p',
-      totalRecords: 10_000,
-      disclosures: [{ id: 'd', principalId: 'p', at: '', channel: 'export', items }],
-    },
-  ];
-  const strata = new Map([['s', 1000]]);
-  const none = { canaries: new Map(), fingerprints: new Map() };
-  const rowsOf = (seqs: number[], contradicts?: ReadonlySet<string>) =>
-    seqs.map((seq) => ({ seq, stratum: 's', matches: [match], contradicts }));
-  const score = (rows: ReturnType<typeof rowsOf>) =>
-    attribute(prepare(rows, sources, strata, new Set()), none, { epsilon: 1e-6 }).candidates[0]!;
-  const distinct = Array.from({ length: 20 }, (_, i) => i + 1);
-  // The same 20 records, each leaked three times: the leaker still chose 20 records, not 60.
-  const repeated = score(rowsOf([...distinct, ...distinct, ...distinct]));
-  assert.equal(repeated.consistentRows, 60);
-  assert.ok(repeated.log10LRAnySubset > score(rowsOf(distinct)).log10LRAnySubset);
-  // One month's export of a principal that exported every month: judged as that file, not diluted by the other eleven.
-  const months = Array.from({ length: 12 }, (_, m) => ({
-    id: `m${m}`,
-    principalId: 'clerk',
-    at: '',
-    channel: 'export',
-    items: new Map(Array.from({ length: 40 }, (_, i) => [m * 40 + i + 1, new Map([['motherPhone', 1]])] as const)),
-  }));
-  const clerk = (ds: typeof months) =>
-    attribute(
-      prepare(rowsOf(distinct), [{ principalId: 'clerk', totalRecords: 480, disclosures: ds }], strata, new Set()),
-      none,
-      { epsilon: 1e-6 },
-    ).candidates[0]!.log10LR;
-  assert.ok(clerk(months) > clerk(months.map((d) => ({ ...d, channel: 'api' }))) + 10);
-  // Contradicted by the rows' marks: no row is the source's, whatever versions it shows.
-  assert.equal(score(rowsOf(distinct, new Set(['d']))).consistentRows, 0);
-  assert.equal(score(rowsOf(distinct, new Set(['other']))).consistentRows, 20);
-});
+test(
+  'a record repeated in the leak counts once in the any-subset model; one export of many is judged as that file; ' +
+    'a row whose marks contradict a disclosure is not consistent with it',
+  () => {
+    const match = {
+      field: 'motherPhone',
+      version: 1,
+      level: 'exact' as const,
+      weight: 20,
+      stale: false,
+      validFrom: '',
+      validTo: null,
+      recordedAt: '',
+    };
+    const items = new Map(Array.from({ length: 40 }, (_, i) => [i + 1, new Map([['motherPhone', 1]])] as const));
+    const sources: SourceInput[] = [
+      {
+        principalId: 'p',
+        totalRecords: 10_000,
+        disclosures: [{ id: 'd', principalId: 'p', at: '', channel: 'export', items }],
+      },
+    ];
+    const strata = new Map([['s', 1000]]);
+    const none = { canaries: new Map(), fingerprints: new Map() };
+    const rowsOf = (seqs: number[], contradicts?: ReadonlySet<string>) =>
+      seqs.map((seq) => ({ seq, stratum: 's', matches: [match], contradicts }));
+    const score = (rows: ReturnType<typeof rowsOf>) =>
+      attribute(prepare(rows, sources, strata, new Set()), none, { epsilon: 1e-6 }).candidates[0]!;
+    const distinct = Array.from({ length: 20 }, (_, i) => i + 1);
+    // The same 20 records, each leaked three times: the leaker still chose 20 records, not 60.
+    const repeated = score(rowsOf([...distinct, ...distinct, ...distinct]));
+    assert.equal(repeated.consistentRows, 60);
+    assert.ok(repeated.log10LRAnySubset > score(rowsOf(distinct)).log10LRAnySubset);
+    // One month's export of a principal that exported every month: judged as that file, not diluted by the other
+    // eleven.
+    const months = Array.from({ length: 12 }, (_, m) => ({
+      id: `m${m}`,
+      principalId: 'clerk',
+      at: '',
+      channel: 'export',
+      items: new Map(Array.from({ length: 40 }, (_, i) => [m * 40 + i + 1, new Map([['motherPhone', 1]])] as const)),
+    }));
+    const clerk = (ds: typeof months) =>
+      attribute(
+        prepare(rowsOf(distinct), [{ principalId: 'clerk', totalRecords: 480, disclosures: ds }], strata, new Set()),
+        none,
+        { epsilon: 1e-6 },
+      ).candidates[0]!.log10LR;
+    assert.ok(clerk(months) > clerk(months.map((d) => ({ ...d, channel: 'api' }))) + 10);
+    // Contradicted by the rows' marks: no row is the source's, whatever versions it shows.
+    assert.equal(score(rowsOf(distinct, new Set(['d']))).consistentRows, 0);
+    assert.equal(score(rowsOf(distinct, new Set(['other']))).consistentRows, 20);
+  },
+);
 
 test('a rival that received everything keeps the source company in the confidence set, but never pushes it out', () => {
   const match = {

@@ -83,17 +83,22 @@ export function notices(r: Pick<TraceReport, 'fields' | 'window' | 'affected' | 
     '三、个人信息处理者的联系方式',
     '个人信息保护负责人：[姓名]，电话：[电话]，邮箱：[邮箱]。',
     '',
-    '(English) Draft breach report under PIPL Art. 57: categories of information, cause and possible harm; remedial measures and what individuals can do; contact of the handler.',
+    '(English) Draft breach report under PIPL Art. 57: categories of information, cause and possible harm; ' +
+      'remedial measures and what individuals can do; contact of the handler.',
   ].join('\n');
   const families = [
     '尊敬的家长：',
     '',
-    `我们发现，您家庭在本院登记的部分信息（${fields}）可能于 ${when} 期间被泄露。${r.accused ? '泄露来源已查明，相关人员权限已被暂停，并已报告监管部门。' : '我们正在调查泄露来源，并已报告监管部门。'}`,
+    `我们发现，您家庭在本院登记的部分信息（${fields}）可能于 ${when} 期间被泄露。` +
+      (r.accused
+        ? '泄露来源已查明，相关人员权限已被暂停，并已报告监管部门。'
+        : '我们正在调查泄露来源，并已报告监管部门。'),
     '可能的危害：有人可能冒充医院工作人员、摄影师或母婴机构给您打电话，并说出孩子的出生时间等信息以取得信任。',
     '建议您：不要向来电者透露验证码、银行卡或身份证信息；不要点击陌生短信链接；如有疑问，请通过家长门户核验来电者身份，或拨打下方电话。',
     '联系方式：个人信息保护负责人 [姓名]，电话 [电话]。',
     '',
-    '(English) Notice to families: what may have leaked and when, the possible harm (callers posing as hospital staff), what to do, and whom to contact.',
+    '(English) Notice to families: what may have leaked and when, the possible harm ' +
+      '(callers posing as hospital staff), what to do, and whom to contact.',
   ].join('\n');
   return { regulator, families };
 }
@@ -111,33 +116,65 @@ function bars(candidates: readonly SourceScore[], threshold: number): string {
     .map(
       (c, i) =>
         `<text x="0" y="${i * h + 15}" font-size="12">${esc(c.principalId)}</text>` +
-        `<rect x="${left}" y="${i * h + 3}" width="${scale(c.log10LRAnySubset).toFixed(1)}" height="8" fill="#c8d6e5"/>` +
+        `<rect x="${left}" y="${i * h + 3}" ` +
+        `width="${scale(c.log10LRAnySubset).toFixed(1)}" height="8" fill="#c8d6e5"/>` +
         `<rect x="${left}" y="${i * h + 11}" width="${scale(c.log10LR).toFixed(1)}" height="8" fill="#2e86de"/>`,
     )
     .join('');
   const tx = left + scale(threshold);
   return (
-    `<svg role="img" aria-label="log10 likelihood ratio per candidate" width="${width}" height="${shown.length * h + 20}" xmlns="http://www.w3.org/2000/svg">${rows}` +
-    `<line x1="${tx}" x2="${tx}" y1="0" y2="${shown.length * h}" stroke="#ee5253" stroke-dasharray="4"/><text x="${tx + 3}" y="${shown.length * h + 14}" font-size="11" fill="#ee5253">accusation threshold ${threshold.toFixed(1)}</text></svg>`
+    `<svg role="img" aria-label="log10 likelihood ratio per candidate" width="${width}" ` +
+    `height="${shown.length * h + 20}" xmlns="http://www.w3.org/2000/svg">${rows}` +
+    `<line x1="${tx}" x2="${tx}" y1="0" y2="${shown.length * h}" stroke="#ee5253" stroke-dasharray="4"/>` +
+    `<text x="${tx + 3}" y="${shown.length * h + 14}" font-size="11" fill="#ee5253">` +
+    `accusation threshold ${threshold.toFixed(1)}</text></svg>`
   );
 }
+
+const STYLE =
+  'body{font:14px system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}' +
+  'th{text-align:left;padding-right:1rem;vertical-align:top}pre{white-space:pre-wrap;background:#f5f6fa;padding:1rem}';
+
+const CANDIDATES_NOTE =
+  'Dark bars: uniform model; light bars: any-subset model (log10 likelihood ratio against "obtained elsewhere").';
 
 export function renderHtml(r: TraceReport): string {
   const kv = (k: string, v: string) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`;
   const sets = Object.entries(r.confidenceSets)
     .map(([e, s]) => kv(`confidence set at ε = ${e}`, s.join(', ') || '(empty)'))
     .join('');
+  const verdict = r.accused
+    ? `Accused: <strong>${esc(r.accused.principalId)}</strong> ` +
+      `(disclosure ${esc(r.accused.disclosureId ?? 'unknown')}), ` +
+      `log10 LR ${r.accused.log10LR.toFixed(1)} ≥ ${r.threshold.toFixed(1)}`
+    : 'No source accused at the stated bound; see the confidence sets.';
+  const rowCounts =
+    `${r.rows.total} total, ${r.rows.linked} linked (${r.rows.current} current, ${r.rows.stale} stale), ` +
+    `${r.rows.unlinked} unlinked, ${r.rows.canaries} canaries`;
+  const copied =
+    `${r.window.from ?? 'unknown'} and ${r.window.to ?? 'unknown'} ` +
+    `(${r.window.consistentRows} of ${r.window.rows} linked rows agree; ${r.window.basis.join('; ')})`;
+  const hinge = r.fragile.verdictHingesOnOneRow
+    ? `the verdict hinges on row(s) ${r.fragile.rows.join(', ')}`
+    : 'stable';
+  const mixture =
+    r.mixture.length > 1
+      ? kv(
+          'mixture',
+          r.mixture.map((m) => `${m.principalId}: ${m.rows} rows${m.accused ? ' (accused)' : ''}`).join('; '),
+        )
+      : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Trace ${esc(r.id)}</title>
-<style>body{font:14px system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}th{text-align:left;padding-right:1rem;vertical-align:top}pre{white-space:pre-wrap;background:#f5f6fa;padding:1rem}</style></head><body>
+<style>${STYLE}</style></head><body>
 <h1>Trace report <code>${esc(r.id)}</code></h1>
-<p id="verdict">${r.accused ? `Accused: <strong>${esc(r.accused.principalId)}</strong> (disclosure ${esc(r.accused.disclosureId ?? 'unknown')}), log10 LR ${r.accused.log10LR.toFixed(1)} ≥ ${r.threshold.toFixed(1)}` : 'No source accused at the stated bound; see the confidence sets.'}</p>
+<p id="verdict">${verdict}</p>
 <table>${kv('false-accusation bound ε', String(r.epsilon))}${sets}
-${kv('rows', `${r.rows.total} total, ${r.rows.linked} linked (${r.rows.current} current, ${r.rows.stale} stale), ${r.rows.unlinked} unlinked, ${r.rows.canaries} canaries`)}
-${kv('copied between', `${r.window.from ?? 'unknown'} and ${r.window.to ?? 'unknown'} (${r.window.consistentRows} of ${r.window.rows} linked rows agree; ${r.window.basis.join('; ')})`)}
+${kv('rows', rowCounts)}
+${kv('copied between', copied)}
 ${kv('affected families', `${r.affected.total} (${r.affected.direct.length} seen in the leak)`)}
-${kv('leave-one-row-out', r.fragile.verdictHingesOnOneRow ? `the verdict hinges on row(s) ${r.fragile.rows.join(', ')}` : 'stable')}
-${r.mixture.length > 1 ? kv('mixture', r.mixture.map((m) => `${m.principalId}: ${m.rows} rows${m.accused ? ' (accused)' : ''}`).join('; ')) : ''}</table>
-<h2>Candidates</h2><p>Dark bars: uniform model; light bars: any-subset model (log10 likelihood ratio against "obtained elsewhere").</p>${bars(r.candidates, r.threshold)}
+${kv('leave-one-row-out', hinge)}
+${mixture}</table>
+<h2>Candidates</h2><p>${CANDIDATES_NOTE}</p>${bars(r.candidates, r.threshold)}
 <h2>Assumptions</h2><ul>${r.assumptions.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>
 <h2>Missing evidence</h2><ul>${r.missingEvidence.map((a) => `<li>${esc(a)}</li>`).join('') || '<li>none</li>'}</ul>
 <h2>Draft notice to the regulator</h2><pre lang="zh-CN">${esc(r.notices.regulator)}</pre>

@@ -17,7 +17,10 @@ export async function contactAddCommand(opts: VaultOptions & { phone?: string; m
   });
 }
 
-/** `tracevault canary hit --data DIR --contact X --at ISO --quote TEXT --token T [--json]`: intake of a call or message. */
+/**
+ * `tracevault canary hit --data DIR --contact X --at ISO --quote TEXT --token T [--json]`: intake of a call or
+ * message.
+ */
 export async function hitCommand(
   opts: VaultOptions & { contact: string; at: string; quote: string; json?: boolean },
 ): Promise<void> {

@@ -34,7 +34,11 @@ export async function importCommand(
       );
     if (opts.json) return json(report);
     out(
-      `import ${report.importId}: ${report.rows} rows (${report.format}${report.encoding ? `, ${report.encoding}` : ''}), ${report.created} records created, ${report.duplicates} already present, ${report.invalid} invalid skipped${report.resumedAfterRow ? `, resumed after row ${report.resumedAfterRow}` : ''}`,
+      `import ${report.importId}: ${report.rows} rows ` +
+        `(${report.format}${report.encoding ? `, ${report.encoding}` : ''}), ` +
+        `${report.created} records created, ${report.duplicates} already present, ` +
+        `${report.invalid} invalid skipped` +
+        `${report.resumedAfterRow ? `, resumed after row ${report.resumedAfterRow}` : ''}`,
     );
     for (const e of report.errors.slice(0, 20)) out(`  row ${e.row}: ${e.field}: ${e.rule}`);
     if (report.errors.length > 20)

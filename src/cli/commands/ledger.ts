@@ -81,7 +81,10 @@ export async function receiptCommand(opts: { data: string; index: number }): Pro
   }
 }
 
-/** `tracevault ledger verify-receipt FILE --log-key VKEY [--witness-key VKEY…] [--quorum N]`: exit 0 valid, 1 invalid, 2 malformed. */
+/**
+ * `tracevault ledger verify-receipt FILE --log-key VKEY [--witness-key VKEY…] [--quorum N]`: exit 0 valid, 1 invalid,
+ * 2 malformed.
+ */
 export function verifyReceiptCommand(
   file: string,
   opts: { logKey: string; witnessKey?: string[]; quorum?: number },
@@ -97,9 +100,11 @@ export function verifyReceiptCommand(
     const r = verifyReceipt(text, parseVerifierKey(opts.logKey), (opts.witnessKey ?? []).map(parseCosignerVerifier), {
       quorum: opts.quorum ?? 0,
     });
-    out(
-      `receipt for entry ${r.index}: ${r.valid ? 'valid' : 'INVALID'}${r.size ? ` (checkpoint of ${r.size} entries, cosigned by ${r.witnesses.length ? r.witnesses.join(', ') : 'no known witness'})` : ''}`,
-    );
+    const checkpoint = r.size
+      ? ` (checkpoint of ${r.size} entries, ` +
+        `cosigned by ${r.witnesses.length ? r.witnesses.join(', ') : 'no known witness'})`
+      : '';
+    out(`receipt for entry ${r.index}: ${r.valid ? 'valid' : 'INVALID'}${checkpoint}`);
     if (r.valid && r.entry) out(r.entry.split('\n').pop()!);
     return r.valid ? 0 : 1;
   } catch {
@@ -126,7 +131,8 @@ export async function ledgerVerifyCommand(opts: { data: string }): Promise<numbe
       return 0;
     }
     out(
-      `ledger INVALID: first bad index ${r.firstBadIndex} (${r.problem}); ${r.entries} entries, ${r.checkpoints} checkpoints`,
+      `ledger INVALID: first bad index ${r.firstBadIndex} (${r.problem}); ` +
+        `${r.entries} entries, ${r.checkpoints} checkpoints`,
     );
     return 1;
   } finally {

@@ -59,7 +59,8 @@ export async function getCommand(
       out('history:');
       for (const v of rec.history)
         out(
-          `  ${v.field.padEnd(20)} v${v.version} [${v.validFrom}, ${v.validTo ?? '…'}) ${show(maskOne(v.field, v.value))} by ${v.recordedBy}`,
+          `  ${v.field.padEnd(20)} v${v.version} [${v.validFrom}, ${v.validTo ?? '…'}) ` +
+            `${show(maskOne(v.field, v.value))} by ${v.recordedBy}`,
         );
     }
   });

@@ -16,7 +16,8 @@ export async function simCommand(
     );
     bar.end();
     out(
-      `synthetic city (seed ${opts.seed}): ${r.created} new birth records of ${r.families} families, ${r.hospitals.length} hospitals, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `synthetic city (seed ${opts.seed}): ${r.created} new birth records of ${r.families} families, ` +
+        `${r.hospitals.length} hospitals, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   });
 }

@@ -44,7 +44,8 @@ export async function witnessServeCommand(opts: {
   const server = await serveWitness(new Witness(cosigner, trusted, db), opts.port, opts.host);
   const addr = server.address();
   out(
-    `witness ${cosigner.name} on http://${opts.host}:${typeof addr === 'object' && addr ? addr.port : opts.port} (POST /add-checkpoint), trusting ${trusted.length} log key(s)`,
+    `witness ${cosigner.name} on http://${opts.host}:${typeof addr === 'object' && addr ? addr.port : opts.port} ` +
+      `(POST /add-checkpoint), trusting ${trusted.length} log key(s)`,
   );
   out(`verifier key: ${cosigner.verifierKey}`);
   await new Promise<void>((done) => {

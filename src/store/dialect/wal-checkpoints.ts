@@ -11,10 +11,11 @@
  * itself, of the database header's user_version, unchanged. (When a PASSIVE checkpoint happens to
  * complete, the writer restarts the WAL on its own and syncs the header there — likely the 3–4 ms
  * COMMITs seen at half load. That sync keeps old frames from being replayed after a crash, so it
- * stays.) Each RESTART costs the requests of that moment the lock held for ~10–20 ms. At 2,000 frames they came about once a second under load and set the read path's p99
- * (17–19 ms at half its maximum); at 20,000 it was 6–9 ms (bench/RESULTS.md). Writers that meet that lock wait on a timer, not
- * in SQLite's busy handler (sqlite.ts). Modes: sqlite.org/c3ref/wal_checkpoint_v2.html. Should the
- * worker stop, the writer checkpoints by itself again.
+ * stays.) Each RESTART costs the requests of that moment the lock held for ~10–20 ms. At 2,000
+ * frames they came about once a second under load and set the read path's p99 (17–19 ms at half its
+ * maximum); at 20,000 it was 6–9 ms (bench/RESULTS.md). Writers that meet that lock wait on a
+ * timer, not in SQLite's busy handler (sqlite.ts). Modes: sqlite.org/c3ref/wal_checkpoint_v2.html.
+ * Should the worker stop, the writer checkpoints by itself again.
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';

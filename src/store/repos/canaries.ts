@@ -85,8 +85,8 @@ export class CanaryRepo {
     },
   ): Promise<void> {
     await tx.run(
-      'INSERT INTO canary_hits (id, tenant_id, contact_id, at, confirmed, canary_id, disclosure_id, quote, recorded_at) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO canary_hits (id, tenant_id, contact_id, at, confirmed, canary_id, disclosure_id, quote, ' +
+        'recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [h.id, this.#tenant, h.contactId, h.at, h.canaryId ? 1 : 0, h.canaryId, h.disclosureId, h.quote, h.recordedAt],
     );
   }

@@ -67,7 +67,8 @@ export class OversightRepo {
 
   async insertBlock(tx: Db, b: { principalId: string; since: string; rule: string; alertId: string }): Promise<void> {
     await tx.run(
-      'INSERT INTO guard_blocks (principal_id, tenant_id, since, rule, alert_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      'INSERT INTO guard_blocks (principal_id, tenant_id, since, rule, alert_id) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT DO NOTHING',
       [b.principalId, this.#tenant, b.since, b.rule, b.alertId],
     );
   }

@@ -92,8 +92,14 @@ async function cleanup() {
 
 function finish(n: number, ms: number) {
   void cleanup().then(() => {
-    process.stdout.write(
-      `${JSON.stringify({ mode, rows: n, ms: Math.round(ms), perSecond: Math.round((n / ms) * 1000), peakMB: Math.round(process.resourceUsage().maxRSS / 1024), totalMs: Math.round(performance.now() - started) })}\n`,
-    );
+    const line = {
+      mode,
+      rows: n,
+      ms: Math.round(ms),
+      perSecond: Math.round((n / ms) * 1000),
+      peakMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      totalMs: Math.round(performance.now() - started),
+    };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
   });
 }

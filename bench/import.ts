@@ -33,7 +33,8 @@ for (const mode of [
   const line = JSON.parse(r.stdout.trim().split('\n').pop()!);
   results[mode] = line;
   console.log(
-    `${mode.padEnd(28)} ${String(line.perSecond).padStart(7)} records/s  ${String(line.ms).padStart(7)} ms  peak ${line.peakMB} MB`,
+    `${mode.padEnd(28)} ${String(line.perSecond).padStart(7)} records/s  ` +
+      `${String(line.ms).padStart(7)} ms  peak ${line.peakMB} MB`,
   );
 }
 for (const db of ['sqlite', 'postgres']) {
@@ -42,11 +43,13 @@ for (const db of ['sqlite', 'postgres']) {
   const w = results[`tracevault-${db}-threads1`];
   if (b && t)
     console.log(
-      `${db}: tracevault at ${((t.perSecond / b.perSecond) * 100).toFixed(0)}% of the clear-insert baseline${w ? `, ${((w.perSecond / b.perSecond) * 100).toFixed(0)}% with one sealing thread` : ''}`,
+      `${db}: tracevault at ${((t.perSecond / b.perSecond) * 100).toFixed(0)}% of the clear-insert baseline` +
+        `${w ? `, ${((w.perSecond / b.perSecond) * 100).toFixed(0)}% with one sealing thread` : ''}`,
     );
 }
 const sq = results['tracevault-sqlite'];
 if (sq)
   console.log(
-    `targets: ≥10,000 records/s on SQLite: ${sq.perSecond >= 10_000 ? 'met' : 'NOT met'}; peak < 300 MB: ${sq.peakMB < 300 ? 'met' : 'NOT met'}`,
+    `targets: ≥10,000 records/s on SQLite: ${sq.perSecond >= 10_000 ? 'met' : 'NOT met'}; ` +
+      `peak < 300 MB: ${sq.peakMB < 300 ? 'met' : 'NOT met'}`,
   );

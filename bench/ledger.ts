@@ -74,7 +74,8 @@ console.log(`machine: ${machine()}`);
       );
     }
     console.log(
-      `durable appends, 1 per transaction, ${concurrent} concurrent (group commit): ${fmt(total / ((performance.now() - t) / 1000))}/s`,
+      `durable appends, 1 per transaction, ${concurrent} concurrent (group commit): ` +
+        `${fmt(total / ((performance.now() - t) / 1000))}/s`,
     );
   }
   // 2b. Integration of what was appended into tiles.
@@ -101,7 +102,8 @@ console.log(`machine: ${machine()}`);
   const theirs = n / ((performance.now() - t) / 1000);
   if (!mt.getRoot().equals(range.root())) throw new Error('merkletreejs root differs: not configured as RFC 6962');
   console.log(
-    `integration in memory, ${fmt(n)} leaves: ours ${fmt(ours)}/s, merkletreejs ${fmt(theirs)}/s (${(ours / theirs).toFixed(1)}x); same root`,
+    `integration in memory, ${fmt(n)} leaves: ours ${fmt(ours)}/s, ` +
+      `merkletreejs ${fmt(theirs)}/s (${(ours / theirs).toFixed(1)}x); same root`,
   );
   // merkletreejs proofs at 1M (it holds the whole tree in memory).
   const times: number[] = [];
@@ -177,7 +179,9 @@ console.log(`machine: ${machine()}`);
   const cold = await measure(true),
     warm = await measure(false);
   console.log(
-    `proofs at ${fmt(PROOF_SIZE)} entries from tiles: inclusion median ${cold.inc.toFixed(3)} ms cold, ${warm.inc.toFixed(3)} ms warm; consistency ${cold.con.toFixed(3)} ms cold, ${warm.con.toFixed(3)} ms warm`,
+    `proofs at ${fmt(PROOF_SIZE)} entries from tiles: ` +
+      `inclusion median ${cold.inc.toFixed(3)} ms cold, ${warm.inc.toFixed(3)} ms warm; ` +
+      `consistency ${cold.con.toFixed(3)} ms cold, ${warm.con.toFixed(3)} ms warm`,
   );
   await db.close();
 }
@@ -224,7 +228,8 @@ console.log(`machine: ${machine()}`);
   const verify = (performance.now() - t) / 1000;
   if (!r.ok) throw new Error('verify');
   console.log(
-    `integration of ${fmt(VERIFY_SIZE)} entries into tiles: ${integrate.toFixed(1)} s (${fmt(VERIFY_SIZE / integrate)} entries/s)`,
+    `integration of ${fmt(VERIFY_SIZE)} entries into tiles: ` +
+      `${integrate.toFixed(1)} s (${fmt(VERIFY_SIZE / integrate)} entries/s)`,
   );
   console.log(`full verification of ${fmt(r.entries)} entries (rebuild, tiles, checkpoint): ${verify.toFixed(1)} s`);
   await vault.close();

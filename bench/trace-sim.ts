@@ -72,7 +72,9 @@ u.sources.forEach((s, i) => {
   }
 });
 console.log(
-  `city: ${u.records.length} births, ${u.principals.length} principals (${u.sources.length} with disclosures), ${u.sources.reduce((n, s) => n + s.disclosures.reduce((m, d) => m + d.items.size, 0), 0).toLocaleString('en')} disclosed records; built in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  `city: ${u.records.length} births, ${u.principals.length} principals (${u.sources.length} with disclosures), ` +
+    `${u.sources.reduce((n, s) => n + s.disclosures.reduce((m, d) => m + d.items.size, 0), 0).toLocaleString('en')} ` +
+    `disclosed records; built in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 );
 
 const tf: TermFrequencies = {
@@ -165,7 +167,8 @@ const pct = (n: number, d: number) => (d === 0 ? '—' : `${((100 * n) / d).toFi
 if (section('accuracy')) {
   console.log(`\n### Single leaker: accuracy (${TRIALS} trials a cell, ε = 1e-6)\n`);
   console.log(
-    '| channel | rows | noise | accused right | accused wrong | top-1 | in set 1e-2 | in set 1e-6 | mean set 1e-6 | window covers | window width (median days) | link recall | link precision |',
+    '| channel | rows | noise | accused right | accused wrong | top-1 | in set 1e-2 | in set 1e-6 | mean set 1e-6 ' +
+      '| window covers | window width (median days) | link recall | link precision |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   let linkTp = 0,
@@ -215,13 +218,17 @@ if (section('accuracy')) {
         linkFp += fp;
         linkFn += fn;
         console.log(
-          `| ${channel} | ${size} | ${noise * 100}% | ${pct(right, TRIALS)} | ${pct(wrong, TRIALS)} | ${pct(top1, TRIALS)} | ${pct(in2, TRIALS)} | ${pct(in6, TRIALS)} | ${(setSize / TRIALS).toFixed(1)} | ${pct(covers, TRIALS)} | ${median(widths).toFixed(1)} | ${pct(tp, tp + fn)} | ${pct(tp, tp + fp)} |`,
+          `| ${channel} | ${size} | ${noise * 100}% | ${pct(right, TRIALS)} | ${pct(wrong, TRIALS)} ` +
+            `| ${pct(top1, TRIALS)} | ${pct(in2, TRIALS)} | ${pct(in6, TRIALS)} | ${(setSize / TRIALS).toFixed(1)} ` +
+            `| ${pct(covers, TRIALS)} | ${median(widths).toFixed(1)} | ${pct(tp, tp + fn)} | ${pct(tp, tp + fp)} |`,
         );
       }
     }
   }
   console.log(
-    `\nLinkage over all these trials: recall ${pct(linkTp, linkTp + linkFn)}, precision ${pct(linkTp, linkTp + linkFp)} (rows drawn from a record, including stale and typo rows; fabricated rows count against precision when linked). ${((Date.now() - t0) / 1000).toFixed(0)} s.`,
+    `\nLinkage over all these trials: recall ${pct(linkTp, linkTp + linkFn)}, ` +
+      `precision ${pct(linkTp, linkTp + linkFp)} (rows drawn from a record, including stale and typo rows; ` +
+      `fabricated rows count against precision when linked). ${((Date.now() - t0) / 1000).toFixed(0)} s.`,
   );
 }
 
@@ -243,7 +250,10 @@ if (section('colluders')) {
       if (leak.leakers.every((l) => o.mixture.includes(l))) allInMixture++;
     }
     console.log(
-      `- ${k} colluders: one of them accused ${pct(anyRight, TRIALS)}, an innocent accused ${pct(wrong, TRIALS)}, all colluders among the mixture's components ${pct(allInMixture, TRIALS)}, all in the 1e-2 set ${pct(allInSet, TRIALS)}`,
+      `- ${k} colluders: one of them accused ${pct(anyRight, TRIALS)}, ` +
+        `an innocent accused ${pct(wrong, TRIALS)}, ` +
+        `all colluders among the mixture's components ${pct(allInMixture, TRIALS)}, ` +
+        `all in the 1e-2 set ${pct(allInSet, TRIALS)}`,
     );
   }
 }
@@ -262,7 +272,11 @@ if (section('outside')) {
     if (o.sets['0.01']!.includes('elsewhere')) inSetElsewhere++;
   }
   console.log(
-    `\n### Outside-source leaks\n\n${OUTSIDE} leaks (10–200 rows, noise 0–60%, normalised / transcribed / complaint): false accusations at ε = 1e-3: ${falseAcc} (${pct(falseAcc, OUTSIDE)}; must not exceed 0.1%); "elsewhere" in the 1e-2 confidence set: ${pct(inSetElsewhere, OUTSIDE)}. ${((Date.now() - t0) / 1000).toFixed(0)} s.`,
+    `\n### Outside-source leaks\n\n` +
+      `${OUTSIDE} leaks (10–200 rows, noise 0–60%, normalised / transcribed / complaint): ` +
+      `false accusations at ε = 1e-3: ${falseAcc} (${pct(falseAcc, OUTSIDE)}; must not exceed 0.1%); ` +
+      `"elsewhere" in the 1e-2 confidence set: ${pct(inSetElsewhere, OUTSIDE)}. ` +
+      `${((Date.now() - t0) / 1000).toFixed(0)} s.`,
   );
 }
 
@@ -292,7 +306,11 @@ if (section('journalist')) {
       spans.push((leak.snapshotMs - leak.snapshotFromMs) / 86_400_000);
     }
     console.log(
-      `- ${label}: true source in the 1e-6 confidence set ${pct(inSet, TRIALS * 2)}; window meets the copying ${pct(covers, TRIALS * 2)}; bounded ${widths.length}/${TRIALS * 2}, median width ${widths.length ? median(widths).toFixed(1) : '—'} days (the copying itself spanned ${median(spans).toFixed(1)} days, median)`,
+      `- ${label}: true source in the 1e-6 confidence set ${pct(inSet, TRIALS * 2)}; ` +
+        `window meets the copying ${pct(covers, TRIALS * 2)}; ` +
+        `bounded ${widths.length}/${TRIALS * 2}, ` +
+        `median width ${widths.length ? median(widths).toFixed(1) : '—'} days ` +
+        `(the copying itself spanned ${median(spans).toFixed(1)} days, median)`,
     );
   }
 }

@@ -18,7 +18,8 @@ export function workerBoot(callerUrl: string, name: string): string {
   const ext = extname(fileURLToPath(callerUrl));
   const entry = JSON.stringify(new URL(`./${name}${ext}`, callerUrl).href);
   return ext === '.ts'
-    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${entry}); })`
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
+        `.then((m) => { m.register(); return import(${entry}); })`
     : `import(${entry})`;
 }
 

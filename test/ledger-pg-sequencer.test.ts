@@ -18,13 +18,16 @@ test('two processes appending at once: seq 1..n, no gap, no duplicate', async ()
     const before = Number((await vault.db.get<{ n: number }>('SELECT MAX(seq) AS n FROM audit_events'))!.n);
     await vault.close();
     const worker = join(env.dir, 'appender.mts');
+    const appendAll =
+      'for (let i = 0; i < 300; i++) jobs.push(vault.registry.audited(async (_tx, events) => { ' +
+      "events.push({ action: 'login', principalId: 'p_' + process.argv[3] + '_' + i, outcome: 'ok' }); }));";
     writeFileSync(
       worker,
       `
 import { openVault } from ${JSON.stringify(new URL('../src/store/vault.ts', import.meta.url).pathname)};
 const vault = await openVault(process.argv[2]!, { env: {} });
 const jobs = [];
-for (let i = 0; i < 300; i++) jobs.push(vault.registry.audited(async (_tx, events) => { events.push({ action: 'login', principalId: 'p_' + process.argv[3] + '_' + i, outcome: 'ok' }); }));
+${appendAll}
 await Promise.all(jobs);
 await vault.close();
 `,

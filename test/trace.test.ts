@@ -177,54 +177,58 @@ for (const backend of BACKENDS) {
       assert.notEqual(r.json.accused?.principalId, ids.clerkB);
     });
 
-    test("API reveals carry their recipient's marks: two clinicians who saw the same versions are told apart", async () => {
-      const [a] = city.hospitals;
-      const who: Record<string, string> = {};
-      const adminToken = (
-        await vault.createPrincipal(null, { displayName: 'admin2', roles: ['administrator'], orgId: a!.orgId })
-      ).token;
-      for (const name of ['nurseA', 'nurseB']) {
-        const r = await api('POST', '/v1/principals', adminToken, {
-          displayName: name,
-          roles: ['clinician'],
-          organizationId: a!.orgId,
-        });
-        assert.equal(r.status, 201, r.text);
-        who[name] = r.json.token;
-        ids[name] = r.json.id;
-      }
-      const recs = (
-        await vault.db.all<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY id LIMIT 25', [a!.orgId])
-      ).map((r) => r.id);
-      const fields = ['motherPhone', 'fatherPhone', 'address'];
-      const seen: Record<string, Json[]> = { nurseA: [], nurseB: [] };
-      for (const name of ['nurseA', 'nurseB']) {
-        for (const id of recs) {
-          const r = await api(
-            'GET',
-            `/v1/records/${id}?purpose=treatment&reveal=${fields.join(',')}&justification=${encodeURIComponent('产后随访，核对联系方式')}`,
-            who[name],
-          );
-          assert.equal(r.status, 200, r.text);
-          seen[name]!.push(r.json.fields);
+    test(
+      "API reveals carry their recipient's marks: " + 'two clinicians who saw the same versions are told apart',
+      async () => {
+        const [a] = city.hospitals;
+        const who: Record<string, string> = {};
+        const adminToken = (
+          await vault.createPrincipal(null, { displayName: 'admin2', roles: ['administrator'], orgId: a!.orgId })
+        ).token;
+        for (const name of ['nurseA', 'nurseB']) {
+          const r = await api('POST', '/v1/principals', adminToken, {
+            displayName: name,
+            roles: ['clinician'],
+            organizationId: a!.orgId,
+          });
+          assert.equal(r.status, 201, r.text);
+          who[name] = r.json.token;
+          ids[name] = r.json.id;
         }
-      }
-      // Same values, other renderings: each still normalises to what is stored.
-      const differ = seen.nurseA!.filter((f, i) => JSON.stringify(f) !== JSON.stringify(seen.nurseB![i])).length;
-      assert.ok(differ > 5, `renderings differ in ${differ} of 25 records`);
-      for (const f of seen.nurseA!) assert.match(f.motherPhone, /^1\d{2}[ -]\d{4}[ -]\d{4}$/);
-      const leak = seen.nurseA!.map((f) => [f.motherPhone, f.fatherPhone ?? '', f.address]);
-      const r = await api(
-        'POST',
-        '/v1/traces',
-        tokens.investigator,
-        toCsv(['手机号', '父亲电话', '家庭住址'], leak),
-        'text/csv',
-      );
-      assert.equal(r.status, 201, r.text);
-      assert.equal(r.json.accused?.principalId, ids.nurseA, JSON.stringify(r.json.candidates.slice(0, 3)));
-      assert.ok(!r.json.confidenceSets['0.000001'].includes(ids.nurseB));
-    });
+        const recs = (
+          await vault.db.all<{ id: string }>('SELECT id FROM records WHERE org_id = ? ORDER BY id LIMIT 25', [a!.orgId])
+        ).map((r) => r.id);
+        const fields = ['motherPhone', 'fatherPhone', 'address'];
+        const seen: Record<string, Json[]> = { nurseA: [], nurseB: [] };
+        for (const name of ['nurseA', 'nurseB']) {
+          for (const id of recs) {
+            const r = await api(
+              'GET',
+              `/v1/records/${id}?purpose=treatment&reveal=${fields.join(',')}` +
+                `&justification=${encodeURIComponent('产后随访，核对联系方式')}`,
+              who[name],
+            );
+            assert.equal(r.status, 200, r.text);
+            seen[name]!.push(r.json.fields);
+          }
+        }
+        // Same values, other renderings: each still normalises to what is stored.
+        const differ = seen.nurseA!.filter((f, i) => JSON.stringify(f) !== JSON.stringify(seen.nurseB![i])).length;
+        assert.ok(differ > 5, `renderings differ in ${differ} of 25 records`);
+        for (const f of seen.nurseA!) assert.match(f.motherPhone, /^1\d{2}[ -]\d{4}[ -]\d{4}$/);
+        const leak = seen.nurseA!.map((f) => [f.motherPhone, f.fatherPhone ?? '', f.address]);
+        const r = await api(
+          'POST',
+          '/v1/traces',
+          tokens.investigator,
+          toCsv(['手机号', '父亲电话', '家庭住址'], leak),
+          'text/csv',
+        );
+        assert.equal(r.status, 201, r.text);
+        assert.equal(r.json.accused?.principalId, ids.nurseA, JSON.stringify(r.json.candidates.slice(0, 3)));
+        assert.ok(!r.json.confidenceSets['0.000001'].includes(ids.nurseB));
+      },
+    );
 
     test('rows with no phone and no id number link through the broad blocking keys', async () => {
       const h = exportA.header;
@@ -296,7 +300,8 @@ for (const backend of BACKENDS) {
         .slice(0, 12)
         .map(
           (r) =>
-            `${r[h.indexOf('motherName')]}，身份证：${r[h.indexOf('motherResidentId')]} 生于 ${r[h.indexOf('birthTime')]!.slice(0, 16).replace('T', ' ')}`,
+            `${r[h.indexOf('motherName')]}，身份证：${r[h.indexOf('motherResidentId')]} ` +
+            `生于 ${r[h.indexOf('birthTime')]!.slice(0, 16).replace('T', ' ')}`,
         );
       const r = await api('POST', '/v1/traces', tokens.investigator, lines.join('\n'), 'text/plain');
       assert.equal(r.status, 201, r.text);

@@ -32,7 +32,10 @@ when { principal.roles.contains("partner") && context.consented };
 // --- Fields in a read: masked for everyone, a partner sees only what a parent consented to ----
 permit (principal, action == Action::"view", resource is Field);
 forbid (principal, action == Action::"view", resource is Field)
-when { principal.roles.contains("partner") && !(["babyName", "birthTime", "motherName", "motherPhone", "hospital"].contains(resource.name)) };
+when {
+  principal.roles.contains("partner") &&
+  !(["babyName", "birthTime", "motherName", "motherPhone", "hospital"].contains(resource.name))
+};
 
 // --- Clear values: by purpose --------------------------------------------------------------------
 permit (principal, action == Action::"reveal", resource is Field)
@@ -46,8 +49,10 @@ when {
 };
 permit (principal, action == Action::"reveal", resource is Field)
 when {
-  context.purpose == "vaccination" && principal.roles.contains("vaccination_nurse") && (context.inCare || context.sameOrg) &&
-  ["babyName", "babySex", "birthTime", "motherName", "motherPhone", "fatherPhone", "vaccinations"].contains(resource.name)
+  context.purpose == "vaccination" && principal.roles.contains("vaccination_nurse") &&
+  (context.inCare || context.sameOrg) &&
+  ["babyName", "babySex", "birthTime", "motherName", "motherPhone", "fatherPhone",
+   "vaccinations"].contains(resource.name)
 };
 permit (principal, action == Action::"reveal", resource is Field)
 when {
@@ -67,7 +72,10 @@ when { ["data_centre", "statistics_office"].contains(principal.orgKind) || princ
 permit (principal, action == Action::"collect", resource is Record)
 when { principal.roles.containsAny(["clinician", "records_clerk", "vaccination_nurse"]) };
 permit (principal, action == Action::"update", resource is Record)
-when { (context.sameOrg || context.inCare) && principal.roles.containsAny(["clinician", "records_clerk", "vaccination_nurse"]) };
+when {
+  (context.sameOrg || context.inCare) &&
+  principal.roles.containsAny(["clinician", "records_clerk", "vaccination_nurse"])
+};
 permit (principal, action == Action::"erase", resource is Record)
 when { principal.roles.contains("dpo") && context.purpose == "data_subject_request" };
 

@@ -118,7 +118,10 @@ const token = (s: string) =>
     .toLowerCase()
     .replace(/[\s-]+/g, '_');
 
-/** A role as people write it (`records-clerk`, `Data Protection Officer`) in its canonical name; unknown names pass through. */
+/**
+ * A role as people write it (`records-clerk`, `Data Protection Officer`) in its canonical name; unknown names pass
+ * through.
+ */
 export function canonicalRole(name: string): string {
   const t = token(name);
   return isRole(t) ? t : (ROLE_ALIASES[t] ?? name);

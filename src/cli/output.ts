@@ -31,7 +31,8 @@ export function progress(label: string): { update: (done: number, total?: number
       const width = 24;
       const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
       process.stderr.write(
-        `\r${label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en')}/${total.toLocaleString('en')} ${rate}/s `,
+        `\r${label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ` +
+          `${done.toLocaleString('en')}/${total.toLocaleString('en')} ${rate}/s `,
       );
     } else {
       process.stderr.write(`\r${label} ${done.toLocaleString('en')} ${rate}/s `);

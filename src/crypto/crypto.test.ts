@@ -98,26 +98,30 @@ test('keyring: record keys wrap under the data key and re-wrap under a new versi
   assert.notDeepEqual(tk.blindIndex('phone', '13812345678'), keys().blindIndex('phone', '13812345678'));
 });
 
-test('keyring: a record key unwrapped again comes from the cache, only for the same wrapped bytes, and is forgotten on erasure', () => {
-  const tk = keys();
-  const { key, wrapped } = tk.newRecordKey('r_1');
-  const first = tk.unwrapRecordKey(wrapped);
-  first.fill(0); // the caller's copy: zeroing it leaves the cached key intact
-  assert.deepEqual(tk.unwrapRecordKey(wrapped), key);
-  // Any other wrapped bytes, generation or record is not a hit: it is opened, and fails.
-  const flipped = Buffer.from(wrapped.wrapped);
-  flipped[flipped.length - 1]! ^= 1;
-  assert.throws(() => tk.unwrapRecordKey({ ...wrapped, wrapped: flipped }), { code: 'ERR_DECRYPT' });
-  assert.throws(() => tk.unwrapRecordKey({ ...wrapped, gen: 2 }), { code: 'ERR_DECRYPT' });
-  assert.throws(() => tk.unwrapRecordKey({ ...wrapped, recordId: 'r_10' }), { code: 'ERR_DECRYPT' });
-  // Erased: the cached key is gone (its wrapped form, deleted from the vault, would be opened anew).
-  tk.forgetRecordKey('r_1');
-  assert.deepEqual(tk.unwrapRecordKey(wrapped), key);
-  // Thousands of records: the cache stays bounded and every key is still right.
-  const many = Array.from({ length: 5000 }, (_, i) => tk.newRecordKey(`r_m${i}`));
-  for (const m of many) assert.deepEqual(tk.unwrapRecordKey(m.wrapped), m.key);
-  assert.deepEqual(tk.unwrapRecordKey(many[0]!.wrapped), many[0]!.key);
-});
+test(
+  'keyring: a record key unwrapped again comes from the cache, only for the same wrapped bytes, ' +
+    'and is forgotten on erasure',
+  () => {
+    const tk = keys();
+    const { key, wrapped } = tk.newRecordKey('r_1');
+    const first = tk.unwrapRecordKey(wrapped);
+    first.fill(0); // the caller's copy: zeroing it leaves the cached key intact
+    assert.deepEqual(tk.unwrapRecordKey(wrapped), key);
+    // Any other wrapped bytes, generation or record is not a hit: it is opened, and fails.
+    const flipped = Buffer.from(wrapped.wrapped);
+    flipped[flipped.length - 1]! ^= 1;
+    assert.throws(() => tk.unwrapRecordKey({ ...wrapped, wrapped: flipped }), { code: 'ERR_DECRYPT' });
+    assert.throws(() => tk.unwrapRecordKey({ ...wrapped, gen: 2 }), { code: 'ERR_DECRYPT' });
+    assert.throws(() => tk.unwrapRecordKey({ ...wrapped, recordId: 'r_10' }), { code: 'ERR_DECRYPT' });
+    // Erased: the cached key is gone (its wrapped form, deleted from the vault, would be opened anew).
+    tk.forgetRecordKey('r_1');
+    assert.deepEqual(tk.unwrapRecordKey(wrapped), key);
+    // Thousands of records: the cache stays bounded and every key is still right.
+    const many = Array.from({ length: 5000 }, (_, i) => tk.newRecordKey(`r_m${i}`));
+    for (const m of many) assert.deepEqual(tk.unwrapRecordKey(m.wrapped), m.key);
+    assert.deepEqual(tk.unwrapRecordKey(many[0]!.wrapped), many[0]!.key);
+  },
+);
 
 test("keyring: a worker's keys from transferred copies open the same records, and the KEK's copies are zeroed", () => {
   const wrapped = [newDataKey(kek, 't1', 'data', 1), newDataKey(kek, 't1', 'index', 1)];
@@ -211,7 +215,8 @@ test('HMAC-SHA-256: RFC 4231 test cases 1-4, 6, 7, and equal to createHmac for a
     [
       Buffer.alloc(131, 0xaa),
       Buffer.from(
-        'This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.',
+        'This is a test using a larger than block-size key and a larger than block-size data. ' +
+          'The key needs to be hashed before being used by the HMAC algorithm.',
       ),
       '9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2',
     ],

@@ -41,7 +41,8 @@ export function newDisclosureId(): string {
 
 export async function recordDisclosure(tx: Db, d: NewDisclosure, id = newDisclosureId()): Promise<string> {
   await tx.run(
-    'INSERT INTO disclosures (id, tenant_id, principal_id, org_id, purpose, channel, at, request_id, export_id, justification, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO disclosures (id, tenant_id, principal_id, org_id, purpose, channel, at, ' +
+      'request_id, export_id, justification, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [
       id,
       d.tenantId,
@@ -76,7 +77,8 @@ export async function clearHistory(
   today: string,
 ): Promise<{ days: Map<string, number>; today: Set<number> }> {
   const rows = await db.all<{ record_seq: number; hour: string }>(
-    `SELECT i.record_seq AS record_seq, substr(d.at, 1, 13) AS hour FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id
+    `SELECT i.record_seq AS record_seq, substr(d.at, 1, 13) AS hour
+     FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id
      WHERE d.principal_id = ? AND d.at >= ? GROUP BY i.record_seq, substr(d.at, 1, 13)`,
     [principalId, since],
   );

@@ -18,7 +18,10 @@ export const SCHEME = 'tardos-v1';
  * single-record reveals carries one codeword throughout.
  */
 export const PRINCIPAL_SCHEME = 'tardos-v1-principal';
-/** Labels of the keyed derivations (Keyring.keyedId) of codeword keys: of a disclosure id (SCHEME), of a principal id (PRINCIPAL_SCHEME). */
+/**
+ * Labels of the keyed derivations (Keyring.keyedId) of codeword keys: of a disclosure id (SCHEME), of a principal
+ * id (PRINCIPAL_SCHEME).
+ */
 export const DISCLOSURE_KEY_LABEL = 'fingerprint-disclosure';
 export const REVEAL_KEY_LABEL = 'fingerprint-principal';
 /**
@@ -201,7 +204,10 @@ function ownObservations(
 
 /** A candidate's bound at or under this is taken as proof that the leak carries its marks. */
 export const VERIFIED_TAIL = 1e-6;
-/** A field's marks count as intact when a verified candidate's score over that field alone is this unlikely for an innocent. */
+/**
+ * A field's marks count as intact when a verified candidate's score over that field alone is this unlikely for an
+ * innocent.
+ */
 const INTACT_TAIL = 1e-3;
 /** The chance that a marked value reached the leak in the other rendering (retyped, partly re-rendered). */
 const FLIP = 0.02;

@@ -111,7 +111,8 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
   if (!job) {
     job = { id: newId('imp'), rows_committed: 0, status: 'running' };
     await db.run(
-      `INSERT INTO imports (id, tenant_id, file_sha256, record_type, principal_id, rows_total, rows_committed, records_created, duplicates, status, started_at, updated_at)
+      `INSERT INTO imports (id, tenant_id, file_sha256, record_type, principal_id, rows_total, rows_committed,
+         records_created, duplicates, status, started_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 'running', ?, ?)`,
       [job.id, vault.tenantId, fileHash, type.name, actor.id, now(), now()],
     );
@@ -137,7 +138,8 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
           entry: actor.entry,
         });
         await tx.run(
-          'UPDATE imports SET rows_committed = ?, records_created = records_created + ?, duplicates = duplicates + ?, updated_at = ? WHERE id = ?',
+          'UPDATE imports SET rows_committed = ?, records_created = records_created + ?, ' +
+            'duplicates = duplicates + ?, updated_at = ? WHERE id = ?',
           [sealed.lastRow, out.created.length, out.duplicates, now(), importId],
         );
         return out;

@@ -14,7 +14,10 @@ function bytes(v: unknown, field: string): Buffer {
   return Buffer.from(v, 'base64');
 }
 
-/** A non-negative integer. Past 2^53 (e.g. a uint64 index) it is well-formed but no proof can hold: the verifiers refuse it. */
+/**
+ * A non-negative integer. Past 2^53 (e.g. a uint64 index) it is well-formed but no proof can hold: the verifiers
+ * refuse it.
+ */
 function count(v: unknown, field: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new TracevaultError('ERR_BAD_REQUEST', { field });
   return v;

@@ -77,11 +77,13 @@ export async function submitToWitnesses(
           if (valid.length > 0) {
             await db.transaction(async (tx) => {
               await tx.run(
-                'INSERT INTO ledger_cosignatures (size, witness, line) VALUES (?, ?, ?) ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line',
+                'INSERT INTO ledger_cosignatures (size, witness, line) VALUES (?, ?, ?) ' +
+                  'ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line',
                 [cp.size, verifier.name, valid[0]!],
               );
               await tx.run(
-                'INSERT INTO ledger_witness_sizes (witness, size) VALUES (?, ?) ON CONFLICT (witness) DO UPDATE SET size = excluded.size',
+                'INSERT INTO ledger_witness_sizes (witness, size) VALUES (?, ?) ' +
+                  'ON CONFLICT (witness) DO UPDATE SET size = excluded.size',
                 [verifier.name, cp.size],
               );
             });

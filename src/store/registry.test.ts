@@ -139,117 +139,126 @@ for (const backend of BACKENDS) {
       assert.equal((await vault.registry.get(b)).current.get('motherPhone')!.value, '13812345678');
     });
 
-    test('a read of the current versions gives what the whole history gives, after changes and a key rotation', async () => {
-      const id = vault.registry.newRecordId();
-      await vault.registry.collect(admin, BIRTH, { id, values: values() });
-      await vault.registry.update(
-        admin,
-        id,
-        new Map([
-          ['motherPhone', '13912345678'],
-          ['babyName', '李小明'],
-        ]),
-      );
-      await vault.registry.update(admin, id, new Map([['motherPhone', '15012345678']]));
-      const same = async () => {
-        const quick = await vault.registry.get(id),
-          full = await vault.registry.get(id, { history: true });
-        assert.deepEqual([...quick.current], [...full.current]);
-        return quick;
-      };
-      const r = await same();
-      assert.equal(r.current.get('motherPhone')!.version, 3);
-      assert.equal(r.current.get('babyName')!.value, '李小明');
-      await rotateKeys(vault, admin);
-      await same();
-      // Without the sealed current versions (a record written before them) a read opens the changes.
-      await vault.db.run('DELETE FROM record_current WHERE record_seq = ?', [r.seq]);
-      assert.deepEqual([...(await vault.registry.get(id)).current], [...r.current]);
-    });
+    test(
+      'a read of the current versions gives what the whole history gives, ' + 'after changes and a key rotation',
+      async () => {
+        const id = vault.registry.newRecordId();
+        await vault.registry.collect(admin, BIRTH, { id, values: values() });
+        await vault.registry.update(
+          admin,
+          id,
+          new Map([
+            ['motherPhone', '13912345678'],
+            ['babyName', '李小明'],
+          ]),
+        );
+        await vault.registry.update(admin, id, new Map([['motherPhone', '15012345678']]));
+        const same = async () => {
+          const quick = await vault.registry.get(id),
+            full = await vault.registry.get(id, { history: true });
+          assert.deepEqual([...quick.current], [...full.current]);
+          return quick;
+        };
+        const r = await same();
+        assert.equal(r.current.get('motherPhone')!.version, 3);
+        assert.equal(r.current.get('babyName')!.value, '李小明');
+        await rotateKeys(vault, admin);
+        await same();
+        // Without the sealed current versions (a record written before them) a read opens the changes.
+        await vault.db.run('DELETE FROM record_current WHERE record_seq = ?', [r.seq]);
+        assert.deepEqual([...(await vault.registry.get(id)).current], [...r.current]);
+      },
+    );
 
-    test('histories: a record re-keyed between the statement for its key and the one for its changes is read again', async () => {
-      const id = vault.registry.newRecordId();
-      await vault.registry.collect(admin, BIRTH, { id, values: values() });
-      await vault.registry.update(admin, id, new Map([['motherPhone', '13912345678']]));
-      const { seq } = await vault.registry.get(id);
-      let rotated = false;
-      // The keys are read, then a rotation commits, then the changes are read.
-      const racing = Object.create(vault.db, {
-        all: {
-          value: async (sql: string, params: readonly unknown[]) => {
-            const rows = await vault.db.all(sql, params as never);
-            if (!rotated && sql.startsWith('SELECT r.seq, r.id, k.gen')) {
-              rotated = true;
-              await rotateKeys(vault, admin);
-            }
-            return rows;
+    test(
+      'histories: a record re-keyed between the statement for its key and the one for its changes ' + 'is read again',
+      async () => {
+        const id = vault.registry.newRecordId();
+        await vault.registry.collect(admin, BIRTH, { id, values: values() });
+        await vault.registry.update(admin, id, new Map([['motherPhone', '13912345678']]));
+        const { seq } = await vault.registry.get(id);
+        let rotated = false;
+        // The keys are read, then a rotation commits, then the changes are read.
+        const racing = Object.create(vault.db, {
+          all: {
+            value: async (sql: string, params: readonly unknown[]) => {
+              const rows = await vault.db.all(sql, params as never);
+              if (!rotated && sql.startsWith('SELECT r.seq, r.id, k.gen')) {
+                rotated = true;
+                await rotateKeys(vault, admin);
+              }
+              return rows;
+            },
           },
-        },
-      }) as typeof vault.db;
-      const [rec] = await vault.registry.histories([seq], racing);
-      assert.ok(rotated);
-      assert.deepEqual(
-        rec!.history!.filter((v) => v.field === 'motherPhone').map((v) => v.value),
-        ['13812345678', '13912345678'],
-      );
-    });
+        }) as typeof vault.db;
+        const [rec] = await vault.registry.histories([seq], racing);
+        assert.ok(rotated);
+        assert.deepEqual(
+          rec!.history!.filter((v) => v.field === 'motherPhone').map((v) => v.value),
+          ['13812345678', '13912345678'],
+        );
+      },
+    );
 
-    test("histories of some fields read only the changes that hold them, and give those fields' whole history", async () => {
-      const id = vault.registry.newRecordId();
-      await vault.registry.collect(admin, BIRTH, { id, values: values(), validFrom: '2026-11-20T00:00:00.000Z' });
-      const shot = (dose: number) => ({
-        vaccine: 'HepB',
-        dose,
-        date: `2026-12-${10 + dose}`,
-        clinic: '历下区预防接种门诊',
-      });
-      await vault.registry.update(admin, id, new Map([['vaccinations', [...input.vaccinations, shot(2)]]]), {
-        validFrom: '2026-12-12T00:00:00.000Z',
-      });
-      await vault.registry.update(admin, id, new Map([['motherPhone', '13912345678']]), {
-        validFrom: '2026-12-20T00:00:00.000Z',
-      });
-      await vault.registry.update(admin, id, new Map([['vaccinations', [...input.vaccinations, shot(2), shot(3)]]]), {
-        validFrom: '2027-01-13T00:00:00.000Z',
-      });
-      const { seq } = await vault.registry.get(id);
-      const read: unknown[][] = [];
-      const counting = Object.create(vault.db, {
-        all: {
-          value: async (sql: string, params: readonly unknown[]) => {
-            const rows = await vault.db.all(sql, params as never);
-            if (sql.includes('FROM record_changes')) read.push(rows);
-            return rows;
+    test(
+      'histories of some fields read only the changes that hold them, ' + "and give those fields' whole history",
+      async () => {
+        const id = vault.registry.newRecordId();
+        await vault.registry.collect(admin, BIRTH, { id, values: values(), validFrom: '2026-11-20T00:00:00.000Z' });
+        const shot = (dose: number) => ({
+          vaccine: 'HepB',
+          dose,
+          date: `2026-12-${10 + dose}`,
+          clinic: '历下区预防接种门诊',
+        });
+        await vault.registry.update(admin, id, new Map([['vaccinations', [...input.vaccinations, shot(2)]]]), {
+          validFrom: '2026-12-12T00:00:00.000Z',
+        });
+        await vault.registry.update(admin, id, new Map([['motherPhone', '13912345678']]), {
+          validFrom: '2026-12-20T00:00:00.000Z',
+        });
+        await vault.registry.update(admin, id, new Map([['vaccinations', [...input.vaccinations, shot(2), shot(3)]]]), {
+          validFrom: '2027-01-13T00:00:00.000Z',
+        });
+        const { seq } = await vault.registry.get(id);
+        const read: unknown[][] = [];
+        const counting = Object.create(vault.db, {
+          all: {
+            value: async (sql: string, params: readonly unknown[]) => {
+              const rows = await vault.db.all(sql, params as never);
+              if (sql.includes('FROM record_changes')) read.push(rows);
+              return rows;
+            },
           },
-        },
-      }) as typeof vault.db;
-      const wanted = new Set(['motherPhone', 'babyName']);
-      const [some] = await vault.registry.histories([seq], counting, wanted);
-      assert.equal(read.flat().length, 2, "the first change and the phone's, not the vaccinations'");
-      const [all] = await vault.registry.histories([seq]);
-      const of = (r: typeof all, f: string) => r!.history!.filter((v) => v.field === f);
-      for (const f of wanted) assert.deepEqual(of(some, f), of(all, f));
-      assert.deepEqual(
-        of(some, 'motherPhone').map((v) => [v.version, v.validTo]),
-        [
-          [1, '2026-12-20T00:00:00.000Z'],
-          [2, null],
-        ],
-      );
-      assert.equal(of(all, 'vaccinations').length, 3);
-      // Changes stored without a mask (before migration 15) are read; a key rotation fills the mask in.
-      await vault.db.run('UPDATE record_changes SET fields = NULL WHERE record_seq = ?', [seq]);
-      read.length = 0;
-      await vault.registry.histories([seq], counting, wanted);
-      assert.equal(read.flat().length, 4);
-      await rotateKeys(vault, admin);
-      read.length = 0;
-      assert.deepEqual(
-        of((await vault.registry.histories([seq], counting, wanted))[0], 'motherPhone'),
-        of(some, 'motherPhone'),
-      );
-      assert.equal(read.flat().length, 2);
-    });
+        }) as typeof vault.db;
+        const wanted = new Set(['motherPhone', 'babyName']);
+        const [some] = await vault.registry.histories([seq], counting, wanted);
+        assert.equal(read.flat().length, 2, "the first change and the phone's, not the vaccinations'");
+        const [all] = await vault.registry.histories([seq]);
+        const of = (r: typeof all, f: string) => r!.history!.filter((v) => v.field === f);
+        for (const f of wanted) assert.deepEqual(of(some, f), of(all, f));
+        assert.deepEqual(
+          of(some, 'motherPhone').map((v) => [v.version, v.validTo]),
+          [
+            [1, '2026-12-20T00:00:00.000Z'],
+            [2, null],
+          ],
+        );
+        assert.equal(of(all, 'vaccinations').length, 3);
+        // Changes stored without a mask (before migration 15) are read; a key rotation fills the mask in.
+        await vault.db.run('UPDATE record_changes SET fields = NULL WHERE record_seq = ?', [seq]);
+        read.length = 0;
+        await vault.registry.histories([seq], counting, wanted);
+        assert.equal(read.flat().length, 4);
+        await rotateKeys(vault, admin);
+        read.length = 0;
+        assert.deepEqual(
+          of((await vault.registry.histories([seq], counting, wanted))[0], 'motherPhone'),
+          of(some, 'motherPhone'),
+        );
+        assert.equal(read.flat().length, 2);
+      },
+    );
 
     test('erasure destroys the record key', async () => {
       const id = vault.registry.newRecordId();

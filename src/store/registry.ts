@@ -41,7 +41,10 @@ import { indexStagedSql, reserveRecordSeqs } from './dialect/sql.ts';
 export interface Actor {
   readonly id: string;
   readonly orgId?: string | null;
-  /** What the ledger entries of this actor's operations also say (organisation, roles, request id, purpose, decision). */
+  /**
+   * What the ledger entries of this actor's operations also say (organisation, roles, request id, purpose,
+   * decision).
+   */
   readonly entry?: Readonly<Partial<AuditEvent>>;
 }
 
@@ -93,14 +96,15 @@ const SELECT_CHANGES = `SELECT r.seq, r.id, c.change, c.valid_from, c.recorded_a
   FROM records r JOIN record_keys k ON k.record_seq = r.seq LEFT JOIN record_changes c ON c.record_seq = r.seq`;
 
 /** Records and their keys, and their changes, apart (Registry.histories). */
-const SELECT_KEYS = `SELECT r.seq, r.id, k.gen, k.dek_version, k.wrapped, r.record_type, r.org_id, r.created_at, r.created_by, r.tenant_id
+const SELECT_KEYS = `SELECT r.seq, r.id, k.gen, k.dek_version, k.wrapped, r.record_type, r.org_id, r.created_at,
+  r.created_by, r.tenant_id
   FROM records r JOIN record_keys k ON k.record_seq = r.seq`;
 const SELECT_SEALED =
   'SELECT record_seq, change, valid_from, recorded_at, recorded_by, key_gen, sealed FROM record_changes';
 
 /** A record's key and its sealed current versions (migration 13), in one statement. */
-const SELECT_CURRENT = `SELECT r.seq, r.id, r.record_type, r.org_id, r.created_at, r.created_by, k.gen, k.dek_version, k.wrapped,
-  s.change, s.key_gen, s.sealed
+const SELECT_CURRENT = `SELECT r.seq, r.id, r.record_type, r.org_id, r.created_at, r.created_by, k.gen, k.dek_version,
+  k.wrapped, s.change, s.key_gen, s.sealed
   FROM records r JOIN record_keys k ON k.record_seq = r.seq JOIN record_current s ON s.record_seq = r.seq`;
 
 /** Rows to insert, gathered for a whole batch. */
@@ -196,7 +200,8 @@ export class Registry {
     const most = Number(
       (
         await tx.get<{ n: number | null }>(
-          `SELECT MAX(length(s.digests)) / ${DIGEST_BYTES} AS n FROM staged_digests s JOIN records r ON r.seq = s.record_seq ${where}`,
+          `SELECT MAX(length(s.digests)) / ${DIGEST_BYTES} AS n
+           FROM staged_digests s JOIN records r ON r.seq = s.record_seq ${where}`,
           span,
         )
       )?.n ?? 0,
@@ -204,7 +209,8 @@ export class Registry {
     if (most === 0) return;
     await tx.run(indexStagedSql(tx.dialect, where, most, DIGEST_BYTES), span);
     await tx.run(
-      'DELETE FROM staged_digests WHERE record_seq > ? AND record_seq <= ? AND record_seq IN (SELECT seq FROM records WHERE staged_by = ?)',
+      'DELETE FROM staged_digests WHERE record_seq > ? AND record_seq <= ? ' +
+        'AND record_seq IN (SELECT seq FROM records WHERE staged_by = ?)',
       span,
     );
   }
@@ -416,7 +422,9 @@ export class Registry {
         index: digests.map((d) => [d, rec.seq]),
       });
       await tx.run(
-        'INSERT INTO record_current (record_seq, change, key_gen, sealed) VALUES (?, ?, ?, ?) ON CONFLICT (record_seq) DO UPDATE SET change = excluded.change, key_gen = excluded.key_gen, sealed = excluded.sealed',
+        'INSERT INTO record_current (record_seq, change, key_gen, sealed) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (record_seq) DO UPDATE ' +
+          'SET change = excluded.change, key_gen = excluded.key_gen, sealed = excluded.sealed',
         [rec.seq, c.change, c.keyGen, sealedCurrent],
       );
       events.push({
@@ -446,7 +454,10 @@ export class Registry {
     };
   }
 
-  /** Record ids with a field of this scope whose current value (or any value, with `anyVersion`) is exactly this one. */
+  /**
+   * Record ids with a field of this scope whose current value (or any value, with `anyVersion`) is exactly this
+   * one.
+   */
   async search(
     scope: IndexScope,
     value: string,
@@ -480,7 +491,8 @@ export class Registry {
   async #candidates(scope: IndexScope, wanted: string): Promise<string[]> {
     const rows = await this.db.all<{ id: string }>(
       `SELECT r.id FROM blind_index b JOIN records r ON r.seq = b.record_seq
-       WHERE b.digest = ? AND r.tenant_id = ? AND r.erased_at IS NULL AND r.staged_by IS NULL ORDER BY r.seq LIMIT 1000`,
+       WHERE b.digest = ? AND r.tenant_id = ? AND r.erased_at IS NULL AND r.staged_by IS NULL
+       ORDER BY r.seq LIMIT 1000`,
       [this.keys.blindIndex(scope, wanted), this.tenantId],
     );
     return rows.map((r) => r.id);
@@ -516,7 +528,8 @@ export class Registry {
 
   async #insert(tx: Db, p: Pending): Promise<void> {
     await tx.insertMany(
-      'INSERT INTO record_changes (record_seq, change, valid_from, recorded_at, recorded_by, key_gen, sealed, fields) VALUES',
+      'INSERT INTO record_changes ' +
+        '(record_seq, change, valid_from, recorded_at, recorded_by, key_gen, sealed, fields) VALUES',
       p.changes,
     );
     await tx.insertMany('INSERT INTO blind_index (digest, record_seq) VALUES', p.index, 'ON CONFLICT DO NOTHING');
@@ -577,7 +590,10 @@ export class Registry {
     };
   }
 
-  /** The sealed rows `histories` opens (open-record.ts): each record's key row and change rows, read as one snapshot. */
+  /**
+   * The sealed rows `histories` opens (open-record.ts): each record's key row and change rows, read as one
+   * snapshot.
+   */
   async snapshots(seqs: readonly number[], db: Db = this.db, fields?: ReadonlySet<string>): Promise<RecordSnapshot[]> {
     const out: RecordSnapshot[] = [];
     const qs = (n: number) => new Array(n).fill('?').join(',');
@@ -604,7 +620,8 @@ export class Registry {
         const sql =
           mask === undefined
             ? `${SELECT_SEALED} WHERE record_seq IN (${qs(heads.length)})`
-            : `${SELECT_SEALED} WHERE record_seq IN (${qs(heads.length)}) AND (change = 1 OR fields IS NULL OR (fields & ?) <> 0)`;
+            : `${SELECT_SEALED} WHERE record_seq IN (${qs(heads.length)})
+               AND (change = 1 OR fields IS NULL OR (fields & ?) <> 0)`;
         const params = heads.map((h): Param => h.seq);
         if (mask !== undefined) params.push(mask);
         for (const c of await db.all<SealedRow & { record_seq: number }>(sql, params)) {

@@ -5,7 +5,10 @@
  */
 import type { FieldValue } from '../schema/field-kind.ts';
 
-/** One version of one field: its value, the interval it was true [validFrom, validTo), when and by whom it was recorded. */
+/**
+ * One version of one field: its value, the interval it was true [validFrom, validTo), when and by whom it was
+ * recorded.
+ */
 export interface FieldVersion {
   readonly field: string;
   readonly version: number;

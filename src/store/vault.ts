@@ -80,7 +80,8 @@ export class Vault {
     const id = newId('o');
     await this.registry.audited(async (tx, events) => {
       await tx.run(
-        'INSERT INTO organisations (id, tenant_id, name, kind, region, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO organisations (id, tenant_id, name, kind, region, created_at, created_by) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?)',
         [id, this.tenantId, org.name, org.kind, org.region ?? null, this.registry.now().toISOString(), actor.id],
       );
       events.push({
@@ -124,7 +125,9 @@ export class Vault {
         throw new TracevaultError('ERR_CONFLICT', { field: 'login' });
       }
       await tx.run(
-        'INSERT INTO principals (id, tenant_id, org_id, display_name, roles, token_hash, created_at, created_by, login, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO principals ' +
+          '(id, tenant_id, org_id, display_name, roles, token_hash, created_at, created_by, login, password_hash) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
           id,
           this.tenantId,
@@ -159,8 +162,10 @@ export class Vault {
     const hash = tokenHash(token.trim());
     const now = this.registry.now().toISOString();
     const row = await this.db.get<PrincipalRow>(
-      `SELECT p.id, p.org_id, p.display_name, p.roles, p.disabled_at, o.kind AS org_kind FROM principals p LEFT JOIN organisations o ON o.id = p.org_id
-       WHERE p.tenant_id = ? AND (p.token_hash = ? OR p.id = (SELECT principal_id FROM sessions WHERE token_hash = ? AND expires_at > ?))`,
+      `SELECT p.id, p.org_id, p.display_name, p.roles, p.disabled_at, o.kind AS org_kind
+       FROM principals p LEFT JOIN organisations o ON o.id = p.org_id
+       WHERE p.tenant_id = ?
+         AND (p.token_hash = ? OR p.id = (SELECT principal_id FROM sessions WHERE token_hash = ? AND expires_at > ?))`,
       [this.tenantId, hash, hash, now],
     );
     if (!row || row.disabled_at) throw new TracevaultError('ERR_UNAUTHENTICATED');
@@ -169,14 +174,18 @@ export class Vault {
 
   async principal(id: string): Promise<Principal | undefined> {
     const row = await this.db.get<PrincipalRow>(
-      'SELECT p.id, p.org_id, p.display_name, p.roles, p.disabled_at, o.kind AS org_kind FROM principals p LEFT JOIN organisations o ON o.id = p.org_id WHERE p.tenant_id = ? AND p.id = ?',
+      'SELECT p.id, p.org_id, p.display_name, p.roles, p.disabled_at, o.kind AS org_kind ' +
+        'FROM principals p LEFT JOIN organisations o ON o.id = p.org_id WHERE p.tenant_id = ? AND p.id = ?',
       [this.tenantId, id],
     );
     return row ? principalOf(row) : undefined;
   }
 }
 
-/** Care relationships: `ward` (a ward name in the principal's hospital), `patient` (a record id), `district` (a region code or name). */
+/**
+ * Care relationships: `ward` (a ward name in the principal's hospital), `patient` (a record id), `district` (a
+ * region code or name).
+ */
 export interface CareRelationship {
   readonly kind: 'ward' | 'patient' | 'district';
   readonly value: string;

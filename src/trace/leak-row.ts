@@ -65,13 +65,16 @@ const KIND_OF: Partial<Record<Target, Observed['kind']>> = {
 
 const two = (n: number) => String(n).padStart(2, '0');
 
+const WHEN = new RegExp(
+  /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?/.source +
+    /(?:[T\s]*(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?秒?)?分?)?/.source +
+    /\s*(Z|[+-]\d{2}:?\d{2})?$/.source,
+);
+
 /** A date or date-time as people write it, to a local (UTC+8) date and minute. */
 export function parseWhen(raw: string): { date: string; minute?: string; iso: string } | undefined {
   const v = raw.normalize('NFKC').trim();
-  const m =
-    /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T\s]*(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?秒?)?分?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(
-      v,
-    );
+  const m = WHEN.exec(v);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s, off] = [m[1]!, m[2]!, m[3]!, m[4], m[5], m[6], m[7]];
   if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31) return undefined;
@@ -81,7 +84,9 @@ export function parseWhen(raw: string): { date: string; minute?: string; iso: st
   }
   const offset =
     off === undefined ? '+08:00' : off === 'Z' ? 'Z' : off.length === 5 ? `${off.slice(0, 3)}:${off.slice(3)}` : off;
-  const iso = `${y}-${two(Number(mo))}-${two(Number(d))}T${two(Number(h))}:${two(Number(mi))}:${two(Number(s ?? 0))}${offset}`;
+  const iso =
+    `${y}-${two(Number(mo))}-${two(Number(d))}` +
+    `T${two(Number(h))}:${two(Number(mi))}:${two(Number(s ?? 0))}${offset}`;
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return undefined;
   const local = localDateTime(ms);

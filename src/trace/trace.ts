@@ -67,7 +67,10 @@ export interface TraceDeps {
 
 export interface TraceOptions {
   readonly epsilon?: number;
-  /** Link on a worker thread (true) or on this one (false); by default from WORKER_ROWS rows, given the key-encryption key. */
+  /**
+   * Link on a worker thread (true) or on this one (false); by default from WORKER_ROWS rows, given the
+   * key-encryption key.
+   */
   readonly worker?: boolean;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
@@ -150,7 +153,8 @@ async function block(
     const param = bytesParam(reg.db.dialect);
     const values = page.map((_, n) => `(${n}, ${param})`).join(',');
     for (const h of await reg.db.all<{ n: number; record_seq: number }>(
-      `WITH w (n, d) AS (VALUES ${values}) SELECT w.n, b.record_seq FROM w CROSS JOIN blind_index b WHERE b.digest = w.d`,
+      `WITH w (n, d) AS (VALUES ${values})
+       SELECT w.n, b.record_seq FROM w CROSS JOIN blind_index b WHERE b.digest = w.d`,
       page.map(([, d]) => d),
     )) {
       const k = page[h.n]![0];
@@ -184,7 +188,10 @@ async function block(
   return out;
 }
 
-/** What a trace's blocking keeps from chunk to chunk: each key's records, once looked up, and a zeroed tally by record seq. */
+/**
+ * What a trace's blocking keeps from chunk to chunk: each key's records, once looked up, and a zeroed tally by
+ * record seq.
+ */
 interface Blocking {
   readonly known: Map<string, readonly number[]>;
   tally: Uint8Array;
@@ -197,7 +204,10 @@ function grown(a: Uint8Array, seq: number): Uint8Array {
   return b;
 }
 
-/** The registry's size and number of organisations holding records, counted at most every ten minutes (term frequencies need no more). */
+/**
+ * The registry's size and number of organisations holding records, counted at most every ten minutes (term
+ * frequencies need no more).
+ */
 const SIZES_TTL_MS = 10 * 60_000;
 const sizes = new WeakMap<Registry, { at: number; total: number; hospitals: number }>();
 
@@ -212,13 +222,17 @@ async function registrySize(reg: Registry): Promise<{ total: number; hospitals: 
     (await count('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ?')) -
     (await count('SELECT COUNT(*) AS n FROM records WHERE tenant_id = ? AND erased_at IS NOT NULL'));
   const hospitals = await count(
-    'SELECT COUNT(*) AS n FROM organisations o WHERE o.tenant_id = ? AND EXISTS (SELECT 1 FROM records r WHERE r.org_id = o.id)',
+    'SELECT COUNT(*) AS n FROM organisations o WHERE o.tenant_id = ? ' +
+      'AND EXISTS (SELECT 1 FROM records r WHERE r.org_id = o.id)',
   );
   sizes.set(reg, { at: now, total, hospitals });
   return { total, hospitals };
 }
 
-/** The registry counts term frequencies come from (linker.frequencies): its size, and how many records hold each of the leak's names. */
+/**
+ * The registry counts term frequencies come from (linker.frequencies): its size, and how many records hold each of
+ * the leak's names.
+ */
 async function frequencyCounts(reg: Registry, rows: readonly LeakRow[]): Promise<FrequencyCounts> {
   const { total, hospitals } = await registrySize(reg);
   // By index form: a registry name counts as the leak's name it normalises to.
@@ -266,7 +280,8 @@ async function sources(reg: Registry, seqs: readonly number[]): Promise<SourceIn
       export_id: string | null;
       fingerprint: string | null;
     }>(
-      `SELECT id, principal_id, at, channel, export_id, fingerprint FROM disclosures WHERE tenant_id = ? AND id IN (${qs(page.length)})`,
+      `SELECT id, principal_id, at, channel, export_id, fingerprint FROM disclosures
+       WHERE tenant_id = ? AND id IN (${qs(page.length)})`,
       [reg.tenantId, ...page],
     )) {
       const list = byPrincipal.get(d.principal_id) ?? [];
@@ -285,7 +300,8 @@ async function sources(reg: Registry, seqs: readonly number[]): Promise<SourceIn
   const totals = new Map<string, number>();
   for (const page of chunks([...byPrincipal.keys()])) {
     for (const r of await reg.db.all<{ p: string; n: number }>(
-      `SELECT d.principal_id AS p, COUNT(DISTINCT i.record_seq) AS n FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id
+      `SELECT d.principal_id AS p, COUNT(DISTINCT i.record_seq) AS n
+       FROM disclosures d JOIN disclosure_items i ON i.disclosure_id = d.id
        WHERE d.tenant_id = ? AND d.principal_id IN (${qs(page.length)}) GROUP BY d.principal_id`,
       [reg.tenantId, ...page],
     ))
@@ -305,7 +321,8 @@ async function strataSizes(reg: Registry, orgs: readonly (string | null)[]): Pro
   const ids = [...new Set(orgs.filter((o): o is string => o !== null))];
   for (const page of chunks(ids)) {
     for (const r of await reg.db.all<{ org_id: string; m: string; n: number }>(
-      `SELECT org_id, substr(created_at, 1, 7) AS m, COUNT(*) AS n FROM records WHERE org_id IN (${qs(page.length)}) GROUP BY org_id, substr(created_at, 1, 7)`,
+      `SELECT org_id, substr(created_at, 1, 7) AS m, COUNT(*) AS n FROM records
+       WHERE org_id IN (${qs(page.length)}) GROUP BY org_id, substr(created_at, 1, 7)`,
       page,
     ))
       out.set(`${r.org_id}|${r.m}`, Number(r.n));
@@ -313,7 +330,10 @@ async function strataSizes(reg: Registry, orgs: readonly (string | null)[]): Pro
   return out;
 }
 
-/** Creation times (ms, ascending) of records of these organisations created after `fromMs`, at most `limit`; and how many were created before. */
+/**
+ * Creation times (ms, ascending) of records of these organisations created after `fromMs`, at most `limit`; and how
+ * many were created before.
+ */
 async function creations(
   reg: Registry,
   orgs: readonly string[],
@@ -515,7 +535,8 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
     window = {
       ...window,
       basis: [
-        `dated by the ${dated.length} of ${linked.length} linked rows consistent with the leading source (the rest taken as noise)`,
+        `dated by the ${dated.length} of ${linked.length} linked rows consistent with the leading source ` +
+          `(the rest taken as noise)`,
         ...window.basis,
       ],
     };
@@ -562,7 +583,8 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   if (srcs.length === 0) missingEvidence.push('no recorded disclosure gave the linked records');
   if (linked.length < rows.length - canaryRows.size)
     missingEvidence.push(
-      `${rows.length - canaryRows.size - linked.length} rows could not be linked to a record (fabricated, another registry, or too damaged)`,
+      `${rows.length - canaryRows.size - linked.length} rows could not be linked to a record ` +
+        `(fabricated, another registry, or too damaged)`,
     );
   const partial = {
     fields,
@@ -591,13 +613,23 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
     mixture,
     fragile: { verdictHingesOnOneRow: fragile.length > 0, rows: fragile },
     assumptions: [
-      '"Obtained elsewhere": rows drawn from the registry uniformly within hospital and month recorded, in the leak\'s own proportions.',
-      'Uniform model: a leaker took rows uniformly from everything the source received in clear (prior 1/2) or from one of its export files (1/2, shared among them); a fraction η of rows (integrated over 0–75%) came from elsewhere.',
-      "Fingerprint marks that contradict a disclosure's codeword (100 : 1 against the row coming from its copy) make the row inconsistent with that disclosure; they are read only on fields where another source's marks are shown intact.",
-      'Any-subset model: the leaker chose which of its records to leak (a record repeated in the leak counts once); used for every rival, so no source is cleared on the size of its access alone.',
-      'Confidence sets: a source is left out only when a proper likelihood ratio (another source\'s uniform model, or "elsewhere") beats its better model by |E|/ε, so the true source is left out with probability at most ε.',
-      "Canaries count 10^12 each (a canary exists only in the file minted for its disclosure); fingerprint evidence is the bound on an innocent disclosure's score.",
-      `Rows link to a record at ${DEFAULT_THRESHOLD} bits of Fellegi–Sunter weight and ${DEFAULT_MARGIN} bits above the runner-up.`,
+      '"Obtained elsewhere": rows drawn from the registry uniformly within hospital and month recorded, ' +
+        "in the leak's own proportions.",
+      'Uniform model: a leaker took rows uniformly from everything the source received in clear (prior 1/2) ' +
+        'or from one of its export files (1/2, shared among them); ' +
+        'a fraction η of rows (integrated over 0–75%) came from elsewhere.',
+      "Fingerprint marks that contradict a disclosure's codeword (100 : 1 against the row coming from its copy) " +
+        'make the row inconsistent with that disclosure; ' +
+        "they are read only on fields where another source's marks are shown intact.",
+      'Any-subset model: the leaker chose which of its records to leak (a record repeated in the leak counts once); ' +
+        'used for every rival, so no source is cleared on the size of its access alone.',
+      'Confidence sets: a source is left out only when a proper likelihood ratio ' +
+        '(another source\'s uniform model, or "elsewhere") beats its better model by |E|/ε, ' +
+        'so the true source is left out with probability at most ε.',
+      'Canaries count 10^12 each (a canary exists only in the file minted for its disclosure); ' +
+        "fingerprint evidence is the bound on an innocent disclosure's score.",
+      `Rows link to a record at ${DEFAULT_THRESHOLD} bits of Fellegi–Sunter weight ` +
+        `and ${DEFAULT_MARGIN} bits above the runner-up.`,
     ],
     missingEvidence,
     notices: notices(partial),

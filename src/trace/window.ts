@@ -104,7 +104,8 @@ export function estimateWindow(
     if (t !== undefined && t < to) {
       to = t;
       basis.push(
-        `records absent (a copy holding ${(f * 100).toFixed(1)}% of its population would show one of the ${n} created next)`,
+        `records absent (a copy holding ${(f * 100).toFixed(1)}% of its population ` +
+          `would show one of the ${n} created next)`,
       );
     }
   }

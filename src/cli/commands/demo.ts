@@ -66,7 +66,8 @@ export async function demoCommand(opts: {
   out('demo credentials (demo only; also in ' + join(opts.data, CREDENTIALS) + '):');
   for (const c of creds)
     out(
-      `  ${c.role.padEnd(18)} ${c.login ? `login ${c.login} / ${c.password}`.padEnd(44) : ''.padEnd(44)} token ${c.token}`,
+      `  ${c.role.padEnd(18)} ` +
+        `${c.login ? `login ${c.login} / ${c.password}`.padEnd(44) : ''.padEnd(44)} token ${c.token}`,
     );
   const clin = creds.find((c) => c.role === 'clinician');
   if (clin) {

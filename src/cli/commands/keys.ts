@@ -8,7 +8,9 @@ export async function rotateCommand(opts: VaultOptions & { batchSize?: number })
     const r = await rotateKeys(vault, me, { batchSize: opts.batchSize, onProgress: (d, t) => bar.update(d, t) });
     bar.end();
     out(
-      `data key version ${r.toVersion} is current; ${r.records} records re-encrypted${r.resumed ? ' (resumed an interrupted rotation)' : ''}; older data keys deleted`,
+      `data key version ${r.toVersion} is current; ` +
+        `${r.records} records re-encrypted${r.resumed ? ' (resumed an interrupted rotation)' : ''}; ` +
+        `older data keys deleted`,
     );
   });
 }

@@ -17,7 +17,10 @@ export interface ServeOptions {
   readonly canaryDensity?: number;
 }
 
-/** Starts the HTTP API on a vault with its background checkpointer; resolves once listening, stops on SIGINT/SIGTERM. */
+/**
+ * Starts the HTTP API on a vault with its background checkpointer; resolves once listening, stops on
+ * SIGINT/SIGTERM.
+ */
 export async function serve(opts: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
   const dir = resolve(opts.data);
   const vault = await openVault(dir);

@@ -10,7 +10,8 @@ export function printSummary(s: VaultSummary): void {
   out(`database:        ${s.database}`);
   out(`records:         ${recs}${s.erased ? ` (+${s.erased} erased)` : ''}`);
   out(
-    `changes:         ${s.changes.toLocaleString('en')} (field versions recorded together; each sealed with its record's key)`,
+    `changes:         ${s.changes.toLocaleString('en')} ` +
+      `(field versions recorded together; each sealed with its record's key)`,
   );
   out(`blind index:     ${s.blindIndexEntries.toLocaleString('en')} keyed entries (phone, resident id, name, plate)`);
   out(

@@ -45,17 +45,21 @@ export async function traceCommand(
 
 function summary(r: TraceReport): void {
   out(
-    `trace ${r.id}: ${r.rows.total} rows, ${r.rows.linked} linked (${r.rows.current} current, ${r.rows.stale} stale), ${r.rows.unlinked} unlinked, ${r.rows.canaries} canaries`,
+    `trace ${r.id}: ${r.rows.total} rows, ` +
+      `${r.rows.linked} linked (${r.rows.current} current, ${r.rows.stale} stale), ` +
+      `${r.rows.unlinked} unlinked, ${r.rows.canaries} canaries`,
   );
   out(
     r.accused
-      ? `accused: ${r.accused.principalId} (disclosure ${r.accused.disclosureId ?? 'unknown'}), log10 LR ${r.accused.log10LR.toFixed(1)} >= ${r.threshold.toFixed(1)} at epsilon ${r.epsilon}`
+      ? `accused: ${r.accused.principalId} (disclosure ${r.accused.disclosureId ?? 'unknown'}), ` +
+          `log10 LR ${r.accused.log10LR.toFixed(1)} >= ${r.threshold.toFixed(1)} at epsilon ${r.epsilon}`
       : `no source accused at epsilon ${r.epsilon}`,
   );
   for (const [eps, set] of Object.entries(r.confidenceSets))
     out(`confidence set at ${eps}: ${set.join(', ') || '(empty)'}`);
   out(
-    `copied between ${r.window.from ?? 'unknown'} and ${r.window.to ?? 'unknown'} (${r.window.consistentRows}/${r.window.rows} rows agree)`,
+    `copied between ${r.window.from ?? 'unknown'} and ${r.window.to ?? 'unknown'} ` +
+      `(${r.window.consistentRows}/${r.window.rows} rows agree)`,
   );
   out(`affected families: ${r.affected.total} (${r.affected.direct.length} in the leak)`);
   if (r.fragile.verdictHingesOnOneRow) out(`warning: the verdict hinges on row(s) ${r.fragile.rows.join(', ')}`);

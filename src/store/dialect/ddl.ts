@@ -6,10 +6,16 @@ import type { Dialect } from '../db.ts';
 
 // UPDATE and DELETE on the log are refused by the database itself.
 const APPEND_ONLY = {
-  sqlite: `CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
-CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END`,
-  postgres: `CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $fn$;
-CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()`,
+  sqlite:
+    `CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events ` +
+    `BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;\n` +
+    `CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events ` +
+    `BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END`,
+  postgres:
+    `CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql ` +
+    `AS $fn$ BEGIN RAISE EXCEPTION 'audit_events is append-only'; END $fn$;\n` +
+    `CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events ` +
+    `FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()`,
 };
 
 /** A migration's SQL for `dialect`: column types, WITHOUT ROWID, the append-only trigger, the record sequence. */

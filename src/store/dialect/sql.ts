@@ -34,7 +34,9 @@ export function indexStagedSql(dialect: Dialect, where: string, most: number, d:
            INSERT INTO blind_index (digest, record_seq) SELECT substr(s.digests, k.i * ${d} + 1, ${d}), s.record_seq
            FROM staged_digests s JOIN records r ON r.seq = s.record_seq JOIN k ON k.i * ${d} < length(s.digests)
            ${where} ORDER BY 1, 2 ON CONFLICT DO NOTHING`
-    : `INSERT INTO blind_index (digest, record_seq) SELECT substring(s.digests FROM k.i * ${d} + 1 FOR ${d}), s.record_seq
-           FROM staged_digests s JOIN records r ON r.seq = s.record_seq CROSS JOIN LATERAL generate_series(0, length(s.digests) / ${d} - 1) AS k(i)
+    : `INSERT INTO blind_index (digest, record_seq)
+           SELECT substring(s.digests FROM k.i * ${d} + 1 FOR ${d}), s.record_seq
+           FROM staged_digests s JOIN records r ON r.seq = s.record_seq
+           CROSS JOIN LATERAL generate_series(0, length(s.digests) / ${d} - 1) AS k(i)
            ${where} ORDER BY 1, 2 ON CONFLICT DO NOTHING`;
 }

@@ -102,7 +102,8 @@ export class ExportRepo {
     d: { id: string; status: 'approved' | 'refused'; by: string; at: string; expiresAt: string | null },
   ): Promise<boolean> {
     const n = await tx.run(
-      "UPDATE exports SET status = ?, decided_by = ?, decided_at = ?, expires_at = ? WHERE id = ? AND status = 'pending'",
+      'UPDATE exports SET status = ?, decided_by = ?, decided_at = ?, expires_at = ? ' +
+        "WHERE id = ? AND status = 'pending'",
       [d.status, d.by, d.at, d.expiresAt, d.id],
     );
     return n === 1;

@@ -15,7 +15,8 @@ export class TraceRepo {
     t: { id: string; at: string; by: string; rows: number; accused: string | null; sealed: Buffer },
   ): Promise<void> {
     await tx.run(
-      'INSERT INTO traces (id, tenant_id, created_at, created_by, rows_total, accused, report) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO traces (id, tenant_id, created_at, created_by, rows_total, accused, report) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?)',
       [t.id, this.#tenant, t.at, t.by, t.rows, t.accused, t.sealed],
     );
   }

@@ -248,9 +248,12 @@ export class Exports {
       always: true,
       disclosureId,
       fingerprint: SCHEME,
-      extra: (tx) => storeCanaries(tx, gate.vault.tenantId, disclosureId, canaries, this.#keys.canary, at),
+      // The canaries and the download count commit with the disclosure and its ledger entry.
+      extra: async (tx) => {
+        await storeCanaries(tx, gate.vault.tenantId, disclosureId, canaries, this.#keys.canary, at);
+        await this.#repo.countDownload(tx, id);
+      },
     });
-    await this.#repo.countDownload(id);
     return { format: info.format, body, records: file.length, disclosureId };
   }
 

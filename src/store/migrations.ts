@@ -246,7 +246,7 @@ CREATE TABLE record_current (
     version: 14,
     name: 'erased records index',
     // The few erased records, apart: a count of the live ones is then the tenant's index (covering)
-    // minus these, instead of a scan of every record row (4 s at a million; trace/trace.ts).
+    // minus these, instead of a scan of every record row (4 s at a million; trace/registry-counts.ts).
     sql: `
 CREATE INDEX records_erased ON records (tenant_id) WHERE erased_at IS NOT NULL
 `,

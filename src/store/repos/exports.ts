@@ -109,7 +109,7 @@ export class ExportRepo {
     return n === 1;
   }
 
-  async countDownload(id: string): Promise<void> {
-    await this.#db.run('UPDATE exports SET downloads = downloads + 1 WHERE id = ?', [id]);
+  async countDownload(tx: Db, id: string): Promise<void> {
+    await tx.run('UPDATE exports SET downloads = downloads + 1 WHERE id = ?', [id]);
   }
 }

@@ -155,6 +155,13 @@ export function httpVault(backend: Backend): HttpVault {
   });
 
   after(async () => {
+    // Whatever a file's tests did, no log line or refused answer of its server holds a personal value.
+    assert.deepEqual(leaks(logLines.join('\n'), seeded), [], 'a log line holds a personal value');
+    assert.deepEqual(leaks(refusedBodies.join('\n'), seeded), [], 'a refused answer holds a personal value');
+    assert.ok(
+      logLines.every((l) => !l.includes('?')),
+      'no query string is logged',
+    );
     await app?.close();
     await state?.vault.close();
     await env?.cleanup();

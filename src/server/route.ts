@@ -3,9 +3,9 @@
  * (validation.ts) and the OpenAPI document (openapi.ts) alike; its handler gets the checked body
  * and query with the caller's context. Every route needs a bearer token unless it says `auth: false`.
  *
- * The order of a request is the old one: the body is parsed (size limits, JSON), then the caller is
- * authenticated and the body rewritten by `prepare` (preValidation), then body and query are
- * checked, then the handler runs.
+ * The order of a request: the caller is authenticated from its headers (onRequest, before the body
+ * is read), then the body is parsed (size limits, JSON) and rewritten by `prepare` (preValidation),
+ * then body and query are checked, then the handler runs.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -111,8 +111,12 @@ export function router(app: FastifyInstance, services: Services): Route {
         ...(def.produces && { produces: def.produces }),
         ...(def.hidden && { hide: true }),
       },
-      preValidation: async (req) => {
+      // The caller is known before a byte of the body is read: a request without a valid token is
+      // answered 401 at once, whatever it sends after its headers (no parsing for strangers).
+      onRequest: async (req) => {
         if (def.auth !== false) principals.set(req, await authenticate(services, req));
+      },
+      preValidation: async (req) => {
         if (def.prepare) req.body = def.prepare(req.body);
       },
       handler: async (req, reply) => {

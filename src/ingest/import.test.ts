@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
+import { zipWith } from '../../test/helpers/zip.ts';
 import { BACKENDS } from '../../test/helpers/backends.ts';
 import { initVault, type Vault, type Principal } from '../store/vault.ts';
 import { generateCity } from '../synth/city.ts';
@@ -174,35 +174,6 @@ describe('import formats and faults (SQLite)', () => {
     },
   );
 });
-
-/** A one-entry ZIP with a deflated entry, for archive-limit tests. */
-function zipWith(name: string, content: Buffer): Buffer {
-  const data = deflateRawSync(content, { level: 9 });
-  const n = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(content.length, 22);
-  local.writeUInt16LE(n.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(content.length, 24);
-  central.writeUInt16LE(n.length, 28);
-  const cdOffset = local.length + n.length + data.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + n.length, 12);
-  end.writeUInt32LE(cdOffset, 16);
-  return Buffer.concat([local, n, data, central, n, end]);
-}
 
 describe('staged imports (SQLite)', () => {
   test('a refused file leaves no staged record behind; staged records are invisible until published', async () => {

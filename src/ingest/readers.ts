@@ -9,7 +9,7 @@ import type ExcelJS from 'exceljs';
 import { TracevaultError } from '../errors.ts';
 import { CsvParser, type CsvRecord } from './csv.ts';
 import { decodeStream, detectEncoding, type TextEncoding } from './decode.ts';
-import { checkZip, DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-check.ts';
+import { checkInflation, checkZip, DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-check.ts';
 
 export type SourceFormat = 'csv' | 'xlsx' | 'jsonl';
 
@@ -224,6 +224,8 @@ export function cellText(v: ExcelJS.CellValue): unknown {
 async function* xlsxRows(path: string, limits: SourceLimits): AsyncGenerator<SourceRow> {
   let header: string[] | undefined;
   let rows = 0;
+  // The declared sizes passed checkZip; now what the entries really inflate to, before exceljs reads them.
+  await checkInflation(path, limits.zip);
   try {
     // Loaded on first use: a CSV import should not carry a spreadsheet library in memory.
     const { default: Excel } = await import('exceljs');

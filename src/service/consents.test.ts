@@ -85,6 +85,15 @@ for (const backend of BACKENDS) {
       assert.deepEqual((await sv.onlyEntrySince(mark)).detail, { organizationId: sv.orgs.partner, removed: 0 });
     });
 
+    test('free text as the organisation of a withdrawal is refused before the ledger sees it', async () => {
+      const id = sv.records.hospital[2]!;
+      const head = await sv.head();
+      for (const junk of ['张三 13812345678 11010519491231002X', 'o_unknown']) {
+        await sv.refused(sv.services.consents.withdraw(sv.as.clerk, id, junk, PURPOSE), 'ERR_NOT_FOUND');
+      }
+      assert.deepEqual(await sv.entriesSince(head), []);
+    });
+
     test('a DPO may record and withdraw a consent too', async () => {
       const id = sv.records.clinic[0]!;
       await sv.services.consents.grant(sv.as.dpo, id, grant);

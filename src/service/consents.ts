@@ -57,13 +57,16 @@ export class Consents {
     purpose: string | undefined,
   ): Promise<void> {
     const gate = this.#gate;
+    // An identifier from the URL enters the ledger only once it names an organisation: free text
+    // (a name, a phone number) is refused before anything is written.
+    if (!(await gate.vault.organisation(organizationId))) throw new TracevaultError('ERR_NOT_FOUND');
     const target = await this.#target(ctx, recordId, 'consent.withdraw', purpose);
     const removed = await gate.commit(async (tx, events) => {
       const n = await gate.consents.withdraw(tx, target.rec.seq, organizationId, target.purpose);
       events.push({
         ...target.base,
         outcome: 'ok',
-        detail: { organizationId: organizationId.slice(0, 64), removed: n },
+        detail: { organizationId, removed: n },
       });
       return n;
     });

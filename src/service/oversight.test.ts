@@ -71,6 +71,23 @@ for (const backend of BACKENDS) {
       assert.equal((await Services.open(sv.vault)).gate.guard.isBlocked(id), false);
     });
 
+    test('no one resolves an alert about themselves', async () => {
+      const dpo = sv.as.dpo;
+      const dsr = { purpose: 'data_subject_request', reveal: ['motherPhone'] };
+      const [a, b, c] = sv.records.clinic;
+      await strict.records.read(dpo, a!, dsr);
+      await strict.records.read(dpo, b!, dsr);
+      await sv.refused(strict.records.read(dpo, c!, dsr), 'ERR_GUARD_BLOCKED');
+      const own = (await strict.oversight.alerts(sv.as.auditor)).find((x) => x.principalId === dpo.principal.id);
+      assert.ok(own);
+      const head = await sv.head();
+      const e = await sv.refused(strict.oversight.resolveAlert(dpo, own.id), 'ERR_FORBIDDEN');
+      assert.deepEqual(e.details, { rule: 'ownAlert' });
+      const refusal = await sv.onlyEntrySince(head);
+      assert.deepEqual([refusal.action, refusal.outcome], ['alert.resolve', 'denied']);
+      assert.equal(strict.gate.guard.isBlocked(dpo.principal.id), true);
+    });
+
     test('a read of a poison record blocks its reader', async () => {
       const poison = sv.records.clinic[0]!;
       await sv.refused(strict.oversight.addPoison(sv.as.clinicClerk, poison), 'ERR_FORBIDDEN');

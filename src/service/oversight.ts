@@ -33,6 +33,13 @@ export class Oversight {
     await gate.authorise(ctx, 'manage_policy', { type: 'Api', area: 'alerts' });
     const subject = await gate.oversight.alertSubject(id);
     if (!subject) throw new TracevaultError('ERR_NOT_FOUND');
+    // No one lifts a block on themselves: a blocked DPO waits for another.
+    if (subject === ctx.principal.id) {
+      await gate.refuse(
+        { ...entryOf(ctx), action: 'alert.resolve', outcome: 'denied', detail: { alert: id } },
+        new TracevaultError('ERR_FORBIDDEN', { rule: 'ownAlert' }),
+      );
+    }
     await gate.commit(async (tx, events) => {
       await gate.oversight.resolve(tx, id, ctx.principal.id, gate.now().toISOString());
       events.push({

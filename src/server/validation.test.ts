@@ -29,6 +29,12 @@ const stub = {
       return Promise.resolve({ id: 'p_new', token: 'tv_new' });
     },
   },
+  records: {
+    read: (_ctx: unknown, id: string, opts: unknown) => {
+      calls.push([id, opts]);
+      return Promise.resolve({ id, fields: {}, clear: [] });
+    },
+  },
   oversight: {
     setPolicy: (_ctx: unknown, text: string) => {
       calls.push([text]);
@@ -102,6 +108,23 @@ describe('request validation', () => {
     });
     assert.equal(text.statusCode, 200, text.body);
     assert.deepEqual(calls.at(-1), ['permit(principal, action, resource);']);
+  });
+
+  test('a malformed percent-encoded X-Justification is a bad request, not an internal error', async () => {
+    const url = '/v1/records/r_1?purpose=treatment&reveal=motherResidentId';
+    const bad = await app.inject({ method: 'GET', url, headers: { ...auth, 'x-justification': '%E4%B8' } });
+    assert.equal(bad.statusCode, 400);
+    assert.deepEqual(bad.json().details, { field: 'x-justification', rule: 'percentEncoding' });
+    const good = await app.inject({
+      method: 'GET',
+      url,
+      headers: { ...auth, 'x-justification': '%E6%A0%B8%E5%AF%B9' },
+    });
+    assert.equal(good.statusCode, 200);
+    assert.deepEqual(calls.at(-1), [
+      'r_1',
+      { purpose: 'treatment', reveal: ['motherResidentId'], justification: '核对' },
+    ]);
   });
 
   test('every response carries its request id and is not cached or sniffed', async () => {

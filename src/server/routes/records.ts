@@ -104,7 +104,7 @@ export const recordRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
         .map((s) => s.trim())
         .filter(Boolean);
       // The header (URL-encoded) is read only when the query gives no justification.
-      const fromHeader = () => (typeof header === 'string' ? decodeURIComponent(header) : undefined);
+      const fromHeader = () => (typeof header === 'string' ? percentDecoded(header, 'x-justification') : undefined);
       const justification = query.justification ?? fromHeader();
       return records.read(ctx, params.id!, { purpose: query.purpose, reveal, justification });
     },
@@ -181,3 +181,12 @@ export const recordRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
   });
   done();
 };
+
+/** A URL-encoded header's text; a malformed escape (`%E4%B8`) is the caller's error, not ours. */
+function percentDecoded(value: string, field: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new TracevaultError('ERR_BAD_REQUEST', { field, rule: 'percentEncoding' });
+  }
+}

@@ -10,7 +10,7 @@ import { checkRoles, isOrgKind } from '../access/roles.ts';
 import { hashPassword } from '../crypto/password.ts';
 import type { Actor } from '../store/registry.ts';
 import type { PrincipalInput, Vault } from '../store/vault.ts';
-import { entryOf, type RequestContext } from './context.ts';
+import { actorOf, type RequestContext } from './context.ts';
 import type { Gate } from './gate.ts';
 
 export interface NewOrganisation {
@@ -61,17 +61,13 @@ export class Directory {
 
   async createOrganisation(ctx: RequestContext, org: NewOrganisation): Promise<string> {
     await this.#gate.authorise(ctx, 'administer', { type: 'Api', area: 'organisations' });
-    return this.#gate.committed(() => createOrganisation(this.#gate.vault, this.#actor(ctx), org));
+    return this.#gate.committed(() => createOrganisation(this.#gate.vault, actorOf(ctx), org));
   }
 
   async createPrincipal(ctx: RequestContext, p: NewPrincipal): Promise<{ id: string; token: string }> {
     await this.#gate.authorise(ctx, 'administer', { type: 'Api', area: 'principals' });
-    const r = await this.#gate.committed(() => createPrincipal(this.#gate.vault, this.#actor(ctx), p));
+    const r = await this.#gate.committed(() => createPrincipal(this.#gate.vault, actorOf(ctx), p));
     this.#gate.forgetRelationships(r.id);
     return r;
-  }
-
-  #actor(ctx: RequestContext): Actor {
-    return { id: ctx.principal.id, orgId: ctx.principal.orgId, entry: entryOf(ctx) };
   }
 }

@@ -11,7 +11,7 @@ import type { FieldValue } from '../schema/field-kind.ts';
 import { fieldDef, recordType } from '../schema/record-type.ts';
 import { newId } from '../crypto/ids.ts';
 import { newDisclosureId, type DisclosedItem } from '../disclose/disclosure.ts';
-import { DISCLOSURE_KEY_LABEL, markRow, SCHEME } from '../disclose/marks.ts';
+import { markRow, SCHEME } from '../disclose/marks.ts';
 import { CANARY_FLAG_COLUMN, interleave, storeCanaries } from '../disclose/canary.ts';
 import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../disclose/export-writer.ts';
 import { ExportRepo, type ExportFilter, type ExportRow } from '../store/repos/exports.ts';
@@ -138,8 +138,10 @@ export class Exports {
   /** An export request as its requester or a data-protection officer sees it. */
   async get(ctx: RequestContext, id: string): Promise<ExportInfo> {
     const info = await this.#row(id);
-    const mayApprove = await this.#gate.allows(ctx, 'approve', { type: 'Api', area: 'exports' });
-    if (info.requestedBy !== ctx.principal.id && !mayApprove) throw new TracevaultError('ERR_NOT_FOUND');
+    if (info.requestedBy === ctx.principal.id) return info;
+    if (!(await this.#gate.allows(ctx, 'approve', { type: 'Api', area: 'exports' }))) {
+      throw new TracevaultError('ERR_NOT_FOUND');
+    }
     return info;
   }
 
@@ -219,7 +221,7 @@ export class Exports {
     }
     // Every row is marked for this disclosure (disclose/marks.ts): its id comes first.
     const disclosureId = newDisclosureId();
-    const markKey = this.#keys.disclosure(DISCLOSURE_KEY_LABEL, disclosureId);
+    const markKey = this.#keys.exportMarks(disclosureId);
     const canaries = await this.#canaries.forFile(ctx.principal.id, info, type, rows, seqs, markKey);
     const flagged = new Set<Record<string, FieldValue>>(canaries.map((c) => c.row));
     const file = interleave(

@@ -5,7 +5,7 @@
  */
 import { aad, seal } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/keyring.ts';
-import { REVEAL_KEY_LABEL } from '../disclose/marks.ts';
+import { DISCLOSURE_KEY_LABEL, REVEAL_KEY_LABEL } from '../disclose/marks.ts';
 import { TardosCode } from '../disclose/tardos.ts';
 import type { CanaryKeys } from '../disclose/canary.ts';
 
@@ -53,9 +53,9 @@ export class ServiceKeys {
     return k;
   }
 
-  /** A disclosure's own key, for the marks and canaries of its file. The caller zeroes it after use. */
-  disclosure(label: string, disclosureId: string): Buffer {
-    return this.#keys.keyedId(label, disclosureId);
+  /** An export disclosure's own key, for the marks and canaries of its file. The caller zeroes it after use. */
+  exportMarks(disclosureId: string): Buffer {
+    return this.#keys.keyedId(DISCLOSURE_KEY_LABEL, disclosureId);
   }
 
   /**

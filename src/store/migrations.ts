@@ -284,6 +284,22 @@ DROP INDEX disclosure_items_record
 CREATE TABLE staged_digests (record_seq {bigint} PRIMARY KEY REFERENCES records(seq), digests {blob} NOT NULL)
 `,
   },
+  {
+    version: 19,
+    name: 'trace jobs',
+    // A trace runs as a job off the request path (service/trace-jobs.ts): its row says where it
+    // stands (counts and a phase name, never a value), which process runs it and when that process
+    // last said so (`heartbeat_at`: a job whose process stopped is failed by the next one). The
+    // report, once done, is the `traces` row of the same id.
+    sql: `
+CREATE TABLE trace_jobs (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+  status TEXT NOT NULL, phase TEXT NOT NULL, rows_read INTEGER NOT NULL, phase_done INTEGER NOT NULL,
+  phase_total INTEGER NOT NULL, owner TEXT NOT NULL, heartbeat_at TEXT NOT NULL, finished_at TEXT,
+  error_code TEXT, error_details TEXT);
+CREATE INDEX trace_jobs_open ON trace_jobs (status, heartbeat_at) WHERE status IN ('queued', 'running')
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

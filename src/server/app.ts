@@ -33,6 +33,9 @@ export interface ServerOptions {
   readonly bodyLimit?: number;
 }
 
+/** Headers on every answer (the onSend hook below adds them where a route has not set its own). */
+const SAFETY_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
 /** The areas and where each is mounted. */
 const AREAS: readonly (readonly [FastifyPluginCallback<AreaOptions>, string])[] = [
   [sessionRoutes, '/v1'],
@@ -52,6 +55,14 @@ export async function buildServer(services: Services, opts: ServerOptions = {}):
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     genReqId: () => randomBytesPooled(9).toString('base64url'),
     routerOptions: { ignoreTrailingSlash: true },
+    // A malformed or over-long URL is answered in our error format, without echoing the path.
+    // Answered before any route (and its onSend hooks): the common headers are set here.
+    frameworkErrors: (e, req, reply) => {
+      void reply
+        .code(400)
+        .headers({ ...SAFETY_HEADERS, 'x-request-id': req.id })
+        .send(toErrorBody(e));
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -74,8 +85,8 @@ export async function buildServer(services: Services, opts: ServerOptions = {}):
     // request committed a moment ago (store/dialect/sqlite.ts syncs the WAL after commits).
     await services.durable();
     void reply.header('x-request-id', req.id);
-    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
-    void reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', SAFETY_HEADERS['cache-control']);
+    void reply.header('x-content-type-options', SAFETY_HEADERS['x-content-type-options']);
   });
 
   // The document collects the routes as they are declared: registered before them.

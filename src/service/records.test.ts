@@ -5,6 +5,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import { BACKENDS } from '../../test/helpers/backends.ts';
 import { births, personalValues, serviceVault, type ServiceVault } from '../../test/helpers/service-vault.ts';
 
@@ -227,6 +228,32 @@ for (const backend of BACKENDS) {
       await sv.refused(records.erase(sv.as.dpo, id, 'data_subject_request'), 'ERR_NOT_FOUND');
       const phone = sv.inputs[5]!.motherPhone as string;
       assert.deepEqual(await records.search(sv.as.clerk, 'phone', phone), []);
+    });
+
+    test('a search takes as long whether or not hidden records match (issue 20, timing)', async () => {
+      // Thirty records of the clinic share one phone: a hospital clinician who searches it sees none of them,
+      // but without the floor their loading and decrypting made the answer ~5 ms slower (SQLite; ~7 ms on
+      // PostgreSQL) than for a phone that is nowhere.
+      const shared = '13912340000';
+      const batch = births(30, 'records-timing').map((b) => ({ ...b, motherPhone: shared }));
+      await sv.services.records.collectMany(sv.as.clinicClerk, 'birth', batch);
+      const time = async (phone: string) => {
+        const t0 = performance.now();
+        assert.deepEqual(await sv.services.records.search(sv.as.clinician, 'phone', phone), []);
+        return performance.now() - t0;
+      };
+      const present: number[] = [],
+        absent: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        present.push(await time(shared));
+        absent.push(await time('13912349999'));
+      }
+      const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+      assert.ok(median(absent) >= 50, 'no answer before the floor');
+      assert.ok(
+        Math.abs(median(present) - median(absent)) < 3,
+        `medians ${median(present).toFixed(2)} and ${median(absent).toFixed(2)} ms`,
+      );
     });
 
     test('no ledger entry holds a personal value', async () => {

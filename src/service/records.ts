@@ -6,6 +6,7 @@
  * without a purpose is ERR_PURPOSE_REQUIRED; a field the policy keeps masked for the purpose is
  * ERR_FORBIDDEN; sensitive fields need a justification; the guard may ask for one or block.
  */
+import { performance } from 'node:perf_hooks';
 import { TracevaultError, type RowError } from '../errors.ts';
 import { purposeOf } from '../access/purposes.ts';
 import type { FieldValue, IndexScope } from '../schema/field-kind.ts';
@@ -18,6 +19,7 @@ import { commitRead } from './disclosures.ts';
 import type { Gate } from './gate.ts';
 import { guardRead } from './guard.ts';
 import type { ServiceKeys } from './keys.ts';
+import { notBefore } from './timing.ts';
 
 export interface ReadOptions {
   readonly purpose?: string;
@@ -37,16 +39,26 @@ export interface RecordView {
   readonly disclosureId?: string;
 }
 
+export interface RecordOptions {
+  /**
+   * A search answers no sooner than this many milliseconds after it started (default 50), so that how
+   * long it took does not tell whether hidden records matched (timing.ts).
+   */
+  readonly searchFloorMs?: number;
+}
+
 /** A justification counts from this many characters (after trimming). */
 const MIN_JUSTIFICATION = 10;
 
 export class Records {
   readonly #gate: Gate;
   readonly #keys: ServiceKeys;
+  readonly #searchFloorMs: number;
 
-  constructor(gate: Gate, keys: ServiceKeys) {
+  constructor(gate: Gate, keys: ServiceKeys, opts: RecordOptions = {}) {
     this.#gate = gate;
     this.#keys = keys;
+    this.#searchFloorMs = opts.searchFloorMs ?? 50;
   }
 
   /** Collects one record for the principal's organisation. Returns its id and any validation warnings. */
@@ -164,6 +176,7 @@ export class Records {
 
   /** Equality search through the blind indexes: the records the principal may read, masked. */
   async search(ctx: RequestContext, scope: IndexScope, value: string): Promise<RecordView[]> {
+    const started = performance.now();
     const gate = this.#gate;
     const base = { ...entryOf(ctx), action: 'search' } as const;
     if (gate.guard.isBlocked(ctx.principal.id)) {
@@ -198,6 +211,7 @@ export class Records {
     await gate.commit(async (_tx, ev) => {
       ev.push({ ...base, outcome: 'ok', detail: { scope, results: out.length } }, ...events);
     });
+    await notBefore(started, this.#searchFloorMs);
     return out;
   }
 

@@ -14,12 +14,12 @@ import { Exports, type ExportOptions } from './exports.ts';
 import { Gate } from './gate.ts';
 import { ServiceKeys } from './keys.ts';
 import { Oversight } from './oversight.ts';
-import { Records } from './records.ts';
+import { Records, type RecordOptions } from './records.ts';
 import { Sessions, type SessionOptions } from './sessions.ts';
 import { Stats } from './stats.ts';
 import { Traces } from './traces.ts';
 
-export interface ServiceOptions extends ExportOptions, SessionOptions {
+export interface ServiceOptions extends ExportOptions, SessionOptions, RecordOptions {
   readonly guard?: GuardConfig;
   /** The ledger whose public read paths and receipts are served (the server's). */
   readonly ledger?: Ledger;
@@ -54,7 +54,7 @@ export class Services {
     this.gate = gate;
     this.sessions = new Sessions(gate, opts);
     this.directory = new Directory(gate);
-    this.records = new Records(gate, keys);
+    this.records = new Records(gate, keys, opts);
     this.consents = new Consents(gate);
     this.exports = new Exports(gate, keys, opts);
     this.oversight = new Oversight(gate);

@@ -5,7 +5,7 @@ import { checkRoles } from './roles.ts';
 import { purposeOf } from './purposes.ts';
 import { PolicyEngine } from './policy.ts';
 import { DEFAULT_POLICY } from './default-policy.ts';
-import { DEFAULT_GUARD, Guard, isAlphabeticalRun, isSequentialRun, type ReadFacts } from './guard.ts';
+import { DEFAULT_GUARD, Guard, isAlphabeticalRun, isSequentialRun, limitsFor, type ReadFacts } from './guard.ts';
 import { BIRTH, fieldDef } from '../schema/record-type.ts';
 
 test('roles: separation of duties and organisation kinds', () => {
@@ -54,6 +54,7 @@ test('the default policy: masked by default, clear by purpose, never rows for st
 
 const facts = (over: Partial<ReadFacts> = {}): ReadFacts => ({
   principalId: 'p1',
+  roles: ['clinician'],
   peerGroup: 'g',
   at: new Date('2026-11-23T03:00:00Z'),
   recordSeq: 1,
@@ -165,4 +166,50 @@ test('guard: a principal far above its peers is an outlier', () => {
   for (let i = 0; i < 60; i++)
     rules.push(...g.check(facts({ principalId: 'x', recordSeq: i * 97 })).alerts.map((a) => a.rule));
   assert.deepEqual(rules, ['peerOutlier']);
+});
+
+test('guard: a DPO or an investigator reads far fewer records by hand, and no role goes unguarded', () => {
+  const t0 = Date.parse('2026-11-23T01:00:00Z');
+  // Clear records allowed in a day without a justification, then with one, for a principal of these roles.
+  const day = (roles: string[], normal = 0) => {
+    const g = new Guard({ ...DEFAULT_GUARD, velocityPerMinute: 1e9 });
+    g.start('p1', new Date(t0), { normal, today: new Set() });
+    let free = -1;
+    for (let i = 0; i < 1000; i++) {
+      const at = new Date(t0 + i * 60_000);
+      let v = g.check(facts({ roles, recordSeq: i * 7, at, justified: false }));
+      if (v.action === 'justify') {
+        if (free < 0) free = i;
+        v = g.check(facts({ roles, recordSeq: i * 7, at, justified: true }));
+      }
+      if (v.action === 'block') {
+        assert.deepEqual(
+          v.alerts.map((a) => a.rule),
+          ['quota'],
+        );
+        return { free, total: i };
+      }
+    }
+    throw new Error('never blocked');
+  };
+  assert.deepEqual(day(['clinician']), { free: 50, total: 100 });
+  assert.deepEqual(day(['dpo']), { free: 5, total: 20 });
+  assert.deepEqual(day(['investigator']), { free: 10, total: 40 });
+  // Several roles: the lowest of each limit. An unknown role changes nothing.
+  assert.deepEqual(day(['clinician', 'dpo']), { free: 5, total: 20 });
+  assert.deepEqual(day(['records_clerk', 'no_such_role']), { free: 50, total: 100 });
+  // However busy its last 28 days, a DPO's normal day counts as at most 20 records.
+  assert.deepEqual(day(['dpo'], 500), { free: 25, total: 40 });
+  assert.deepEqual(day(['clinician'], 500), { free: 550, total: 600 });
+  // Velocity too: a DPO meets its block after 10 new clear records in a minute.
+  const g = new Guard();
+  g.start('d', new Date(t0), { normal: 100, today: new Set() });
+  let n = 0;
+  while (g.check(facts({ principalId: 'd', roles: ['dpo'], recordSeq: n * 17, at: new Date(t0) })).action === 'allow')
+    n++;
+  assert.equal(n, 10);
+  // A role's limits only ever lower the base: a configuration cannot exempt a role.
+  const lax = { ...DEFAULT_GUARD, roles: { dpo: { headroom: 1e9, velocityPerMinute: 1e9 } } };
+  assert.deepEqual(limitsFor(lax, ['dpo']), limitsFor(lax, ['clinician']));
+  assert.deepEqual(limitsFor(DEFAULT_GUARD, ['constructor', '__proto__']), limitsFor(DEFAULT_GUARD, []));
 });

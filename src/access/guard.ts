@@ -15,6 +15,11 @@
  *   offHours     bulk clear reads at night (Asia/Shanghai): justify
  *   poison       a record no legitimate workflow ever reads: block
  *
+ * The volume limits (quota, velocity, off hours) depend on the principal's roles: whoever reads a
+ * few records a day by hand (a data-protection officer answering data subjects, an investigator)
+ * gets lower ones than a ward, and the lowest of its roles' limits when it holds several
+ * (docs/adr/0008-guard-limits-by-role.md). No role is exempt.
+ *
  * A block stays until a data-protection officer resolves its alert. The guard's counters live in
  * this process (a deployment with several server processes counts per process; the daily quota
  * starts from the disclosures in the database). Pure: the caller persists alerts and blocks.
@@ -24,14 +29,28 @@ import { localDate, localHour } from '../schema/local-date.ts';
 export type GuardRule = 'quota' | 'velocity' | 'scan' | 'outsideCare' | 'peerOutlier' | 'offHours' | 'poison';
 export type GuardAction = 'alert' | 'justify' | 'block';
 
-export interface GuardConfig {
+/** The volume limits, which depend on the principal's roles. */
+export interface GuardLimits {
+  /** Beyond normal + headroom clear records in a day: block. */
   readonly headroom: number;
+  /** Beyond normal + justifyAfter: a justification for each further record. */
   readonly justifyAfter: number;
   readonly velocityPerMinute: number;
+  /** At night, more clear records than this in an hour ask for a justification. */
+  readonly offHoursPerHour: number;
+  /** The most that counts as a normal day, however busy the last 28 were (default: no ceiling). */
+  readonly normalCap?: number;
+}
+
+export interface GuardConfig extends GuardLimits {
   readonly scanWindow: number;
   readonly peerFactor: number;
   readonly peerMinimum: number;
-  readonly offHoursPerHour: number;
+  /**
+   * Lower limits for roles that read few records by hand. Each limit of a principal is the lowest
+   * of the base and of those its roles set: a role can only lower a limit, never raise it.
+   */
+  readonly roles?: Readonly<Partial<Record<string, Partial<GuardLimits>>>>;
   /** Local hours [start, end) that count as night, UTC+8. */
   readonly night: readonly [number, number];
   /** What a rule does when it fires, instead of its default (the quota's two levels are fixed). */
@@ -47,7 +66,39 @@ export const DEFAULT_GUARD: GuardConfig = Object.freeze({
   peerMinimum: 40,
   offHoursPerHour: 20,
   night: [22, 6] as const,
+  // ADR 0008: a DPO answers data subjects' requests (one family each, a handful a day); an
+  // investigator reads the records a trace or a complaint names (tens, not hundreds).
+  roles: Object.freeze({
+    dpo: Object.freeze({ justifyAfter: 5, headroom: 20, velocityPerMinute: 10, offHoursPerHour: 5, normalCap: 20 }),
+    investigator: Object.freeze({
+      justifyAfter: 10,
+      headroom: 40,
+      velocityPerMinute: 10,
+      offHoursPerHour: 10,
+      normalCap: 50,
+    }),
+  }),
 });
+
+/** A principal's limits: for each, the lowest of the base and of what its roles set. */
+export function limitsFor(config: GuardConfig, roles: readonly string[]): Required<GuardLimits> {
+  const out = {
+    headroom: config.headroom,
+    justifyAfter: config.justifyAfter,
+    velocityPerMinute: config.velocityPerMinute,
+    offHoursPerHour: config.offHoursPerHour,
+    normalCap: config.normalCap ?? Infinity,
+  };
+  for (const role of roles) {
+    const own = Object.hasOwn(config.roles ?? {}, role) ? config.roles![role] : undefined;
+    if (!own) continue;
+    for (const k of Object.keys(out) as (keyof typeof out)[]) {
+      const v = own[k];
+      if (typeof v === 'number' && v < out[k]) out[k] = v;
+    }
+  }
+  return out;
+}
 
 export interface GuardAlert {
   readonly rule: GuardRule;
@@ -63,6 +114,8 @@ export interface GuardVerdict {
 
 export interface ReadFacts {
   readonly principalId: string;
+  /** The principal's roles: they set its volume limits (`limitsFor`). */
+  readonly roles: readonly string[];
   /** Peer group: role and organisation. */
   readonly peerGroup: string;
   readonly at: Date;
@@ -142,6 +195,8 @@ export class Guard {
     const s = this.#state.get(f.principalId);
     if (!s) throw new Error('guard: start the principal first');
     if (this.#blocked.has(f.principalId)) return { action: 'block', alerts: [] };
+    const l = limitsFor(c, f.roles);
+    const normal = Math.min(s.normal, l.normalCap);
     const alerts: GuardAlert[] = [];
     let verdict = 'allow' as 'allow' | GuardAction;
     const rank = { allow: 0, alert: 0, justify: 1, block: 2 } as const;
@@ -172,20 +227,19 @@ export class Guard {
     const fresh = f.clear && !s.seen.has(f.recordSeq);
     if (fresh) {
       const after = s.clearToday + 1;
-      if (after > s.normal + c.headroom)
-        raise('quota', 'block', { normal: s.normal, today: after, limit: s.normal + c.headroom });
-      else if (after > s.normal + c.justifyAfter && !f.justified)
-        raise('quota', 'justify', { normal: s.normal, today: after, limit: s.normal + c.justifyAfter });
+      if (after > normal + l.headroom) raise('quota', 'block', { normal, today: after, limit: normal + l.headroom });
+      else if (after > normal + l.justifyAfter && !f.justified)
+        raise('quota', 'justify', { normal, today: after, limit: normal + l.justifyAfter });
 
       s.clearMinute = s.clearMinute.filter((x) => t - x < 60_000);
-      if (s.clearMinute.length + 1 > c.velocityPerMinute)
-        raise('velocity', 'block', { perMinute: s.clearMinute.length + 1, limit: c.velocityPerMinute });
+      if (s.clearMinute.length + 1 > l.velocityPerMinute)
+        raise('velocity', 'block', { perMinute: s.clearMinute.length + 1, limit: l.velocityPerMinute });
 
       const hour = localHour(f.at);
       const [from, to] = c.night;
       s.clearHour = s.clearHour.filter((x) => t - x < 3_600_000);
-      if ((hour >= from || hour < to) && s.clearHour.length + 1 > c.offHoursPerHour) {
-        raise('offHours', 'justify', { perHour: s.clearHour.length + 1, limit: c.offHoursPerHour });
+      if ((hour >= from || hour < to) && s.clearHour.length + 1 > l.offHoursPerHour) {
+        raise('offHours', 'justify', { perHour: s.clearHour.length + 1, limit: l.offHoursPerHour });
       }
 
       const peers = this.#peerCounts(f.peerGroup, s.day);

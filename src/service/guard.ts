@@ -1,7 +1,7 @@
 /**
  * The guard on each read (access/guard.ts decides; this module feeds it and acts on its verdict):
- * the principal's normal daily volume from its disclosures of the last 28 days, the read's facts,
- * then alerts written with their ledger entries, and a block or a request for a justification
+ * the principal's normal daily volume from its disclosures of the last 28 days, the read's facts
+ * (its roles among them: they set its limits, and no role goes unguarded), then alerts written with their ledger entries, and a block or a request for a justification
  * refused as a ledger entry too.
  */
 import { TracevaultError } from '../errors.ts';
@@ -42,6 +42,7 @@ export async function guardRead(gate: Gate, ctx: RequestContext, r: GuardedRead)
   const name = cur.get('motherName')?.value ?? cur.get('ownerName')?.value ?? cur.get('babyName')?.value;
   const verdict = gate.guard.check({
     principalId: p.id,
+    roles: p.roles,
     peerGroup: `${p.orgId}|${[...p.roles].sort().join(',')}`,
     at,
     recordSeq: r.rec.seq,

@@ -88,6 +88,34 @@ for (const backend of BACKENDS) {
       assert.equal(strict.gate.guard.isBlocked(dpo.principal.id), true);
     });
 
+    test('the guard holds over a DPO too, with its own lower limits; another DPO lifts its block', async () => {
+      const services = sv.services;
+      const dpo = await sv.principal({ displayName: 'dpo many', roles: ['dpo'], orgId: sv.orgs.operator });
+      const other = await sv.principal({ displayName: 'dpo other', roles: ['dpo'], orgId: sv.orgs.operator });
+      const dsr = { purpose: 'data_subject_request', reveal: ['motherPhone'] };
+      const why = { ...dsr, justification: 'request 2026-118 from the guardian' };
+      const ids = [...sv.records.hospital, ...sv.records.clinic];
+      // Five records in clear, then a justification for each; ten new ones in a minute block (ADR 0008).
+      for (const id of ids.slice(0, 5)) assert.equal((await services.records.read(dpo, id, dsr)).clear.length, 1);
+      const ask = await sv.refused(services.records.read(dpo, ids[5]!, dsr), 'ERR_JUSTIFICATION_REQUIRED');
+      // (At night in Beijing the off-hours rule asks too.)
+      assert.ok(ask.details.rules?.includes('quota'), JSON.stringify(ask.details));
+      for (const id of ids.slice(5, 10)) await services.records.read(dpo, id, why);
+      const blocked = await sv.refused(services.records.read(dpo, ids[10]!, why), 'ERR_GUARD_BLOCKED');
+      assert.ok(blocked.details.rules?.includes('velocity'), JSON.stringify(blocked.details));
+      await sv.refused(services.records.read(dpo, ids[0]!), 'ERR_GUARD_BLOCKED');
+      const alert = (await services.oversight.alerts(sv.as.auditor)).find(
+        (a) => a.principalId === dpo.principal.id && a.action === 'block',
+      );
+      assert.ok(alert);
+      const own = await sv.refused(services.oversight.resolveAlert(dpo, alert.id), 'ERR_FORBIDDEN');
+      assert.deepEqual(own.details, { rule: 'ownAlert' });
+      assert.equal(services.gate.guard.isBlocked(dpo.principal.id), true);
+      await services.oversight.resolveAlert(other, alert.id);
+      assert.equal(services.gate.guard.isBlocked(dpo.principal.id), false);
+      assert.equal((await services.records.read(dpo, ids[0]!, dsr)).clear.length, 1);
+    });
+
     test('a read of a poison record blocks its reader', async () => {
       const poison = sv.records.clinic[0]!;
       await sv.refused(strict.oversight.addPoison(sv.as.clinicClerk, poison), 'ERR_FORBIDDEN');

@@ -8,15 +8,23 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { createInflateRaw } from 'node:zlib';
 import { TracevaultError } from '../errors.ts';
+import { DEFAULT_XML_LIMITS, isXmlPart, XmlShapeCheck, type XmlLimits } from './xml-check.ts';
 
 export interface ZipLimits {
   readonly maxEntries: number;
   readonly maxUncompressedBytes: number;
   /** Largest uncompressed/compressed ratio of one entry. */
   readonly maxRatio: number;
+  /** The shape of the XML parts, checked as they inflate (xml-check.ts). */
+  readonly xml?: XmlLimits;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 2000, maxUncompressedBytes: 1 << 30, maxRatio: 200 };
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxEntries: 2000,
+  maxUncompressedBytes: 1 << 30,
+  maxRatio: 200,
+  xml: DEFAULT_XML_LIMITS,
+};
 
 const EOCD_SIG = 0x06054b50;
 const CDH_SIG = 0x02014b50;
@@ -74,6 +82,7 @@ const LOCAL_SIG = 0x04034b50;
 const DATA_DESCRIPTOR = 0x0008;
 
 interface CentralEntry {
+  readonly name: string;
   readonly method: number;
   readonly compressed: number;
   readonly uncompressed: number;
@@ -95,6 +104,7 @@ function centralEntries(fd: number): CentralEntry[] {
   for (let n = 0, p = 0; n < entries; n++) {
     if (p + 46 > cd.length || cd.readUInt32LE(p) !== CDH_SIG) throw new TracevaultError('ERR_MALFORMED_FILE');
     out.push({
+      name: cd.toString('latin1', p + 46, p + 46 + cd.readUInt16LE(p + 28)),
       method: cd.readUInt16LE(p + 10),
       compressed: cd.readUInt32LE(p + 20),
       uncompressed: cd.readUInt32LE(p + 24),
@@ -111,7 +121,8 @@ function centralEntries(fd: number): CentralEntry[] {
  * all, is refused the moment it crosses the line (ERR_UNSAFE_ARCHIVE), so a workbook whose headers
  * lie about a 300 MiB cell never reaches the spreadsheet reader. Local headers must agree with the
  * central directory (a reader that walks the local headers would otherwise see another archive),
- * and every deflate stream must end where the directory says. Run after `checkZip`.
+ * and every deflate stream must end where the directory says. The XML parts pass the shape
+ * check on the way (xml-check.ts: nesting depth, cell and tag sizes, no DTD). Run after `checkZip`.
  */
 export async function checkInflation(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<void> {
   const fd = openSync(path, 'r');
@@ -127,12 +138,10 @@ export async function checkInflation(path: string, limits: ZipLimits = DEFAULT_Z
         throw new TracevaultError('ERR_UNSAFE_ARCHIVE', { rule: 'headersDisagree' });
       }
       const start = e.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-      const produced = await inflatedSize(
-        path,
-        start,
-        e,
-        Math.min(e.uncompressed, limits.maxUncompressedBytes - total),
-      );
+      const xml = isXmlPart(e.name) ? new XmlShapeCheck(limits.xml ?? DEFAULT_XML_LIMITS) : undefined;
+      const cap = Math.min(e.uncompressed, limits.maxUncompressedBytes - total);
+      const produced = await inflatedSize(path, start, e, cap, xml);
+      xml?.end();
       if (produced !== e.uncompressed) throw new TracevaultError('ERR_UNSAFE_ARCHIVE', { rule: 'sizeMismatch' });
       total += produced;
     }
@@ -141,9 +150,21 @@ export async function checkInflation(path: string, limits: ZipLimits = DEFAULT_Z
   }
 }
 
-/** The bytes one entry inflates to, refusing at the first byte beyond `cap`. */
-async function inflatedSize(path: string, start: number, e: CentralEntry, cap: number): Promise<number> {
-  if (e.method === 0) return e.compressed <= cap ? e.compressed : refuse(cap);
+/** The bytes one entry inflates to, refusing at the first byte beyond `cap`; each chunk goes through `xml`. */
+async function inflatedSize(
+  path: string,
+  start: number,
+  e: CentralEntry,
+  cap: number,
+  xml?: XmlShapeCheck,
+): Promise<number> {
+  if (e.method === 0) {
+    if (e.compressed > cap) refuse(cap);
+    if (xml && e.compressed > 0)
+      for await (const chunk of createReadStream(path, { start, end: start + e.compressed - 1 }))
+        xml.push(chunk as Buffer);
+    return e.compressed;
+  }
   if (e.method !== 8) throw new TracevaultError('ERR_UNSUPPORTED_FORMAT', { rule: 'zipMethod' });
   if (e.compressed === 0) throw new TracevaultError('ERR_MALFORMED_FILE');
   const inflate = createInflateRaw();
@@ -151,9 +172,12 @@ async function inflatedSize(path: string, start: number, e: CentralEntry, cap: n
   const counted = new Promise<number>((resolve, reject) => {
     inflate.on('data', (chunk: Buffer) => {
       produced += chunk.length;
-      if (produced > cap) {
+      try {
+        if (produced > cap) refuse(cap);
+        xml?.push(chunk);
+      } catch (err) {
         inflate.destroy();
-        reject(new TracevaultError('ERR_UNSAFE_ARCHIVE', { limit: cap, rule: 'inflatesBeyondDeclared' }));
+        reject(err instanceof TracevaultError ? err : new TracevaultError('ERR_INTERNAL', {}, { cause: err }));
       }
     });
     inflate.on('end', () => resolve(produced));

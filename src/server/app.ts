@@ -6,12 +6,19 @@
  * the route pattern, the status and the request id, never a query string or a body (logging.ts).
  */
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyPluginCallback } from 'fastify';
+import type { Readable } from 'node:stream';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginCallback,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { randomBytesPooled } from '../crypto/random-pool.ts';
 import { TracevaultError } from '../errors.ts';
 import type { Services } from '../service/services.ts';
 import { docsRoutes } from './docs.ts';
 import { toErrorBody } from './errors.ts';
+import { parseJsonBody } from './json-body.ts';
 import { loggerOptions, logFailure, RequestLog, type LogDestination } from './logging.ts';
 import { openApiOptions } from './openapi.ts';
 import { router, type AreaOptions } from './route.ts';
@@ -57,7 +64,7 @@ export async function buildServer(services: Services, opts: ServerOptions = {}):
     routerOptions: { ignoreTrailingSlash: true },
     // A malformed or over-long URL is answered in our error format, without echoing the path.
     // Answered before any route (and its onSend hooks): the common headers are set here.
-    frameworkErrors: (e, req, reply) => {
+    frameworkErrors: (e, req, reply: FastifyReply) => {
       void reply
         .code(400)
         .headers({ ...SAFETY_HEADERS, 'x-request-id': req.id })
@@ -67,6 +74,12 @@ export async function buildServer(services: Services, opts: ServerOptions = {}):
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // JSON bodies are parsed as they arrive, chunk by chunk, within the route's limit (json-body.ts).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', async (req: FastifyRequest, payload: Readable) => {
+    const declared = req.headers['content-length'];
+    return parseJsonBody(payload, req.routeOptions.bodyLimit, declared === undefined ? undefined : Number(declared));
+  });
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   // Leaked files uploaded for a trace, as they are (routes/traces.ts).
   const uploads = Object.keys(LEAK_TYPES).filter((t) => t !== 'text/plain' && t !== 'application/json');

@@ -7,6 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +19,23 @@ import { initVault, type Vault } from '../store/vault.ts';
 import { buildServer } from './app.ts';
 
 const DECLARED = 57 * 1024 * 1024;
+
+/** Sends `size` bytes of '[' to a URL with no token; prints the status and how long the answer took. */
+const ATTACKER = `
+const [url, size] = process.argv.slice(1);
+const body = Buffer.alloc(Number(size), '[');
+const req = require('node:http').request(url, {
+  method: 'POST', headers: { 'content-type': 'application/json', 'content-length': size },
+});
+req.on('error', () => {});
+const t0 = performance.now();
+req.on('response', (r) => {
+  process.stdout.write(JSON.stringify({ status: r.statusCode, ms: performance.now() - t0 }));
+  r.resume();
+  setTimeout(() => process.exit(0), 300);
+});
+req.end(body);
+`;
 const CHUNK = Buffer.alloc(1024 * 1024, '[');
 
 describe('authentication before the body', () => {
@@ -83,6 +102,56 @@ describe('authentication before the body', () => {
       });
     }
   }
+
+  /** One attack from another process (its writing is not the server's waiting), with /healthz polled meanwhile. */
+  async function attack(): Promise<{ status: number; ms: number; longestWait: number }> {
+    await fetch(new URL('/healthz', base)); // the client's first connection is not the server's waiting
+    const attacker = spawn(process.execPath, ['-e', ATTACKER, new URL('/v1/traces', base).href, String(DECLARED)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    attacker.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise((resolve) => attacker.on('exit', resolve));
+    const waits: number[] = [];
+    let done = false;
+    const polling = (async () => {
+      while (!done) {
+        const t0 = performance.now();
+        assert.equal((await fetch(new URL('/healthz', base))).status, 200);
+        waits.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    await exited;
+    done = true;
+    await polling;
+    assert.ok(waits.length > 3);
+    return { ...(JSON.parse(out) as { status: number; ms: number }), longestWait: Math.max(...waits) };
+  }
+
+  test('the whole 57 MiB of brackets without a token: 401 in under 100 ms, /healthz never waits 50 ms', async () => {
+    // The machine is shared (the suite runs two files at once): the bound must hold in one of three attacks.
+    const tries = [];
+    for (let i = 0; i < 3; i++) {
+      const t = await attack();
+      assert.equal(t.status, 401);
+      tries.push(t);
+      if (t.ms < 100 && t.longestWait < 50) return;
+    }
+    assert.fail(
+      `401 after / longest /healthz wait (ms): ${tries.map((t) => `${t.ms.toFixed(1)} / ${t.longestWait.toFixed(1)}`).join(', ')}`,
+    );
+  });
+
+  test('a route without a token reads at most 16 KiB (413 beyond)', async () => {
+    const r = await fetch(new URL('/v1/sessions', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'nobody.here', password: 'x'.repeat(17 * 1024) }),
+    });
+    assert.equal(r.status, 413);
+    assert.equal(((await r.json()) as { code: string }).code, 'ERR_PAYLOAD_TOO_LARGE');
+  });
 
   test('a public route still reads its body (logging in)', async () => {
     const r = await fetch(new URL('/v1/sessions', base), {

@@ -66,6 +66,9 @@ export interface AreaOptions {
   readonly services: Services;
 }
 
+/** The largest body a route without a token reads (logging in needs a few hundred bytes). */
+export const PUBLIC_BODY_LIMIT = 16 * 1024;
+
 export type Route = <B = undefined, Q = undefined>(def: RouteDef<B, Q>) => void;
 
 type Principal = RequestContext['principal'];
@@ -96,7 +99,7 @@ export function router(app: FastifyInstance, services: Services): Route {
     app.route({
       method: def.method,
       url: path,
-      bodyLimit: def.bodyLimit,
+      bodyLimit: def.bodyLimit ?? (def.auth === false ? PUBLIC_BODY_LIMIT : undefined),
       config,
       schema: {
         tags: [def.tag],

@@ -52,6 +52,32 @@ test('the default policy: masked by default, clear by purpose, never rows for st
   assert.throws(() => new PolicyEngine('permit (', 2), { code: 'ERR_POLICY_INVALID' });
 });
 
+test('a district is seen by reads, and by reveals for vaccination, whatever the policy says', () => {
+  const p = new PolicyEngine('permit (principal, action, resource) when { context.inDistrict };', 1);
+  const nurse = { roles: ['vaccination_nurse'], orgKind: 'vaccination_clinic' };
+  const record = { type: 'Record', recordType: 'birth' } as const;
+  const phone = { type: 'Field', recordType: 'birth', field: fieldDef(BIRTH, 'motherPhone')! } as const;
+  const district = { inDistrict: true, purpose: 'vaccination' };
+  assert.equal(p.allows(nurse, 'read', record, district), true);
+  assert.equal(p.allows(nurse, 'view', phone, district), true);
+  assert.equal(p.allows(nurse, 'reveal', phone, district), true);
+  assert.equal(p.allows(nurse, 'reveal', phone, { ...district, purpose: 'treatment' }), false);
+  for (const action of ['update', 'erase', 'export', 'consent', 'collect', 'approve'] as const)
+    assert.equal(p.allows(nurse, action, record, district), false, action);
+  assert.deepEqual(p.fieldViews(nurse, BIRTH, { ...district, purpose: 'treatment' }).get('motherPhone'), {
+    view: true,
+    reveal: false,
+  });
+  // The default policy: a nurse reads the children of its district and sees their vaccination fields.
+  const d = new PolicyEngine(DEFAULT_POLICY, 1);
+  assert.equal(d.allows(nurse, 'read', record, { inDistrict: true }), true);
+  assert.equal(d.allows(nurse, 'update', record, { inDistrict: true }), false);
+  const views = d.fieldViews(nurse, BIRTH, district);
+  assert.deepEqual([views.get('motherPhone'), views.get('address')?.reveal], [{ view: true, reveal: true }, false]);
+  const clinician = { roles: ['clinician'], orgKind: 'hospital' };
+  assert.equal(d.allows(clinician, 'read', record, { inDistrict: true }), false);
+});
+
 const facts = (over: Partial<ReadFacts> = {}): ReadFacts => ({
   principalId: 'p1',
   roles: ['clinician'],

@@ -10,7 +10,11 @@
  *   resource   Record { recordType }  for read, collect, update, erase, export, consent
  *              Field  { name, recordType, kind, sensitivity }  for view (masked) and reveal (clear)
  *              Api    { area }  for the rest
- *   context    { purpose: String ("" when none), sameOrg, inCare, consented: Bool }
+ *   context    { purpose: String ("" when none), sameOrg, inCare, inDistrict, consented: Bool }
+ *
+ * inCare: the principal's ward or patient. inDistrict: the child's home address is in a district the
+ * principal serves; whatever this text says, it is seen only by read and view, and by reveal for the
+ * vaccination purpose (policy.ts), so a district never opens a change to another organisation's record.
  *
  * Masked is the default: a field a principal may read is shown masked ("view") unless a reveal for
  * a stated purpose is permitted; a field that is not even viewable is hidden. Statistics offices
@@ -22,6 +26,8 @@ permit (principal, action == Action::"read", resource is Record)
 when { context.sameOrg && principal.roles.containsAny(["clinician", "records_clerk", "vaccination_nurse"]) };
 permit (principal, action == Action::"read", resource is Record)
 when { context.inCare };
+permit (principal, action == Action::"read", resource is Record)
+when { context.inDistrict && principal.roles.contains("vaccination_nurse") };
 permit (principal, action == Action::"read", resource is Record)
 when { principal.roles.contains("investigator") && context.purpose == "investigation" };
 permit (principal, action == Action::"read", resource is Record)
@@ -50,7 +56,7 @@ when {
 permit (principal, action == Action::"reveal", resource is Field)
 when {
   context.purpose == "vaccination" && principal.roles.contains("vaccination_nurse") &&
-  (context.inCare || context.sameOrg) &&
+  (context.inCare || context.sameOrg || context.inDistrict) &&
   ["babyName", "babySex", "birthTime", "motherName", "motherPhone", "fatherPhone",
    "vaccinations"].contains(resource.name)
 };

@@ -2,9 +2,14 @@
  * Policy as data: Cedar text (see default-policy.ts), parsed once per version and evaluated with
  * @cedar-policy/cedar-wasm. A Cedar call costs about a quarter of a millisecond, so decisions are
  * cached: everything a policy can see is in the request (the principal's roles and organisation
- * kind, the action, the record type or field, the purpose and three booleans), so the cache key is
+ * kind, the action, the record type or field, the purpose and four booleans), so the cache key is
  * exactly the request and a cached decision is the decision. A new policy version is a new engine
  * with an empty cache. Anything but an explicit allow is a deny (fail closed).
+ *
+ * One invariant holds whatever the policy says: a district relationship (`inDistrict`: the child
+ * lives in a district the principal serves) is seen only by reads, and by reveals for the
+ * vaccination purpose (issue 20, finding 7). It never opens a change, an erasure, an export or a
+ * consent on another organisation's records, nor a clear value for any other purpose.
  */
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { TracevaultError } from '../errors.ts';
@@ -37,8 +42,28 @@ export interface PolicyContext {
   readonly purpose?: string;
   readonly sameOrg?: boolean;
   readonly inCare?: boolean;
+  /** The record's home address is in a district the principal serves (see the invariant above). */
+  readonly inDistrict?: boolean;
   readonly consented?: boolean;
 }
+
+/** Whether the policy may see a district relationship for this action and purpose (the invariant above). */
+export function districtCounts(action: Action, purpose: string | undefined): boolean {
+  return action === 'read' || action === 'view' || (action === 'reveal' && purpose === 'vaccination');
+}
+
+/** The booleans of a context for one action, as the policy sees them: `sameOrg inCare inDistrict consented`. */
+function flags(action: Action, ctx: PolicyContext) {
+  return {
+    sameOrg: ctx.sameOrg ?? false,
+    inCare: ctx.inCare ?? false,
+    inDistrict: (ctx.inDistrict ?? false) && districtCounts(action, ctx.purpose),
+    consented: ctx.consented ?? false,
+  };
+}
+
+const bits = (f: ReturnType<typeof flags>) =>
+  `${f.sameOrg ? 1 : 0}${f.inCare ? 1 : 0}${f.inDistrict ? 1 : 0}${f.consented ? 1 : 0}`;
 
 export type Resource =
   | { readonly type: 'Record'; readonly recordType: string }
@@ -76,9 +101,9 @@ export class PolicyEngine {
           ? `${resource.recordType}.${resource.field.name}`
           : resource.area;
     const roles = [...subject.roles].sort();
+    const f = flags(action, ctx);
     const key =
-      `${roles.join(',')}|${subject.orgKind}|${action}|${resource.type}:${resId}|` +
-      `${ctx.purpose ?? ''}|${ctx.sameOrg ? 1 : 0}${ctx.inCare ? 1 : 0}${ctx.consented ? 1 : 0}`;
+      `${roles.join(',')}|${subject.orgKind}|${action}|${resource.type}:${resId}|${ctx.purpose ?? ''}|` + bits(f);
     const hit = this.#cache.get(key);
     if (hit !== undefined) return hit;
     const attrs: Record<string, string> =
@@ -99,12 +124,7 @@ export class PolicyEngine {
       action: { type: 'Action', id: action },
       resource: res,
       preparsedPolicySetId: this.#id,
-      context: {
-        purpose: ctx.purpose ?? '',
-        sameOrg: ctx.sameOrg ?? false,
-        inCare: ctx.inCare ?? false,
-        consented: ctx.consented ?? false,
-      },
+      context: { purpose: ctx.purpose ?? '', ...f },
       entities: [
         { uid: principal, attrs: { roles, orgKind: subject.orgKind }, parents: [] },
         { uid: res, attrs, parents: [] },
@@ -123,9 +143,10 @@ export class PolicyEngine {
     type: RecordType,
     ctx: PolicyContext,
   ): ReadonlyMap<string, { view: boolean; reveal: boolean }> {
+    // The view and reveal flags of the context (a district counts for both when the purpose is vaccination).
     const key =
       `${subject.roles.join(',')}|${subject.orgKind}|${type.name}|` +
-      `${ctx.purpose ?? ''}|${ctx.sameOrg ? 1 : 0}${ctx.inCare ? 1 : 0}${ctx.consented ? 1 : 0}`;
+      `${ctx.purpose ?? ''}|${bits(flags('view', ctx))}${bits(flags('reveal', ctx))}`;
     const hit = this.#views.get(key);
     if (hit) return hit;
     const out = new Map<string, { view: boolean; reveal: boolean }>();

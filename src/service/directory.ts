@@ -8,6 +8,7 @@
 import { TracevaultError } from '../errors.ts';
 import { checkRoles, isOrgKind } from '../access/roles.ts';
 import { hashPassword } from '../crypto/password.ts';
+import { isDistrictCode } from '../schema/address-district.ts';
 import type { Actor } from '../store/registry.ts';
 import type { PrincipalInput, Vault } from '../store/vault.ts';
 import { actorOf, type RequestContext } from './context.ts';
@@ -40,6 +41,10 @@ export async function createPrincipal(
   const roles = checkRoles(p.roles, org?.kind ?? 'operator');
   if (p.login !== undefined && !/^[A-Za-z0-9._@-]{3,64}$/.test(p.login)) {
     throw new TracevaultError('ERR_INVALID_FIELD', { field: 'login', rule: 'login' });
+  }
+  // A district is where children live, by its GB/T 2260 county code (a name can be ambiguous).
+  if ((p.relationships ?? []).some((r) => r.kind === 'district' && !isDistrictCode(r.value))) {
+    throw new TracevaultError('ERR_INVALID_FIELD', { field: 'relationships', rule: 'districtCode' });
   }
   const passwordHash = p.password !== undefined ? await hashPassword(p.password) : undefined;
   return vault.createPrincipal(actor, {

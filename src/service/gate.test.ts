@@ -9,7 +9,7 @@ import { BACKENDS } from '../../test/helpers/backends.ts';
 import { HOSPITAL_REGION, serviceVault, type ServiceVault } from '../../test/helpers/service-vault.ts';
 import { TracevaultError } from '../errors.ts';
 import { DEFAULT_POLICY } from '../access/default-policy.ts';
-import { splitAddress } from '../schema/address.ts';
+import { districtCode } from '../schema/address-district.ts';
 import type { AuditEvent } from '../store/audit.ts';
 import type { Db } from '../store/db.ts';
 import { openVault } from '../store/vault.ts';
@@ -119,12 +119,13 @@ for (const backend of BACKENDS) {
       assert.equal(rec.orgId, sv.orgs.hospital);
     });
 
-    test('standing: same organisation, and in care by ward, patient or district', async () => {
+    test('standing: same organisation, in care by ward or patient, in a district by the home address', async () => {
       const [h0] = sv.records.hospital;
       assert.deepEqual(await standing(sv.as.clinician, h0!, 'treatment'), {
         purpose: 'treatment',
         sameOrg: true,
         inCare: false,
+        inDistrict: false,
         consented: false,
         outsideCare: false,
       });
@@ -144,6 +145,7 @@ for (const backend of BACKENDS) {
         purpose: undefined,
         sameOrg: true,
         inCare: true,
+        inDistrict: false,
         consented: false,
         outsideCare: false,
       });
@@ -159,27 +161,83 @@ for (const backend of BACKENDS) {
       const patient = await standing(nurse, h0!);
       assert.deepEqual([patient.sameOrg, patient.inCare, patient.outsideCare], [false, true, false]);
       assert.equal((await standing(nurse, elsewhere)).inCare, false);
-      // A district: the records of the organisations in its region, and of the addresses in it.
+      // A district: the children whose home address is in it, wherever they were born; never in care.
       const region = await sv.principal({
         displayName: 'region nurse',
         roles: ['vaccination_nurse'],
         orgId: sv.orgs.clinic,
         relationships: [{ kind: 'district', value: HOSPITAL_REGION }],
       });
-      for (const id of sv.records.hospital) assert.equal((await standing(region, id)).inCare, true);
+      const homes = await Promise.all(
+        sv.records.hospital.map(async (id) => districtCode(await valueOf(id, 'address'))),
+      );
+      assert.ok(homes.includes(HOSPITAL_REGION) && homes.some((h) => h !== HOSPITAL_REGION), homes.join());
+      for (const [i, id] of sv.records.hospital.entries()) {
+        const s = await standing(region, id);
+        assert.deepEqual([s.inDistrict, s.inCare], [homes[i] === HOSPITAL_REGION, false], id);
+      }
       const c0 = sv.records.clinic[0]!;
-      const district = splitAddress(await valueOf(c0, 'address')).district!;
+      const district = districtCode(await valueOf(c0, 'address'))!;
       const home = await sv.principal({
         displayName: 'home nurse',
         roles: ['vaccination_nurse'],
         orgId: sv.orgs.hospital,
         relationships: [{ kind: 'district', value: district }],
       });
-      assert.equal((await standing(home, c0)).inCare, true);
+      assert.equal((await standing(home, c0)).inDistrict, true);
       for (const id of sv.records.clinic.slice(1, 3)) {
-        const same = splitAddress(await valueOf(id, 'address')).district === district;
-        assert.equal((await standing(home, id)).inCare, same);
+        const same = districtCode(await valueOf(id, 'address')) === district;
+        assert.equal((await standing(home, id)).inDistrict, same);
       }
+      // A district is named by its GB/T 2260 county code: a name (ambiguous: 市中区 is in five cities) is refused.
+      const named = { displayName: 'x', roles: ['vaccination_nurse'], orgId: sv.orgs.clinic };
+      for (const value of ['历下区', '370100', '370101', '37010']) {
+        const e = await sv.refused(
+          sv.principal({ ...named, relationships: [{ kind: 'district', value }] }),
+          'ERR_INVALID_FIELD',
+        );
+        assert.deepEqual(e.details, { field: 'relationships', rule: 'districtCode' }, value);
+      }
+    });
+
+    test('a district gives a nurse the vaccination reads of the children living there, never a change', async () => {
+      const records = sv.services.records;
+      const homes = await Promise.all(
+        sv.records.hospital.map(async (id) => districtCode(await valueOf(id, 'address'))),
+      );
+      // Born at the hospital of district A (HOSPITAL_REGION), living in district B.
+      const i = homes.findIndex((h) => h !== HOSPITAL_REGION);
+      const [id, b] = [sv.records.hospital[i]!, homes[i]!];
+      const nurse = (displayName: string, district: string) =>
+        sv.principal({
+          displayName,
+          roles: ['vaccination_nurse'],
+          orgId: sv.orgs.clinic,
+          relationships: [{ kind: 'district', value: district }],
+        });
+      const vaccination = {
+        purpose: 'vaccination',
+        reveal: ['motherPhone', 'vaccinations'],
+        justification: 'due list: DTaP dose 2 call',
+      };
+      const patch = { motherPhone: '13912345678' };
+      // A nurse of the district where the child was born, not where it lives: nothing.
+      const ofA = await nurse('nurse of A', HOSPITAL_REGION);
+      await sv.refused(records.read(ofA, id, vaccination), 'ERR_NOT_FOUND');
+      await sv.refused(records.read(ofA, id), 'ERR_NOT_FOUND');
+      await sv.refused(records.update(ofA, id, patch), 'ERR_NOT_FOUND');
+      // A nurse of the child's home district, at another organisation: the vaccination fields, read only.
+      const ofB = await nurse('nurse of B', b);
+      const read = await records.read(ofB, id, vaccination);
+      assert.deepEqual(read.clear.sort(), ['motherPhone', 'vaccinations']);
+      await sv.refused(records.read(ofB, id, { purpose: 'treatment', reveal: ['motherPhone'] }), 'ERR_FORBIDDEN');
+      await sv.refused(records.read(ofB, id, { ...vaccination, reveal: ['address'] }), 'ERR_FORBIDDEN');
+      const head = await sv.head();
+      await sv.refused(records.update(ofB, id, patch), 'ERR_FORBIDDEN');
+      const refusal = await sv.onlyEntrySince(head);
+      assert.deepEqual([refusal.action, refusal.outcome], ['update', 'denied']);
+      assert.notEqual(await valueOf(id, 'motherPhone'), patch.motherPhone);
+      await sv.refused(records.erase(ofB, id, 'vaccination'), 'ERR_FORBIDDEN');
     });
 
     test("standing: a partner is consented for a record once its guardian's consent is recorded", async () => {

@@ -12,7 +12,7 @@ import { TracevaultError } from '../errors.ts';
 import { DEFAULT_POLICY } from '../access/default-policy.ts';
 import { PolicyEngine, type Action, type PolicyContext, type Resource } from '../access/policy.ts';
 import { DEFAULT_GUARD, Guard, type GuardConfig } from '../access/guard.ts';
-import { splitAddress } from '../schema/address.ts';
+import { districtCode } from '../schema/address-district.ts';
 import type { AuditEvent } from '../store/audit.ts';
 import type { Db } from '../store/db.ts';
 import type { StoredRecord } from '../store/registry.ts';
@@ -197,25 +197,33 @@ export class Gate {
     }
   }
 
-  /** Same organisation? In the principal's care (ward, patient, district)? Consented to its organisation? */
+  /**
+   * Same organisation? In the principal's care (its ward, its patient)? In its district (the child's
+   * home address, not where it was born: a district relationship names a GB/T 2260 county code, and
+   * the policy sees it for reads only, access/policy.ts)? Consented to its organisation?
+   */
   async standing(ctx: RequestContext, rec: StoredRecord, purpose: string | undefined): Promise<Standing> {
     const p = ctx.principal;
     const sameOrg = p.orgId !== null && p.orgId === rec.orgId;
     const rels = await this.#relationshipsOf(p.id);
     let inCare = false;
+    let inDistrict = false;
+    let home: string | undefined | null = null;
     for (const r of rels) {
       if (r.kind === 'patient' && r.value === rec.id) inCare = true;
       else if (r.kind === 'ward' && sameOrg && rec.current.get('ward')?.value === r.value) inCare = true;
       else if (r.kind === 'district') {
-        const address = rec.current.get('address')?.value;
-        if (typeof address === 'string' && splitAddress(address).district === r.value) inCare = true;
-        else if (rec.orgId && (await this.vault.organisation(rec.orgId))?.region === r.value) inCare = true;
+        if (home === null) {
+          const address = rec.current.get('address')?.value;
+          home = typeof address === 'string' ? districtCode(address) : undefined;
+        }
+        if (home !== undefined && home === r.value) inDistrict = true;
       }
     }
     const wardsOnly = rels.some((r) => r.kind === 'ward' || r.kind === 'patient');
     let consented = false;
     if (p.orgKind === 'partner' && p.orgId) consented = await this.consents.has(rec.seq, p.orgId, 'partner_contact');
-    return { purpose, sameOrg, inCare, consented, outsideCare: sameOrg && wardsOnly && !inCare };
+    return { purpose, sameOrg, inCare, inDistrict, consented, outsideCare: sameOrg && wardsOnly && !inCare };
   }
 
   /** Forgets a principal's cached care relationships (a new principal may reuse nothing stale). */

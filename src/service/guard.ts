@@ -1,8 +1,9 @@
 /**
  * The guard on each read (access/guard.ts decides; this module feeds it and acts on its verdict):
  * the principal's normal daily volume from its disclosures of the last 28 days, the read's facts
- * (its roles among them: they set its limits, and no role goes unguarded), then alerts written with their ledger entries, and a block or a request for a justification
- * refused as a ledger entry too.
+ * (its roles among them: they set its limits, and no role goes unguarded), then alerts written
+ * with their ledger entries, and a block or a request for a justification refused as a ledger
+ * entry too.
  */
 import { TracevaultError } from '../errors.ts';
 import type { GuardAlert } from '../access/guard.ts';

@@ -6,7 +6,7 @@
  *   principal  Principal   { roles: Set<String>, orgKind: String }
  *   action     read | reveal | view | collect | update | erase | export | approve | aggregate
  *              | administer | manage_policy | view_alerts | hash_identifier | investigate
- *              | trace | consent
+ *              | trace | consent | audit
  *   resource   Record { recordType }  for read, collect, update, erase, export, consent
  *              Field  { name, recordType, kind, sensitivity }  for view (masked) and reveal (clear)
  *              Api    { area }  for the rest
@@ -113,4 +113,8 @@ permit (principal, action == Action::"investigate", resource is Api)
 when { principal.roles.containsAny(["investigator", "dpo"]) };
 permit (principal, action == Action::"trace", resource is Api)
 when { principal.roles.contains("investigator") };
+// The ledger's entries (entry bundles, receipts): its hashes are public, what it says is for those
+// who audit. An investigator follows the entries about a record (POST /v1/ledger/hash-identifier).
+permit (principal, action == Action::"audit", resource is Api)
+when { principal.roles.containsAny(["auditor", "dpo", "investigator"]) };
 `;

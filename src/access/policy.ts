@@ -31,7 +31,8 @@ export type Action =
   | 'hash_identifier'
   | 'investigate'
   | 'trace'
-  | 'consent';
+  | 'consent'
+  | 'audit';
 
 export interface Subject {
   readonly roles: readonly string[];

@@ -39,7 +39,7 @@ const MAPPING: Record<string, [Coding, Coding | undefined, string]> = {
   'key.rotate': [dcm('110100', 'Application Activity'), undefined, 'E'],
 };
 
-export function toAuditEvent(row: EntryRow): Record<string, unknown> {
+export function toAuditEvent(row: Pick<EntryRow, 'seq' | 'tenant_id' | 'at' | 'entry'>): Record<string, unknown> {
   const e = JSON.parse(row.entry) as {
     action: string;
     principalId: string;

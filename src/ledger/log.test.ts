@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { BACKENDS } from '../../test/helpers/backends.ts';
 import { initVault, type Vault, type Principal } from '../store/vault.ts';
 import { loadCity } from '../sim/load.ts';
-import { Ledger, leafInput, type EntryRow } from './log.ts';
+import { tableAuditSink } from '../store/audit.ts';
+import { entryLeafHash, Ledger, leafInput, receiptFor, type EntryRow } from './log.ts';
+import { verifyReceipt } from './receipt.ts';
 import { leafHash, rootOf, verifyConsistency, verifyInclusion } from './merkle.ts';
 import { noteKeyFromSeed, parseSignerKey, parseVerifierKey } from './signed-note.ts';
 import { openCheckpoint } from './checkpoint.ts';
@@ -69,6 +71,62 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await verifyLedger(vault.db, verifier), { ok: true, entries: second.size, checkpoints: 2 });
     });
 
+    test('salted leaves: one entry, two salts, unrelated hashes; old unsalted entries verify', async () => {
+      const rows = await entries();
+      assert.ok(rows.every((r) => typeof r.salt === 'string' && /^[0-9a-f]{32}$/.test(r.salt)));
+      assert.equal(new Set(rows.map((r) => r.salt)).size, rows.length, 'a fresh salt for every entry');
+      // Two identical events appended together differ only in seq and salt; with seq made equal,
+      // their leaf hashes still differ: the salt alone is enough.
+      const head = rows.length;
+      await vault.db.transaction(async (tx) => {
+        const e = { action: 'login.failed' as const, principalId: 'unauthenticated', outcome: 'denied' as const };
+        await tableAuditSink.append(tx, vault.tenantId, '2026-11-20T00:00:00.000Z', [e, e]);
+      });
+      const [a, b] = (await entries()).slice(head);
+      assert.equal(a!.entry, b!.entry);
+      assert.notDeepEqual(entryLeafHash({ ...b!, seq: a!.seq }), entryLeafHash(a!));
+      // Whoever guesses an entry exactly (seq, tenant, time, JSON) cannot confirm it from the public
+      // hash without its salt: neither unsalted nor under another salt does it hash to the tile's.
+      const stored = await ledger.subtree(5, 6);
+      assert.deepEqual(entryLeafHash(rows[5]!), stored);
+      assert.notDeepEqual(entryLeafHash({ ...rows[5]!, salt: null }), stored);
+      assert.notDeepEqual(entryLeafHash({ ...rows[5]!, salt: '0'.repeat(32) }), stored);
+      // A row read without its salt column is refused, not hashed as an unsalted entry.
+      const { salt: _dropped, ...noSalt } = rows[5]!;
+      assert.throws(() => entryLeafHash(noSalt as EntryRow));
+      // A receipt carries the salt in its leaf input, and verifies offline.
+      const receipt = await receiptFor(vault.db, ledger, 5);
+      const check = verifyReceipt(receipt, verifier);
+      assert.equal(check.valid, true);
+      assert.equal(check.entry, leafInput(rows[5]!).toString('utf8'));
+      assert.match(check.entry, /^6\n[^\n]+\n[^\n]+\nsalt [0-9a-f]{32}\n\{/);
+      // An entry appended before salts existed (salt NULL) keeps its four-line leaf and verifies.
+      const last = (await entries()).at(-1)!;
+      await vault.db.insertMany(
+        'INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry, salt) VALUES',
+        [
+          [
+            Number(last.seq) + 1,
+            last.tenant_id,
+            last.at,
+            'system',
+            'key.rotate',
+            null,
+            '{"action":"key.rotate"}',
+            null,
+          ],
+        ],
+      );
+      const legacy = (await entries()).at(-1)!;
+      assert.equal(
+        leafInput(legacy).toString('utf8'),
+        `${legacy.seq}\n${legacy.tenant_id}\n${legacy.at}\n{"action":"key.rotate"}`,
+      );
+      await ledger.integrate();
+      assert.deepEqual(await ledger.subtree(Number(legacy.seq) - 1, Number(legacy.seq)), entryLeafHash(legacy));
+      assert.equal((await verifyLedger(vault.db, verifier)).ok, true);
+    });
+
     test('the database refuses UPDATE and DELETE on the log', async () => {
       await assert.rejects(vault.db.run("UPDATE audit_events SET action = 'read' WHERE seq = 1"), {
         code: 'ERR_STORAGE',
@@ -124,7 +182,7 @@ for (const backend of BACKENDS) {
         const truncated = await verifyLedger(vault.db, verifier);
         assert.equal(truncated.firstBadIndex, 99);
         await vault.db.insertMany(
-          'INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry) VALUES',
+          'INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry, salt) VALUES',
           [
             [
               100,
@@ -134,6 +192,7 @@ for (const backend of BACKENDS) {
               rows[99]!.action as string,
               (rows[99]!.record_ref as string | null) ?? null,
               rows[99]!.entry,
+              rows[99]!.salt,
             ],
           ],
         );

@@ -1,8 +1,21 @@
 /**
- * The ledger as stored: the entries are the rows of audit_events (leaf i is entry seq i + 1, its
- * input the entry's seq, tenant, time and JSON, newline-separated); the tree over them is kept as
- * its right edge and its c2sp tiles, so integrating new entries never rehashes old ones, and proofs
- * are read from tiles. Checkpoints are signed with a key held outside the database.
+ * The ledger as stored: the entries are the rows of audit_events (leaf i is entry seq i + 1); the
+ * tree over them is kept as its right edge and its c2sp tiles, so integrating new entries never
+ * rehashes old ones, and proofs are read from tiles. Checkpoints are signed with a key held outside
+ * the database.
+ *
+ * The leaf input of an entry (c2sp.org/tlog-tiles: the log defines its entries' encoding), lines
+ * separated by "\n" (JSON.stringify never writes a raw newline, so the entry is the last line):
+ *
+ *   <seq>\n<tenant>\n<at>\nsalt <32 hex digits>\n<entry JSON>
+ *
+ * and its leaf hash is SHA-256(0x00 ‖ leaf input) (RFC 9162 §2.1.1). The salt is 128 random bits
+ * drawn when the entry is appended (store/audit.ts), so the leaf hash is a hiding commitment: the
+ * public hash tiles and proofs let no one confirm a guessed entry (who logged in, which record was
+ * read), however few the candidates; only a holder of the entry, salt included, can open it.
+ * Entries appended before salts existed (salt NULL) keep their leaf input of four lines, without
+ * the salt line: their hashes are already in signed checkpoints. The two forms cannot be confused:
+ * the fourth line is "salt …" in one and the JSON object ("{…") in the other.
  */
 import { TracevaultError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
@@ -27,12 +40,20 @@ export interface EntryRow {
   seq: number;
   tenant_id: string;
   at: string;
+  /** 32 hex digits (16 random bytes); null only for entries appended before salts existed. */
+  salt: string | null;
   entry: string;
   [k: string]: unknown;
 }
 
+/** The columns of audit_events that make an entry's leaf input, for `SELECT ${ENTRY_COLUMNS} FROM audit_events`. */
+export const ENTRY_COLUMNS = 'seq, tenant_id, at, salt, entry';
+
 function leafText(r: EntryRow): string {
-  return `${Number(r.seq)}\n${r.tenant_id}\n${r.at}\n${r.entry}`;
+  // A row read without its salt column would hash as an unsalted entry: a wrong leaf, not a legacy one.
+  if (r.salt === undefined) throw new Error('ledger: an entry row without its salt column');
+  const head = `${Number(r.seq)}\n${r.tenant_id}\n${r.at}\n`;
+  return r.salt == null ? `${head}${r.entry}` : `${head}salt ${r.salt}\n${r.entry}`;
 }
 
 /** The leaf input of an entry: what its leaf hash commits to. */
@@ -95,7 +116,7 @@ export class Ledger {
         await lockUntilCommit(tx, 'ledgerIntegrator');
         const range = await this.state(tx);
         const rows = await tx.all<EntryRow>(
-          'SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?',
+          `SELECT ${ENTRY_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`,
           [range.size, batch],
         );
         if (rows.length === 0) return { size: range.size, added: 0 };
@@ -234,7 +255,7 @@ export async function receiptFor(db: Db, ledger: Ledger, index: number): Promise
     'SELECT size, note FROM ledger_checkpoints WHERE size > ? ORDER BY size DESC LIMIT 1',
     [index],
   );
-  const row = await db.get<EntryRow>('SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq = ?', [index + 1]);
+  const row = await db.get<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM audit_events WHERE seq = ?`, [index + 1]);
   if (!cp || !row) throw new TracevaultError('ERR_NOT_FOUND');
   const size = Number(cp.size);
   const cosigs = await db.all<{ line: string }>(

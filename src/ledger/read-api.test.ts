@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initVault } from '../store/vault.ts';
 import { loadCity } from '../sim/load.ts';
-import { Ledger, leafInput, type EntryRow } from './log.ts';
+import { ENTRY_COLUMNS, Ledger, leafInput, type EntryRow } from './log.ts';
 import { ledgerRead } from './read-api.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 import { noteKeyFromSeed, parseSignerKey, parseVerifierKey } from './signed-note.ts';
@@ -21,10 +21,13 @@ test('read-only HTTP paths: checkpoint, hash tiles, entry bundles, proofs — ov
   const key = noteKeyFromSeed('t/ledger', Buffer.alloc(32, 8));
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    void ledgerRead(vault.db, ledger, url.pathname.replace(/^\//, ''), url.searchParams).then((r) => {
-      res.writeHead(r.status, { 'content-type': r.contentType, 'cache-control': r.cacheControl });
-      res.end(r.body);
-    });
+    // An auditor's reader (service/ledger.ts authorises it): entry bundles are served.
+    void ledgerRead(vault.db, ledger, url.pathname.replace(/^\//, ''), url.searchParams, { entries: true }).then(
+      (r) => {
+        res.writeHead(r.status, { 'content-type': r.contentType, 'cache-control': r.cacheControl });
+        res.end(r.body);
+      },
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -50,9 +53,7 @@ test('read-only HTTP paths: checkpoint, hash tiles, entry bundles, proofs — ov
     const full = await get(tilePath(0, 0));
     assert.equal(full.bytes.length, 256 * 32);
     assert.equal(full.cache, 'public, max-age=31536000, immutable');
-    const rows = await vault.db.all<EntryRow>(
-      'SELECT seq, tenant_id, at, entry FROM audit_events ORDER BY seq LIMIT 256',
-    );
+    const rows = await vault.db.all<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM audit_events ORDER BY seq LIMIT 256`);
     assert.deepEqual(full.bytes.subarray(32, 64), leafHash(leafInput(rows[1]!)));
     const w = cp.size % 256;
     assert.equal((await get(tilePath(0, 1, w))).bytes.length, w * 32);
@@ -62,6 +63,12 @@ test('read-only HTTP paths: checkpoint, hash tiles, entry bundles, proofs — ov
     const bundle = (await get(entriesPath(0))).bytes;
     const first = bundle.subarray(2, 2 + bundle.readUInt16BE(0));
     assert.deepEqual(first, leafInput(rows[0]!));
+    assert.match(first.toString('utf8'), /^1\ndefault\n[^\n]+\nsalt [0-9a-f]{32}\n\{/);
+    assert.equal((await get(entriesPath(0))).cache, 'private, max-age=31536000, immutable');
+    // The public reader: hashes and proofs, never an entry bundle.
+    const pub = await ledgerRead(vault.db, ledger, entriesPath(0), new URLSearchParams());
+    assert.equal(pub.status, 404);
+    assert.equal((await ledgerRead(vault.db, ledger, tilePath(0, 0), new URLSearchParams())).status, 200);
     // Proofs.
     const inc = JSON.parse((await get(`proof/inclusion?index=3&size=${cp.size}`)).bytes.toString());
     assert.ok(

@@ -8,10 +8,15 @@
  *   GET proof/consistency?old=M&size=N   { size1, size2, proof: [base64…] }
  *
  * Only what the latest checkpoint covers is served, so tiles, entries and checkpoint agree.
+ *
+ * The public gets the checkpoint, hash tiles and proofs: with salted leaves (log.ts) they show how
+ * many entries there are and that the log only grows, never what an entry says. Entry bundles are
+ * served only when the caller says the reader may audit (`entries: true`; service/ledger.ts decides):
+ * c2sp tlog-tiles leaves their access to the log, and this log's entries name staff and what they did.
  */
 import type { Db } from '../store/db.ts';
 import { HASH_BYTES } from './merkle.ts';
-import { leafInput, type EntryRow, type Ledger } from './log.ts';
+import { ENTRY_COLUMNS, leafInput, type EntryRow, type Ledger } from './log.ts';
 import { parseTilePath, TILE_WIDTH } from './tiles.ts';
 import { cosignedCheckpoint } from './witness-client.ts';
 
@@ -23,6 +28,8 @@ export interface ReadResponse {
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Entry bundles go to authorised readers only: no shared cache may keep them (RFC 9111 §5.2.2.7). */
+const IMMUTABLE_PRIVATE = 'private, max-age=31536000, immutable';
 const notFound = (): ReadResponse => ({
   status: 404,
   contentType: 'text/plain; charset=utf-8',
@@ -46,7 +53,18 @@ function count(v: string | null): number | undefined {
   return v !== null && /^(0|[1-9][0-9]{0,15})$/.test(v) && Number.isSafeInteger(Number(v)) ? Number(v) : undefined;
 }
 
-export async function ledgerRead(db: Db, ledger: Ledger, path: string, query: URLSearchParams): Promise<ReadResponse> {
+export interface ReadOptions {
+  /** Whether entry bundles are served (default false: they are answered as not found). */
+  readonly entries?: boolean;
+}
+
+export async function ledgerRead(
+  db: Db,
+  ledger: Ledger,
+  path: string,
+  query: URLSearchParams,
+  opts: ReadOptions = {},
+): Promise<ReadResponse> {
   const latest = await db.get<{ size: number }>('SELECT size FROM ledger_checkpoints ORDER BY size DESC LIMIT 1');
   const size = Number(latest?.size ?? 0);
   if (path === 'checkpoint') {
@@ -67,7 +85,7 @@ export async function ledgerRead(db: Db, ledger: Ledger, path: string, query: UR
     return json(inclusion ? { index: a, size: s, proof } : { size1: a, size2: s, proof });
   }
   const tile = parseTilePath(path);
-  if (!tile) return notFound();
+  if (!tile || (tile.entries && opts.entries !== true)) return notFound();
   // How many hashes (or entries) of this tile the checkpointed tree has.
   const levelSize = Math.floor(size / TILE_WIDTH ** tile.level);
   const available = Math.min(TILE_WIDTH, levelSize - tile.index * TILE_WIDTH);
@@ -75,7 +93,7 @@ export async function ledgerRead(db: Db, ledger: Ledger, path: string, query: UR
   if (tile.entries) {
     const first = tile.index * TILE_WIDTH;
     const rows = await db.all<EntryRow>(
-      'SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq',
+      `SELECT ${ENTRY_COLUMNS} FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq`,
       [first, first + tile.width],
     );
     if (rows.length !== tile.width) return notFound();
@@ -90,7 +108,7 @@ export async function ledgerRead(db: Db, ledger: Ledger, path: string, query: UR
       status: 200,
       contentType: 'application/octet-stream',
       body: Buffer.concat(parts),
-      cacheControl: IMMUTABLE,
+      cacheControl: IMMUTABLE_PRIVATE,
     };
   }
   const row = await db.get<{ hashes: Buffer }>('SELECT hashes FROM ledger_tiles WHERE level = ? AND idx = ?', [

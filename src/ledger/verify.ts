@@ -2,15 +2,15 @@
  * `ledger verify`: rebuilds the tree from the entries alone and checks it against what was stored
  * and signed. It names the first bad index:
  *   - a missing entry (a gap in the sequence) or a truncated log (fewer entries than a checkpoint);
- *   - an entry whose leaf hash differs from the one stored in the level-0 tiles when it was
- *     integrated (changed, or moved by a reorder);
+ *   - an entry whose leaf hash (of its leaf input with its salt: log.ts) differs from the one
+ *     stored in the level-0 tiles when it was integrated (changed, or moved by a reorder);
  *   - a checkpoint whose signature fails, or whose root the rebuilt tree does not reproduce (then
  *     the first bad index is at or after the last checkpoint that does match).
  */
 import type { Db } from '../store/db.ts';
 import { openCheckpoint } from './checkpoint.ts';
 import { CompactRange, HASH_BYTES } from './merkle.ts';
-import { entryLeafHash, type EntryRow } from './log.ts';
+import { ENTRY_COLUMNS, entryLeafHash, type EntryRow } from './log.ts';
 import { openNote, type NoteVerifier } from './signed-note.ts';
 import { TILE_WIDTH } from './tiles.ts';
 
@@ -91,7 +91,7 @@ export async function verifyLedger(
   checkAt();
   for (let after = 0; ; ) {
     const rows = await db.all<EntryRow>(
-      'SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 10000',
+      `SELECT ${ENTRY_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 10000`,
       [after],
     );
     for (const r of rows) {

@@ -236,10 +236,10 @@ for (const backend of BACKENDS) {
       const cp = await api('GET', '/v1/ledger/checkpoint');
       assert.equal(cp.status, 200);
       assert.match(cp.text, /^tracevault\.test\/ledger\n\d+\n/);
-      const receipt = await api('GET', '/v1/ledger/receipt/0');
+      const receipt = await api('GET', '/v1/ledger/receipt/0', tokens.auditor);
       assert.equal(receipt.status, 200);
       assert.match(receipt.headers.get('content-type') ?? '', /^text\/plain/);
-      assert.equal((await api('GET', '/v1/ledger/receipt/-1')).json.code, 'ERR_BAD_REQUEST');
+      assert.equal((await api('GET', '/v1/ledger/receipt/-1', tokens.auditor)).json.code, 'ERR_BAD_REQUEST');
       const entries = await vault.db.all<{ entry: string }>('SELECT entry FROM audit_events');
       assert.deepEqual(leaks(entries.map((e) => e.entry).join('\n'), seeded), []);
     });

@@ -5,14 +5,13 @@
 import type { GuardConfig } from '../access/guard.ts';
 import type { Vault } from '../store/vault.ts';
 import type { Ledger } from '../ledger/log.ts';
-import { ledgerRead, type ReadResponse } from '../ledger/read-api.ts';
-import { receiptFor } from '../ledger/log.ts';
 import { Canaries } from './canaries.ts';
 import { Consents } from './consents.ts';
 import { Directory } from './directory.ts';
 import { Exports, type ExportOptions } from './exports.ts';
 import { Gate } from './gate.ts';
 import { ServiceKeys } from './keys.ts';
+import { LedgerReads } from './ledger.ts';
 import { Oversight } from './oversight.ts';
 import { Records, type RecordOptions } from './records.ts';
 import { Sessions, type SessionOptions } from './sessions.ts';
@@ -21,16 +20,8 @@ import { Traces } from './traces.ts';
 
 export interface ServiceOptions extends ExportOptions, SessionOptions, RecordOptions {
   readonly guard?: GuardConfig;
-  /** The ledger whose public read paths and receipts are served (the server's). */
+  /** The ledger whose read paths and receipts are served (the server's). */
   readonly ledger?: Ledger;
-}
-
-/** The ledger's public read paths (c2sp tlog-tiles) and receipts (c2sp tlog-proof). */
-export interface LedgerReads {
-  /** A read path relative to /v1/ledger/. */
-  read(path: string, params: URLSearchParams): Promise<ReadResponse>;
-  /** An offline-verifiable receipt for entry `index`. */
-  receipt(index: number): Promise<string>;
 }
 
 export class Services {
@@ -61,15 +52,7 @@ export class Services {
     this.stats = new Stats(gate);
     this.canaries = new Canaries(gate, keys);
     this.traces = new Traces(gate, keys);
-    const ledger = opts.ledger;
-    const need = (): Ledger => {
-      if (!ledger) throw new Error('Services.open was given no ledger');
-      return ledger;
-    };
-    this.ledger = {
-      read: (path, params) => ledgerRead(vault.db, need(), path, params),
-      receipt: (index) => receiptFor(vault.db, need(), index),
-    };
+    this.ledger = new LedgerReads(gate, opts.ledger);
   }
 
   /**

@@ -3,12 +3,18 @@
  * cached for a few seconds. A login gives a session token for eight hours: ten attempts a minute
  * from one address; five failures lock the account for fifteen minutes. Unknown login, wrong
  * password and locked account all give the same error after the same work, so no answer tells
- * which accounts exist.
+ * which accounts exist: the password is checked against a dummy hash when there is no account
+ * (crypto/password.ts), and every failure commits the same ledger entry in the same transaction,
+ * so a ledger that cannot be written answers ERR_LEDGER_UNAVAILABLE whether or not the login exists.
+ * That entry names the login by a keyed HMAC of its normalised form (`detail.login`), never by the
+ * account: an auditor sees repeated failures against one login, real or not, and nobody learns from
+ * the ledger which logins are accounts. A successful login's entry carries the same reference.
  */
 import { TracevaultError } from '../errors.ts';
 import { newToken, tokenHash } from '../crypto/ids.ts';
 import { verifyPassword } from '../crypto/password.ts';
-import { AccountRepo } from '../store/repos/accounts.ts';
+import { base32 } from '../crypto/ids.ts';
+import { AccountRepo, normaliseLogin } from '../store/repos/accounts.ts';
 import type { Principal } from '../store/vault.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import type { Gate } from './gate.ts';
@@ -29,6 +35,8 @@ const AUTH_CACHE_MS = 5_000;
 const LOCK_AFTER = 5;
 const LOCK_MS = 15 * 60_000;
 const MAX_CACHED = 10_000;
+/** Who a failed login's entry names: not the account, whose existence it would tell. */
+export const LOGIN_FAILED_PRINCIPAL = 'unauthenticated';
 
 /**
  * Whether one more attempt is allowed at `now`, given the times of earlier attempts from the same
@@ -79,26 +87,27 @@ export class Sessions {
     if (this.#attempts.size > MAX_CACHED) this.#attempts.clear();
     this.#attempts.set(address, t.attempts);
     if (!t.allowed) throw new TracevaultError('ERR_RATE_LIMITED');
-    const row = await this.#accounts.byLogin(typeof login === 'string' ? login : '');
+    const name = typeof login === 'string' ? login : '';
+    const row = await this.#accounts.byLogin(name);
+    const loginRef = this.#loginRef(name);
     const now = gate.now();
     const passwordOk = await verifyPassword(row?.passwordHash ?? null, typeof password === 'string' ? password : '');
     const locked = row?.lockedUntil != null && row.lockedUntil > now.toISOString();
     if (!row || !passwordOk || locked || row.disabledAt) {
-      if (row) {
-        const failures = row.failedLogins + 1;
-        const lockedUntil = failures >= LOCK_AFTER ? new Date(now.getTime() + LOCK_MS).toISOString() : row.lockedUntil;
-        await gate.commit(async (tx, events) => {
-          await this.#accounts.setFailures(tx, row.id, locked ? row.failedLogins : failures, lockedUntil);
-          events.push({
-            action: 'login.failed',
-            principalId: row.id,
-            organisationId: row.orgId ?? undefined,
-            requestId,
-            outcome: 'denied',
-            detail: { locked: locked || failures >= LOCK_AFTER },
-          });
+      const failures = (row?.failedLogins ?? 0) + 1;
+      const lockedUntil =
+        failures >= LOCK_AFTER ? new Date(now.getTime() + LOCK_MS).toISOString() : (row?.lockedUntil ?? null);
+      await gate.commit(async (tx, events) => {
+        // The same statement either way (without an account it matches no row): the same work.
+        await this.#accounts.setFailures(tx, row?.id ?? '', locked ? row.failedLogins : failures, lockedUntil);
+        events.push({
+          action: 'login.failed',
+          principalId: LOGIN_FAILED_PRINCIPAL,
+          requestId,
+          outcome: 'denied',
+          detail: { login: loginRef },
         });
-      }
+      });
       throw new TracevaultError('ERR_UNAUTHENTICATED');
     }
     const token = newToken();
@@ -116,9 +125,15 @@ export class Sessions {
         organisationId: row.orgId ?? undefined,
         requestId,
         outcome: 'ok',
+        detail: { login: loginRef },
       });
     });
     return { token, expiresAt, principalId: row.id };
+  }
+
+  /** The ledger's keyed reference to a login (HMAC of its normalised form, 128 bits): names no one. */
+  #loginRef(login: string): string {
+    return base32(this.#gate.vault.keys.keyedId('login-ref', normaliseLogin(login)).subarray(0, 16));
   }
 
   async logout(ctx: RequestContext, token: string): Promise<void> {

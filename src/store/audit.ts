@@ -4,6 +4,7 @@
  * identifiers only — principal ids, a keyed reference to the record, field names — never values.
  * The tamper-evident ledger (Merkle tree, checkpoints) is built on this table.
  */
+import { randomBytesPooled } from '../crypto/random-pool.ts';
 import type { Db } from './db.ts';
 import { lockUntilCommit } from './dialect/locks.ts';
 
@@ -20,6 +21,8 @@ export type AuditAction =
   | 'policy.change'
   | 'key.rotate'
   | 'principal.create'
+  | 'principal.approve'
+  | 'principal.enrol'
   | 'organisation.create'
   | 'import'
   | 'search'
@@ -58,7 +61,11 @@ export interface AuditSink {
   append(tx: Db, tenantId: string, at: string, events: readonly AuditEvent[]): Promise<void>;
 }
 
-/** Appends to audit_events with gap-free sequence numbers (one writer at a time: see below). */
+/**
+ * Appends to audit_events with gap-free sequence numbers (one writer at a time: see below). Each
+ * entry gets 16 random bytes of salt, part of its leaf input (ledger/log.ts), so that its public
+ * leaf hash hides it.
+ */
 export const tableAuditSink: AuditSink = {
   async append(tx, tenantId, at, events) {
     if (events.length === 0) return;
@@ -67,8 +74,17 @@ export const tableAuditSink: AuditSink = {
     const last = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM audit_events');
     let seq = Number(last?.seq ?? 0);
     await tx.insertMany(
-      'INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry) VALUES',
-      events.map((e) => [++seq, tenantId, at, e.principalId, e.action, e.recordRef ?? null, JSON.stringify(e)]),
+      'INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry, salt) VALUES',
+      events.map((e) => [
+        ++seq,
+        tenantId,
+        at,
+        e.principalId,
+        e.action,
+        e.recordRef ?? null,
+        JSON.stringify(e),
+        randomBytesPooled(16).toString('hex'),
+      ]),
     );
   },
 };

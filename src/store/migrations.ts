@@ -285,6 +285,23 @@ CREATE TABLE staged_digests (record_seq {bigint} PRIMARY KEY REFERENCES records(
 `,
   },
   {
+    version: 18,
+    name: 'salted ledger entries, case-blind logins',
+    // Each new ledger entry's random salt, part of its leaf input (ledger/log.ts): the public leaf
+    // hashes then hide the entries. Entries already appended keep NULL and their unsalted leaves.
+    // Logins are stored normalised (NFKC, lower case: store/repos/accounts.ts) and looked up so;
+    // those already stored are lower-cased (they are ASCII: service/directory.ts) unless another of
+    // the tenant differs from one only in case: those stay as they were, and of them only one
+    // already in lower case can still log in (an administrator gives the others new logins).
+    sql: `
+ALTER TABLE audit_events ADD COLUMN salt TEXT;
+UPDATE principals SET login = lower(login)
+  WHERE login IS NOT NULL AND login <> lower(login) AND NOT EXISTS (
+    SELECT 1 FROM principals q WHERE q.tenant_id = principals.tenant_id AND q.id <> principals.id
+      AND lower(q.login) = lower(principals.login))
+`,
+  },
+  {
     version: 19,
     name: 'trace jobs',
     // A trace runs as a job off the request path (service/trace-jobs.ts): its row says where it
@@ -298,6 +315,21 @@ CREATE TABLE trace_jobs (
   phase_total INTEGER NOT NULL, owner TEXT NOT NULL, heartbeat_at TEXT NOT NULL, finished_at TEXT,
   error_code TEXT, error_details TEXT);
 CREATE INDEX trace_jobs_open ON trace_jobs (status, heartbeat_at) WHERE status IN ('queued', 'running')
+`,
+  },
+  {
+    version: 20,
+    name: 'enrolments',
+    // A principal who may act on records is not created by one administrator alone (issue 20,
+    // finding 9; service/enrolments.ts): it waits without a credential until a second administrator
+    // approves it, then enrols itself with the two codes, one from each administrator. Only the
+    // codes' SHA-256 hashes are kept.
+    sql: `
+CREATE TABLE enrolments (
+  principal_id TEXT PRIMARY KEY REFERENCES principals(id), tenant_id TEXT NOT NULL, org_id TEXT,
+  created_by TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, creator_code {blob} NOT NULL,
+  approved_by TEXT, approved_at TEXT, approver_code {blob}, enrolled_at TEXT);
+CREATE INDEX enrolments_open ON enrolments (tenant_id, created_at) WHERE enrolled_at IS NULL
 `,
   },
 ];

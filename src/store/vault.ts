@@ -14,6 +14,7 @@ import type { DatabaseConfig, Db } from './db.ts';
 import { openDb } from './dialect/open-db.ts';
 import { migrate } from './migrations.ts';
 import { Registry, type Actor } from './registry.ts';
+import { normaliseLogin } from './repos/accounts.ts';
 
 export interface VaultConfig {
   readonly format: 1;
@@ -117,10 +118,12 @@ export class Vault {
     const passwordHash = p.passwordHash ?? null;
     const id = newId('p');
     const token = newToken();
+    const login = p.login === undefined ? undefined : normaliseLogin(p.login);
     await this.registry.audited(async (tx, events) => {
+      // lower(login) also finds a login stored before logins were normalised (migration 18).
       if (
-        p.login !== undefined &&
-        (await tx.get('SELECT 1 AS x FROM principals WHERE tenant_id = ? AND login = ?', [this.tenantId, p.login]))
+        login !== undefined &&
+        (await tx.get('SELECT 1 AS x FROM principals WHERE tenant_id = ? AND lower(login) = ?', [this.tenantId, login]))
       ) {
         throw new TracevaultError('ERR_CONFLICT', { field: 'login' });
       }
@@ -137,7 +140,7 @@ export class Vault {
           tokenHash(token),
           this.registry.now().toISOString(),
           actor?.id ?? null,
-          p.login ?? null,
+          login ?? null,
           passwordHash,
         ],
       );

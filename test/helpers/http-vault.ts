@@ -68,6 +68,8 @@ export interface HttpVault {
   readonly recordsB: string[];
   readonly refusedBodies: string[];
   readonly logLines: string[];
+  /** The server's URL (`http://127.0.0.1:port`), for requests whose bytes matter, once `before` has run. */
+  base(): string;
   /** The vault and the rest, once `before` has run. */
   opened(): Opened;
 }
@@ -175,6 +177,7 @@ export function httpVault(backend: Backend): HttpVault {
     recordsB,
     refusedBodies,
     logLines,
+    base: () => base,
     opened() {
       assert.ok(state, 'the HTTP vault is opened in before()');
       return state;

@@ -11,7 +11,7 @@ import {
   WITNESSES_FILE as WITNESSES,
 } from '../../ledger/witness-client.ts';
 import { verifyProofDocument } from '../../ledger/proof-file.ts';
-import { Ledger, receiptFor, type EntryRow } from '../../ledger/log.ts';
+import { ENTRY_COLUMNS, Ledger, receiptFor, type EntryRow } from '../../ledger/log.ts';
 import { toAuditEvent } from '../../ledger/fhir.ts';
 import { ensureLedgerKey, loadLedgerSigner, loadLedgerVerifier } from '../../ledger/log-key.ts';
 import { verifyLedger } from '../../ledger/verify.ts';
@@ -58,7 +58,7 @@ export async function exportCommand(opts: { data: string; since: number }): Prom
   try {
     for (let after = opts.since; ; ) {
       const rows = await db.all<EntryRow>(
-        'SELECT seq, tenant_id, at, entry FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 5000',
+        `SELECT ${ENTRY_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 5000`,
         [after],
       );
       if (rows.length === 0) break;

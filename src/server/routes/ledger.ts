@@ -1,24 +1,32 @@
 /**
- * The ledger: its public read paths (c2sp tlog-tiles: checkpoint, tiles, entry bundles, proofs),
- * offline-verifiable receipts (c2sp tlog-proof), and the keyed references of an identifier for
- * investigators. The read paths answer as the c2sp specifications say (plain-text errors, immutable
- * tiles); the ledger holds no personal value.
+ * The ledger: its public read paths (c2sp tlog-tiles: checkpoint, hash tiles, proofs), and for those
+ * who may audit its entries (entry bundles) and offline-verifiable receipts (c2sp tlog-proof), and
+ * the keyed references of an identifier for investigators. The read paths answer as the c2sp
+ * specifications say (plain-text errors, immutable tiles); the ledger holds no personal value, and
+ * its public hashes show none of what its entries say (service/ledger.ts).
  */
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { TracevaultError } from '../../errors.ts';
+import type { ReadResponse } from '../../ledger/read-api.ts';
 import type { Services } from '../../service/services.ts';
 import { router, type AreaOptions } from '../route.ts';
 import * as S from '../schemas.ts';
 
 const PREFIX = '/v1/ledger/';
 
-/** Serves a read path from the request's own URL, as the ledger reads it (ledger/read-api.ts). */
+/** The read path of a request, from its own URL, as the ledger reads it (ledger/read-api.ts). */
+const pathOf = (req: FastifyRequest) => new URL(req.url, 'http://x');
+
+function send(reply: FastifyReply, r: ReadResponse) {
+  void reply.code(r.status).header('content-type', r.contentType).header('cache-control', r.cacheControl);
+  return reply.send(r.body);
+}
+
+/** Serves a public read path. */
 function readPath(services: Services) {
   return async ({ req, reply }: { req: FastifyRequest; reply: FastifyReply }) => {
-    const url = new URL(req.url, 'http://x');
-    const r = await services.ledger.read(url.pathname.slice(PREFIX.length), url.searchParams);
-    void reply.code(r.status).header('content-type', r.contentType).header('cache-control', r.cacheControl);
-    return reply.send(r.body);
+    const url = pathOf(req);
+    return send(reply, await services.ledger.read(url.pathname.slice(PREFIX.length), url.searchParams));
   };
 }
 
@@ -52,14 +60,15 @@ export const ledgerRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
     method: 'GET',
     url: '/receipt/{index}',
     tag: 'ledger',
-    summary: 'An offline-verifiable receipt (c2sp tlog-proof) for one entry',
-    auth: false,
+    summary:
+      'An offline-verifiable receipt (c2sp tlog-proof) for one entry, with the entry (auditor, DPO, investigator)',
     produces: ['text/plain'],
-    handler: async ({ params, reply }) => {
+    handler: async ({ params, reply, ctx }) => {
       const index = Number(params.index);
       if (!Number.isSafeInteger(index) || index < 0) throw new TracevaultError('ERR_BAD_REQUEST', { field: 'index' });
+      const receipt = await services.ledger.receipt(ctx, index);
       void reply.header('content-type', 'text/plain; charset=utf-8');
-      return services.ledger.receipt(index);
+      return receipt;
     },
   });
 
@@ -90,10 +99,12 @@ export const ledgerRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
     url: '/tile/entries/{N}',
     rest: true,
     tag: 'ledger',
-    summary: 'An entry bundle (c2sp tlog-tiles); partial bundles as …/N.p/W',
-    auth: false,
+    summary: 'An entry bundle (c2sp tlog-tiles); partial bundles as …/N.p/W (auditor, DPO, investigator)',
+    description:
+      'Each entry as a big-endian u16 length and its leaf input, salt included (the hashes alone are public).',
     produces: octets,
-    handler: read,
+    handler: async ({ req, reply, ctx }) =>
+      send(reply, await services.ledger.entries(ctx, pathOf(req).pathname.slice(PREFIX.length))),
   });
 
   route({

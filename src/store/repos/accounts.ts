@@ -11,6 +11,15 @@ export interface LoginRow {
   readonly orgId: string | null;
 }
 
+/**
+ * A login as it is stored and looked up: Unicode NFKC (UAX #15: compatibility forms such as
+ * full-width letters fold to their plain ones), then lower case. "Dpo.Li", "DPO.LI" and "ｄｐｏ.ｌｉ"
+ * are one account, so no second account can be made that differs from another only in case.
+ */
+export function normaliseLogin(login: string): string {
+  return login.normalize('NFKC').toLowerCase();
+}
+
 export class AccountRepo {
   readonly #db: Db;
   readonly #tenant: string;
@@ -20,6 +29,7 @@ export class AccountRepo {
     this.#tenant = tenantId;
   }
 
+  /** The account of a login, as typed (it is normalised here). */
   async byLogin(login: string): Promise<LoginRow | undefined> {
     const r = await this.#db.get<{
       id: string;
@@ -31,7 +41,7 @@ export class AccountRepo {
     }>(
       'SELECT id, password_hash, failed_logins, locked_until, disabled_at, org_id FROM principals ' +
         'WHERE tenant_id = ? AND login = ?',
-      [this.#tenant, login],
+      [this.#tenant, normaliseLogin(login)],
     );
     if (!r) return undefined;
     return {

@@ -23,8 +23,15 @@ export async function hashPassword(password: string): Promise<string> {
 /** A hash of no password, verified against when the account does not exist: the same work either way. */
 let dummy: Promise<string> | undefined;
 
+const dummyHash = (): Promise<string> => (dummy ??= hash('no account has this password', PARAMS));
+
+/** Starts making the dummy hash, so that the first login of an unknown name does not take longer. */
+export function prepareDummyHash(): void {
+  void dummyHash();
+}
+
 export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
-  const target = stored ?? (await (dummy ??= hash('no account has this password', PARAMS)));
+  const target = stored ?? (await dummyHash());
   try {
     const ok = await verify(target, password.normalize('NFC'));
     return stored !== null && ok;

@@ -3,6 +3,7 @@
  * area passes the same gate (gate.ts): one policy, one guard, one path to commit.
  */
 import type { GuardConfig } from '../access/guard.ts';
+import { prepareDummyHash } from '../crypto/password.ts';
 import type { Vault } from '../store/vault.ts';
 import type { Ledger } from '../ledger/log.ts';
 import { Canaries } from './canaries.ts';
@@ -61,6 +62,7 @@ export class Services {
    */
   static async open(vault: Vault, opts: ServiceOptions = {}): Promise<Services> {
     const s = new Services(vault, opts);
+    prepareDummyHash();
     await s.gate.start();
     return s;
   }

@@ -174,6 +174,24 @@ export const UpdatedRecord = z.object({ id: z.string(), changed: z.array(z.strin
 
 export const ResolvedAlert = z.object({ id: z.string(), resolved: z.literal(true) });
 
+/** Aggregate counts (service/stats.ts; docs/adr/0011-statistics-that-cannot-be-differenced.md). */
+export const StatsResult = z.object({
+  groupBy: z.enum(STATS_DIMENSIONS),
+  recordType: z.string(),
+  minCell: z.number().describe('every shown cell counts at least this many records'),
+  roundingBase: z
+    .number()
+    .describe('counts and total are multiples of it, randomly rounded (unbiased, within roundingBase - 1)'),
+  total: z.number().nullable().describe('the sum of every cell as rounded, withheld ones included; null when small'),
+  cells: z.array(
+    z.object({
+      value: z.string(),
+      count: z.number().nullable().describe('rounded; null when withheld'),
+      suppressed: z.boolean(),
+    }),
+  ),
+});
+
 export const RecordRefs = z.object({ recordRefs: z.array(z.string()) });
 
 export const Health = z.object({ ok: z.literal(true) });

@@ -1,6 +1,6 @@
 /**
- * Oversight: the guard's alerts and their resolution, aggregate statistics with small cells
- * suppressed, and the Cedar policy (service/oversight.ts, service/stats.ts).
+ * Oversight: the guard's alerts and their resolution, aggregate statistics rounded and with small
+ * cells suppressed, and the Cedar policy (service/oversight.ts, service/stats.ts).
  */
 import type { FastifyPluginCallback } from 'fastify';
 import { router, type AreaOptions } from '../route.ts';
@@ -35,8 +35,13 @@ export const oversightRoutes: FastifyPluginCallback<AreaOptions> = (app, { servi
     method: 'GET',
     url: '/stats',
     tag: 'oversight',
-    summary: 'Aggregate counts by hospital, birthYear, birthMonth, babySex or district; cells under 10 suppressed',
+    summary: 'Aggregate counts by hospital, birthYear, birthMonth, babySex or district; rounded, small cells withheld',
+    description:
+      "Counts are randomly rounded to a multiple of `roundingBase` (5) by a key of the cell's records, so the " +
+      'same records always give the same answer; a cell is shown only when its rounded count proves `minCell` ' +
+      '(10) records, never one cell alone is withheld, and the total is the sum of the rounded cells.',
     query: S.StatsQuery,
+    response: { 200: S.StatsResult },
     handler: async ({ query, ctx }) => services.stats.count(ctx, query.groupBy, query.recordType),
   });
 

@@ -96,6 +96,32 @@ for (const backend of BACKENDS) {
       await sv.refused(exports.get(sv.as.clinician, x.id), 'ERR_NOT_FOUND');
     });
 
+    test('a justification is kept sealed and shown to the approver; no ledger entry holds it', async () => {
+      const exports = sv.services.exports;
+      // Free text from a staff member, which may name a person: here a mother's name.
+      const mother = sv.inputs[0]!.motherName as string;
+      const why = `出生登记补录：${mother}的新生儿信息核对`;
+      const head = await sv.head();
+      const x = await exports.request(sv.as.clerk, { ...REQUEST, justification: why });
+      assert.equal(x.justification, why);
+      // The approver reads it before deciding, and in the decision's answer; so does its requester.
+      const pending = await exports.get(sv.as.dpo, x.id);
+      assert.deepEqual([pending.status, pending.justification], ['pending', why]);
+      assert.equal((await exports.get(sv.as.clerk, x.id)).justification, why);
+      assert.equal((await exports.decide(sv.as.dpo, x.id, true)).justification, why);
+      // Stored sealed, never in clear; and in no ledger entry.
+      const row = await sv.vault.db.get<{ justification: Uint8Array | null }>(
+        'SELECT justification FROM exports WHERE id = ?',
+        [x.id],
+      );
+      assert.ok(row?.justification && row.justification.length > 16, 'stored');
+      assert.ok(!Buffer.from(row.justification).toString('utf8').includes(mother), 'sealed');
+      const entries = JSON.stringify(await sv.entriesSince(head));
+      assert.ok(!entries.includes(mother) && !entries.includes('出生登记补录'), entries);
+      // None given, none shown.
+      assert.equal((await exports.request(sv.as.clerk, REQUEST)).justification, null);
+    });
+
     test('a refused or undecided export cannot be downloaded', async () => {
       const exports = sv.services.exports;
       const pending = await exports.request(sv.as.clerk, REQUEST);

@@ -2,7 +2,9 @@
  * Bulk exports: requested for a purpose and fields the policy allows, approved by a DPO who is not
  * the requester, downloaded by the requester before they expire. The file is generated at download
  * (no clear file is kept), every row marked for its disclosure, canaries among the rows, and the
- * whole recorded as one disclosure of every field version in it before it is returned.
+ * whole recorded as one disclosure of every field version in it before it is returned. The
+ * requester's justification is stored sealed (it is free text that may name a person) and shown to
+ * the approver and the requester with the request, never written to the ledger.
  */
 import { TracevaultError } from '../errors.ts';
 import type { PolicyContext } from '../access/policy.ts';
@@ -14,7 +16,7 @@ import { newDisclosureId, type DisclosedItem } from '../disclose/disclosure.ts';
 import { markRow, SCHEME } from '../disclose/marks.ts';
 import { CANARY_FLAG_COLUMN, interleave, storeCanaries } from '../disclose/canary.ts';
 import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../disclose/export-writer.ts';
-import { ExportRepo, type ExportFilter, type ExportRow } from '../store/repos/exports.ts';
+import { ExportRepo, type ExportFilter, type ExportRow, type StoredExport } from '../store/repos/exports.ts';
 import { RecordLists } from '../store/repos/record-lists.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import { commitRead } from './disclosures.ts';
@@ -36,6 +38,8 @@ export interface ExportRequest {
 
 export interface ExportInfo extends ExportRow {
   readonly format: ExportFormat;
+  /** The requester's justification, for the approver to weigh (null when none was given). */
+  readonly justification: string | null;
 }
 
 export interface ExportOptions {
@@ -112,6 +116,10 @@ export class Exports {
       );
     }
     const id = newId('x');
+    // Sealed as a disclosure's justification is (service/keys.ts); the ledger entry never holds it.
+    const justificationSealed = req.justification?.trim()
+      ? this.#keys.sealJustification(ctx.principal.id, req.justification)
+      : undefined;
     await gate.commit(async (tx, events) => {
       await this.#repo.insert(tx, {
         id,
@@ -122,6 +130,7 @@ export class Exports {
         fields: [...req.fields],
         format: req.format,
         canaryAware: req.canaryAware === true,
+        justificationSealed,
       });
       events.push({
         ...base,
@@ -262,6 +271,8 @@ export class Exports {
   async #row(id: string): Promise<ExportInfo> {
     const row = await this.#repo.get(id);
     if (!row) throw new TracevaultError('ERR_NOT_FOUND');
-    return row as ExportInfo;
+    const { justificationSealed, ...info } = row satisfies StoredExport;
+    const justification = justificationSealed ? this.#keys.openJustification(justificationSealed) : null;
+    return { ...info, format: info.format as ExportFormat, justification };
   }
 }

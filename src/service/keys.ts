@@ -3,7 +3,7 @@
  * own label, made once per process: the fingerprint code's bias key, each principal's reveal
  * codeword key, the canaries' keys, the trace reports' key, and sealed justifications.
  */
-import { aad, seal } from '../crypto/aead.ts';
+import { aad, open, seal } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/keyring.ts';
 import { DISCLOSURE_KEY_LABEL, REVEAL_KEY_LABEL } from '../disclose/marks.ts';
 import { TardosCode } from '../disclose/tardos.ts';
@@ -18,7 +18,7 @@ export class ServiceKeys {
   #code: TardosCode | undefined;
   #canary: CanaryKeys | undefined;
   #trace: Buffer | undefined;
-  #justificationKey: Buffer | undefined;
+  #justificationKeyBytes: Buffer | undefined;
   readonly #revealKeys = new Map<string, Buffer>();
   /** Sealed justifications by principal and text: a ward round repeats one text over many reads. */
   readonly #justifications = new Map<string, Buffer>();
@@ -69,11 +69,19 @@ export class ServiceKeys {
     const key = `${principalId}\0${kept}`;
     let sealed = this.#justifications.get(key);
     if (!sealed) {
-      this.#justificationKey ??= this.#keys.keyedId('justification-key', 'v1');
-      sealed = seal(this.#justificationKey, Buffer.from(kept, 'utf8'), JUSTIFICATION_AAD);
+      sealed = seal(this.#justificationKey(), Buffer.from(kept, 'utf8'), JUSTIFICATION_AAD);
       if (this.#justifications.size >= MAX_JUSTIFICATIONS) this.#justifications.clear();
       this.#justifications.set(key, sealed);
     }
     return sealed;
+  }
+
+  /** A sealed justification's text, for those who decide on what it justifies (an export's approver). */
+  openJustification(sealed: Uint8Array): string {
+    return open(this.#justificationKey(), sealed, JUSTIFICATION_AAD).toString('utf8');
+  }
+
+  #justificationKey(): Buffer {
+    return (this.#justificationKeyBytes ??= this.#keys.keyedId('justification-key', 'v1'));
   }
 }

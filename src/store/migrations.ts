@@ -332,6 +332,16 @@ CREATE TABLE enrolments (
 CREATE INDEX enrolments_open ON enrolments (tenant_id, created_at) WHERE enrolled_at IS NULL
 `,
   },
+  {
+    version: 21,
+    name: 'export justifications',
+    // The justification given with an export request, for its approver to read (issue 20): free text
+    // from a staff member that may name a person, so sealed like a disclosure's
+    // (service/keys.ts sealJustification), never in clear and never in the ledger.
+    sql: `
+ALTER TABLE exports ADD COLUMN justification {blob}
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -1,4 +1,7 @@
-/** Export requests: asked for, decided once (approved or refused), downloaded while approved. */
+/**
+ * Export requests: asked for, decided once (approved or refused), downloaded while approved. The
+ * requester's justification is kept sealed (the service seals and opens it).
+ */
 import type { Db } from '../db.ts';
 
 export type ExportStatus = 'pending' | 'approved' | 'refused';
@@ -26,6 +29,11 @@ export interface ExportRow {
   readonly canaryAware: boolean;
 }
 
+/** A row as stored: with its sealed justification, if one was given. */
+export interface StoredExport extends ExportRow {
+  readonly justificationSealed: Buffer | null;
+}
+
 type Stored = {
   id: string;
   status: ExportStatus;
@@ -40,6 +48,7 @@ type Stored = {
   expires_at: string | null;
   downloads: number;
   canary_aware: number;
+  justification: Uint8Array | null;
 };
 
 export class ExportRepo {
@@ -56,11 +65,11 @@ export class ExportRepo {
     x: Pick<
       ExportRow,
       'id' | 'requestedBy' | 'requestedAt' | 'purpose' | 'filter' | 'fields' | 'format' | 'canaryAware'
-    >,
+    > & { readonly justificationSealed?: Buffer },
   ): Promise<void> {
     await tx.run(
       'INSERT INTO exports (id, tenant_id, requested_by, requested_at, purpose, filter, fields, format, status, ' +
-        'canary_aware) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'canary_aware, justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         x.id,
         this.#tenant,
@@ -72,11 +81,12 @@ export class ExportRepo {
         x.format,
         'pending',
         x.canaryAware ? 1 : 0,
+        x.justificationSealed ?? null,
       ],
     );
   }
 
-  async get(id: string): Promise<ExportRow | undefined> {
+  async get(id: string): Promise<StoredExport | undefined> {
     const r = await this.#db.get<Stored>('SELECT * FROM exports WHERE id = ? AND tenant_id = ?', [id, this.#tenant]);
     if (!r) return undefined;
     return {
@@ -93,6 +103,7 @@ export class ExportRepo {
       expiresAt: r.expires_at,
       downloads: Number(r.downloads),
       canaryAware: Number(r.canary_aware) === 1,
+      justificationSealed: r.justification ? Buffer.from(r.justification) : null,
     };
   }
 

@@ -133,6 +133,42 @@ for (const backend of BACKENDS) {
       },
     );
 
+    test('the justification reaches the approver, not the ledger or a log; a HEAD of the file is refused', async () => {
+      const { recordsA, logLines } = http;
+      const mother = (await vault.registry.get(recordsA[3]!)).current.get('motherName')?.value as string;
+      const why = `核对${mother}家新生儿的出生登记`;
+      const req = await api('POST', '/v1/exports', tokens.clerkA, {
+        purpose: 'birth_registration',
+        fields: ['babyName', 'birthTime'],
+        format: 'csv',
+        justification: why,
+      });
+      assert.equal(req.status, 201, req.text);
+      const seen = await api('GET', `/v1/exports/${req.json.id}`, tokens.dpo);
+      assert.deepEqual([seen.status, seen.json.status, seen.json.justification], [200, 'pending', why]);
+      const ok = await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.dpo);
+      assert.deepEqual([ok.status, ok.json.justification], [200, why]);
+      const entries = await vault.db.all<{ entry: string }>('SELECT entry FROM audit_events');
+      assert.ok(
+        entries.every((e) => !e.entry.includes(mother)),
+        'no ledger entry holds it',
+      );
+      assert.ok(
+        logLines.every((l) => !l.includes(mother)),
+        'no log line holds it',
+      );
+      // A HEAD runs the file's handler: refused before the file is made, so nothing is disclosed or counted.
+      const head = await api('HEAD', `/v1/exports/${req.json.id}/file`, tokens.clerkA);
+      assert.equal(head.status, 400);
+      const n = await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM disclosures WHERE export_id = ?', [
+        req.json.id,
+      ]);
+      assert.equal(Number(n?.n), 0);
+      assert.equal((await api('GET', `/v1/exports/${req.json.id}`, tokens.clerkA)).json.downloads, 0);
+      const file = await api('GET', `/v1/exports/${req.json.id}/file`, tokens.clerkA);
+      assert.equal(file.status, 200, file.text);
+    });
+
     test('a canary-aware export flags its canaries; the same export later holds the same canaries, grown', async () => {
       const fields = ['babyName', 'babySex', 'motherName', 'birthTime', 'hospital', 'address'];
       const take = async () => {

@@ -148,6 +148,27 @@ for (const backend of BACKENDS) {
       assert.ok(Number(denied?.n) >= 3, 'refusals are ledger entries');
     });
 
+    test('a HEAD with reveal is refused before anything is disclosed; a masked HEAD answers', async () => {
+      const id = recordsA[7]!;
+      const reveal = `/v1/records/${id}?purpose=treatment&reveal=motherPhone`;
+      const count = async (sql: string) => Number((await vault.db.get<{ n: number }>(sql))?.n);
+      const disclosures = 'SELECT COUNT(*) AS n FROM disclosures';
+      const entries = 'SELECT COUNT(*) AS n FROM audit_events';
+      const [d0, e0] = [await count(disclosures), await count(entries)];
+      // Fastify answers HEAD for every GET, with the GET's handler; the body is dropped, the disclosure was not.
+      const head = await api('HEAD', reveal, tokens.clinicianA);
+      assert.equal(head.status, 400);
+      assert.equal(head.text, '');
+      assert.deepEqual([await count(disclosures), await count(entries)], [d0, e0]);
+      const masked = await api('HEAD', `/v1/records/${id}`, tokens.clinicianA);
+      assert.equal(masked.status, 200);
+      assert.equal(await count(disclosures), d0);
+      // The same reveal by GET is a disclosure, and its ledger entry.
+      const get = await api('GET', reveal, tokens.clinicianA);
+      assert.equal(get.status, 200, get.text);
+      assert.equal(await count(disclosures), d0 + 1);
+    });
+
     test(
       "a partner reads a record only with the guardian's consent, recorded by the record's hospital " +
         'and withdrawn at once',

@@ -95,7 +95,8 @@ export const recordRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
     summary:
       'Read a record: masked; with purpose and reveal=f1,f2 the allowed fields in clear (recorded as a disclosure)',
     description:
-      'A justification, where one is needed, as `justification=` or an `X-Justification` header (URL-encoded).',
+      'A justification, where one is needed, as `justification=` or an `X-Justification` header (URL-encoded). ' +
+      'A `HEAD` with `reveal` is refused (`400`): it would disclose values that no one receives.',
     query: S.ReadQuery,
     handler: async ({ query, params, req, ctx }) => {
       const header = req.headers['x-justification'];
@@ -103,6 +104,11 @@ export const recordRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+      // Fastify answers HEAD with this handler too, and drops the body: a reveal would be a disclosure
+      // in the ledger, counted by the guard, of values no one receives. A HEAD reads masked only.
+      if (req.method === 'HEAD' && reveal?.length) {
+        throw new TracevaultError('ERR_BAD_REQUEST', { field: 'reveal', rule: 'notOnHead' });
+      }
       // The header (URL-encoded) is read only when the query gives no justification.
       const fromHeader = () => (typeof header === 'string' ? percentDecoded(header, 'x-justification') : undefined);
       const justification = query.justification ?? fromHeader();

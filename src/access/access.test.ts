@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkRoles } from './roles.ts';
+import { checkRoles, DATA_ROLES, needsSecondAdministrator, ORG_KINDS, ROLES } from './roles.ts';
+import { actsOnRecords } from './data-access.ts';
 import { purposeOf } from './purposes.ts';
 import { PolicyEngine } from './policy.ts';
 import { DEFAULT_POLICY } from './default-policy.ts';
@@ -20,6 +21,38 @@ test('roles: separation of duties and organisation kinds', () => {
   });
   assert.throws(() => checkRoles(['wizard'], 'hospital'), { details: { field: 'roles', rule: 'unknownRole' } });
   assert.throws(() => checkRoles([], 'hospital'), { code: 'ERR_ROLE_CONFLICT' });
+});
+
+test('the roles that act on records are those the default policy lets act on one; an auditor holds none', () => {
+  const p = new PolicyEngine(DEFAULT_POLICY, 1);
+  const none = { inCare: false, inDistrict: false };
+  const acting = ROLES.filter((r) =>
+    ORG_KINDS.some((kind) => {
+      try {
+        checkRoles([r], kind);
+      } catch {
+        return false;
+      }
+      return actsOnRecords(p, { roles: [r], orgKind: kind }, none);
+    }),
+  );
+  assert.deepEqual([...acting].sort(), [...DATA_ROLES].sort());
+  for (const r of DATA_ROLES) {
+    assert.throws(() => checkRoles(['auditor', r], 'operator'), { code: 'ERR_ROLE_CONFLICT' }, r);
+    assert.equal(needsSecondAdministrator([r]), true, r);
+  }
+  assert.equal(needsSecondAdministrator(['administrator']), true);
+  assert.equal(needsSecondAdministrator(['auditor']), false);
+  assert.equal(needsSecondAdministrator(['statistician']), false);
+  // In care of a ward, anyone the policy does not forbid reads that ward's records.
+  assert.equal(
+    actsOnRecords(p, { roles: ['auditor'], orgKind: 'hospital' }, { inCare: true, inDistrict: false }),
+    true,
+  );
+  assert.equal(
+    actsOnRecords(p, { roles: ['statistician'], orgKind: 'statistics_office' }, { inCare: true, inDistrict: true }),
+    false,
+  );
 });
 
 test('purposes carry a legal basis; a missing or unknown one is refused', () => {

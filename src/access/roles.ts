@@ -2,7 +2,7 @@
  * Organisations, roles and separation of duties. An organisation's kind bounds the roles its
  * principals may hold (a clinician works in a hospital, a statistician in a data centre or a
  * statistics office); some roles exclude each other: whoever audits does not operate, and whoever
- * administers accounts does not also approve bulk exports.
+ * administers accounts does not act on records or approve bulk exports.
  */
 import { TracevaultError } from '../errors.ts';
 
@@ -43,21 +43,41 @@ const ROLE_ORGS: Readonly<Record<Role, readonly OrgKind[]>> = {
   administrator: ['operator', 'hospital', 'vaccination_clinic'],
 };
 
-/** Roles that act on records or accounts: an auditor holds none of them. */
-const OPERATOR_ROLES: readonly Role[] = [
+/**
+ * Roles that act on records: read or reveal them, collect, change, erase, export them or record
+ * consents. The list the rest derives from; access.test.ts checks it against the default policy
+ * (a role is here exactly when that policy lets it act on a record), and service/directory.ts asks
+ * the current policy too, so that a role a DPO's policy opens to records counts as well.
+ */
+export const DATA_ROLES: readonly Role[] = Object.freeze([
   'clinician',
   'records_clerk',
   'vaccination_nurse',
-  'statistician',
+  'dpo',
+  'investigator',
   'partner',
-  'administrator',
-];
+]);
 
-/** Pairs that one principal may never hold together. */
+/** Roles that act on records or accounts: an auditor holds none of them. */
+const OPERATOR_ROLES: readonly Role[] = [...DATA_ROLES, 'statistician', 'administrator'];
+
+/**
+ * Pairs that one principal may never hold together: whoever audits does not operate; whoever
+ * administers accounts neither acts on records (it could make itself the accounts it reads with)
+ * nor is a DPO.
+ */
 const EXCLUSIVE: readonly (readonly [Role, Role])[] = [
   ...OPERATOR_ROLES.map((r) => ['auditor', r] as const),
-  ['administrator', 'dpo'],
+  ...DATA_ROLES.map((r) => ['administrator', r] as const),
 ];
+
+/**
+ * Whether an administrator may not create a principal of these roles alone (issue 20, finding 9):
+ * one that acts on records, or another administrator (who could then approve the first's accounts).
+ */
+export function needsSecondAdministrator(roles: readonly string[]): boolean {
+  return roles.some((r) => r === 'administrator' || (DATA_ROLES as readonly string[]).includes(r));
+}
 
 export function isRole(r: string): r is Role {
   return (ROLES as readonly string[]).includes(r);

@@ -153,11 +153,58 @@ export const CreatedOrganization = z.object({
   region: z.string().nullable(),
 });
 
+/** One administrator's half of an enrolment (service/enrolments.ts), shown once. */
+const EnrolmentHalf = z.object({
+  code: z.string().describe('this administrator’s half, shown once: hand it to the person yourself'),
+  expiresAt: z.string().describe('the person must enrol before then'),
+});
+
 export const CreatedPrincipal = z.object({
   id: z.string(),
-  token: z.string().describe('the API token, shown once'),
+  status: z
+    .enum(['active', 'pending'])
+    .describe('pending: the principal may act on records, or administers; a second administrator approves it'),
+  token: z.string().optional().describe('active only: the API token, shown once'),
+  enrolment: EnrolmentHalf.optional().describe('pending only: the creator’s half of the enrolment'),
   roles: z.array(z.string()),
   organizationId: z.string().nullable(),
+});
+
+export const ApprovedPrincipal = z.object({
+  id: z.string(),
+  status: z.literal('approved'),
+  enrolment: EnrolmentHalf.describe('the approver’s half of the enrolment'),
+});
+
+export const PendingPrincipals = z.object({
+  principals: z.array(
+    z.object({
+      id: z.string(),
+      displayName: z.string(),
+      roles: z.array(z.string()),
+      organizationId: z.string().nullable(),
+      createdBy: z.string(),
+      createdAt: z.string(),
+      expiresAt: z.string(),
+      approvedBy: z.string().nullable(),
+    }),
+  ),
+});
+
+const enrolmentCode = z.string().min(1).max(100);
+
+export const NewEnrolment = z
+  .object({
+    principalId: id,
+    creatorCode: enrolmentCode,
+    approverCode: enrolmentCode,
+    password: z.string().min(12).max(256).optional(),
+  })
+  .strict();
+
+export const Enrolled = z.object({
+  id: z.string(),
+  token: z.string().describe('the API token, shown once, to the person alone'),
 });
 
 const warnings = z.array(z.object({ row: z.number().optional(), field: z.string(), rule: z.string() }));

@@ -17,6 +17,7 @@ import { loadCity } from '../../src/sim/load.ts';
 import { Services } from '../../src/service/services.ts';
 import { Ledger } from '../../src/ledger/log.ts';
 import { buildServer } from '../../src/server/app.ts';
+import { enrolOverHttp } from '../helpers/enrol.ts';
 
 const CHROMIUM =
   process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
@@ -46,16 +47,16 @@ describe('web pages in chromium', () => {
     app = await buildServer(await Services.open(vault, { ledger: new Ledger(vault.db) }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const adminToken = (
-      await vault.createPrincipal(null, { displayName: 'admin', roles: ['administrator'], orgId: admin.orgId })
-    ).token;
+    const administrator = async (displayName: string) =>
+      (await vault.createPrincipal(null, { displayName, roles: ['administrator'], orgId: admin.orgId })).token;
+    const adminToken = await administrator('admin');
+    const approverToken = await administrator('second admin');
     const reg = JSON.parse(
       (await api('POST', '/v1/organizations', adminToken, { name: '网信办', kind: 'regulator' })).text,
     );
+    // Made by one administrator, approved by the other, enrolled (test/helpers/enrol.ts).
     const make = async (name: string, roles: string[], organizationId: string) =>
-      JSON.parse(
-        (await api('POST', '/v1/principals', adminToken, { displayName: name, roles, organizationId })).text,
-      ) as { id: string; token: string };
+      enrolOverHttp(base, adminToken, approverToken, { displayName: name, roles, organizationId });
     const clerk = await make('clerk', ['records_clerk'], city.hospitals[0]!.orgId);
     const dpo = await make('dpo', ['dpo'], admin.orgId!);
     const inv = await make('investigator', ['investigator'], reg.id);

@@ -1,9 +1,11 @@
 /**
  * The HTTP API's end-to-end tests (src/server/*.http.test.ts), on one backend: a vault holding the
- * synthetic city, served over real HTTP on a free port; a token per principal (an administrator, two
- * clinicians and a records clerk of hospital A, a clinician of hospital B, a DPO who may log in, an
- * auditor, a statistician); the record ids of each hospital; and `api()`, which keeps every refused
- * response body. Every log line is kept too, and `leaks()` scans a text for the city's personal values.
+ * synthetic city, served over real HTTP on a free port; a token per principal (two administrators,
+ * two clinicians and a records clerk of hospital A, a clinician of hospital B, a DPO who may log in,
+ * an auditor, a statistician; those that act on records created by one administrator, approved by
+ * the other and enrolled, as over HTTP they must be); the record ids of each hospital; and `api()`,
+ * which keeps every refused response body. Every log line is kept too, and `leaks()` scans a text
+ * for the city's personal values.
  */
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +19,7 @@ import { Services } from '../../src/service/services.ts';
 import { DEFAULT_GUARD } from '../../src/access/guard.ts';
 import { Ledger } from '../../src/ledger/log.ts';
 import { buildServer } from '../../src/server/app.ts';
+import { enrolOverHttp } from './enrol.ts';
 
 export const CITY = { seed: 'server-test', families: 260, hospitals: 2 } as const;
 
@@ -60,7 +63,10 @@ export interface Opened {
 
 export interface HttpVault {
   readonly api: Api;
-  /** Tokens by principal name: admin, clinicianA, clinicianA2, clerkA, clinicianB, dpo, auditor, statistician. */
+  /**
+   * Tokens by principal name: admin, admin2 (a second administrator, who approves what admin creates),
+   * clinicianA, clinicianA2, clerkA, clinicianB, dpo, auditor, statistician.
+   */
   readonly tokens: Record<string, string>;
   readonly seeded: readonly string[];
   /** Record ids of hospital A and of hospital B, in collection order (filled by `before`). */
@@ -72,6 +78,10 @@ export interface HttpVault {
   base(): string;
   /** The vault and the rest, once `before` has run. */
   opened(): Opened;
+  /** A principal made over HTTP by `admin`, approved by `admin2` if it must be, and enrolled (enrol.ts). */
+  principal(
+    body: { roles: string[]; password?: string } & Record<string, unknown>,
+  ): Promise<{ id: string; token: string }>;
 }
 
 /**
@@ -121,22 +131,23 @@ export function httpVault(backend: Backend): HttpVault {
     app = await buildServer(services, { log: { write: (l: string) => logLines.push(l) } });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const adminToken = (
-      await vault.createPrincipal(null, { displayName: 'test admin', roles: ['administrator'], orgId: admin.orgId })
-    ).token;
+    // Two administrators: one creates a principal that acts on records, the other approves it (enrol.ts).
+    const administrator = async (displayName: string) =>
+      (await vault.createPrincipal(null, { displayName, roles: ['administrator'], orgId: admin.orgId })).token;
+    const adminToken = await administrator('test admin');
     tokens.admin = adminToken;
+    tokens.admin2 = await administrator('second admin');
     const [a, b] = city.hospitals;
     const make = async (name: string, roles: string[], organizationId: string | null, extra: object = {}) => {
-      const r = await api('POST', '/v1/principals', adminToken, {
+      const r = await enrolOverHttp(base, adminToken, tokens.admin2!, {
         displayName: name,
         roles,
         ...(organizationId ? { organizationId } : {}),
         ...extra,
       });
-      assert.equal(r.status, 201, r.text);
-      assert.match(r.json.token, /^tv_/);
-      tokens[name] = r.json.token;
-      return r.json.id as string;
+      assert.match(r.token, /^tv_/);
+      tokens[name] = r.token;
+      return r.id;
     };
     const stats = await api('POST', '/v1/organizations', adminToken, { name: '市统计局', kind: 'statistics_office' });
     assert.equal(stats.status, 201, stats.text);
@@ -182,5 +193,6 @@ export function httpVault(backend: Backend): HttpVault {
       assert.ok(state, 'the HTTP vault is opened in before()');
       return state;
     },
+    principal: (body) => enrolOverHttp(base, tokens.admin!, tokens.admin2!, body),
   };
 }

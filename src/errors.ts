@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   ERR_EXPIRED: 'expired',
   ERR_CONFLICT: 'the request conflicts with the current state',
   ERR_PAYLOAD_TOO_LARGE: 'the request body is larger than the limit',
+  ERR_JOB_INTERRUPTED: 'the job stopped before it finished (its server stopped); submit it again',
   ERR_POLICY_INVALID: 'the policy does not parse or does not validate',
   ERR_INTERNAL: 'internal error',
 } as const;

@@ -11,20 +11,21 @@ import { join } from 'node:path';
 import { TracevaultError } from '../errors.ts';
 import { openSource, DEFAULT_LIMITS, type SourceLimits } from '../ingest/readers.ts';
 import { detectEncoding } from '../ingest/decode.ts';
-import { inferColumns, kindOfValue, targetOfHeader, type Target } from './columns.ts';
+import { kindOfValue, targetOfHeader, type Target } from './columns.ts';
 import { leakRow, type LeakRow } from './leak-row.ts';
+import { LEAK_FORMATS, LeakTableBuilder, tableOf, type LeakFormat, type LeakTable } from './leak-table.ts';
 
-export const LEAK_FORMATS = ['csv', 'xlsx', 'json', 'jsonl', 'text'] as const;
-export type LeakFormat = (typeof LEAK_FORMATS)[number];
-
-export interface LeakTable {
-  readonly format: LeakFormat;
-  /** What each column was read as (undefined: not used); empty for pasted text (per line). */
-  readonly columns: readonly { readonly header: string; readonly target?: Target }[];
-  readonly rows: readonly LeakRow[];
-}
+export { LEAK_FORMATS, tableOf, type LeakFormat, type LeakTable };
 
 export const TRACE_LIMITS: SourceLimits = { ...DEFAULT_LIMITS, maxBytes: 512 * 1024 ** 2, maxRows: 2_000_000 };
+
+/** How a leak is read: its format (else from its name and first bytes), limits, and rows read so far. */
+export interface ReadLeakOptions {
+  readonly format?: LeakFormat;
+  readonly limits?: Partial<SourceLimits>;
+  /** Called every few thousand rows with the number read. */
+  readonly onRows?: (rows: number) => void;
+}
 
 function formatOf(path: string): LeakFormat {
   const lower = path.toLowerCase();
@@ -38,39 +39,6 @@ function formatOf(path: string): LeakFormat {
 function cellString(v: unknown): string {
   if (v === null || v === undefined) return '';
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-}
-
-/** Rows of cells with a header: targets from headers, then from values; a header of values is data. */
-export function tableOf(
-  format: LeakFormat,
-  header: readonly string[],
-  rows: readonly { line: number; cells: readonly string[] }[],
-): LeakTable {
-  let fromHeader = header.map((h) => targetOfHeader(h));
-  let data = rows,
-    names = header;
-  if (fromHeader.every((t) => t === undefined) && header.filter((h) => kindOfValue(h) !== undefined).length >= 2) {
-    data = [{ line: 1, cells: header }, ...rows];
-    fromHeader = header.map(() => undefined);
-    names = header.map((_, i) => `column ${i + 1}`);
-  }
-  const targets = inferColumns(
-    fromHeader,
-    data.slice(0, 200).map((r) => r.cells),
-  );
-  const columns = names.map((h, i) => ({ header: h, target: targets[i] }));
-  const built = data.map((r) => leakRow(r.line, targets, r.cells));
-  // A column empty in every row says nothing of when the copy was taken: whoever made it never had
-  // those values (masked to them, or left out), so its cells are not "not yet" (window.ts).
-  const neverFilled = new Set<string>(
-    targets.filter((t): t is Target => t !== undefined && built.every((r) => r.empty.includes(t))),
-  );
-  return {
-    format,
-    columns,
-    rows:
-      neverFilled.size === 0 ? built : built.map((r) => ({ ...r, empty: r.empty.filter((t) => !neverFilled.has(t)) })),
-  };
 }
 
 /** Pasted chat text: one row a line. Labels ("电话：") name the value after them; the rest is inferred per value. */
@@ -148,22 +116,56 @@ export function leakFromJson(doc: unknown): LeakTable {
 }
 
 function objectsTable(format: LeakFormat, list: readonly unknown[]): LeakTable {
-  const header: string[] = [];
-  const seen = new Set<string>();
-  for (const o of list.slice(0, 1000)) {
+  const table = new ObjectsTable(format);
+  for (const [i, o] of list.entries()) table.add(i + 1, o);
+  return table.finish();
+}
+
+/** A table of objects (JSON, JSON Lines): the header is the keys of the first 1,000 (at most 64), in order. */
+class ObjectsTable {
+  readonly #format: LeakFormat;
+  readonly #opts: { onRows?: (rows: number) => void };
+  #first: { line: number; o: Record<string, unknown> }[] = [];
+  #header: string[] | undefined;
+  #table: LeakTableBuilder | undefined;
+
+  constructor(format: LeakFormat, opts: { onRows?: (rows: number) => void } = {}) {
+    this.#format = format;
+    this.#opts = opts;
+  }
+
+  add(line: number, o: unknown): void {
     if (typeof o !== 'object' || o === null || Array.isArray(o))
       throw new TracevaultError('ERR_MALFORMED_FILE', { rule: 'notAnObject' });
-    for (const k of Object.keys(o)) {
-      if (seen.has(k) || seen.size >= 64) continue;
-      seen.add(k);
-      header.push(k);
-    }
+    const obj = o as Record<string, unknown>;
+    if (this.#table) return this.#table.add(line, this.#cells(obj));
+    this.#first.push({ line, o: obj });
+    if (this.#first.length >= 1000) this.#start();
   }
-  return tableOf(
-    format,
-    header,
-    list.map((o, i) => ({ line: i + 1, cells: header.map((h) => cellString((o as Record<string, unknown>)[h])) })),
-  );
+
+  finish(): LeakTable {
+    if (!this.#table) this.#start();
+    return this.#table!.finish();
+  }
+
+  #start(): void {
+    const header: string[] = [];
+    const seen = new Set<string>();
+    for (const { o } of this.#first)
+      for (const k of Object.keys(o)) {
+        if (seen.has(k) || seen.size >= 64) continue;
+        seen.add(k);
+        header.push(k);
+      }
+    this.#header = header;
+    this.#table = new LeakTableBuilder(this.#format, header, this.#opts);
+    for (const { line, o } of this.#first) this.#table.add(line, this.#cells(o));
+    this.#first = [];
+  }
+
+  #cells(o: Record<string, unknown>): string[] {
+    return this.#header!.map((h) => cellString(o[h]));
+  }
 }
 
 function textOf(path: string): string {
@@ -183,7 +185,7 @@ function decodeText(bytes: Uint8Array): string {
 export async function readLeakBytes(
   bytes: Uint8Array,
   format: LeakFormat,
-  limits?: Partial<SourceLimits>,
+  opts: Omit<ReadLeakOptions, 'format'> = {},
 ): Promise<LeakTable> {
   if (format === 'json' || format === 'text') {
     const text = decodeText(bytes);
@@ -193,17 +195,17 @@ export async function readLeakBytes(
   try {
     const path = join(dir, `leak.${format}`);
     writeFileSync(path, bytes, { mode: 0o600 });
-    return await readLeakFile(path, { format, limits });
+    return await readLeakFile(path, { ...opts, format });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Reads a leak from a file. `format` overrides what the name and first bytes say. */
-export async function readLeakFile(
-  path: string,
-  opts: { format?: LeakFormat; limits?: Partial<SourceLimits> } = {},
-): Promise<LeakTable> {
+/**
+ * Reads a leak from a file. `format` overrides what the name and first bytes say. CSV, XLSX and
+ * JSON Lines are streamed: each row is kept only in its compared form (leak-table.ts).
+ */
+export async function readLeakFile(path: string, opts: ReadLeakOptions = {}): Promise<LeakTable> {
   const limits = { ...TRACE_LIMITS, ...opts.limits };
   const source = openSource(path, {
     limits,
@@ -213,16 +215,22 @@ export async function readLeakFile(
   if (format === 'json') return parseLeakJson(textOf(path));
   if (format === 'text') return parseLeakText(textOf(path));
   if (format === 'jsonl') {
-    const objs: Record<string, unknown>[] = [];
-    for await (const r of source.rows()) objs.push(r.cells);
-    return objectsTable('jsonl', objs);
+    const table = new ObjectsTable('jsonl', { onRows: opts.onRows });
+    for await (const r of source.rows()) table.add(r.row, r.cells);
+    return table.finish();
   }
   let header: string[] | undefined;
-  const rows: { line: number; cells: string[] }[] = [];
+  let table: LeakTableBuilder | undefined;
   try {
     for await (const r of source.rows()) {
-      header ??= Object.keys(r.cells);
-      rows.push({ line: r.row, cells: header.map((h) => cellString(r.cells[h])) });
+      if (!header) {
+        header = Object.keys(r.cells);
+        table = new LeakTableBuilder(format, header, { onRows: opts.onRows });
+      }
+      table!.add(
+        r.row,
+        header.map((h) => cellString(r.cells[h])),
+      );
     }
   } catch (e) {
     // A "CSV" whose lines do not keep one column count is chat text.
@@ -231,5 +239,5 @@ export async function readLeakFile(
     throw e;
   }
   if (!header) throw new TracevaultError('ERR_MALFORMED_FILE', { rule: 'empty' });
-  return tableOf(format, header, rows);
+  return table!.finish();
 }

@@ -35,11 +35,17 @@ export interface TraceDeps {
 
 export interface TraceOptions {
   readonly epsilon?: number;
+  /** The report's id (a trace job names it in advance); default a new one. */
+  readonly id?: string;
   /**
    * Link on a worker thread (true) or on this one (false); by default from WORKER_ROWS rows (link-rows.ts),
    * given the key-encryption key.
    */
   readonly worker?: boolean;
+  /**
+   * Where the trace stands: `index` (records indexed for linkage, once per vault), `canaries`, `link`
+   * (rows linked), `evidence`, `window`, `report`; counts only.
+   */
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -54,6 +60,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   await backfillBlocks(reg, (d, t) => opts.onProgress?.('index', d, t));
 
   // Canaries first: a canary row is not a record and links to nothing else.
+  opts.onProgress?.('canaries', 0, rows.length);
   const canaryHits = await findCanaries(
     reg.db,
     reg.tenantId,
@@ -74,6 +81,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const linked = links.flatMap((l, i) => (l ? [{ l, i }] : []));
 
   // Evidence.
+  opts.onProgress?.('evidence', 0, linked.length);
   const seqs = [...new Set(linked.map((x) => x.l.seq))];
   const srcs = await sources(reg, seqs);
   const strata = await strataSizes(
@@ -100,6 +108,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const mixture = explainMixture(evidenceRows, srcs, strata, extra, { epsilon }, PUBLIC_FIELDS);
 
   // When.
+  opts.onProgress?.('window', 0, linked.length);
   const calls = callTimes(rows);
   const window = await dateLeak(reg, linked, held, prepared, verdict, calls, seqs.length);
 
@@ -107,6 +116,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const direct = [...new Set(linked.map((x) => x.l.id))];
   const { viaSource, disclosedAt } = await affectedViaSource(reg, srcs, evidenceRows, verdict.accused, direct);
 
+  opts.onProgress?.('report', 0, 0);
   const fields = [
     ...new Set(
       table.columns.length > 0
@@ -138,7 +148,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
     },
   };
   return {
-    id: newId('t'),
+    id: opts.id ?? newId('t'),
     createdAt: deps.now().toISOString(),
     epsilon,
     file: { format: table.format, columns: table.columns },

@@ -28,6 +28,7 @@ export async function traceCommand(
       {
         epsilon: opts.epsilon,
         onProgress: (stage, done, total) => {
+          if (stage !== 'index' && stage !== 'link') return;
           let bar = bars.get(stage);
           if (!bar)
             bars.set(stage, (bar = progress(stage === 'index' ? 'indexing records for linkage' : 'linking rows')));

@@ -1,18 +1,25 @@
 /**
  * Traces: a leaked list uploaded as it was found (a file in its own content type, or JSON), traced
- * to the disclosures it came from; the report again as JSON or as a readable page
- * (service/traces.ts, trace/report.ts).
+ * to the disclosures it came from as a job off the request path (service/trace-jobs.ts); where the
+ * job stands, then the report, as JSON or as a readable page (trace/report.ts).
+ *
+ * The upload is not parsed here: this plugin's content-type parsers hand the body on as a stream,
+ * which the job's owner-only file receives as it arrives (bounded). `POST` answers 202 with the job
+ * at once — or, with `Prefer: wait=N` (RFC 7240 §4.3), waits up to N seconds (at most 60) for the
+ * job to end and answers as a trace did before jobs: 201 with the report, or the job's coded error.
  */
-import type { FastifyPluginCallback } from 'fastify';
+import type { FastifyPluginCallback, FastifyReply } from 'fastify';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
 import { TracevaultError } from '../../errors.ts';
-import { LEAK_FORMATS, leakFromJson, readLeakBytes, type LeakFormat, type LeakTable } from '../../trace/leak-file.ts';
-import { renderHtml } from '../../trace/report.ts';
+import { renderHtml, type TraceReport } from '../../trace/report.ts';
+import type { LeakFormat } from '../../trace/leak-table.ts';
+import type { UploadKind } from '../../trace/leak-upload.ts';
+import type { TraceJobView } from '../../service/traces.ts';
 import { router, type AreaOptions } from '../route.ts';
 import * as S from '../schemas.ts';
 
-const TRACE_LIMIT = 64 * 1024 * 1024;
-
-/** Upload content types of a leak, and the format each means. */
+/** Upload content types of a leak, and the format each means (JSON is a request: its rows, or a file inside). */
 export const LEAK_TYPES: Readonly<Record<string, LeakFormat>> = {
   'text/csv': 'csv',
   'text/plain': 'text',
@@ -26,54 +33,117 @@ export const LEAK_TYPES: Readonly<Record<string, LeakFormat>> = {
 /** The page's own rules: nothing loaded from anywhere, no script; its charts are inline SVG. */
 const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-/**
- * A trace upload as a leak: the file as the body (its content type says the format; ?format=
- * overrides), or JSON — the rows themselves ({ rows: [...] } or an array), or
- * { content, format, encoding: "base64" | "utf8" } for a file inside JSON.
- */
-async function leakOfUpload(body: unknown, contentType: string, format: string | undefined): Promise<LeakTable> {
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
-  const wanted = format as LeakFormat | undefined;
-  if (Buffer.isBuffer(body)) return readLeakBytes(body, wanted ?? LEAK_TYPES[type] ?? 'csv');
-  if (typeof body === 'string') return readLeakBytes(Buffer.from(body, 'utf8'), wanted ?? 'text');
-  if (isFileInJson(body)) {
-    const f = (typeof body.format === 'string' ? body.format : wanted) ?? 'csv';
-    if (!(LEAK_FORMATS as readonly string[]).includes(f)) throw new TracevaultError('ERR_UNSUPPORTED_FORMAT');
-    return readLeakBytes(Buffer.from(body.content, body.encoding === 'base64' ? 'base64' : 'utf8'), f as LeakFormat);
-  }
-  return leakFromJson(body);
+/** The longest `Prefer: wait` honoured, in seconds. */
+const MAX_WAIT = 60;
+
+const TraceProgress = z
+  .object({
+    phase: z.string().meta({
+      description:
+        'queued, read (rows of the file read), index (records indexed for linkage, once per vault), ' +
+        'canaries, link (rows linked), evidence, window, report, seal; done; a failed job keeps the phase it failed in',
+    }),
+    rowsRead: z.number().int().meta({ description: 'rows of the leak read so far' }),
+    done: z.number().int().meta({ description: 'what the phase has done (rows, records), when it counts' }),
+    total: z.number().int().meta({ description: 'what the phase has to do, when known (else 0)' }),
+  })
+  .meta({ description: 'where the job stands: a phase and counts, never a value of the leak' });
+
+const TraceJob = z.object({
+  id: z.string().meta({ description: 'the trace id; the report, once done, has the same' }),
+  status: z.enum(['queued', 'running', 'done', 'failed']),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  progress: TraceProgress,
+  error: z
+    .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
+    .optional()
+    .meta({
+      description:
+        'a failed job: ERR_MALFORMED_FILE, ERR_ENCODING, ERR_UNSAFE_ARCHIVE, ERR_FILE_TOO_LARGE ' +
+        '(details.rule "memory": beyond the job\'s heap), ERR_JOB_INTERRUPTED (its server stopped), ERR_INTERNAL…',
+    }),
+});
+
+const TraceReportShape = z
+  .object({
+    id: z.string(),
+    status: z.literal('done').optional(),
+    createdAt: z.string(),
+    epsilon: z.number(),
+    accused: z.object({ principalId: z.string(), disclosureId: z.string().nullable(), log10LR: z.number() }).nullable(),
+    confidenceSets: z.record(z.string(), z.array(z.string())),
+    candidates: z.array(z.record(z.string(), z.unknown())),
+    window: z.record(z.string(), z.unknown()),
+    affected: z.object({ direct: z.array(z.string()), viaSource: z.array(z.string()), total: z.number() }),
+    rows: z.record(z.string(), z.number()),
+    notices: z.record(z.string(), z.string()),
+  })
+  .loose()
+  .meta({ description: 'the report (README, Trace): record and principal ids, never a personal value' });
+
+/** `Prefer: wait=N` (RFC 7240 §4.3), in seconds, at most MAX_WAIT; 0 without it. */
+function preferredWait(header: string | string[] | undefined): number {
+  const m = /(?:^|[,;\s])wait\s*=\s*"?(\d{1,6})"?/i.exec(String(header ?? ''));
+  return m ? Math.min(Number(m[1]), MAX_WAIT) : 0;
 }
 
-function isFileInJson(body: unknown): body is { content: string; format?: unknown; encoding?: unknown } {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    !Array.isArray(body) &&
-    typeof (body as { content?: unknown }).content === 'string'
-  );
+/** A report's JSON text with `status: "done"` first, sent as it is (a large report is neither parsed nor rewritten). */
+function reportJson(reply: FastifyReply, report: string): string {
+  void reply.header('content-type', 'application/json; charset=utf-8');
+  return report.startsWith('{"') ? `{"status":"done",${report.slice(1)}` : report;
 }
 
 export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services }, done) => {
   const route = router(app, services);
   const { traces } = services;
 
+  // The body reaches the handler as a stream (the job's file takes it): no parser holds it here.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(Object.keys(LEAK_TYPES), (_req, payload, next) => next(null, payload));
+  // This server's jobs end with it, as after a restart (interrupted).
+  app.addHook('onClose', async () => traces.close());
+
   route({
     method: 'POST',
     url: '/traces',
     tag: 'traces',
     summary:
-      'Trace a leaked list (investigator): upload the file as the body (text/csv, XLSX, application/json, ' +
+      'Trace a leaked list (investigator), as a job: upload the file as the body (text/csv, XLSX, application/json, ' +
       'application/x-ndjson, text/plain for pasted chat text), or JSON { rows } / { content, format, encoding }; ' +
-      'the report (accused, confidenceSets, candidates, window, affected, rows, notices)',
+      '202 with the job at once (Location: its URL), or with Prefer: wait=N, 201 and the report if it ends within N s',
+    description:
+      'Up to 64 MiB, stored as it arrives and traced on a worker thread; GET /v1/traces/{id} tells where it stands. ' +
+      'Too many jobs at once: 429 ERR_RATE_LIMITED. An unreadable file fails the job with its coded error ' +
+      '(with Prefer: wait, that error is the answer). The finished trace is a ledger entry, a failed one too.',
     query: S.TraceQuery,
     consumes: Object.keys(LEAK_TYPES),
-    bodyLimit: TRACE_LIMIT,
-    status: 201,
-    handler: async ({ req, query, ctx }) => {
-      const table = await leakOfUpload(req.body, String(req.headers['content-type'] ?? ''), query.format);
-      const inBody = (req.body as { epsilon?: unknown } | undefined)?.epsilon;
-      const epsilon = query.epsilon ?? (typeof inBody === 'number' ? inBody : undefined);
-      return traces.run(ctx, table, { epsilon });
+    response: { 202: TraceJob, 201: TraceReportShape },
+    handler: async ({ req, query, ctx, reply }) => {
+      const type = String(req.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
+      const kind: UploadKind = type === 'application/json' ? 'request' : (query.format ?? LEAK_TYPES[type] ?? 'csv');
+      const declared = Number(req.headers['content-length']);
+      const job = await traces.submit(ctx, req.body as Readable, {
+        kind,
+        format: query.format,
+        epsilon: query.epsilon,
+        declaredBytes: Number.isFinite(declared) ? declared : undefined,
+      });
+      void reply.header('location', `/v1/traces/${job.id}`);
+      const wait = preferredWait(req.headers.prefer);
+      if (wait > 0) {
+        void reply.header('preference-applied', `wait=${wait}`);
+        await traces.jobs.wait(job.id, wait * 1000);
+        const now = await traces.status(ctx, job.id);
+        if (now.report !== undefined) return reply.code(201).send(reportJson(reply, now.report));
+        const error = now.job?.error;
+        if (error) throw new TracevaultError(error.code, error.details);
+        return reply.code(202).send(now.job);
+      }
+      return reply.code(202).send(job satisfies TraceJobView);
     },
   });
 
@@ -82,17 +152,27 @@ export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
     url: '/traces/{id}',
     tag: 'traces',
     summary:
-      'A trace report (investigator): JSON, or the readable HTML page with charts and draft notices ' +
-      '(?format=html or Accept: text/html)',
+      'A trace (investigator): while its job runs, the job (status queued or running, progress); once done, the ' +
+      'report (JSON with status "done", or the readable HTML page with charts and draft notices: ?format=html or ' +
+      'Accept: text/html); a failed job, with its coded error',
+    description:
+      'Reading a report is a ledger entry. The page of a trace not done is 409 ERR_CONFLICT. A job whose server ' +
+      'stopped is failed (ERR_JOB_INTERRUPTED) once its heartbeat is 30 s old.',
     query: S.TraceReportQuery,
     produces: ['application/json', 'text/html'],
+    response: { 200: z.union([TraceReportShape, TraceJob]) },
     handler: async ({ params, query, ctx, req, reply }) => {
-      const report = await traces.get(ctx, params.id!);
+      const { job, report } = await traces.status(ctx, params.id!);
       const accepts = /text\/html/.test(String(req.headers.accept ?? ''));
       const html = query.format === 'html' || (query.format === undefined && accepts);
-      if (!html) return report;
+      if (report === undefined) {
+        if (html) throw new TracevaultError('ERR_CONFLICT', { rule: 'traceNotDone' });
+        if (job?.status === 'queued' || job?.status === 'running') void reply.header('retry-after', '1');
+        return job;
+      }
+      if (!html) return reportJson(reply, report);
       void reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', REPORT_CSP);
-      return renderHtml(report);
+      return renderHtml(JSON.parse(report) as TraceReport);
     },
   });
   done();

@@ -16,8 +16,17 @@ export const CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = {
 
 export type ExportRow = Readonly<Record<string, FieldValue | undefined>>;
 
+/**
+ * OWASP "CSV Injection": it is not enough that a cell does not start with = + - @, a tab or a
+ * carriage return: a field separator or a quote in front of one (`;=HYPERLINK(…)`, `,=1+1`) starts
+ * a new cell in a spreadsheet that splits on another separator than ours (semicolons, in locales
+ * whose decimal mark is a comma) or trims what it reads. Such a prefix of separators, quotes and
+ * blanks before a formula character counts as the start of a formula too.
+ */
+const FORMULA = /^[=+\-@\t\r\n]|^[\s,;"']+[=+\-@]/;
+
 export function neutralise(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+  return FORMULA.test(cell) ? `'${cell}` : cell;
 }
 
 function text(v: FieldValue | undefined): string {
@@ -25,8 +34,12 @@ function text(v: FieldValue | undefined): string {
   return neutralise(typeof v === 'string' ? v : JSON.stringify(v));
 }
 
+/**
+ * RFC 4180 §2.6-2.7 quoting, and also of cells holding a semicolon or a tab: a spreadsheet that
+ * splits on those honours the quotes, so no part of the cell becomes a cell of its own.
+ */
 function csvCell(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  return /[",;\t\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 export async function writeExport(

@@ -54,10 +54,12 @@ describe('tracevault command line', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('init creates an owner-only key and token; a second init is refused', () => {
+  test('init creates an owner-only key and two administrators’ tokens; a second init is refused', () => {
     const r = run('init', '--data', vault);
     assert.equal(r.code, 0, r.stderr);
-    for (const f of ['vault.key', 'admin.token']) assert.equal(statSync(join(vault, f)).mode & 0o077, 0);
+    // Two administrators by default: over HTTP one makes data-access accounts, another approves them.
+    for (const f of ['vault.key', 'admin.token', 'admin-2.token'])
+      assert.equal(statSync(join(vault, f)).mode & 0o077, 0);
     const again = run('init', '--data', vault);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /ERR_VAULT_EXISTS/);

@@ -64,10 +64,16 @@ function program(): Command {
     );
 
   p.command('init')
-    .description('create a vault: key file, database, administrator and its token')
+    .description('create a vault: key file, database, administrators and their tokens')
     .addOption(data())
     .option('--database <url>', 'PostgreSQL connection string (default: SQLite in DIR/vault.db)')
     .option('--pg-schema <name>', 'PostgreSQL schema for this vault')
+    .option(
+      '--administrators <n>',
+      'administrators, each with a token file (default 2: one creates data-access accounts, another approves)',
+      positiveInt,
+      2,
+    )
     .action((o) => initCommand(o));
 
   p.command('sim')

@@ -1,8 +1,9 @@
 /**
  * The people of the demo city, one of each role that matters: a clinician on a ward, a
  * vaccination clinic and its nurse, the registry's data-protection officer and auditor, a
- * statistics office, a regulator's investigator. People get a login and a password; every one
- * gets an API token. Demo only: the passwords are printed.
+ * statistics office, a regulator's investigator, a second administrator. They are made here as the
+ * system, on the vault's host (over HTTP, dual control applies: service/enrolments.ts). People get a
+ * login and a password; every one gets an API token. Demo only: the passwords are printed.
  */
 import type { Principal, Vault } from '../store/vault.ts';
 import type { LoadResult } from './load.ts';
@@ -64,6 +65,9 @@ export async function createDemoStaff(
   await add('statistician', '市统计局', stats, { login: 'statistician', password: 'demo-statistician-pw' });
   const regulator = await createOrganisation(vault, admin, { name: '市网信办', kind: 'regulator' });
   await add('investigator', '市网信办', regulator, { login: 'investigator', password: 'demo-investigator-pw' });
+  // A second administrator: over HTTP, a principal that acts on records is made by one administrator,
+  // approved by another, and enrolled by the person (service/enrolments.ts).
+  await add('administrator', 'Registry operator', admin.orgId);
   return out;
 }
 

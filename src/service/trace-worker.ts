@@ -5,6 +5,7 @@
  * it ends. What crosses back: progress (a phase name and counts), the sealed report with the few
  * counts its ledger entry names, or an error's code and safe details — never a value of the leak.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TracevaultError, type ErrorCode, type ErrorDetails } from '../errors.ts';
 import { seal } from '../crypto/aead.ts';
@@ -51,7 +52,23 @@ const PROGRESS_EVERY = 100;
 const init = workerData as TraceWorkerInit;
 const post = (m: TraceWorkerMessage, transfer?: ArrayBuffer[]) => parentPort!.postMessage(m, transfer);
 
+/**
+ * On Linux a nice value belongs to a thread, and setpriority(2) on "the process" 0 sets the calling
+ * thread's alone (man 2 setpriority, BUGS): this thread then yields the cores to the requests of the
+ * main thread whenever both want one, and takes what they leave. Elsewhere it would lower the whole
+ * process, so it is left alone.
+ */
+function yieldToRequests(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(10);
+  } catch {
+    // not permitted here: the trace runs at the process's priority
+  }
+}
+
 async function main(): Promise<void> {
+  yieldToRequests();
   // A copy of the key-encryption key stays here, for data keys added while the trace runs (a
   // rotation); tenantKeysOf zeroes the one received. Zeroed when the trace ends.
   const kek = { key: Buffer.from(init.keys.kek.key), id: init.keys.kek.id };

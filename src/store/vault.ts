@@ -14,7 +14,7 @@ import type { DatabaseConfig, Db } from './db.ts';
 import { openDb } from './dialect/open-db.ts';
 import { migrate } from './migrations.ts';
 import { Registry, type Actor } from './registry.ts';
-import { normaliseLogin } from './repos/accounts.ts';
+import { normaliseLogin } from './login.ts';
 
 export interface VaultConfig {
   readonly format: 1;

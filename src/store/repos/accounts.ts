@@ -1,5 +1,6 @@
 /** What logging in reads and writes: a principal's login row, its failures and lock, its sessions. */
 import type { Db } from '../db.ts';
+import { normaliseLogin } from '../login.ts';
 import type { CareRelationship } from '../vault.ts';
 
 export interface LoginRow {
@@ -9,15 +10,6 @@ export interface LoginRow {
   readonly lockedUntil: string | null;
   readonly disabledAt: string | null;
   readonly orgId: string | null;
-}
-
-/**
- * A login as it is stored and looked up: Unicode NFKC (UAX #15: compatibility forms such as
- * full-width letters fold to their plain ones), then lower case. "Dpo.Li", "DPO.LI" and "ｄｐｏ.ｌｉ"
- * are one account, so no second account can be made that differs from another only in case.
- */
-export function normaliseLogin(login: string): string {
-  return login.normalize('NFKC').toLowerCase();
 }
 
 export class AccountRepo {

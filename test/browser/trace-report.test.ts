@@ -32,7 +32,12 @@ describe('web pages in chromium', () => {
   const api = async (method: string, path: string, token: string, body?: unknown, type = 'application/json') => {
     const res = await fetch(base + path, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': type } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': type } : {}),
+        // A trace is a job: wait for its report (RFC 7240), as the page is about the report.
+        ...(path === '/v1/traces' ? { prefer: 'wait=60' } : {}),
+      },
       body: typeof body === 'string' || body === undefined ? body : JSON.stringify(body),
     });
     return { status: res.status, text: await res.text(), headers: res.headers };

@@ -101,8 +101,8 @@ export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
   // The body reaches the handler as a stream (the job's file takes it): no parser holds it here.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(Object.keys(LEAK_TYPES), (_req, payload, next) => next(null, payload));
-  // This server's jobs end with it, as after a restart (interrupted).
-  app.addHook('onClose', async () => traces.close());
+  // This server's jobs end with it, as after a restart (interrupted). (Servers of stub services have none.)
+  app.addHook('onClose', async () => (traces as typeof traces | undefined)?.close());
 
   route({
     method: 'POST',
@@ -160,7 +160,11 @@ export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
       'stopped is failed (ERR_JOB_INTERRUPTED) once its heartbeat is 30 s old.',
     query: S.TraceReportQuery,
     produces: ['application/json', 'text/html'],
-    response: { 200: z.union([TraceReportShape, TraceJob]) },
+    response: {
+      200: z.union([TraceReportShape, TraceJob]).meta({
+        description: 'the report once done (or its page, text/html), else the job',
+      }),
+    },
     handler: async ({ params, query, ctx, req, reply }) => {
       const { job, report } = await traces.status(ctx, params.id!);
       const accepts = /text\/html/.test(String(req.headers.accept ?? ''));

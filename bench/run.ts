@@ -8,6 +8,7 @@ for (const b of [
   'read-path.ts',
   'fingerprint.ts',
   'trace-speed.ts',
+  'trace-stall.ts',
   'trace-sim.ts',
 ]) {
   console.log(`\n## ${b}\n`);

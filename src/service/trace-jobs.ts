@@ -179,28 +179,34 @@ export class TraceJobs {
    * per process, before its first job; `status` looks again at the job it is asked about.
    */
   recover(): Promise<void> {
-    return (this.#recovered ??= (async () => {
-      for (const row of await this.#jobs.silent(this.#staleBefore()))
-        if (!this.#mine(row.id)) await this.#interrupted(row);
-      let names: string[] = [];
+    this.#recovered ??= this.#sweep().catch((e: unknown) => {
+      this.#recovered = undefined; // tried again by the next call
+      throw e;
+    });
+    return this.#recovered;
+  }
+
+  async #sweep(): Promise<void> {
+    for (const row of await this.#jobs.silent(this.#staleBefore()))
+      if (!this.#mine(row.id)) await this.#interrupted(row);
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    const open = await this.#jobs.openIds();
+    const old = Date.now() - this.#o.staleMs;
+    for (const name of names) {
+      const path = join(this.dir, name);
+      const id = name.replace(/\.leak$/, '');
+      if (this.#mine(id) || open.has(id)) continue;
       try {
-        names = readdirSync(this.dir);
+        if (statSync(path).mtimeMs < old) rmSync(path, { force: true });
       } catch {
-        return;
+        // gone meanwhile
       }
-      const open = await this.#jobs.openIds();
-      const old = Date.now() - this.#o.staleMs;
-      for (const name of names) {
-        const path = join(this.dir, name);
-        const id = name.replace(/\.leak$/, '');
-        if (this.#mine(id) || open.has(id)) continue;
-        try {
-          if (statSync(path).mtimeMs < old) rmSync(path, { force: true });
-        } catch {
-          // gone meanwhile
-        }
-      }
-    })());
+    }
   }
 
   /** Stops: the jobs of this process end as interrupted (their uploads removed), as after a restart. */
@@ -264,7 +270,7 @@ export class TraceJobs {
       worker.on('message', (m: TraceWorkerMessage) => {
         if (m.type === 'progress') this.#onProgress(job, m.phase, m.done, m.total);
         else if (m.type === 'done') void this.#complete(job, m);
-        else void this.#end(job, m.code, m.details);
+        else void this.#end(job, m.code, m.details, false); // it ends by itself, its connection closed
       });
       worker.on('error', (e: Error & { code?: string }) => {
         // Out of memory is the leak's size against the job's heap: the job fails, the server stays.
@@ -340,10 +346,10 @@ export class TraceJobs {
   }
 
   /** A job ends in failure: its code in its row and an `error` entry, its worker stopped, its upload removed. */
-  async #end(job: Job, code: ErrorCode, details: ErrorDetails): Promise<void> {
+  async #end(job: Job, code: ErrorCode, details: ErrorDetails, stop = true): Promise<void> {
     if (job.ended) return;
     job.ended = true;
-    void job.worker?.terminate();
+    if (stop) void job.worker?.terminate();
     const i = this.#queue.indexOf(job);
     if (i >= 0) this.#queue.splice(i, 1);
     await this.#fail(job.id, code, details, entryOf(job.ctx)).catch(() => undefined);

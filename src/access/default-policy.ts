@@ -6,8 +6,8 @@
  *   principal  Principal   { roles: Set<String>, orgKind: String }
  *   action     read | reveal | view | collect | update | erase | export | approve | aggregate
  *              | administer | manage_policy | view_alerts | hash_identifier | investigate
- *              | trace | consent | audit
- *   resource   Record { recordType }  for read, collect, update, erase, export, consent
+ *              | trace | consent | audit | invite
+ *   resource   Record { recordType }  for read, collect, update, erase, export, consent, invite
  *              Field  { name, recordType, kind, sensitivity }  for view (masked) and reveal (clear)
  *              Api    { area }  for the rest
  *   context    { purpose: String ("" when none), sameOrg, inCare, inDistrict, consented: Bool }
@@ -91,6 +91,11 @@ permit (principal, action == Action::"consent", resource is Record)
 when { context.sameOrg && principal.roles.containsAny(["clinician", "records_clerk", "vaccination_nurse"]) };
 permit (principal, action == Action::"consent", resource is Record)
 when { principal.roles.contains("dpo") };
+
+// --- Invitations to the parents' portal: issued by the record's organisation, printed on the
+// discharge or registration paper (service/portal/invitations.ts) ---------------------------------
+permit (principal, action == Action::"invite", resource is Record)
+when { context.sameOrg && principal.roles.containsAny(["clinician", "records_clerk", "vaccination_nurse"]) };
 
 // --- Bulk exports: requested by a clerk, a DPO or an investigator; approved by a DPO ----------
 permit (principal, action == Action::"export", resource is Record)

@@ -32,7 +32,8 @@ export type Action =
   | 'investigate'
   | 'trace'
   | 'consent'
-  | 'audit';
+  | 'audit'
+  | 'invite';
 
 export interface Subject {
   readonly roles: readonly string[];

@@ -47,6 +47,11 @@ const probability = (v: string): number => {
   if (!(n > 0 && n < 1)) throw new InvalidArgumentError('a number between 0 and 1 (exclusive), e.g. 1e-6');
   return n;
 };
+const httpUrl = (v: string): string => {
+  const ok = URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol);
+  if (!ok) throw new InvalidArgumentError('an http(s) URL');
+  return v;
+};
 
 /** An exit code a command chose itself (e.g. verify-proof's 1 for an invalid proof). */
 let commandExit = 0;
@@ -251,6 +256,12 @@ function program(): Command {
       'canaries in export files, as a share of their rows (0 to 0.5; default 0.02)',
       density,
     )
+    .addOption(
+      new Option('--sms-webhook <url>', "the parents' portal's one-time codes are POSTed as JSON to this SMS provider")
+        .argParser(httpUrl)
+        .conflicts('outbox'),
+    )
+    .option('--outbox <file>', '… or appended to this file, one JSON line per message (the demo, tests)')
     .action((o) => serveCommand(o));
 
   p.command('demo')

@@ -2,7 +2,8 @@
  * The HTTP API (fastify): one plugin per area (routes/), each route declared once with its zod
  * shapes (route.ts), which feed both validation and the OpenAPI document at /openapi.json
  * (interactive reference at /docs). Bearer tokens (API tokens or sessions) on every /v1 path except
- * logging in and the ledger's public read paths. Errors are coded (errors.ts); request logs name
+ * logging in and the ledger's public read paths; the parents' portal (/v1/portal) takes portal tokens
+ * of its own (routes/portal.ts). Errors are coded (errors.ts); request logs name
  * the route pattern, the status and the request id, never a query string or a body (logging.ts).
  */
 import fastifySwagger from '@fastify/swagger';
@@ -25,8 +26,10 @@ import { router, type AreaOptions } from './route.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { canaryRoutes } from './routes/canaries.ts';
 import { exportRoutes } from './routes/exports.ts';
+import { familyContactRoutes } from './routes/family-contact.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { oversightRoutes } from './routes/oversight.ts';
+import { portalRoutes } from './routes/portal.ts';
 import { recordRoutes } from './routes/records.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { LEAK_TYPES, traceRoutes } from './routes/traces.ts';
@@ -53,6 +56,8 @@ const AREAS: readonly (readonly [FastifyPluginCallback<AreaOptions>, string])[] 
   [canaryRoutes, '/v1'],
   [traceRoutes, '/v1'],
   [ledgerRoutes, '/v1/ledger'],
+  [familyContactRoutes, '/v1'],
+  [portalRoutes, '/v1/portal'],
 ];
 
 export async function buildServer(services: Services, opts: ServerOptions = {}): Promise<FastifyInstance> {

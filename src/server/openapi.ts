@@ -47,6 +47,11 @@ const document = {
         scheme: 'bearer',
         description: 'An API token (POST /v1/principals) or a session token (POST /v1/sessions)',
       },
+      portal: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A guardian’s portal token (POST /v1/portal/sessions); refused on every staff route',
+      },
     },
     responses: {
       Error: {

@@ -1,7 +1,9 @@
 /**
  * A route declared once: its method, path, tag, summary and zod shapes feed fastify's validation
  * (validation.ts) and the OpenAPI document (openapi.ts) alike; its handler gets the checked body
- * and query with the caller's context. Every route needs a bearer token unless it says `auth: false`.
+ * and query with the caller's context. Every route needs a staff bearer token unless it says `auth: false`
+ * (anyone) or `auth: 'portal'` (a guardian's portal token, service/portal/guardian-access.ts: a staff
+ * token is refused there, and a portal token on every other route).
  *
  * The order of a request: the caller is authenticated from its headers (onRequest, before the body
  * is read), then the body is parsed (size limits, JSON) and rewritten by `prepare` (preValidation),
@@ -11,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { TracevaultError } from '../errors.ts';
 import type { RequestContext } from '../service/context.ts';
+import type { GuardianContext } from '../service/portal/guardian-context.ts';
 import type { Services } from '../service/services.ts';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -21,6 +24,8 @@ export interface Input<B, Q> {
   readonly query: Q;
   readonly params: Readonly<Record<string, string>>;
   readonly ctx: RequestContext;
+  /** The guardian, on routes declared `auth: 'portal'` (and only there). */
+  readonly guardian?: GuardianContext;
   readonly req: FastifyRequest;
   readonly reply: FastifyReply;
 }
@@ -37,8 +42,8 @@ export interface RouteDef<B, Q> {
   readonly params?: z.ZodType;
   /** Response shapes by status, for the document (responses are written as the handler gives them). */
   readonly response?: Readonly<Record<number, z.ZodType>>;
-  /** Default true: a bearer token is required. */
-  readonly auth?: boolean;
+  /** Default true: a staff bearer token is required; false: none; 'portal': a guardian's portal token. */
+  readonly auth?: boolean | 'portal';
   /** The status of a success (default 200; 204 sends no body). */
   readonly status?: number;
   readonly bodyLimit?: number;
@@ -73,12 +78,17 @@ export type Route = <B = undefined, Q = undefined>(def: RouteDef<B, Q>) => void;
 
 type Principal = RequestContext['principal'];
 
-/** `Authorization: Bearer <token>`: an API token or a session. */
-async function authenticate(services: Services, req: FastifyRequest): Promise<Principal> {
+/** The token of `Authorization: Bearer <token>`, or ERR_UNAUTHENTICATED. */
+function bearer(req: FastifyRequest): string {
   const h = req.headers.authorization;
   const m = typeof h === 'string' ? /^Bearer\s+(\S{1,200})\s*$/i.exec(h) : null;
   if (!m) throw new TracevaultError('ERR_UNAUTHENTICATED');
-  return services.sessions.authenticate(m[1]!);
+  return m[1]!;
+}
+
+/** A staff bearer token: an API token or a session. */
+async function authenticate(services: Services, req: FastifyRequest): Promise<Principal> {
+  return services.sessions.authenticate(bearer(req));
 }
 
 /** `/records/{id}` as fastify writes it (`/records/:id`); a rest parameter becomes `*`. */
@@ -93,13 +103,14 @@ function fastifyPath(url: string, rest: boolean): { path: string; restName?: str
 /** The route declarer of one plugin: `route({ method, url, … handler })`. */
 export function router(app: FastifyInstance, services: Services): Route {
   const principals = new WeakMap<FastifyRequest, Principal>();
+  const guardians = new WeakMap<FastifyRequest, GuardianContext>();
   return <B, Q>(def: RouteDef<B, Q>) => {
     const { path, restName } = fastifyPath(def.url, def.rest === true);
     const config: RouteConfig = { status: def.status ?? 200, rest: restName };
     app.route({
       method: def.method,
       url: path,
-      bodyLimit: def.bodyLimit ?? (def.auth === false ? PUBLIC_BODY_LIMIT : undefined),
+      bodyLimit: def.bodyLimit ?? (def.auth === false || def.auth === 'portal' ? PUBLIC_BODY_LIMIT : undefined),
       config,
       schema: {
         tags: [def.tag],
@@ -110,6 +121,7 @@ export function router(app: FastifyInstance, services: Services): Route {
         ...(def.params && { params: def.params }),
         ...(def.response && { response: def.response }),
         ...(def.auth === false && { security: [] }),
+        ...(def.auth === 'portal' && { security: [{ portal: [] }] }),
         ...(def.consumes && { consumes: def.consumes }),
         ...(def.produces && { produces: def.produces }),
         ...(def.hidden && { hide: true }),
@@ -117,7 +129,10 @@ export function router(app: FastifyInstance, services: Services): Route {
       // The caller is known before a byte of the body is read: a request without a valid token is
       // answered 401 at once, whatever it sends after its headers (no parsing for strangers).
       onRequest: async (req) => {
-        if (def.auth !== false) principals.set(req, await authenticate(services, req));
+        if (def.auth === 'portal') {
+          const guardian = await services.portal.access.authenticate(bearer(req));
+          guardians.set(req, { guardian, requestId: req.id });
+        } else if (def.auth !== false) principals.set(req, await authenticate(services, req));
       },
       preValidation: async (req) => {
         if (def.prepare) req.body = def.prepare(req.body);
@@ -128,7 +143,8 @@ export function router(app: FastifyInstance, services: Services): Route {
         const params = restName ? { ...raw, [restName]: raw['*']! } : raw;
         const body = (def.body ? req.body : undefined) as B;
         const query = (def.query ? req.query : undefined) as Q;
-        const out = await def.handler({ body, query, params, ctx, req, reply });
+        const guardian = guardians.get(req);
+        const out = await def.handler({ body, query, params, ctx, guardian, req, reply });
         if (reply.sent) return reply;
         if (def.status) void reply.code(def.status);
         return def.status === 204 ? reply.send() : out;

@@ -14,12 +14,13 @@ import { Gate } from './gate.ts';
 import { ServiceKeys } from './keys.ts';
 import { LedgerReads } from './ledger.ts';
 import { Oversight } from './oversight.ts';
+import { Portal, type PortalOptions } from './portal/portal.ts';
 import { Records, type RecordOptions } from './records.ts';
 import { Sessions, type SessionOptions } from './sessions.ts';
 import { Stats } from './stats.ts';
 import { Traces } from './traces.ts';
 
-export interface ServiceOptions extends ExportOptions, SessionOptions, RecordOptions {
+export interface ServiceOptions extends ExportOptions, SessionOptions, RecordOptions, PortalOptions {
   readonly guard?: GuardConfig;
   /** The ledger whose read paths and receipts are served (the server's). */
   readonly ledger?: Ledger;
@@ -38,6 +39,7 @@ export class Services {
   readonly canaries: Canaries;
   readonly traces: Traces;
   readonly ledger: LedgerReads;
+  readonly portal: Portal;
 
   private constructor(vault: Vault, opts: ServiceOptions) {
     const gate = new Gate(vault, opts.guard);
@@ -54,6 +56,7 @@ export class Services {
     this.canaries = new Canaries(gate, keys);
     this.traces = new Traces(gate, keys);
     this.ledger = new LedgerReads(gate, opts.ledger);
+    this.portal = new Portal(gate, opts);
   }
 
   /**

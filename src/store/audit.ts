@@ -36,7 +36,14 @@ export type AuditAction =
   | 'trace'
   | 'consent.grant'
   | 'consent.withdraw'
-  | 'consent.list';
+  | 'consent.list'
+  | 'invitation.issue'
+  | 'guardian.enrol'
+  | 'guardian.login'
+  | 'guardian.login.failed'
+  | 'guardian.logout'
+  | 'call.register'
+  | 'call.verify';
 
 export interface AuditEvent {
   readonly action: AuditAction;

@@ -342,6 +342,44 @@ CREATE INDEX enrolments_open ON enrolments (tenant_id, created_at) WHERE enrolle
 ALTER TABLE exports ADD COLUMN justification {blob}
 `,
   },
+  {
+    version: 22,
+    name: 'parents portal: invitations, guardians, one-time codes, registered calls',
+    // Issue 21 (service/portal/). An invitation is kept as a keyed HMAC of its code; a guardian as a
+    // keyed reference of the phone (and the number sealed, for messages), linked to the records it
+    // enrolled for; portal sessions are a table of their own, so a guardian's token is no staff
+    // token and a staff token no guardian's. One row per phone holds its current one-time code
+    // (HMAC), its tries and the counters of its send limit and lockout. A registered call keeps who
+    // called and a sealed message with its code, the purpose as written and the number it comes from.
+    sql: `
+CREATE TABLE portal_invitations (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, record_seq {bigint} NOT NULL REFERENCES records(seq),
+  code_hash {blob} NOT NULL UNIQUE, org_id TEXT, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL);
+CREATE INDEX portal_invitations_record ON portal_invitations (record_seq);
+CREATE TABLE guardians (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, phone_ref {blob} NOT NULL, phone_sealed {blob} NOT NULL,
+  created_at TEXT NOT NULL, UNIQUE (tenant_id, phone_ref));
+CREATE TABLE guardian_children (
+  guardian_id TEXT NOT NULL REFERENCES guardians(id), record_seq {bigint} NOT NULL REFERENCES records(seq),
+  relation TEXT NOT NULL, invitation_id TEXT NOT NULL, enrolled_at TEXT NOT NULL,
+  PRIMARY KEY (guardian_id, record_seq));
+CREATE INDEX guardian_children_record ON guardian_children (record_seq);
+CREATE TABLE portal_sessions (
+  token_hash {blob} PRIMARY KEY, tenant_id TEXT NOT NULL, guardian_id TEXT NOT NULL REFERENCES guardians(id),
+  created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+CREATE TABLE portal_otps (
+  tenant_id TEXT NOT NULL, phone_ref {blob} NOT NULL, code_hash {blob}, purpose TEXT, record_seq {bigint},
+  relation TEXT, invitation_id TEXT, expires_at TEXT, tries INTEGER NOT NULL, sends INTEGER NOT NULL,
+  sends_since TEXT, failures INTEGER NOT NULL, failures_since TEXT,
+  PRIMARY KEY (tenant_id, phone_ref));
+CREATE TABLE calls (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, record_seq {bigint} NOT NULL REFERENCES records(seq),
+  principal_id TEXT NOT NULL, org_id TEXT, role TEXT NOT NULL, purpose TEXT, created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL, sealed {blob} NOT NULL);
+CREATE INDEX calls_record ON calls (record_seq, expires_at)
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { initVault, FILES } from '../../store/vault.ts';
+import { initVault, openVault, FILES } from '../../store/vault.ts';
 import { loadCity } from '../../sim/load.ts';
 import { createDemoStaff, plantPoison, type DemoCredential } from '../../sim/staff.ts';
 import { Services } from '../../service/services.ts';
@@ -10,6 +10,53 @@ import { printSummary } from './summary.ts';
 import { serve } from './serve.ts';
 
 const CREDENTIALS = 'demo-credentials.json';
+/** The demo guardian's invitation (shown once in real life; kept here for the demo). */
+const PORTAL = 'demo-portal.json';
+/** Where the served demo's messages (the portal's one-time codes) are written. */
+const OUTBOX = 'outbox.jsonl';
+
+interface DemoGuardian {
+  readonly recordId: string;
+  readonly motherPhone: string;
+  readonly invitationCode: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * A demo family's invitation to the parents' portal, issued by the demo clinician for the first
+ * record of its hospital: reused until it expires, then issued again. Undefined when the vault's
+ * policy has no `invite` rule (a demo vault made before the portal) or there is no clinician.
+ */
+async function demoGuardian(dir: string, creds: readonly DemoCredential[]): Promise<DemoGuardian | undefined> {
+  const file = join(dir, PORTAL);
+  if (existsSync(file)) {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as DemoGuardian;
+    if (kept.expiresAt > new Date().toISOString()) return kept;
+  }
+  const clinician = creds.find((c) => c.role === 'clinician');
+  if (!clinician) return undefined;
+  const vault = await openVault(dir);
+  try {
+    const principal = await vault.principal(clinician.principalId);
+    const row = await vault.db.get<{ id: string }>(
+      'SELECT id FROM records WHERE org_id = ? AND erased_at IS NULL ORDER BY seq LIMIT 1',
+      [principal?.orgId ?? ''],
+    );
+    if (!principal || !row) return undefined;
+    const phone = (await vault.registry.get(row.id)).current.get('motherPhone')?.value;
+    if (typeof phone !== 'string') return undefined;
+    const services = await Services.open(vault);
+    const issued = await services.portal.invitations
+      .issue({ principal, requestId: 'demo' }, row.id)
+      .catch(() => undefined);
+    if (!issued) return undefined;
+    const g = { recordId: row.id, motherPhone: phone, invitationCode: issued.code, expiresAt: issued.expiresAt };
+    writeFileSync(file, `${JSON.stringify(g, null, 2)}\n`, { mode: 0o600 });
+    return g;
+  } finally {
+    await vault.close();
+  }
+}
 
 /**
  * `npm start`: a vault on the embedded default (SQLite) with a synthetic city and one principal of
@@ -60,7 +107,9 @@ export async function demoCommand(opts: {
   }
   const creds = JSON.parse(readFileSync(join(dir, CREDENTIALS), 'utf8')) as DemoCredential[];
   if (!opts.serve) return;
-  const { url } = await serve({ data: dir, port: opts.port, host: opts.host, quiet: true });
+  const guardian = await demoGuardian(dir, creds);
+  const outbox = join(dir, OUTBOX);
+  const { url } = await serve({ data: dir, port: opts.port, host: opts.host, quiet: true, outbox });
   out('');
   out(`Tracevault is listening on ${url}   (API docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`);
   out('demo credentials (demo only; also in ' + join(opts.data, CREDENTIALS) + '):');
@@ -79,6 +128,19 @@ export async function demoCommand(opts: {
     );
     out(`  curl -s '${url}/v1/ledger/checkpoint'`);
   }
+  out('');
+  if (guardian) {
+    out(`parents' portal (demo family, record ${guardian.recordId}; also in ${join(opts.data, PORTAL)}):`);
+    out(
+      `  invitation code ${guardian.invitationCode} (until ${guardian.expiresAt}), ` +
+        `mother's phone ${guardian.motherPhone}`,
+    );
+    const body = JSON.stringify({ code: guardian.invitationCode, phone: guardian.motherPhone });
+    out(`  curl -s -X POST -H 'content-type: application/json' -d '${body}' '${url}/v1/portal/enrol'`);
+  } else {
+    out("parents' portal: no demo invitation (this vault's policy has no invite rule; see README)");
+  }
+  out(`  one-time codes arrive in ${join(opts.data, OUTBOX)} (one JSON line per message)`);
   out('press Ctrl-C to stop');
   await new Promise(() => undefined);
 }

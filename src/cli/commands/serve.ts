@@ -4,6 +4,9 @@ import { ensureLedgerKey, loadLedgerSigner } from '../../ledger/log-key.ts';
 import { Ledger } from '../../ledger/log.ts';
 import { loadWitnesses } from '../../ledger/witness-client.ts';
 import { buildServer } from '../../server/app.ts';
+import type { MessageGateway } from '../../service/portal/message-gateway.ts';
+import { OutboxGateway } from '../../service/portal/outbox-gateway.ts';
+import { WebhookGateway } from '../../service/portal/webhook-gateway.ts';
 import { Services } from '../../service/services.ts';
 import { openVault } from '../../store/vault.ts';
 import { logLines, out } from '../output.ts';
@@ -15,6 +18,18 @@ export interface ServeOptions {
   readonly quiet?: boolean;
   /** Canaries in export files as a share of their rows (access/access.ts, disclose/canary.ts). */
   readonly canaryDensity?: number;
+  /** The parents' portal's messages (one-time codes) are POSTed to this SMS provider's webhook. */
+  readonly smsWebhook?: string;
+  /** … or appended to this file, one JSON line each (the demo, tests). */
+  readonly outbox?: string;
+}
+
+/** Where the portal's messages leave: the webhook, the outbox file, or nowhere (none is sent). */
+export function messageGateway(opts: Pick<ServeOptions, 'smsWebhook' | 'outbox'>): MessageGateway | undefined {
+  if (opts.smsWebhook && opts.outbox) throw new TypeError('--sms-webhook and --outbox: give one of them');
+  if (opts.smsWebhook) return new WebhookGateway(opts.smsWebhook);
+  if (opts.outbox) return new OutboxGateway(resolve(opts.outbox));
+  return undefined;
 }
 
 /**
@@ -23,11 +38,12 @@ export interface ServeOptions {
  */
 export async function serve(opts: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
   const dir = resolve(opts.data);
+  const messages = messageGateway(opts);
   const vault = await openVault(dir);
   try {
     ensureLedgerKey(dir);
     const ledger = new Ledger(vault.db);
-    const services = await Services.open(vault, { canaryDensity: opts.canaryDensity, ledger });
+    const services = await Services.open(vault, { canaryDensity: opts.canaryDensity, ledger, messages });
     const checkpointer = new Checkpointer(vault.db, ledger, loadLedgerSigner(dir), { witnesses: loadWitnesses(dir) });
     // Request logs: one JSON line each on stderr (none when quiet: the demo, the benchmarks).
     const app = await buildServer(services, { log: opts.quiet ? undefined : logLines });
@@ -41,6 +57,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     const stop = () =>
       (stopping ??= (async () => {
         await app.close();
+        await services.portal.messages.drain();
         await checkpointer.stop();
         await checkpointer.tick().catch(() => undefined);
         await vault.close();
@@ -53,7 +70,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
   }
 }
 
-/** `tracevault serve --data DIR --port N [--host H]`. */
+/** `tracevault serve --data DIR --port N [--host H] [--sms-webhook URL | --outbox FILE]`. */
 export async function serveCommand(opts: ServeOptions): Promise<void> {
   const { url } = await serve(opts);
   out(`tracevault listening on ${url} (API docs ${url}/docs, OpenAPI ${url}/openapi.json)`);

@@ -248,6 +248,28 @@ for (const backend of BACKENDS) {
       assert.equal((await portal.messages()).filter((m) => m.to === mother).length, 5);
     });
 
+    test('the routes are in /openapi.json, each with its token scheme', async () => {
+      const doc = (await api('GET', '/openapi.json')).json;
+      assert.ok(doc.components.securitySchemes.portal);
+      for (const path of ['/v1/portal/enrol', '/v1/portal/login', '/v1/portal/sessions']) {
+        assert.deepEqual(doc.paths[path].post.security, [], path);
+        assert.ok(doc.paths[path].post.requestBody, path);
+      }
+      assert.ok(doc.paths['/v1/portal/enrol'].post.responses['202']);
+      for (const [path, method] of [
+        ['/v1/portal/me', 'get'],
+        ['/v1/portal/calls', 'get'],
+        ['/v1/portal/calls/verify', 'post'],
+        ['/v1/portal/sessions', 'delete'],
+      ]) {
+        assert.deepEqual(doc.paths[path!][method!].security, [{ portal: [] }], path);
+      }
+      // Staff routes: the document's default, the staff bearer scheme.
+      assert.equal(doc.paths['/v1/records/{id}/invitations'].post.security, undefined);
+      assert.ok(doc.paths['/v1/records/{id}/invitations'].post.responses['201']);
+      assert.ok(doc.paths['/v1/calls'].post.requestBody);
+    });
+
     test('too many requests from one address: 429, whatever the phone', async () => {
       const answers = await Promise.all(
         Array.from({ length: 70 }, (_, i) => api('POST', '/v1/portal/login', undefined, { phone: nobody(100 + i) })),

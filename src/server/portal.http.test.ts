@@ -270,6 +270,24 @@ for (const backend of BACKENDS) {
       assert.ok(doc.paths['/v1/calls'].post.requestBody);
     });
 
+    test('over twenty requests an hour about one phone: 429, for a known phone as for an unknown one', async () => {
+      const { mother } = await portal.phones(recordsA[4]!);
+      const known = (await portal.enrolled(recordsA[4]!)).phone;
+      assert.equal(known, mother);
+      for (const phone of [known, nobody(50)]) {
+        const answers = [];
+        for (let i = 0; i < 21; i++) answers.push(await api('POST', '/v1/portal/login', undefined, { phone }));
+        // The enrolment above counted once for the known phone.
+        const ok = phone === known ? 19 : 20;
+        assert.deepEqual(
+          answers.map((r) => r.status),
+          [...Array(ok).fill(202), ...Array(21 - ok).fill(429)],
+          phone === known ? 'known' : 'unknown',
+        );
+        assert.equal(answers.at(-1)!.json.code, 'ERR_RATE_LIMITED');
+      }
+    });
+
     test('too many requests from one address: 429, whatever the phone', async () => {
       const answers = await Promise.all(
         Array.from({ length: 70 }, (_, i) => api('POST', '/v1/portal/login', undefined, { phone: nobody(100 + i) })),

@@ -26,7 +26,8 @@ export const portalRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
     description:
       'A one-time code (6 digits, 10 minutes, 5 tries) is sent by SMS only if the code is valid and the number is ' +
       'the mother’s or father’s on that record; the answer and its timing are the same either way. At most 5 codes ' +
-      'an hour go to one number; too many requests from one address: `429 ERR_RATE_LIMITED`.',
+      'an hour go to one number. More than 60 requests a minute from one address, or 20 an hour about one number ' +
+      '(known or not): `429 ERR_RATE_LIMITED`.',
     body: P.Enrol,
     response: { 202: P.Accepted },
     status: 202,

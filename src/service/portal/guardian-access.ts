@@ -12,9 +12,11 @@
  * waits for a floor (timing.ts `notBefore`) that covers the work of a match (a record decrypted, a
  * code stored and synced), and the message leaves off the request path (message-gateway.ts). A
  * wrong one-time code, an unknown phone, a dead code and a locked phone are one answer,
- * ERR_UNAUTHENTICATED, after the same statements and the same ledger entry. Limits: per client
- * address (rate-limit.ts, `429`, which says nothing of any phone), and per phone (otp-policy.ts:
- * tries, sends, lockout), which act silently on matched phones only — the others get nothing anyway.
+ * ERR_UNAUTHENTICATED, after the same statements and the same ledger entry. Limits (rate-limit.ts):
+ * per client address and per phone number asked about, `429` — the phone's count is of requests, so
+ * it holds for unknown phones exactly as for known ones and tells nothing; and, held in the database,
+ * per phone that matched (otp-policy.ts: tries, sends, lockout), which act silently: the answer stays
+ * `202`, as it does for phones that match nothing and are sent nothing anyway.
  */
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +41,8 @@ export interface GuardianAccessOptions {
   readonly portalFloorMs?: number;
   /** Per client address and per kind of request (enrol, log in, session): default 60 a minute. */
   readonly portalAddressLimit?: WindowLimit;
+  /** Enrolments and logins per phone number asked about, known or not: default 20 an hour. */
+  readonly portalPhoneLimit?: WindowLimit;
   /** How long a portal session lasts (default one hour). */
   readonly portalSessionTtlMs?: number;
   readonly otpPolicy?: OtpPolicy;
@@ -72,6 +76,7 @@ export const OTP_FAILED_PRINCIPAL = 'unauthenticated';
 
 const DEFAULT_FLOOR_MS = 200;
 const DEFAULT_ADDRESS_LIMIT: WindowLimit = { limit: 60, windowMs: 60_000 };
+const DEFAULT_PHONE_LIMIT: WindowLimit = { limit: 20, windowMs: 3600_000 };
 const SESSION_TTL_MS = 3600_000;
 
 export class GuardianAccess {
@@ -85,6 +90,8 @@ export class GuardianAccess {
   readonly #floorMs: number;
   readonly #ttlMs: number;
   readonly #limits: Readonly<Record<'enrol' | 'login' | 'session', RateLimiter>>;
+  /** Keyed by the phone's keyed reference: no number is held in memory in clear. */
+  readonly #perPhone: RateLimiter;
 
   constructor(gate: Gate, keys: PortalKeys, messages: MessageDispatcher, opts: GuardianAccessOptions = {}) {
     const { db, tenantId } = gate.vault;
@@ -99,6 +106,7 @@ export class GuardianAccess {
     this.#ttlMs = opts.portalSessionTtlMs ?? SESSION_TTL_MS;
     const limit = opts.portalAddressLimit ?? DEFAULT_ADDRESS_LIMIT;
     this.#limits = { enrol: new RateLimiter(limit), login: new RateLimiter(limit), session: new RateLimiter(limit) };
+    this.#perPhone = new RateLimiter(opts.portalPhoneLimit ?? DEFAULT_PHONE_LIMIT);
   }
 
   /** `POST /v1/portal/enrol {code, phone}`: always ENROL_ACCEPTED; a code goes out only on a match. */
@@ -107,6 +115,7 @@ export class GuardianAccess {
     try {
       this.#take('enrol', address);
       const digits = normaliseMobile(input.phone);
+      this.#takePhone(digits);
       const now = this.#gate.now().toISOString();
       const invitation = await this.#invitations.live(
         this.#keys.invitationHash(normaliseInvitationCode(input.code)),
@@ -133,6 +142,7 @@ export class GuardianAccess {
     try {
       this.#take('login', address);
       const digits = normaliseMobile(input.phone);
+      this.#takePhone(digits);
       const guardianId = await this.#guardians.byPhoneRef(this.#keys.phoneRef(digits));
       if (guardianId && (await this.#guardians.hasChildren(guardianId))) {
         await this.#sendCode(digits, { purpose: 'login', recordSeq: null, relation: null, invitationId: null });
@@ -182,6 +192,11 @@ export class GuardianAccess {
 
   #take(kind: 'enrol' | 'login' | 'session', address: string): void {
     if (!this.#limits[kind].take(address, Date.now())) throw new TracevaultError('ERR_RATE_LIMITED');
+  }
+
+  #takePhone(digits: string): void {
+    const key = this.#keys.phoneRef(digits).toString('base64');
+    if (!this.#perPhone.take(key, Date.now())) throw new TracevaultError('ERR_RATE_LIMITED');
   }
 
   /** Which parent's number `digits` is on the record (current values), if either; both compared alike. */

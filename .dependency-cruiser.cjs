@@ -3,6 +3,7 @@
  *
  *   schema ← crypto ← store ← ledger · access · disclose · ingest · trace ← service ← server · cli
  *   synth (the pure generator) ← sim, canaries (disclose/)
+ *   web/ (the parents' portal, in the browser) ── HTTP only ──▶ server
  *
  * A module imports only from its own layer and the layers to its left, and from a sibling in the
  * middle only where a rule below names it. src/errors.ts and src/worker-thread.ts are a base that
@@ -153,6 +154,23 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: TEST },
       to: { path: ['^test/', '^bench/', TEST] },
+    },
+    {
+      name: 'web-over-http-only',
+      comment:
+        "The parents' portal (web/) reaches the server only over HTTP, through the client typed from /openapi.json " +
+        "(web/src/api/schema.d.ts, generated): it never imports the server's code, its tests or its benchmarks.",
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: '^(src|test|bench)/' },
+    },
+    {
+      name: 'server-not-on-web',
+      comment:
+        'The server serves the built portal as files (server/portal-static.ts); no production module imports web/.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: TEST },
+      to: { path: '^web/' },
     },
     {
       name: 'lower-tests-not-on-interfaces',

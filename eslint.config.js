@@ -16,11 +16,21 @@ const UNTYPED_JSON_RULES = {
 export default tseslint.config(
   {
     // test/fixtures/: trees that break the layering on purpose (test/layering.test.ts), not code of the project.
-    ignores: ['dist/', 'node_modules/', 'src/schema/regions-data.ts', 'demo-vault/', '.scratch/', 'test/fixtures/'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'src/schema/regions-data.ts',
+      'demo-vault/',
+      '.scratch/',
+      'test/fixtures/',
+      // The built portal and the API types generated from /openapi.json (scripts/gen-api-types.ts).
+      'web/dist/',
+      'web/src/api/schema.d.ts',
+    ],
   },
   js.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
@@ -38,6 +48,19 @@ export default tseslint.config(
       ],
       // Personal data must never reach the console by accident: output goes through src/cli/output.ts.
       'no-console': 'error',
+    },
+  },
+  {
+    // The parents' portal runs in the browser: no Node.js modules or globals in its code (its tests
+    // run under Node.js, and web/ reaches the server only over HTTP: .dependency-cruiser.cjs).
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'web/src runs in the browser.' }] },
+      ],
+      'no-restricted-globals': ['error', 'Buffer', 'process', '__dirname', 'require'],
     },
   },
   {

@@ -4,16 +4,17 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MAX = 120;
-const ROOTS = ['src', 'bench', 'test', 'scripts', 'bin'];
-const SKIP = new Set(['node_modules', 'vectors', 'fixtures']);
-const EXEMPT = new Set([join('src', 'schema', 'regions-data.ts')]);
+const ROOTS = ['src', 'bench', 'test', 'scripts', 'bin', 'web'];
+const SKIP = new Set(['node_modules', 'vectors', 'fixtures', 'dist']);
+// Generated: the regions table, and the API types of the web app (scripts/gen-api-types.ts).
+const EXEMPT = new Set([join('src', 'schema', 'regions-data.ts'), join('web', 'src', 'api', 'schema.d.ts')]);
 
 function* files(dir) {
   for (const name of readdirSync(dir)) {
     if (SKIP.has(name)) continue;
     const p = join(dir, name);
     if (statSync(p).isDirectory()) yield* files(p);
-    else if (/\.(ts|js|mjs|cjs)$/.test(name) && !EXEMPT.has(p)) yield p;
+    else if (/\.(ts|tsx|js|mjs|cjs|css|html)$/.test(name) && !EXEMPT.has(p)) yield p;
   }
 }
 

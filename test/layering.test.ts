@@ -14,7 +14,7 @@ const FIXTURES = join(import.meta.dirname, 'fixtures', 'layering');
 
 async function violations(fixture: string): Promise<string[]> {
   const options = await extractDepcruiseOptions(join(ROOT, '.dependency-cruiser.cjs'));
-  const { output } = await cruise(['src', 'test'], { ...options, baseDir: join(FIXTURES, fixture) });
+  const { output } = await cruise(['src', 'test', 'web'], { ...options, baseDir: join(FIXTURES, fixture) });
   return (output as ICruiseResult).summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
 }
 
@@ -29,8 +29,10 @@ test('each illegal import is reported under its rule', async () => {
     'no-test-code-in-production: src/ledger/helper.ts → test/helpers/h.ts',
     // A type-only import is a dependency too.
     'schema-is-the-bottom: src/schema/bad.ts → src/store/x.ts',
+    'server-not-on-web: src/server/serves-web.ts → web/src/page.ts',
     'service-below-the-interfaces: src/service/bad.ts → src/sim/s.ts',
     'synth-only-on-schema: src/synth/bad.ts → src/crypto/c.ts',
+    'web-over-http-only: web/src/bad.ts → src/schema/z.ts',
   ]);
 });
 

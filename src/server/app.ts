@@ -22,6 +22,7 @@ import { toErrorBody } from './errors.ts';
 import { parseJsonBody } from './json-body.ts';
 import { loggerOptions, logFailure, RequestLog, type LogDestination } from './logging.ts';
 import { openApiOptions } from './openapi.ts';
+import { portalStatic } from './portal-static.ts';
 import { router, type AreaOptions } from './route.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { canaryRoutes } from './routes/canaries.ts';
@@ -111,6 +112,7 @@ export async function buildServer(services: Services, opts: ServerOptions = {}):
   await app.register(fastifySwagger, openApiOptions);
   for (const [area, prefix] of AREAS) await app.register(area, { prefix, services });
   await app.register(docsRoutes, { services });
+  await app.register(portalStatic, { services });
   const route = router(app, services);
   route({
     method: 'GET',

@@ -1,0 +1,92 @@
+/**
+ * The guardian's home: the children this session may see (`GET /v1/portal/me`: ids, relation,
+ * enrolment date), the ledger as this browser verified it, and what is still being built, said
+ * plainly. No data is invented here.
+ */
+import { Button } from 'antd-mobile';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, useNavigate } from 'react-router';
+import { api, bearer } from '../api/client.ts';
+import type { components, paths } from '../api/schema.d.ts';
+import { LedgerStatus } from '../components/ledger-status.tsx';
+import { useTitle } from '../components/use-title.ts';
+import { formatDate } from '../format.ts';
+import { clearSession, loadSession } from '../session/token.ts';
+
+type Me = paths['/v1/portal/me']['get']['responses'][200]['content']['application/json'];
+type ApiError = components['responses']['Error']['content']['application/json'];
+
+const COMING = ['history', 'caller', 'report', 'rights'] as const;
+
+export function HomePage() {
+  const { t, i18n } = useTranslation();
+  useTitle(t('home.title'));
+  const navigate = useNavigate();
+  const session = loadSession();
+  const token = session?.token;
+  const [me, setMe] = useState<Me | undefined>();
+  const [failed, setFailed] = useState<ApiError | 'network' | undefined>();
+
+  useEffect(() => {
+    if (!token) return;
+    let live = true;
+    api
+      .GET('/v1/portal/me', { headers: bearer(token) })
+      .then(({ data, error, response }) => {
+        if (!live) return;
+        if (response.status === 401) {
+          clearSession();
+          void navigate('/login', { replace: true });
+        } else if (data) setMe(data);
+        else setFailed(error);
+      })
+      .catch(() => live && setFailed('network'));
+    return () => {
+      live = false;
+    };
+  }, [token, navigate]);
+
+  if (!session) return <Navigate to="/login" replace />;
+
+  const logout = async () => {
+    await api.DELETE('/v1/portal/sessions', { headers: bearer(session.token) }).catch(() => undefined);
+    clearSession();
+    void navigate('/', { replace: true });
+  };
+
+  return (
+    <>
+      <h1>{t('home.title')}</h1>
+      {failed && <p className="tv-error-message">{t(failed === 'network' ? 'errors.network' : 'errors.generic')}</p>}
+      {me && (
+        <section className="tv-card" aria-labelledby="children-title">
+          <h2 id="children-title">
+            {me.children.length === 0 ? t('home.none') : t('home.children', { count: me.children.length })}
+          </h2>
+          <ul className="tv-plain-list">
+            {me.children.map((c, i) => (
+              <li key={c.id}>
+                <strong>{t('home.child', { n: i + 1 })}</strong> · {t(`home.relation.${c.relation}`)} ·{' '}
+                {t('home.enrolledAt', { date: formatDate(c.enrolledAt, i18n.language) })}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <LedgerStatus />
+      <section className="tv-card tv-coming" aria-labelledby="coming-title">
+        <h2 id="coming-title">{t('home.comingTitle')}</h2>
+        <p>{t('home.comingLead')}</p>
+        <ul className="tv-list">
+          {COMING.map((k) => (
+            <li key={k}>{t(`home.coming.${k}`)}</li>
+          ))}
+        </ul>
+      </section>
+      <Button size="large" block fill="outline" onClick={() => void logout()}>
+        {t('home.logout')}
+      </Button>
+    </>
+  );
+}

@@ -1,0 +1,69 @@
+/** Logging in again: the phone number (`POST /v1/portal/login`, always 202), then the one-time code. */
+import { Button } from 'antd-mobile';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate } from 'react-router';
+import { api, failureOf } from '../api/client.ts';
+import { ErrorSummary, type FormError } from '../components/error-summary.tsx';
+import { Field } from '../components/field.tsx';
+import { useFlow } from '../components/flow.tsx';
+import { useTitle } from '../components/use-title.ts';
+import { looksLikeMobile } from '../input-rules.ts';
+
+export function LoginPage() {
+  const { t } = useTranslation();
+  useTitle(t('login.title'));
+  const navigate = useNavigate();
+  const { setPending } = useFlow();
+  const [phone, setPhone] = useState('');
+  const [errors, setErrors] = useState<FormError[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const found: FormError[] = looksLikeMobile(phone) ? [] : [{ field: 'phone', message: t('errors.phone') }];
+    setErrors(found);
+    if (found.length > 0) return;
+    setBusy(true);
+    try {
+      const { response } = await api.POST('/v1/portal/login', { body: { phone } });
+      if (response.status === 202) {
+        setPending({ phone, via: 'login' });
+        void navigate('/verify');
+        return;
+      }
+      setErrors([{ message: t(`errors.${failureOf(response.status)}`) }]);
+    } catch {
+      setErrors([{ message: t('errors.network') }]);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <ErrorSummary errors={errors} />
+      <h1>{t('login.title')}</h1>
+      <p className="tv-lead">{t('login.lead')}</p>
+      <form noValidate onSubmit={(e) => void submit(e)}>
+        <Field
+          id="phone"
+          label={t('login.phone')}
+          hint={t('login.phoneHint')}
+          error={errors.find((x) => x.field === 'phone')?.message}
+          value={phone}
+          onChange={setPhone}
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+        />
+        <Button type="submit" color="primary" size="large" block loading={busy} disabled={busy}>
+          {t('login.submit')}
+        </Button>
+      </form>
+      <p className="tv-after">
+        <Link to="/enrol">{t('login.noCode')}</Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * The one-time code: `POST /v1/portal/sessions {phone, otp}` → `201 {token, expiresAt}`, kept in
+ * sessionStorage (session/token.ts). Reached only from enrolling or logging in in this tab: the
+ * phone number is in memory (components/flow.tsx), never in the URL.
+ */
+import { Button } from 'antd-mobile';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Navigate, useNavigate } from 'react-router';
+import { api, failureOf } from '../api/client.ts';
+import { ErrorSummary, type FormError } from '../components/error-summary.tsx';
+import { Field } from '../components/field.tsx';
+import { useFlow } from '../components/flow.tsx';
+import { useTitle } from '../components/use-title.ts';
+import { looksLikeOtp, otpDigits } from '../input-rules.ts';
+import { saveSession } from '../session/token.ts';
+
+export function VerifyPage() {
+  const { t } = useTranslation();
+  useTitle(t('verify.title'));
+  const navigate = useNavigate();
+  const { pending, setPending } = useFlow();
+  const [otp, setOtp] = useState('');
+  const [errors, setErrors] = useState<FormError[]>([]);
+  const [busy, setBusy] = useState(false);
+  if (!pending) return <Navigate to="/" replace />;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const found: FormError[] = looksLikeOtp(otp) ? [] : [{ field: 'otp', message: t('errors.otp') }];
+    setErrors(found);
+    if (found.length > 0) return;
+    setBusy(true);
+    try {
+      const { data, response } = await api.POST('/v1/portal/sessions', {
+        body: { phone: pending.phone, otp: otpDigits(otp) },
+      });
+      if (response.status === 201 && data) {
+        saveSession({ token: data.token, expiresAt: data.expiresAt });
+        setPending(undefined);
+        void navigate('/home', { replace: true });
+        return;
+      }
+      setErrors([{ message: t(`errors.${failureOf(response.status)}`) }]);
+    } catch {
+      setErrors([{ message: t('errors.network') }]);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <ErrorSummary errors={errors} />
+      <h1>{t('verify.title')}</h1>
+      <p className="tv-lead">{t('verify.lead', { phone: pending.phone })}</p>
+      <p className="tv-warning">{t('verify.warning')}</p>
+      <form noValidate onSubmit={(e) => void submit(e)}>
+        <Field
+          id="otp"
+          label={t('verify.otp')}
+          hint={t('verify.otpHint')}
+          error={errors.find((x) => x.field === 'otp')?.message}
+          value={otp}
+          onChange={setOtp}
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={12}
+          className="tv-input-short"
+        />
+        <Button type="submit" color="primary" size="large" block loading={busy} disabled={busy}>
+          {t('verify.submit')}
+        </Button>
+      </form>
+      <p className="tv-after">
+        <Link to={pending.via === 'enrol' ? '/enrol' : '/login'}>{t('verify.again')}</Link>
+      </p>
+    </>
+  );
+}

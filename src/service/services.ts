@@ -19,9 +19,12 @@ import { Records, type RecordOptions } from './records.ts';
 import { Sessions, type SessionOptions } from './sessions.ts';
 import { Stats } from './stats.ts';
 import { Traces } from './traces.ts';
+import type { TraceJobOptions } from './trace-jobs.ts';
 
 export interface ServiceOptions extends ExportOptions, SessionOptions, RecordOptions, PortalOptions {
   readonly guard?: GuardConfig;
+  /** Trace jobs: how many at once, their heap, their uploads' limit (service/trace-jobs.ts). */
+  readonly traceJobs?: TraceJobOptions;
   /** The ledger whose read paths and receipts are served (the server's). */
   readonly ledger?: Ledger;
 }
@@ -54,7 +57,7 @@ export class Services {
     this.oversight = new Oversight(gate);
     this.stats = new Stats(gate);
     this.canaries = new Canaries(gate, keys);
-    this.traces = new Traces(gate, keys);
+    this.traces = new Traces(gate, keys, opts.traceJobs);
     this.ledger = new LedgerReads(gate, opts.ledger);
     this.portal = new Portal(gate, opts);
   }

@@ -10,6 +10,7 @@
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { TracevaultError, type ErrorCode, type ErrorDetails } from '../errors.ts';
 import { newId } from '../crypto/ids.ts';
@@ -32,7 +33,11 @@ export interface TraceJobOptions {
   readonly maxJobs?: number;
   /** Largest upload in bytes (default 64 MiB). */
   readonly uploadLimit?: number;
-  /** Heap of a job's worker thread in MiB (default 3,072); beyond it the job fails, not the server. */
+  /**
+   * Heap of a job's worker thread in MiB; beyond it the job fails, not the server. By default the
+   * server's own heap limit (Node's default, or --max-old-space-size): a trace that fitted in the
+   * server before jobs fits in its job.
+   */
   readonly heapMb?: number;
   /** Longest a job may run (default 30 minutes). */
   readonly timeoutMs?: number;
@@ -90,7 +95,7 @@ export class TraceJobs {
       concurrency: 1,
       maxJobs: 8,
       uploadLimit: 64 * 1024 * 1024,
-      heapMb: 3072,
+      heapMb: Math.max(1024, Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)),
       timeoutMs: 30 * 60_000,
       heartbeatMs: 5000,
       staleMs: 30_000,

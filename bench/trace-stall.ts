@@ -75,7 +75,7 @@ async function build(): Promise<void> {
 }
 
 interface Watch {
-  stop(): { loopMax: number; loopP99: number; healthMax: number; healthN: number };
+  stop(): { loopMax: number; loopP99: number; healthMax: number; healthN: number; peakRss: number };
 }
 
 /** Watches the event loop, and asks /healthz every 10 ms (each answer's time, from asking). */
@@ -83,12 +83,14 @@ function watch(base: string): Watch {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const times: number[] = [];
-  let on = true;
+  let on = true,
+    peakRss = 0;
   void (async () => {
     while (on) {
       const t = performance.now();
       await (await fetch(`${base}/healthz`)).text();
       times.push(performance.now() - t);
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
@@ -101,6 +103,7 @@ function watch(base: string): Watch {
         loopP99: loop.percentile(99) / 1e6,
         healthMax: Math.max(0, ...times),
         healthN: times.length,
+        peakRss,
       };
     },
   };
@@ -173,21 +176,23 @@ async function main(): Promise<void> {
     () => inRequest(base, services, ctx, leakPath),
   ]) {
     const r = await run();
+    // What the process holds once the trace is over: the job's worker ends within seconds of its report.
+    await new Promise((res) => setTimeout(res, 6000));
     const after = held();
     const s = r.stall;
     say(
       `  event loop max ${s.loopMax.toFixed(1)} ms, p99 ${s.loopP99.toFixed(1)} ms; /healthz max ` +
-        `${s.healthMax.toFixed(1)} ms over ${s.healthN} requests; after: ${after}`,
+        `${s.healthMax.toFixed(1)} ms over ${s.healthN} requests; peak RSS ${mb(s.peakRss)}; after: ${after}`,
     );
     out.push(
       `| ${r.how} | ${r.secs.toFixed(1)} s | ${s.loopMax.toFixed(0)} ms | ${s.loopP99.toFixed(0)} ms | ` +
-        `${s.healthMax.toFixed(0)} ms (${s.healthN}) | ${after} |`,
+        `${s.healthMax.toFixed(0)} ms (${s.healthN}) | ${mb(s.peakRss)} | ${after} |`,
     );
   }
   await app.close();
   await vault.close();
-  say('\n| how | time | event loop max | p99 | /healthz max (requests) | held after |');
-  say('| --- | --- | --- | --- | --- | --- |');
+  say('\n| how | time | event loop max | p99 | /healthz max (requests) | peak RSS | held after |');
+  say('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of out) say(r);
 }
 

@@ -66,10 +66,10 @@ for (const backend of BACKENDS) {
       const json = (await res.json()) as Json;
       return { status: res.status, json, ms: performance.now() - t0 };
     };
-    const post = async (text: string) => {
+    const post = async (text: string, prefer = 'respond-async') => {
       const res = await fetch(`${base}/v1/traces`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${investigator}`, 'content-type': 'text/csv' },
+        headers: { authorization: `Bearer ${investigator}`, 'content-type': 'text/csv', ...(prefer && { prefer }) },
         body: text,
       });
       return { status: res.status, json: (await res.json()) as Json, location: res.headers.get('location') };
@@ -152,6 +152,14 @@ for (const backend of BACKENDS) {
       assert.ok(seen.some((s) => s.progress.phase === 'link' && s.progress.done > 0));
       for (const s of seen)
         assert.deepEqual(Object.keys(s).sort(), ['createdAt', 'finishedAt', 'id', 'progress', 'status']);
+    });
+
+    test('without a preference, a trace that ends within 10 s is answered as before jobs: 201, the report', async () => {
+      const r = await post(bigLeak(300), '');
+      assert.equal(r.status, 201, JSON.stringify(r.json));
+      assert.equal(r.json.status, 'done');
+      assert.equal(r.location, `/v1/traces/${r.json.id as string}`);
+      assert.ok('accused' in r.json && 'affected' in r.json);
     });
 
     test('a server closed under a running job leaves it failed for the next one, not running', async () => {

@@ -4,9 +4,10 @@
  * job stands, then the report, as JSON or as a readable page (trace/report.ts).
  *
  * The upload is not parsed here: this plugin's content-type parsers hand the body on as a stream,
- * which the job's owner-only file receives as it arrives (bounded). `POST` answers 202 with the job
- * at once — or, with `Prefer: wait=N` (RFC 7240 §4.3), waits up to N seconds (at most 60) for the
- * job to end and answers as a trace did before jobs: 201 with the report, or the job's coded error.
+ * which the job's owner-only file receives as it arrives (bounded). `POST` waits up to 10 s for the
+ * job (`Prefer: wait=N` up to 60 s; `Prefer: respond-async` not at all, RFC 7240) and answers as a
+ * trace did before jobs, 201 with the report or the job's coded error — or, if it has not ended,
+ * 202 with the job, whose progress GET tells.
  */
 import type { FastifyPluginCallback, FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
@@ -33,8 +34,9 @@ export const LEAK_TYPES: Readonly<Record<string, LeakFormat>> = {
 /** The page's own rules: nothing loaded from anywhere, no script; its charts are inline SVG. */
 const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-/** The longest `Prefer: wait` honoured, in seconds. */
+/** The longest `Prefer: wait` honoured, and the wait without a preference, in seconds. */
 const MAX_WAIT = 60;
+const DEFAULT_WAIT = 10;
 
 const TraceProgress = z
   .object({
@@ -82,10 +84,16 @@ const TraceReportShape = z
   .loose()
   .meta({ description: 'the report (README, Trace): record and principal ids, never a personal value' });
 
-/** `Prefer: wait=N` (RFC 7240 §4.3), in seconds, at most MAX_WAIT; 0 without it. */
+/**
+ * How long POST waits for its job (RFC 7240): `Prefer: respond-async` not at all (§4.1), `wait=N` N
+ * seconds (§4.3, at most MAX_WAIT), no preference DEFAULT_WAIT — so a trace that ends quickly is
+ * answered as before jobs (201, the report) and a long one as a job (202) while it runs.
+ */
 function preferredWait(header: string | string[] | undefined): number {
-  const m = /(?:^|[,;\s])wait\s*=\s*"?(\d{1,6})"?/i.exec(String(header ?? ''));
-  return m ? Math.min(Number(m[1]), MAX_WAIT) : 0;
+  const prefer = String(header ?? '');
+  if (/(?:^|[,;\s])respond-async(?:$|[,;\s])/i.test(prefer)) return 0;
+  const m = /(?:^|[,;\s])wait\s*=\s*"?(\d{1,6})"?/i.exec(prefer);
+  return m ? Math.min(Number(m[1]), MAX_WAIT) : DEFAULT_WAIT;
 }
 
 /** A report's JSON text with `status: "done"` first, sent as it is (a large report is neither parsed nor rewritten). */
@@ -111,7 +119,8 @@ export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
     summary:
       'Trace a leaked list (investigator), as a job: upload the file as the body (text/csv, XLSX, application/json, ' +
       'application/x-ndjson, text/plain for pasted chat text), or JSON { rows } / { content, format, encoding }; ' +
-      '202 with the job at once (Location: its URL), or with Prefer: wait=N, 201 and the report if it ends within N s',
+      '201 and the report if the job ends within 10 s (Prefer: wait=N, up to 60 s), else 202 with the job ' +
+      '(Location: its URL); Prefer: respond-async answers 202 at once',
     description:
       'Up to 64 MiB, stored as it arrives and traced on a worker thread; GET /v1/traces/{id} tells where it stands. ' +
       'Too many jobs at once: 429 ERR_RATE_LIMITED. An unreadable file fails the job with its coded error ' +
@@ -134,8 +143,9 @@ export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
       });
       void reply.header('location', `/v1/traces/${job.id}`);
       const wait = preferredWait(req.headers.prefer);
+      if (req.headers.prefer !== undefined)
+        void reply.header('preference-applied', wait > 0 ? `wait=${wait}` : 'respond-async');
       if (wait > 0) {
-        void reply.header('preference-applied', `wait=${wait}`);
         await traces.jobs.wait(job.id, wait * 1000);
         const now = await traces.status(ctx, job.id);
         if (now.report !== undefined) return reply.code(201).send(reportJson(reply, now.report));

@@ -154,7 +154,7 @@ for (const backend of BACKENDS) {
         assert.deepEqual(Object.keys(s).sort(), ['createdAt', 'finishedAt', 'id', 'progress', 'status']);
     });
 
-    test('without a preference, a trace that ends within 10 s is answered as before jobs: 201, the report', async () => {
+    test('with no preference, a trace that ends within 10 s is answered as before jobs: 201, the report', async () => {
       const r = await post(bigLeak(300), '');
       assert.equal(r.status, 201, JSON.stringify(r.json));
       assert.equal(r.json.status, 'done');

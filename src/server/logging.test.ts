@@ -13,6 +13,7 @@ const SECRETS = ['13812345678', 'tv_secret_token', 'because-I-said-so', 'correct
 test('request lines hold the route pattern and status, never what the caller sent', async () => {
   const stub = {
     durable: () => Promise.resolve(),
+    portal: { messages: { onFailure: () => undefined } }, // its routes take their services when declared
     sessions: {
       authenticate: () => Promise.reject(new Error(`lookup failed for ${SECRETS[0]}`)),
       login: () => Promise.resolve({ token: 't', expiresAt: 'x', principalId: 'p' }),

@@ -17,6 +17,7 @@ const calls: unknown[][] = [];
 
 const stub = {
   durable: () => Promise.resolve(),
+  portal: { messages: { onFailure: () => undefined } }, // its routes take their services when declared
   sessions: {
     authenticate: (token: string) =>
       token === TOKEN

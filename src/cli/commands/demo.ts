@@ -131,6 +131,7 @@ export async function demoCommand(opts: {
   out('');
   if (guardian) {
     out(`parents' portal (demo family, record ${guardian.recordId}; also in ${join(opts.data, PORTAL)}):`);
+    out(`  open ${url}/portal/ and enrol with`);
     out(
       `  invitation code ${guardian.invitationCode} (until ${guardian.expiresAt}), ` +
         `mother's phone ${guardian.motherPhone}`,

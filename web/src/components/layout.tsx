@@ -20,7 +20,7 @@ export function Layout({ children }: { readonly children: ReactNode }) {
       </a>
       <header className="tv-header">
         <div className="tv-header-inner">
-          <Link className="tv-brand" to="/" aria-label={t('app.home')}>
+          <Link className="tv-brand" to="/">
             <span className="tv-brand-name">{t('app.name')}</span>
             <span className="tv-brand-owner">{t('app.owner')}</span>
           </Link>
@@ -30,7 +30,7 @@ export function Layout({ children }: { readonly children: ReactNode }) {
             </Button>
             <Button
               size="small"
-              fill={large ? 'solid' : 'outline'}
+              fill="outline"
               className="tv-setting"
               aria-pressed={large}
               onClick={() => {

@@ -34,10 +34,9 @@ export function LedgerStatus() {
           <div className="tv-verdict tv-verdict-ok">
             <p className="tv-verdict-head">{t('ledger.verified')}</p>
             <p>
-              {t('ledger.verifiedDetail', {
-                size: n(status.checkpoint.size),
-                witnesses: n(status.witnesses.length),
-              })}
+              {status.witnesses.length === 0
+                ? t('ledger.verifiedNoWitness', { size: n(status.checkpoint.size) })
+                : t('ledger.verifiedDetail', { size: n(status.checkpoint.size), count: status.witnesses.length })}
             </p>
             <p>
               {status.previousSize === undefined
@@ -50,7 +49,7 @@ export function LedgerStatus() {
           <div className="tv-verdict tv-verdict-bad">
             <p className="tv-verdict-head">{t('ledger.altered')}</p>
             <p>{t('ledger.alteredDetail')}</p>
-            <p className="tv-hint">{t('ledger.reason', { reason: status.reason })}</p>
+            <p className="tv-hint">{t('ledger.reason', { reason: t(`ledger.alteredReason.${status.reason}`) })}</p>
           </div>
         )}
         {status?.state === 'unavailable' && (

@@ -6,7 +6,6 @@ export const en: Messages = {
     name: "Parents' portal",
     owner: 'Tracevault birth registry',
     skip: 'Skip to main content',
-    home: "Parents' portal home",
     pageTitle: "{{page}} · Parents' portal",
     footer: 'Only your own children’s records are shown here. We never call to ask for your code.',
   },
@@ -36,16 +35,16 @@ export const en: Messages = {
       'The code is printed on the discharge or registration paper. ' +
       'The number must be the mother’s or father’s number on the child’s record.',
     code: 'Invitation code',
-    codeHint: '16 letters and digits, like K7QM-3XPA-W9RT-HC4N. Capitals and dashes do not matter.',
+    codeHint: '16 letters and digits, like K7QM\u20113XPA\u2011W9RT\u2011HC4N. Capitals and dashes do not matter.',
     phone: 'Mobile number',
-    phoneHint: 'An 11-digit mobile number, like 138 0013 8000.',
+    phoneHint: 'An 11-digit mobile number, like 138\u00a00013\u00a08000.',
     submit: 'Send me a code',
   },
   login: {
     title: 'Log in',
     lead: 'Enter the mobile number you enrolled with. We will send a code to it.',
     phone: 'Mobile number',
-    phoneHint: 'An 11-digit mobile number, like 138 0013 8000.',
+    phoneHint: 'An 11-digit mobile number, like 138\u00a00013\u00a08000.',
     submit: 'Send me a code',
     noCode: 'Not enrolled yet? Start with your code',
   },
@@ -81,9 +80,13 @@ export const en: Messages = {
     title: 'Checking the record book',
     checking: 'Checking the record book…',
     verified: 'Verified: the record book is complete and has not been changed.',
-    verifiedDetail:
+    verifiedDetail_one:
+      'The record book holds {{size}} entries, signed by the registry and confirmed by {{count}} independent witness.',
+    verifiedDetail_other:
       'The record book holds {{size}} entries, signed by the registry ' +
-      'and confirmed by {{witnesses}} independent witnesses.',
+      'and confirmed by {{count}} independent witnesses.',
+    verifiedNoWitness:
+      'The record book holds {{size}} entries, signed by the registry. It has no independent witness yet.',
     consistent: 'It still contains all {{size}} entries this phone checked last time.',
     firstVisit:
       'This is the first check on this phone. Next time it will also check that nothing was removed or changed.',
@@ -91,7 +94,16 @@ export const en: Messages = {
     alteredDetail:
       'The signatures or proofs of the record book do not match. ' +
       'Do not rely on what is shown here, and contact the registry.',
-    reason: 'Technical reason: {{reason}}',
+    reason: 'What does not match: {{reason}}',
+    alteredReason: {
+      malformed: 'the record book is not in the right format.',
+      signature: 'a signature of the registry or of a witness does not match.',
+      origin: 'this is not the record book this page trusts.',
+      witnesses: 'the independent witnesses have not confirmed it.',
+      rollback: 'the record book has fewer entries than when this phone last checked it.',
+      fork: 'the same number of entries, but not the ones this phone checked last time.',
+      consistency: 'the new record book cannot prove it still holds every entry checked last time.',
+    },
     unavailable: 'The record book cannot be checked right now.',
     unavailableReason: {
       'no-keys': 'This page came without the registry’s public key.',
@@ -103,8 +115,8 @@ export const en: Messages = {
   errors: {
     title: 'There is a problem',
     required: 'Enter your {{field}}.',
-    phone: 'Enter an 11-digit mobile number, like 138 0013 8000.',
-    code: 'The invitation code is 16 letters and digits, like K7QM-3XPA-W9RT-HC4N.',
+    phone: 'Enter an 11-digit mobile number, like 138\u00a00013\u00a08000.',
+    code: 'The invitation code is 16 letters and digits, like K7QM\u20113XPA\u2011W9RT\u2011HC4N.',
     otp: 'The code is 6 digits.',
     wrongOtp: 'The code is wrong or has expired. Check it and try again, or get a new code.',
     rateLimited: 'Too many tries. Wait a while and try again.',

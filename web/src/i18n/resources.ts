@@ -7,8 +7,11 @@ import { zhCN } from './zh-CN.ts';
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 
-/** The shape every language fills; English adds its singular plural form. */
-export type Messages = Shape<typeof zhCN> & { home: { children_one?: string } };
+/** The shape every language fills; English adds its singular forms (Chinese has one plural form). */
+export type Messages = Shape<typeof zhCN> & {
+  home: { children_one?: string };
+  ledger: { verifiedDetail_one?: string };
+};
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];

@@ -1,10 +1,12 @@
-/** The portal's words in Chinese (the default). Plain words, one thing per page (GOV.UK style). */
+/**
+ * The portal's words in Chinese (the default). Plain words, one thing per page (GOV.UK style). The
+ * examples of codes and numbers hold non-breaking hyphens and spaces (\u2011, \u00a0): never split.
+ */
 export const zhCN = {
   app: {
     name: '家长服务',
     owner: 'Tracevault 出生登记',
     skip: '跳到主要内容',
-    home: '家长服务首页',
     pageTitle: '{{page}} · 家长服务',
     footer: '这里只显示您孩子的记录。我们不会打电话向您索要验证码。',
   },
@@ -29,16 +31,16 @@ export const zhCN = {
     title: '输入邀请码和手机号码',
     lead: '邀请码印在出院单或登记单上。手机号码必须是登记在孩子记录上的母亲或父亲的号码。',
     code: '邀请码',
-    codeHint: '16 位字母和数字，例如 K7QM-3XPA-W9RT-HC4N。大小写和短横线都可以。',
+    codeHint: '16 位字母和数字，例如 K7QM\u20113XPA\u2011W9RT\u2011HC4N。大小写和短横线都可以。',
     phone: '手机号码',
-    phoneHint: '11 位手机号码，例如 138 0013 8000。',
+    phoneHint: '11 位手机号码，例如 138\u00a00013\u00a08000。',
     submit: '发送验证码',
   },
   login: {
     title: '登录',
     lead: '输入您注册时用的手机号码。我们会给它发送一个验证码。',
     phone: '手机号码',
-    phoneHint: '11 位手机号码，例如 138 0013 8000。',
+    phoneHint: '11 位手机号码，例如 138\u00a00013\u00a08000。',
     submit: '发送验证码',
     noCode: '还没有注册？用邀请码开始',
   },
@@ -73,12 +75,22 @@ export const zhCN = {
     title: '记录簿核验',
     checking: '正在核验记录簿……',
     verified: '已核验：记录簿完整，没有被改动过。',
-    verifiedDetail: '这本记录簿共有 {{size}} 条记录，由登记机构签名，并由 {{witnesses}} 个独立见证方确认。',
+    verifiedDetail_other: '这本记录簿共有 {{size}} 条记录，由登记机构签名，并由 {{count}} 个独立见证方确认。',
+    verifiedNoWitness: '这本记录簿共有 {{size}} 条记录，由登记机构签名。它还没有独立见证方。',
     consistent: '它包含了这部手机上次核验过的全部 {{size}} 条记录。',
     firstVisit: '这是这部手机第一次核验。下次访问时会检查记录有没有被删改。',
     altered: '这段历史可能被篡改过。',
     alteredDetail: '记录簿的签名或证明对不上。请不要相信这里显示的内容，并联系登记机构。',
-    reason: '技术原因：{{reason}}',
+    reason: '哪里对不上：{{reason}}',
+    alteredReason: {
+      malformed: '记录簿的格式不对。',
+      signature: '登记机构或见证方的签名对不上。',
+      origin: '这不是本页认可的那本记录簿。',
+      witnesses: '缺少独立见证方的确认。',
+      rollback: '记录簿比这部手机上次核验时少了记录。',
+      fork: '同样多的记录，内容却和上次核验时不同。',
+      consistency: '新的记录簿不能证明它包含上次核验过的全部记录。',
+    },
     unavailable: '现在无法核验记录簿。',
     unavailableReason: {
       'no-keys': '本页没有带上登记机构的公钥。',
@@ -90,8 +102,8 @@ export const zhCN = {
   errors: {
     title: '有问题',
     required: '请填写{{field}}。',
-    phone: '请输入 11 位手机号码，例如 138 0013 8000。',
-    code: '邀请码是 16 位字母和数字，例如 K7QM-3XPA-W9RT-HC4N。',
+    phone: '请输入 11 位手机号码，例如 138\u00a00013\u00a08000。',
+    code: '邀请码是 16 位字母和数字，例如 K7QM\u20113XPA\u2011W9RT\u2011HC4N。',
     otp: '验证码是 6 位数字。',
     wrongOtp: '验证码不对，或者已经过期。请检查后再试，或者重新获取验证码。',
     rateLimited: '尝试次数太多了。请过一会儿再试。',

@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate } from 'react-router';
 import { api, bearer } from '../api/client.ts';
 import type { components, paths } from '../api/schema.d.ts';
+import { useFlow } from '../components/flow.tsx';
 import { LedgerStatus } from '../components/ledger-status.tsx';
 import { useTitle } from '../components/use-title.ts';
 import { formatDate } from '../format.ts';
@@ -27,6 +28,9 @@ export function HomePage() {
   const token = session?.token;
   const [me, setMe] = useState<Me | undefined>();
   const [failed, setFailed] = useState<ApiError | 'network' | undefined>();
+  const { setPending } = useFlow();
+  // In, or sent back to log in: the phone number typed on the way is not needed any more.
+  useEffect(() => setPending(undefined), [setPending]);
 
   useEffect(() => {
     if (!token) return;

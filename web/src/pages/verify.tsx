@@ -19,7 +19,7 @@ export function VerifyPage() {
   const { t } = useTranslation();
   useTitle(t('verify.title'));
   const navigate = useNavigate();
-  const { pending, setPending } = useFlow();
+  const { pending } = useFlow();
   const [otp, setOtp] = useState('');
   const [errors, setErrors] = useState<FormError[]>([]);
   const [busy, setBusy] = useState(false);
@@ -37,7 +37,7 @@ export function VerifyPage() {
       });
       if (response.status === 201 && data) {
         saveSession({ token: data.token, expiresAt: data.expiresAt });
-        setPending(undefined);
+        // The home forgets the phone number (clearing it here would send this page back to the start).
         void navigate('/home', { replace: true });
         return;
       }

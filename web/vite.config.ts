@@ -3,7 +3,8 @@
  * `tracevault serve` serves at /portal/ (src/server/portal-static.ts). Nothing in the output is inline
  * (scripts, styles, images as data: URLs), so the page runs under a content-security policy of
  * 'self' only. `npx vite --config web/vite.config.ts` serves it for development, with /v1 and
- * /openapi.json forwarded to a server on port 7300 (`npm start`).
+ * /openapi.json forwarded to a server on port 7300 (`npm start`); that page carries no pinned
+ * keys (the server writes them into the page it serves), so it says the ledger cannot be checked.
  */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';

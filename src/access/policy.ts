@@ -11,6 +11,7 @@
  * vaccination purpose (issue 20, finding 7). It never opens a change, an erasure, an export or a
  * consent on another organisation's records, nor a clear value for any other purpose.
  */
+import './wasm-calls.ts';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { TracevaultError } from '../errors.ts';
 import type { FieldDef, RecordType } from '../schema/record-type.ts';

@@ -6,10 +6,11 @@ import { Button } from 'antd-mobile';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { api, failureOf } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import { ErrorSummary, type FormError } from '../components/error-summary.tsx';
 import { Field } from '../components/field.tsx';
 import { useFlow } from '../components/flow.tsx';
+import { useFormSubmit } from '../components/use-form-submit.ts';
 import { useTitle } from '../components/use-title.ts';
 import { looksLikeInvitation, looksLikeMobile } from '../input-rules.ts';
 
@@ -20,33 +21,19 @@ export function EnrolPage() {
   const { setPending } = useFlow();
   const [code, setCode] = useState('');
   const [phone, setPhone] = useState('');
-  const [errors, setErrors] = useState<FormError[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, submit: submitForm, errorOf } = useFormSubmit();
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = (e: FormEvent) => {
     const found: FormError[] = [];
     if (!looksLikeInvitation(code)) found.push({ field: 'code', message: t('errors.code') });
     if (!looksLikeMobile(phone)) found.push({ field: 'phone', message: t('errors.phone') });
-    setErrors(found);
-    if (found.length > 0) return;
-    setBusy(true);
-    try {
+    return submitForm(e, found, async () => {
       const { response } = await api.POST('/v1/portal/enrol', { body: { code, phone } });
-      if (response.status === 202) {
-        setPending({ phone, via: 'enrol' });
-        void navigate('/verify');
-        return;
-      }
-      setErrors([{ message: t(`errors.${failureOf(response.status)}`) }]);
-    } catch {
-      setErrors([{ message: t('errors.network') }]);
-    } finally {
-      setBusy(false);
-    }
+      if (response.status !== 202) return response.status;
+      setPending({ phone, via: 'enrol' });
+      void navigate('/verify');
+    });
   };
-
-  const errorOf = (field: string) => errors.find((x) => x.field === field)?.message;
   return (
     <>
       <ErrorSummary errors={errors} />

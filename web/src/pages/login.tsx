@@ -3,10 +3,11 @@ import { Button } from 'antd-mobile';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { api, failureOf } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import { ErrorSummary, type FormError } from '../components/error-summary.tsx';
 import { Field } from '../components/field.tsx';
 import { useFlow } from '../components/flow.tsx';
+import { useFormSubmit } from '../components/use-form-submit.ts';
 import { useTitle } from '../components/use-title.ts';
 import { looksLikeMobile } from '../input-rules.ts';
 
@@ -16,28 +17,16 @@ export function LoginPage() {
   const navigate = useNavigate();
   const { setPending } = useFlow();
   const [phone, setPhone] = useState('');
-  const [errors, setErrors] = useState<FormError[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, submit: submitForm, errorOf } = useFormSubmit();
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = (e: FormEvent) => {
     const found: FormError[] = looksLikeMobile(phone) ? [] : [{ field: 'phone', message: t('errors.phone') }];
-    setErrors(found);
-    if (found.length > 0) return;
-    setBusy(true);
-    try {
+    return submitForm(e, found, async () => {
       const { response } = await api.POST('/v1/portal/login', { body: { phone } });
-      if (response.status === 202) {
-        setPending({ phone, via: 'login' });
-        void navigate('/verify');
-        return;
-      }
-      setErrors([{ message: t(`errors.${failureOf(response.status)}`) }]);
-    } catch {
-      setErrors([{ message: t('errors.network') }]);
-    } finally {
-      setBusy(false);
-    }
+      if (response.status !== 202) return response.status;
+      setPending({ phone, via: 'login' });
+      void navigate('/verify');
+    });
   };
 
   return (
@@ -50,7 +39,7 @@ export function LoginPage() {
           id="phone"
           label={t('login.phone')}
           hint={t('login.phoneHint')}
-          error={errors.find((x) => x.field === 'phone')?.message}
+          error={errorOf('phone')}
           value={phone}
           onChange={setPhone}
           type="tel"

@@ -7,10 +7,11 @@ import { Button } from 'antd-mobile';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate } from 'react-router';
-import { api, failureOf } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import { ErrorSummary, type FormError } from '../components/error-summary.tsx';
 import { Field } from '../components/field.tsx';
 import { useFlow } from '../components/flow.tsx';
+import { useFormSubmit } from '../components/use-form-submit.ts';
 import { useTitle } from '../components/use-title.ts';
 import { looksLikeOtp, otpDigits } from '../input-rules.ts';
 import { saveSession } from '../session/token.ts';
@@ -21,32 +22,20 @@ export function VerifyPage() {
   const navigate = useNavigate();
   const { pending } = useFlow();
   const [otp, setOtp] = useState('');
-  const [errors, setErrors] = useState<FormError[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, submit: submitForm, errorOf } = useFormSubmit();
   if (!pending) return <Navigate to="/" replace />;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = (e: FormEvent) => {
     const found: FormError[] = looksLikeOtp(otp) ? [] : [{ field: 'otp', message: t('errors.otp') }];
-    setErrors(found);
-    if (found.length > 0) return;
-    setBusy(true);
-    try {
+    return submitForm(e, found, async () => {
       const { data, response } = await api.POST('/v1/portal/sessions', {
         body: { phone: pending.phone, otp: otpDigits(otp) },
       });
-      if (response.status === 201 && data) {
-        saveSession({ token: data.token, expiresAt: data.expiresAt });
-        // The home forgets the phone number (clearing it here would send this page back to the start).
-        void navigate('/home', { replace: true });
-        return;
-      }
-      setErrors([{ message: t(`errors.${failureOf(response.status)}`) }]);
-    } catch {
-      setErrors([{ message: t('errors.network') }]);
-    } finally {
-      setBusy(false);
-    }
+      if (response.status !== 201 || !data) return response.status;
+      saveSession({ token: data.token, expiresAt: data.expiresAt });
+      // The home forgets the phone number (clearing it here would send this page back to the start).
+      void navigate('/home', { replace: true });
+    });
   };
 
   return (
@@ -60,7 +49,7 @@ export function VerifyPage() {
           id="otp"
           label={t('verify.otp')}
           hint={t('verify.otpHint')}
-          error={errors.find((x) => x.field === 'otp')?.message}
+          error={errorOf('otp')}
           value={otp}
           onChange={setOtp}
           inputMode="numeric"

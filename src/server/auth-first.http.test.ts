@@ -4,19 +4,12 @@
  * server keeps answering others meanwhile. Real HTTP on a real socket: the client declares 57 MiB,
  * sends one chunk of nested brackets and waits.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { Ledger } from '../ledger/log.ts';
-import { Services } from '../service/services.ts';
-import { initVault, type Vault } from '../store/vault.ts';
-import { buildServer } from './app.ts';
+import { emptyServer } from '../../test/helpers/empty-server.ts';
 
 const DECLARED = 57 * 1024 * 1024;
 
@@ -39,27 +32,14 @@ req.end(body);
 const CHUNK = Buffer.alloc(1024 * 1024, '[');
 
 describe('authentication before the body', () => {
-  let dir: string, vault: Vault, app: FastifyInstance, base: string;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tv-auth-first-'));
-    ({ vault } = await initVault(dir));
-    app = await buildServer(await Services.open(vault, { ledger: new Ledger(vault.db) }));
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-  });
-
-  after(async () => {
-    await app?.close();
-    await vault?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const server = emptyServer('auth-first');
 
   /** Starts a request that declares `DECLARED` bytes, sends one chunk, and resolves on the response. */
   function partial(
     path: string,
     headers: Record<string, string>,
   ): { req: ClientRequest; res: Promise<IncomingMessage> } {
-    const url = new URL(path, base);
+    const url = server.url(path);
     const req = request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': String(DECLARED), ...headers },
@@ -94,7 +74,7 @@ describe('authentication before the body', () => {
           const r = await res;
           assert.equal(r.statusCode, 401);
           assert.equal(JSON.parse(await body(r)).code, 'ERR_UNAUTHENTICATED');
-          const health = await fetch(new URL('/healthz', base));
+          const health = await fetch(server.url('/healthz'));
           assert.equal(health.status, 200);
         } finally {
           req.destroy();
@@ -105,8 +85,8 @@ describe('authentication before the body', () => {
 
   /** One attack from another process (its writing is not the server's waiting), with /healthz polled meanwhile. */
   async function attack(): Promise<{ status: number; ms: number; longestWait: number }> {
-    await fetch(new URL('/healthz', base)); // the client's first connection is not the server's waiting
-    const attacker = spawn(process.execPath, ['-e', ATTACKER, new URL('/v1/traces', base).href, String(DECLARED)], {
+    await fetch(server.url('/healthz')); // the client's first connection is not the server's waiting
+    const attacker = spawn(process.execPath, ['-e', ATTACKER, server.url('/v1/traces').href, String(DECLARED)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -117,7 +97,7 @@ describe('authentication before the body', () => {
     const polling = (async () => {
       while (!done) {
         const t0 = performance.now();
-        assert.equal((await fetch(new URL('/healthz', base))).status, 200);
+        assert.equal((await fetch(server.url('/healthz'))).status, 200);
         waits.push(performance.now() - t0);
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -143,7 +123,7 @@ describe('authentication before the body', () => {
   });
 
   test('a route without a token reads at most 16 KiB (413 beyond)', async () => {
-    const r = await fetch(new URL('/v1/sessions', base), {
+    const r = await fetch(server.url('/v1/sessions'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ login: 'nobody.here', password: 'x'.repeat(17 * 1024) }),
@@ -153,7 +133,7 @@ describe('authentication before the body', () => {
   });
 
   test('a public route still reads its body (logging in)', async () => {
-    const r = await fetch(new URL('/v1/sessions', base), {
+    const r = await fetch(server.url('/v1/sessions'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ login: 'nobody.here', password: 'wrong password' }),

@@ -20,9 +20,12 @@ export async function saveUpload(body: Readable | AsyncIterable<Uint8Array>, pat
       else done(null, chunk);
     },
   });
+  const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
   try {
-    await pipeline(body, count, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+    await pipeline(body, count, out);
   } catch (e) {
+    // The file is opened asynchronously: one refused at once may only now come to exist. Removed once closed.
+    if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
     rmSync(path, { force: true });
     if (e instanceof TracevaultError) throw e;
     if (DISK.has((e as NodeJS.ErrnoException).code ?? '')) throw new TracevaultError('ERR_STORAGE', {}, { cause: e });

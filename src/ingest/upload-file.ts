@@ -25,7 +25,7 @@ export async function saveUpload(body: Readable | AsyncIterable<Uint8Array>, pat
     await pipeline(body, count, out);
   } catch (e) {
     // The file is opened asynchronously: one refused at once may only now come to exist. Removed once closed.
-    if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     rmSync(path, { force: true });
     if (e instanceof TracevaultError) throw e;
     if (DISK.has((e as NodeJS.ErrnoException).code ?? '')) throw new TracevaultError('ERR_STORAGE', {}, { cause: e });

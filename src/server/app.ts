@@ -31,6 +31,8 @@ import { familyContactRoutes } from './routes/family-contact.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { oversightRoutes } from './routes/oversight.ts';
 import { portalRoutes } from './routes/portal.ts';
+import { portalConsentRoutes } from './routes/portal-consents.ts';
+import { portalNoticeRoutes } from './routes/portal-notices.ts';
 import { recordRoutes } from './routes/records.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { LEAK_TYPES, traceRoutes } from './routes/traces.ts';
@@ -59,6 +61,8 @@ const AREAS: readonly (readonly [FastifyPluginCallback<AreaOptions>, string])[] 
   [ledgerRoutes, '/v1/ledger'],
   [familyContactRoutes, '/v1'],
   [portalRoutes, '/v1/portal'],
+  [portalConsentRoutes, '/v1/portal'],
+  [portalNoticeRoutes, '/v1'],
 ];
 
 export async function buildServer(services: Services, opts: ServerOptions = {}): Promise<FastifyInstance> {

@@ -43,7 +43,10 @@ export type AuditAction =
   | 'guardian.login.failed'
   | 'guardian.logout'
   | 'call.register'
-  | 'call.verify';
+  | 'call.verify'
+  | 'trace.confirm'
+  | 'notice.issue'
+  | 'notice.list';
 
 export interface AuditEvent {
   readonly action: AuditAction;

@@ -39,6 +39,11 @@ export class PortalKeys {
     return seal(this.#phone(), Buffer.from(digits, 'utf8'), aad(PHONE_AAD, guardianId));
   }
 
+  /** A guardian's number, for a message to it (breach notices, notices.ts). */
+  openPhone(guardianId: string, sealed: Buffer): string {
+    return open(this.#phone(), sealed, aad(PHONE_AAD, guardianId)).toString('utf8');
+  }
+
   sealCall(callId: string, content: CallSecret): Buffer {
     return seal(this.#call(), Buffer.from(JSON.stringify(content), 'utf8'), aad(CALL_AAD, callId));
   }

@@ -6,9 +6,11 @@
  */
 import type { Gate } from '../gate.ts';
 import { Calls } from './calls.ts';
+import { GuardianConsents } from './consents.ts';
 import { GuardianAccess, type GuardianAccessOptions } from './guardian-access.ts';
 import { Invitations } from './invitations.ts';
 import { MessageDispatcher, type MessageGateway } from './message-gateway.ts';
+import { Notices } from './notices.ts';
 import { PortalKeys } from './portal-keys.ts';
 
 export interface PortalOptions extends GuardianAccessOptions {
@@ -21,6 +23,8 @@ export class Portal {
   readonly invitations: Invitations;
   readonly access: GuardianAccess;
   readonly calls: Calls;
+  readonly consents: GuardianConsents;
+  readonly notices: Notices;
 
   constructor(gate: Gate, opts: PortalOptions = {}) {
     const keys = new PortalKeys(gate.vault.keys);
@@ -28,5 +32,7 @@ export class Portal {
     this.invitations = new Invitations(gate, keys);
     this.access = new GuardianAccess(gate, keys, this.messages, opts);
     this.calls = new Calls(gate, keys);
+    this.consents = new GuardianConsents(gate);
+    this.notices = new Notices(gate, keys, this.messages);
   }
 }

@@ -51,4 +51,12 @@ export class ConsentRepo {
       purpose,
     ]));
   }
+
+  /** The partner organisations a guardian may consent to (the portal lists each, consented or not). */
+  async partners(tenantId: string): Promise<{ id: string; name: string }[]> {
+    return this.#db.all<{ id: string; name: string }>(
+      "SELECT id, name FROM organisations WHERE tenant_id = ? AND kind = 'partner' ORDER BY name, id",
+      [tenantId],
+    );
+  }
 }

@@ -31,6 +31,7 @@ import { familyContactRoutes } from './routes/family-contact.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { oversightRoutes } from './routes/oversight.ts';
 import { portalRoutes } from './routes/portal.ts';
+import { portalReportRoutes } from './routes/portal-reports.ts';
 import { portalConsentRoutes } from './routes/portal-consents.ts';
 import { portalNoticeRoutes } from './routes/portal-notices.ts';
 import { recordRoutes } from './routes/records.ts';
@@ -63,6 +64,7 @@ const AREAS: readonly (readonly [FastifyPluginCallback<AreaOptions>, string])[] 
   [portalRoutes, '/v1/portal'],
   [portalConsentRoutes, '/v1/portal'],
   [portalNoticeRoutes, '/v1'],
+  [portalReportRoutes, '/v1'],
 ];
 
 export async function buildServer(services: Services, opts: ServerOptions = {}): Promise<FastifyInstance> {

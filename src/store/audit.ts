@@ -44,6 +44,7 @@ export type AuditAction =
   | 'guardian.logout'
   | 'call.register'
   | 'call.verify'
+  | 'call.report'
   | 'trace.confirm'
   | 'notice.issue'
   | 'notice.list';

@@ -381,6 +381,22 @@ CREATE INDEX calls_record ON calls (record_seq, expires_at)
 `,
   },
   {
+    version: 24,
+    name: 'parents portal: reported calls',
+    // Issue 21 part 4 (service/portal/reports.ts, ADR 0017). A guardian's report of a suspicious call,
+    // one row per child it is about: when the call came, which fields the caller knew (the registry's
+    // field names, a closed list), keyed references (HMAC) of who the caller claimed to be and of the
+    // number, to cluster reports without opening them; what was said and the number, sealed.
+    sql: `
+CREATE TABLE call_reports (
+  id TEXT NOT NULL, tenant_id TEXT NOT NULL, guardian_id TEXT NOT NULL REFERENCES guardians(id),
+  record_seq {bigint} NOT NULL REFERENCES records(seq), called_at TEXT NOT NULL, created_at TEXT NOT NULL,
+  knew TEXT NOT NULL, claim_ref {blob} NOT NULL, caller_ref {blob}, sealed {blob} NOT NULL,
+  PRIMARY KEY (id, record_seq));
+CREATE INDEX call_reports_called ON call_reports (tenant_id, called_at)
+`,
+  },
+  {
     version: 26,
     name: 'parents portal: breach notices',
     // Issue 21 (service/portal/notices.ts, ADR 0019). A trace confirmed by an investigator or a DPO

@@ -12,6 +12,7 @@ import { Invitations } from './invitations.ts';
 import { MessageDispatcher, type MessageGateway } from './message-gateway.ts';
 import { Notices } from './notices.ts';
 import { PortalKeys } from './portal-keys.ts';
+import { Reports } from './reports.ts';
 
 export interface PortalOptions extends GuardianAccessOptions {
   /** Where messages leave (serve: --sms-webhook or --outbox); without one, none is sent. */
@@ -23,6 +24,7 @@ export class Portal {
   readonly invitations: Invitations;
   readonly access: GuardianAccess;
   readonly calls: Calls;
+  readonly reports: Reports;
   readonly consents: GuardianConsents;
   readonly notices: Notices;
 
@@ -32,6 +34,7 @@ export class Portal {
     this.invitations = new Invitations(gate, keys);
     this.access = new GuardianAccess(gate, keys, this.messages, opts);
     this.calls = new Calls(gate, keys);
+    this.reports = new Reports(gate);
     this.consents = new GuardianConsents(gate);
     this.notices = new Notices(gate, keys, this.messages);
   }

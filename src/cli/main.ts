@@ -215,11 +215,17 @@ function program(): Command {
     .description(
       'trace a leaked list (CSV, XLSX, JSON, JSON Lines, pasted text) to its source, time window and affected families',
     )
-    .argument('<file>')
+    .argument('[file]', 'the leaked list (or --reports: the calls guardians reported in a period)')
     .addOption(data())
     .addOption(token())
     .option('--json', 'print the whole report as JSON')
     .option('--epsilon <e>', 'false-accusation bound (default 1e-6)', probability)
+    .option(
+      '--reports <from..to>',
+      'trace the calls reported in the portal in this period (ISO 8601) as a complaint set',
+    )
+    .option('--reports-from <iso>', 'the same, its start')
+    .option('--reports-to <iso>', 'the same, its end (excluded)')
     .option('--html <file>', 'also write the readable HTML report here')
     .option('--format <format>', 'csv | xlsx | json | jsonl | text (default: from the name and first bytes)')
     .action((file, o) => traceCommand(file, o));

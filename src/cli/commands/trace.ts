@@ -1,29 +1,38 @@
 import { writeFileSync } from 'node:fs';
 import { Services } from '../../service/services.ts';
 import { withVault, type VaultOptions } from '../context.ts';
-import { json, out, progress } from '../output.ts';
+import { CommanderError } from 'commander';
+import { err, json, out, progress } from '../output.ts';
 import { readLeakFile, LEAK_FORMATS, type LeakFormat } from '../../trace/leak-file.ts';
 import { renderHtml, type TraceReport } from '../../trace/report.ts';
 import { TracevaultError } from '../../errors.ts';
 
 /**
- * `tracevault trace FILE --data DIR [--json] [--epsilon E] [--html OUT] [--format F] [--token T]`.
+ * `tracevault trace FILE --data DIR [--json] [--epsilon E] [--html OUT] [--format F] [--token T]`, or
+ * `tracevault trace --reports FROM..TO …` (or `--reports-from F --reports-to T`): the calls guardians
+ * reported in the portal in that period, traced as a complaint set.
  * With a token, the trace runs as that principal (an investigator); without one, as the holder of
  * the vault's key file (its administrator). Either way it is a ledger entry.
  */
 export async function traceCommand(
-  file: string,
-  opts: VaultOptions & { json?: boolean; epsilon?: number; html?: string; format?: string },
+  file: string | undefined,
+  opts: VaultOptions & TraceFlags & { json?: boolean; epsilon?: number; html?: string; format?: string },
 ): Promise<void> {
   if (opts.format !== undefined && !(LEAK_FORMATS as readonly string[]).includes(opts.format))
     throw new TracevaultError('ERR_UNSUPPORTED_FORMAT');
-  const table = await readLeakFile(file, { format: opts.format as LeakFormat | undefined });
+  const period = reportPeriod(opts);
+  if ((file === undefined) === (period === undefined)) throw usage('give a leaked file or --reports FROM..TO');
   const keyHolder = !opts.token && !process.env.TRACEVAULT_TOKEN;
   await withVault(opts, async (vault, me) => {
     const services = await Services.open(vault);
+    const ctx = { principal: me, requestId: 'cli' };
+    // The calls guardians reported (service/portal/reports.ts), as a complaint set; or the leaked file.
+    const table = period
+      ? await services.portal.reports.complaintSet(ctx, period, { keyHolder })
+      : await readLeakFile(file!, { format: opts.format as LeakFormat | undefined });
     const bars = new Map<string, ReturnType<typeof progress>>();
     const report = await services.traces.run(
-      { principal: me, requestId: 'cli' },
+      ctx,
       table,
       {
         epsilon: opts.epsilon,
@@ -64,4 +73,30 @@ function summary(r: TraceReport): void {
   );
   out(`affected families: ${r.affected.total} (${r.affected.direct.length} in the leak)`);
   if (r.fragile.verdictHingesOnOneRow) out(`warning: the verdict hinges on row(s) ${r.fragile.rows.join(', ')}`);
+}
+
+interface TraceFlags {
+  readonly reports?: string;
+  readonly reportsFrom?: string;
+  readonly reportsTo?: string;
+}
+
+/** `--reports FROM..TO`, or `--reports-from` with `--reports-to`; undefined when neither is given. */
+export function reportPeriod(o: TraceFlags): { from: string; to: string } | undefined {
+  if (o.reports !== undefined) {
+    const m = /^(.+?)\.\.(.+)$/.exec(o.reports);
+    if (!m || o.reportsFrom !== undefined || o.reportsTo !== undefined)
+      throw usage('--reports takes FROM..TO (ISO 8601), alone');
+    return { from: m[1]!, to: m[2]! };
+  }
+  if (o.reportsFrom === undefined && o.reportsTo === undefined) return undefined;
+  if (o.reportsFrom === undefined || o.reportsTo === undefined)
+    throw usage('--reports-from and --reports-to go together');
+  return { from: o.reportsFrom, to: o.reportsTo };
+}
+
+/** A usage error (exit 2), said in one line. */
+function usage(message: string): CommanderError {
+  err(`error: ${message}`);
+  return new CommanderError(2, 'tracevault.usage', message);
 }

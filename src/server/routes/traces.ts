@@ -102,6 +102,72 @@ function reportJson(reply: FastifyReply, report: string): string {
   return report.startsWith('{"') ? `{"status":"done",${report.slice(1)}` : report;
 }
 
+/** A trace of reported calls (README: POST /v1/traces with `reports`). */
+const ReportsRequest = z
+  .object({
+    reports: z
+      .object({
+        from: z.string().min(10).max(40).meta({ description: 'calls reported from this instant (ISO 8601)' }),
+        to: z.string().min(10).max(40).meta({ description: 'to this one, excluded (at most 366 days later)' }),
+      })
+      .strict(),
+    epsilon: z.number().gt(0).lt(1).optional(),
+  })
+  .strict()
+  .meta({
+    description:
+      'the calls guardians reported in the portal in a period (POST /v1/portal/reports), traced as a complaint set: ' +
+      "each report is a row of the fields the caller knew, as the child's record held them when the call came, " +
+      'its time bounding the window',
+  });
+
+/** The most bytes of a JSON body looked at for `reports` (such a request is a few dozen bytes). */
+const PEEK_BYTES = 4096;
+
+/**
+ * Reads up to PEEK_BYTES of a JSON body: a whole small body that is a reports request is returned
+ * as one; anything else is handed on whole (the bytes read first, then the rest of the stream).
+ */
+async function peekReportsRequest(
+  body: Readable,
+): Promise<{ request?: z.infer<typeof ReportsRequest>; body: AsyncIterable<Uint8Array> }> {
+  const it = body[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  const head: Uint8Array[] = [];
+  let size = 0;
+  let ended = false;
+  while (size <= PEEK_BYTES) {
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    head.push(r.value);
+    size += r.value.length;
+  }
+  if (ended) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(
+        Buffer.concat(head)
+          .toString('utf8')
+          .replace(/^\uFEFF/, ''),
+      );
+    } catch {
+      doc = undefined;
+    }
+    if (typeof doc === 'object' && doc !== null && 'reports' in doc) {
+      const parsed = ReportsRequest.safeParse(doc);
+      if (!parsed.success) throw new TracevaultError('ERR_BAD_REQUEST', { field: 'reports', rule: 'shape' });
+      return { request: parsed.data, body: (async function* () {})() };
+    }
+  }
+  async function* rest(): AsyncIterable<Uint8Array> {
+    yield* head;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return { body: rest() };
+}
+
 export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services }, done) => {
   const route = router(app, services);
   const { traces } = services;
@@ -123,6 +189,8 @@ export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
       '(Location: its URL); Prefer: respond-async answers 202 at once',
     description:
       'Up to 64 MiB, stored as it arrives and traced on a worker thread; GET /v1/traces/{id} tells where it stands. ' +
+      'JSON `{"reports": {"from", "to"}, "epsilon"?}` traces the calls guardians reported in that period ' +
+      '(POST /v1/portal/reports) as a complaint set instead: 201 and the report; no report in the period 404. ' +
       'Too many jobs at once: 429 ERR_RATE_LIMITED. An unreadable file fails the job with its coded error ' +
       '(with Prefer: wait, that error is the answer). The finished trace is a ledger entry, a failed one too.',
     query: S.TraceQuery,
@@ -135,7 +203,16 @@ export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
         .toLowerCase();
       const kind: UploadKind = type === 'application/json' ? 'request' : (query.format ?? LEAK_TYPES[type] ?? 'csv');
       const declared = Number(req.headers['content-length']);
-      const job = await traces.submit(ctx, req.body as Readable, {
+      // `{reports: {from, to}}`: the calls guardians reported in a period, traced as a complaint set here
+      // (a few thousand rows at most, service/portal/reports.ts); any other body is a leak, as a job.
+      const peeked = kind === 'request' ? await peekReportsRequest(req.body as Readable) : undefined;
+      if (peeked?.request) {
+        const r = peeked.request;
+        const table = await services.portal.reports.complaintSet(ctx, r.reports);
+        const report = await traces.run(ctx, table, { epsilon: r.epsilon ?? query.epsilon });
+        return reply.code(201).send(reportJson(reply, JSON.stringify(report)));
+      }
+      const job = await traces.submit(ctx, peeked?.body ?? (req.body as Readable), {
         kind,
         format: query.format,
         epsilon: query.epsilon,

@@ -31,6 +31,7 @@ import { familyContactRoutes } from './routes/family-contact.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { oversightRoutes } from './routes/oversight.ts';
 import { portalRoutes } from './routes/portal.ts';
+import { portalChildrenRoutes } from './routes/portal-children.ts';
 import { portalReportRoutes } from './routes/portal-reports.ts';
 import { portalConsentRoutes } from './routes/portal-consents.ts';
 import { portalNoticeRoutes } from './routes/portal-notices.ts';
@@ -65,6 +66,7 @@ const AREAS: readonly (readonly [FastifyPluginCallback<AreaOptions>, string])[] 
   [portalConsentRoutes, '/v1/portal'],
   [portalNoticeRoutes, '/v1'],
   [portalReportRoutes, '/v1'],
+  [portalChildrenRoutes, '/v1/portal'],
 ];
 
 export async function buildServer(services: Services, opts: ServerOptions = {}): Promise<FastifyInstance> {

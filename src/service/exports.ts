@@ -214,6 +214,8 @@ export class Exports {
     const rows: Record<string, FieldValue>[] = [];
     const seqs: number[] = [];
     const items: DisclosedItem[] = [];
+    /** The rows' records, for their families' access history (never written into the entry). */
+    const covers: string[] = [];
     for (const rid of ids) {
       // Poison records are never part of a legitimate export.
       if (gate.isPoison(rid)) continue;
@@ -227,6 +229,7 @@ export class Exports {
       }
       rows.push(row);
       seqs.push(rec.seq);
+      covers.push(gate.ref(rid));
     }
     // Every row is marked for this disclosure (disclose/marks.ts): its id comes first.
     const disclosureId = newDisclosureId();
@@ -251,6 +254,7 @@ export class Exports {
         fields: info.fields,
         outcome: 'ok',
         detail: { export: id, records: file.length, sha256: sha256(body) },
+        covers,
       },
       purpose: info.purpose,
       items,

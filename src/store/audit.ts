@@ -66,6 +66,11 @@ export interface AuditEvent {
   readonly requestId?: string;
   /** Further identifiers: import id, purpose, counts. Never a personal value. */
   readonly detail?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Keyed references of further records the entry is about (an export's rows): indexed with the
+   * entry (ledger_record_entries) for their families' access history, never written into it.
+   */
+  readonly covers?: readonly string[];
 }
 
 export interface AuditSink {
@@ -84,18 +89,28 @@ export const tableAuditSink: AuditSink = {
     await lockUntilCommit(tx, 'auditSequencer');
     const last = await tx.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM audit_events');
     let seq = Number(last?.seq ?? 0);
+    const links: [string, number, string][] = [];
     await tx.insertMany(
       'INSERT INTO audit_events (seq, tenant_id, at, principal_id, action, record_ref, entry, salt) VALUES',
-      events.map((e) => [
-        ++seq,
-        tenantId,
-        at,
-        e.principalId,
-        e.action,
-        e.recordRef ?? null,
-        JSON.stringify(e),
-        randomBytesPooled(16).toString('hex'),
-      ]),
+      events.map((e) => {
+        ++seq;
+        const refs = new Set(e.covers);
+        if (e.recordRef) refs.add(e.recordRef);
+        for (const ref of refs) links.push([ref, seq, tenantId]);
+        return [
+          seq,
+          tenantId,
+          at,
+          e.principalId,
+          e.action,
+          e.recordRef ?? null,
+          JSON.stringify(e.covers ? { ...e, covers: undefined } : e),
+          randomBytesPooled(16).toString('hex'),
+        ];
+      }),
     );
+    // Which records each entry is about, in the same transaction: a family's history is a lookup.
+    if (links.length > 0)
+      await tx.insertMany('INSERT INTO ledger_record_entries (record_ref, seq, tenant_id) VALUES', links);
   },
 };

@@ -414,6 +414,27 @@ CREATE TABLE breach_notice_records (
 CREATE INDEX breach_notice_records_record ON breach_notice_records (record_seq)
 `,
   },
+  {
+    version: 23,
+    name: 'ledger entries by record, what organisations publish to families',
+    // Issue 21 part 2 (service/portal/history.ts): which ledger entries are about a record, so that a
+    // guardian's access history is an index lookup, not a scan of the ledger. Keyed by the record's
+    // keyed reference (the ledger's own `recordRef`, never the id or a value), written by the audit
+    // sink in the same transaction as the entry (store/audit.ts): an entry's own record and the
+    // records it covers (an export's rows). Entries already written are indexed here from their
+    // `record_ref` column. An organisation's publication policy says what a family sees of its
+    // staff: by default the organisation, ward and role; the staff member's name only if it says so.
+    sql: `
+CREATE TABLE ledger_record_entries (
+  record_ref TEXT NOT NULL, seq {bigint} NOT NULL, tenant_id TEXT NOT NULL,
+  PRIMARY KEY (record_ref, seq)) {norowid};
+INSERT INTO ledger_record_entries (record_ref, seq, tenant_id)
+  SELECT record_ref, seq, tenant_id FROM audit_events WHERE record_ref IS NOT NULL;
+CREATE TABLE portal_publication (
+  org_id TEXT PRIMARY KEY REFERENCES organisations(id), tenant_id TEXT NOT NULL,
+  staff_names INTEGER NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL)
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -4,10 +4,12 @@
  * dispatcher through which its messages leave. Every part passes the same gate as the rest of the
  * registry (../gate.ts): one policy, one guard, one path to commit with the ledger entries.
  */
+import type { Ledger } from '../../ledger/log.ts';
 import type { Gate } from '../gate.ts';
 import { Calls } from './calls.ts';
 import { GuardianConsents } from './consents.ts';
 import { GuardianAccess, type GuardianAccessOptions } from './guardian-access.ts';
+import { PortalHistory } from './history.ts';
 import { Invitations } from './invitations.ts';
 import { MessageDispatcher, type MessageGateway } from './message-gateway.ts';
 import { Notices } from './notices.ts';
@@ -17,6 +19,8 @@ import { Reports } from './reports.ts';
 export interface PortalOptions extends GuardianAccessOptions {
   /** Where messages leave (serve: --sms-webhook or --outbox); without one, none is sent. */
   readonly messages?: MessageGateway;
+  /** The ledger whose proofs the access history carries (the server's). */
+  readonly ledger?: Ledger;
 }
 
 export class Portal {
@@ -24,6 +28,7 @@ export class Portal {
   readonly invitations: Invitations;
   readonly access: GuardianAccess;
   readonly calls: Calls;
+  readonly history: PortalHistory;
   readonly reports: Reports;
   readonly consents: GuardianConsents;
   readonly notices: Notices;
@@ -34,6 +39,7 @@ export class Portal {
     this.invitations = new Invitations(gate, keys);
     this.access = new GuardianAccess(gate, keys, this.messages, opts);
     this.calls = new Calls(gate, keys);
+    this.history = new PortalHistory(gate, this.access, opts.ledger);
     this.reports = new Reports(gate);
     this.consents = new GuardianConsents(gate);
     this.notices = new Notices(gate, keys, this.messages);

@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   ERR_JOB_INTERRUPTED: 'the job stopped before it finished (its server stopped); submit it again',
   ERR_POLICY_INVALID: 'the policy does not parse or does not validate',
   ERR_INTERNAL: 'internal error',
+  ERR_RESTRICTED: 'processing of this record is restricted at its data subject’s request',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -31,6 +31,8 @@ import { familyContactRoutes } from './routes/family-contact.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { oversightRoutes } from './routes/oversight.ts';
 import { portalRoutes } from './routes/portal.ts';
+import { portalRequestRoutes } from './routes/portal-requests.ts';
+import { requestRoutes } from './routes/requests.ts';
 import { portalChildrenRoutes } from './routes/portal-children.ts';
 import { portalReportRoutes } from './routes/portal-reports.ts';
 import { portalConsentRoutes } from './routes/portal-consents.ts';
@@ -63,6 +65,8 @@ const AREAS: readonly (readonly [FastifyPluginCallback<AreaOptions>, string])[] 
   [ledgerRoutes, '/v1/ledger'],
   [familyContactRoutes, '/v1'],
   [portalRoutes, '/v1/portal'],
+  [requestRoutes, '/v1'],
+  [portalRequestRoutes, '/v1/portal'],
   [portalConsentRoutes, '/v1/portal'],
   [portalNoticeRoutes, '/v1'],
   [portalReportRoutes, '/v1'],

@@ -20,6 +20,8 @@ import type { Gate } from './gate.ts';
 import { guardRead } from './guard.ts';
 import type { ServiceKeys } from './keys.ts';
 import { notBefore } from './timing.ts';
+import { isRestricted } from '../store/repos/requests.ts';
+import { RESTRICTED_PURPOSE } from './requests.ts';
 
 export interface ReadOptions {
   readonly purpose?: string;
@@ -122,6 +124,10 @@ export class Records {
     if (!policy.allows(ctx.principal, 'read', { type: 'Record', recordType: type.name }, standing)) {
       // Outside the principal's reach: the same answer as a record that does not exist.
       await refuse({ purpose, decision: `deny@${policy.version}` }, new TracevaultError('ERR_NOT_FOUND'));
+    }
+    // PIPL art. 44: while a guardian's restriction holds, only treatment may reveal (service/requests.ts).
+    if (wantsClear && purpose !== RESTRICTED_PURPOSE && (await isRestricted(gate.vault.db, rec.seq))) {
+      await refuse({ purpose, decision: 'restricted' }, new TracevaultError('ERR_RESTRICTED'));
     }
     const decisions = policy.fieldViews(ctx.principal, type, standing);
     const reveal = new Set<string>();

@@ -16,6 +16,7 @@ import { LedgerReads } from './ledger.ts';
 import { Oversight } from './oversight.ts';
 import { Portal, type PortalOptions } from './portal/portal.ts';
 import { Records, type RecordOptions } from './records.ts';
+import { RightsRequests } from './requests.ts';
 import { Sessions, type SessionOptions } from './sessions.ts';
 import { Stats } from './stats.ts';
 import { Traces } from './traces.ts';
@@ -43,6 +44,7 @@ export class Services {
   readonly traces: Traces;
   readonly ledger: LedgerReads;
   readonly portal: Portal;
+  readonly requests: RightsRequests;
 
   private constructor(vault: Vault, opts: ServiceOptions) {
     const gate = new Gate(vault, opts.guard);
@@ -60,6 +62,7 @@ export class Services {
     this.traces = new Traces(gate, keys, opts.traceJobs);
     this.ledger = new LedgerReads(gate, opts.ledger);
     this.portal = new Portal(gate, opts);
+    this.requests = new RightsRequests(gate, keys);
   }
 
   /**

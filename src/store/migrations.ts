@@ -381,6 +381,22 @@ CREATE INDEX calls_record ON calls (record_seq, expires_at)
 `,
   },
   {
+    version: 25,
+    name: 'parents portal: rights requests',
+    // Issue 21 part 5 (service/requests.ts): a guardian's request about a child's record (copy,
+    // correction, restriction, erasure), its deadline and its decision. What the parent wrote (the
+    // corrected values, the reason) and the staff's reason are sealed; kind, status and dates are clear.
+    sql: `
+CREATE TABLE rights_requests (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, record_seq {bigint} NOT NULL REFERENCES records(seq),
+  guardian_id TEXT NOT NULL REFERENCES guardians(id), kind TEXT NOT NULL, status TEXT NOT NULL,
+  created_at TEXT NOT NULL, deadline TEXT NOT NULL, sealed {blob} NOT NULL, decided_at TEXT, decided_by TEXT,
+  answer_sealed {blob});
+CREATE INDEX rights_requests_record ON rights_requests (record_seq, kind, status);
+CREATE INDEX rights_requests_guardian ON rights_requests (guardian_id, created_at)
+`,
+  },
+  {
     version: 24,
     name: 'parents portal: reported calls',
     // Issue 21 part 4 (service/portal/reports.ts, ADR 0017). A guardian's report of a suspicious call,

@@ -6,7 +6,11 @@
  *
  *   - baseline, as before trace jobs: the file read and traced on the server's own thread
  *     (readLeakFile, then services.traces.run — linking on its worker thread from 20,000 rows);
+ *     left out with --no-baseline;
  *   - job: POST /v1/traces (202 at once), then GET /v1/traces/{id} every 250 ms until done.
+ *
+ * First, as the control, the same watch for --idle S seconds (default 20) with no trace at all: on
+ * a machine shared with other work, what the server's loop suffers from that work alone.
  *
  * During each, the server's event loop is watched (perf_hooks.monitorEventLoopDelay, 10 ms
  * resolution: its longest stall and p99) and /healthz is asked every 10 ms (its slowest answer;
@@ -14,6 +18,7 @@
  * process holds after the trace (RSS and heap after a full GC when run with --expose-gc).
  *
  *   node --expose-gc --max-old-space-size=8192 --import tsx bench/trace-stall.ts [--families N] [--rows R]
+ *     [--idle S] [--no-baseline]
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +41,8 @@ const arg = (name: string, dflt: number) => {
 };
 const FAMILIES = arg('families', 10_000);
 const ROWS = arg('rows', 400_000);
+const IDLE = arg('idle', 20);
+const BASELINE = !process.argv.includes('--no-baseline');
 const CITY = { seed: 'trace-stall', families: FAMILIES, hospitals: 10 } as const;
 const COLUMNS = ['motherName', 'motherPhone', 'motherResidentId', 'birthTime', 'babyName', 'address'] as const;
 const dir = join(BENCH_DIR, `trace-stall-${FAMILIES}`);
@@ -140,7 +147,15 @@ async function asJob(base: string, token: string, leak: Buffer): Promise<Run> {
   }
   const secs = (performance.now() - t0) / 1000;
   say(`job: ${status} in ${secs.toFixed(1)} s`);
-  return { how: 'job (this change)', secs, stall: w.stop() };
+  return { how: 'job', secs, stall: w.stop() };
+}
+
+/** The control: nothing traced, the server only watched. */
+async function idle(base: string): Promise<Run> {
+  const w = watch(base);
+  await new Promise((r) => setTimeout(r, IDLE * 1000));
+  say(`idle: ${IDLE} s with no trace`);
+  return { how: 'idle (no trace: the control)', secs: IDLE, stall: w.stop() };
 }
 
 /** The baseline: as before jobs, read and traced on the server's thread. */
@@ -172,11 +187,12 @@ async function main(): Promise<void> {
   say(`before: ${held()}`);
   const out: string[] = [];
   for (const run of [
+    () => idle(base),
     () => asJob(base, inv.token, readFileSync(leakPath)),
-    () => inRequest(base, services, ctx, leakPath),
+    ...(BASELINE ? [() => inRequest(base, services, ctx, leakPath)] : []),
   ]) {
     const r = await run();
-    // What the process holds once the trace is over: the job's worker ends within seconds of its report.
+    // What the process holds once the trace is over: the job's process ends within seconds of its report.
     await new Promise((res) => setTimeout(res, 6000));
     const after = held();
     const s = r.stall;

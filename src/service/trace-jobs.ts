@@ -1,17 +1,18 @@
 /**
  * Trace jobs: a leak uploaded for a trace is stored as it arrives (an owner-only file in the vault's
- * directory, bounded) and traced off the request path, on a worker thread of its own with a capped
- * heap (trace-worker.ts), at most `concurrency` at a time. The job's row (store/repos/traces.ts)
+ * directory, bounded) and traced off the request path, in a child process of its own with a capped
+ * heap (trace-child.ts), at most `concurrency` at a time. The job's row (store/repos/traces.ts)
  * says where it stands — a phase and counts, never a value — and its heartbeat says its process is
  * alive; a job whose process stopped (a crash, a restart) is failed by the next process that looks
  * (ERR_JOB_INTERRUPTED), so none stays "running" for ever. A job's end commits with its ledger entry:
  * the report sealed in `traces` (as `Traces.run` writes it) and a `trace` entry, or the error's
  * code in the job's row and an entry with outcome `error`. The upload is removed when the job ends.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
-import { Worker } from 'node:worker_threads';
 import { TracevaultError, type ErrorCode, type ErrorDetails } from '../errors.ts';
 import { newId } from '../crypto/ids.ts';
 import type { AuditEvent } from '../store/audit.ts';
@@ -21,10 +22,9 @@ import { FILES, loadDataKeys, type Vault } from '../store/vault.ts';
 import { saveUpload } from '../ingest/upload-file.ts';
 import type { LeakFormat } from '../trace/leak-table.ts';
 import type { UploadKind } from '../trace/leak-upload.ts';
-import { workerBoot } from '../worker-thread.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import type { Gate } from './gate.ts';
-import type { TraceWorkerInit, TraceWorkerMessage } from './trace-worker.ts';
+import type { TraceChildInit, TraceChildMessage } from './trace-child.ts';
 
 export interface TraceJobOptions {
   /** Jobs traced at once by this process (default 1: a trace takes a core). */
@@ -34,9 +34,9 @@ export interface TraceJobOptions {
   /** Largest upload in bytes (default 64 MiB). */
   readonly uploadLimit?: number;
   /**
-   * Heap of a job's worker thread in MiB; beyond it the job fails, not the server. By default the
-   * server's own heap limit (Node's default, or --max-old-space-size): a trace that fitted in the
-   * server before jobs fits in its job.
+   * Heap of a job's child process in MiB (its --max-old-space-size); beyond it the job fails, not the
+   * server. By default the server's own heap limit (Node's default, or --max-old-space-size): a trace
+   * that fitted in the server before jobs fits in its job.
    */
   readonly heapMb?: number;
   /** Longest a job may run (default 30 minutes). */
@@ -66,11 +66,42 @@ interface Job {
   readonly createdAt: string;
   progress: JobProgress;
   savedAt: number;
-  worker?: Worker;
+  child?: ChildProcess;
   ended: boolean;
 }
 
-const BOOT = workerBoot(import.meta.url, 'trace-worker');
+/** The child's entry next to this module: from the TypeScript sources it is run through tsx. */
+const CHILD = fileURLToPath(new URL(`./trace-child${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+const LOADER = CHILD.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
+
+/**
+ * A job's process. Its arguments name no job, key or value (those come over the IPC channel, with
+ * V8's serialisation for the report's bytes); its stdout is dropped and its stderr kept only to
+ * tell running out of heap from other deaths (a fatal error's fixed text; passed on with
+ * TRACEVAULT_DEBUG=1, as it might quote a value).
+ */
+function forkTrace(heapMb: number): { child: ChildProcess; outOfMemory: () => boolean } {
+  const child = fork(CHILD, [], {
+    execArgv: [...LOADER, `--max-old-space-size=${heapMb}`],
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let tail = '',
+    oom = false;
+  const debug = process.env.TRACEVAULT_DEBUG === '1';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    tail = tail.slice(-64) + s; // a phrase split between two chunks is still found
+    oom ||= /heap out of memory|Reached heap limit/.test(tail);
+    tail = tail.slice(-64);
+    if (debug) process.stderr.write(s);
+  });
+  return { child, outOfMemory: () => oom };
+}
+
+/** Stops a job's process if it still runs. */
+function stop(child: ChildProcess | undefined): void {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
 
 export class TraceJobs {
   /** This process, as the owner of the jobs it runs. */
@@ -239,10 +270,11 @@ export class TraceJobs {
   async #start(job: Job): Promise<void> {
     this.#running.set(job.id, job);
     this.#heartbeat ??= setInterval(() => void this.#beat(), this.#o.heartbeatMs).unref();
+    let key: Buffer | undefined;
     try {
       const vault = this.#gate.vault;
-      const key = Buffer.from(vault.kek.key);
-      const init: TraceWorkerInit = {
+      key = Buffer.from(vault.kek.key);
+      const init: TraceChildInit = {
         keys: {
           kek: { key, id: vault.kek.id },
           tenantId: vault.tenantId,
@@ -256,39 +288,34 @@ export class TraceJobs {
         traceId: job.id,
         createdAt: job.createdAt,
       };
-      if (job.ended) {
-        key.fill(0);
-        return;
-      }
+      if (job.ended) return;
       this.#progress(job, { phase: 'read', rowsRead: 0, phaseDone: 0, phaseTotal: 0 });
-      const worker = new Worker(BOOT, {
-        eval: true,
-        workerData: init,
-        resourceLimits: { maxOldGenerationSizeMb: this.#o.heapMb },
-      });
-      key.fill(0); // the worker has its copy
-      job.worker = worker;
+      const { child, outOfMemory } = forkTrace(this.#o.heapMb);
+      job.child = child;
       const timeout = setTimeout(
         () => void this.#end(job, 'ERR_INTERNAL', { rule: 'timeout', limit: this.#o.timeoutMs }),
         this.#o.timeoutMs,
       ).unref();
-      worker.on('message', (m: TraceWorkerMessage) => {
+      child.on('message', (m: TraceChildMessage) => {
         if (m.type === 'progress') this.#onProgress(job, m.phase, m.done, m.total);
         else if (m.type === 'done') void this.#complete(job, m);
-        else void this.#end(job, m.code, m.details, false); // it ends by itself, its connection closed
+        else void this.#end(job, m.code, m.details, false); // it exits by itself once it has answered
       });
-      worker.on('error', (e: Error & { code?: string }) => {
+      child.on('error', () => void this.#end(job, 'ERR_INTERNAL', { rule: 'worker' }));
+      // 'close', not 'exit': its stderr is read to the end, which tells running out of heap.
+      child.on('close', () => {
+        clearTimeout(timeout);
         // Out of memory is the leak's size against the job's heap: the job fails, the server stays.
-        if (e.code === 'ERR_WORKER_OUT_OF_MEMORY')
-          void this.#end(job, 'ERR_FILE_TOO_LARGE', { rule: 'memory', limit: this.#o.heapMb });
+        if (outOfMemory()) void this.#end(job, 'ERR_FILE_TOO_LARGE', { rule: 'memory', limit: this.#o.heapMb });
         else void this.#end(job, 'ERR_INTERNAL', { rule: 'worker' });
       });
-      worker.on('exit', () => {
-        clearTimeout(timeout);
-        void this.#end(job, 'ERR_INTERNAL', { rule: 'worker' });
-      });
+      // The keys over the IPC channel, never argv or the environment: serialised as they are sent.
+      // Not sent: it died at its start (its 'close' tells how), or it is stopped.
+      child.send(init, (e) => e && stop(child));
     } catch (e) {
       await this.#end(job, e instanceof TracevaultError ? e.code : 'ERR_INTERNAL', {});
+    } finally {
+      key?.fill(0); // the child has its copy
     }
   }
 
@@ -325,7 +352,7 @@ export class TraceJobs {
   }
 
   /** The report and its `trace` entry, in one transaction with the job's end. */
-  async #complete(job: Job, m: Extract<TraceWorkerMessage, { type: 'done' }>): Promise<void> {
+  async #complete(job: Job, m: Extract<TraceChildMessage, { type: 'done' }>): Promise<void> {
     if (job.ended) return;
     job.ended = true;
     try {
@@ -350,11 +377,11 @@ export class TraceJobs {
     this.#release(job);
   }
 
-  /** A job ends in failure: its code in its row and an `error` entry, its worker stopped, its upload removed. */
-  async #end(job: Job, code: ErrorCode, details: ErrorDetails, stop = true): Promise<void> {
+  /** A job ends in failure: its code in its row and an `error` entry, its process stopped, its upload removed. */
+  async #end(job: Job, code: ErrorCode, details: ErrorDetails, kill = true): Promise<void> {
     if (job.ended) return;
     job.ended = true;
-    if (stop) void job.worker?.terminate();
+    if (kill) stop(job.child);
     const i = this.#queue.indexOf(job);
     if (i >= 0) this.#queue.splice(i, 1);
     await this.#fail(job.id, code, details, entryOf(job.ctx)).catch(() => undefined);
@@ -378,9 +405,9 @@ export class TraceJobs {
   #release(job: Job): void {
     rmSync(job.file, { force: true });
     this.#running.delete(job.id);
-    const w = job.worker;
-    // A worker that has answered ends by itself once its connection is closed; one that does not is stopped.
-    if (w) setTimeout(() => void w.terminate(), 5000).unref();
+    const child = job.child;
+    // A process that has answered exits by itself; one that does not is stopped.
+    if (child) setTimeout(() => stop(child), 5000).unref();
     for (const wake of this.#waiters.get(job.id) ?? []) wake();
     this.#waiters.delete(job.id);
     this.#pump();
@@ -401,7 +428,7 @@ export function traceEntry(
   };
 }
 
-/** The vault's database as a worker thread opens it: a SQLite file by its absolute path. */
+/** The vault's database as a job's process opens it: a SQLite file by its absolute path. */
 function databaseOf(vault: Vault): DatabaseConfig {
   const d = vault.config.database;
   return d.kind === 'sqlite' ? { kind: 'sqlite', file: resolve(vault.dir, d.file ?? FILES.sqlite) } : d;

@@ -1,12 +1,20 @@
 /**
- * The worker thread of one trace job (trace-jobs.ts): reads the uploaded leak (trace/leak-upload.ts),
- * traces it on a connection of its own to the vault's database (trace/trace.ts, linking on this
- * thread), and seals the report. Its heap is capped by the job's runner; whatever it holds goes when
- * it ends. What crosses back: progress (a phase name and counts), the sealed report with the few
- * counts its ledger entry names, or an error's code and safe details — never a value of the leak.
+ * The child process of one trace job (trace-jobs.ts starts it with `fork`): reads the uploaded leak
+ * (trace/leak-upload.ts), traces it on a connection of its own to the vault's database
+ * (trace/trace.ts, linking on its main thread), and seals the report. A process rather than a worker
+ * thread so that its heap, and the collection of it, is its own: a worker's GB-sized heap is
+ * collected by the V8 helper threads the server's own isolate shares, and stalled the server's
+ * event loop by up to ~100 ms (docs/adr/0015). Its heap is capped by the runner
+ * (--max-old-space-size); whatever it holds goes when it exits.
+ *
+ * Nothing it needs comes through argv or the environment: the keys and the job arrive as the first
+ * message over the IPC channel. What crosses back: progress (a phase name and counts), the sealed
+ * report with the few counts its ledger entry names, or an error's code and safe details — never a
+ * value of the leak. It exits once it has answered, and at once when its runner goes (the channel
+ * closes: a server that was killed leaves no trace process behind).
  */
+import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
 import { TracevaultError, type ErrorCode, type ErrorDetails } from '../errors.ts';
 import { seal } from '../crypto/aead.ts';
 import { tenantKeysOf, type TransferredKeys } from '../crypto/keyring.ts';
@@ -21,7 +29,7 @@ import { runTrace } from '../trace/trace.ts';
 import { ServiceKeys } from './keys.ts';
 import { reportAad } from './sealed-report.ts';
 
-export interface TraceWorkerInit {
+export interface TraceChildInit {
   readonly keys: TransferredKeys;
   /** The vault's database, a SQLite file given by its absolute path. */
   readonly database: DatabaseConfig;
@@ -34,8 +42,8 @@ export interface TraceWorkerInit {
   readonly createdAt: string;
 }
 
-/** What the worker tells its runner. */
-export type TraceWorkerMessage =
+/** What the child tells its runner. */
+export type TraceChildMessage =
   | { readonly type: 'progress'; readonly phase: string; readonly done: number; readonly total: number }
   | {
       readonly type: 'done';
@@ -49,26 +57,32 @@ export type TraceWorkerMessage =
 /** Progress is sent at most this often (ms), besides every change of phase. */
 const PROGRESS_EVERY = 100;
 
-const init = workerData as TraceWorkerInit;
-const post = (m: TraceWorkerMessage, transfer?: ArrayBuffer[]) => parentPort!.postMessage(m, transfer);
+/** Sends a message; resolves once it is written to the channel (or the channel is gone). */
+const post = (m: TraceChildMessage) =>
+  new Promise<void>((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(m, undefined, {}, () => resolve());
+  });
 
 /**
- * On Linux a nice value belongs to a thread, and setpriority(2) on "the process" 0 sets the calling
- * thread's alone (man 2 setpriority, BUGS): this thread then yields the cores to the requests of the
- * main thread whenever both want one, and takes what they leave. Elsewhere it would lower the whole
- * process, so it is left alone.
+ * The whole process yields the cores to the server's requests whenever both want one, and takes what
+ * they leave. On Linux a nice value belongs to a thread, and setpriority(2) on "the process" sets the
+ * calling thread's alone (man 2 setpriority, BUGS): every thread this process has now — V8's
+ * collector helpers and the loader's among them — is lowered by its id (/proc/self/task), and the
+ * threads started later inherit the main thread's. Elsewhere the call lowers the whole process.
  */
 function yieldToRequests(): void {
-  if (process.platform !== 'linux') return;
   try {
-    setPriority(10);
+    if (process.platform !== 'linux') return setPriority(NICE);
+    for (const tid of readdirSync('/proc/self/task')) setPriority(Number(tid), NICE);
   } catch {
-    // not permitted here: the trace runs at the process's priority
+    // not permitted here: the trace runs at the server's priority
   }
 }
 
-async function main(): Promise<void> {
-  yieldToRequests();
+const NICE = 10;
+
+async function main(init: TraceChildInit): Promise<void> {
   // A copy of the key-encryption key stays here, for data keys added while the trace runs (a
   // rotation); tenantKeysOf zeroes the one received. Zeroed when the trace ends.
   const kek = { key: Buffer.from(init.keys.kek.key), id: init.keys.kek.id };
@@ -92,7 +106,7 @@ async function main(): Promise<void> {
       if (!force && stage === phase && now - sentAt < PROGRESS_EVERY) return;
       phase = stage;
       sentAt = now;
-      post({ type: 'progress', phase: stage, done, total });
+      void post({ type: 'progress', phase: stage, done, total });
     };
     progress('read', 0, 0);
     const { table, epsilon } = await readLeakUpload(init.file, init.kind, {
@@ -107,26 +121,27 @@ async function main(): Promise<void> {
     );
     progress('seal', 0, 0);
     const sealed = seal(service.trace, Buffer.from(JSON.stringify(report), 'utf8'), reportAad(report.id));
-    // Moved, not copied: a large leak's report (every affected record's id) can be tens of megabytes.
-    const moved = new Uint8Array(sealed.byteLength);
-    moved.set(sealed);
-    post(
-      {
-        type: 'done',
-        sealed: moved,
-        rows: report.rows.total,
-        linked: report.rows.linked,
-        accused: report.accused?.principalId ?? null,
-      },
-      [moved.buffer],
-    );
+    await post({
+      type: 'done',
+      sealed,
+      rows: report.rows.total,
+      linked: report.rows.linked,
+      accused: report.accused?.principalId ?? null,
+    });
   } finally {
     kek.key.fill(0);
     await db.close();
   }
 }
 
-main().catch((e: unknown) => {
-  const known = e instanceof TracevaultError;
-  post({ type: 'failed', code: known ? e.code : 'ERR_INTERNAL', details: known ? e.details : {} });
+// The runner gone (its channel closed: it exited, was killed, or stopped this job): so does this.
+process.once('disconnect', () => process.exit(0));
+process.once('message', (init: TraceChildInit) => {
+  yieldToRequests();
+  main(init)
+    .catch(async (e: unknown) => {
+      const known = e instanceof TracevaultError;
+      await post({ type: 'failed', code: known ? e.code : 'ERR_INTERNAL', details: known ? e.details : {} });
+    })
+    .finally(() => process.exit(0));
 });

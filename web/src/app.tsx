@@ -7,7 +7,9 @@ import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useLocation } from 'react-router';
 import { FlowProvider } from './components/flow.tsx';
 import { Layout } from './components/layout.tsx';
+import { ChildPage } from './pages/child.tsx';
 import { EnrolPage } from './pages/enrol.tsx';
+import { HistoryPage } from './pages/history.tsx';
 import { HomePage } from './pages/home.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
@@ -46,6 +48,8 @@ export function App() {
               <Route path="/login" element={<LoginPage />} />
               <Route path="/verify" element={<VerifyPage />} />
               <Route path="/home" element={<HomePage />} />
+              <Route path="/children/:id" element={<ChildPage />} />
+              <Route path="/children/:id/history" element={<HistoryPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Routes>
           </Layout>

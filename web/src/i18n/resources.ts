@@ -11,6 +11,7 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 export type Messages = Shape<typeof zhCN> & {
   home: { children_one?: string };
   ledger: { verifiedDetail_one?: string };
+  history: { allVerified_one?: string; someVerified_one?: string; pendingNote_one?: string; count_one?: string };
 };
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;

@@ -6,7 +6,7 @@
 import { Button } from 'antd-mobile';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useNavigate } from 'react-router';
+import { Link, Navigate, useNavigate } from 'react-router';
 import { api, bearer } from '../api/client.ts';
 import type { components, paths } from '../api/schema.d.ts';
 import { useFlow } from '../components/flow.tsx';
@@ -73,6 +73,9 @@ export function HomePage() {
               <li key={c.id}>
                 <strong>{t('home.child', { n: i + 1 })}</strong> · {t(`home.relation.${c.relation}`)} ·{' '}
                 {t('home.enrolledAt', { date: formatDate(c.enrolledAt, i18n.language) })}
+                <Link className="tv-child-link" to={`/children/${encodeURIComponent(c.id)}`}>
+                  {t('child.open', { name: t('home.child', { n: i + 1 }) })}
+                </Link>
               </li>
             ))}
           </ul>

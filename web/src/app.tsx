@@ -13,6 +13,7 @@ import { HistoryPage } from './pages/history.tsx';
 import { HomePage } from './pages/home.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
+import { RightsPage } from './pages/rights.tsx';
 import { StartPage } from './pages/start.tsx';
 import { VerifyPage } from './pages/verify.tsx';
 
@@ -50,6 +51,7 @@ export function App() {
               <Route path="/home" element={<HomePage />} />
               <Route path="/children/:id" element={<ChildPage />} />
               <Route path="/children/:id/history" element={<HistoryPage />} />
+              <Route path="/rights" element={<RightsPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Routes>
           </Layout>

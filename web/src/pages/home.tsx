@@ -18,7 +18,7 @@ import { clearSession, loadSession } from '../session/token.ts';
 type Me = paths['/v1/portal/me']['get']['responses'][200]['content']['application/json'];
 type ApiError = components['responses']['Error']['content']['application/json'];
 
-const COMING = ['history', 'caller', 'report', 'rights'] as const;
+const COMING = ['history', 'caller', 'report'] as const;
 
 export function HomePage() {
   const { t, i18n } = useTranslation();
@@ -80,6 +80,15 @@ export function HomePage() {
             ))}
           </ul>
         </section>
+      )}
+      {me && me.children.length > 0 && (
+        <nav className="tv-card" aria-label={t('rights.title')}>
+          <ul className="tv-plain-list">
+            <li>
+              <Link to="/rights">{t('rights.link')}</Link>
+            </li>
+          </ul>
+        </nav>
       )}
       <LedgerStatus />
       <section className="tv-card tv-coming" aria-labelledby="coming-title">

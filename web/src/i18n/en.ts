@@ -142,6 +142,7 @@ export const en: Messages = {
     back: 'Back to your family',
     notFound: 'This record cannot be found. It may not be your child’s, or it may have been erased.',
     empty: '(empty)',
+    hidden: 'Hidden',
     fields: {
       babyName: 'Child’s name',
       babySex: 'Sex',

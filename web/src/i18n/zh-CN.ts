@@ -127,6 +127,7 @@ export const zhCN = {
     back: '返回您的家庭',
     notFound: '找不到这份记录。它可能不是您孩子的记录，或者已经被删除。',
     empty: '（空）',
+    hidden: '已隐藏',
     fields: {
       babyName: '孩子姓名',
       babySex: '性别',

@@ -53,7 +53,10 @@ function shown(field: string, value: unknown, t: TFunction): string {
   if (value === null || value === undefined || value === '') return t('child.empty');
   if (field === 'babySex' && (value === 'male' || value === 'female' || value === 'unknown'))
     return t(`child.sex.${value}`);
-  return text(value) || t('child.empty');
+  const v = text(value);
+  // A value masked whole (a sex is one character) says so in words, not as a lone star.
+  if (/^\*+$/.test(v)) return t('child.hidden');
+  return v || t('child.empty');
 }
 
 export function ChildPage() {

@@ -18,7 +18,7 @@ import { clearSession, loadSession } from '../session/token.ts';
 type Me = paths['/v1/portal/me']['get']['responses'][200]['content']['application/json'];
 type ApiError = components['responses']['Error']['content']['application/json'];
 
-const COMING = ['history', 'caller', 'report'] as const;
+const COMING = ['caller', 'report'] as const;
 
 export function HomePage() {
   const { t, i18n } = useTranslation();

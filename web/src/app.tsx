@@ -7,12 +7,14 @@ import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useLocation } from 'react-router';
 import { FlowProvider } from './components/flow.tsx';
 import { Layout } from './components/layout.tsx';
+import { ConsentsPage } from './pages/consents.tsx';
 import { ChildPage } from './pages/child.tsx';
 import { EnrolPage } from './pages/enrol.tsx';
 import { HistoryPage } from './pages/history.tsx';
 import { HomePage } from './pages/home.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
+import { NoticesPage } from './pages/notices.tsx';
 import { RightsPage } from './pages/rights.tsx';
 import { StartPage } from './pages/start.tsx';
 import { VerifyPage } from './pages/verify.tsx';
@@ -52,6 +54,8 @@ export function App() {
               <Route path="/children/:id" element={<ChildPage />} />
               <Route path="/children/:id/history" element={<HistoryPage />} />
               <Route path="/rights" element={<RightsPage />} />
+              <Route path="/consents" element={<ConsentsPage />} />
+              <Route path="/notices" element={<NoticesPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Routes>
           </Layout>

@@ -90,6 +90,18 @@ export function HomePage() {
           </ul>
         </nav>
       )}
+      {me && me.children.length > 0 && (
+        <nav className="tv-card" aria-label={t('notices.menu')}>
+          <ul className="tv-plain-list tv-links">
+            <li>
+              <Link to="/notices">{t('notices.link')}</Link>
+            </li>
+            <li>
+              <Link to="/consents">{t('consents.link')}</Link>
+            </li>
+          </ul>
+        </nav>
+      )}
       <LedgerStatus />
       <section className="tv-card tv-coming" aria-labelledby="coming-title">
         <h2 id="coming-title">{t('home.comingTitle')}</h2>

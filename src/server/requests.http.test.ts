@@ -209,9 +209,30 @@ for (const backend of BACKENDS) {
       assert.ok(text.includes(res.headers.get('x-disclosure-id')!), 'the disclosure id');
     });
 
+    /** Whether an approved export of hospital A's babies' names for birth registration holds the record. */
+    const exported = async (recordId: string) => {
+      const req = await api('POST', '/v1/exports', tokens.clerkA, {
+        purpose: 'birth_registration',
+        fields: ['babyName'],
+        format: 'jsonl',
+      });
+      assert.equal(req.status, 201, req.text);
+      assert.equal((await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.dpo)).status, 200);
+      const file = await api('GET', `/v1/exports/${req.json.id}/file`, tokens.clerkA);
+      assert.equal(file.status, 200, file.text);
+      const { vault } = v.opened();
+      const seq = (await vault.registry.get(recordId)).seq;
+      const item = await vault.db.get(
+        'SELECT 1 AS x FROM disclosure_items WHERE disclosure_id = ? AND record_seq = ?',
+        [file.headers.get('x-disclosure-id'), seq],
+      );
+      return item !== undefined;
+    };
+
     test('a restriction: while it holds only treatment reveals; another purpose is ERR_RESTRICTED', async () => {
       const target = recordsA[12]!;
       const g = (await portal.enrolled(target)).token;
+      assert.equal(await exported(target), true, 'exported before the restriction');
       const clear = await api('GET', `/v1/records/${target}?purpose=birth_registration&reveal=babyName`, tokens.clerkA);
       assert.equal(clear.status, 200, clear.text);
       const asked = await api('POST', '/v1/portal/requests', g, { childId: target, kind: 'restriction' });
@@ -230,6 +251,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(treatment.json.clear, ['babyName']);
       const masked = await api('GET', `/v1/records/${target}`, tokens.clerkA);
       assert.equal(masked.status, 200, 'a masked read reveals nothing and stays allowed');
+      assert.equal(await exported(target), false, 'a restricted record leaves in no export but for treatment');
     });
 
     test('an erasure: a DPO only; the record cannot be read, its ledger entries remain', async () => {

@@ -18,11 +18,13 @@ import { CANARY_FLAG_COLUMN, interleave, storeCanaries } from '../disclose/canar
 import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../disclose/export-writer.ts';
 import { ExportRepo, type ExportFilter, type ExportRow, type StoredExport } from '../store/repos/exports.ts';
 import { RecordLists } from '../store/repos/record-lists.ts';
+import { isRestricted } from '../store/repos/requests.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import { commitRead } from './disclosures.ts';
 import { ExportCanaries } from './export-canaries.ts';
 import { sha256, type Gate } from './gate.ts';
 import type { ServiceKeys } from './keys.ts';
+import { RESTRICTED_PURPOSE } from './requests.ts';
 
 export type { ExportFilter } from '../store/repos/exports.ts';
 
@@ -220,6 +222,8 @@ export class Exports {
       // Poison records are never part of a legitimate export.
       if (gate.isPoison(rid)) continue;
       const rec = await gate.vault.registry.get(rid);
+      // A record its guardian restricted leaves only for treatment (service/requests.ts).
+      if (info.purpose !== RESTRICTED_PURPOSE && (await isRestricted(gate.vault.db, rec.seq))) continue;
       const row: Record<string, FieldValue> = {};
       for (const field of info.fields) {
         const v = rec.current.get(field);

@@ -33,7 +33,7 @@ import { oversightRoutes } from './routes/oversight.ts';
 import { portalRoutes } from './routes/portal.ts';
 import { portalRequestRoutes } from './routes/portal-requests.ts';
 import { requestRoutes } from './routes/requests.ts';
-import { portalChildrenRoutes } from './routes/portal-children.ts';
+import { portalChildrenRoutes, publicationRoutes } from './routes/portal-children.ts';
 import { portalReportRoutes } from './routes/portal-reports.ts';
 import { portalConsentRoutes } from './routes/portal-consents.ts';
 import { portalNoticeRoutes } from './routes/portal-notices.ts';
@@ -71,6 +71,7 @@ const AREAS: readonly (readonly [FastifyPluginCallback<AreaOptions>, string])[] 
   [portalNoticeRoutes, '/v1'],
   [portalReportRoutes, '/v1'],
   [portalChildrenRoutes, '/v1/portal'],
+  [publicationRoutes, '/v1'],
 ];
 
 export async function buildServer(services: Services, opts: ServerOptions = {}): Promise<FastifyInstance> {

@@ -88,3 +88,13 @@ export const Accesses = z.object({
   truncated: z.boolean().meta({ description: 'true when only the newest 500 entries are given' }),
   entries: z.array(AccessEntry).meta({ description: 'newest first' }),
 });
+
+export const Publication = z
+  .object({
+    staffNames: z
+      .boolean()
+      .meta({ description: 'whether families see the names of this organisation’s staff in their history' }),
+  })
+  .strict();
+
+export const PublicationSet = z.object({ organizationId: z.string(), staffNames: z.boolean() });

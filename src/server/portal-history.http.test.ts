@@ -144,25 +144,24 @@ for (const backend of BACKENDS) {
     });
 
     test('the staff member’s name shows once the organisation’s policy publishes it', async () => {
-      const { services, city } = v.opened();
-      const dpo = await services.sessions.authenticate(tokens.dpo!);
-      await services.portal.history.publishStaffNames(
-        { principal: dpo, requestId: 'test' },
-        city.hospitals[0]!.orgId,
-        true,
+      const org = v.opened().city.hospitals[0]!.orgId;
+      const path = `/v1/organizations/${org}/publication`;
+      assert.equal((await api('PUT', path, tokens.clerkA, { staffNames: true })).status, 403);
+      assert.equal((await api('PUT', path, guardian, { staffNames: true })).status, 401);
+      assert.equal(
+        (await api('PUT', '/v1/organizations/o_nowhere/publication', tokens.dpo, { staffNames: true })).status,
+        404,
       );
+      const before = (await api('GET', `/v1/portal/children/${child}/accesses`, guardian)).json;
+      assert.equal(before.entries.find((e: Json) => e.kind === 'revealed').who.staffName, null);
+      const set = await api('PUT', path, tokens.dpo, { staffNames: true });
+      assert.equal(set.status, 200, set.text);
+      assert.deepEqual(set.json, { organizationId: org, staffNames: true });
       const h = (await api('GET', `/v1/portal/children/${child}/accesses`, guardian)).json;
-      const reveal = h.entries.find((e: Json) => e.kind === 'revealed');
-      assert.equal(reveal.who.staffName, 'clinicianA');
-      const clerk = await services.sessions.authenticate(tokens.clerkA!);
-      await assert.rejects(
-        services.portal.history.publishStaffNames(
-          { principal: clerk, requestId: 'test' },
-          city.hospitals[0]!.orgId,
-          false,
-        ),
-        { code: 'ERR_FORBIDDEN' },
-      );
+      assert.equal(h.entries.find((e: Json) => e.kind === 'revealed').who.staffName, 'clinicianA');
+      assert.equal((await api('PUT', path, tokens.dpo, { staffNames: false })).status, 200);
+      const after = (await api('GET', `/v1/portal/children/${child}/accesses`, guardian)).json;
+      assert.equal(after.entries.find((e: Json) => e.kind === 'revealed').who.staffName, null);
     });
 
     test('a receipt for an entry of the child verifies offline; one of another child’s is not found', async () => {

@@ -74,3 +74,27 @@ export const portalChildrenRoutes: FastifyPluginCallback<AreaOptions> = (app, { 
   });
   done();
 };
+
+/**
+ * What an organisation publishes to families of its staff (policy as data, `portal_publication`):
+ * by default the organisation, ward and role; the staff member's name only once a DPO says so.
+ */
+export const publicationRoutes: FastifyPluginCallback<AreaOptions> = (app, { services }, done) => {
+  const route = router(app, services);
+  route({
+    method: 'PUT',
+    url: '/organizations/{id}/publication',
+    tag: 'portal',
+    summary: 'What families see of an organisation’s staff in their access history: names or not (DPO)',
+    description:
+      'Default, without a decision: the organisation, the ward and the role, never the name. A ledger entry ' +
+      '(`policy.change`). Not a DPO: `403`; an unknown organisation: `404`, with no entry naming it.',
+    body: H.Publication,
+    response: { 200: H.PublicationSet },
+    handler: async ({ body, params, ctx }) => {
+      await services.portal.history.publishStaffNames(ctx, params.id!, body.staffNames);
+      return { organizationId: params.id!, staffNames: body.staffNames };
+    },
+  });
+  done();
+};

@@ -22,6 +22,7 @@ const CHROMIUM =
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = process.env.TRACEVAULT_SCREENSHOTS;
 const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1440, height: 900 };
 const SESSION_KEY = 'tracevault.portal.session';
 const XSS_REASON = '<img src=x onerror="window.__xss=1">名字写错了';
 const XSS_ANSWER = '出生医学证明上的姓名与申请不一致 <script>window.__xss=2</script>';
@@ -182,6 +183,17 @@ describe("the parents' portal in chromium: rights requests", () => {
     await page.getByText('In progress').waitFor();
     await axe(page, 'rights, English');
     await shot(page, 'rights-en-phone.png');
+    assert.deepEqual(await problems(), []);
+    await context.close();
+  });
+
+  test('at a desktop’s width', async () => {
+    const { context, page, problems } = await open(DESKTOP);
+    await page.goto(`${v.base}/portal/rights`);
+    await page.getByRole('heading', { level: 1, name: '您的权利' }).waitFor();
+    await page.getByText('未同意').waitFor();
+    await axe(page, 'rights, desktop');
+    await shot(page, 'rights-zh-CN-desktop.png');
     assert.deepEqual(await problems(), []);
     await context.close();
   });

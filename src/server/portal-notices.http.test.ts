@@ -150,5 +150,40 @@ for (const backend of BACKENDS) {
       assert.deepEqual(leaks(all, seeded), []);
       assert.notEqual(clerkId, investigatorId);
     });
+
+    test('a DPO confirms too, but not a trace that accuses them', async () => {
+      const { admin, city } = v.opened();
+      const dpo2 = await v.principal({ displayName: 'second dpo', roles: ['dpo'], organizationId: admin.orgId });
+      const req = await api('POST', '/v1/exports', dpo2.token, {
+        purpose: 'data_subject_request',
+        fields: LEAKED_FIELDS,
+        format: 'csv',
+        filter: { organizationId: city.hospitals[0]!.orgId },
+      });
+      assert.equal(req.status, 201, req.text);
+      assert.equal((await api('POST', `/v1/exports/${req.json.id}/approve`, tokens.dpo)).status, 200);
+      const lines = (await api('GET', `/v1/exports/${req.json.id}/file`, dpo2.token)).text
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n');
+      const trace = await api(
+        'POST',
+        '/v1/traces',
+        investigator,
+        [lines[0], ...lines.slice(31, 61)].join('\n') + '\n',
+        {
+          'content-type': 'text/csv',
+          prefer: 'wait=60',
+        },
+      );
+      assert.equal(trace.status, 201, trace.text);
+      assert.equal(trace.json.accused?.principalId, dpo2.id, 'the second DPO’s file is the source');
+      const own = await api('POST', `/v1/traces/${trace.json.id}/confirm`, dpo2.token, {});
+      assert.deepEqual([own.status, own.json.code], [403, 'ERR_SELF_APPROVAL']);
+      const other = await api('POST', `/v1/traces/${trace.json.id}/confirm`, tokens.dpo, {});
+      assert.equal(other.status, 201, other.text);
+      assert.equal(other.json.sourceKind, 'export');
+      assert.equal(other.json.records, new Set(trace.json.affected.direct).size);
+    });
   });
 }

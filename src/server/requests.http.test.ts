@@ -266,6 +266,17 @@ for (const backend of BACKENDS) {
       const entriesBefore = await v
         .opened()
         .vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_events WHERE record_ref = ?', [ref]);
+      // Past its deadline and still pending, a request says so to the staff.
+      await v
+        .opened()
+        .vault.db.run('UPDATE rights_requests SET deadline = ? WHERE id = ?', [
+          '2026-01-02T15:59:59.999Z',
+          asked.json.id,
+        ]);
+      const late = (await api('GET', '/v1/requests?status=pending', tokens.dpo)).json.requests.find(
+        (x: { id: string }) => x.id === asked.json.id,
+      );
+      assert.equal(late.overdue, true);
       const ok = await api('POST', `/v1/requests/${asked.json.id}/decide`, tokens.dpo, { decision: 'accept' });
       assert.equal(ok.status, 200, ok.text);
       assert.equal(ok.json.status, 'accepted');

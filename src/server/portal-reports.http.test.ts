@@ -36,7 +36,7 @@ for (const backend of BACKENDS) {
       ).token;
     });
 
-    test('a report is stored sealed, one ledger entry with field names only, and clustered for investigators', async () => {
+    test('a report is stored sealed, one ledger entry with field names only, clustered for investigators', async () => {
       const r = await api('POST', '/v1/portal/reports', guardian, {
         at: hourAgo(),
         callerNumber: SCAM_NUMBER,

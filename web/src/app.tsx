@@ -8,6 +8,7 @@ import { BrowserRouter, Route, Routes, useLocation } from 'react-router';
 import { FlowProvider } from './components/flow.tsx';
 import { Layout } from './components/layout.tsx';
 import { ConsentsPage } from './pages/consents.tsx';
+import { CallerPage } from './pages/caller.tsx';
 import { ChildPage } from './pages/child.tsx';
 import { EnrolPage } from './pages/enrol.tsx';
 import { HistoryPage } from './pages/history.tsx';
@@ -15,6 +16,7 @@ import { HomePage } from './pages/home.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { NotFoundPage } from './pages/not-found.tsx';
 import { NoticesPage } from './pages/notices.tsx';
+import { ReportPage } from './pages/report.tsx';
 import { RightsPage } from './pages/rights.tsx';
 import { StartPage } from './pages/start.tsx';
 import { VerifyPage } from './pages/verify.tsx';
@@ -56,6 +58,8 @@ export function App() {
               <Route path="/rights" element={<RightsPage />} />
               <Route path="/consents" element={<ConsentsPage />} />
               <Route path="/notices" element={<NoticesPage />} />
+              <Route path="/caller" element={<CallerPage />} />
+              <Route path="/report" element={<ReportPage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Routes>
           </Layout>

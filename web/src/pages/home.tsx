@@ -18,8 +18,6 @@ import { clearSession, loadSession } from '../session/token.ts';
 type Me = paths['/v1/portal/me']['get']['responses'][200]['content']['application/json'];
 type ApiError = components['responses']['Error']['content']['application/json'];
 
-const COMING = ['caller', 'report'] as const;
-
 export function HomePage() {
   const { t, i18n } = useTranslation();
   useTitle(t('home.title'));
@@ -87,6 +85,12 @@ export function HomePage() {
             <li>
               <Link to="/rights">{t('rights.link')}</Link>
             </li>
+            <li>
+              <Link to="/caller">{t('caller.link')}</Link>
+            </li>
+            <li>
+              <Link to="/report">{t('report.link')}</Link>
+            </li>
           </ul>
         </nav>
       )}
@@ -103,15 +107,6 @@ export function HomePage() {
         </nav>
       )}
       <LedgerStatus />
-      <section className="tv-card tv-coming" aria-labelledby="coming-title">
-        <h2 id="coming-title">{t('home.comingTitle')}</h2>
-        <p>{t('home.comingLead')}</p>
-        <ul className="tv-list">
-          {COMING.map((k) => (
-            <li key={k}>{t(`home.coming.${k}`)}</li>
-          ))}
-        </ul>
-      </section>
       <Button size="large" block fill="outline" onClick={() => void logout()}>
         {t('home.logout')}
       </Button>

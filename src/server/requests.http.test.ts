@@ -89,6 +89,9 @@ for (const backend of BACKENDS) {
       assert.equal(decideB.status, 404, decideB.text);
       assert.deepEqual(decideB.json, decideNone.json);
       assert.equal((await api('GET', '/v1/requests', tokens.auditor)).status, 403);
+      const listed = (await ledger('rights.list')).at(-1)!;
+      assert.equal(listed.purpose, 'data_subject_request');
+      assert.equal(typeof (listed.detail as { count: number }).count, 'number');
 
       const listA = await api('GET', '/v1/requests?status=pending', tokens.clerkA);
       const seen = listA.json.requests.find((x: { id: string }) => x.id === r.id);

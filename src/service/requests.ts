@@ -163,13 +163,25 @@ export class RightsRequests {
 
   /**
    * `GET /v1/requests`: the requests about the records of the principal's organisation (a DPO: every
-   * organisation's). Anyone else: ERR_FORBIDDEN.
+   * organisation's), and a `rights.list` entry. Anyone else: ERR_FORBIDDEN.
    */
   async list(ctx: RequestContext, opts: { status?: RequestStatus } = {}): Promise<StaffRequestView[]> {
     const scope = this.#scope(ctx);
     if (scope === undefined) throw new TracevaultError('ERR_FORBIDDEN');
-    const now = this.#gate.now().toISOString();
-    return (await this.#repo.ofOrganisation(scope, opts.status)).map((r) => this.#staffView(r, now));
+    const gate = this.#gate;
+    const now = gate.now().toISOString();
+    const views = (await this.#repo.ofOrganisation(scope, opts.status)).map((r) => this.#staffView(r, now));
+    // The list holds what parents wrote (corrected values): who read it is a ledger entry, as any read.
+    await gate.commit(async (_tx, events) => {
+      events.push({
+        ...entryOf(ctx),
+        action: 'rights.list',
+        purpose: RIGHTS_PURPOSE,
+        outcome: 'ok',
+        detail: { count: views.length, ...(opts.status && { status: opts.status }) },
+      });
+    });
+    return views;
   }
 
   /** `POST /v1/requests/{id}/decide`: accept or refuse a pending request (see the module's comment). */

@@ -44,10 +44,11 @@ export type AuditAction =
   | 'guardian.logout'
   | 'call.register'
   | 'call.verify'
+  | 'call.report'
   | 'rights.request'
   | 'rights.decide'
   | 'rights.copy'
-  | 'call.report'
+  | 'rights.list'
   | 'trace.confirm'
   | 'notice.issue'
   | 'notice.list';

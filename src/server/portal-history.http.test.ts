@@ -183,6 +183,38 @@ for (const backend of BACKENDS) {
         assert.equal((await api('GET', `/v1/portal/children/${child}/accesses/${bad}/receipt`, guardian)).status, 404);
     });
 
+    test('a consent given, a partner’s read and the consent withdrawn are in the history', async () => {
+      const org = await api('POST', '/v1/organizations', tokens.admin, { name: '宝贝影像工作室', kind: 'partner' });
+      assert.equal(org.status, 201, org.text);
+      const studio = (await v.principal({ displayName: 'studio', roles: ['partner'], organizationId: org.json.id }))
+        .token;
+      const consents = `/v1/records/${child}/consents`;
+      assert.equal((await api('POST', consents, tokens.clerkA, { organizationId: org.json.id })).status, 201);
+      const read = await api('GET', `/v1/records/${child}?purpose=partner_contact&reveal=motherPhone`, studio);
+      assert.equal(read.status, 200, read.text);
+      const withdraw = await api('DELETE', `${consents}/${org.json.id}?purpose=partner_contact`, tokens.clerkA);
+      assert.equal(withdraw.status, 204, withdraw.text);
+      assert.equal((await api('GET', `/v1/records/${child}?purpose=partner_contact`, studio)).status, 404);
+      await checkpoint();
+      const h = (await api('GET', `/v1/portal/children/${child}/accesses`, guardian)).json;
+      const [refused, partner] = h.entries.filter((e: Json) => e.kind === 'partner');
+      assert.equal(refused.outcome, 'denied', 'the read after the withdrawal, refused');
+      assert.equal(partner.outcome, 'ok');
+      assert.deepEqual(partner.fields, ['motherPhone']);
+      assert.equal(partner.purpose, 'partner_contact');
+      assert.deepEqual(
+        [partner.who.organization, partner.who.organizationKind, partner.who.role],
+        ['宝贝影像工作室', 'partner', 'partner'],
+      );
+      const kinds = h.entries.map((e: Json) => e.kind);
+      assert.ok(kinds.indexOf('consent_withdrawn') < h.entries.indexOf(partner), 'newest first');
+      assert.ok(kinds.includes('consent_given'));
+      assert.ok(
+        h.entries.every((e: Json) => e.proof),
+        'all covered by the checkpoint',
+      );
+    });
+
     test('another family’s child is answered exactly as an id that does not exist, on every path', async () => {
       const nowhere = `${other.slice(0, -4)}zzzz`;
       for (const path of ['', '/accesses', '/accesses/0/receipt']) {

@@ -215,6 +215,15 @@ for (const backend of BACKENDS) {
       );
     });
 
+    test('a copy the family took of the record is in its history, as the family’s own', async () => {
+      const copy = await api('GET', `/v1/portal/children/${child}/copy?format=json`, guardian);
+      assert.equal(copy.status, 200, copy.text);
+      const h = (await api('GET', `/v1/portal/children/${child}/accesses`, guardian)).json;
+      const copied = h.entries.find((e: Json) => e.kind === 'copied');
+      assert.ok(copied, 'the copy is an entry about the record');
+      assert.deepEqual([copied.who.kind, copied.who.you, copied.who.organization], ['guardian', true, null]);
+    });
+
     test('another family’s child is answered exactly as an id that does not exist, on every path', async () => {
       const nowhere = `${other.slice(0, -4)}zzzz`;
       for (const path of ['', '/accesses', '/accesses/0/receipt']) {

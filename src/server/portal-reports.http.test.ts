@@ -128,6 +128,21 @@ for (const backend of BACKENDS) {
       }
     });
 
+    test('a time without an offset is Beijing time', async () => {
+      const ms = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000;
+      const local = new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16);
+      const r = await api('POST', '/v1/portal/reports', otherGuardian, {
+        at: local,
+        claimedToBe: '快递员',
+        knew: ['address'],
+      });
+      assert.equal(r.status, 201, r.text);
+      const row = await v
+        .opened()
+        .vault.db.get<{ called_at: string }>('SELECT called_at FROM call_reports WHERE id = ?', [r.json.id]);
+      assert.equal(row?.called_at, new Date(ms).toISOString());
+    });
+
     test(`a guardian makes at most ${REPORTS_PER_DAY} reports a day`, async () => {
       const third = (await portal.enrolled(recordsA[13]!)).token;
       const body = { at: hourAgo(), claimedToBe: XSS, knew: ['hospital'], quote: XSS };

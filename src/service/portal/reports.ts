@@ -78,7 +78,7 @@ export class Reports {
   async submit(g: GuardianContext, ip: string, input: NewReport): Promise<{ id: string }> {
     const gate = this.#gate;
     const now = gate.now();
-    const calledMs = Date.parse(input.at);
+    const calledMs = Date.parse(beijingByDefault(input.at));
     if (Number.isNaN(calledMs)) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'at', rule: 'dateTime' });
     if (calledMs > now.getTime() + SKEW_MS || calledMs < now.getTime() - OLDEST_DAYS * DAY)
       throw new TracevaultError('ERR_INVALID_FIELD', { field: 'at', rule: 'range' });
@@ -195,12 +195,18 @@ export class Reports {
 
 /** A period's bounds as ISO instants; `to` after `from`, at most 366 days. */
 export function checkPeriod(p: ReportPeriod): ReportPeriod {
-  const [a, b] = [Date.parse(p.from), Date.parse(p.to)];
+  const [a, b] = [Date.parse(beijingByDefault(p.from)), Date.parse(beijingByDefault(p.to))];
   if (Number.isNaN(a)) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'from', rule: 'dateTime' });
   if (Number.isNaN(b)) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'to', rule: 'dateTime' });
   if (b <= a || b - a > OLDEST_DAYS * DAY)
     throw new TracevaultError('ERR_INVALID_FIELD', { field: 'to', rule: 'range' });
   return { from: new Date(a).toISOString(), to: new Date(b).toISOString() };
+}
+
+/** A date-time as people write it in China: without an offset, Beijing time (+08:00, ADR 0004). */
+export function beijingByDefault(at: string): string {
+  const t = at.trim();
+  return /T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(t) ? `${t}+08:00` : t;
 }
 
 /** The record's values as they were when the call came: the version valid then, else the current one. */

@@ -35,8 +35,15 @@ const FIELDS = [
   'dischargeTime',
   'vaccinations',
 ] as const;
-type Field = (typeof FIELDS)[number];
-const isField = (f: string): f is Field => (FIELDS as readonly string[]).includes(f);
+type Field = (typeof FIELDS)[number] | 'anyName' | 'anyPhone' | 'anyResidentId' | 'other';
+/** A leak's column is a field of the record, or a kind alone when the trace could not say whose (`*phone`). */
+const KINDS: Readonly<Record<string, Field>> = {
+  '*name': 'anyName',
+  '*phone': 'anyPhone',
+  '*residentId': 'anyResidentId',
+};
+const fieldOf = (f: string): Field =>
+  (FIELDS as readonly string[]).includes(f) ? (f as Field) : (KINDS[f] ?? 'other');
 
 export function NoticesPage() {
   const { t, i18n } = useTranslation();
@@ -82,9 +89,7 @@ export function NoticesPage() {
   };
 
   const what = (n: Notice) => {
-    const names = [
-      ...new Set(n.fields.map((f) => (isField(f) ? t(`notices.fields.${f}`) : t('notices.fields.other')))),
-    ];
+    const names = [...new Set(n.fields.map((f) => t(`notices.fields.${fieldOf(f)}`)))];
     return names.join(i18n.language === 'en' ? ', ' : '、');
   };
 

@@ -76,6 +76,7 @@ export type AccessKind =
   | 'portal_read'
   | 'call_registered'
   | 'call_checked'
+  | 'call_reported'
   | 'other';
 
 export interface AccessEntry {
@@ -157,6 +158,8 @@ function kindOf(e: AuditEvent, partner: boolean): AccessKind {
       return 'call_registered';
     case 'call.verify':
       return 'call_checked';
+    case 'call.report':
+      return 'call_reported';
     default:
       return 'other';
   }
@@ -220,7 +223,8 @@ export class PortalHistory {
     const child = await this.#own(g, id);
     const gate = this.#gate;
     const ref = gate.ref(child.recordId);
-    // The checkpoint first: every entry it covers gets a proof to it; later ones wait for the next.
+    // The checkpoint first (the latest cosigned): every entry it covers gets a proof to it; later
+    // ones wait for the next.
     const size = this.#ledger ? await this.#repo.checkpointSize() : 0;
     const checkpoint = size > 0 ? ((await cosignedCheckpoint(gate.vault.db, size)) ?? null) : null;
     const rows = await this.#repo.entries(ref, HISTORY_LIMIT + 1);

@@ -98,8 +98,15 @@ export class RecordHistoryRepo {
     return new Map(rows.map((r) => [r.id, { name: r.name, kind: r.kind }]));
   }
 
-  /** The latest checkpoint's size, or 0 when none is signed yet. */
+  /**
+   * The size of the latest checkpoint its witnesses have cosigned, or of the latest checkpoint when no
+   * witness ever cosigned one (a log without witnesses); 0 when none is signed yet. A checkpoint just
+   * signed and not yet back from its witnesses is not used: the page, which wants their
+   * cosignatures, would call it altered; the entries it adds wait for the next one.
+   */
   async checkpointSize(): Promise<number> {
+    const cosigned = await this.#db.get<{ size: number | null }>('SELECT MAX(size) AS size FROM ledger_cosignatures');
+    if (cosigned?.size != null) return Number(cosigned.size);
     const r = await this.#db.get<{ size: number }>('SELECT size FROM ledger_checkpoints ORDER BY size DESC LIMIT 1');
     return Number(r?.size ?? 0);
   }

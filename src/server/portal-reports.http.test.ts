@@ -73,6 +73,10 @@ for (const backend of BACKENDS) {
       assert.ok(entries.some((e) => e.entry.includes(r.json.id)));
       for (const e of entries) for (const s of ['7788', '摄影师', '出院', '宝宝']) assert.ok(!e.entry.includes(s), s);
       assert.ok(logLines.every((l) => !l.includes('7788') && !l.includes('摄影师')));
+      // The family sees its own report in the child's access history.
+      const history = await api('GET', `/v1/portal/children/${child}/accesses`, guardian);
+      assert.equal(history.status, 200, history.text);
+      assert.ok(history.json.entries.some((e: { kind: string }) => e.kind === 'call_reported'));
 
       const from = new Date(Date.now() - 86_400_000).toISOString();
       const to = new Date(Date.now() + 60_000).toISOString();

@@ -82,8 +82,18 @@ async function build(): Promise<void> {
 }
 
 interface Watch {
-  stop(): { loopMax: number; loopP99: number; healthMax: number; healthN: number; peakRss: number };
+  stop(): {
+    loopMax: number;
+    loopP99: number;
+    healthMax: number;
+    healthN: number;
+    peakRss: number;
+    stalls: string;
+  };
 }
+
+/** The job's phase as its last GET said, to place the stalls. */
+let phaseNow = '-';
 
 /** Watches the event loop, and asks /healthz every 10 ms (each answer's time, from asking). */
 function watch(base: string): Watch {
@@ -92,6 +102,15 @@ function watch(base: string): Watch {
   const times: number[] = [];
   let on = true,
     peakRss = 0;
+  // Where the longest stalls fell: a 5 ms timer's lateness over 30 ms, with the time and the job's phase.
+  const t0 = performance.now();
+  const stalls: { at: number; ms: number; phase: string }[] = [];
+  let last = t0;
+  const tick = setInterval(() => {
+    const now = performance.now();
+    if (now - last - 5 > 30) stalls.push({ at: (now - t0) / 1000, ms: now - last - 5, phase: phaseNow });
+    last = now;
+  }, 5);
   void (async () => {
     while (on) {
       const t = performance.now();
@@ -105,12 +124,15 @@ function watch(base: string): Watch {
     stop() {
       on = false;
       loop.disable();
+      clearInterval(tick);
+      const top = stalls.sort((a, b) => b.ms - a.ms).slice(0, 6);
       return {
         loopMax: loop.max / 1e6,
         loopP99: loop.percentile(99) / 1e6,
         healthMax: Math.max(0, ...times),
         healthN: times.length,
         peakRss,
+        stalls: top.map((x) => `${x.ms.toFixed(0)} ms at ${x.at.toFixed(1)} s (${x.phase})`).join(', ') || 'none',
       };
     },
   };
@@ -143,9 +165,12 @@ async function asJob(base: string, token: string, leak: Buffer): Promise<Run> {
   while (status !== 'done' && status !== 'failed') {
     await new Promise((r) => setTimeout(r, 250));
     const s = await fetch(`${base}/v1/traces/${job.id}`, { headers: { authorization: `Bearer ${token}` } });
-    status = ((await s.json()) as { status: string }).status;
+    const view = (await s.json()) as { status: string; progress?: { phase?: string } };
+    status = view.status;
+    phaseNow = view.progress?.phase ?? status;
   }
   const secs = (performance.now() - t0) / 1000;
+  phaseNow = '-';
   say(`job: ${status} in ${secs.toFixed(1)} s`);
   return { how: 'job', secs, stall: w.stop() };
 }
@@ -200,6 +225,7 @@ async function main(): Promise<void> {
       `  event loop max ${s.loopMax.toFixed(1)} ms, p99 ${s.loopP99.toFixed(1)} ms; /healthz max ` +
         `${s.healthMax.toFixed(1)} ms over ${s.healthN} requests; peak RSS ${mb(s.peakRss)}; after: ${after}`,
     );
+    say(`  stalls over 30 ms, longest first: ${s.stalls}`);
     out.push(
       `| ${r.how} | ${r.secs.toFixed(1)} s | ${s.loopMax.toFixed(0)} ms | ${s.loopP99.toFixed(0)} ms | ` +
         `${s.healthMax.toFixed(0)} ms (${s.healthN}) | ${mb(s.peakRss)} | ${after} |`,

@@ -84,7 +84,11 @@ export const Accesses = z.object({
   checkpoint: z
     .string()
     .nullable()
-    .meta({ description: 'the latest signed checkpoint with its witnesses’ cosignatures (c2sp tlog-checkpoint)' }),
+    .meta({
+      description:
+        'the latest checkpoint its witnesses cosigned, with their cosignatures (c2sp tlog-checkpoint); ' +
+        'for a log without witnesses, the latest checkpoint',
+    }),
   size: z.number().int().meta({ description: 'the checkpoint’s tree size (0 without one)' }),
   truncated: z.boolean().meta({ description: 'true when only the newest 500 entries are given' }),
   entries: z.array(AccessEntry).meta({ description: 'newest first' }),

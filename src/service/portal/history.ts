@@ -223,7 +223,8 @@ export class PortalHistory {
     const child = await this.#own(g, id);
     const gate = this.#gate;
     const ref = gate.ref(child.recordId);
-    // The checkpoint first: every entry it covers gets a proof to it; later ones wait for the next.
+    // The checkpoint first (the latest cosigned): every entry it covers gets a proof to it; later
+    // ones wait for the next.
     const size = this.#ledger ? await this.#repo.checkpointSize() : 0;
     const checkpoint = size > 0 ? ((await cosignedCheckpoint(gate.vault.db, size)) ?? null) : null;
     const rows = await this.#repo.entries(ref, HISTORY_LIMIT + 1);

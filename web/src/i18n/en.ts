@@ -222,6 +222,7 @@ export const en: Messages = {
       portal_read: 'Looked at the record in the parents’ portal',
       call_registered: 'Registered a call to your family',
       call_checked: 'Checked a caller',
+      call_reported: 'Reported a suspicious call',
       other: 'Another action',
     },
     outcome: {

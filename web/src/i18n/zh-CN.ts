@@ -198,6 +198,7 @@ export const zhCN = {
       portal_read: '在家长服务里查看了记录',
       call_registered: '登记了一次打给您家的电话',
       call_checked: '核实了一次来电',
+      call_reported: '举报了一个可疑电话',
       other: '其他操作',
     },
     outcome: {

@@ -90,7 +90,9 @@ export const Accesses = z.object({
         'for a log without witnesses, the latest checkpoint',
     }),
   size: z.number().int().meta({ description: 'the checkpoint’s tree size (0 without one)' }),
-  truncated: z.boolean().meta({ description: 'true when only the newest 500 entries are given' }),
+  truncated: z
+    .boolean()
+    .meta({ description: 'more, older entries: ask again with `before` the last entry’s index (500 an answer)' }),
   entries: z.array(AccessEntry).meta({ description: 'newest first' }),
 });
 
@@ -103,3 +105,13 @@ export const Publication = z
   .strict();
 
 export const PublicationSet = z.object({ organizationId: z.string(), staffNames: z.boolean() });
+
+export const AccessesQuery = z
+  .object({
+    before: z
+      .string()
+      .regex(/^(0|[1-9][0-9]{0,15})$/)
+      .optional()
+      .meta({ description: 'only entries of ledger index below this one (the next page)' }),
+  })
+  .strict();

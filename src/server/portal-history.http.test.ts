@@ -224,6 +224,18 @@ for (const backend of BACKENDS) {
       assert.deepEqual([copied.who.kind, copied.who.you, copied.who.organization], ['guardian', true, null]);
     });
 
+    test('the next page: `before` an index gives the older entries only', async () => {
+      const all = (await api('GET', `/v1/portal/children/${child}/accesses`, guardian)).json.entries;
+      const indices = all.map((e: Json) => e.index);
+      const page = await api('GET', `/v1/portal/children/${child}/accesses?before=${indices[2]}`, guardian);
+      assert.equal(page.status, 200, page.text);
+      assert.deepEqual(
+        page.json.entries.map((e: Json) => e.index),
+        indices.slice(3),
+      );
+      assert.equal((await api('GET', `/v1/portal/children/${child}/accesses?before=-1`, guardian)).status, 400);
+    });
+
     test('another family’s child is answered exactly as an id that does not exist, on every path', async () => {
       const nowhere = `${other.slice(0, -4)}zzzz`;
       for (const path of ['', '/accesses', '/accesses/0/receipt']) {

@@ -47,8 +47,10 @@ export const portalChildrenRoutes: FastifyPluginCallback<AreaOptions> = (app, { 
       '(purpose and legal basis). Each entry carries its leaf input and an inclusion proof to `checkpoint`, the ' +
       'latest signed checkpoint with its cosignatures: the portal checks both in the browser against the keys ' +
       `pinned in the page. ${SAME_404}`,
+    query: H.AccessesQuery,
     response: { 200: H.Accesses },
-    handler: async ({ guardian, params }) => history.accesses(guardian!, params.id!),
+    handler: async ({ guardian, params, query }) =>
+      history.accesses(guardian!, params.id!, query.before === undefined ? undefined : Number(query.before)),
   });
 
   route({

@@ -111,6 +111,7 @@ export interface AccessHistory {
   /** The latest checkpoint, signed, with its witnesses' cosignatures; null before the first. */
   readonly checkpoint: string | null;
   readonly size: number;
+  /** More, older entries: ask again with `before` the last entry's index. */
   readonly truncated: boolean;
   readonly entries: readonly AccessEntry[];
 }
@@ -218,8 +219,11 @@ export class PortalHistory {
     };
   }
 
-  /** `GET /v1/portal/children/{id}/accesses`: every ledger entry about the record, with its proof. */
-  async accesses(g: GuardianContext, id: string): Promise<AccessHistory> {
+  /**
+   * `GET /v1/portal/children/{id}/accesses[?before=I]`: the ledger entries about the record, newest
+   * first, with their proofs; `before`, the next page: the entries of ledger index below I.
+   */
+  async accesses(g: GuardianContext, id: string, before?: number): Promise<AccessHistory> {
     const child = await this.#own(g, id);
     const gate = this.#gate;
     const ref = gate.ref(child.recordId);
@@ -227,7 +231,7 @@ export class PortalHistory {
     // ones wait for the next.
     const size = this.#ledger ? await this.#repo.checkpointSize() : 0;
     const checkpoint = size > 0 ? ((await cosignedCheckpoint(gate.vault.db, size)) ?? null) : null;
-    const rows = await this.#repo.entries(ref, HISTORY_LIMIT + 1);
+    const rows = await this.#repo.entries(ref, HISTORY_LIMIT + 1, before === undefined ? undefined : before + 1);
     const truncated = rows.length > HISTORY_LIMIT;
     const parsed = rows.slice(0, HISTORY_LIMIT).map((r) => ({ row: r, e: JSON.parse(r.entry) as AuditEvent }));
     const staff = [...new Set(parsed.filter((p) => p.e.roles !== GUARDIAN_ROLE).map((p) => p.e.principalId))];

@@ -35,13 +35,13 @@ export class RecordHistoryRepo {
     this.#tenant = tenantId;
   }
 
-  /** The newest `limit` entries about a record (by its keyed reference), newest first. */
-  async entries(recordRef: string, limit: number): Promise<EntryColumns[]> {
+  /** The newest `limit` entries about a record (by its keyed reference) below sequence number `before`. */
+  async entries(recordRef: string, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<EntryColumns[]> {
     return this.#db.all<EntryColumns>(
       'SELECT a.seq, a.tenant_id, a.at, a.salt, a.entry FROM ledger_record_entries l ' +
         'JOIN audit_events a ON a.seq = l.seq ' +
-        'WHERE l.record_ref = ? AND l.tenant_id = ? ORDER BY l.seq DESC LIMIT ?',
-      [recordRef, this.#tenant, limit],
+        'WHERE l.record_ref = ? AND l.tenant_id = ? AND l.seq < ? ORDER BY l.seq DESC LIMIT ?',
+      [recordRef, this.#tenant, before, limit],
     );
   }
 

@@ -381,19 +381,24 @@ CREATE INDEX calls_record ON calls (record_seq, expires_at)
 `,
   },
   {
-    version: 25,
-    name: 'parents portal: rights requests',
-    // Issue 21 part 5 (service/requests.ts): a guardian's request about a child's record (copy,
-    // correction, restriction, erasure), its deadline and its decision. What the parent wrote (the
-    // corrected values, the reason) and the staff's reason are sealed; kind, status and dates are clear.
+    version: 23,
+    name: 'ledger entries by record, what organisations publish to families',
+    // Issue 21 part 2 (service/portal/history.ts): which ledger entries are about a record, so that a
+    // guardian's access history is an index lookup, not a scan of the ledger. Keyed by the record's
+    // keyed reference (the ledger's own `recordRef`, never the id or a value), written by the audit
+    // sink in the same transaction as the entry (store/audit.ts): an entry's own record and the
+    // records it covers (an export's rows). Entries already written are indexed here from their
+    // `record_ref` column. An organisation's publication policy says what a family sees of its
+    // staff: by default the organisation, ward and role; the staff member's name only if it says so.
     sql: `
-CREATE TABLE rights_requests (
-  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, record_seq {bigint} NOT NULL REFERENCES records(seq),
-  guardian_id TEXT NOT NULL REFERENCES guardians(id), kind TEXT NOT NULL, status TEXT NOT NULL,
-  created_at TEXT NOT NULL, deadline TEXT NOT NULL, sealed {blob} NOT NULL, decided_at TEXT, decided_by TEXT,
-  answer_sealed {blob});
-CREATE INDEX rights_requests_record ON rights_requests (record_seq, kind, status);
-CREATE INDEX rights_requests_guardian ON rights_requests (guardian_id, created_at)
+CREATE TABLE ledger_record_entries (
+  record_ref TEXT NOT NULL, seq {bigint} NOT NULL, tenant_id TEXT NOT NULL,
+  PRIMARY KEY (record_ref, seq)) {norowid};
+INSERT INTO ledger_record_entries (record_ref, seq, tenant_id)
+  SELECT record_ref, seq, tenant_id FROM audit_events WHERE record_ref IS NOT NULL;
+CREATE TABLE portal_publication (
+  org_id TEXT PRIMARY KEY REFERENCES organisations(id), tenant_id TEXT NOT NULL,
+  staff_names INTEGER NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL)
 `,
   },
   {
@@ -413,6 +418,22 @@ CREATE INDEX call_reports_called ON call_reports (tenant_id, called_at)
 `,
   },
   {
+    version: 25,
+    name: 'parents portal: rights requests',
+    // Issue 21 part 5 (service/requests.ts): a guardian's request about a child's record (copy,
+    // correction, restriction, erasure), its deadline and its decision. What the parent wrote (the
+    // corrected values, the reason) and the staff's reason are sealed; kind, status and dates are clear.
+    sql: `
+CREATE TABLE rights_requests (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, record_seq {bigint} NOT NULL REFERENCES records(seq),
+  guardian_id TEXT NOT NULL REFERENCES guardians(id), kind TEXT NOT NULL, status TEXT NOT NULL,
+  created_at TEXT NOT NULL, deadline TEXT NOT NULL, sealed {blob} NOT NULL, decided_at TEXT, decided_by TEXT,
+  answer_sealed {blob});
+CREATE INDEX rights_requests_record ON rights_requests (record_seq, kind, status);
+CREATE INDEX rights_requests_guardian ON rights_requests (guardian_id, created_at)
+`,
+  },
+  {
     version: 26,
     name: 'parents portal: breach notices',
     // Issue 21 (service/portal/notices.ts, ADR 0019). A trace confirmed by an investigator or a DPO
@@ -428,27 +449,6 @@ CREATE TABLE breach_notice_records (
   notice_id TEXT NOT NULL REFERENCES breach_notices(id), record_seq {bigint} NOT NULL REFERENCES records(seq),
   PRIMARY KEY (notice_id, record_seq));
 CREATE INDEX breach_notice_records_record ON breach_notice_records (record_seq)
-`,
-  },
-  {
-    version: 23,
-    name: 'ledger entries by record, what organisations publish to families',
-    // Issue 21 part 2 (service/portal/history.ts): which ledger entries are about a record, so that a
-    // guardian's access history is an index lookup, not a scan of the ledger. Keyed by the record's
-    // keyed reference (the ledger's own `recordRef`, never the id or a value), written by the audit
-    // sink in the same transaction as the entry (store/audit.ts): an entry's own record and the
-    // records it covers (an export's rows). Entries already written are indexed here from their
-    // `record_ref` column. An organisation's publication policy says what a family sees of its
-    // staff: by default the organisation, ward and role; the staff member's name only if it says so.
-    sql: `
-CREATE TABLE ledger_record_entries (
-  record_ref TEXT NOT NULL, seq {bigint} NOT NULL, tenant_id TEXT NOT NULL,
-  PRIMARY KEY (record_ref, seq)) {norowid};
-INSERT INTO ledger_record_entries (record_ref, seq, tenant_id)
-  SELECT record_ref, seq, tenant_id FROM audit_events WHERE record_ref IS NOT NULL;
-CREATE TABLE portal_publication (
-  org_id TEXT PRIMARY KEY REFERENCES organisations(id), tenant_id TEXT NOT NULL,
-  staff_names INTEGER NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL)
 `,
   },
 ];

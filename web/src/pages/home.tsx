@@ -80,8 +80,14 @@ export function HomePage() {
         </section>
       )}
       {me && me.children.length > 0 && (
-        <nav className="tv-card" aria-label={t('rights.title')}>
-          <ul className="tv-plain-list">
+        <nav className="tv-card" aria-label={t('notices.menu')}>
+          <ul className="tv-plain-list tv-links">
+            <li>
+              <Link to="/notices">{t('notices.link')}</Link>
+            </li>
+            <li>
+              <Link to="/consents">{t('consents.link')}</Link>
+            </li>
             <li>
               <Link to="/rights">{t('rights.link')}</Link>
             </li>
@@ -90,18 +96,6 @@ export function HomePage() {
             </li>
             <li>
               <Link to="/report">{t('report.link')}</Link>
-            </li>
-          </ul>
-        </nav>
-      )}
-      {me && me.children.length > 0 && (
-        <nav className="tv-card" aria-label={t('notices.menu')}>
-          <ul className="tv-plain-list tv-links">
-            <li>
-              <Link to="/notices">{t('notices.link')}</Link>
-            </li>
-            <li>
-              <Link to="/consents">{t('consents.link')}</Link>
             </li>
           </ul>
         </nav>

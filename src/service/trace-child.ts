@@ -136,6 +136,9 @@ async function main(init: TraceChildInit): Promise<void> {
 
 // The runner gone (its channel closed: it exited, was killed, or stopped this job): so does this.
 process.once('disconnect', () => process.exit(0));
+// Ctrl-C at a terminal reaches the whole process group: the server decides how its jobs end
+// (closing, it stops them as interrupted), so this one waits for that rather than dying first.
+process.on('SIGINT', () => undefined);
 process.once('message', (init: TraceChildInit) => {
   yieldToRequests();
   main(init)

@@ -301,5 +301,22 @@ for (const backend of BACKENDS) {
       assert.equal(seen.status, 'accepted');
       assert.equal((await api('GET', `/v1/portal/children/${target}/copy`, g)).status, 404);
     });
+
+    test('requests and copies are limited per guardian; another family’s id stays a 404', async () => {
+      const target = recordsA[14]!;
+      const g = (await portal.enrolled(target)).token;
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++)
+        statuses.push((await api('POST', '/v1/portal/requests', g, { childId: target, kind: 'restriction' })).status);
+      assert.deepEqual(statuses, [...Array(10).fill(201), 429]);
+      const limited = await api('POST', '/v1/portal/requests', g, { childId: target, kind: 'copy' });
+      assert.equal(limited.json.code, 'ERR_RATE_LIMITED');
+      // The limit is checked after the child: another family's id and none still answer alike.
+      assert.equal((await api('POST', '/v1/portal/requests', g, { childId: other, kind: 'copy' })).status, 404);
+      const copies: number[] = [];
+      for (let i = 0; i < 21; i++) copies.push((await api('GET', `/v1/portal/children/${target}/copy`, g)).status);
+      assert.deepEqual(copies, [...Array(20).fill(200), 429]);
+      assert.equal((await api('GET', `/v1/portal/children/${other}/copy`, g)).status, 404);
+    });
   });
 }

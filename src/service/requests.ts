@@ -32,6 +32,7 @@ import { actorOf, entryOf, type RequestContext } from './context.ts';
 import type { Gate } from './gate.ts';
 import type { ServiceKeys } from './keys.ts';
 import { guardianEntry, type GuardianContext } from './portal/guardian-context.ts';
+import { RateLimiter } from './portal/rate-limit.ts';
 import { requestDeadline } from './requests-deadline.ts';
 
 export const REQUEST_KINDS: readonly RequestKind[] = ['copy', 'correction', 'restriction', 'erasure'];
@@ -45,6 +46,11 @@ export const AUTOMATIC = 'system';
 /** Roles that act for the record's organisation on a request (with the policy's `update`). */
 const ORG_ROLES = ['clinician', 'records_clerk', 'vaccination_nurse'];
 const SEAL_AAD = 'tracevault-rights-request';
+/** Requests a guardian may make in a day (each is work for staff and a row that is never deleted). */
+export const REQUESTS_PER_DAY = 10;
+/** Copies a guardian may take in an hour (each decrypts every version, renders, and is a disclosure). */
+export const COPIES_PER_HOUR = 20;
+const DAY = 86_400_000;
 
 export interface NewRequest {
   readonly childId: string;
@@ -103,6 +109,7 @@ export class RightsRequests {
   readonly #keys: ServiceKeys;
   readonly #repo: RequestRepo;
   readonly #guardians: GuardianRepo;
+  readonly #copies = new RateLimiter({ limit: COPIES_PER_HOUR, windowMs: 3_600_000 });
   #sealKey: Buffer | undefined;
 
   constructor(gate: Gate, keys: ServiceKeys) {
@@ -131,7 +138,11 @@ export class RightsRequests {
     const at = now.toISOString();
     const deadline = requestDeadline(now);
     const automatic = input.kind === 'copy';
+    const since = new Date(now.getTime() - DAY).toISOString();
     await gate.commit(async (tx, events) => {
+      // After the child check: another family's id and none stay one answer, whatever the count.
+      if ((await this.#repo.countSince(g.guardian.id, since, tx)) >= REQUESTS_PER_DAY)
+        throw new TracevaultError('ERR_RATE_LIMITED');
       await this.#repo.insert(tx, {
         id,
         recordSeq: child.recordSeq,
@@ -260,6 +271,7 @@ export class RightsRequests {
   async copy(g: GuardianContext, childId: string, format: 'json' | 'pdf'): Promise<RecordCopy> {
     const gate = this.#gate;
     const child = await this.#child(g, childId);
+    if (!this.#copies.take(g.guardian.id, Date.now())) throw new TracevaultError('ERR_RATE_LIMITED');
     const rec = await gate.vault.registry.get(child.recordId, { history: true });
     const type = recordType(rec.recordType);
     const key = this.#keys.reveal(g.guardian.id);

@@ -22,7 +22,8 @@ export const portalRequestRoutes: FastifyPluginCallback<AreaOptions> = (app, { s
     description:
       'PIPL arts. 44–47 (a guardian acts for a child under 14, art. 31). Answered by the end of the 15th working ' +
       'day; a copy at once. A correction’s values are checked now: `400 ERR_INVALID_FIELD` names the field and ' +
-      'rule. A ledger entry (`rights.request`: kind and field names, never values or the reason).',
+      'rule. A ledger entry (`rights.request`: kind and field names, never values or the reason). At most 10 ' +
+      'requests a day per guardian: `429 ERR_RATE_LIMITED`.',
     body: Q.NewRequest,
     response: { 201: Q.GuardianRequest },
     status: 201,
@@ -47,7 +48,8 @@ export const portalRequestRoutes: FastifyPluginCallback<AreaOptions> = (app, { s
     summary: 'A copy of your child’s record: every version of every field, as JSON or PDF',
     description:
       'Recorded as a disclosure to you (its id in `x-disclosure-id`) and a ledger entry (`rights.copy`); the ' +
-      'values are marked as every disclosure’s are. `format=pdf` gives a PDF document.',
+      'values are marked as every disclosure’s are. `format=pdf` gives a PDF document. At most 20 copies an ' +
+      'hour per guardian: `429 ERR_RATE_LIMITED`.',
     query: Q.CopyQuery,
     response: { 200: Q.RecordCopy },
     produces: ['application/json', 'application/pdf'],

@@ -122,6 +122,15 @@ export class RequestRepo {
     return rows.map(row);
   }
 
+  /** How many requests a guardian made since `since` (for its limit, service/requests.ts). */
+  async countSince(guardianId: string, since: string, db: Db = this.#db): Promise<number> {
+    const r = await db.get<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM rights_requests WHERE guardian_id = ? AND tenant_id = ? AND created_at >= ?',
+      [guardianId, this.#tenant, since],
+    );
+    return Number(r?.n ?? 0);
+  }
+
   /** The requests about records of an organisation (every organisation's with `orgId` null), newest first. */
   async ofOrganisation(orgId: string | null, status?: RequestStatus): Promise<RequestRow[]> {
     const where = ['q.tenant_id = ?'];

@@ -318,5 +318,27 @@ for (const backend of BACKENDS) {
       assert.deepEqual(copies, [...Array(20).fill(200), 429]);
       assert.equal((await api('GET', `/v1/portal/children/${other}/copy`, g)).status, 404);
     });
+
+    test('the staff’s reading of a family’s request shows in that child’s access history', async () => {
+      const target = recordsA[15]!;
+      const g = (await portal.enrolled(target)).token;
+      const asked = await api('POST', '/v1/portal/requests', g, {
+        childId: target,
+        kind: 'correction',
+        fields: { fatherName: NEW_FATHER },
+      });
+      assert.equal(asked.status, 201, asked.text);
+      const listed = await api('GET', '/v1/requests?status=pending', tokens.clerkA);
+      assert.ok(listed.json.requests.some((x: { id: string }) => x.id === asked.json.id));
+      const history = await api('GET', `/v1/portal/children/${target}/accesses`, g);
+      assert.equal(history.status, 200, history.text);
+      const read = history.json.entries.find((e: { action: string }) => e.action === 'rights.list');
+      assert.ok(read, 'the list that showed the corrected values is in the history');
+      assert.equal(read.kind, 'read');
+      assert.equal(read.who.kind, 'staff');
+      // Another family's history does not get the entry for a list that did not hold its request.
+      const others = await api('GET', `/v1/portal/children/${other}/accesses`, otherGuardian);
+      assert.ok(!others.json.entries.some((e: { action: string }) => e.action === 'rights.list'));
+    });
   });
 }

@@ -182,7 +182,8 @@ export class RightsRequests {
     const gate = this.#gate;
     const now = gate.now().toISOString();
     const views = (await this.#repo.ofOrganisation(scope, opts.status)).map((r) => this.#staffView(r, now));
-    // The list holds what parents wrote (corrected values): who read it is a ledger entry, as any read.
+    // The list holds what parents wrote (corrected values): who read it is a ledger entry, as any read,
+    // about each record listed, so that it shows in those children's access history.
     await gate.commit(async (_tx, events) => {
       events.push({
         ...entryOf(ctx),
@@ -190,6 +191,7 @@ export class RightsRequests {
         purpose: RIGHTS_PURPOSE,
         outcome: 'ok',
         detail: { count: views.length, ...(opts.status && { status: opts.status }) },
+        covers: views.map((v) => gate.ref(v.recordId)),
       });
     });
     return views;

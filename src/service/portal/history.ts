@@ -139,6 +139,9 @@ function kindOf(e: AuditEvent, partner: boolean): AccessKind {
       return 'changed';
     case 'read':
       return e.roles === GUARDIAN_ROLE ? 'portal_read' : partner ? 'partner' : 'read';
+    case 'rights.list':
+      // Staff read the family's request (what it asked to correct, and why).
+      return 'read';
     case 'reveal':
       return partner ? 'partner' : 'revealed';
     case 'export':

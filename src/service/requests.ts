@@ -31,7 +31,7 @@ import { RequestRepo, type RequestKind, type RequestRow, type RequestStatus } fr
 import { actorOf, entryOf, type RequestContext } from './context.ts';
 import type { Gate } from './gate.ts';
 import type { ServiceKeys } from './keys.ts';
-import { guardianEntry, type GuardianContext } from './portal/guardian-context.ts';
+import { guardianEntry, ownChild, type GuardianContext } from './portal/guardian-context.ts';
 import { RateLimiter } from './portal/rate-limit.ts';
 import { requestDeadline } from './requests-deadline.ts';
 
@@ -327,7 +327,7 @@ export class RightsRequests {
 
   /** The guardian's own child, or ERR_NOT_FOUND (another family's id and no id at all alike). */
   async #child(g: GuardianContext, childId: string) {
-    const child = (await this.#guardians.children(g.guardian.id)).find((c) => c.recordId === childId);
+    const child = ownChild(await this.#guardians.children(g.guardian.id), childId);
     if (!child) throw new TracevaultError('ERR_NOT_FOUND');
     return child;
   }

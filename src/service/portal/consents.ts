@@ -15,7 +15,7 @@ import { PURPOSES, purposeOf } from '../../access/purposes.ts';
 import { GuardianRepo, type GuardianChild } from '../../store/repos/guardians.ts';
 import type { AuditAction } from '../../store/audit.ts';
 import type { Gate } from '../gate.ts';
-import { guardianEntry, type GuardianContext } from './guardian-context.ts';
+import { guardianEntry, ownChild, type GuardianContext } from './guardian-context.ts';
 
 /** One partner and purpose a child's record may be shown to, and whether the guardian consented. */
 export interface PartnerConsent {
@@ -150,7 +150,7 @@ export class GuardianConsents {
    * entry naming the guardian and not the id), compared against its own children alone.
    */
   async #child(g: GuardianContext, childId: string, action: AuditAction): Promise<GuardianChild> {
-    const child = (await this.#guardians.children(g.guardian.id)).find((c) => c.recordId === childId);
+    const child = ownChild(await this.#guardians.children(g.guardian.id), childId);
     if (child) return child;
     return this.#gate.refuse(
       { ...guardianEntry(g), action, outcome: 'denied', detail: { rule: 'notOwnChild' } },

@@ -4,6 +4,8 @@
  * (opaque, like a principal's), the role `guardian`, the request.
  */
 import type { AuditEvent } from '../../store/audit.ts';
+import type { GuardianChild } from '../../store/repos/guardians.ts';
+import { sameText } from './codes.ts';
 
 export interface Guardian {
   readonly id: string;
@@ -20,4 +22,15 @@ export const GUARDIAN_ROLE = 'guardian';
 
 export function guardianEntry(g: GuardianContext): Partial<AuditEvent> & { principalId: string } {
   return { principalId: g.guardian.id, roles: GUARDIAN_ROLE, requestId: g.requestId };
+}
+
+/**
+ * The guardian's own child of this id among its children, else undefined: every portal path that
+ * takes a child id from a request asks here first, so another family's id and an id that does not
+ * exist are one case. Each id is compared alike (constant time, no early exit).
+ */
+export function ownChild(children: readonly GuardianChild[], id: string): GuardianChild | undefined {
+  let found: GuardianChild | undefined;
+  for (const c of children) if (sameText(c.recordId, id) && !found) found = c;
+  return found;
 }

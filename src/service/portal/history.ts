@@ -32,9 +32,8 @@ import { RecordHistoryRepo, type ActorInfo } from '../../store/repos/record-hist
 import type { StoredRecord } from '../../store/registry.ts';
 import { entryOf, type RequestContext } from '../context.ts';
 import type { Gate } from '../gate.ts';
-import { sameText } from './codes.ts';
 import type { GuardianAccess } from './guardian-access.ts';
-import { GUARDIAN_ROLE, guardianEntry, type GuardianContext } from './guardian-context.ts';
+import { GUARDIAN_ROLE, guardianEntry, ownChild, type GuardianContext } from './guardian-context.ts';
 
 /** At most this many entries, newest first, in one answer. */
 export const HISTORY_LIMIT = 500;
@@ -291,9 +290,7 @@ export class PortalHistory {
    * refusal (a ledger entry naming no record) and ERR_NOT_FOUND.
    */
   async #own(g: GuardianContext, id: string): Promise<GuardianChild> {
-    let found: GuardianChild | undefined;
-    for (const c of await this.#access.children(g)) if (sameText(c.recordId, id) && !found) found = c;
-    return found ?? this.#refuse(g);
+    return ownChild(await this.#access.children(g), id) ?? this.#refuse(g);
   }
 
   async #refuse(g: GuardianContext): Promise<never> {

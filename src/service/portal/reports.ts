@@ -24,7 +24,7 @@ import { ReportRepo, type ReportRow } from '../../store/repos/reports.ts';
 import type { LeakTable } from '../../trace/leak-table.ts';
 import { entryOf, type RequestContext } from '../context.ts';
 import type { Gate } from '../gate.ts';
-import { guardianEntry, type GuardianContext } from './guardian-context.ts';
+import { guardianEntry, ownChild, type GuardianContext } from './guardian-context.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { clusterReports, maskCaller, normaliseCaller, normaliseClaim, type ReportCluster } from './reports-cluster.ts';
 import { complaintTable } from './reports-complaints.ts';
@@ -83,8 +83,8 @@ export class Reports {
     if (calledMs > now.getTime() + SKEW_MS || calledMs < now.getTime() - OLDEST_DAYS * DAY)
       throw new TracevaultError('ERR_INVALID_FIELD', { field: 'at', rule: 'range' });
     const children = await this.#guardians.children(g.guardian.id);
-    const about =
-      input.childId === undefined ? children : children.filter((c) => c.recordId === input.childId).slice(0, 1);
+    const one = input.childId === undefined ? undefined : ownChild(children, input.childId);
+    const about = input.childId === undefined ? children : one ? [one] : [];
     // Another family's id answers as an id that does not exist.
     if (about.length === 0) throw new TracevaultError('ERR_NOT_FOUND');
     if (!this.#byAddress.take(ip, now.getTime())) throw new TracevaultError('ERR_RATE_LIMITED');

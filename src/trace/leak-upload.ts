@@ -10,7 +10,11 @@ import { LEAK_FORMATS, leakFromJson, readLeakBytes, readLeakFile, type ReadLeakO
 import type { LeakFormat, LeakTable } from './leak-table.ts';
 
 /** What an upload is: a file in a leak format, or `request` (the JSON of a request, above). */
-export type UploadKind = LeakFormat | 'request';
+/**
+ * `table`: a table the server built itself (a complaint set of reported calls, as JSON), traced as a
+ * job like any upload; never a kind a client names (the route maps content types to the others).
+ */
+export type UploadKind = LeakFormat | 'request' | 'table';
 
 export const UPLOAD_KINDS: readonly UploadKind[] = [...LEAK_FORMATS, 'request'];
 
@@ -19,6 +23,7 @@ export async function readLeakUpload(
   kind: UploadKind,
   opts: ReadLeakOptions = {},
 ): Promise<{ table: LeakTable; epsilon?: number }> {
+  if (kind === 'table') return { table: JSON.parse(readFileSync(path, 'utf8')) as LeakTable };
   if (kind !== 'request') return { table: await readLeakFile(path, { ...opts, format: kind }) };
   let doc: unknown;
   try {

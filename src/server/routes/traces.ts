@@ -10,12 +10,15 @@
  * 202 with the job, whose progress GET tells.
  */
 import type { FastifyPluginCallback, FastifyReply } from 'fastify';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { TracevaultError } from '../../errors.ts';
 import { renderHtml, type TraceReport } from '../../trace/report.ts';
 import type { LeakFormat } from '../../trace/leak-table.ts';
 import type { UploadKind } from '../../trace/leak-upload.ts';
+import type { RequestContext } from '../../service/context.ts';
+import type { ReportPeriod } from '../../service/portal/reports.ts';
+import type { Services } from '../../service/services.ts';
 import type { TraceJobView } from '../../service/traces.ts';
 import { router, type AreaOptions } from '../route.ts';
 import * as S from '../schemas.ts';
@@ -168,6 +171,11 @@ async function peekReportsRequest(
   return { body: rest() };
 }
 
+/** The reported calls of a period as a complaint set, the job's upload (kind `table`). */
+async function complaintSetBody(services: Services, ctx: RequestContext, period: ReportPeriod): Promise<Readable> {
+  return Readable.from([Buffer.from(JSON.stringify(await services.portal.reports.complaintSet(ctx, period)))]);
+}
+
 export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services }, done) => {
   const route = router(app, services);
   const { traces } = services;
@@ -190,7 +198,7 @@ export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
     description:
       'Up to 64 MiB, stored as it arrives and traced on a worker thread; GET /v1/traces/{id} tells where it stands. ' +
       'JSON `{"reports": {"from", "to"}, "epsilon"?}` traces the calls guardians reported in that period ' +
-      '(POST /v1/portal/reports) as a complaint set instead: 201 and the report; no report in the period 404. ' +
+      '(POST /v1/portal/reports) as a complaint set instead, as a job too; no report in the period 404. ' +
       'Too many jobs at once: 429 ERR_RATE_LIMITED. An unreadable file fails the job with its coded error ' +
       '(with Prefer: wait, that error is the answer). The finished trace is a ledger entry, a failed one too.',
     query: S.TraceQuery,
@@ -203,21 +211,21 @@ export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
         .toLowerCase();
       const kind: UploadKind = type === 'application/json' ? 'request' : (query.format ?? LEAK_TYPES[type] ?? 'csv');
       const declared = Number(req.headers['content-length']);
-      // `{reports: {from, to}}`: the calls guardians reported in a period, traced as a complaint set here
-      // (a few thousand rows at most, service/portal/reports.ts); any other body is a leak, as a job.
+      // `{reports: {from, to}}`: the calls guardians reported in a period, built here into a complaint
+      // set (service/portal/reports.ts) and traced as a job like a leak, off the server's thread.
       const peeked = kind === 'request' ? await peekReportsRequest(req.body as Readable) : undefined;
-      if (peeked?.request) {
-        const r = peeked.request;
-        const table = await services.portal.reports.complaintSet(ctx, r.reports);
-        const report = await traces.run(ctx, table, { epsilon: r.epsilon ?? query.epsilon });
-        return reply.code(201).send(reportJson(reply, JSON.stringify(report)));
-      }
-      const job = await traces.submit(ctx, peeked?.body ?? (req.body as Readable), {
-        kind,
-        format: query.format,
-        epsilon: query.epsilon,
-        declaredBytes: Number.isFinite(declared) ? declared : undefined,
-      });
+      const reports = peeked?.request;
+      const job = reports
+        ? await traces.submit(ctx, await complaintSetBody(services, ctx, reports.reports), {
+            kind: 'table',
+            epsilon: reports.epsilon ?? query.epsilon,
+          })
+        : await traces.submit(ctx, peeked?.body ?? (req.body as Readable), {
+            kind,
+            format: query.format,
+            epsilon: query.epsilon,
+            declaredBytes: Number.isFinite(declared) ? declared : undefined,
+          });
       void reply.header('location', `/v1/traces/${job.id}`);
       const wait = preferredWait(req.headers.prefer);
       if (req.headers.prefer !== undefined)

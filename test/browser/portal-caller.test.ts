@@ -12,25 +12,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { axe, heading, launch, openPage, PHONE, shot, type InPage } from '../helpers/browser.ts';
 import { districtCode } from '../../src/schema/address-district.ts';
 import { enrolOverHttp } from '../helpers/enrol.ts';
 import { witnessedVault, type WitnessedVault } from '../helpers/witnessed-vault.ts';
 
-const CHROMIUM =
-  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = process.env.TRACEVAULT_SCREENSHOTS;
-const PHONE = { width: 390, height: 844 };
-const SESSION_KEY = 'tracevault.portal.session';
 const CLINIC = '历下区预防接种门诊';
 const XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals (no DOM types here)
-type InPage = any;
 
 describe('is this caller real? and report a call, in chromium', () => {
   let v: WitnessedVault, browser: Browser;
@@ -49,8 +38,6 @@ describe('is this caller real? and report a call, in chromium', () => {
   };
 
   before(async () => {
-    assert.ok(CHROMIUM, 'chromium is not installed (apt-get install chromium; .ci/run does)');
-    assert.ok(existsSync('web/dist/index.html'), 'the portal is not built (npm run build:web; npm test does)');
     v = await witnessedVault({ seed: 'portal-caller', families: 20 });
     const admin = async (displayName: string) =>
       (await v.vault.createPrincipal(null, { displayName, roles: ['administrator'], orgId: v.admin.orgId })).token;
@@ -100,7 +87,7 @@ describe('is this caller real? and report a call, in chromium', () => {
     });
     assert.equal(s.status, 201);
     guardian = ((await s.json()) as { token: string }).token;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launch();
   });
 
   after(async () => {
@@ -108,48 +95,12 @@ describe('is this caller real? and report a call, in chromium', () => {
     await v?.close();
   });
 
-  async function open(): Promise<{ context: BrowserContext; page: Page; problems: () => string[] }> {
-    const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', timezoneId: 'Europe/London' });
-    await context.addInitScript(
-      ([key, value]) => (globalThis as InPage).sessionStorage.setItem(key, value),
-      [SESSION_KEY, JSON.stringify({ token: guardian, expiresAt: new Date(Date.now() + 3_600_000).toISOString() })],
-    );
-    const page = await context.newPage();
-    const seen: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') seen.push(m.text());
-    });
-    page.on('pageerror', (e) => seen.push(e.message));
-    return { context, page, problems: () => seen };
-  }
-
-  async function axe(page: Page, label: string): Promise<void> {
-    await page.evaluate(AXE);
-    const result = await page.evaluate(() =>
-      (globalThis as InPage).axe.run((globalThis as InPage).document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      }),
-    );
-    const bad = (result as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }).violations
-      .filter((x) => x.impact === 'serious' || x.impact === 'critical')
-      .map((x) => `${x.id} (${x.impact}): ${x.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    assert.deepEqual(bad, [], label);
-  }
-
-  async function shot(page: Page, name: string): Promise<void> {
-    if (!SHOTS) return;
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, `portal-${name}`), fullPage: true });
-  }
-
   /** Nothing typed ran: no global set by a script, no element made from the text. */
   async function inert(page: Page): Promise<void> {
     assert.equal(await page.evaluate(() => (globalThis as InPage).__xss), undefined, 'a script ran');
     assert.equal(await page.locator('img[src="x"]').count(), 0, 'markup from text');
     assert.equal(await page.locator('main script').count(), 0, 'a script element from text');
   }
-
-  const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
 
   test('a registered caller is genuine by its code; an unregistered number is not, with a link to report', async () => {
     const reg = await api('POST', '/v1/calls', nurse, {
@@ -162,7 +113,7 @@ describe('is this caller real? and report a call, in chromium', () => {
     // Another call whose purpose, as staff typed it, holds a script.
     assert.equal((await api('POST', '/v1/calls', nurse, { recordId: child, purpose: XSS })).status, 201);
 
-    const { context, page, problems } = await open();
+    const { context, page, problems } = await openPage(browser, PHONE, guardian);
     await page.goto(`${v.base}/portal/caller`);
     await heading(page, '来电是真的吗？');
     const listed = page.locator('.tv-call', { hasText: '乙肝疫苗第 2 针' });
@@ -199,12 +150,12 @@ describe('is this caller real? and report a call, in chromium', () => {
     await heading(page, '举报可疑电话');
     assert.equal(await page.getByLabel('来电号码（可不填）', { exact: true }).inputValue(), '171 0531 7788');
     assert.ok(!page.url().includes('7788'), 'no number in the URL');
-    assert.deepEqual(problems(), []);
+    assert.deepEqual(await problems(), []);
     await context.close();
   });
 
   test('report a call: errors first, then a clear confirmation; a script in every field stays text', async () => {
-    const { context, page, problems } = await open();
+    const { context, page, problems } = await openPage(browser, PHONE, guardian);
     await page.goto(`${v.base}/portal/report`);
     await heading(page, '举报可疑电话');
     await axe(page, 'report');
@@ -231,7 +182,7 @@ describe('is this caller real? and report a call, in chromium', () => {
     await inert(page);
     await axe(page, 'report, sent');
     await shot(page, 'report-sent-zh-CN-phone.png');
-    assert.deepEqual(problems(), []);
+    assert.deepEqual(await problems(), []);
     await context.close();
 
     // Stored: the investigator sees it clustered, with the fields known and the number masked.
@@ -246,7 +197,7 @@ describe('is this caller real? and report a call, in chromium', () => {
   });
 
   test('in English (?lang=en): both pages, axe', async () => {
-    const { context, page, problems } = await open();
+    const { context, page, problems } = await openPage(browser, PHONE, guardian);
     await page.goto(`${v.base}/portal/caller?lang=en`);
     await heading(page, 'Is this caller real?');
     await page.locator('.tv-call').first().waitFor();
@@ -257,7 +208,7 @@ describe('is this caller real? and report a call, in chromium', () => {
     await page.getByRole('checkbox', { name: "Your child's name" }).waitFor();
     await axe(page, 'report, English');
     await shot(page, 'report-en-phone.png');
-    assert.deepEqual(problems(), []);
+    assert.deepEqual(await problems(), []);
     await context.close();
   });
 });

@@ -11,24 +11,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { axe, DESKTOP, heading, launch, openPage, PHONE, shot, type InPage } from '../helpers/browser.ts';
 import { enrolOverHttp } from '../helpers/enrol.ts';
 import { witnessedVault, type WitnessedVault } from '../helpers/witnessed-vault.ts';
 
-const CHROMIUM =
-  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = process.env.TRACEVAULT_SCREENSHOTS;
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
-const SESSION_KEY = 'tracevault.portal.session';
 const STUDIO = '宝贝影像工作室';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals (see portal.test.ts)
-type InPage = any;
 
 describe("the parents' portal in chromium: consents and breach notices", () => {
   let v: WitnessedVault, browser: Browser;
@@ -53,8 +41,6 @@ describe("the parents' portal in chromium: consents and breach notices", () => {
   };
 
   before(async () => {
-    assert.ok(CHROMIUM, 'chromium is not installed (apt-get install chromium; .ci/run does)');
-    assert.ok(existsSync('web/dist/index.html'), 'the portal is not built (npm run build:web; npm test does)');
     v = await witnessedVault({ seed: 'portal-consents', families: 60 });
     const admin = async (displayName: string) =>
       (await v.vault.createPrincipal(null, { displayName, roles: ['administrator'], orgId: v.admin.orgId })).token;
@@ -100,7 +86,7 @@ describe("the parents' portal in chromium: consents and breach notices", () => {
     traceId = trace.json.id;
     assert.ok(trace.json.affected.direct.includes(child), 'the family is in the leak');
     await v.checkpoint();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launch();
   });
 
   after(async () => {
@@ -108,65 +94,16 @@ describe("the parents' portal in chromium: consents and breach notices", () => {
     await v?.close();
   });
 
-  async function open(viewport: {
-    width: number;
-    height: number;
-  }): Promise<{ context: BrowserContext; page: Page; problems: () => Promise<string[]> }> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Europe/London' });
-    await context.addInitScript(() => {
-      const w = globalThis as InPage;
-      w.__csp = [];
-      w.document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) =>
-        w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
-    await context.addInitScript(
-      ([key, value]) => (globalThis as InPage).sessionStorage.setItem(key, value),
-      [SESSION_KEY, JSON.stringify({ token: guardian, expiresAt: new Date(Date.now() + 3_600_000).toISOString() })],
-    );
-    const page = await context.newPage();
-    const seen: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') seen.push(m.text());
-    });
-    page.on('pageerror', (e) => seen.push(e.message));
-    return {
-      context,
-      page,
-      problems: async () => [...seen, ...((await page.evaluate(() => (globalThis as InPage).__csp)) as string[])],
-    };
-  }
-
-  async function axe(page: Page, label: string): Promise<void> {
-    await page.evaluate(AXE);
-    const result = await page.evaluate(() =>
-      (globalThis as InPage).axe.run((globalThis as InPage).document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      }),
-    );
-    const bad = (result as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }).violations
-      .filter((x) => x.impact === 'serious' || x.impact === 'critical')
-      .map((x) => `${x.id} (${x.impact}): ${x.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    assert.deepEqual(bad, [], label);
-  }
-
-  async function shot(page: Page, name: string): Promise<void> {
-    if (!SHOTS) return;
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, `portal-${name}`), fullPage: true });
-  }
-
   /** The dialog once its opening animation has ended (axe measures contrast as it is drawn). */
   const settled = (page: Page) =>
     page.waitForFunction(() => {
       const body = (globalThis as InPage).document.querySelector('[role="dialog"] .adm-center-popup-body');
       return body && (globalThis as InPage).getComputedStyle(body.parentElement).opacity === '1';
     });
-  const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
   const studioRead = async () => call('GET', `/v1/records/${child}?purpose=partner_contact&reveal=motherPhone`, studio);
 
   test('allow a partner, then withdraw: each after a dialog; the partner’s next read is refused', async () => {
-    const { context, page, problems } = await open(PHONE);
+    const { context, page, problems } = await openPage(browser, PHONE, guardian);
     await page.goto(`${v.base}/portal/home`);
     await heading(page, '您的家庭');
     await page.getByRole('link', { name: '合作机构授权：谁可以联系您' }).click();
@@ -210,7 +147,7 @@ describe("the parents' portal in chromium: consents and breach notices", () => {
     assert.deepEqual(await problems(), []);
     await context.close();
 
-    const en = await open(PHONE);
+    const en = await openPage(browser, PHONE, guardian);
     await en.page.goto(`${v.base}/portal/consents?lang=en`);
     await heading(en.page, 'Partners you allow to contact you');
     await en.page.getByText('Not allowed').waitFor();
@@ -221,7 +158,7 @@ describe("the parents' portal in chromium: consents and breach notices", () => {
   });
 
   test('a traced leak, once confirmed, shows as a notice in plain words with what to do', async () => {
-    const { context, page, problems } = await open(PHONE);
+    const { context, page, problems } = await openPage(browser, PHONE, guardian);
     await page.goto(`${v.base}/portal/notices`);
     await heading(page, '信息泄露通知');
     await page.getByText('目前没有涉及您孩子的泄露通知。').waitFor();
@@ -259,7 +196,7 @@ describe("the parents' portal in chromium: consents and breach notices", () => {
       [PHONE, 'phone'],
       [DESKTOP, 'desktop'],
     ] as const) {
-      const en = await open(viewport);
+      const en = await openPage(browser, viewport, guardian);
       await en.page.goto(`${v.base}/portal/notices?lang=en`);
       await heading(en.page, 'Data leak notices');
       await en.page.getByText('An approved list exported from the registry was passed on to outsiders').waitFor();

@@ -10,25 +10,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { axe, DESKTOP, launch, openPage, PHONE, shot, type InPage } from '../helpers/browser.ts';
 import { enrolOverHttp } from '../helpers/enrol.ts';
 import { witnessedVault, type WitnessedVault } from '../helpers/witnessed-vault.ts';
 
-const CHROMIUM =
-  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = process.env.TRACEVAULT_SCREENSHOTS;
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
-const SESSION_KEY = 'tracevault.portal.session';
 const XSS_REASON = '<img src=x onerror="window.__xss=1">名字写错了';
 const XSS_ANSWER = '出生医学证明上的姓名与申请不一致 <script>window.__xss=2</script>';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page's globals (no DOM types here)
-type InPage = any;
 
 async function json(base: string, method: string, path: string, token?: string, body?: unknown) {
   const res = await fetch(base + path, {
@@ -49,8 +37,6 @@ describe("the parents' portal in chromium: rights requests", () => {
     guardian = '';
 
   before(async () => {
-    assert.ok(CHROMIUM, 'chromium is not installed (apt-get install chromium; .ci/run does)');
-    assert.ok(existsSync('web/dist/index.html'), 'the portal is not built (npm run build:web; npm test does)');
     v = await witnessedVault({ seed: 'portal-rights', families: 20 });
     const admin = async (displayName: string) =>
       (await v.vault.createPrincipal(null, { displayName, roles: ['administrator'], orgId: v.admin.orgId })).token;
@@ -72,7 +58,7 @@ describe("the parents' portal in chromium: rights requests", () => {
     const s = await json(v.base, 'POST', '/v1/portal/sessions', undefined, { phone, otp: await v.otpFor(phone) });
     assert.equal(s.status, 201);
     guardian = s.body.token as string;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launch();
   });
 
   after(async () => {
@@ -80,50 +66,8 @@ describe("the parents' portal in chromium: rights requests", () => {
     await v?.close();
   });
 
-  async function open(viewport: { width: number; height: number }) {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Europe/London' });
-    await context.addInitScript(() => {
-      const w = globalThis as InPage;
-      w.__csp = [];
-      w.document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) =>
-        w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
-    await context.addInitScript(
-      ([key, value]) => (globalThis as InPage).sessionStorage.setItem(key, value),
-      [SESSION_KEY, JSON.stringify({ token: guardian, expiresAt: new Date(Date.now() + 3_600_000).toISOString() })],
-    );
-    const page = await context.newPage();
-    const seen: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') seen.push(m.text());
-    });
-    page.on('pageerror', (e) => seen.push(e.message));
-    const problems = async () => [...seen, ...((await page.evaluate(() => (globalThis as InPage).__csp)) as string[])];
-    return { context, page, problems };
-  }
-
-  async function axe(page: Page, label: string): Promise<void> {
-    await page.evaluate(AXE);
-    const result = await page.evaluate(() =>
-      (globalThis as InPage).axe.run((globalThis as InPage).document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      }),
-    );
-    const bad = (result as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }).violations
-      .filter((x) => x.impact === 'serious' || x.impact === 'critical')
-      .map((x) => `${x.id} (${x.impact}): ${x.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    assert.deepEqual(bad, [], label);
-  }
-
-  async function shot(page: Page, name: string): Promise<void> {
-    if (!SHOTS) return;
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, `portal-${name}`), fullPage: true });
-  }
-
   test('request a copy and a correction; the refusal’s reason is shown as text', async () => {
-    const { context, page, problems } = await open(PHONE);
+    const { context, page, problems } = await openPage(browser, PHONE, guardian);
     await page.goto(`${v.base}/portal/rights`);
     await page.getByRole('heading', { level: 1, name: '您的权利' }).waitFor();
     await page.getByText('您还没有提交过申请。').waitFor();
@@ -173,7 +117,7 @@ describe("the parents' portal in chromium: rights requests", () => {
   });
 
   test('in English', async () => {
-    const { context, page, problems } = await open(PHONE);
+    const { context, page, problems } = await openPage(browser, PHONE, guardian);
     await page.goto(`${v.base}/portal/rights?lang=en`);
     await page.getByRole('heading', { level: 1, name: 'Your rights' }).waitFor();
     await page.getByText('Refused').waitFor();
@@ -188,7 +132,7 @@ describe("the parents' portal in chromium: rights requests", () => {
   });
 
   test('at a desktop’s width', async () => {
-    const { context, page, problems } = await open(DESKTOP);
+    const { context, page, problems } = await openPage(browser, DESKTOP, guardian);
     await page.goto(`${v.base}/portal/rights`);
     await page.getByRole('heading', { level: 1, name: '您的权利' }).waitFor();
     await page.getByText('未同意').waitFor();

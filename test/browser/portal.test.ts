@@ -12,36 +12,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PORTAL_CSP } from '../../src/server/portal-static.ts';
+import { axe, DESKTOP, heading, launch, openPage, PHONE, SESSION_KEY, shot, type InPage } from '../helpers/browser.ts';
 import { enrolOverHttp } from '../helpers/enrol.ts';
 import { witnessedVault, type WitnessedVault } from '../helpers/witnessed-vault.ts';
-
-const CHROMIUM =
-  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = process.env.TRACEVAULT_SCREENSHOTS;
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
-const SESSION_KEY = 'tracevault.portal.session';
-
-interface Opened {
-  readonly context: BrowserContext;
-  readonly page: Page;
-  /** Console errors and warnings, page errors, and content-security violations. */
-  readonly problems: () => Promise<string[]>;
-}
-
-/**
- * The page's globals, in the functions that run in the browser (`(globalThis as InPage).document`):
- * this project's TypeScript has no DOM types, its code runs on Node.js. Only a type: the functions
- * are sent to the page as text, so they may use nothing of this file.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type InPage = any;
 
 describe("the parents' portal in chromium", () => {
   let v: WitnessedVault, browser: Browser;
@@ -50,8 +25,6 @@ describe("the parents' portal in chromium", () => {
     session = '';
 
   before(async () => {
-    assert.ok(CHROMIUM, 'chromium is not installed (apt-get install chromium; .ci/run does)');
-    assert.ok(existsSync('web/dist/index.html'), 'the portal is not built (npm run build:web; npm test does)');
     v = await witnessedVault({ seed: 'portal-web', families: 20 });
     const admin = async (displayName: string) =>
       (await v.vault.createPrincipal(null, { displayName, roles: ['administrator'], orgId: v.admin.orgId })).token;
@@ -73,61 +46,13 @@ describe("the parents' portal in chromium", () => {
     assert.equal(inv.status, 201);
     code = ((await inv.json()) as { code: string }).code;
     await v.checkpoint();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launch();
   });
 
   after(async () => {
     await browser?.close();
     await v?.close();
   });
-
-  async function open(viewport: { width: number; height: number }, token?: string): Promise<Opened> {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Europe/London' });
-    await context.addInitScript(() => {
-      const w = globalThis as InPage;
-      w.__csp = [];
-      w.document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) =>
-        w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
-    if (token)
-      await context.addInitScript(
-        ([key, value]) => (globalThis as InPage).sessionStorage.setItem(key, value),
-        [SESSION_KEY, JSON.stringify({ token, expiresAt: new Date(Date.now() + 3_600_000).toISOString() })],
-      );
-    const page = await context.newPage();
-    const seen: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') seen.push(m.text());
-    });
-    page.on('pageerror', (e) => seen.push(e.message));
-    return {
-      context,
-      page,
-      problems: async () => [...seen, ...((await page.evaluate(() => (globalThis as InPage).__csp)) as string[])],
-    };
-  }
-
-  /** axe-core on the page as it is: no serious or critical violation of WCAG 2.1 A or AA. */
-  async function axe(page: Page, label: string): Promise<void> {
-    // Evaluated through the DevTools protocol, not as a <script>: the page's policy allows none inline.
-    await page.evaluate(AXE);
-    const result = await page.evaluate(() =>
-      (globalThis as InPage).axe.run((globalThis as InPage).document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      }),
-    );
-    const bad = (result as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }).violations
-      .filter((x) => x.impact === 'serious' || x.impact === 'critical')
-      .map((x) => `${x.id} (${x.impact}): ${x.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    assert.deepEqual(bad, [], label);
-  }
-
-  async function shot(page: Page, name: string): Promise<void> {
-    if (!SHOTS) return;
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, `portal-${name}`), fullPage: true });
-  }
 
   /** New ledger entries (a failed staff login is one) and a checkpoint that covers them. */
   async function grow(): Promise<void> {
@@ -140,11 +65,10 @@ describe("the parents' portal in chromium", () => {
     assert.ok((await v.checkpoint()) > before, 'the log grew');
   }
 
-  const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
   const ledger = (page: Page, state: string) => page.locator(`[data-ledger="${state}"]`).waitFor();
 
   test('enrol with the printed code and the SMS code; the home verifies the ledger, then its growth', async () => {
-    const { context, page, problems } = await open(PHONE);
+    const { context, page, problems } = await openPage(browser, PHONE);
     const res = await page.goto(`${v.base}/portal/`);
     assert.equal(res?.status(), 200);
     assert.equal(res?.headers()['content-security-policy'], PORTAL_CSP);
@@ -199,7 +123,7 @@ describe("the parents' portal in chromium", () => {
   });
 
   test('a changed byte of the checkpoint or of a consistency proof: "this history may have been altered"', async () => {
-    const one = await open(PHONE, session);
+    const one = await openPage(browser, PHONE, session);
     await one.page.route('**/v1/ledger/checkpoint', async (route) => {
       const r = await route.fetch();
       const lines = (await r.text()).split('\n');
@@ -215,7 +139,7 @@ describe("the parents' portal in chromium", () => {
     assert.deepEqual(await one.problems(), []);
     await one.context.close();
 
-    const two = await open(PHONE, session);
+    const two = await openPage(browser, PHONE, session);
     await two.page.goto(`${v.base}/portal/home`);
     await ledger(two.page, 'verified');
     await grow();
@@ -236,7 +160,7 @@ describe("the parents' portal in chromium", () => {
   });
 
   test('English by the switch, large text by the other; both kept; the home in English', async () => {
-    const { context, page, problems } = await open(PHONE);
+    const { context, page, problems } = await openPage(browser, PHONE);
     await page.goto(`${v.base}/portal/`);
     await heading(page, '看看谁查看过您孩子的信息');
     const size = async (): Promise<string> =>
@@ -284,7 +208,7 @@ describe("the parents' portal in chromium", () => {
     assert.deepEqual(await problems(), []);
     await context.close();
 
-    const home = await open(PHONE, session);
+    const home = await openPage(browser, PHONE, session);
     await home.page.goto(`${v.base}/portal/home?lang=en`);
     await heading(home.page, 'Your family');
     await home.page.getByRole('heading', { name: 'You are enrolled for 1 child.' }).waitFor();
@@ -299,7 +223,7 @@ describe("the parents' portal in chromium", () => {
   });
 
   test('at a desktop width: logging in, a wrong code refused plainly; every page passes axe', async () => {
-    const { context, page, problems } = await open(DESKTOP);
+    const { context, page, problems } = await openPage(browser, DESKTOP);
     await page.goto(`${v.base}/portal/`);
     await heading(page, '看看谁查看过您孩子的信息');
     await axe(page, 'start, desktop');
@@ -324,7 +248,7 @@ describe("the parents' portal in chromium", () => {
     ]);
     await context.close();
 
-    const home = await open(DESKTOP, session);
+    const home = await openPage(browser, DESKTOP, session);
     await home.page.goto(`${v.base}/portal/home`);
     await ledger(home.page, 'verified');
     await axe(home.page, 'home, desktop');

@@ -16,6 +16,12 @@ const Child = z.object({
   id: z.string(),
   relation: z.enum(['mother', 'father']).meta({ description: 'how the guardian enrolled: as mother or father' }),
   enrolledAt: z.string(),
+  erased: z.boolean().meta({
+    description:
+      'the record was erased (an accepted erasure request: its key destroyed). It stays listed with no label ' +
+      'values; `GET /children/{id}` answers `404 ERR_ERASED`, its accesses still list every entry, the last `erased`',
+  }),
+  erasedAt: z.string().nullable().meta({ description: 'when the record was erased; null while it is not' }),
   label: Label,
 });
 

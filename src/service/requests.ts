@@ -31,7 +31,7 @@ import { RequestRepo, type RequestKind, type RequestRow, type RequestStatus } fr
 import { actorOf, entryOf, type RequestContext } from './context.ts';
 import type { Gate } from './gate.ts';
 import type { ServiceKeys } from './keys.ts';
-import { guardianEntry, ownChild, type GuardianContext } from './portal/guardian-context.ts';
+import { guardianEntry, liveChild, ownChild, type GuardianContext } from './portal/guardian-context.ts';
 import { RateLimiter } from './portal/rate-limit.ts';
 import { requestDeadline } from './requests-deadline.ts';
 
@@ -325,11 +325,14 @@ export class RightsRequests {
     };
   }
 
-  /** The guardian's own child, or ERR_NOT_FOUND (another family's id and no id at all alike). */
+  /**
+   * The guardian's own child, or ERR_NOT_FOUND (another family's id and no id at all alike); its
+   * own child whose record was erased, ERR_ERASED.
+   */
   async #child(g: GuardianContext, childId: string) {
     const child = ownChild(await this.#guardians.children(g.guardian.id), childId);
     if (!child) throw new TracevaultError('ERR_NOT_FOUND');
-    return child;
+    return liveChild(child);
   }
 
   /** Whose requests a principal sees: its organisation's; a DPO's, all (null); anyone else none. */

@@ -15,7 +15,7 @@ import { PURPOSES, purposeOf } from '../../access/purposes.ts';
 import { GuardianRepo, type GuardianChild } from '../../store/repos/guardians.ts';
 import type { AuditAction } from '../../store/audit.ts';
 import type { Gate } from '../gate.ts';
-import { guardianEntry, ownChild, type GuardianContext } from './guardian-context.ts';
+import { guardianEntry, liveChild, ownChild, type GuardianContext } from './guardian-context.ts';
 
 /** One partner and purpose a child's record may be shown to, and whether the guardian consented. */
 export interface PartnerConsent {
@@ -151,7 +151,7 @@ export class GuardianConsents {
    */
   async #child(g: GuardianContext, childId: string, action: AuditAction): Promise<GuardianChild> {
     const child = ownChild(await this.#guardians.children(g.guardian.id), childId);
-    if (child) return child;
+    if (child) return liveChild(child);
     return this.#gate.refuse(
       { ...guardianEntry(g), action, outcome: 'denied', detail: { rule: 'notOwnChild' } },
       new TracevaultError('ERR_NOT_FOUND'),

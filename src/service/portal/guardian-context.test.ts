@@ -8,6 +8,7 @@ const child = (recordId: string, recordSeq: number): GuardianChild => ({
   recordSeq,
   relation: 'mother',
   enrolledAt: '2026-01-01T00:00:00.000Z',
+  erasedAt: null,
 });
 
 test('ownChild: the guardian’s own child by id; any other id, however close, is none', () => {

@@ -5,6 +5,7 @@
  */
 import type { AuditEvent } from '../../store/audit.ts';
 import type { GuardianChild } from '../../store/repos/guardians.ts';
+import { TracevaultError } from '../../errors.ts';
 import { sameText } from './codes.ts';
 
 export interface Guardian {
@@ -33,4 +34,14 @@ export function ownChild(children: readonly GuardianChild[], id: string): Guardi
   let found: GuardianChild | undefined;
   for (const c of children) if (sameText(c.recordId, id) && !found) found = c;
   return found;
+}
+
+/**
+ * An own child whose record was erased: nothing can be asked of it any more (requests, consents,
+ * a copy, a report), the same coded refusal for each of its guardians, ERR_ERASED. Only ever asked
+ * after ownChild: another family's erased child stays ERR_NOT_FOUND like any other id.
+ */
+export function liveChild(child: GuardianChild): GuardianChild {
+  if (child.erasedAt !== null) throw new TracevaultError('ERR_ERASED');
+  return child;
 }

@@ -49,6 +49,9 @@ export interface ChildSummary {
   readonly id: string;
   readonly relation: Relation;
   readonly enrolledAt: string;
+  /** The record was erased (its key destroyed): no label any more, its history remains. */
+  readonly erased: boolean;
+  readonly erasedAt: string | null;
   readonly label: ChildLabel;
 }
 
@@ -184,22 +187,27 @@ export class PortalHistory {
   /** `GET /v1/portal/children`: the guardian's children, each with a masked label (a read of each, in the ledger). */
   async children(g: GuardianContext): Promise<ChildSummary[]> {
     const gate = this.#gate;
-    const out: { child: GuardianChild; rec: StoredRecord }[] = [];
+    const out: { child: GuardianChild; rec: StoredRecord | undefined }[] = [];
     for (const child of await this.#access.children(g)) {
-      const rec = await this.#record(child.recordId);
-      if (rec) out.push({ child, rec });
+      // An erased child stays in the list, marked, with no label: nothing of it is read any more.
+      const rec = child.erasedAt === null ? await this.#record(child.recordId) : undefined;
+      if (rec || child.erasedAt !== null) out.push({ child, rec });
     }
-    if (out.length > 0) {
+    const read = out.flatMap(({ rec }) => (rec ? [rec] : []));
+    if (read.length > 0) {
       await gate.commit(async (_tx, events) => {
-        for (const { rec } of out) events.push(this.#readEntry(g, rec.id, 'label'));
+        for (const rec of read) events.push(this.#readEntry(g, rec.id, 'label'));
       });
     }
-    return out.map(({ child, rec }) => summary(child, rec));
+    return out.map(({ child, rec }) => (rec ? summary(child, rec) : erasedSummary(child)));
   }
 
   /** `GET /v1/portal/children/{id}`: the record as the portal shows it, masked; a read in the ledger. */
   async child(g: GuardianContext, id: string): Promise<ChildRecord> {
     const child = await this.#own(g, id);
+    // Its own child erased: ERR_ERASED (the same for each of its guardians), a refusal in the
+    // ledger naming no record, so that the child's history still ends with its erasure.
+    if (child.erasedAt !== null) return this.#refuse(g, 'ERR_ERASED');
     const rec = await this.#record(child.recordId);
     if (!rec) return this.#refuse(g);
     const type = recordType(rec.recordType);
@@ -293,10 +301,12 @@ export class PortalHistory {
     return ownChild(await this.#access.children(g), id) ?? this.#refuse(g);
   }
 
-  async #refuse(g: GuardianContext): Promise<never> {
+  async #refuse(g: GuardianContext, code: 'ERR_NOT_FOUND' | 'ERR_ERASED' = 'ERR_NOT_FOUND'): Promise<never> {
+    const detail: Record<string, string> =
+      code === 'ERR_ERASED' ? { via: 'portal', rule: 'erased' } : { via: 'portal' };
     return this.#gate.refuse(
-      { ...guardianEntry(g), action: 'read', outcome: 'denied', detail: { via: 'portal' } },
-      new TracevaultError('ERR_NOT_FOUND'),
+      { ...guardianEntry(g), action: 'read', outcome: 'denied', detail },
+      new TracevaultError(code),
     );
   }
 
@@ -339,7 +349,21 @@ function summary(child: GuardianChild, rec: StoredRecord): ChildSummary {
     id: child.recordId,
     relation: child.relation,
     enrolledAt: child.enrolledAt,
+    erased: false,
+    erasedAt: null,
     label: { name: text('babyName'), birthDate: birth ? birth.slice(0, 10) : null, hospital: text('hospital') },
+  };
+}
+
+/** An erased child in the list: its id, how and when the guardian enrolled, when it was erased. */
+function erasedSummary(child: GuardianChild): ChildSummary {
+  return {
+    id: child.recordId,
+    relation: child.relation,
+    enrolledAt: child.enrolledAt,
+    erased: true,
+    erasedAt: child.erasedAt,
+    label: { name: null, birthDate: null, hospital: null },
   };
 }
 

@@ -24,7 +24,7 @@ import { ReportRepo, type ReportRow } from '../../store/repos/reports.ts';
 import type { LeakTable } from '../../trace/leak-table.ts';
 import { entryOf, type RequestContext } from '../context.ts';
 import type { Gate } from '../gate.ts';
-import { guardianEntry, ownChild, type GuardianContext } from './guardian-context.ts';
+import { guardianEntry, liveChild, ownChild, type GuardianContext } from './guardian-context.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { clusterReports, maskCaller, normaliseCaller, normaliseClaim, type ReportCluster } from './reports-cluster.ts';
 import { complaintTable } from './reports-complaints.ts';
@@ -82,11 +82,13 @@ export class Reports {
     if (Number.isNaN(calledMs)) throw new TracevaultError('ERR_INVALID_FIELD', { field: 'at', rule: 'dateTime' });
     if (calledMs > now.getTime() + SKEW_MS || calledMs < now.getTime() - OLDEST_DAYS * DAY)
       throw new TracevaultError('ERR_INVALID_FIELD', { field: 'at', rule: 'range' });
-    const children = await this.#guardians.children(g.guardian.id);
-    const one = input.childId === undefined ? undefined : ownChild(children, input.childId);
-    const about = input.childId === undefined ? children : one ? [one] : [];
-    // Another family's id answers as an id that does not exist.
-    if (about.length === 0) throw new TracevaultError('ERR_NOT_FOUND');
+    const all = await this.#guardians.children(g.guardian.id);
+    const one = input.childId === undefined ? undefined : ownChild(all, input.childId);
+    // Another family's id answers as an id that does not exist; an own child erased, ERR_ERASED.
+    if (input.childId !== undefined && !one) throw new TracevaultError('ERR_NOT_FOUND');
+    const children = all.filter((c) => c.erasedAt === null);
+    const about = one ? [liveChild(one)] : children;
+    if (about.length === 0) throw new TracevaultError(all.length > 0 ? 'ERR_ERASED' : 'ERR_NOT_FOUND');
     if (!this.#byAddress.take(ip, now.getTime())) throw new TracevaultError('ERR_RATE_LIMITED');
     const since = new Date(now.getTime() - DAY).toISOString();
     if ((await this.#repo.countSince(g.guardian.id, since)) >= REPORTS_PER_DAY)

@@ -13,6 +13,8 @@ export interface GuardianChild {
   readonly recordSeq: number;
   readonly relation: Relation;
   readonly enrolledAt: string;
+  /** When the record was erased (its key destroyed); null while it is not. */
+  readonly erasedAt: string | null;
 }
 
 export interface PortalSessionRow {
@@ -62,11 +64,20 @@ export class GuardianRepo {
     return (await tx.get<{ id: string }>('SELECT id FROM records WHERE seq = ?', [c.recordSeq]))?.id;
   }
 
-  /** The records a guardian enrolled for, erased ones left out, oldest enrolment first. */
+  /**
+   * The records a guardian enrolled for, oldest enrolment first, erased ones too (marked by
+   * `erasedAt`): the family still sees that its child's record was erased, and its history.
+   */
   async children(guardianId: string): Promise<GuardianChild[]> {
-    const rows = await this.#db.all<{ id: string; seq: number; relation: Relation; enrolled_at: string }>(
-      'SELECT r.id, r.seq, c.relation, c.enrolled_at FROM guardian_children c ' +
-        'JOIN records r ON r.seq = c.record_seq WHERE c.guardian_id = ? AND r.erased_at IS NULL ' +
+    const rows = await this.#db.all<{
+      id: string;
+      seq: number;
+      relation: Relation;
+      enrolled_at: string;
+      erased_at: string | null;
+    }>(
+      'SELECT r.id, r.seq, c.relation, c.enrolled_at, r.erased_at FROM guardian_children c ' +
+        'JOIN records r ON r.seq = c.record_seq WHERE c.guardian_id = ? ' +
         'ORDER BY c.enrolled_at, r.seq',
       [guardianId],
     );
@@ -75,14 +86,17 @@ export class GuardianRepo {
       recordSeq: Number(r.seq),
       relation: r.relation,
       enrolledAt: r.enrolled_at,
+      erasedAt: r.erased_at ?? null,
     }));
   }
 
-  /** Whether a guardian still holds a record that is not erased (else there is nothing to log in to). */
+  /**
+   * Whether a guardian holds a record (erased ones too: the family may still log in to see the
+   * erasure and the history of its child's record).
+   */
   async hasChildren(guardianId: string): Promise<boolean> {
     return !!(await this.#db.get(
-      'SELECT 1 AS x FROM guardian_children c JOIN records r ON r.seq = c.record_seq ' +
-        'WHERE c.guardian_id = ? AND r.erased_at IS NULL',
+      'SELECT 1 AS x FROM guardian_children c JOIN records r ON r.seq = c.record_seq WHERE c.guardian_id = ?',
       [guardianId],
     ));
   }

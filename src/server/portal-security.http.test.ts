@@ -265,6 +265,11 @@ for (const backend of BACKENDS) {
     const as = async (who: Family | undefined, token: string | undefined, req: Req) => {
       const r = await api(req.method, req.url, token, req.body);
       if (who && who.name !== 'C') seenBy[who.name].push(r.text, JSON.stringify([...r.headers]));
+      // What a guardian typed comes back as data, never as a page: no HTML, no sniffing, no caching.
+      const type = r.headers.get('content-type') ?? '';
+      if (r.status !== 204) assert.match(type, /^(application\/json|text\/plain|application\/pdf)/, req.url);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', req.url);
+      assert.match(r.headers.get('cache-control') ?? '', /no-store/, req.url);
       return r;
     };
 
@@ -326,6 +331,28 @@ for (const backend of BACKENDS) {
         const t = typedFor(f.name as 'A' | 'B');
         f.typed.push(t.claim, t.quote, t.reason, t.name, ...phoneForms(t.caller.replace(/\D/g, '').slice(-11)));
       }
+      // A leak of hospital A's births (A's and B's among them), traced and confirmed: breach notices and their SMS.
+      const regulator = await api('POST', '/v1/organizations', tokens.admin, { name: '网信办', kind: 'regulator' });
+      const investigator = (
+        await v.principal({ displayName: 'investigator', roles: ['investigator'], organizationId: regulator.json.id })
+      ).token;
+      const exp = await api('POST', '/v1/exports', tokens.clerkA, {
+        purpose: 'birth_registration',
+        fields: ['babyName', 'motherName', 'birthTime', 'address', 'hospital'],
+        format: 'csv',
+        filter: { organizationId: v.opened().city.hospitals[0]!.orgId },
+      });
+      assert.equal(exp.status, 201, exp.text);
+      assert.equal((await api('POST', `/v1/exports/${exp.json.id}/approve`, tokens.dpo)).status, 200);
+      const leaked = (await api('GET', `/v1/exports/${exp.json.id}/file`, tokens.clerkA)).text.replace(/^\uFEFF/, '');
+      const trace = await api('POST', '/v1/traces', investigator, leaked, {
+        'content-type': 'text/csv',
+        prefer: 'wait=60',
+      });
+      assert.equal(trace.status, 201, trace.text);
+      for (const f of [fam.A, fam.B]) assert.ok(trace.json.affected.direct.includes(f.child), f.name);
+      const confirmed = await api('POST', `/v1/traces/${trace.json.id}/confirm`, investigator, {});
+      assert.equal(confirmed.status, 201, confirmed.text);
       // A partner each family consents to, and one nobody does (C's).
       for (const f of [fam.A, fam.B, fam.C]) {
         const org = await api('POST', '/v1/organizations', tokens.admin, {
@@ -446,6 +473,21 @@ for (const backend of BACKENDS) {
       }
     });
 
+    test('a portal token is refused on every staff path (401), whatever its ids', async () => {
+      const doc = (await api('GET', '/openapi.json')).json;
+      let n = 0;
+      for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
+        for (const [method, op] of Object.entries(ops)) {
+          if (op.security !== undefined) continue; // public, or the portal's own
+          const url = path.replace(/\{(\w+)\}/g, (_m, p: string) => (p === 'id' ? fam.A.child : '0'));
+          const r = await api(method.toUpperCase(), url, fam.A.token, method === 'get' ? undefined : {});
+          assert.equal(r.status, 401, `${method} ${path}: ${r.text}`);
+          n++;
+        }
+      }
+      assert.ok(n > 20, `${n} staff paths`);
+    });
+
     test('another family’s id, an unenrolled record’s and none: one answer, never the own id’s', async () => {
       for (const [me, them] of [
         [fam.A, fam.B],
@@ -508,6 +550,10 @@ for (const backend of BACKENDS) {
     });
 
     test('no answer to a family holds the other family’s values, child id or typed text', async () => {
+      // The values are spelled as the registry holds them: the family's own copy shows them.
+      const copy = await api('GET', `${PORTAL}/children/${fam.A.child}/copy?format=json`, fam.A.token);
+      assert.equal(copy.status, 200, copy.text);
+      assert.ok(found(copy.text, fam.A.values).length >= 6, 'the own copy holds the family’s values');
       for (const [me, them] of [
         [fam.A, fam.B],
         [fam.B, fam.A],
@@ -540,6 +586,15 @@ for (const backend of BACKENDS) {
 
       const messages = await portal.messages();
       assert.ok(messages.length > 5);
+      assert.ok(
+        messages.some((m) => m.template === 'portal.breach_notice'),
+        'a breach notice went out',
+      );
+      for (const f of [fam.A, fam.B]) {
+        const n = await api('GET', `${PORTAL}/notices`, f.token);
+        assert.equal(n.status, 200, n.text);
+        assert.ok(n.json.notices.length > 0, `${f.name} has a notice`);
+      }
       const phones = new Set([fam.A.phone, fam.B.phone]);
       for (const m of messages) {
         assert.ok(phones.has(m.to), 'messages go to the enrolled families’ own phones only');

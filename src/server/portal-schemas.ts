@@ -75,7 +75,16 @@ export const PortalSession = z.object({
 export const PortalMe = z.object({
   guardianId: z.string(),
   expiresAt: z.string().describe('when this session ends'),
-  children: z.array(z.object({ id: z.string(), relation: z.enum(['mother', 'father']), enrolledAt: z.string() })),
+  children: z.array(
+    z.object({
+      id: z.string(),
+      relation: z.enum(['mother', 'father']),
+      enrolledAt: z.string(),
+      erasedAt: z.string().nullable().meta({
+        description: 'when the record was erased (it stays listed, and its history with it); null while it is not',
+      }),
+    }),
+  ),
 });
 
 // --- Guardians: is this caller real? -------------------------------------------------------------

@@ -88,7 +88,12 @@ export const portalRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
       return {
         guardianId: g.guardian.id,
         expiresAt: g.guardian.sessionExpiresAt,
-        children: children.map((c) => ({ id: c.recordId, relation: c.relation, enrolledAt: c.enrolledAt })),
+        children: children.map((c) => ({
+          id: c.recordId,
+          relation: c.relation,
+          enrolledAt: c.enrolledAt,
+          erasedAt: c.erasedAt,
+        })),
       };
     },
   });

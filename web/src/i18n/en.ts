@@ -515,4 +515,12 @@ export const en: Messages = {
     back: 'Back to home',
     link: 'Report a suspicious call',
   },
+  erased: {
+    on: 'This record was erased on {{date}}',
+    what:
+      'Its key was destroyed: nobody, you included, can read what it held any more. ' +
+      'Who looked at it, and when, is still listed and can still be checked.',
+    historyLink: 'See who looked at it',
+    listed: 'Erased on {{date}}',
+  },
 };

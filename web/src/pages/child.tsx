@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate, useParams } from 'react-router';
 import { api, bearer } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
+import { ErasedNote, useErasedAt } from '../components/erased-note.tsx';
 import { useTitle } from '../components/use-title.ts';
 import { formatDate } from '../format.ts';
 import { clearSession, loadSession } from '../session/token.ts';
@@ -67,26 +68,29 @@ export function ChildPage() {
   const session = loadSession();
   const token = session?.token;
   const [child, setChild] = useState<ChildRecord | undefined>();
-  const [failed, setFailed] = useState<'notFound' | 'network' | 'generic' | undefined>();
+  const [failed, setFailed] = useState<'notFound' | 'erased' | 'network' | 'generic' | undefined>();
+  // An erased child's record is not asked for: there is nothing left to show but the note.
+  const erasedAt = useErasedAt(token, id);
 
   useEffect(() => {
-    if (!token) return;
+    if (!token || erasedAt !== null) return;
     let live = true;
     api
       .GET('/v1/portal/children/{id}', { params: { path: { id } }, headers: bearer(token) })
-      .then(({ data, response }) => {
+      .then(({ data, error, response }) => {
         if (!live) return;
         if (response.status === 401) {
           clearSession();
           void navigate('/login', { replace: true });
         } else if (data) setChild(data);
+        else if (error?.code === 'ERR_ERASED') setFailed('erased');
         else setFailed(response.status === 404 ? 'notFound' : 'generic');
       })
       .catch(() => live && setFailed('network'));
     return () => {
       live = false;
     };
-  }, [token, id, navigate]);
+  }, [token, id, navigate, erasedAt]);
 
   if (!session) return <Navigate to="/login" replace />;
   const fields = (child?.fields ?? {}) as Record<string, unknown>;
@@ -97,9 +101,12 @@ export function ChildPage() {
         <Link to="/home">{t('child.back')}</Link>
       </p>
       <h1>{child?.label.name ?? t('child.title')}</h1>
-      {failed && (
+      {erasedAt && <ErasedNote at={erasedAt} historyOf={id} />}
+      {failed && !(failed === 'erased' && erasedAt) && (
         <p className="tv-error-message" role="alert">
-          {failed === 'notFound' ? t('child.notFound') : t(failed === 'network' ? 'errors.network' : 'errors.generic')}
+          {failed === 'notFound' || failed === 'erased'
+            ? t('child.notFound')
+            : t(failed === 'network' ? 'errors.network' : 'errors.generic')}
         </p>
       )}
       {child && (

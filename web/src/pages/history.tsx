@@ -10,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate, useParams } from 'react-router';
 import { api, bearer } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
+import { ErasedNote, useErasedAt } from '../components/erased-note.tsx';
 import { useTitle } from '../components/use-title.ts';
 import { formatCount, formatDateTime } from '../format.ts';
 import { pinnedKeys } from '../pinned-keys.ts';
@@ -125,6 +126,7 @@ export function HistoryPage() {
   const [check, setCheck] = useState<HistoryCheck | undefined>();
   const [failed, setFailed] = useState<'notFound' | 'network' | 'generic' | undefined>();
   const [receiptFailed, setReceiptFailed] = useState<number | undefined>();
+  const erasedAt = useErasedAt(token, id);
 
   useEffect(() => {
     if (!token) return;
@@ -168,6 +170,7 @@ export function HistoryPage() {
       </p>
       <h1>{t('history.title')}</h1>
       <p className="tv-lead">{t('history.lead')}</p>
+      {erasedAt && <ErasedNote at={erasedAt} />}
       {failed && (
         <p className="tv-error-message" role="alert">
           {failed === 'notFound' ? t('child.notFound') : t(failed === 'network' ? 'errors.network' : 'errors.generic')}

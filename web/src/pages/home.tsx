@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate } from 'react-router';
 import { api, bearer } from '../api/client.ts';
 import type { components, paths } from '../api/schema.d.ts';
+import { ErasedNote } from '../components/erased-note.tsx';
 import { useFlow } from '../components/flow.tsx';
 import { LedgerStatus } from '../components/ledger-status.tsx';
 import { useTitle } from '../components/use-title.ts';
@@ -71,9 +72,13 @@ export function HomePage() {
               <li key={c.id}>
                 <strong>{t('home.child', { n: i + 1 })}</strong> · {t(`home.relation.${c.relation}`)} ·{' '}
                 {t('home.enrolledAt', { date: formatDate(c.enrolledAt, i18n.language) })}
-                <Link className="tv-child-link" to={`/children/${encodeURIComponent(c.id)}`}>
-                  {t('child.open', { name: t('home.child', { n: i + 1 }) })}
-                </Link>
+                {c.erasedAt ? (
+                  <ErasedNote at={c.erasedAt} historyOf={c.id} />
+                ) : (
+                  <Link className="tv-child-link" to={`/children/${encodeURIComponent(c.id)}`}>
+                    {t('child.open', { name: t('home.child', { n: i + 1 }) })}
+                  </Link>
+                )}
               </li>
             ))}
           </ul>

@@ -20,7 +20,9 @@ export const portalChildrenRoutes: FastifyPluginCallback<AreaOptions> = (app, { 
     auth: 'portal',
     tag: 'portal',
     summary: 'Your children: id, relation and a label you can recognise (masked name, birth date, hospital)',
-    description: 'Only the session’s own children. Each listing is a read of the records, in the ledger.',
+    description:
+      'Only the session’s own children. Each listing is a read of the records, in the ledger. An erased ' +
+      'child stays listed: `erased: true`, `erasedAt`, the label’s values `null`.',
     response: { 200: H.Children },
     handler: async ({ guardian }) => ({ children: await history.children(guardian!) }),
   });
@@ -31,7 +33,7 @@ export const portalChildrenRoutes: FastifyPluginCallback<AreaOptions> = (app, { 
     auth: 'portal',
     tag: 'portal',
     summary: 'Your child’s record as the portal shows it, masked; reading it is recorded and shows in its history',
-    description: SAME_404,
+    description: `${SAME_404} Your own child whose record was erased: \`404 ERR_ERASED\` (its history remains).`,
     response: { 200: H.ChildRecord },
     handler: async ({ guardian, params }) => history.child(guardian!, params.id!),
   });

@@ -101,13 +101,13 @@ for (const backend of BACKENDS) {
       const at = entries.findIndex((e) => e.kind === 'erased');
       assert.ok(at >= 0, 'an erased entry');
       assert.deepEqual(
-        entries.slice(0, at).map((e) => e.action),
-        Array(at).fill('rights.decide'),
+        entries.slice(0, at).map((e) => e.kind),
+        Array(at).fill('request_decided'),
       );
       const erased = entries[at]!;
       assert.equal(erased.who.role, 'dpo');
       const kinds = new Set(entries.map((e) => e.kind));
-      for (const k of ['collected', 'read', 'invitation', 'enrolled', 'portal_read', 'erased'])
+      for (const k of ['collected', 'read', 'invitation', 'enrolled', 'portal_read', 'request_made', 'erased'])
         assert.ok(kinds.has(k), k);
       for (const e of entries) {
         const leaf = Buffer.from(e.leaf, 'base64');

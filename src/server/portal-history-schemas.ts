@@ -58,9 +58,15 @@ const AccessEntry = z.object({
       'call_registered',
       'call_checked',
       'call_reported',
+      'request_made',
+      'request_decided',
       'other',
     ])
-    .meta({ description: 'what happened, for the family; `partner` is a read by a partner organisation' }),
+    .meta({
+      description:
+        'what happened, for the family; `partner` is a read by a partner organisation; `request_made`, ' +
+        '`request_decided`: a rights request about the record, and its decision',
+    }),
   action: z.string().meta({ description: 'the ledger’s own action' }),
   outcome: z.enum(['ok', 'denied', 'blocked', 'error']),
   who: z.object({

@@ -79,6 +79,8 @@ export type AccessKind =
   | 'call_registered'
   | 'call_checked'
   | 'call_reported'
+  | 'request_made'
+  | 'request_decided'
   | 'other';
 
 export interface AccessEntry {
@@ -166,6 +168,10 @@ function kindOf(e: AuditEvent, partner: boolean): AccessKind {
       return 'call_checked';
     case 'call.report':
       return 'call_reported';
+    case 'rights.request':
+      return 'request_made';
+    case 'rights.decide':
+      return 'request_decided';
     default:
       return 'other';
   }

@@ -223,6 +223,8 @@ export const en: Messages = {
       call_registered: 'Registered a call to your family',
       call_checked: 'Checked a caller',
       call_reported: 'Reported a suspicious call',
+      request_made: 'Made a request (a copy, a correction, a restriction or an erasure)',
+      request_decided: 'Decided on the request',
       other: 'Another action',
     },
     outcome: {

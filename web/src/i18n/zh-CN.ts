@@ -199,6 +199,8 @@ export const zhCN = {
       call_registered: '登记了一次打给您家的电话',
       call_checked: '核实了一次来电',
       call_reported: '举报了一个可疑电话',
+      request_made: '提出了申请（复制、更正、限制使用或删除记录）',
+      request_decided: '处理了申请',
       other: '其他操作',
     },
     outcome: {

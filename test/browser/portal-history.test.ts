@@ -11,32 +11,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { axe, DESKTOP, launch, openPage, PHONE, shot } from '../helpers/browser.ts';
 import { verifyReceipt } from '../../src/ledger/receipt.ts';
 import { parseVerifierKey } from '../../src/ledger/signed-note.ts';
 import { enrolOverHttp } from '../helpers/enrol.ts';
 import { witnessedVault, type WitnessedVault } from '../helpers/witnessed-vault.ts';
-
-const CHROMIUM =
-  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = process.env.TRACEVAULT_SCREENSHOTS;
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
-const SESSION_KEY = 'tracevault.portal.session';
-
-/** The page's globals in functions that run in the browser (this project's TypeScript has no DOM types). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type InPage = any;
-
-interface Opened {
-  readonly context: BrowserContext;
-  readonly page: Page;
-  readonly problems: () => Promise<string[]>;
-}
 
 describe("the parents' portal in chromium: a child's access history with proofs", () => {
   let v: WitnessedVault, browser: Browser;
@@ -44,8 +25,6 @@ describe("the parents' portal in chromium: a child's access history with proofs"
     token = '';
 
   before(async () => {
-    assert.ok(CHROMIUM, 'chromium is not installed (apt-get install chromium; .ci/run does)');
-    assert.ok(existsSync('web/dist/index.html'), 'the portal is not built (npm run build:web; npm test does)');
     v = await witnessedVault({ seed: 'portal-history', families: 20 });
     const admin = async (displayName: string) =>
       (await v.vault.createPrincipal(null, { displayName, roles: ['administrator'], orgId: v.admin.orgId })).token;
@@ -81,7 +60,7 @@ describe("the parents' portal in chromium: a child's access history with proofs"
     assert.equal(s.status, 201);
     token = ((await s.json()) as { token: string }).token;
     await v.checkpoint();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launch();
   });
 
   after(async () => {
@@ -89,61 +68,11 @@ describe("the parents' portal in chromium: a child's access history with proofs"
     await v?.close();
   });
 
-  async function open(viewport: { width: number; height: number }): Promise<Opened> {
-    const context = await browser.newContext({
-      viewport,
-      locale: 'zh-CN',
-      timezoneId: 'Europe/London',
-      acceptDownloads: true,
-    });
-    await context.addInitScript(() => {
-      const w = globalThis as InPage;
-      w.__csp = [];
-      w.document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) =>
-        w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
-    await context.addInitScript(
-      ([key, value]) => (globalThis as InPage).sessionStorage.setItem(key, value),
-      [SESSION_KEY, JSON.stringify({ token, expiresAt: new Date(Date.now() + 3_600_000).toISOString() })],
-    );
-    const page = await context.newPage();
-    const seen: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') seen.push(m.text());
-    });
-    page.on('pageerror', (e) => seen.push(e.message));
-    return {
-      context,
-      page,
-      problems: async () => [...seen, ...((await page.evaluate(() => (globalThis as InPage).__csp)) as string[])],
-    };
-  }
-
-  async function axe(page: Page, label: string): Promise<void> {
-    await page.evaluate(AXE);
-    const result = await page.evaluate(() =>
-      (globalThis as InPage).axe.run((globalThis as InPage).document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      }),
-    );
-    const bad = (result as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }).violations
-      .filter((x) => x.impact === 'serious' || x.impact === 'critical')
-      .map((x) => `${x.id} (${x.impact}): ${x.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    assert.deepEqual(bad, [], label);
-  }
-
-  async function shot(page: Page, name: string): Promise<void> {
-    if (!SHOTS) return;
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, `portal-${name}`), fullPage: true });
-  }
-
   const history = (page: Page, state: string) => page.locator(`[data-history="${state}"]`).waitFor();
   const marks = (page: Page, state: string) => page.locator(`[data-proof="${state}"]`).count();
 
   test('home → the child’s record, masked → its history, every proof verified; a receipt downloaded', async () => {
-    const { context, page, problems } = await open(PHONE);
+    const { context, page, problems } = await openPage(browser, PHONE, token);
     await page.goto(`${v.base}/portal/home`);
     await page.getByRole('link', { name: '查看孩子 1的记录和访问记录' }).click();
     await page.getByRole('heading', { level: 2, name: '登记的信息' }).waitFor();
@@ -192,7 +121,7 @@ describe("the parents' portal in chromium: a child's access history with proofs"
   });
 
   test('an inclusion proof with one changed byte: "this history may have been altered"', async () => {
-    const { context, page, problems } = await open(PHONE);
+    const { context, page, problems } = await openPage(browser, PHONE, token);
     await page.route('**/v1/portal/children/*/accesses', async (route) => {
       const r = await route.fetch();
       const body = (await r.json()) as { entries: { proof: string[] | null }[] };
@@ -212,7 +141,7 @@ describe("the parents' portal in chromium: a child's access history with proofs"
   });
 
   test('in English, and on a desktop', async () => {
-    const { context, page, problems } = await open(PHONE);
+    const { context, page, problems } = await openPage(browser, PHONE, token);
     await page.goto(`${v.base}/portal/children/${child}/history?lang=en`);
     await page.getByRole('heading', { level: 1, name: 'Who has looked at your child’s details' }).waitFor();
     await history(page, 'verified');
@@ -225,7 +154,7 @@ describe("the parents' portal in chromium: a child's access history with proofs"
     await shot(page, 'child-en-phone.png');
     assert.deepEqual(await problems(), []);
     await context.close();
-    const desk = await open(DESKTOP);
+    const desk = await openPage(browser, DESKTOP, token);
     await desk.page.goto(`${v.base}/portal/children/${child}/history`);
     await history(desk.page, 'verified');
     await axe(desk.page, 'history, desktop');

@@ -83,6 +83,8 @@ const LOADER = CHILD.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] 
 function forkTrace(heapMb: number): { child: ChildProcess; outOfMemory: () => boolean } {
   const child = fork(CHILD, [], {
     execArgv: [...LOADER, `--max-old-space-size=${heapMb}`],
+    // The server's environment (PG* settings, TZ...) but not a command-line token it was given.
+    env: { ...process.env, TRACEVAULT_TOKEN: undefined },
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

@@ -130,7 +130,7 @@ export function ChildPage() {
             <dl className="tv-fields">
               {FIELD_ORDER.filter((f) => f in fields).map((f) => (
                 <div key={f} className="tv-field-row">
-                  <dt>{t(`child.fields.${f}`)}</dt>
+                  <dt>{t(`fields.${f}`)}</dt>
                   <dd>{shown(f, fields[f], t)}</dd>
                 </div>
               ))}

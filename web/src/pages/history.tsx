@@ -219,7 +219,7 @@ export function HistoryPage() {
                   {e.fields.length > 0 && (
                     <div className="tv-field-row">
                       <dt>{t('history.fieldsLabel')}</dt>
-                      <dd>{e.fields.map((f) => t(`child.fields.${f}`, { defaultValue: f })).join('、')}</dd>
+                      <dd>{e.fields.map((f) => t(`fields.${f}`, { defaultValue: f })).join('、')}</dd>
                     </div>
                   )}
                 </dl>

@@ -12,38 +12,20 @@ import { api, bearer } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { useTitle } from '../components/use-title.ts';
 import { formatDate } from '../format.ts';
+import type { Messages } from '../i18n/resources.ts';
+import { zhCN } from '../i18n/zh-CN.ts';
 import { clearSession, loadSession } from '../session/token.ts';
 
 type Notice = paths['/v1/portal/notices']['get']['responses'][200]['content']['application/json']['notices'][number];
 
-const FIELDS = [
-  'babyName',
-  'babySex',
-  'birthTime',
-  'babyResidentId',
-  'birthCertificateNo',
-  'hospital',
-  'ward',
-  'bed',
-  'motherName',
-  'motherResidentId',
-  'motherPhone',
-  'fatherName',
-  'fatherResidentId',
-  'fatherPhone',
-  'address',
-  'dischargeTime',
-  'vaccinations',
-] as const;
-type Field = (typeof FIELDS)[number] | 'anyName' | 'anyPhone' | 'anyResidentId' | 'other';
+type Field = keyof Messages['fields'];
 /** A leak's column is a field of the record, or a kind alone when the trace could not say whose (`*phone`). */
 const KINDS: Readonly<Record<string, Field>> = {
   '*name': 'anyName',
   '*phone': 'anyPhone',
   '*residentId': 'anyResidentId',
 };
-const fieldOf = (f: string): Field =>
-  (FIELDS as readonly string[]).includes(f) ? (f as Field) : (KINDS[f] ?? 'other');
+const fieldOf = (f: string): Field => KINDS[f] ?? (Object.hasOwn(zhCN.fields, f) ? (f as Field) : 'other');
 
 export function NoticesPage() {
   const { t, i18n } = useTranslation();
@@ -89,7 +71,7 @@ export function NoticesPage() {
   };
 
   const what = (n: Notice) => {
-    const names = [...new Set(n.fields.map((f) => t(`notices.fields.${fieldOf(f)}`)))];
+    const names = [...new Set(n.fields.map((f) => t(`fields.${fieldOf(f)}`)))];
     return names.join(i18n.language === 'en' ? ', ' : '、');
   };
 

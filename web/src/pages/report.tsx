@@ -11,7 +11,7 @@ import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { api, bearer } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { ErrorSummary, type FormError } from '../components/error-summary.tsx';
-import { Field } from '../components/field.tsx';
+import { Field, TextAreaField } from '../components/field.tsx';
 import { useFormSubmit } from '../components/use-form-submit.ts';
 import { useTitle } from '../components/use-title.ts';
 import { formatDateTime } from '../format.ts';
@@ -192,23 +192,15 @@ export function ReportPage() {
             ))}
           </div>
         </fieldset>
-        <div className="tv-field">
-          <label className="tv-label" htmlFor="quote">
-            {t('report.quoteLabel')}
-          </label>
-          <p className="tv-hint" id="quote-hint">
-            {t('report.quoteHint')}
-          </p>
-          <textarea
-            id="quote"
-            name="quote"
-            className="tv-input tv-report-quote"
-            aria-describedby="quote-hint"
-            maxLength={2000}
-            value={quote}
-            onChange={(e) => setQuote(e.target.value)}
-          />
-        </div>
+        <TextAreaField
+          id="quote"
+          label={t('report.quoteLabel')}
+          hint={t('report.quoteHint')}
+          className="tv-report-quote"
+          maxLength={2000}
+          value={quote}
+          onChange={setQuote}
+        />
         <Button type="submit" color="primary" size="large" block loading={busy} disabled={busy}>
           {t('report.submit')}
         </Button>

@@ -12,7 +12,7 @@ import { Link, Navigate, useNavigate } from 'react-router';
 import { api, bearer } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { ErrorSummary, type FormError } from '../components/error-summary.tsx';
-import { Field } from '../components/field.tsx';
+import { Field, TextAreaField } from '../components/field.tsx';
 import { useFormSubmit } from '../components/use-form-submit.ts';
 import { useTitle } from '../components/use-title.ts';
 import { formatDate, formatDateTime } from '../format.ts';
@@ -238,7 +238,7 @@ export function RightsPage() {
               <option value="">{t('rights.fieldChoose')}</option>
               {CORRECTABLE.map((f) => (
                 <option key={f} value={f}>
-                  {t(`rights.fields.${f}`)}
+                  {t(`fields.${f}`)}
                 </option>
               ))}
             </select>
@@ -252,23 +252,15 @@ export function RightsPage() {
             onChange={setValue}
             maxLength={200}
           />
-          <div className="tv-field">
-            <label className="tv-label" htmlFor="reason">
-              {t('rights.reason')}
-            </label>
-            <p className="tv-hint" id="reason-hint">
-              {t('rights.reasonHint')}
-            </p>
-            <textarea
-              id="reason"
-              className="tv-input tv-textarea"
-              rows={3}
-              maxLength={1000}
-              aria-describedby="reason-hint"
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-            />
-          </div>
+          <TextAreaField
+            id="reason"
+            label={t('rights.reason')}
+            hint={t('rights.reasonHint')}
+            rows={3}
+            maxLength={1000}
+            value={reason}
+            onChange={setReason}
+          />
           <Button type="submit" color="primary" size="large" block loading={correctionForm.busy} disabled={!childId}>
             {t('rights.correctionButton')}
           </Button>
@@ -303,19 +295,14 @@ export function RightsPage() {
               </label>
             ))}
           </fieldset>
-          <div className="tv-field">
-            <label className="tv-label" htmlFor="other-reason">
-              {t('rights.reason')}
-            </label>
-            <textarea
-              id="other-reason"
-              className="tv-input tv-textarea"
-              rows={3}
-              maxLength={1000}
-              value={otherReason}
-              onChange={(e) => setOtherReason(e.target.value)}
-            />
-          </div>
+          <TextAreaField
+            id="other-reason"
+            label={t('rights.reason')}
+            rows={3}
+            maxLength={1000}
+            value={otherReason}
+            onChange={setOtherReason}
+          />
           <Button type="submit" color="primary" size="large" block loading={otherForm.busy} disabled={!childId}>
             {t('rights.otherButton')}
           </Button>
@@ -339,7 +326,7 @@ export function RightsPage() {
                     <p key={f}>
                       {t('rights.fieldValue', {
                         field: CORRECTABLE.includes(f as (typeof CORRECTABLE)[number])
-                          ? t(`rights.fields.${f as (typeof CORRECTABLE)[number]}`)
+                          ? t(`fields.${f as (typeof CORRECTABLE)[number]}`)
                           : f,
                         value: typeof v === 'string' ? v : JSON.stringify(v),
                       })}

@@ -50,3 +50,13 @@ export function open(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buff
 export function aad(label: string, ...parts: (string | number)[]): Buffer {
   return Buffer.from([label, ...parts.map(String)].join('\0'), 'utf8');
 }
+
+/** A JSON value sealed as UTF-8 (`seal`): what the services keep of a report, a request, a note. */
+export function sealJson(key: Uint8Array, value: unknown, aad: Uint8Array): Buffer {
+  return seal(key, Buffer.from(JSON.stringify(value), 'utf8'), aad);
+}
+
+/** The value `sealJson` sealed; the caller names its type (it was written by this code, under this key). */
+export function openJson<T>(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): T {
+  return JSON.parse(open(key, sealed, aad).toString('utf8')) as T;
+}

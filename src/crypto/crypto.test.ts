@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
 import { HmacSha256 } from './hmac.ts';
 import fc from 'fast-check';
-import { open, seal, aad } from './aead.ts';
+import { open, openJson, seal, sealJson, aad } from './aead.ts';
 import { createKeyFile, loadKek, kekFromBytes } from './key-file.ts';
 import { newDataKey, TenantKeys, tenantKeysOf } from './keyring.ts';
 import { changeLabels, openChange, sealChange } from './field-cipher.ts';
@@ -28,6 +28,15 @@ test('AES-256-GCM: round trip, and any change to ciphertext or associated data f
     }),
     { numRuns: 300 },
   );
+});
+
+test('sealed JSON: the value back under its key and associated data, under no other', () => {
+  const key = randomBytes(32);
+  const value = { reason: '名字写错了', fields: { babyName: '王小明' }, n: 3 };
+  const sealed = sealJson(key, value, aad('t', 'id-1', 'request'));
+  assert.deepEqual(openJson(key, sealed, aad('t', 'id-1', 'request')), value);
+  assert.throws(() => openJson(key, sealed, aad('t', 'id-1', 'answer')), { code: 'ERR_DECRYPT' });
+  assert.throws(() => openJson(randomBytes(32), sealed, aad('t', 'id-1', 'request')), { code: 'ERR_DECRYPT' });
 });
 
 test('field cipher: a change moved to another record, change or key, or relabelled, fails to open', () => {

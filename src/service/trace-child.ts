@@ -16,7 +16,7 @@
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { TracevaultError, type ErrorCode, type ErrorDetails } from '../errors.ts';
-import { seal } from '../crypto/aead.ts';
+import { sealJson } from '../crypto/aead.ts';
 import { tenantKeysOf, type TransferredKeys } from '../crypto/keyring.ts';
 import { tableAuditSink } from '../store/audit.ts';
 import type { DatabaseConfig } from '../store/db.ts';
@@ -120,7 +120,7 @@ async function main(init: TraceChildInit): Promise<void> {
       { id: init.traceId, epsilon: init.epsilon ?? epsilon, worker: false, onProgress: progress },
     );
     progress('seal', 0, 0);
-    const sealed = seal(service.trace, Buffer.from(JSON.stringify(report), 'utf8'), reportAad(report.id));
+    const sealed = sealJson(service.trace, report, reportAad(report.id));
     await post({
       type: 'done',
       sealed,

@@ -6,7 +6,7 @@
  * (`run`).
  */
 import { ERROR_CODES, TracevaultError, type ErrorCode, type ErrorDetails } from '../errors.ts';
-import { open, seal } from '../crypto/aead.ts';
+import { open, sealJson } from '../crypto/aead.ts';
 import { runTrace, type TraceOptions } from '../trace/trace.ts';
 import type { TraceReport } from '../trace/report.ts';
 import type { LeakTable } from '../trace/leak-file.ts';
@@ -71,7 +71,7 @@ export class Traces {
     );
     const accused = report.accused?.principalId ?? null;
     await gate.commit(async (tx, events) => {
-      const sealed = seal(this.#keys.trace, Buffer.from(JSON.stringify(report), 'utf8'), reportAad(report.id));
+      const sealed = sealJson(this.#keys.trace, report, reportAad(report.id));
       await this.#repo.insert(tx, {
         id: report.id,
         at: report.createdAt,

@@ -16,7 +16,7 @@
  *   notices through the guardian's own children only (store/repos/notices.ts).
  */
 import { TracevaultError } from '../../errors.ts';
-import { open } from '../../crypto/aead.ts';
+import { openJson } from '../../crypto/aead.ts';
 import { newId } from '../../crypto/ids.ts';
 import { NoticeRepo, type GuardianNoticeRow } from '../../store/repos/notices.ts';
 import { TraceRepo } from '../../store/repos/traces.ts';
@@ -112,7 +112,7 @@ export class Notices {
     // A trace id enters the ledger only once it names a report.
     const base = { ...entryOf(ctx), action: 'trace.confirm' } as const;
     if (!sealed) await gate.refuse({ ...base, outcome: 'denied' }, new TracevaultError('ERR_NOT_FOUND'));
-    const report = JSON.parse(open(this.#traceKeys.trace, sealed!, reportAad(traceId)).toString('utf8')) as TraceReport;
+    const report = openJson<TraceReport>(this.#traceKeys.trace, sealed!, reportAad(traceId));
     const denied = { ...base, outcome: 'denied', detail: { trace: traceId } } as const;
     if (report.accused?.principalId === ctx.principal.id)
       await gate.refuse(denied, new TracevaultError('ERR_SELF_APPROVAL'));

@@ -5,7 +5,7 @@
  * number nor try the million one-time codes offline; what must be read back (a guardian's number, a
  * call's code and note) is sealed with AES-256-GCM, its row's id bound in as associated data.
  */
-import { aad, open, seal } from '../../crypto/aead.ts';
+import { aad, open, openJson, seal, sealJson } from '../../crypto/aead.ts';
 import type { TenantKeys } from '../../crypto/keyring.ts';
 
 const PHONE_AAD = 'tracevault-guardian-phone';
@@ -45,11 +45,11 @@ export class PortalKeys {
   }
 
   sealCall(callId: string, content: CallSecret): Buffer {
-    return seal(this.#call(), Buffer.from(JSON.stringify(content), 'utf8'), aad(CALL_AAD, callId));
+    return sealJson(this.#call(), content, aad(CALL_AAD, callId));
   }
 
   openCall(callId: string, sealed: Buffer): CallSecret {
-    return JSON.parse(open(this.#call(), sealed, aad(CALL_AAD, callId)).toString('utf8')) as CallSecret;
+    return openJson<CallSecret>(this.#call(), sealed, aad(CALL_AAD, callId));
   }
 
   #phone(): Buffer {

@@ -15,7 +15,7 @@
  *   see them clustered (`GET /v1/reports`, investigators and DPOs, reports-cluster.ts).
  */
 import { TracevaultError } from '../../errors.ts';
-import { aad, open, seal } from '../../crypto/aead.ts';
+import { aad, openJson, sealJson } from '../../crypto/aead.ts';
 import { newTimeOrderedId } from '../../crypto/ids.ts';
 import type { FieldValue } from '../../schema/field-kind.ts';
 import type { StoredRecord } from '../../store/registry.ts';
@@ -105,7 +105,7 @@ export class Reports {
     const keys = gate.vault.keys;
     const claimRef = keys.keyedId('portal-report-claim', normaliseClaim(input.claimedToBe));
     const callerRef = digits ? keys.keyedId('portal-report-caller', digits) : null;
-    const sealed = seal(this.#key(), Buffer.from(JSON.stringify(secret), 'utf8'), aad(REPORT_AAD, id));
+    const sealed = sealJson(this.#key(), secret, aad(REPORT_AAD, id));
     const calledAt = new Date(calledMs).toISOString();
     await gate.commit(async (tx, events) => {
       for (const c of about) {
@@ -187,7 +187,7 @@ export class Reports {
   }
 
   #open(r: ReportRow): ReportSecret {
-    return JSON.parse(open(this.#key(), r.sealed, aad(REPORT_AAD, r.id)).toString('utf8')) as ReportSecret;
+    return openJson<ReportSecret>(this.#key(), r.sealed, aad(REPORT_AAD, r.id));
   }
 
   #key(): Buffer {

@@ -18,7 +18,7 @@ import { CANARY_FLAG_COLUMN, interleave, storeCanaries } from '../disclose/canar
 import { EXPORT_FORMATS, writeExport, type ExportFormat } from '../disclose/export-writer.ts';
 import { ExportRepo, type ExportFilter, type ExportRow, type StoredExport } from '../store/repos/exports.ts';
 import { RecordLists } from '../store/repos/record-lists.ts';
-import { isRestricted } from '../store/repos/requests.ts';
+import { restrictedRecords } from '../store/repos/requests.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import { commitRead } from './disclosures.ts';
 import { ExportCanaries } from './export-canaries.ts';
@@ -218,12 +218,13 @@ export class Exports {
     const items: DisclosedItem[] = [];
     /** The rows' records, for their families' access history (never written into the entry). */
     const covers: string[] = [];
+    // Records their guardians restricted leave only for treatment (service/requests.ts).
+    const restricted = info.purpose === RESTRICTED_PURPOSE ? new Set<number>() : await restrictedRecords(gate.vault.db);
     for (const rid of ids) {
       // Poison records are never part of a legitimate export.
       if (gate.isPoison(rid)) continue;
       const rec = await gate.vault.registry.get(rid);
-      // A record its guardian restricted leaves only for treatment (service/requests.ts).
-      if (info.purpose !== RESTRICTED_PURPOSE && (await isRestricted(gate.vault.db, rec.seq))) continue;
+      if (restricted.has(rec.seq)) continue;
       const row: Record<string, FieldValue> = {};
       for (const field of info.fields) {
         const v = rec.current.get(field);

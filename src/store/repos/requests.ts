@@ -172,3 +172,11 @@ export async function isRestricted(db: Db, recordSeq: number): Promise<boolean> 
   );
   return r !== undefined;
 }
+
+/** The records under an accepted restriction (few: checked once per export, not once per row). */
+export async function restrictedRecords(db: Db): Promise<ReadonlySet<number>> {
+  const rows = await db.all<{ record_seq: number }>(
+    "SELECT DISTINCT record_seq FROM rights_requests WHERE kind = 'restriction' AND status = 'accepted'",
+  );
+  return new Set(rows.map((r) => Number(r.record_seq)));
+}

@@ -61,7 +61,7 @@ export class Services {
     this.canaries = new Canaries(gate, keys);
     this.traces = new Traces(gate, keys, opts.traceJobs);
     this.ledger = new LedgerReads(gate, opts.ledger);
-    this.portal = new Portal(gate, opts);
+    this.portal = new Portal(gate, opts, (id) => this.traces.storedReport(id));
     this.requests = new RightsRequests(gate, keys);
   }
 

@@ -6,7 +6,7 @@
  * (`run`).
  */
 import { ERROR_CODES, TracevaultError, type ErrorCode, type ErrorDetails } from '../errors.ts';
-import { open, sealJson } from '../crypto/aead.ts';
+import { open, openJson, sealJson } from '../crypto/aead.ts';
 import { runTrace, type TraceOptions } from '../trace/trace.ts';
 import type { TraceReport } from '../trace/report.ts';
 import type { LeakTable } from '../trace/leak-file.ts';
@@ -122,6 +122,15 @@ export class Traces {
     const { report } = await this.status(ctx, id);
     if (report === undefined) throw new TracevaultError('ERR_CONFLICT', { rule: 'traceNotDone' });
     return JSON.parse(report) as TraceReport;
+  }
+
+  /**
+   * A trace's report as it was sealed, for a service that acts on it (breach notices,
+   * portal/notices.ts), or none; the caller authorises, and its own ledger entry says why it read.
+   */
+  async storedReport(id: string): Promise<TraceReport | undefined> {
+    const sealed = await this.#repo.sealedReport(id);
+    return sealed && openJson<TraceReport>(this.#keys.trace, sealed, reportAad(id));
   }
 
   /** Stops this process's jobs (they end as interrupted). */

@@ -16,15 +16,11 @@
  *   notices through the guardian's own children only (store/repos/notices.ts).
  */
 import { TracevaultError } from '../../errors.ts';
-import { openJson } from '../../crypto/aead.ts';
 import { newId } from '../../crypto/ids.ts';
 import { NoticeRepo, type GuardianNoticeRow } from '../../store/repos/notices.ts';
-import { TraceRepo } from '../../store/repos/traces.ts';
 import type { TraceReport } from '../../trace/report.ts';
 import { entryOf, type RequestContext } from '../context.ts';
 import type { Gate } from '../gate.ts';
-import { ServiceKeys } from '../keys.ts';
-import { reportAad } from '../sealed-report.ts';
 import { guardianEntry, type GuardianContext } from './guardian-context.ts';
 import type { MessageDispatcher } from './message-gateway.ts';
 import { noticeMessage, NOTICE_TEMPLATE } from './notices-message.ts';
@@ -79,25 +75,26 @@ export interface BreachNotice {
   readonly steps: readonly (typeof FAMILY_STEPS)[number][];
 }
 
+/** A trace's report as sealed (Traces.storedReport), or none. */
+export type TraceReportOf = (traceId: string) => Promise<TraceReport | undefined>;
+
 /** Trace ids as the registry makes them (crypto/ids.ts newId('t')). */
 const TRACE_ID = /^t_[A-Za-z0-9_-]{1,60}$/;
 
 export class Notices {
   readonly #gate: Gate;
   readonly #keys: PortalKeys;
-  readonly #traceKeys: ServiceKeys;
   readonly #messages: MessageDispatcher;
   readonly #repo: NoticeRepo;
-  readonly #traces: TraceRepo;
+  readonly #traceReport: TraceReportOf;
 
-  constructor(gate: Gate, keys: PortalKeys, messages: MessageDispatcher) {
+  constructor(gate: Gate, keys: PortalKeys, messages: MessageDispatcher, traceReport: TraceReportOf) {
     const { db, tenantId } = gate.vault;
     this.#gate = gate;
     this.#keys = keys;
-    this.#traceKeys = new ServiceKeys(gate.vault.keys);
     this.#messages = messages;
     this.#repo = new NoticeRepo(db, tenantId);
-    this.#traces = new TraceRepo(db, tenantId);
+    this.#traceReport = traceReport;
   }
 
   /** Confirms a trace's leak: its notice, for the families it exposed, and their SMS. */
@@ -108,11 +105,10 @@ export class Notices {
   ): Promise<ConfirmedTrace> {
     const gate = this.#gate;
     await gate.authorise(ctx, 'investigate', { type: 'Api', area: 'traces' });
-    const sealed = TRACE_ID.test(traceId) ? await this.#traces.sealedReport(traceId) : undefined;
+    const report = TRACE_ID.test(traceId) ? await this.#traceReport(traceId) : undefined;
     // A trace id enters the ledger only once it names a report.
     const base = { ...entryOf(ctx), action: 'trace.confirm' } as const;
-    if (!sealed) await gate.refuse({ ...base, outcome: 'denied' }, new TracevaultError('ERR_NOT_FOUND'));
-    const report = openJson<TraceReport>(this.#traceKeys.trace, sealed!, reportAad(traceId));
+    if (!report) return gate.refuse({ ...base, outcome: 'denied' }, new TracevaultError('ERR_NOT_FOUND'));
     const denied = { ...base, outcome: 'denied', detail: { trace: traceId } } as const;
     if (report.accused?.principalId === ctx.principal.id)
       await gate.refuse(denied, new TracevaultError('ERR_SELF_APPROVAL'));

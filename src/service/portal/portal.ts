@@ -12,7 +12,7 @@ import { GuardianAccess, type GuardianAccessOptions } from './guardian-access.ts
 import { PortalHistory } from './history.ts';
 import { Invitations } from './invitations.ts';
 import { MessageDispatcher, type MessageGateway } from './message-gateway.ts';
-import { Notices } from './notices.ts';
+import { Notices, type TraceReportOf } from './notices.ts';
 import { PortalKeys } from './portal-keys.ts';
 import { Reports } from './reports.ts';
 
@@ -33,7 +33,7 @@ export class Portal {
   readonly consents: GuardianConsents;
   readonly notices: Notices;
 
-  constructor(gate: Gate, opts: PortalOptions = {}) {
+  constructor(gate: Gate, opts: PortalOptions, traceReport: TraceReportOf) {
     const keys = new PortalKeys(gate.vault.keys);
     this.messages = new MessageDispatcher(opts.messages);
     this.invitations = new Invitations(gate, keys);
@@ -42,6 +42,6 @@ export class Portal {
     this.history = new PortalHistory(gate, this.access, opts.ledger);
     this.reports = new Reports(gate);
     this.consents = new GuardianConsents(gate);
-    this.notices = new Notices(gate, keys, this.messages);
+    this.notices = new Notices(gate, keys, this.messages, traceReport);
   }
 }

@@ -110,6 +110,11 @@ for (const backend of BACKENDS) {
         ],
       );
       assert.deepEqual(leaks(rows.map((r) => r.entry).join('\n'), seeded), []);
+
+      // In the family's history, in words: the list looked at, the consent given, then withdrawn.
+      const history = await api('GET', `/v1/portal/children/${child}/accesses`, guardian);
+      const kinds = new Set((history.json.entries as { kind: string }[]).map((e) => e.kind));
+      for (const k of ['consents_listed', 'consent_given', 'consent_withdrawn']) assert.ok(kinds.has(k), k);
     });
 
     test('another family’s child, a record that does not exist, free text: one answer on every path', async () => {

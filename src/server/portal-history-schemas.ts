@@ -60,12 +60,16 @@ const AccessEntry = z.object({
       'call_reported',
       'request_made',
       'request_decided',
+      'consents_listed',
+      'notice_issued',
       'other',
     ])
     .meta({
       description:
         'what happened, for the family; `partner` is a read by a partner organisation; `request_made`, ' +
-        '`request_decided`: a rights request about the record, and its decision',
+        '`request_decided`: a rights request about the record, and its decision; `notice_issued`: a trace ' +
+        'confirmed a leak of the record and the family was told (PIPL art. 57); ' +
+        '`consents_listed`: the partners allowed were listed',
     }),
   action: z.string().meta({ description: 'the ledger’s own action' }),
   outcome: z.enum(['ok', 'denied', 'blocked', 'error']),

@@ -128,6 +128,12 @@ for (const backend of BACKENDS) {
       const laterSeen = (await api('GET', '/v1/portal/notices', later.token)).json.notices;
       assert.equal(laterSeen.length, 1);
       assert.deepEqual(laterSeen[0].childIds, [direct.find((id) => id !== earlyChild)]);
+
+      // The family's access history says it in words: the leak confirmed and its notice sent.
+      const history = await api('GET', `/v1/portal/children/${earlyChild}/accesses`, early.token);
+      assert.equal(history.status, 200);
+      const kinds = new Set((history.json.entries as { kind: string }[]).map((e) => e.kind));
+      assert.ok(kinds.has('notice_issued'));
     });
 
     test('the ledger: the confirmation, a notice per record, each listing; never a personal value', async () => {

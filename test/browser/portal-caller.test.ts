@@ -205,7 +205,7 @@ describe('is this caller real? and report a call, in chromium', () => {
     await shot(page, 'caller-en-phone.png');
     await page.getByRole('link', { name: 'Had a suspicious call? Report it' }).click();
     await heading(page, 'Report a suspicious call');
-    await page.getByRole('checkbox', { name: "Your child's name" }).waitFor();
+    await page.getByRole('checkbox', { name: 'Your child’s name' }).waitFor();
     await axe(page, 'report, English');
     await shot(page, 'report-en-phone.png');
     assert.deepEqual(await problems(), []);

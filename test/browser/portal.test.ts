@@ -117,7 +117,7 @@ describe("the parents' portal in chromium", () => {
     await grow();
     await page.reload();
     await ledger(page, 'verified');
-    assert.match(await page.getByRole('status').innerText(), /包含了这部手机上次核验过的全部/);
+    assert.match(await page.getByRole('status').innerText(), /包含了这台设备上次核验过的全部/);
     assert.deepEqual(await problems(), []);
     await context.close();
   });

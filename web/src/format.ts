@@ -19,3 +19,8 @@ export function formatDateTime(iso: string, language: string): string {
 export function formatCount(n: number, language: string): string {
   return new Intl.NumberFormat(language).format(n);
 }
+
+/** Items as a list in running text: "a, b, c" in English, "a、b、c" in Chinese (the enumeration comma). */
+export function formatList(items: readonly string[], language: string): string {
+  return items.join(language === 'en' ? ', ' : '、');
+}

@@ -81,6 +81,8 @@ export type AccessKind =
   | 'call_reported'
   | 'request_made'
   | 'request_decided'
+  | 'consents_listed'
+  | 'notice_issued'
   | 'other';
 
 export interface AccessEntry {
@@ -172,6 +174,10 @@ function kindOf(e: AuditEvent, partner: boolean): AccessKind {
       return 'request_made';
     case 'rights.decide':
       return 'request_decided';
+    case 'consent.list':
+      return 'consents_listed';
+    case 'notice.issue':
+      return 'notice_issued';
     default:
       return 'other';
   }

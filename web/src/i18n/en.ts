@@ -87,9 +87,9 @@ export const en: Messages = {
       'and confirmed by {{count}} independent witnesses.',
     verifiedNoWitness:
       'The record book holds {{size}} entries, signed by the registry. It has no independent witness yet.',
-    consistent: 'It still contains all {{size}} entries this phone checked last time.',
+    consistent: 'It still contains all {{size}} entries this device checked last time.',
     firstVisit:
-      'This is the first check on this phone. Next time it will also check that nothing was removed or changed.',
+      'This is the first check on this device. Next time it will also check that nothing was removed or changed.',
     altered: 'This history may have been altered.',
     alteredDetail:
       'The signatures or proofs of the record book do not match. ' +
@@ -100,8 +100,8 @@ export const en: Messages = {
       signature: 'a signature of the registry or of a witness does not match.',
       origin: 'this is not the record book this page trusts.',
       witnesses: 'the independent witnesses have not confirmed it.',
-      rollback: 'the record book has fewer entries than when this phone last checked it.',
-      fork: 'the same number of entries, but not the ones this phone checked last time.',
+      rollback: 'the record book has fewer entries than when this device last checked it.',
+      fork: 'the same number of entries, but not the ones this device checked last time.',
       consistency: 'the new record book cannot prove it still holds every entry checked last time.',
     },
     unavailable: 'The record book cannot be checked right now.',
@@ -172,16 +172,16 @@ export const en: Messages = {
   history: {
     title: 'Who has looked at your child’s details',
     lead:
-      'Every registration, look, change and export is written in a tamper-evident ledger. ' +
-      'This phone has checked each entry below itself.',
+      'Every registration, look, change and export is written in a tamper-evident record book. ' +
+      'This device has checked each entry below itself.',
     checking: 'Checking…',
-    allVerified_one: 'Verified: this entry is in the signed ledger and has not been changed.',
-    allVerified_other: 'Verified: all {{count}} entries are in the signed ledger and have not been changed.',
+    allVerified_one: 'Verified: this entry is in the signed record book and has not been changed.',
+    allVerified_other: 'Verified: all {{count}} entries are in the signed record book and have not been changed.',
     someVerified_one: '{{count}} entry verified: it has not been changed.',
     someVerified_other: '{{count}} entries verified: they have not been changed.',
-    pendingNote_one: '{{count}} entry is very recent: the ledger has not signed it yet. It is checked next time.',
+    pendingNote_one: '{{count}} entry is very recent: the registry has not signed it yet. It is checked next time.',
     pendingNote_other:
-      '{{count}} entries are very recent: the ledger has not signed them yet. They are checked next time.',
+      '{{count}} entries are very recent: the registry has not signed them yet. They are checked next time.',
     altered: 'This history may have been altered.',
     alteredDetail:
       'A proof does not match. Do not trust what is shown here, and contact the registry. ' +
@@ -196,7 +196,7 @@ export const en: Messages = {
     what: 'What',
     why: 'Why',
     fieldsLabel: 'Details involved',
-    index: 'Ledger entry {{n}}',
+    index: 'Record book entry {{n}}',
     state: {
       verified: '✓ Verified',
       altered: '✗ Check failed',
@@ -228,8 +228,10 @@ export const en: Messages = {
       call_registered: 'Registered a call to your family',
       call_checked: 'Checked a caller',
       call_reported: 'Reported a suspicious call',
-      request_made: 'Made a request (a copy, a correction, a restriction or an erasure)',
+      request_made: 'Made a request about the record',
       request_decided: 'Decided on the request',
+      consents_listed: 'Looked at the partners you allow',
+      notice_issued: 'Confirmed a leak of these details and sent your family a notice',
       other: 'Another action',
     },
     outcome: {
@@ -445,22 +447,22 @@ export const en: Messages = {
     knewLegend: 'What did they know?',
     knewHint: 'Tick what the caller got right',
     field: {
-      babyName: "Your child's name",
-      birthTime: "Your child's time of birth",
+      babyName: 'Your child’s name',
+      birthTime: 'Your child’s time of birth',
       hospital: 'The hospital of birth',
       ward: 'The ward',
       bed: 'The bed number',
       dischargeTime: 'The discharge date',
-      motherName: "The mother's name",
-      fatherName: "The father's name",
-      motherPhone: "The mother's mobile number",
-      fatherPhone: "The father's mobile number",
+      motherName: 'The mother’s name',
+      fatherName: 'The father’s name',
+      motherPhone: 'The mother’s mobile number',
+      fatherPhone: 'The father’s mobile number',
       address: 'Your home address',
-      vaccinations: "Your child's vaccinations",
-      babySex: "Your child's sex",
-      babyResidentId: "Your child's id number",
-      motherResidentId: "The mother's id number",
-      fatherResidentId: "The father's id number",
+      vaccinations: 'Your child’s vaccinations',
+      babySex: 'Your child’s sex',
+      babyResidentId: 'Your child’s ID number',
+      motherResidentId: 'The mother’s ID number',
+      fatherResidentId: 'The father’s ID number',
       birthCertificateNo: 'The birth certificate number',
     },
     quoteLabel: 'What did they say? (optional)',

@@ -12,7 +12,7 @@ import { api, bearer } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { ErasedNote, useErasedAt } from '../components/erased-note.tsx';
 import { useTitle } from '../components/use-title.ts';
-import { formatCount, formatDateTime } from '../format.ts';
+import { formatCount, formatDateTime, formatList } from '../format.ts';
 import { pinnedKeys } from '../pinned-keys.ts';
 import { checkHistory, type EntryState, type HistoryCheck } from '../proof/history-check.ts';
 import { httpLedgerSource } from '../proof/http-source.ts';
@@ -219,7 +219,12 @@ export function HistoryPage() {
                   {e.fields.length > 0 && (
                     <div className="tv-field-row">
                       <dt>{t('history.fieldsLabel')}</dt>
-                      <dd>{e.fields.map((f) => t(`fields.${f}`, { defaultValue: f })).join('、')}</dd>
+                      <dd>
+                        {formatList(
+                          e.fields.map((f) => t(`fields.${f}`, { defaultValue: f })),
+                          i18n.language,
+                        )}
+                      </dd>
                     </div>
                   )}
                 </dl>

@@ -11,7 +11,7 @@ import { Link, Navigate, useNavigate } from 'react-router';
 import { api, bearer } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { useTitle } from '../components/use-title.ts';
-import { formatDate } from '../format.ts';
+import { formatDate, formatList } from '../format.ts';
 import type { Messages } from '../i18n/resources.ts';
 import { zhCN } from '../i18n/zh-CN.ts';
 import { clearSession, loadSession } from '../session/token.ts';
@@ -72,7 +72,7 @@ export function NoticesPage() {
 
   const what = (n: Notice) => {
     const names = [...new Set(n.fields.map((f) => t(`fields.${fieldOf(f)}`)))];
-    return names.join(i18n.language === 'en' ? ', ' : '、');
+    return formatList(names, i18n.language);
   };
 
   return (
@@ -90,9 +90,10 @@ export function NoticesPage() {
           <h2 id={`notice-${n.id}`}>{t('notices.noticeTitle', { date: day(n.confirmedAt) })}</h2>
           <p>
             {t('notices.children', {
-              list: n.childIds
-                .map((id) => t('notices.child', { n: order.get(id) ?? '?' }))
-                .join(i18n.language === 'en' ? ', ' : '、'),
+              list: formatList(
+                n.childIds.map((id) => t('notices.child', { n: order.get(id) ?? '?' })),
+                i18n.language,
+              ),
             })}
           </p>
           <dl className="tv-breach-facts">

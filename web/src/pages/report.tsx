@@ -14,7 +14,7 @@ import { ErrorSummary, type FormError } from '../components/error-summary.tsx';
 import { Field, TextAreaField } from '../components/field.tsx';
 import { useFormSubmit } from '../components/use-form-submit.ts';
 import { useTitle } from '../components/use-title.ts';
-import { formatDateTime } from '../format.ts';
+import { formatDateTime, formatList } from '../format.ts';
 import { clearSession, loadSession } from '../session/token.ts';
 
 type NewReport = NonNullable<paths['/v1/portal/reports']['post']['requestBody']>['content']['application/json'];
@@ -115,7 +115,14 @@ export function ReportPage() {
           <dt>{t('report.sumClaimed')}</dt>
           <dd data-testid="sent-claimed">{sent.body.claimedToBe}</dd>
           <dt>{t('report.sumKnew')}</dt>
-          <dd>{sent.body.knew.length ? sent.body.knew.map((f) => t(`report.field.${f}`)).join('、') : '—'}</dd>
+          <dd>
+            {sent.body.knew.length
+              ? formatList(
+                  sent.body.knew.map((f) => t(`report.field.${f}`)),
+                  i18n.language,
+                )
+              : '—'}
+          </dd>
           {sent.body.quote && (
             <>
               <dt>{t('report.sumQuote')}</dt>

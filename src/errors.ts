@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   ERR_UNAUTHENTICATED: 'authentication required',
   ERR_KEY_FILE: 'the key file is missing, unreadable or readable by others',
   ERR_KEY_MISMATCH: 'the key-encryption key does not match this vault',
+  ERR_CIPHER_SUITE: 'the cipher suite is unknown or does not match this vault',
   ERR_DECRYPT: 'a value failed to authenticate',
   ERR_VAULT_EXISTS: 'a vault already exists there',
   ERR_NO_VAULT: 'no vault there; run tracevault init first',

@@ -49,6 +49,7 @@ export const STATUS: Readonly<Record<ErrorCode, number>> = {
   // serving means the server's installation is broken, not the request: 500.
   ERR_KEY_FILE: 500,
   ERR_KEY_MISMATCH: 500,
+  ERR_CIPHER_SUITE: 500,
   ERR_VAULT_EXISTS: 500,
   ERR_NO_VAULT: 500,
   // A stored value that fails to authenticate is damage or tampering on the server's side.

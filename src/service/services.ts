@@ -6,6 +6,7 @@ import type { GuardConfig } from '../access/guard.ts';
 import { prepareDummyHash } from '../crypto/password.ts';
 import type { Vault } from '../store/vault.ts';
 import type { Ledger } from '../ledger/log.ts';
+import { Administration } from './administration.ts';
 import { Canaries } from './canaries.ts';
 import { Consents } from './consents.ts';
 import { Directory } from './directory.ts';
@@ -45,6 +46,7 @@ export class Services {
   readonly ledger: LedgerReads;
   readonly portal: Portal;
   readonly requests: RightsRequests;
+  readonly administration: Administration;
 
   private constructor(vault: Vault, opts: ServiceOptions) {
     const gate = new Gate(vault, opts.guard);
@@ -63,6 +65,7 @@ export class Services {
     this.ledger = new LedgerReads(gate, opts.ledger);
     this.portal = new Portal(gate, opts, (id) => this.traces.storedReport(id));
     this.requests = new RightsRequests(gate, keys);
+    this.administration = new Administration(gate, (id) => this.sessions.forget(id));
   }
 
   /**

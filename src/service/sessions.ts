@@ -77,6 +77,14 @@ export class Sessions {
     return principal;
   }
 
+  /**
+   * Forgets every cached authentication of a principal (it was just disabled): its next request in
+   * this process is checked against the database, and refused.
+   */
+  forget(principalId: string): void {
+    for (const [key, hit] of this.#auth) if (hit.principal.id === principalId) this.#auth.delete(key);
+  }
+
   async login(
     address: string,
     login: string,

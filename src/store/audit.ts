@@ -23,6 +23,8 @@ export type AuditAction =
   | 'principal.create'
   | 'principal.approve'
   | 'principal.enrol'
+  | 'principal.disable'
+  | 'principal.relationships'
   | 'organisation.create'
   | 'import'
   | 'search'

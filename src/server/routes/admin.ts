@@ -5,11 +5,101 @@
  */
 import type { FastifyPluginCallback } from 'fastify';
 import { aliases } from '../aliases.ts';
+import type { DirectoryPrincipal } from '../../store/repos/directory.ts';
+import * as A from '../admin-schemas.ts';
 import { router, type AreaOptions } from '../route.ts';
 import * as S from '../schemas.ts';
 
+/** A principal as the directory answers it: never a credential. */
+function principalView(p: DirectoryPrincipal) {
+  return {
+    id: p.id,
+    displayName: p.displayName,
+    roles: [...p.roles],
+    organizationId: p.orgId,
+    organizationName: p.orgName,
+    organizationKind: p.orgKind,
+    login: p.login,
+    status: p.status,
+    createdAt: p.createdAt,
+    createdBy: p.createdBy,
+    disabledAt: p.disabledAt,
+    relationships: p.relationships.map((r) => ({ kind: r.kind, value: r.value })),
+  };
+}
+
 export const adminRoutes: FastifyPluginCallback<AreaOptions> = (app, { services }, done) => {
   const route = router(app, services);
+  const admin = services.administration;
+
+  route({
+    method: 'GET',
+    url: '/organizations',
+    tag: 'admin',
+    summary: 'The organisations, by name, with how many principals each has (administrator)',
+    description: 'An administrator outside the operator sees its own organisation only.',
+    response: { 200: A.Organizations },
+    handler: async ({ ctx }) => ({ organizations: await admin.organisations(ctx) }),
+  });
+
+  route({
+    method: 'GET',
+    url: '/principals',
+    tag: 'admin',
+    summary: 'The principals, a page at a time: roles, organisation, relationships, status (administrator)',
+    description:
+      'Never a token, a password or an enrolment code. Filters: `organizationId`, `status` (active, pending, ' +
+      'disabled), `role`; `limit` (default 50, at most 200) and `offset`; `total` counts every page. An ' +
+      'administrator outside the operator sees its own organisation’s principals only.',
+    query: A.PrincipalQuery,
+    response: { 200: A.Principals },
+    handler: async ({ ctx, query }) => {
+      const page = await admin.principals(ctx, query);
+      return { ...page, principals: page.principals.map(principalView) };
+    },
+  });
+
+  route({
+    method: 'GET',
+    url: '/principals/{id}',
+    tag: 'admin',
+    summary: 'One principal, with its relationships and status (administrator)',
+    description: 'One of another organisation (for an administrator outside the operator) is `404`.',
+    response: { 200: A.Principal },
+    handler: async ({ ctx, params }) => principalView(await admin.principal(ctx, params.id!)),
+  });
+
+  route({
+    method: 'PUT',
+    url: '/principals/{id}/relationships',
+    tag: 'admin',
+    summary: 'Replace a principal’s care relationships: wards, patients, districts (administrator)',
+    description:
+      'The whole list, as it is to be (an empty list removes them all); a ledger entry with counts by kind. A ' +
+      'district is a GB/T 2260 county code (`400 ERR_INVALID_FIELD`, rule `districtCode`). Dual control holds: a ' +
+      'principal created without a second administrator never gains relationships that would let it act on records ' +
+      '(`403 ERR_FORBIDDEN`, rule `dualControl`). A disabled principal: `409`.',
+    body: A.Relationships,
+    response: { 200: A.Principal },
+    handler: async ({ ctx, params, body }) =>
+      principalView(await admin.setRelationships(ctx, params.id!, body.relationships)),
+  });
+
+  route({
+    method: 'DELETE',
+    url: '/principals/{id}',
+    tag: 'admin',
+    summary:
+      'Disable a principal (administrator): its token, password and sessions revoked at once; kept for the record',
+    description:
+      'The principal stays in the directory and in every history, with `status: "disabled"`; any request with its ' +
+      'token or a session of it is `401` from then on (at once on this server; another server process of the same ' +
+      'vault within its 5-second authentication cache). A ledger entry (`principal.disable`). Never yourself ' +
+      '(`403 ERR_FORBIDDEN`, rule `self`), nor the last active administrator (`409 ERR_CONFLICT`, rule ' +
+      '`lastAdministrator`); disabled already: `409`.',
+    response: { 200: A.Principal },
+    handler: async ({ ctx, params }) => principalView(await admin.disable(ctx, params.id!)),
+  });
 
   route({
     method: 'POST',

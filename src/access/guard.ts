@@ -18,7 +18,11 @@
  * The volume limits (quota, velocity, off hours) depend on the principal's roles: whoever reads a
  * few records a day by hand (a data-protection officer answering data subjects, an investigator)
  * gets lower ones than a ward, and the lowest of its roles' limits when it holds several
- * (docs/adr/0008-guard-limits-by-role.md). No role is exempt.
+ * (docs/adr/0008-guard-limits-by-role.md). No role is exempt. An organisation's override lowers them
+ * the same way (docs/adr/0023-guard-settings-as-data.md).
+ *
+ * The settings are data: a data-protection officer reads and replaces them (service/guard-settings.ts);
+ * `configure` adopts a new version at once, keeping the counters of the day.
  *
  * A block stays until a data-protection officer resolves its alert. The guard's counters live in
  * this process (a deployment with several server processes counts per process; the daily quota
@@ -51,6 +55,8 @@ export interface GuardConfig extends GuardLimits {
    * of the base and of those its roles set: a role can only lower a limit, never raise it.
    */
   readonly roles?: Readonly<Partial<Record<string, Partial<GuardLimits>>>>;
+  /** Lower limits for the principals of an organisation (by its id), as for roles: only lower. */
+  readonly organisations?: Readonly<Partial<Record<string, Partial<GuardLimits>>>>;
   /** Local hours [start, end) that count as night, UTC+8. */
   readonly night: readonly [number, number];
   /** What a rule does when it fires, instead of its default (the quota's two levels are fixed). */
@@ -80,8 +86,8 @@ export const DEFAULT_GUARD: GuardConfig = Object.freeze({
   }),
 });
 
-/** A principal's limits: for each, the lowest of the base and of what its roles set. */
-export function limitsFor(config: GuardConfig, roles: readonly string[]): Required<GuardLimits> {
+/** A principal's limits: for each, the lowest of the base and of what its roles and organisation set. */
+export function limitsFor(config: GuardConfig, roles: readonly string[], orgId?: string | null): Required<GuardLimits> {
   const out = {
     headroom: config.headroom,
     justifyAfter: config.justifyAfter,
@@ -89,8 +95,9 @@ export function limitsFor(config: GuardConfig, roles: readonly string[]): Requir
     offHoursPerHour: config.offHoursPerHour,
     normalCap: config.normalCap ?? Infinity,
   };
-  for (const role of roles) {
-    const own = Object.hasOwn(config.roles ?? {}, role) ? config.roles![role] : undefined;
+  const overrides = roles.map((role) => (Object.hasOwn(config.roles ?? {}, role) ? config.roles![role] : undefined));
+  if (orgId && Object.hasOwn(config.organisations ?? {}, orgId)) overrides.push(config.organisations![orgId]);
+  for (const own of overrides) {
     if (!own) continue;
     for (const k of Object.keys(out) as (keyof typeof out)[]) {
       const v = own[k];
@@ -116,6 +123,8 @@ export interface ReadFacts {
   readonly principalId: string;
   /** The principal's roles: they set its volume limits (`limitsFor`). */
   readonly roles: readonly string[];
+  /** The principal's organisation: it may lower them too. */
+  readonly orgId?: string | null;
   /** Peer group: role and organisation. */
   readonly peerGroup: string;
   readonly at: Date;
@@ -146,13 +155,22 @@ interface State {
 const collator = new Intl.Collator('zh-Hans-CN-u-co-pinyin');
 
 export class Guard {
-  readonly config: GuardConfig;
+  #config: GuardConfig;
   readonly #state = new Map<string, State>();
   readonly #peers = new Map<string, Map<string, number>>();
   readonly #blocked = new Set<string>();
 
   constructor(config: GuardConfig = DEFAULT_GUARD) {
-    this.config = config;
+    this.#config = config;
+  }
+
+  get config(): GuardConfig {
+    return this.#config;
+  }
+
+  /** Adopts new settings at once; the counters of the day are kept (a window shrinks at the next read). */
+  configure(config: GuardConfig): void {
+    this.#config = config;
   }
 
   /** Principals blocked (loaded from the database at start, added by verdicts). */
@@ -195,7 +213,7 @@ export class Guard {
     const s = this.#state.get(f.principalId);
     if (!s) throw new Error('guard: start the principal first');
     if (this.#blocked.has(f.principalId)) return { action: 'block', alerts: [] };
-    const l = limitsFor(c, f.roles);
+    const l = limitsFor(c, f.roles, f.orgId);
     const normal = Math.min(s.normal, l.normalCap);
     const alerts: GuardAlert[] = [];
     let verdict = 'allow' as 'allow' | GuardAction;
@@ -216,8 +234,9 @@ export class Guard {
 
     s.seqs.push(f.recordSeq);
     if (f.nameKey !== undefined) s.names.push(f.nameKey);
-    if (s.seqs.length > c.scanWindow) s.seqs.shift();
-    if (s.names.length > c.scanWindow) s.names.shift();
+    // splice, not shift: a smaller window adopted since the last read trims at once.
+    if (s.seqs.length > c.scanWindow) s.seqs.splice(0, s.seqs.length - c.scanWindow);
+    if (s.names.length > c.scanWindow) s.names.splice(0, s.names.length - c.scanWindow);
     if (isSequentialRun(s.seqs, c.scanWindow)) raise('scan', 'block', { pattern: 'sequential', window: c.scanWindow });
     else if (isAlphabeticalRun(s.names, c.scanWindow))
       raise('scan', 'block', { pattern: 'alphabetical', window: c.scanWindow });

@@ -34,6 +34,7 @@ const MAPPING: Record<string, [Coding, Coding | undefined, string]> = {
   login: [dcm('110114', 'User Authentication'), dcm('110122', 'Login'), 'E'],
   'login.failed': [dcm('110114', 'User Authentication'), dcm('110122', 'Login'), 'E'],
   'policy.change': [dcm('110113', 'Security Alert'), dcm('110136', 'Security Roles Changed'), 'U'],
+  'guard.change': [dcm('110113', 'Security Alert'), dcm('110136', 'Security Roles Changed'), 'U'],
   'principal.create': [dcm('110113', 'Security Alert'), dcm('110136', 'Security Roles Changed'), 'C'],
   'organisation.create': [dcm('110113', 'Security Alert'), dcm('110136', 'Security Roles Changed'), 'C'],
   'key.rotate': [dcm('110100', 'Application Activity'), undefined, 'E'],

@@ -22,6 +22,7 @@ import { AccountRepo } from '../store/repos/accounts.ts';
 import { OversightRepo } from '../store/repos/oversight.ts';
 import { ConsentRepo } from '../store/repos/consents.ts';
 import { entryOf, type RequestContext } from './context.ts';
+import { GuardState } from './guard-state.ts';
 
 /** The policy's view of a record relative to the principal asking. */
 export interface Standing extends PolicyContext {
@@ -34,6 +35,8 @@ const POLICY_RECHECK_MS = 1000;
 export class Gate {
   readonly vault: Vault;
   readonly guard: Guard;
+  /** The guard's settings in force: a DPO's newest version, else the configuration given here. */
+  readonly guardState: GuardState;
   readonly oversight: OversightRepo;
   readonly consents: ConsentRepo;
   readonly #policies: PolicyRepo;
@@ -47,6 +50,7 @@ export class Gate {
   constructor(vault: Vault, guard: GuardConfig = DEFAULT_GUARD) {
     this.vault = vault;
     this.guard = new Guard(guard);
+    this.guardState = new GuardState(vault.db, vault.tenantId, this.guard, guard);
     this.#policies = new PolicyRepo(vault.db, vault.tenantId);
     this.#accounts = new AccountRepo(vault.db, vault.tenantId);
     this.oversight = new OversightRepo(vault.db, vault.tenantId);
@@ -70,6 +74,7 @@ export class Gate {
       });
     }
     await this.policy(true);
+    await this.guardState.current(true);
     for (const p of await this.oversight.blockedPrincipals()) this.guard.block(p);
     for (const ref of await this.oversight.poisonRefs()) this.#poison.add(ref);
   }

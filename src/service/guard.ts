@@ -32,6 +32,7 @@ export interface GuardedRead {
 export async function guardRead(gate: Gate, ctx: RequestContext, r: GuardedRead): Promise<void> {
   const p = ctx.principal;
   const at = gate.now();
+  await gate.guardState.current();
   if (gate.guard.needsHistory(p.id, at)) {
     const since = new Date(at.getTime() - HISTORY_DAYS * 86_400_000).toISOString();
     const today = localDate(at);
@@ -44,6 +45,7 @@ export async function guardRead(gate: Gate, ctx: RequestContext, r: GuardedRead)
   const verdict = gate.guard.check({
     principalId: p.id,
     roles: p.roles,
+    orgId: p.orgId,
     peerGroup: `${p.orgId}|${[...p.roles].sort().join(',')}`,
     at,
     recordSeq: r.rec.seq,

@@ -12,6 +12,7 @@ import { Consents } from './consents.ts';
 import { Directory } from './directory.ts';
 import { Exports, type ExportOptions } from './exports.ts';
 import { Gate } from './gate.ts';
+import { GuardSettings } from './guard-settings.ts';
 import { ServiceKeys } from './keys.ts';
 import { LedgerReads } from './ledger.ts';
 import { Oversight } from './oversight.ts';
@@ -40,6 +41,7 @@ export class Services {
   readonly consents: Consents;
   readonly exports: Exports;
   readonly oversight: Oversight;
+  readonly guardSettings: GuardSettings;
   readonly stats: Stats;
   readonly canaries: Canaries;
   readonly traces: Traces;
@@ -59,6 +61,7 @@ export class Services {
     this.consents = new Consents(gate);
     this.exports = new Exports(gate, keys, opts);
     this.oversight = new Oversight(gate);
+    this.guardSettings = new GuardSettings(gate);
     this.stats = new Stats(gate);
     this.canaries = new Canaries(gate, keys);
     this.traces = new Traces(gate, keys, opts.traceJobs);

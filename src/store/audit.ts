@@ -19,6 +19,7 @@ export type AuditAction =
   | 'login'
   | 'login.failed'
   | 'policy.change'
+  | 'guard.change'
   | 'key.rotate'
   | 'principal.create'
   | 'principal.approve'

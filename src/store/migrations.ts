@@ -451,6 +451,19 @@ CREATE TABLE breach_notice_records (
 CREATE INDEX breach_notice_records_record ON breach_notice_records (record_seq)
 `,
   },
+  {
+    version: 28,
+    name: 'guard settings as data, alerts kept blocked',
+    // Issue 22 item 2 (service/guard-settings.ts, ADR 0023): every version of the guard's thresholds
+    // and actions a DPO wrote, as JSON (counts, rule names, role names and organisation ids only);
+    // none is ever changed or deleted. An alert's resolution says whether its block was lifted or kept.
+    sql: `
+CREATE TABLE guard_settings (
+  tenant_id TEXT NOT NULL, version INTEGER NOT NULL, settings TEXT NOT NULL, created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL, PRIMARY KEY (tenant_id, version));
+ALTER TABLE alerts ADD COLUMN resolution TEXT
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -79,6 +79,15 @@ function program(): Command {
       positiveInt,
       2,
     )
+    .addOption(
+      new Option(
+        '--cipher-suite <suite>',
+        'algorithms of every key and sealed value, fixed for the vault: aes (AES-256-GCM, HMAC-SHA-256) ' +
+          'or gm (SM4-CTR with HMAC-SM3, HMAC-SM3: GB/T 32907, GB/T 32905)',
+      )
+        .choices(['aes', 'gm'])
+        .default('aes'),
+    )
     .action((o) => initCommand(o));
 
   p.command('sim')

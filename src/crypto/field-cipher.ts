@@ -1,6 +1,6 @@
 /**
  * Field versions are sealed with the record's key, the versions recorded together (one change) in
- * one AES-256-GCM message. The associated data binds the message to its place — record type, record
+ * one message of the vault's cipher suite (AES-256-GCM or SM4-CTR+HMAC-SM3, crypto/cipher-suite.ts). The associated data binds the message to its place — record type, record
  * id, change number, key generation — and lists every (field, version) it holds, so a ciphertext
  * moved to another record or change, or relabelled as another field or version, fails to open.
  *
@@ -11,7 +11,8 @@
  * for values this small (bench/field-cipher.ts).
  */
 import { TracevaultError } from '../errors.ts';
-import { aad, open, seal } from './aead.ts';
+import { aad } from './aead.ts';
+import type { CipherSuite } from './cipher-suite.ts';
 
 export interface ChangePlace {
   readonly recordType: string;
@@ -40,7 +41,12 @@ function placeAad(p: ChangePlace, header: Buffer): Buffer {
   ]);
 }
 
-export function sealChange(recordKey: Uint8Array, place: ChangePlace, entries: readonly FieldEntry[]): Buffer {
+export function sealChange(
+  suite: CipherSuite,
+  recordKey: Uint8Array,
+  place: ChangePlace,
+  entries: readonly FieldEntry[],
+): Buffer {
   const names = entries.map((e) => Buffer.from(e.field, 'utf8'));
   const header = Buffer.alloc(2 + names.reduce((n, b) => n + 9 + b.length, 0));
   header.writeUInt16BE(entries.length, 0);
@@ -53,7 +59,7 @@ export function sealChange(recordKey: Uint8Array, place: ChangePlace, entries: r
     header.writeUInt32BE(e.value.length, p + 5 + name.length);
     p += 9 + name.length;
   });
-  const sealed = seal(recordKey, Buffer.concat(entries.map((e) => e.value)), placeAad(place, header));
+  const sealed = suite.seal(recordKey, Buffer.concat(entries.map((e) => e.value)), placeAad(place, header));
   const len = Buffer.alloc(4);
   len.writeUInt32BE(header.length, 0);
   return Buffer.concat([len, header, sealed]);
@@ -86,9 +92,14 @@ export function changeLabels(stored: Buffer): FieldLabel[] {
   return parse(stored).labels.map(({ field, version }) => ({ field, version }));
 }
 
-export function openChange(recordKey: Uint8Array, place: ChangePlace, stored: Buffer): FieldEntry[] {
+export function openChange(
+  suite: CipherSuite,
+  recordKey: Uint8Array,
+  place: ChangePlace,
+  stored: Buffer,
+): FieldEntry[] {
   const { header, sealed, labels } = parse(stored);
-  const plain = open(recordKey, sealed, placeAad(place, header));
+  const plain = suite.open(recordKey, sealed, placeAad(place, header));
   const out: FieldEntry[] = [];
   let p = 0;
   for (const l of labels) {
@@ -105,12 +116,17 @@ export function openChange(recordKey: Uint8Array, place: ChangePlace, stored: Bu
  * message instead of every change that holds a current value. Its associated data names the record
  * and the last change it reflects, under a label of its own, so it cannot pass for a change.
  */
-export function sealCurrent(recordKey: Uint8Array, place: ChangePlace, plaintext: Uint8Array): Buffer {
-  return seal(recordKey, plaintext, currentAad(place));
+export function sealCurrent(
+  suite: CipherSuite,
+  recordKey: Uint8Array,
+  place: ChangePlace,
+  plaintext: Uint8Array,
+): Buffer {
+  return suite.seal(recordKey, plaintext, currentAad(place));
 }
 
-export function openCurrent(recordKey: Uint8Array, place: ChangePlace, sealed: Uint8Array): Buffer {
-  return open(recordKey, sealed, currentAad(place));
+export function openCurrent(suite: CipherSuite, recordKey: Uint8Array, place: ChangePlace, sealed: Uint8Array): Buffer {
+  return suite.open(recordKey, sealed, currentAad(place));
 }
 
 function currentAad(p: ChangePlace): Buffer {

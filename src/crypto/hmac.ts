@@ -1,22 +1,29 @@
 /**
- * HMAC-SHA-256 (RFC 2104) for the many short messages of blind indexes and record ids. The key's
- * padded blocks are computed once; each MAC is then two one-shot SHA-256 calls over
+ * HMAC (RFC 2104; GB/T 15852.2-2012 MAC algorithm 2 is the same construction) for the many short
+ * messages of blind indexes and record ids, over SHA-256 or SM3 (both 64-byte blocks, 32-byte
+ * digests). The key's padded blocks are computed once; each MAC is then two one-shot hash calls over
  * (K ⊕ ipad) ‖ message and (K ⊕ opad) ‖ inner digest, about a third cheaper than createHmac, which
- * sets up the key again for every message. Checked against RFC 4231's vectors (crypto.test.ts).
+ * sets up the key again for every message. Checked against RFC 4231's vectors and OpenSSL's HMAC-SM3
+ * (crypto.test.ts, sm-vectors.test.ts).
  */
 import { createHash, hash } from 'node:crypto';
 
 const BLOCK = 64;
 const DIGEST = 32;
 
-export class HmacSha256 {
+/** The hash functions HMAC runs over here: both have a 64-byte block and a 32-byte digest. */
+export type MacHash = 'sha256' | 'sm3';
+
+export class Hmac {
+  readonly algorithm: MacHash;
   readonly #inner: Buffer;
   readonly #outer: Buffer;
 
-  constructor(key: Uint8Array) {
+  constructor(algorithm: MacHash, key: Uint8Array) {
+    this.algorithm = algorithm;
     // RFC 2104 §2: a key longer than the block is hashed first; a shorter one is padded with zeros.
     const k = Buffer.alloc(BLOCK);
-    (key.length > BLOCK ? createHash('sha256').update(key).digest() : Buffer.from(key)).copy(k);
+    (key.length > BLOCK ? createHash(algorithm).update(key).digest() : Buffer.from(key)).copy(k);
     this.#inner = Buffer.alloc(BLOCK + 1024);
     this.#outer = Buffer.alloc(BLOCK + DIGEST);
     for (let i = 0; i < BLOCK; i++) {
@@ -40,9 +47,46 @@ export class HmacSha256 {
       }
       n += typeof p === 'string' ? buf.write(p, n, 'utf8') : Buffer.from(p.buffer, p.byteOffset, p.length).copy(buf, n);
     }
-    const inner = hash('sha256', buf.subarray(0, n), 'buffer');
+    const inner = hash(this.algorithm, buf.subarray(0, n), 'buffer');
     if (buf !== this.#inner) buf.fill(0);
     inner.copy(this.#outer, BLOCK);
-    return hash('sha256', this.#outer, 'buffer');
+    return hash(this.algorithm, this.#outer, 'buffer');
   }
+
+  /** Zeroes the padded key blocks: the MAC is unusable after. */
+  destroy(): void {
+    this.#inner.fill(0);
+    this.#outer.fill(0);
+  }
+}
+
+/** HMAC-SHA-256: the AES suite's MAC (crypto/cipher-suite.ts). */
+export class HmacSha256 extends Hmac {
+  constructor(key: Uint8Array) {
+    super('sha256', key);
+  }
+}
+
+/**
+ * One HMAC of a short message under a key of at most one block, without keeping the key: for a
+ * key used once (the subkeys of crypto/sm4-ctr-hmac-sm3.ts). Every buffer holding key material is
+ * zeroed before returning.
+ */
+export function hmacOnce(algorithm: MacHash, key: Uint8Array, ...parts: readonly Uint8Array[]): Buffer {
+  if (key.length > BLOCK) throw new RangeError('hmacOnce: key longer than a block');
+  const len = parts.reduce((n, p) => n + p.length, 0);
+  const inner = Buffer.alloc(BLOCK + len);
+  const outer = Buffer.alloc(BLOCK + DIGEST);
+  for (let i = 0; i < BLOCK; i++) {
+    const k = i < key.length ? key[i]! : 0;
+    inner[i] = k ^ 0x36;
+    outer[i] = k ^ 0x5c;
+  }
+  let n = BLOCK;
+  for (const p of parts) n += Buffer.from(p.buffer, p.byteOffset, p.length).copy(inner, n);
+  hash(algorithm, inner, 'buffer').copy(outer, BLOCK);
+  inner.fill(0, 0, BLOCK);
+  const mac = hash(algorithm, outer, 'buffer');
+  outer.fill(0);
+  return mac;
 }

@@ -4,13 +4,17 @@
  * its wrapped key. A tenant also has an index key (HMAC, never rotated by `keys rotate`: the blind
  * indexes would have to be rebuilt) from which record ids of imports and blind indexes derive.
  *
+ * Every key is wrapped, and every MAC taken, with the vault's cipher suite (the KEK's: `kek.suite`,
+ * crypto/cipher-suite.ts): AES-256-GCM and HMAC-SHA-256, or SM4-CTR+HMAC-SM3 and HMAC-SM3.
+ *
  * Pure: no storage. The store persists the wrapped forms this module produces.
  */
 import { randomBytes } from 'node:crypto';
-import { HmacSha256 } from './hmac.ts';
+import type { Hmac } from './hmac.ts';
 import { randomBytesPooled } from './random-pool.ts';
 import { TracevaultError } from '../errors.ts';
-import { aad, KEY_BYTES, open, seal } from './aead.ts';
+import { aad, KEY_BYTES } from './aead.ts';
+import { cipherSuite, type CipherSuite, type CipherSuiteName } from './cipher-suite.ts';
 import type { Kek } from './key-file.ts';
 import type { IndexScope } from '../schema/field-kind.ts';
 
@@ -41,12 +45,12 @@ function recordKeyAad(recordId: string, gen: number, dekVersion: number): Buffer
 
 export function newDataKey(kek: Kek, tenantId: string, purpose: DataKeyPurpose, version: number): WrappedDataKey {
   const meta = { tenantId, purpose, version, kekId: kek.id };
-  return { ...meta, wrapped: seal(kek.key, randomBytes(KEY_BYTES), dataKeyAad(meta)) };
+  return { ...meta, wrapped: cipherSuite(kek.suite).seal(kek.key, randomBytes(KEY_BYTES), dataKeyAad(meta)) };
 }
 
 /** What a worker thread receives to hold a tenant's keys (the KEK and the wrapped data keys). */
 export interface TransferredKeys {
-  readonly kek: { readonly key: Uint8Array; readonly id: string };
+  readonly kek: { readonly key: Uint8Array; readonly id: string; readonly suite: CipherSuiteName };
   readonly tenantId: string;
   readonly wrapped: readonly WrappedDataKey[];
 }
@@ -57,7 +61,7 @@ export interface TransferredKeys {
  * are zeroed after — so never pass the vault's own KEK.
  */
 export function tenantKeysOf(t: TransferredKeys): TenantKeys {
-  const kek = { key: Buffer.from(t.kek.key), id: t.kek.id };
+  const kek = { key: Buffer.from(t.kek.key), id: t.kek.id, suite: t.kek.suite };
   try {
     return new TenantKeys(
       kek,
@@ -76,13 +80,15 @@ const RECORD_KEY_CACHE = 4096;
 /** The unwrapped keys of one tenant, held in memory while the vault is open. */
 export class TenantKeys {
   readonly tenantId: string;
+  /** The vault's cipher suite: record keys and field versions are sealed with it. */
+  readonly suite: CipherSuite;
   readonly #data = new Map<number, Buffer>();
   #current = 0;
-  readonly #index: HmacSha256;
+  readonly #index: Hmac;
   /**
    * Record keys recently unwrapped, by everything their unwrapping authenticates (record, key
    * generation, data key version and the wrapped bytes): a data-key cache as in envelope encryption
-   * (the AWS Encryption SDK's caching materials manager), so a record read again costs one AES-GCM
+   * (the AWS Encryption SDK's caching materials manager), so a record read again costs one
    * opening, not two. Bounded; an evicted or dropped key is zeroed. The record's values are still
    * decrypted and authenticated on every read.
    */
@@ -90,11 +96,12 @@ export class TenantKeys {
 
   constructor(kek: Kek, tenantId: string, wrapped: readonly WrappedDataKey[]) {
     this.tenantId = tenantId;
+    this.suite = cipherSuite(kek.suite);
     let index: Buffer | undefined;
     for (const w of wrapped) {
       if (w.tenantId !== tenantId) continue;
       if (w.kekId !== kek.id) throw new TracevaultError('ERR_KEY_MISMATCH');
-      const key = open(kek.key, w.wrapped, dataKeyAad(w));
+      const key = this.suite.open(kek.key, w.wrapped, dataKeyAad(w));
       if (w.purpose === 'index') index = key;
       else {
         this.#data.set(w.version, key);
@@ -102,7 +109,7 @@ export class TenantKeys {
       }
     }
     if (!index || this.#current === 0) throw new TracevaultError('ERR_KEY_MISMATCH');
-    this.#index = new HmacSha256(index);
+    this.#index = this.suite.mac(index);
     index.fill(0);
   }
 
@@ -115,7 +122,8 @@ export class TenantKeys {
   }
 
   addDataKey(kek: Kek, w: WrappedDataKey): void {
-    this.#data.set(w.version, open(kek.key, w.wrapped, dataKeyAad(w)));
+    if (kek.suite !== this.suite.name) throw new TracevaultError('ERR_CIPHER_SUITE');
+    this.#data.set(w.version, this.suite.open(kek.key, w.wrapped, dataKeyAad(w)));
     this.#current = Math.max(this.#current, w.version);
   }
 
@@ -132,7 +140,12 @@ export class TenantKeys {
     const v = this.#current;
     return {
       key,
-      wrapped: { recordId, gen, dekVersion: v, wrapped: seal(this.#dek(v), key, recordKeyAad(recordId, gen, v)) },
+      wrapped: {
+        recordId,
+        gen,
+        dekVersion: v,
+        wrapped: this.suite.seal(this.#dek(v), key, recordKeyAad(recordId, gen, v)),
+      },
     };
   }
 
@@ -144,7 +157,7 @@ export class TenantKeys {
       // Most recently used last: the first entry is the one evicted.
       this.#recordKeys.delete(id);
     } else {
-      key = open(this.#dek(w.dekVersion), w.wrapped, recordKeyAad(w.recordId, w.gen, w.dekVersion));
+      key = this.suite.open(this.#dek(w.dekVersion), w.wrapped, recordKeyAad(w.recordId, w.gen, w.dekVersion));
       if (this.#recordKeys.size >= RECORD_KEY_CACHE) {
         const [oldest, k] = this.#recordKeys.entries().next().value as [string, Buffer];
         k.fill(0);
@@ -172,11 +185,11 @@ export class TenantKeys {
       recordId: w.recordId,
       gen: w.gen,
       dekVersion: v,
-      wrapped: seal(this.#dek(v), key, recordKeyAad(w.recordId, w.gen, v)),
+      wrapped: this.suite.seal(this.#dek(v), key, recordKeyAad(w.recordId, w.gen, v)),
     };
   }
 
-  /** Blind index (keyed HMAC-SHA-256, truncated to 128 bits) over a normalised value. */
+  /** Blind index (the suite's keyed HMAC, SHA-256 or SM3, truncated to 128 bits) over a normalised value. */
   blindIndex(scope: IndexScope, normalised: string): Buffer {
     return this.#index.digest(`blind/${scope}\0`, normalised).subarray(0, 16);
   }

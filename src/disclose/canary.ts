@@ -15,7 +15,8 @@
 import { createHash } from 'node:crypto';
 import { generateCity } from '../synth/city.ts';
 import { snapshot } from '../synth/snapshot.ts';
-import { aad, seal, open } from '../crypto/aead.ts';
+import { aad } from '../crypto/aead.ts';
+import type { CipherSuite } from '../crypto/cipher-suite.ts';
 import { newId } from '../crypto/ids.ts';
 import { KINDS, type FieldValue, type Vaccination } from '../schema/field-kind.ts';
 import { splitAddress } from '../schema/address.ts';
@@ -35,8 +36,9 @@ const AAD = aad('tracevault-canary', 'row', 1);
 export interface CanaryKeys {
   /** HMAC key for references to virtual keys. */
   readonly refKey: (vkey: string) => Buffer;
-  /** AES-256-GCM key sealing canary rows. */
+  /** The key sealing canary rows, with the vault's cipher suite. */
   readonly sealKey: Buffer;
+  readonly suite: CipherSuite;
 }
 
 /**
@@ -226,7 +228,7 @@ export async function storeCanaries(
         tenantId,
         disclosureId,
         vkey === undefined ? null : keys.refKey(vkey),
-        seal(keys.sealKey, Buffer.from(JSON.stringify({ row: c.row, recipe: c.recipe }), 'utf8'), AAD),
+        keys.suite.seal(keys.sealKey, Buffer.from(JSON.stringify({ row: c.row, recipe: c.recipe }), 'utf8'), AAD),
         at,
         c.contactId ?? null,
       ],
@@ -293,7 +295,7 @@ export function openCanary(
   keys: CanaryKeys,
   sealed: Buffer,
 ): { row: Record<string, FieldValue>; recipe?: CanaryRecipe } {
-  const v = JSON.parse(open(keys.sealKey, sealed, AAD).toString('utf8')) as {
+  const v = JSON.parse(keys.suite.open(keys.sealKey, sealed, AAD).toString('utf8')) as {
     row?: Record<string, FieldValue>;
     recipe?: CanaryRecipe;
   } & Record<string, FieldValue>;
@@ -309,11 +311,11 @@ export function openCanaryRow(keys: CanaryKeys, sealed: Buffer): Record<string, 
 
 /** Seals a contact point's value or a reported quote (same key as canary rows, its own label). */
 export function sealText(keys: CanaryKeys, text: string, label: string): Buffer {
-  return seal(keys.sealKey, Buffer.from(text, 'utf8'), aad('tracevault-canary', label, 1));
+  return keys.suite.seal(keys.sealKey, Buffer.from(text, 'utf8'), aad('tracevault-canary', label, 1));
 }
 
 export function openText(keys: CanaryKeys, sealed: Buffer, label: string): string {
-  return open(keys.sealKey, sealed, aad('tracevault-canary', label, 1)).toString('utf8');
+  return keys.suite.open(keys.sealKey, sealed, aad('tracevault-canary', label, 1)).toString('utf8');
 }
 
 /**

@@ -22,21 +22,21 @@
  * minimised over a fixed grid of λ (any λ gives a valid bound). It depends on the leak only, so it
  * is computed once per leak and costs a few operations per candidate.
  */
-import { HmacSha256 } from '../crypto/hmac.ts';
+import { Hmac, type MacHash } from '../crypto/hmac.ts';
 import type { Symbol01 } from './fingerprint.ts';
 
 /** Default cutoff t: a bias stays in [t, 1 − t]; larger t bounds each term tighter (b ≈ 4.4 at 0.05). */
 export const DEFAULT_CUTOFF = 0.05;
 
-/** Keyed MACs by key content: a trace scores thousands of positions under one disclosure's key. */
-const macs = new Map<string, HmacSha256>();
+/** Keyed MACs by hash and key content: a trace scores thousands of positions under one disclosure's key. */
+const macs = new Map<string, Hmac>();
 
-function uniform(key: Uint8Array, label: string): number {
-  const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+function uniform(algorithm: MacHash, key: Uint8Array, label: string): number {
+  const id = `${algorithm}\0${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
   let mac = macs.get(id);
   if (!mac) {
     if (macs.size >= 4096) macs.clear();
-    mac = new HmacSha256(key);
+    mac = new Hmac(algorithm, key);
     macs.set(id, mac);
   }
   const h = mac.digest(label);
@@ -46,14 +46,17 @@ function uniform(key: Uint8Array, label: string): number {
 
 export class TardosCode {
   readonly cutoff: number;
+  /** The PRF's hash: the vault's cipher suite's (HMAC-SHA-256, or HMAC-SM3 in a `gm` vault). */
+  readonly mac: MacHash;
   readonly #biasKey: Uint8Array;
   /** Biases of positions met recently: a reveal marks the same few positions of a record again. */
   readonly #biases = new Map<string, number>();
 
-  constructor(biasKey: Uint8Array, cutoff = DEFAULT_CUTOFF) {
+  constructor(biasKey: Uint8Array, cutoff = DEFAULT_CUTOFF, mac: MacHash = 'sha256') {
     if (!(cutoff > 0 && cutoff < 0.5)) throw new RangeError('cutoff must be in (0, 0.5)');
     this.#biasKey = biasKey;
     this.cutoff = cutoff;
+    this.mac = mac;
   }
 
   /** The bias p of a position, in [t, 1 − t]. */
@@ -61,7 +64,7 @@ export class TardosCode {
     let p = this.#biases.get(pos);
     if (p === undefined) {
       const lo = Math.asin(Math.sqrt(this.cutoff));
-      p = Math.sin(lo + uniform(this.#biasKey, pos) * (Math.PI / 2 - 2 * lo)) ** 2;
+      p = Math.sin(lo + uniform(this.mac, this.#biasKey, pos) * (Math.PI / 2 - 2 * lo)) ** 2;
       if (this.#biases.size >= 65_536) this.#biases.clear();
       this.#biases.set(pos, p);
     }
@@ -70,7 +73,7 @@ export class TardosCode {
 
   /** The symbol a disclosure (by its key) carries at a position. */
   symbol(disclosureKey: Uint8Array, pos: string, p = this.bias(pos)): Symbol01 {
-    return uniform(disclosureKey, pos) < p ? 1 : 0;
+    return uniform(this.mac, disclosureKey, pos) < p ? 1 : 0;
   }
 
   /** The bound b on one term's magnitude. */

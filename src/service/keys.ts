@@ -1,12 +1,14 @@
 /**
  * Keys the use cases derive from the tenant's index key (crypto/keyring.ts keyedId), each under its
  * own label, made once per process: the fingerprint code's bias key, each principal's reveal
- * codeword key, the canaries' keys, the trace reports' key, and sealed justifications.
+ * codeword key, the canaries' keys, the trace reports' key, and sealed justifications. Each is
+ * used with the vault's cipher suite (`keys.suite`, crypto/cipher-suite.ts).
  */
-import { aad, open, seal } from '../crypto/aead.ts';
+import { aad } from '../crypto/aead.ts';
 import type { TenantKeys } from '../crypto/keyring.ts';
+import type { CipherSuite } from '../crypto/cipher-suite.ts';
 import { DISCLOSURE_KEY_LABEL, REVEAL_KEY_LABEL } from '../disclose/marks.ts';
-import { TardosCode } from '../disclose/tardos.ts';
+import { DEFAULT_CUTOFF, TardosCode } from '../disclose/tardos.ts';
 import type { CanaryKeys } from '../disclose/canary.ts';
 
 const JUSTIFICATION_AAD = aad('tracevault-justification', 1);
@@ -27,15 +29,25 @@ export class ServiceKeys {
     this.#keys = keys;
   }
 
+  /** The vault's cipher suite: what the keys here seal and MAC with. */
+  get suite(): CipherSuite {
+    return this.#keys.suite;
+  }
+
   /** The tenant's fingerprint code (its bias key derived from the index key). */
   get code(): TardosCode {
-    return (this.#code ??= new TardosCode(this.#keys.keyedId('fingerprint-bias', 'v1')));
+    return (this.#code ??= new TardosCode(
+      this.#keys.keyedId('fingerprint-bias', 'v1'),
+      DEFAULT_CUTOFF,
+      this.#keys.suite.macHash,
+    ));
   }
 
   get canary(): CanaryKeys {
     return (this.#canary ??= {
       refKey: (vkey) => this.#keys.keyedId('canary-ref', vkey),
       sealKey: this.#keys.keyedId('canary-seal', 'v1'),
+      suite: this.#keys.suite,
     });
   }
 
@@ -69,7 +81,7 @@ export class ServiceKeys {
     const key = `${principalId}\0${kept}`;
     let sealed = this.#justifications.get(key);
     if (!sealed) {
-      sealed = seal(this.#justificationKey(), Buffer.from(kept, 'utf8'), JUSTIFICATION_AAD);
+      sealed = this.#keys.suite.seal(this.#justificationKey(), Buffer.from(kept, 'utf8'), JUSTIFICATION_AAD);
       if (this.#justifications.size >= MAX_JUSTIFICATIONS) this.#justifications.clear();
       this.#justifications.set(key, sealed);
     }
@@ -78,7 +90,7 @@ export class ServiceKeys {
 
   /** A sealed justification's text, for those who decide on what it justifies (an export's approver). */
   openJustification(sealed: Uint8Array): string {
-    return open(this.#justificationKey(), sealed, JUSTIFICATION_AAD).toString('utf8');
+    return this.#keys.suite.open(this.#justificationKey(), sealed, JUSTIFICATION_AAD).toString('utf8');
   }
 
   #justificationKey(): Buffer {

@@ -20,7 +20,7 @@
  *   reason is what the parent sees.
  */
 import { TracevaultError } from '../errors.ts';
-import { aad, openJson, sealJson } from '../crypto/aead.ts';
+import { aad } from '../crypto/aead.ts';
 import { newTimeOrderedId } from '../crypto/ids.ts';
 import type { FieldValue } from '../schema/field-kind.ts';
 import { recordType, validateRecord } from '../schema/record-type.ts';
@@ -392,14 +392,14 @@ export class RightsRequests {
   }
 
   #seal(id: string, part: 'request' | 'answer', content: Sealed): Buffer {
-    return sealJson(this.#key(), content, aad(SEAL_AAD, id, part));
+    return this.#gate.vault.keys.suite.sealJson(this.#key(), content, aad(SEAL_AAD, id, part));
   }
 
   #open(r: RequestRow): Sealed {
-    return openJson<Sealed>(this.#key(), r.sealed, aad(SEAL_AAD, r.id, 'request'));
+    return this.#gate.vault.keys.suite.openJson<Sealed>(this.#key(), r.sealed, aad(SEAL_AAD, r.id, 'request'));
   }
 
   #openAnswer(r: RequestRow): Sealed {
-    return openJson<Sealed>(this.#key(), r.answerSealed!, aad(SEAL_AAD, r.id, 'answer'));
+    return this.#gate.vault.keys.suite.openJson<Sealed>(this.#key(), r.answerSealed!, aad(SEAL_AAD, r.id, 'answer'));
   }
 }

@@ -6,7 +6,8 @@
  * changed or erased.
  */
 import { TracevaultError } from '../errors.ts';
-import { HmacSha256 } from '../crypto/hmac.ts';
+import type { Hmac } from '../crypto/hmac.ts';
+import type { CipherSuite } from '../crypto/cipher-suite.ts';
 import { splitAddress } from '../schema/address.ts';
 import { recordType, type RecordType } from '../schema/record-type.ts';
 import { RecordLists } from '../store/repos/record-lists.ts';
@@ -82,8 +83,8 @@ export function suppress(
   return { total: total < shownFrom ? null : total, cells };
 }
 
-function keyed(key: Buffer): HmacSha256 {
-  const mac = new HmacSha256(key);
+function keyed(suite: CipherSuite, key: Buffer): Hmac {
+  const mac = suite.mac(key);
   key.fill(0);
   return mac;
 }
@@ -92,7 +93,7 @@ export class Stats {
   readonly #gate: Gate;
   readonly #records: RecordLists;
   readonly #cache = new Map<string, { key: string; value: StatsResult }>();
-  #recordKeys: HmacSha256 | undefined;
+  #recordKeys: Hmac | undefined;
 
   constructor(gate: Gate) {
     this.#gate = gate;
@@ -128,7 +129,8 @@ export class Stats {
   async #compute(type: RecordType, dim: StatsDimension): Promise<StatsResult> {
     // A record's key: 32 bits of a keyed hash of its id, under a key derived from the tenant's index
     // key (secret: whoever knew the record keys could undo the rounding). A cell's key is their sum.
-    const recordKeys = (this.#recordKeys ??= keyed(this.#gate.vault.keys.keyedId('stats-record-key', 'v1')));
+    const keys = this.#gate.vault.keys;
+    const recordKeys = (this.#recordKeys ??= keyed(keys.suite, keys.keyedId('stats-record-key', 'v1')));
     const counts = new Map<string, { count: number; key: number }>();
     const orgNames = dim === 'hospital' ? await this.#records.organisationNames() : new Map<string, string>();
     for (let after = 0; ; ) {

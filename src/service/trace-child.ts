@@ -16,7 +16,6 @@
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { TracevaultError, type ErrorCode, type ErrorDetails } from '../errors.ts';
-import { sealJson } from '../crypto/aead.ts';
 import { tenantKeysOf, type TransferredKeys } from '../crypto/keyring.ts';
 import { tableAuditSink } from '../store/audit.ts';
 import type { DatabaseConfig } from '../store/db.ts';
@@ -85,7 +84,7 @@ const NICE = 10;
 async function main(init: TraceChildInit): Promise<void> {
   // A copy of the key-encryption key stays here, for data keys added while the trace runs (a
   // rotation); tenantKeysOf zeroes the one received. Zeroed when the trace ends.
-  const kek = { key: Buffer.from(init.keys.kek.key), id: init.keys.kek.id };
+  const kek = { key: Buffer.from(init.keys.kek.key), id: init.keys.kek.id, suite: init.keys.kek.suite };
   const keys = tenantKeysOf(init.keys);
   const db = await openDb(init.database);
   try {
@@ -120,7 +119,7 @@ async function main(init: TraceChildInit): Promise<void> {
       { id: init.traceId, epsilon: init.epsilon ?? epsilon, worker: false, onProgress: progress },
     );
     progress('seal', 0, 0);
-    const sealed = sealJson(service.trace, report, reportAad(report.id));
+    const sealed = service.suite.sealJson(service.trace, report, reportAad(report.id));
     await post({
       type: 'done',
       sealed,

@@ -278,7 +278,7 @@ export class TraceJobs {
       key = Buffer.from(vault.kek.key);
       const init: TraceChildInit = {
         keys: {
-          kek: { key, id: vault.kek.id },
+          kek: { key, id: vault.kek.id, suite: vault.kek.suite },
           tenantId: vault.tenantId,
           wrapped: await loadDataKeys(vault.db, vault.tenantId),
         },

@@ -6,7 +6,6 @@
  * (`run`).
  */
 import { ERROR_CODES, TracevaultError, type ErrorCode, type ErrorDetails } from '../errors.ts';
-import { open, openJson, sealJson } from '../crypto/aead.ts';
 import { runTrace, type TraceOptions } from '../trace/trace.ts';
 import type { TraceReport } from '../trace/report.ts';
 import type { LeakTable } from '../trace/leak-file.ts';
@@ -71,7 +70,7 @@ export class Traces {
     );
     const accused = report.accused?.principalId ?? null;
     await gate.commit(async (tx, events) => {
-      const sealed = sealJson(this.#keys.trace, report, reportAad(report.id));
+      const sealed = this.#keys.suite.sealJson(this.#keys.trace, report, reportAad(report.id));
       await this.#repo.insert(tx, {
         id: report.id,
         at: report.createdAt,
@@ -110,7 +109,7 @@ export class Traces {
     if (row && row.status !== 'done') return { job: viewOf(row) };
     const sealed = await this.#repo.sealedReport(id);
     if (!sealed) throw new TracevaultError('ERR_NOT_FOUND');
-    const report = open(this.#keys.trace, sealed, reportAad(id)).toString('utf8');
+    const report = this.#keys.suite.open(this.#keys.trace, sealed, reportAad(id)).toString('utf8');
     await this.#gate.commit(async (_tx, events) => {
       events.push({ ...entryOf(ctx), action: 'trace', outcome: 'ok', detail: { trace: id, read: true } });
     });
@@ -130,7 +129,7 @@ export class Traces {
    */
   async storedReport(id: string): Promise<TraceReport | undefined> {
     const sealed = await this.#repo.sealedReport(id);
-    return sealed && openJson<TraceReport>(this.#keys.trace, sealed, reportAad(id));
+    return sealed && this.#keys.suite.openJson<TraceReport>(this.#keys.trace, sealed, reportAad(id));
   }
 
   /** Stops this process's jobs (they end as interrupted). */

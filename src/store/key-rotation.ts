@@ -88,11 +88,11 @@ export async function rotateKeys(
         );
         for (const c of changes) {
           const place = { recordType: rec.record_type, recordId: rec.id, change: Number(c.change) };
-          const entries = openChange(oldKey, { ...place, keyGen: Number(c.key_gen) }, c.sealed);
+          const entries = openChange(keys.suite, oldKey, { ...place, keyGen: Number(c.key_gen) }, c.sealed);
           await tx.run(
             'UPDATE record_changes SET sealed = ?, key_gen = ?, fields = ? WHERE record_seq = ? AND change = ?',
             [
-              sealChange(key, { ...place, keyGen: gen }, entries),
+              sealChange(keys.suite, key, { ...place, keyGen: gen }, entries),
               gen,
               fieldMask(entries.map((e) => e.field)),
               rec.seq,
@@ -107,9 +107,9 @@ export async function rotateKeys(
         );
         if (cur) {
           const place = { recordType: rec.record_type, recordId: rec.id, change: Number(cur.change) };
-          const plain = openCurrent(oldKey, { ...place, keyGen: Number(cur.key_gen) }, cur.sealed);
+          const plain = openCurrent(keys.suite, oldKey, { ...place, keyGen: Number(cur.key_gen) }, cur.sealed);
           await tx.run('UPDATE record_current SET sealed = ?, key_gen = ? WHERE record_seq = ?', [
-            sealCurrent(key, { ...place, keyGen: gen }, plain),
+            sealCurrent(keys.suite, key, { ...place, keyGen: gen }, plain),
             gen,
             rec.seq,
           ]);

@@ -5,6 +5,7 @@
  */
 import { changeLabels, openChange, type FieldEntry } from '../crypto/field-cipher.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
+import type { CipherSuite } from '../crypto/cipher-suite.ts';
 import { decodeValue } from '../schema/field-kind.ts';
 import { fieldDef, recordType, type FieldDef } from '../schema/record-type.ts';
 import type { FieldVersion } from './types.ts';
@@ -91,16 +92,17 @@ export function openHistory(
       if (!def) continue;
       if (only && !only.has(field)) {
         if (withHistory && Number(list[0]!.row.change) === firstChange)
-          history.push(versionAt(key, type.name, recordId, opened, def, list, 0));
+          history.push(versionAt(keys.suite, key, type.name, recordId, opened, def, list, 0));
         continue;
       }
       if (withHistory)
-        for (let i = 0; i < list.length; i++) history.push(versionAt(key, type.name, recordId, opened, def, list, i));
+        for (let i = 0; i < list.length; i++)
+          history.push(versionAt(keys.suite, key, type.name, recordId, opened, def, list, i));
       current.set(
         field,
         withHistory
           ? history[history.length - 1]!
-          : versionAt(key, type.name, recordId, opened, def, list, list.length - 1),
+          : versionAt(keys.suite, key, type.name, recordId, opened, def, list, list.length - 1),
       );
     }
   } finally {
@@ -127,6 +129,7 @@ export function openHistory(
  * through tsx, which names every closure where it is made.
  */
 function versionAt(
+  suite: CipherSuite,
   key: Buffer,
   type: string,
   recordId: string,
@@ -141,7 +144,12 @@ function versionAt(
   if (!entries)
     opened.set(
       change,
-      (entries = openChange(key, { recordType: type, recordId, change, keyGen: Number(row.key_gen) }, row.sealed)),
+      (entries = openChange(
+        suite,
+        key,
+        { recordType: type, recordId, change, keyGen: Number(row.key_gen) },
+        row.sealed,
+      )),
     );
   const entry = entries.find((e) => e.field === def.name)!;
   return {

@@ -158,6 +158,7 @@ async function decodeCurrent(reader: RecordReader, recordId: string, row: Change
   let current: Map<string, FieldVersion>;
   try {
     current = openCurrentVersions(
+      reader.keys.suite,
       key,
       { recordType: type.name, recordId, change: lastChange, keyGen: Number(row.key_gen) },
       row.sealed,

@@ -252,6 +252,7 @@ export class Registry {
       const current = new Map(rec.current);
       applyChange(current, { ...c, values: changed }, versions);
       const sealedCurrent = sealCurrentVersions(
+        this.keys.suite,
         key,
         { recordType: type.name, recordId, change: c.change, keyGen: c.keyGen },
         current.values(),

@@ -8,6 +8,7 @@
 import { TracevaultError } from '../errors.ts';
 import { openCurrent, sealChange, sealCurrent, type ChangePlace, type FieldEntry } from '../crypto/field-cipher.ts';
 import type { TenantKeys, WrappedRecordKey } from '../crypto/keyring.ts';
+import type { CipherSuite } from '../crypto/cipher-suite.ts';
 import { base32 } from '../crypto/ids.ts';
 import { encodeValue, KINDS, type FieldValue, type IndexScope } from '../schema/field-kind.ts';
 import { fieldDef, type RecordType } from '../schema/record-type.ts';
@@ -98,7 +99,7 @@ export function sealOneChange(
     const scope = KINDS[def.kind].index;
     if (scope && typeof value === 'string') digests.push(keys.blindIndex(scope, indexForm(scope, value)));
   }
-  const sealed = sealChange(recordKey, { recordType: type.name, recordId, change, keyGen }, entries);
+  const sealed = sealChange(keys.suite, recordKey, { recordType: type.name, recordId, change, keyGen }, entries);
   return {
     change,
     validFrom: input.validFrom,
@@ -141,6 +142,7 @@ function packUnique(digests: readonly Buffer[]): Buffer {
  * recordedBy, value] per field: twice the bytes to decrypt and parse.
  */
 export function sealCurrentVersions(
+  suite: CipherSuite,
   recordKey: Uint8Array,
   place: ChangePlace,
   current: Iterable<FieldVersion>,
@@ -153,7 +155,7 @@ export function sealCurrentVersions(
     if (i < 0) i = stamps.push([v.validFrom, v.recordedAt, v.recordedBy]) - 1;
     f.push([v.field, v.version, i, v.value]);
   }
-  return sealCurrent(recordKey, place, Buffer.from(JSON.stringify({ s: stamps, f }), 'utf8'));
+  return sealCurrent(suite, recordKey, place, Buffer.from(JSON.stringify({ s: stamps, f }), 'utf8'));
 }
 
 type CurrentPlain =
@@ -161,11 +163,12 @@ type CurrentPlain =
   | [string, number, string, string, string, FieldValue][];
 
 export function openCurrentVersions(
+  suite: CipherSuite,
   recordKey: Uint8Array,
   place: ChangePlace,
   sealed: Uint8Array,
 ): Map<string, FieldVersion> {
-  const plain = openCurrent(recordKey, place, sealed);
+  const plain = openCurrent(suite, recordKey, place, sealed);
   try {
     const p = JSON.parse(plain.toString('utf8')) as CurrentPlain;
     const out = new Map<string, FieldVersion>();
@@ -232,7 +235,7 @@ export function prepareRecord(
       createdBy: changes[0]!.recordedBy,
       key: wrapped,
       changes: sealed,
-      current: sealCurrentVersions(key, place, current.values()),
+      current: sealCurrentVersions(keys.suite, key, place, current.values()),
       digests: packUnique(digests),
     };
   } finally {

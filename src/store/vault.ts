@@ -2,11 +2,18 @@
  * A vault on disk: a directory holding `vault.json` (which database, which tenant), `vault.key` (the
  * key-encryption key, owner-only; or TRACEVAULT_KEK), the SQLite file `vault.db` when SQLite is
  * the backend, and `admin.token` (the first administrator's API token, owner-only).
+ *
+ * The vault's cipher suite (crypto/cipher-suite.ts) is chosen at init and recorded twice: in
+ * `vault.json` and in the database's `meta` table. Opening checks that both agree, and the KEK is
+ * read under that suite (its id is the suite's hash), so a vault opened with the wrong suite fails
+ * closed (ERR_CIPHER_SUITE) before any key is unwrapped. A vault made before the choice existed has
+ * neither and is `aes`.
  */
 import { existsSync, mkdirSync, openSync, writeSync, closeSync, readFileSync, fsyncSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TracevaultError } from '../errors.ts';
 import { createKeyFile, loadKek, type Kek } from '../crypto/key-file.ts';
+import { isCipherSuiteName, type CipherSuiteName } from '../crypto/cipher-suite.ts';
 import { newDataKey, TenantKeys, type WrappedDataKey } from '../crypto/keyring.ts';
 import { newId, newToken, tokenHash } from '../crypto/ids.ts';
 import { tableAuditSink, type AuditSink } from './audit.ts';
@@ -20,7 +27,12 @@ export interface VaultConfig {
   readonly format: 1;
   readonly tenantId: string;
   readonly database: DatabaseConfig;
+  /** Absent in vaults made before the choice existed: `aes`. */
+  readonly cipherSuite?: CipherSuiteName;
 }
+
+/** The meta row that records the vault's cipher suite in its database. */
+const SUITE_META = 'cipher_suite';
 
 export interface Principal extends Actor {
   readonly id: string;
@@ -255,18 +267,24 @@ export interface InitOptions {
   readonly audit?: AuditSink;
   readonly env?: NodeJS.ProcessEnv;
   readonly now?: () => Date;
+  /** The cipher suite of every key and sealed value (default `aes`); fixed for the vault's life. */
+  readonly cipherSuite?: CipherSuiteName;
 }
 
 /** Creates a vault: key file, database, tenant keys, the administrator and its token file. */
 export async function initVault(dirIn: string, opts: InitOptions = {}): Promise<{ vault: Vault; admin: Principal }> {
   const dir = resolve(dirIn);
   if (existsSync(join(dir, FILES.config))) throw new TracevaultError('ERR_VAULT_EXISTS');
+  const suite = opts.cipherSuite ?? 'aes';
+  if (!isCipherSuiteName(suite)) throw new TracevaultError('ERR_CIPHER_SUITE');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const env = opts.env ?? process.env;
-  const kek = env.TRACEVAULT_KEK ? loadKek(join(dir, FILES.key), env) : createKeyFile(join(dir, FILES.key));
+  const kek = env.TRACEVAULT_KEK
+    ? loadKek(join(dir, FILES.key), env, suite)
+    : createKeyFile(join(dir, FILES.key), suite);
   const tenantId = opts.tenantId ?? 'default';
   const database: DatabaseConfig = opts.database ?? { kind: 'sqlite', file: FILES.sqlite };
-  const config: VaultConfig = { format: 1, tenantId, database };
+  const config: VaultConfig = { format: 1, tenantId, database, cipherSuite: suite };
   const db = await connect(dir, database);
   try {
     await migrate(db);
@@ -281,6 +299,7 @@ export async function initVault(dirIn: string, opts: InitOptions = {}): Promise<
         );
       }
       await tx.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['kek_id', kek.id]);
+      await tx.run('INSERT INTO meta (key, value) VALUES (?, ?)', [SUITE_META, suite]);
     });
     const vault = new Vault(
       dir,
@@ -339,9 +358,13 @@ export async function openVault(
 ): Promise<Vault> {
   const dir = resolve(dirIn);
   const config = readConfig(dir);
-  const kek = loadKek(join(dir, FILES.key), opts.env ?? process.env);
+  const suite = config.cipherSuite ?? 'aes';
+  if (!isCipherSuiteName(suite)) throw new TracevaultError('ERR_CIPHER_SUITE');
+  const kek = loadKek(join(dir, FILES.key), opts.env ?? process.env, suite);
   const db = await connectMigrated(dir, config);
   try {
+    const recorded = await db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [SUITE_META]);
+    if ((recorded?.value ?? 'aes') !== suite) throw new TracevaultError('ERR_CIPHER_SUITE');
     const meta = await db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', ['kek_id']);
     if (meta?.value !== kek.id) throw new TracevaultError('ERR_KEY_MISMATCH');
     const keys = new TenantKeys(kek, config.tenantId, await loadDataKeys(db, config.tenantId));

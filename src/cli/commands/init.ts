@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { initVault, FILES } from '../../store/vault.ts';
 import type { DatabaseConfig } from '../../store/db.ts';
+import type { CipherSuiteName } from '../../crypto/cipher-suite.ts';
 import { createPrincipal } from '../../service/directory.ts';
 import { out } from '../output.ts';
 
@@ -19,11 +20,12 @@ export async function initCommand(opts: {
   database?: string;
   pgSchema?: string;
   administrators?: number;
+  cipherSuite?: CipherSuiteName;
 }): Promise<void> {
   const database: DatabaseConfig | undefined = opts.database
     ? { kind: 'postgres', url: opts.database, ...(opts.pgSchema ? { schema: opts.pgSchema } : {}) }
     : undefined;
-  const { vault, admin } = await initVault(opts.data, { database });
+  const { vault, admin } = await initVault(opts.data, { database, cipherSuite: opts.cipherSuite });
   const files = [join(vault.dir, FILES.adminToken)];
   try {
     // The vault's host holds its keys: it is the system, and may make administrators directly.
@@ -36,7 +38,8 @@ export async function initCommand(opts: {
   } finally {
     await vault.close();
   }
-  out(`vault created in ${vault.dir} (${database ? 'PostgreSQL' : 'SQLite'})`);
+  const suite = vault.keys.suite.name === 'gm' ? 'GM: SM4-CTR, HMAC-SM3' : 'AES-256-GCM, HMAC-SHA-256';
+  out(`vault created in ${vault.dir} (${database ? 'PostgreSQL' : 'SQLite'}; cipher suite ${suite})`);
   out(`key-encryption key: ${join(vault.dir, FILES.key)} (owner-only; keep a copy outside this machine)`);
   out(`administrator ${admin.id}; API token in ${files[0]}`);
   for (const f of files.slice(1)) out(`another administrator's API token in ${f}: hand it to a second person`);

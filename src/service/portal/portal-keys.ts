@@ -1,11 +1,11 @@
 /**
  * The portal's keys, each derived from the tenant's index key under a label of its own
- * (crypto/keyring.ts keyedId, HMAC-SHA-256): what is stored of a phone, an invitation code or a
+ * (crypto/keyring.ts keyedId, the vault suite's HMAC): what is stored of a phone, an invitation code or a
  * one-time code is a keyed HMAC, so a copy of the database alone cannot confirm a guessed phone
  * number nor try the million one-time codes offline; what must be read back (a guardian's number, a
- * call's code and note) is sealed with AES-256-GCM, its row's id bound in as associated data.
+ * call's code and note) is sealed with the vault's cipher suite, its row's id bound in as associated data.
  */
-import { aad, open, openJson, seal, sealJson } from '../../crypto/aead.ts';
+import { aad } from '../../crypto/aead.ts';
 import type { TenantKeys } from '../../crypto/keyring.ts';
 
 const PHONE_AAD = 'tracevault-guardian-phone';
@@ -36,20 +36,20 @@ export class PortalKeys {
   }
 
   sealPhone(guardianId: string, digits: string): Buffer {
-    return seal(this.#phone(), Buffer.from(digits, 'utf8'), aad(PHONE_AAD, guardianId));
+    return this.#keys.suite.seal(this.#phone(), Buffer.from(digits, 'utf8'), aad(PHONE_AAD, guardianId));
   }
 
   /** A guardian's number, for a message to it (breach notices, notices.ts). */
   openPhone(guardianId: string, sealed: Buffer): string {
-    return open(this.#phone(), sealed, aad(PHONE_AAD, guardianId)).toString('utf8');
+    return this.#keys.suite.open(this.#phone(), sealed, aad(PHONE_AAD, guardianId)).toString('utf8');
   }
 
   sealCall(callId: string, content: CallSecret): Buffer {
-    return sealJson(this.#call(), content, aad(CALL_AAD, callId));
+    return this.#keys.suite.sealJson(this.#call(), content, aad(CALL_AAD, callId));
   }
 
   openCall(callId: string, sealed: Buffer): CallSecret {
-    return openJson<CallSecret>(this.#call(), sealed, aad(CALL_AAD, callId));
+    return this.#keys.suite.openJson<CallSecret>(this.#call(), sealed, aad(CALL_AAD, callId));
   }
 
   #phone(): Buffer {

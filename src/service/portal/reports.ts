@@ -4,7 +4,7 @@
  * (reports-fields.ts, the registry's names) and what was said. Each report is:
  *
  * - stored, one row per child it is about (the guardian's own children only: another id is "not
- *   found", as one that does not exist), the free text and the number sealed (AES-256-GCM, the
+ *   found", as one that does not exist), the free text and the number sealed (the vault's cipher suite, the
  *   report's id bound in), the claim and the number also as keyed references (HMAC) so reports can
  *   be clustered without being opened;
  * - a ledger entry per child (`call.report`: the record's keyed reference, the field names, the
@@ -15,7 +15,7 @@
  *   see them clustered (`GET /v1/reports`, investigators and DPOs, reports-cluster.ts).
  */
 import { TracevaultError } from '../../errors.ts';
-import { aad, openJson, sealJson } from '../../crypto/aead.ts';
+import { aad } from '../../crypto/aead.ts';
 import { newTimeOrderedId } from '../../crypto/ids.ts';
 import type { FieldValue } from '../../schema/field-kind.ts';
 import type { StoredRecord } from '../../store/registry.ts';
@@ -105,7 +105,7 @@ export class Reports {
     const keys = gate.vault.keys;
     const claimRef = keys.keyedId('portal-report-claim', normaliseClaim(input.claimedToBe));
     const callerRef = digits ? keys.keyedId('portal-report-caller', digits) : null;
-    const sealed = sealJson(this.#key(), secret, aad(REPORT_AAD, id));
+    const sealed = this.#gate.vault.keys.suite.sealJson(this.#key(), secret, aad(REPORT_AAD, id));
     const calledAt = new Date(calledMs).toISOString();
     await gate.commit(async (tx, events) => {
       for (const c of about) {
@@ -187,7 +187,7 @@ export class Reports {
   }
 
   #open(r: ReportRow): ReportSecret {
-    return openJson<ReportSecret>(this.#key(), r.sealed, aad(REPORT_AAD, r.id));
+    return this.#gate.vault.keys.suite.openJson<ReportSecret>(this.#key(), r.sealed, aad(REPORT_AAD, r.id));
   }
 
   #key(): Buffer {

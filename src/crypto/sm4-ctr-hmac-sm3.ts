@@ -1,0 +1,93 @@
+/**
+ * SM4 in counter mode, then HMAC-SM3 over the associated data and the ciphertext: the GM suite's
+ * authenticated encryption (crypto/cipher-suite.ts; docs/adr/0021-gm-cipher-suite.md).
+ *
+ * The construction is the encrypt-then-MAC mechanism of GB/T 36624-2018 (ISO/IEC 19772:2009, MOD;
+ * ISO/IEC 19772:2009 mechanism 5): encrypt with a block-cipher mode under key K1 from a starting
+ * variable S, then MAC the starting variable and the ciphertext under an independent key K2; the
+ * output is S ‖ C ‖ T, and decryption checks T before anything is decrypted. Here:
+ *   - the block cipher is SM4 (GB/T 32907-2016), the mode CTR (GB/T 17964, ISO/IEC 10116), S a random
+ *     128-bit initial counter block;
+ *   - the MAC is HMAC-SM3 (GB/T 15852.2-2012 MAC algorithm 2 with SM3, GB/T 32905-2016), its tag
+ *     truncated to 128 bits (GB/T 15852.2 allows truncation; as AEAD_AES_128_CBC_HMAC_SHA_256 in
+ *     draft-mcgrew-aead-aes-cbc-hmac-sha2 §2.7); associated data A is bound in as in RFC 7366 and
+ *     that draft, length-prefixed so that no (A, C) pair can be read as another:
+ *       T = HMAC-SM3(K2, 0x02 ‖ u64be(|A|) ‖ A ‖ S ‖ C)[:16]
+ *   - K1 and K2 are derived from the 256-bit key K by HKDF-Expand (RFC 5869 §2.3) with SM3, under
+ *     labels of their own (RFC 5869 §3.3: K is already uniformly random, so Extract is skipped):
+ *       K1 = HMAC-SM3(K, "tracevault/gm/v1/sm4-ctr" ‖ 0x01)[:16]
+ *       K2 = HMAC-SM3(K, "tracevault/gm/v1/hmac-sm3" ‖ 0x01)
+ *
+ * Sealed form: 0x02 ‖ S (16 bytes) ‖ C ‖ T (16 bytes). The first byte differs from AES-GCM's 0x01
+ * (crypto/aead.ts), so a value of one suite is refused by the other before any key is used.
+ *
+ * Random 128-bit counter blocks: two seals under one key overlap only if their counter ranges meet.
+ * With q messages of at most b blocks each, that probability is below q²·b / 2^128; the values here
+ * are a few blocks (a change's fields) and a record key seals a few dozen messages, a derived key
+ * (justifications, reports) at most millions: q = 2^32, b = 2^16 still gives 2^-32.
+ */
+import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { TracevaultError } from '../errors.ts';
+import { hmacOnce } from './hmac.ts';
+import { randomBytesPooled } from './random-pool.ts';
+
+export const GM_FORMAT = 0x02;
+const IV_BYTES = 16;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+const ENC_INFO = Buffer.from('tracevault/gm/v1/sm4-ctr\x01', 'latin1');
+const MAC_INFO = Buffer.from('tracevault/gm/v1/hmac-sm3\x01', 'latin1');
+const FORMAT_BYTE = Buffer.of(GM_FORMAT);
+
+function subkeys(key: Uint8Array): { enc: Buffer; mac: Buffer } {
+  if (key.length !== KEY_BYTES) throw new TracevaultError('ERR_DECRYPT');
+  const t = hmacOnce('sm3', key, ENC_INFO);
+  const enc = Buffer.from(t.subarray(0, 16));
+  t.fill(0);
+  return { enc, mac: hmacOnce('sm3', key, MAC_INFO) };
+}
+
+function tag(macKey: Buffer, aad: Uint8Array, ivAndCiphertext: Uint8Array): Buffer {
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64BE(BigInt(aad.length), 0);
+  return hmacOnce('sm3', macKey, FORMAT_BYTE, len, aad, ivAndCiphertext).subarray(0, TAG_BYTES);
+}
+
+export function sealGm(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
+  const { enc, mac } = subkeys(key);
+  try {
+    const iv = randomBytesPooled(IV_BYTES);
+    const out = Buffer.allocUnsafe(1 + IV_BYTES + plaintext.length + TAG_BYTES);
+    out[0] = GM_FORMAT;
+    iv.copy(out, 1);
+    const c = createCipheriv('sm4-ctr', enc, iv);
+    const body = c.update(plaintext);
+    body.copy(out, 1 + IV_BYTES);
+    c.final(); // CTR is a stream mode: final() emits nothing more
+    tag(mac, aad, out.subarray(1, 1 + IV_BYTES + body.length)).copy(out, 1 + IV_BYTES + body.length);
+    return out;
+  } finally {
+    enc.fill(0);
+    mac.fill(0);
+  }
+}
+
+/** Opens a sealed value; any change to it, its key or its associated data fails with ERR_DECRYPT. */
+export function openGm(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer {
+  if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== GM_FORMAT) throw new TracevaultError('ERR_DECRYPT');
+  const { enc, mac } = subkeys(key);
+  try {
+    const body = sealed.subarray(1, sealed.length - TAG_BYTES);
+    // Encrypt-then-MAC: the tag is checked, in constant time, before anything is decrypted.
+    if (!timingSafeEqual(tag(mac, aad, body), sealed.subarray(sealed.length - TAG_BYTES))) {
+      throw new TracevaultError('ERR_DECRYPT');
+    }
+    const d = createDecipheriv('sm4-ctr', enc, body.subarray(0, IV_BYTES));
+    const plain = d.update(body.subarray(IV_BYTES));
+    d.final();
+    return plain;
+  } finally {
+    enc.fill(0);
+    mac.fill(0);
+  }
+}

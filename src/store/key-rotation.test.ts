@@ -1,16 +1,16 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BACKENDS } from '../../test/helpers/backends.ts';
+import { STORAGE_MATRIX } from '../../test/helpers/suites.ts';
 import { initVault, openVault, type Vault, type Principal } from './vault.ts';
 import { loadCity } from '../sim/load.ts';
 import { rotateKeys } from './key-rotation.ts';
 
-for (const backend of BACKENDS) {
-  describe(`keys rotate on ${backend.name}`, () => {
+for (const { backend, suite, name } of STORAGE_MATRIX) {
+  describe(`keys rotate on ${name}`, () => {
     let vault: Vault, admin: Principal, env: Awaited<ReturnType<typeof backend.fresh>>;
     before(async () => {
       env = await backend.fresh();
-      ({ vault, admin } = await initVault(env.dir, { database: env.database }));
+      ({ vault, admin } = await initVault(env.dir, { database: env.database, cipherSuite: suite.name }));
       await loadCity(vault, admin, { seed: 'rot', families: 120 });
     });
     after(async () => {

@@ -1,8 +1,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKENDS } from '../../test/helpers/backends.ts';
+import { STORAGE_MATRIX } from '../../test/helpers/suites.ts';
 import { initVault, openVault, readAdminToken, type Vault, type Principal } from './vault.ts';
 import { BIRTH, VEHICLE, validateRecord } from '../schema/record-type.ts';
 import type { FieldValue } from '../schema/field-kind.ts';
@@ -28,12 +28,12 @@ const values = (): ReadonlyMap<string, FieldValue> => {
   return r.record.values;
 };
 
-for (const backend of BACKENDS) {
-  describe(`registry on ${backend.name}`, () => {
+for (const { backend, suite, name } of STORAGE_MATRIX) {
+  describe(`registry on ${name}`, () => {
     let vault: Vault, admin: Principal, env: Awaited<ReturnType<typeof backend.fresh>>;
     before(async () => {
       env = await backend.fresh();
-      ({ vault, admin } = await initVault(env.dir, { database: env.database }));
+      ({ vault, admin } = await initVault(env.dir, { database: env.database, cipherSuite: suite.name }));
     });
     after(async () => {
       await vault.close();
@@ -306,6 +306,37 @@ for (const backend of BACKENDS) {
       const again = await openVault(env.dir, { env: {} });
       assert.equal((await again.authenticate(readFileSync(join(env.dir, 'admin.token'), 'utf8'))).id, admin.id);
       await again.close();
+    });
+
+    test('the cipher suite is recorded twice and enforced: a vault opened with another fails closed', async () => {
+      const file = join(env.dir, 'vault.json');
+      const config = readFileSync(file, 'utf8');
+      assert.equal(JSON.parse(config).cipherSuite, suite.name);
+      const meta = async () =>
+        (await vault.db.get<{ value: string }>("SELECT value FROM meta WHERE key = 'cipher_suite'"))?.value;
+      assert.equal(await meta(), suite.name);
+      const other = suite.name === 'aes' ? 'gm' : 'aes';
+      const withSuite = (s: string | undefined) =>
+        writeFileSync(file, JSON.stringify({ ...JSON.parse(config), cipherSuite: s }), { mode: 0o600 });
+      try {
+        // vault.json edited to the other suite, or to one that does not exist: refused before any key is used.
+        for (const s of [other, 'des']) {
+          withSuite(s);
+          await assert.rejects(openVault(env.dir, { env: {} }), { code: 'ERR_CIPHER_SUITE' });
+        }
+        // No suite in vault.json reads as a vault made before the choice: aes, which the database contradicts.
+        withSuite(undefined);
+        if (suite.name === 'gm') await assert.rejects(openVault(env.dir, { env: {} }), { code: 'ERR_CIPHER_SUITE' });
+        else await (await openVault(env.dir, { env: {} })).close();
+        // Both records changed together still open nothing: the wrapped keys are of the first suite.
+        withSuite(other);
+        await vault.db.run("UPDATE meta SET value = ? WHERE key = 'cipher_suite'", [other]);
+        await assert.rejects(openVault(env.dir, { env: {} }), { code: 'ERR_KEY_MISMATCH' });
+      } finally {
+        writeFileSync(file, config, { mode: 0o600 });
+        await vault.db.run("UPDATE meta SET value = ? WHERE key = 'cipher_suite'", [suite.name]);
+      }
+      await (await openVault(env.dir, { env: {} })).close();
     });
   });
 }

@@ -27,6 +27,7 @@ import { router, type AreaOptions } from './route.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { canaryRoutes } from './routes/canaries.ts';
 import { exportRoutes } from './routes/exports.ts';
+import { exportListRoutes } from './routes/export-lists.ts';
 import { guardRoutes } from './routes/guard.ts';
 import { familyContactRoutes } from './routes/family-contact.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
@@ -60,6 +61,7 @@ const AREAS: readonly (readonly [FastifyPluginCallback<AreaOptions>, string])[] 
   [adminRoutes, '/v1'],
   [recordRoutes, '/v1'],
   [exportRoutes, '/v1'],
+  [exportListRoutes, '/v1'],
   [oversightRoutes, '/v1'],
   [guardRoutes, '/v1'],
   [canaryRoutes, '/v1'],

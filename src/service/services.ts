@@ -10,6 +10,7 @@ import { Administration } from './administration.ts';
 import { Canaries } from './canaries.ts';
 import { Consents } from './consents.ts';
 import { Directory } from './directory.ts';
+import { ExportLists } from './export-lists.ts';
 import { Exports, type ExportOptions } from './exports.ts';
 import { Gate } from './gate.ts';
 import { GuardSettings } from './guard-settings.ts';
@@ -49,6 +50,7 @@ export class Services {
   readonly portal: Portal;
   readonly requests: RightsRequests;
   readonly administration: Administration;
+  readonly exportLists: ExportLists;
 
   private constructor(vault: Vault, opts: ServiceOptions) {
     const gate = new Gate(vault, opts.guard);
@@ -69,6 +71,7 @@ export class Services {
     this.portal = new Portal(gate, opts, (id) => this.traces.storedReport(id));
     this.requests = new RightsRequests(gate, keys);
     this.administration = new Administration(gate, (id) => this.sessions.forget(id));
+    this.exportLists = new ExportLists(gate, keys);
   }
 
   /**

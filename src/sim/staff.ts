@@ -14,12 +14,29 @@ import { createOrganisation, createPrincipal } from '../service/directory.ts';
 
 export interface DemoCredential {
   readonly role: string;
+  /** The person's name as the console and the trace report show it (synthetic). */
+  readonly displayName?: string;
   readonly principalId: string;
   readonly organization: string;
   readonly login?: string;
   readonly password?: string;
   readonly token: string;
 }
+
+/**
+ * The demo people's names (synthetic, as the city's families are): what the console, the access
+ * history and the trace report show for them.
+ */
+export const DEMO_NAMES: Readonly<Record<string, string>> = Object.freeze({
+  clinician: '林晓雯',
+  records_clerk: '周建华',
+  vaccination_nurse: '王丽娟',
+  dpo: '赵敏',
+  auditor: '孙志刚',
+  statistician: '钱立新',
+  investigator: '李卫东',
+  administrator: '吴海峰',
+});
 
 export async function createDemoStaff(
   vault: Vault,
@@ -40,8 +57,17 @@ export async function createDemoStaff(
       relationships?: { kind: 'ward' | 'patient' | 'district'; value: string }[];
     } = {},
   ) => {
-    const p = await createPrincipal(vault, admin, { displayName: `demo ${role}`, roles: [role], orgId, ...extra });
-    out.push({ role, principalId: p.id, organization, login: extra.login, password: extra.password, token: p.token });
+    const displayName = DEMO_NAMES[role] ?? `demo ${role}`;
+    const p = await createPrincipal(vault, admin, { displayName, roles: [role], orgId, ...extra });
+    out.push({
+      role,
+      displayName,
+      principalId: p.id,
+      organization,
+      login: extra.login,
+      password: extra.password,
+      token: p.token,
+    });
   };
   await add('clinician', h.name, h.orgId, {
     login: 'clinician',
@@ -67,7 +93,7 @@ export async function createDemoStaff(
   await add('investigator', '市网信办', regulator, { login: 'investigator', password: 'demo-investigator-pw' });
   // A second administrator: over HTTP, a principal that acts on records is made by one administrator,
   // approved by another, and enrolled by the person (service/enrolments.ts).
-  await add('administrator', 'Registry operator', admin.orgId);
+  await add('administrator', 'Registry operator', admin.orgId, { login: 'admin', password: 'demo-admin-password' });
   return out;
 }
 
@@ -104,4 +130,24 @@ export async function plantPoison(
     wanted.set(f.hospital, left - 1);
   }
   return ids;
+}
+
+/**
+ * The clinician whose API token the demo's scraper stole (sim/story/scraper.ts): a colleague of the
+ * demo clinician on the same ward, with no login of its own in the demo (the guard blocks it).
+ */
+export async function createStolenClinician(
+  vault: Vault,
+  admin: Principal,
+  hospital: { name: string; orgId: string },
+  ward: string,
+): Promise<{ id: string; token: string; displayName: string }> {
+  const displayName = '陈志远';
+  const p = await createPrincipal(vault, admin, {
+    displayName,
+    roles: ['clinician'],
+    orgId: hospital.orgId,
+    relationships: ward ? [{ kind: 'ward', value: ward }] : [],
+  });
+  return { ...p, displayName };
 }

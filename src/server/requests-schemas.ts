@@ -60,7 +60,13 @@ export const StaffRequest = z.object({
 });
 export const StaffRequests = z.object({ requests: z.array(StaffRequest) });
 
-export const RequestQuery = z.object({ status: z.enum(['pending', 'accepted', 'refused']).optional() }).strict();
+export const RequestQuery = z
+  .object({
+    status: z.enum(['pending', 'accepted', 'refused']).optional(),
+    kind: Kind.optional(),
+    type: Kind.optional().describe('another spelling of `kind`'),
+  })
+  .strict();
 
 export const Decide = z
   .object({

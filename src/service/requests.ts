@@ -176,12 +176,15 @@ export class RightsRequests {
    * `GET /v1/requests`: the requests about the records of the principal's organisation (a DPO: every
    * organisation's), and a `rights.list` entry. Anyone else: ERR_FORBIDDEN.
    */
-  async list(ctx: RequestContext, opts: { status?: RequestStatus } = {}): Promise<StaffRequestView[]> {
+  async list(
+    ctx: RequestContext,
+    opts: { status?: RequestStatus; kind?: RequestKind } = {},
+  ): Promise<StaffRequestView[]> {
     const scope = this.#scope(ctx);
     if (scope === undefined) throw new TracevaultError('ERR_FORBIDDEN');
     const gate = this.#gate;
     const now = gate.now().toISOString();
-    const views = (await this.#repo.ofOrganisation(scope, opts.status)).map((r) => this.#staffView(r, now));
+    const views = (await this.#repo.ofOrganisation(scope, opts.status, opts.kind)).map((r) => this.#staffView(r, now));
     // The list holds what parents wrote (corrected values): who read it is a ledger entry, as any read,
     // about each record listed, so that it shows in those children's access history.
     await gate.commit(async (_tx, events) => {
@@ -190,7 +193,11 @@ export class RightsRequests {
         action: 'rights.list',
         purpose: RIGHTS_PURPOSE,
         outcome: 'ok',
-        detail: { count: views.length, ...(opts.status && { status: opts.status }) },
+        detail: {
+          count: views.length,
+          ...(opts.status && { status: opts.status }),
+          ...(opts.kind && { kind: opts.kind }),
+        },
         covers: views.map((v) => gate.ref(v.recordId)),
       });
     });

@@ -19,10 +19,13 @@ export const requestRoutes: FastifyPluginCallback<AreaOptions> = (app, { service
     summary: 'Guardians’ rights requests about your organisation’s records, newest first, with their deadlines',
     description:
       'Clinicians, records clerks and vaccination nurses see their organisation’s; a data-protection officer sees ' +
-      'every organisation’s; anyone else `403`. `overdue`: still pending after the deadline.',
+      'every organisation’s; anyone else `403`. `overdue`: still pending after the deadline. `kind` (or `type`): ' +
+      'one kind only, e.g. `correction` — the organisation’s correction requests.',
     query: Q.RequestQuery,
     response: { 200: Q.StaffRequests },
-    handler: async ({ ctx, query }) => ({ requests: await requests.list(ctx, query) }),
+    handler: async ({ ctx, query }) => ({
+      requests: await requests.list(ctx, { status: query.status, kind: query.kind ?? query.type }),
+    }),
   });
 
   route({

@@ -132,7 +132,7 @@ export class RequestRepo {
   }
 
   /** The requests about records of an organisation (every organisation's with `orgId` null), newest first. */
-  async ofOrganisation(orgId: string | null, status?: RequestStatus): Promise<RequestRow[]> {
+  async ofOrganisation(orgId: string | null, status?: RequestStatus, kind?: RequestKind): Promise<RequestRow[]> {
     const where = ['q.tenant_id = ?'];
     const params: (string | null)[] = [this.#tenant];
     if (orgId !== null) {
@@ -142,6 +142,10 @@ export class RequestRepo {
     if (status) {
       where.push('q.status = ?');
       params.push(status);
+    }
+    if (kind) {
+      where.push('q.kind = ?');
+      params.push(kind);
     }
     const rows = await this.#db.all<Raw>(
       `${SELECT}WHERE ${where.join(' AND ')} ORDER BY q.created_at DESC, q.id LIMIT ${MAX_LISTED}`,

@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { TracevaultError } from '../../errors.ts';
 import { constantTimeEqual, newId, tokenHash } from '../../crypto/ids.ts';
-import { isAllocatedMobile, normaliseMobile } from '../../schema/mobile.ts';
+import { isAcceptedMobile, normaliseMobile } from '../../schema/mobile.ts';
 import { GuardianRepo, type GuardianChild, type Relation } from '../../store/repos/guardians.ts';
 import { InvitationRepo } from '../../store/repos/invitations.ts';
 import { OneTimeCodeRepo, type OtpPurpose } from '../../store/repos/one-time-codes.ts';
@@ -201,7 +201,7 @@ export class GuardianAccess {
 
   /** Which parent's number `digits` is on the record (current values), if either; both compared alike. */
   async #relationOn(recordId: string, digits: string): Promise<Relation | undefined> {
-    if (!isAllocatedMobile(digits)) return undefined;
+    if (!isAcceptedMobile(digits)) return undefined;
     let current;
     try {
       current = (await this.#gate.vault.registry.get(recordId)).current;

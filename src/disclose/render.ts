@@ -2,8 +2,9 @@
  * What a recipient sees of a record: each field in clear, masked or not at all, as the policy
  * decided, and the list of clear field versions that must be recorded as the disclosure.
  */
-import type { FieldValue } from '../schema/field-kind.ts';
-import { maskField, type RecordType } from '../schema/record-type.ts';
+import type { FieldValue, Vaccination } from '../schema/field-kind.ts';
+import { maskField, type FieldDef, type RecordType } from '../schema/record-type.ts';
+import { withVaccineNames } from '../schema/vaccines.ts';
 import type { FieldVersion } from '../store/types.ts';
 import type { DisclosedItem } from './disclosure.ts';
 
@@ -34,12 +35,19 @@ export function renderRecord(
     const d = decisions.get(def.name);
     if (!v || !d) continue;
     if (reveal.has(def.name) && d.reveal) {
-      fields[def.name] = v.value;
+      fields[def.name] = forPeople(def, v.value);
       clear.push(def.name);
       if (def.sensitivity !== 'public') items.push({ recordSeq, field: def.name, version: v.version });
     } else if (d.view) {
-      fields[def.name] = maskField(def, v.value);
+      fields[def.name] = forPeople(def, maskField(def, v.value));
     }
   }
   return { fields, clear, items };
+}
+
+/** Vaccinations carry each vaccine's Chinese name beside its stored code (schema/vaccines.ts). */
+function forPeople(def: FieldDef, value: FieldValue): FieldValue {
+  return def.kind === 'vaccinations' && Array.isArray(value)
+    ? withVaccineNames(value as readonly Vaccination[])
+    : value;
 }

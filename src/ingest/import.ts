@@ -53,6 +53,8 @@ export interface ImportReport {
   /** The first invalid cells (row, field, rule), at most 1000. */
   readonly errors: readonly RowError[];
   readonly warnings: number;
+  /** The first warnings (row, field, rule), at most 1000, never the value: the rows were imported. */
+  readonly warned: readonly RowError[];
 }
 
 const MAX_REPORTED = 1000;
@@ -123,7 +125,8 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
   const done = job.status === 'done';
   const resumedAfterRow = done ? 0 : Number(job.rows_committed);
 
-  const errors: RowError[] = [];
+  const errors: RowError[] = [],
+    warned: RowError[] = [];
   let rows = 0,
     invalid = 0,
     warnings = 0,
@@ -155,6 +158,7 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
     invalid += sealed.invalid;
     warnings += sealed.warnings;
     for (const e of sealed.errors) if (errors.length < MAX_REPORTED) errors.push(e);
+    for (const w of sealed.warned) if (warned.length < MAX_REPORTED) warned.push(w);
     // Once a row is invalid the import is refused (unless told to skip): stop writing.
     if (invalid === 0 || opts.skipInvalid) await stage(sealed);
   };
@@ -214,6 +218,7 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
     resumedAfterRow,
     errors,
     warnings,
+    warned,
   });
   if (done) {
     duplicates = rows - invalid;

@@ -24,6 +24,8 @@ export interface SealedRows {
   /** Invalid cells (row, field, rule), never the value. */
   readonly errors: readonly RowError[];
   readonly warnings: number;
+  /** The warnings (row, field, rule), never the value: a valid row with, e.g., an unknown mobile prefix. */
+  readonly warned: readonly RowError[];
   readonly records: readonly PreparedRecord[];
 }
 
@@ -37,6 +39,7 @@ export interface SealContext {
 export function sealRows(c: SealContext, job: SealJob): SealedRows {
   const ctx = { now: new Date(job.now) };
   const errors: RowError[] = [],
+    warned: RowError[] = [],
     records: PreparedRecord[] = [];
   let invalid = 0,
     warnings = 0,
@@ -50,6 +53,7 @@ export function sealRows(c: SealContext, job: SealJob): SealedRows {
       continue;
     }
     warnings += v.record.warnings.length;
+    for (const w of v.record.warnings) warned.push({ row: r.row, field: w.field, rule: w.rule });
     if (r.row <= job.skipUpTo) continue;
     const id = contentId(c.keys, c.type, v.record.values);
     records.push(
@@ -58,5 +62,5 @@ export function sealRows(c: SealContext, job: SealJob): SealedRows {
       ]),
     );
   }
-  return { lastRow, rows: job.rows.length, invalid, errors, warnings, records };
+  return { lastRow, rows: job.rows.length, invalid, errors, warnings, warned, records };
 }

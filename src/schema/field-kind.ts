@@ -19,6 +19,7 @@ import {
 import { parseMobile } from './mobile.ts';
 import { parsePersonName } from './person-name.ts';
 import { parseResidentId } from './resident-id.ts';
+import { vaccineByName } from './vaccines.ts';
 
 export type FieldKind =
   | 'personName'
@@ -37,7 +38,10 @@ export type FieldKind =
 export type Sensitivity = 'public' | 'personal' | 'sensitive';
 
 export interface Vaccination {
+  /** The code (./vaccines.ts), as stored. */
   readonly vaccine: string;
+  /** The vaccine's Chinese name: in renderings for people (disclose/render.ts), never stored. */
+  readonly name?: string;
   readonly dose: number;
   readonly date: string;
   readonly clinic: string;
@@ -112,6 +116,10 @@ function plainText(s: string, max: number, kind: string): ParseResult {
   return ok(v);
 }
 
+/**
+ * A list of doses `{ vaccine, dose, date, clinic }` (or its JSON text, as a spreadsheet cell holds it).
+ * The vaccine is any name of ./vaccines.ts; an unknown one is refused (`vaccinations.vaccine`).
+ */
 function parseVaccinations(input: unknown, ctx: ValidationContext): ParseResult {
   let list = input;
   if (typeof input === 'string') {
@@ -126,9 +134,10 @@ function parseVaccinations(input: unknown, ctx: ValidationContext): ParseResult 
   const seen = new Map<string, ParseResult>();
   for (const item of list as unknown[]) {
     if (typeof item !== 'object' || item === null) return bad('vaccinations.format');
-    const { vaccine, dose, date, clinic } = item as Record<string, unknown>;
-    if (typeof vaccine !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9-]{0,15}$/.test(vaccine))
-      return bad('vaccinations.vaccine');
+    const { vaccine: named, dose, date, clinic } = item as Record<string, unknown>;
+    // A code ('HepB'), a Chinese name ('乙肝疫苗') or an abbreviation ('乙肝'): the code is stored.
+    const vaccine = typeof named === 'string' ? vaccineByName(named)?.code : undefined;
+    if (vaccine === undefined) return bad('vaccinations.vaccine');
     const n = typeof dose === 'string' ? Number(dose) : dose;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 9) return bad('vaccinations.dose');
     const d = typeof date === 'string' ? parseDate(date, ctx.now) : { ok: false as const, rule: 'date.format' };
@@ -216,7 +225,7 @@ export const KINDS: Readonly<Record<FieldKind, KindSpec>> = {
     'mobile',
     (s) => {
       const r = parseMobile(s);
-      return r.ok ? ok(r.value) : r;
+      return r.ok ? ok(r.value, r.warnings) : r;
     },
     maskMobile,
     'phone',

@@ -317,6 +317,39 @@ export function vaccineZh(code: string): string {
   return BY_CODE.get(code)?.zh ?? code;
 }
 
+/** Every name, longest first: the first that a text starts with is the longest that fits. */
+const NAMES_LONGEST_FIRST: readonly [string, Vaccine][] = [...BY_KEY.entries()].sort(
+  (a, b) => b[0].length - a[0].length,
+);
+
+/**
+ * The vaccine a text starts with, by any of its names or its code ('乙肝疫苗 第1剂', 'HepB(1)'):
+ * how the trace's readers recognise a vaccination column of a leaked file, in codes or in Chinese.
+ */
+export function vaccineAtStart(text: string): Vaccine | undefined {
+  const k = key(text.slice(0, 120));
+  for (const [name, v] of NAMES_LONGEST_FIRST) {
+    if (!k.startsWith(name)) continue;
+    const next = k.charAt(name.length);
+    // A Latin code ends at a word boundary ('MR' is not the start of 'MRI'); a short Chinese
+    // abbreviation at the end of the word ('白破' is not the start of the name '白破军').
+    if (/[a-z0-9]$/.test(name) && /[a-z]/.test(next)) continue;
+    if (!name.endsWith('苗') && /\p{Script=Han}/u.test(next) && next !== '第') continue;
+    return v;
+  }
+  return undefined;
+}
+
+/** Doses as people read them: each vaccine's code with its Chinese name (`name`), stored codes kept. */
+export function withVaccineNames<T extends { readonly vaccine: string }>(
+  list: readonly T[],
+): (T & { readonly name: string })[] {
+  return list.map((x) => {
+    const { vaccine, ...rest } = x;
+    return { vaccine, name: vaccineZh(vaccine), ...rest } as T & { readonly name: string };
+  });
+}
+
 function two(n: number): string {
   return String(n).padStart(2, '0');
 }

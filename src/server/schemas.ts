@@ -207,7 +207,9 @@ export const Enrolled = z.object({
   token: z.string().describe('the API token, shown once, to the person alone'),
 });
 
-const warnings = z.array(z.object({ row: z.number().optional(), field: z.string(), rule: z.string() }));
+const warnings = z
+  .array(z.object({ row: z.number().optional(), field: z.string(), rule: z.string() }))
+  .describe('the values were stored; worth a look: row (index in the request), field and rule, never the value');
 
 export const CollectedRecord = z.object({ id: z.string(), recordType: z.string(), warnings });
 
@@ -217,7 +219,7 @@ export const CollectedBatch = z.object({
   records: z.array(z.object({ id: z.string(), warnings })),
 });
 
-export const UpdatedRecord = z.object({ id: z.string(), changed: z.array(z.string()) });
+export const UpdatedRecord = z.object({ id: z.string(), changed: z.array(z.string()), warnings });
 
 export const ResolvedAlert = z.object({ id: z.string(), resolved: z.literal(true) });
 

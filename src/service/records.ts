@@ -16,6 +16,7 @@ import { API_MARKED_KINDS, markRow, PRINCIPAL_SCHEME } from '../disclose/marks.t
 import type { AuditEvent } from '../store/audit.ts';
 import { actorOf, entryOf, type RequestContext } from './context.ts';
 import { commitRead } from './disclosures.ts';
+import { dosesGivenInput, withVaccineCodes } from './doses.ts';
 import type { Gate } from './gate.ts';
 import { guardRead } from './guard.ts';
 import type { ServiceKeys } from './keys.ts';
@@ -88,7 +89,9 @@ export class Records {
     inputs.forEach((input, row) => {
       const v = validateRecord(type, input, { now: gate.now() });
       if (!v.ok) errors.push(...v.errors.map((e) => ({ ...e, row })));
-      else items.push({ id: registry.newRecordId(), values: v.record.values, warnings: [...v.record.warnings] });
+      // Warnings, like errors, name the row (its index in the request), the field and the rule.
+      else
+        items.push({ id: registry.newRecordId(), values: v.record.values, warnings: withRow(v.record.warnings, row) });
     });
     if (errors.length > 0)
       throw new TracevaultError('ERR_INVALID_FIELD', { errors: errors.slice(0, 100), count: errors.length });
@@ -223,6 +226,15 @@ export class Records {
 
   /** New versions of some fields (a value equal to the current one makes none). Returns the fields changed. */
   async update(ctx: RequestContext, recordId: string, input: Record<string, unknown>): Promise<string[]> {
+    return (await this.revise(ctx, recordId, input)).changed;
+  }
+
+  /** `update`, with the validation warnings of the new values (field and rule, never the value). */
+  async revise(
+    ctx: RequestContext,
+    recordId: string,
+    input: Record<string, unknown>,
+  ): Promise<{ changed: string[]; warnings: RowError[] }> {
     const gate = this.#gate;
     const base = { ...entryOf(ctx), recordRef: gate.ref(recordId), action: 'update' } as const;
     const policy = await gate.policy();
@@ -232,12 +244,15 @@ export class Records {
     const denied = { ...base, decision: `deny@${policy.version}`, outcome: 'denied' } as const;
     if (!policy.allows(ctx.principal, 'read', resource, standing))
       await gate.refuse(denied, new TracevaultError('ERR_NOT_FOUND'));
-    if (!policy.allows(ctx.principal, 'update', resource, standing))
-      await gate.refuse(denied, new TracevaultError('ERR_FORBIDDEN'));
-    const v = validateRecord(recordType(rec.recordType), input, { now: gate.now() }, true);
+    // Without the right to change the record, a vaccination nurse may still add doses given (doses.ts, ADR 0022).
+    const fields = policy.allows(ctx.principal, 'update', resource, standing)
+      ? { ...input, ...('vaccinations' in input && { vaccinations: withVaccineCodes(input.vaccinations) }) }
+      : await dosesGivenInput(gate, ctx, rec, standing, input, denied);
+    const v = validateRecord(recordType(rec.recordType), fields, { now: gate.now() }, true);
     if (!v.ok) throw new TracevaultError('ERR_INVALID_FIELD', { errors: v.errors });
     const actor = actorOf(ctx, { decision: `allow@${policy.version}` });
-    return gate.committed(() => gate.vault.registry.update(actor, recordId, v.record.values));
+    const changed = await gate.committed(() => gate.vault.registry.update(actor, recordId, v.record.values));
+    return { changed, warnings: [...v.record.warnings] };
   }
 
   /** Erasure on a data subject's request: the record's key is destroyed. */
@@ -256,4 +271,8 @@ export class Records {
     const actor = actorOf(ctx, { purpose, decision: `allow@${policy.version}` });
     await gate.committed(() => gate.vault.registry.erase(actor, recordId));
   }
+}
+
+function withRow(warnings: readonly RowError[], row: number): RowError[] {
+  return warnings.map((w) => ({ row, field: w.field, rule: w.rule }));
 }

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { TracevaultError } from '../errors.ts';
+import { vaccineByCode } from '../schema/vaccines.ts';
 import type { RecordCopy } from './requests.ts';
 
 const NOTO = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
@@ -49,11 +50,26 @@ function local(iso: string | null): string {
   return d.toISOString().slice(0, 16).replace('T', ' ');
 }
 
-function text(value: unknown): string {
+/** A dose as a parent reads it: 乙肝疫苗 Hepatitis B vaccine · 第1剂 dose 1 · 2026-01-02 · the clinic. */
+function doseText(v: Record<string, unknown>): string {
+  const code = String(v.vaccine);
+  const known = vaccineByCode(code);
+  const name = known ? `${known.zh} ${known.en}` : code;
+  return [name, `第${String(v.dose)}剂 dose ${String(v.dose)}`, v.date, v.clinic]
+    .filter((x) => x !== undefined && x !== '')
+    .join(' · ');
+}
+
+/** A stored value as text: a list one item a line (a vaccination by its vaccine's names, not its code). */
+export function valueText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value))
     return value
-      .map((v) => (v && typeof v === 'object' ? Object.values(v as Record<string, unknown>).join(' ') : String(v)))
+      .map((v) => {
+        if (!v || typeof v !== 'object') return String(v);
+        const o = v as Record<string, unknown>;
+        return typeof o.vaccine === 'string' ? doseText(o) : Object.values(o).join(' ');
+      })
       .join('\n');
   return JSON.stringify(value);
 }
@@ -90,7 +106,7 @@ export async function copyPdf(copy: RecordCopy): Promise<Buffer> {
         .text(FIELD_LABELS[field] ?? field);
       doc.fontSize(10);
     }
-    doc.moveDown(0.2).text(text(v.value), { indent: 12 });
+    doc.moveDown(0.2).text(valueText(v.value), { indent: 12 });
     doc.fillColor('#555555');
     doc.text(
       `第 ${v.version} 版 version ${v.version} · 有效 valid ${local(v.validFrom)} – ${local(v.validTo)} · ` +

@@ -7,8 +7,9 @@
  * A target is a field of the schema, or a kind alone (`*name`, `*phone`, `*residentId`) when the
  * column does not say whose it is: linkage then compares it with every field of that kind.
  */
-import { isAllocatedMobile, normaliseMobile } from '../schema/mobile.ts';
+import { isAcceptedMobile, normaliseMobile } from '../schema/mobile.ts';
 import { checkCharacter } from '../schema/resident-id.ts';
+import { vaccineAtStart } from '../schema/vaccines.ts';
 
 export type Target =
   | 'babyName'
@@ -223,11 +224,14 @@ export function kindOfValue(raw: string): Target | 'date' | 'time' | 'sex' | und
   const v = raw.normalize('NFKC').trim();
   if (v === '') return undefined;
   const digits = normaliseMobile(v).replace(MASK, '*');
-  if (/^1\d{2}[\d*]{4}\d{4}$/.test(digits) && (digits.includes('*') || isAllocatedMobile(digits))) return '*phone';
+  if (/^1\d{2}[\d*]{4}\d{4}$/.test(digits) && (digits.includes('*') || isAcceptedMobile(digits))) return '*phone';
   const id = v.toUpperCase().replace(/\s/g, '').replace(MASK, '*');
   if (/^\d{6}[\d*]{8}[\d*]{3}[\dX*]$/.test(id) && (id.includes('*') || checkCharacter(id.slice(0, 17)) === id[17]))
     return '*residentId';
   if (/^\d{15}$/.test(id) && !/^1\d{10}/.test(id)) return '*residentId';
+  // A vaccine's code or any of its Chinese names, first: '乙肝疫苗' has a name's shape, and a dose
+  // written out ('乙肝疫苗 第1剂 2026-01-02 某妇幼保健院') holds a hospital's and an address's words.
+  if (vaccineAtStart(v) !== undefined || /^\[\s*\{\s*"vaccine"/.test(v)) return 'vaccinations';
   if (DATE.test(v)) return 'date';
   if (TIME_ONLY.test(v)) return 'time';
   if (/^(男|女|male|female|m|f|男婴|女婴)$/i.test(v)) return 'sex';
@@ -237,7 +241,7 @@ export function kindOfValue(raw: string): Target | 'date' | 'time' | 'sex' | und
   if (/(省|市|区|县|路|街|号|村|镇|小区)/u.test(v) && [...v].length >= 6) return 'address';
   if (TEMP_NAME.test(v)) return 'babyName';
   if (HAN_NAME.test(v) || MASKED_NAME.test(v) || /^\p{Script=Han}+·\p{Script=Han}+$/u.test(v)) return '*name';
-  if (/^(HepB|BCG|IPV|DTaP|bOPV|MR|MMR|JE|MPSV|HepA)/i.test(v)) return 'vaccinations';
+  if (/^(JE|MPSV|HepA)/i.test(v)) return 'vaccinations';
   return undefined;
 }
 

@@ -38,10 +38,14 @@ export async function importCommand(
         `(${report.format}${report.encoding ? `, ${report.encoding}` : ''}), ` +
         `${report.created} records created, ${report.duplicates} already present, ` +
         `${report.invalid} invalid skipped` +
+        `${report.warnings ? `, ${report.warnings} warnings` : ''}` +
         `${report.resumedAfterRow ? `, resumed after row ${report.resumedAfterRow}` : ''}`,
     );
     for (const e of report.errors.slice(0, 20)) out(`  row ${e.row}: ${e.field}: ${e.rule}`);
     if (report.errors.length > 20)
       out(`  … ${report.invalid} invalid rows in all${opts.errors ? '' : ' (--errors FILE writes the list)'}`);
+    // Imported, but worth a look (e.g. a mobile prefix not in the table): row, field and rule, never the value.
+    for (const w of report.warned.slice(0, 20)) out(`  row ${w.row}: ${w.field}: ${w.rule} (warning)`);
+    if (report.warnings > 20) out(`  … ${report.warnings} warnings in all (--json lists the first 1000)`);
   });
 }

@@ -42,10 +42,12 @@ const FIELD_ORDER = [
 function text(value: unknown): string {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return value.map(text).join('；');
-  if (value && typeof value === 'object')
-    return Object.values(value as Record<string, unknown>)
-      .map(text)
-      .join(' ');
+  if (value && typeof value === 'object') {
+    // A dose names its vaccine in Chinese (`name`) beside the stored code: a parent reads the name.
+    const o = value as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => !(k === 'vaccine' && typeof o.name === 'string'));
+    return keys.map((k) => text(o[k])).join(' ');
+  }
   return '';
 }
 

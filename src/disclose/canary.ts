@@ -12,11 +12,12 @@
  * key, for investigators. How many: canaryPlan (2% of the rows by default, weighted by how many
  * other recipients hold them; at least one).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { generateCity } from '../synth/city.ts';
 import { snapshot } from '../synth/snapshot.ts';
 import { aad } from '../crypto/aead.ts';
 import type { CipherSuite } from '../crypto/cipher-suite.ts';
+import type { MacHash } from '../crypto/hmac.ts';
 import { newId } from '../crypto/ids.ts';
 import { KINDS, type FieldValue, type Vaccination } from '../schema/field-kind.ts';
 import { splitAddress } from '../schema/address.ts';
@@ -161,15 +162,17 @@ export function mintCanaries(
   secret: Uint8Array,
   plan: CanaryPlan,
   now = new Date(),
+  /** The vault suite's hash (SHA-256, or SM3 in a `gm` vault): the draws are keyed by `secret`. */
+  hashName: MacHash = 'sha256',
 ): MintedCanary[] {
   if (type.name !== BIRTH.name || rows.length === 0 || plan.count <= 0) return [];
-  const seed = createHash('sha256').update(secret).digest('hex');
+  const seed = hash(hashName, secret, 'hex');
   const cumulative: number[] = [];
   let total = 0;
   for (let i = 0; i < rows.length; i++) cumulative.push((total += plan.weights?.[i] ?? 1));
   const out: MintedCanary[] = [];
   const draw = (what: string) => {
-    const x = (createHash('sha256').update(seed).update(what).digest().readUInt32BE(0) / 2 ** 32) * total;
+    const x = (hash(hashName, `${seed}${what}`, 'buffer').readUInt32BE(0) / 2 ** 32) * total;
     return rows[
       Math.min(
         rows.length - 1,
@@ -201,10 +204,15 @@ export function mintCanaries(
 }
 
 /** Inserts canary rows among the real ones at places drawn from `secret`. */
-export function interleave<T>(rows: readonly T[], canaries: readonly T[], secret: Uint8Array): T[] {
+export function interleave<T>(
+  rows: readonly T[],
+  canaries: readonly T[],
+  secret: Uint8Array,
+  hashName: MacHash = 'sha256',
+): T[] {
   const out = [...rows];
   canaries.forEach((c, k) => {
-    const h = createHash('sha256').update(secret).update(String(k)).digest();
+    const h = hash(hashName, Buffer.concat([secret, Buffer.from(String(k), 'utf8')]), 'buffer');
     out.splice(h.readUInt32BE(0) % (out.length + 1), 0, c);
   });
   return out;

@@ -49,7 +49,8 @@ export class ExportCanaries {
     const now = this.#gate.now();
     const earlier = await this.#earlier(principalId, info, now);
     const plan = canaryPlan(this.#density, await this.#records.otherHolders(principalId, seqs));
-    const fresh = mintCanaries(type, rows, info.fields, markKey, { ...plan, count: plan.count - earlier.length }, now);
+    const count = plan.count - earlier.length;
+    const fresh = mintCanaries(type, rows, info.fields, markKey, { ...plan, count }, now, this.#keys.suite.macHash);
     if (info.fields.includes('motherPhone')) await this.#assignContacts(fresh);
     return [...earlier, ...fresh];
   }

@@ -139,8 +139,8 @@ export const recordRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
     body: S.RecordInput,
     response: { 200: S.UpdatedRecord },
     handler: async ({ body, params, ctx }) => ({
-      id: params.id,
-      changed: await records.update(ctx, params.id!, recordBody(body).fields),
+      id: params.id!,
+      ...(await records.revise(ctx, params.id!, recordBody(body).fields)),
     }),
   });
 

@@ -19,6 +19,7 @@ import { AccountRepo } from '../store/repos/accounts.ts';
 import type { Principal } from '../store/vault.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import type { Gate } from './gate.ts';
+import { whoAmI, type Me } from './me.ts';
 
 export interface SessionOptions {
   readonly sessionTtlMs?: number;
@@ -143,6 +144,11 @@ export class Sessions {
   /** The ledger's keyed reference to a login (HMAC of its normalised form, 128 bits): names no one. */
   #loginRef(login: string): string {
     return base32(this.#gate.vault.keys.keyedId('login-ref', normaliseLogin(login)).subarray(0, 16));
+  }
+
+  /** The caller's own account, for the console (GET /v1/me). */
+  me(ctx: RequestContext): Promise<Me> {
+    return whoAmI(this.#gate, ctx.principal);
   }
 
   async logout(ctx: RequestContext, token: string): Promise<void> {

@@ -9,6 +9,7 @@ import type { IndexScope } from '../../schema/field-kind.ts';
 import { aliases } from '../aliases.ts';
 import { router, type AreaOptions } from '../route.ts';
 import * as S from '../schemas.ts';
+import * as X from '../staff-schemas.ts';
 
 const BATCH_LIMIT = 16 * 1024 * 1024;
 
@@ -125,6 +126,23 @@ export const recordRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
     query: S.SearchQuery,
     handler: async ({ query, ctx }) => {
       const given = Object.entries(query).filter(([, v]) => v !== undefined);
+      if (given.length !== 1) throw new TracevaultError('ERR_BAD_REQUEST', { rule: 'exactlyOneSearchParameter' });
+      const [key, value] = given[0]!;
+      return { records: await records.search(ctx, SEARCH_SCOPES[key]!, value) };
+    },
+  });
+
+  route({
+    method: 'POST',
+    url: '/records/search',
+    tag: 'records',
+    summary: 'Search as GET /v1/records?…, the value in the body: for browsers, no personal value in a URL',
+    description:
+      'Exactly one of motherPhone, fatherPhone, phone, residentId, name, plateNumber. The same results, ' +
+      'ledger entries (a read of each record found) and guard counting as the GET.',
+    body: X.SearchBody,
+    handler: async ({ body, ctx }) => {
+      const given = Object.entries(body).filter(([, v]) => v !== undefined);
       if (given.length !== 1) throw new TracevaultError('ERR_BAD_REQUEST', { rule: 'exactlyOneSearchParameter' });
       const [key, value] = given[0]!;
       return { records: await records.search(ctx, SEARCH_SCOPES[key]!, value) };

@@ -5,6 +5,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { router, type AreaOptions } from '../route.ts';
 import * as S from '../schemas.ts';
+import * as X from '../staff-schemas.ts';
 
 export const sessionRoutes: FastifyPluginCallback<AreaOptions> = (app, { services }, done) => {
   const route = router(app, services);
@@ -31,6 +32,16 @@ export const sessionRoutes: FastifyPluginCallback<AreaOptions> = (app, { service
       const token = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
       return services.sessions.logout(ctx, token);
     },
+  });
+
+  route({
+    method: 'GET',
+    url: '/me',
+    tag: 'auth',
+    summary: 'The caller: name, roles, organisation, wards and districts, what the policy lets it do (staff)',
+    description: "For the console's navigation; never a token. The server still decides every request.",
+    response: { 200: X.Me },
+    handler: async ({ ctx }) => services.sessions.me(ctx),
   });
   done();
 };

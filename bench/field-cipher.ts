@@ -103,9 +103,8 @@ for (const r of ours) {
   );
 }
 const [aes, gm] = ours as [SuiteResult, SuiteResult];
-console.log(
-  `gm / aes: ${(gm.change / aes.change).toFixed(2)}x as stored, ${(gm.single / aes.single).toFixed(2)}x one per message`,
-);
+const ratio = (g: number, a: number) => `${(g / a).toFixed(2)}x`;
+console.log(`gm / aes: ${ratio(gm.change, aes.change)} as stored, ${ratio(gm.single, aes.single)} one per message`);
 console.log(`@47ng/cloak sync:                   ${cloakSync.toFixed(2)} µs per value`);
 console.log(`@47ng/cloak async:                  ${cloakAsync.toFixed(2)} µs per value`);
 console.log(

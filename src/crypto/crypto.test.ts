@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, chmodSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { HmacSha256 } from './hmac.ts';
 import fc from 'fast-check';
 import { aad } from './aead.ts';
@@ -257,4 +257,12 @@ test('HMAC-SHA-256: RFC 4231 test cases 1-4, 6, 7, and equal to createHmac for a
     ),
     { numRuns: 300 },
   );
+});
+
+test("KEK id: the suite's hash of the label and key — SHA-256 for aes as in every earlier vault, SM3 for gm", () => {
+  const key = Buffer.alloc(32, 7);
+  const id = (h: string) => createHash(h).update('tracevault/kek-id').update(key).digest('hex').slice(0, 16);
+  assert.equal(kekFromBytes(key).id, id('sha256'));
+  assert.equal(kekFromBytes(key, 'aes').id, id('sha256'));
+  assert.equal(kekFromBytes(key, 'gm').id, id('sm3'));
 });

@@ -66,27 +66,3 @@ export class HmacSha256 extends Hmac {
     super('sha256', key);
   }
 }
-
-/**
- * One HMAC of a short message under a key of at most one block, without keeping the key: for a
- * key used once (the subkeys of crypto/sm4-ctr-hmac-sm3.ts). Every buffer holding key material is
- * zeroed before returning.
- */
-export function hmacOnce(algorithm: MacHash, key: Uint8Array, ...parts: readonly Uint8Array[]): Buffer {
-  if (key.length > BLOCK) throw new RangeError('hmacOnce: key longer than a block');
-  const len = parts.reduce((n, p) => n + p.length, 0);
-  const inner = Buffer.alloc(BLOCK + len);
-  const outer = Buffer.alloc(BLOCK + DIGEST);
-  for (let i = 0; i < BLOCK; i++) {
-    const k = i < key.length ? key[i]! : 0;
-    inner[i] = k ^ 0x36;
-    outer[i] = k ^ 0x5c;
-  }
-  let n = BLOCK;
-  for (const p of parts) n += Buffer.from(p.buffer, p.byteOffset, p.length).copy(inner, n);
-  hash(algorithm, inner, 'buffer').copy(outer, BLOCK);
-  inner.fill(0, 0, BLOCK);
-  const mac = hash(algorithm, outer, 'buffer');
-  outer.fill(0);
-  return mac;
-}

@@ -13,10 +13,12 @@
  *     draft-mcgrew-aead-aes-cbc-hmac-sha2 §2.7); associated data A is bound in as in RFC 7366 and
  *     that draft, length-prefixed so that no (A, C) pair can be read as another:
  *       T = HMAC-SM3(K2, 0x02 ‖ u64be(|A|) ‖ A ‖ S ‖ C)[:16]
- *   - K1 and K2 are derived from the 256-bit key K by HKDF-Expand (RFC 5869 §2.3) with SM3, under
- *     labels of their own (RFC 5869 §3.3: K is already uniformly random, so Extract is skipped):
- *       K1 = HMAC-SM3(K, "tracevault/gm/v1/sm4-ctr" ‖ 0x01)[:16]
- *       K2 = HMAC-SM3(K, "tracevault/gm/v1/hmac-sm3" ‖ 0x01)
+ *   - K1 and K2 are the two halves of one HKDF-Expand (RFC 5869 §2.3) with SM3 of the 256-bit key
+ *     K (RFC 5869 §3.3: K is already uniformly random, so Extract is skipped), as TLS splits its
+ *     key block: K1 ‖ K2 = HKDF-Expand-SM3(K, "tracevault/gm/v1/sm4-ctr+hmac-sm3", 32)
+ *                       = HMAC-SM3(K, "tracevault/gm/v1/sm4-ctr+hmac-sm3" ‖ 0x01)
+ *     K1 is SM4's 128-bit key; K2, 128 bits, keys the MAC (the scheme's strength is SM4's 128 bits
+ *     either way, and one HMAC per message instead of two).
  *
  * Sealed form: 0x02 ‖ S (16 bytes) ‖ C ‖ T (16 bytes). The first byte differs from AES-GCM's 0x01
  * (crypto/aead.ts), so a value of one suite is refused by the other before any key is used.
@@ -26,35 +28,38 @@
  * are a few blocks (a change's fields) and a record key seals a few dozen messages, a derived key
  * (justifications, reports) at most millions: q = 2^32, b = 2^16 still gives 2^-32.
  */
-import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { TracevaultError } from '../errors.ts';
-import { hmacOnce } from './hmac.ts';
 import { randomBytesPooled } from './random-pool.ts';
 
 export const GM_FORMAT = 0x02;
 const IV_BYTES = 16;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
-const ENC_INFO = Buffer.from('tracevault/gm/v1/sm4-ctr\x01', 'latin1');
-const MAC_INFO = Buffer.from('tracevault/gm/v1/hmac-sm3\x01', 'latin1');
+const KEYS_INFO = Buffer.from('tracevault/gm/v1/sm4-ctr+hmac-sm3\x01', 'latin1');
 const FORMAT_BYTE = Buffer.of(GM_FORMAT);
 
-function subkeys(key: Uint8Array): { enc: Buffer; mac: Buffer } {
+/** K1 ‖ K2 (16 bytes each, views of one buffer the caller zeroes). OpenSSL's HMAC (one call) cleanses its state. */
+function subkeys(key: Uint8Array): { both: Buffer; enc: Buffer; mac: Buffer } {
   if (key.length !== KEY_BYTES) throw new TracevaultError('ERR_DECRYPT');
-  const t = hmacOnce('sm3', key, ENC_INFO);
-  const enc = Buffer.from(t.subarray(0, 16));
-  t.fill(0);
-  return { enc, mac: hmacOnce('sm3', key, MAC_INFO) };
+  const both = createHmac('sm3', key).update(KEYS_INFO).digest();
+  return { both, enc: both.subarray(0, 16), mac: both.subarray(16, 32) };
 }
 
 function tag(macKey: Buffer, aad: Uint8Array, ivAndCiphertext: Uint8Array): Buffer {
   const len = Buffer.alloc(8);
   len.writeBigUInt64BE(BigInt(aad.length), 0);
-  return hmacOnce('sm3', macKey, FORMAT_BYTE, len, aad, ivAndCiphertext).subarray(0, TAG_BYTES);
+  return createHmac('sm3', macKey)
+    .update(FORMAT_BYTE)
+    .update(len)
+    .update(aad)
+    .update(ivAndCiphertext)
+    .digest()
+    .subarray(0, TAG_BYTES);
 }
 
 export function sealGm(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
-  const { enc, mac } = subkeys(key);
+  const { both, enc, mac } = subkeys(key);
   try {
     const iv = randomBytesPooled(IV_BYTES);
     const out = Buffer.allocUnsafe(1 + IV_BYTES + plaintext.length + TAG_BYTES);
@@ -67,15 +72,14 @@ export function sealGm(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array):
     tag(mac, aad, out.subarray(1, 1 + IV_BYTES + body.length)).copy(out, 1 + IV_BYTES + body.length);
     return out;
   } finally {
-    enc.fill(0);
-    mac.fill(0);
+    both.fill(0);
   }
 }
 
 /** Opens a sealed value; any change to it, its key or its associated data fails with ERR_DECRYPT. */
 export function openGm(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer {
   if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== GM_FORMAT) throw new TracevaultError('ERR_DECRYPT');
-  const { enc, mac } = subkeys(key);
+  const { both, enc, mac } = subkeys(key);
   try {
     const body = sealed.subarray(1, sealed.length - TAG_BYTES);
     // Encrypt-then-MAC: the tag is checked, in constant time, before anything is decrypted.
@@ -87,7 +91,6 @@ export function openGm(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Bu
     d.final();
     return plain;
   } finally {
-    enc.fill(0);
-    mac.fill(0);
+    both.fill(0);
   }
 }

@@ -65,6 +65,10 @@ export interface ErrorDetails {
   purpose?: string;
   /** Guard rule names. */
   rules?: readonly string[];
+  /** Where in a request a `field` is (its body, query, path parameters or headers): never its value. */
+  in?: 'body' | 'query' | 'params' | 'headers';
+  /** The request's route, method and pattern ('POST /v1/principals'), never its URL's values. */
+  route?: string;
 }
 
 /** One invalid cell of an import or a request: where and which rule, never the value. */
@@ -91,8 +95,12 @@ function describe(code: ErrorCode, d: ErrorDetails): string {
   if (d.row !== undefined) parts.push(`row ${d.row}`);
   if (d.line !== undefined) parts.push(`line ${d.line}`);
   if (d.field !== undefined) parts.push(`field ${d.field}`);
+  if (d.in !== undefined) parts.push(`in the ${d.in}${d.route !== undefined ? ` of ${d.route}` : ''}`);
   if (d.column !== undefined) parts.push(`column ${d.column}`);
   if (d.rule !== undefined) parts.push(`rule ${d.rule}`);
+  // Field names and the purpose say what to change (a refused export or reveal): never values.
+  if (d.fields !== undefined && d.fields.length > 0) parts.push(`fields ${d.fields.join(', ')}`);
+  if (d.purpose !== undefined) parts.push(`purpose ${d.purpose}`);
   if (d.limit !== undefined) parts.push(`limit ${d.limit}`);
   if (d.count !== undefined) parts.push(`count ${d.count}`);
   return parts.join(': ');

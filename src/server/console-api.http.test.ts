@@ -50,7 +50,7 @@ for (const backend of BACKENDS) {
         assert.deepEqual([bad.status, bad.json.details?.rule], [400, 'exactlyOneSearchParameter']);
       }
       const unknown = await api('POST', '/v1/records/search', tokens.clinicianA, { email: 'x@y.cn' });
-      assert.equal(unknown.json.code, 'ERR_UNKNOWN_FIELD');
+      assert.deepEqual([unknown.json.code, unknown.json.details.field], ['ERR_BAD_REQUEST', 'email']);
       // Those who may not read rows find none; a stranger is not let in.
       assert.deepEqual((await api('POST', '/v1/records/search', tokens.statistician, { phone })).json.records, []);
       assert.equal((await api('POST', '/v1/records/search', undefined, { phone })).status, 401);
@@ -90,6 +90,68 @@ for (const backend of BACKENDS) {
       assert.deepEqual([n.wards, n.districts, n.patients], [['产科3病区'], ['370102'], 1]);
       assert.ok(!JSON.stringify(n).includes(recordsA[0]!), 'a patient relationship is counted, not named');
       assert.equal((await api('GET', '/v1/me')).status, 401);
+    });
+
+    test('POST /v1/policies/validate: ok, or the errors at line and column; nothing adopted', async () => {
+      const cur = await api('GET', '/v1/policies/current', tokens.dpo);
+      assert.deepEqual([cur.status, typeof cur.json.text, typeof cur.json.version], [200, 'string', 'number']);
+      const ok = await api('POST', '/v1/policies/validate', tokens.dpo, { text: cur.json.text });
+      assert.deepEqual([ok.status, ok.json.ok, ok.json.errors, ok.json.warnings], [200, true, [], []]);
+      // A Chinese comment first: columns count characters, not bytes.
+      const text =
+        '// 接种门诊的规则\npermit (principal, action == Action::"read", resource)\nwhen { context.sameOrg && };\n';
+      const bad = await api('POST', '/v1/policies/validate', tokens.dpo, { text });
+      assert.equal(bad.json.ok, false);
+      assert.deepEqual([bad.json.errors[0].line, bad.json.errors[0].column], [3, 27], bad.text);
+      assert.match(bad.json.errors[0].message, /unexpected token/);
+      const odd = 'permit (principal, action == Action::"raed", resource);';
+      const warned = await api('POST', '/v1/policies/validate', tokens.dpo, { text: odd });
+      assert.deepEqual([warned.json.ok, warned.json.warnings.length, warned.json.warnings[0].column], [true, 1, 30]);
+      assert.equal((await api('POST', '/v1/policies/validate', tokens.clinicianA, { text: odd })).status, 403);
+      assert.equal((await api('GET', '/v1/policies/current', tokens.dpo)).json.version, cur.json.version);
+    });
+
+    test('POST /v1/policies/preview: what a principal would see under a proposed text, beside the current', async () => {
+      const cur = (await api('GET', '/v1/policies/current', tokens.dpo)).json;
+      // The proposal: clinicians no longer reveal anything for treatment.
+      const text = (cur.text as string).replace(/when \{ context\.purpose == "treatment"[^\n]*\n/, 'when { false };\n');
+      assert.notEqual(text, cur.text);
+      const clinician = (await api('GET', '/v1/me', tokens.clinicianA)).json.principalId as string;
+      const entries = async () =>
+        (await vault.db.all<{ entry: string }>("SELECT entry FROM audit_events WHERE action = 'policy.preview'")).map(
+          (e) => e.entry,
+        );
+      const body = { text, principalId: clinician, purpose: 'treatment', recordId: recordsA[0] };
+      const p = await api('POST', '/v1/policies/preview', tokens.dpo, body);
+      assert.equal(p.status, 200, p.text);
+      assert.deepEqual(p.json.standing, { sameOrg: true, inCare: false, inDistrict: false, consented: false });
+      const phone = p.json.fields.find((f: { name: string }) => f.name === 'motherPhone');
+      assert.deepEqual([phone.current, phone.proposed], ['clear', 'masked']);
+      assert.ok(p.json.changed.includes('motherPhone') && !p.json.changed.includes('read'), p.text);
+      assert.deepEqual(
+        p.json.actions.find((a: { action: string }) => a.action === 'read'),
+        { action: 'read', current: true, proposed: true },
+      );
+      assert.deepEqual(leaks(p.text, seeded), []);
+      const logged = await entries();
+      assert.equal(logged.length, 1);
+      assert.match(logged[0]!, new RegExp(`"recordRef":"${vault.registry.recordRef(recordsA[0]!)}"`));
+      // Without a record: the standing assumed; another hospital's record is hidden either way.
+      const assumed = await api('POST', '/v1/policies/preview', tokens.dpo, {
+        text,
+        principalId: clinician,
+        purpose: 'treatment',
+        standing: { sameOrg: false },
+      });
+      assert.ok(assumed.json.fields.every((f: { current: string; proposed: string }) => f.current === 'hidden'));
+      assert.equal((await entries()).length, 1, 'no record, no entry');
+      const nope = async (b: object, token = tokens.dpo) => (await api('POST', '/v1/policies/preview', token, b)).json;
+      assert.equal((await nope({ ...body, text: 'permit (' })).code, 'ERR_POLICY_INVALID');
+      assert.equal((await nope({ ...body, principalId: 'p_nobody' })).code, 'ERR_NOT_FOUND');
+      assert.equal((await nope({ ...body, recordId: 'r_nothing' })).code, 'ERR_NOT_FOUND');
+      assert.equal((await nope({ ...body, purpose: 'curiosity' })).code, 'ERR_BAD_REQUEST');
+      assert.equal((await nope(body, tokens.clinicianA)).code, 'ERR_FORBIDDEN');
+      assert.equal((await api('GET', '/v1/policies/current', tokens.dpo)).json.version, cur.version, 'nothing adopted');
     });
   });
 }

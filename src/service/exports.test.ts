@@ -49,10 +49,19 @@ for (const backend of BACKENDS) {
       const mark = await sv.head();
       const phone = { ...REQUEST, fields: [...FIELDS, 'motherPhone'] };
       const forbidden = await sv.refused(exports.request(sv.as.clerk, phone), 'ERR_FORBIDDEN');
-      assert.deepEqual(forbidden.details, { purpose: 'birth_registration' });
+      // The refusal names the fields the purpose does not allow (names only) and the purpose.
+      assert.deepEqual(forbidden.details, { purpose: 'birth_registration', fields: ['motherPhone'] });
       const clinic = { ...REQUEST, filter: { organizationId: sv.orgs.clinic } };
-      await sv.refused(exports.request(sv.as.clerk, clinic), 'ERR_FORBIDDEN');
-      await sv.refused(exports.request(sv.as.clinician, { ...REQUEST, purpose: 'treatment' }), 'ERR_FORBIDDEN');
+      const elsewhere = await sv.refused(exports.request(sv.as.clerk, clinic), 'ERR_FORBIDDEN');
+      assert.equal(elsewhere.details.purpose, 'birth_registration');
+      // Another organisation's records: none of the fields is the clerk's to reveal there.
+      assert.deepEqual(elsewhere.details.fields, FIELDS);
+      const noExport = await sv.refused(
+        exports.request(sv.as.clinician, { ...REQUEST, purpose: 'treatment' }),
+        'ERR_FORBIDDEN',
+      );
+      // Treatment allows no export at all: the rule says so, not a list of fields.
+      assert.deepEqual(noExport.details, { purpose: 'treatment', rule: 'export' });
       const denied = await sv.entriesSince(mark);
       assert.deepEqual(new Set(denied.map((d) => `${d.action} ${d.outcome}`)), new Set(['export.request denied']));
       assert.equal(denied.length, 3);

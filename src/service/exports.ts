@@ -108,13 +108,18 @@ export class Exports {
         { type: 'Field', recordType: type.name, field: fieldDef(type, f)! },
         standing,
       );
-    const denied =
-      !policy.allows(ctx.principal, 'export', { type: 'Record', recordType: type.name }, standing) ||
-      !req.fields.every(mayReveal);
-    if (denied) {
+    const mayExport = policy.allows(ctx.principal, 'export', { type: 'Record', recordType: type.name }, standing);
+    const refused = req.fields.filter((f) => !mayReveal(f));
+    if (!mayExport || refused.length > 0) {
+      // The refusal says what to change: the fields the purpose does not allow (names only), or
+      // (rule `export`) that the purpose allows no export of these records at all.
       await gate.refuse(
         { ...base, purpose, fields: [...req.fields], decision: `deny@${policy.version}`, outcome: 'denied' },
-        new TracevaultError('ERR_FORBIDDEN', { purpose }),
+        new TracevaultError('ERR_FORBIDDEN', {
+          purpose,
+          ...(refused.length > 0 && { fields: refused }),
+          ...(!mayExport && { rule: 'export' }),
+        }),
       );
     }
     const id = newId('x');

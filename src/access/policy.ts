@@ -86,9 +86,13 @@ export class PolicyEngine {
   readonly #cache = new Map<string, boolean>();
   readonly #views = new Map<string, ReadonlyMap<string, { view: boolean; reveal: boolean }>>();
 
-  /** Parses `text` (ERR_POLICY_INVALID if it does not parse). */
-  constructor(text: string, version: number) {
-    this.#id = `tracevault-${++engines}`;
+  /**
+   * Parses `text` (ERR_POLICY_INVALID if it does not parse). The evaluator keeps every parsed set for
+   * the life of the process; an engine made only to be asked and dropped at once (a preview) passes
+   * a fixed `id`, whose set the next such engine replaces.
+   */
+  constructor(text: string, version: number, id?: string) {
+    this.#id = id ?? `tracevault-${++engines}`;
     const r = cedar.preparsePolicySet(this.#id, { staticPolicies: text });
     if (r.type !== 'success') throw new TracevaultError('ERR_POLICY_INVALID', { count: r.errors.length });
     this.text = text;

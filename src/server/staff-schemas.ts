@@ -34,3 +34,70 @@ export const Me = z.object({
         'managePolicy, manageGuard, audit, aggregate, administer, trace, investigate, hashIdentifier',
     ),
 });
+
+export const PolicyCurrent = z.object({
+  version: z.number().int(),
+  text: z.string().describe('The Cedar text of that version'),
+});
+
+export const PolicyTextBody = z.object({ text: z.string().min(1).max(200_000) }).strict();
+
+const Problem = z.object({
+  message: z.string(),
+  help: z.string().optional(),
+  line: z.number().int().optional().describe('1-based, in characters'),
+  column: z.number().int().optional(),
+  endLine: z.number().int().optional(),
+  endColumn: z.number().int().optional(),
+});
+
+export const PolicyCheck = z.object({
+  ok: z.boolean(),
+  errors: z.array(Problem).describe('Why the text does not parse, each at its place'),
+  warnings: z.array(Problem).describe('It parses, but names an action no request asks about'),
+});
+
+const purpose = z
+  .enum([
+    'treatment',
+    'vaccination',
+    'birth_registration',
+    'statistics',
+    'partner_contact',
+    'investigation',
+    'data_subject_request',
+  ])
+  .optional();
+
+export const PolicyPreviewBody = z
+  .object({
+    text: z.string().min(1).max(200_000).describe('The proposed Cedar text'),
+    principalId: z.string().min(1).max(64),
+    purpose,
+    recordId: z.string().min(1).max(64).optional().describe("A real record: the principal's standing is its own"),
+    recordType: z.string().min(1).max(32).optional().describe('Without a record: its type (default birth)'),
+    standing: z
+      .object({
+        sameOrg: z.boolean().optional(),
+        inCare: z.boolean().optional(),
+        inDistrict: z.boolean().optional(),
+        consented: z.boolean().optional(),
+      })
+      .strict()
+      .optional()
+      .describe('Without a record: the standing to assume (default none)'),
+  })
+  .strict();
+
+const view = z.enum(['clear', 'masked', 'hidden']);
+
+export const PolicyPreview = z.object({
+  principal: z.object({ id: z.string(), displayName: z.string(), roles: z.array(z.string()), orgKind: z.string() }),
+  purpose: z.string().nullable(),
+  recordType: z.string(),
+  standing: z.object({ sameOrg: z.boolean(), inCare: z.boolean(), inDistrict: z.boolean(), consented: z.boolean() }),
+  currentVersion: z.number().int(),
+  fields: z.array(z.object({ name: z.string(), current: view, proposed: view })),
+  actions: z.array(z.object({ action: z.string(), current: z.boolean(), proposed: z.boolean() })),
+  changed: z.array(z.string()).describe('Fields and actions whose verdict the proposed text changes'),
+});

@@ -7,6 +7,8 @@ import type { IndexScope } from '../schema/field-kind.ts';
 import type { AlertRow } from '../store/repos/oversight.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import type { Gate } from './gate.ts';
+import { previewPolicy, validatePolicy, type Preview, type PreviewInput } from './policy-editor.ts';
+import type { PolicyCheck } from '../access/policy-check.ts';
 
 export type Alert = AlertRow;
 
@@ -63,6 +65,16 @@ export class Oversight {
     await this.#gate.authorise(ctx, 'manage_policy', { type: 'Api', area: 'policies' });
     const next = await this.#gate.replacePolicy(ctx, text);
     return { version: next.version };
+  }
+
+  /** Whether a Cedar text parses, with its errors at line and column; nothing is adopted (DPO). */
+  validatePolicy(ctx: RequestContext, text: string): Promise<PolicyCheck> {
+    return validatePolicy(this.#gate, ctx, text);
+  }
+
+  /** What a principal would see and may do under a proposed text, beside the current one (DPO). */
+  previewPolicy(ctx: RequestContext, input: PreviewInput): Promise<Preview> {
+    return previewPolicy(this.#gate, ctx, input);
   }
 
   /**

@@ -20,6 +20,7 @@ export type AuditAction =
   | 'login.failed'
   | 'policy.change'
   | 'guard.change'
+  | 'policy.preview'
   | 'key.rotate'
   | 'principal.create'
   | 'principal.approve'

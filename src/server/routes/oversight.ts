@@ -5,6 +5,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { router, type AreaOptions } from '../route.ts';
 import * as S from '../schemas.ts';
+import * as X from '../staff-schemas.ts';
 
 export const oversightRoutes: FastifyPluginCallback<AreaOptions> = (app, { services }, done) => {
   const route = router(app, services);
@@ -50,6 +51,7 @@ export const oversightRoutes: FastifyPluginCallback<AreaOptions> = (app, { servi
     url: '/policies/current',
     tag: 'oversight',
     summary: 'The current policy, Cedar text (data-protection officer)',
+    response: { 200: X.PolicyCurrent },
     handler: async ({ ctx }) => oversight.getPolicy(ctx),
   });
 
@@ -61,6 +63,33 @@ export const oversightRoutes: FastifyPluginCallback<AreaOptions> = (app, { servi
     body: S.PolicyText,
     prepare: (raw) => (typeof raw === 'string' ? { text: raw } : raw),
     handler: async ({ body, ctx }) => oversight.setPolicy(ctx, body.text),
+  });
+
+  route({
+    method: 'POST',
+    url: '/policies/validate',
+    tag: 'oversight',
+    summary: 'Check a Cedar text without adopting it: ok, or the errors at line and column (data-protection officer)',
+    body: X.PolicyTextBody,
+    response: { 200: X.PolicyCheck },
+    handler: async ({ body, ctx }) => oversight.validatePolicy(ctx, body.text),
+  });
+
+  route({
+    method: 'POST',
+    url: '/policies/preview',
+    tag: 'oversight',
+    summary:
+      'What a principal would see (clear, masked, hidden) and may do for a purpose, under a proposed text and ' +
+      'the current one (data-protection officer)',
+    description:
+      'Nothing is adopted. With `recordId`, the standing (same organisation, care, district, consent) is the ' +
+      "principal's own for that record, and the preview is a ledger entry (`policy.preview`); without, " +
+      '`recordType` and `standing` say what to assume. A text that does not parse → `400 ERR_POLICY_INVALID` ' +
+      '(see /v1/policies/validate); an unknown principal or record → `404`. Field names and verdicts only.',
+    body: X.PolicyPreviewBody,
+    response: { 200: X.PolicyPreview },
+    handler: async ({ body, ctx }) => oversight.previewPolicy(ctx, body),
   });
   done();
 };

@@ -28,6 +28,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { canaryRoutes } from './routes/canaries.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { exportListRoutes } from './routes/export-lists.ts';
+import { importRoutes } from './routes/imports.ts';
 import { guardRoutes } from './routes/guard.ts';
 import { familyContactRoutes } from './routes/family-contact.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
@@ -62,6 +63,7 @@ const AREAS: readonly (readonly [FastifyPluginCallback<AreaOptions>, string])[] 
   [recordRoutes, '/v1'],
   [exportRoutes, '/v1'],
   [exportListRoutes, '/v1'],
+  [importRoutes, '/v1'],
   [oversightRoutes, '/v1'],
   [guardRoutes, '/v1'],
   [canaryRoutes, '/v1'],

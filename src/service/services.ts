@@ -13,6 +13,7 @@ import { Directory } from './directory.ts';
 import { ExportLists } from './export-lists.ts';
 import { Exports, type ExportOptions } from './exports.ts';
 import { Gate } from './gate.ts';
+import { ImportJobs, type ImportJobOptions } from './import-jobs.ts';
 import { GuardSettings } from './guard-settings.ts';
 import { ServiceKeys } from './keys.ts';
 import { LedgerReads } from './ledger.ts';
@@ -29,6 +30,8 @@ export interface ServiceOptions extends ExportOptions, SessionOptions, RecordOpt
   readonly guard?: GuardConfig;
   /** Trace jobs: how many at once, their heap, their uploads' limit (service/trace-jobs.ts). */
   readonly traceJobs?: TraceJobOptions;
+  /** Imports over HTTP: their uploads' limit, how many at once (service/import-jobs.ts). */
+  readonly importJobs?: ImportJobOptions;
   /** The ledger whose read paths and receipts are served (the server's). */
   readonly ledger?: Ledger;
 }
@@ -51,6 +54,7 @@ export class Services {
   readonly requests: RightsRequests;
   readonly administration: Administration;
   readonly exportLists: ExportLists;
+  readonly imports: ImportJobs;
 
   private constructor(vault: Vault, opts: ServiceOptions) {
     const gate = new Gate(vault, opts.guard);
@@ -72,6 +76,7 @@ export class Services {
     this.requests = new RightsRequests(gate, keys);
     this.administration = new Administration(gate, (id) => this.sessions.forget(id));
     this.exportLists = new ExportLists(gate, keys);
+    this.imports = new ImportJobs(gate, opts.importJobs);
   }
 
   /**

@@ -464,6 +464,23 @@ CREATE TABLE guard_settings (
 ALTER TABLE alerts ADD COLUMN resolution TEXT
 `,
   },
+  {
+    version: 29,
+    name: 'imports over HTTP as jobs',
+    // Issue 22 (service/import-jobs.ts, ADR 0025): a file uploaded for import, imported off the request
+    // path. Its row says where it stands — a phase and counts of rows, never a value — and, at its end,
+    // the import's counts or the error's code and safe details (the invalid rows as row, field, rule).
+    sql: `
+CREATE TABLE import_jobs (
+  id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+  record_type TEXT NOT NULL, format TEXT, status TEXT NOT NULL, phase TEXT NOT NULL,
+  rows_read INTEGER NOT NULL DEFAULT 0, rows_validated INTEGER NOT NULL DEFAULT 0,
+  rows_invalid INTEGER NOT NULL DEFAULT 0, rows_stored INTEGER NOT NULL DEFAULT 0, rows_total INTEGER,
+  owner TEXT NOT NULL, heartbeat_at TEXT NOT NULL, finished_at TEXT, result TEXT, error_code TEXT,
+  error_details TEXT);
+CREATE INDEX import_jobs_open ON import_jobs (tenant_id, status)
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -8,7 +8,16 @@ import { PURPOSES } from './purposes.ts';
 import type { Action, PolicyContext, PolicyEngine, Subject } from './policy.ts';
 import { RECORD_TYPES } from '../schema/record-type.ts';
 
-const RECORD_ACTIONS: readonly Action[] = ['read', 'collect', 'update', 'erase', 'export', 'consent'];
+const RECORD_ACTIONS: readonly Action[] = [
+  'read',
+  'collect',
+  'update',
+  'erase',
+  'export',
+  'consent',
+  'due_list',
+  'record_dose',
+];
 
 /** Every purpose (and none) with every combination of the standing's four booleans. */
 const CONTEXTS: readonly Required<PolicyContext>[] = ['', ...PURPOSES.keys()].flatMap((purpose) =>

@@ -6,15 +6,17 @@
  *   principal  Principal   { roles: Set<String>, orgKind: String }
  *   action     read | reveal | view | collect | update | erase | export | approve | aggregate
  *              | administer | manage_policy | view_alerts | hash_identifier | investigate
- *              | trace | consent | audit | invite
- *   resource   Record { recordType }  for read, collect, update, erase, export, consent, invite
+ *              | trace | consent | audit | invite | due_list | record_dose
+ *   resource   Record { recordType }  for read, collect, update, erase, export, consent, invite,
+ *                                     due_list (a child on a clinic's due list), record_dose
  *              Field  { name, recordType, kind, sensitivity }  for view (masked) and reveal (clear)
  *              Api    { area }  for the rest
  *   context    { purpose: String ("" when none), sameOrg, inCare, inDistrict, consented: Bool }
  *
  * inCare: the principal's ward or patient. inDistrict: the child's home address is in a district the
  * principal serves; whatever this text says, it is seen only by read and view, and by reveal for the
- * vaccination purpose (policy.ts), so a district never opens a change to another organisation's record.
+ * vaccination purpose (policy.ts), so a district never opens a change to another organisation's record
+ * — except `record_dose`, a dose given written to the vaccinations field alone (ADR 0022).
  *
  * Masked is the default: a field a principal may read is shown masked ("view") unless a reveal for
  * a stated purpose is permitted; a field that is not even viewable is hidden. Statistics offices
@@ -71,7 +73,7 @@ permit (principal, action == Action::"reveal", resource is Field)
 when { context.purpose == "data_subject_request" && principal.roles.contains("dpo") };
 
 // Never rows for the data centre or the statistics office, whatever else is permitted.
-forbid (principal, action in [Action::"read", Action::"reveal", Action::"export"], resource)
+forbid (principal, action in [Action::"read", Action::"reveal", Action::"export", Action::"due_list"], resource)
 when { ["data_centre", "statistics_office"].contains(principal.orgKind) || principal.roles.contains("statistician") };
 
 // --- Writes ---------------------------------------------------------------------------------------
@@ -96,6 +98,20 @@ when { principal.roles.contains("dpo") };
 // discharge or registration paper (service/portal/invitations.ts) ---------------------------------
 permit (principal, action == Action::"invite", resource is Record)
 when { context.sameOrg && principal.roles.containsAny(["clinician", "records_clerk", "vaccination_nurse"]) };
+
+// --- The vaccination clinic's due list (ADR 0022): a nurse of a clinic, for the vaccination purpose,
+// lists the children living in the districts the clinic serves, and records the doses it gives
+// (the vaccinations field only) for them and for its own organisation's records ------------------
+permit (principal, action == Action::"due_list", resource is Record)
+when {
+  context.purpose == "vaccination" && context.inDistrict && principal.orgKind == "vaccination_clinic" &&
+  principal.roles.contains("vaccination_nurse")
+};
+permit (principal, action == Action::"record_dose", resource is Record)
+when {
+  context.purpose == "vaccination" && (context.inDistrict || context.sameOrg) &&
+  principal.roles.contains("vaccination_nurse")
+};
 
 // --- Bulk exports: requested by a clerk, a DPO or an investigator; approved by a DPO ----------
 permit (principal, action == Action::"export", resource is Record)

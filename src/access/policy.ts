@@ -9,7 +9,10 @@
  * One invariant holds whatever the policy says: a district relationship (`inDistrict`: the child
  * lives in a district the principal serves) is seen only by reads, and by reveals for the
  * vaccination purpose (issue 20, finding 7). It never opens a change, an erasure, an export or a
- * consent on another organisation's records, nor a clear value for any other purpose.
+ * consent on another organisation's records, nor a clear value for any other purpose. Two actions of
+ * the vaccination purpose see it too (issue 22, ADR 0022): `due_list` (a child on the clinic's due
+ * list) and `record_dose` (a dose given, written to the vaccinations field and no other: the
+ * service enforces that, service/records.ts).
  */
 import './wasm-calls.ts';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
@@ -34,7 +37,9 @@ export type Action =
   | 'trace'
   | 'consent'
   | 'audit'
-  | 'invite';
+  | 'invite'
+  | 'due_list'
+  | 'record_dose';
 
 export interface Subject {
   readonly roles: readonly string[];
@@ -52,7 +57,8 @@ export interface PolicyContext {
 
 /** Whether the policy may see a district relationship for this action and purpose (the invariant above). */
 export function districtCounts(action: Action, purpose: string | undefined): boolean {
-  return action === 'read' || action === 'view' || (action === 'reveal' && purpose === 'vaccination');
+  if (action === 'read' || action === 'view') return true;
+  return purpose === 'vaccination' && (action === 'reveal' || action === 'due_list' || action === 'record_dose');
 }
 
 /** The booleans of a context for one action, as the policy sees them: `sameOrg inCare inDistrict consented`. */

@@ -26,6 +26,7 @@ import { portalStatic } from './portal-static.ts';
 import { router, type AreaOptions } from './route.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { canaryRoutes } from './routes/canaries.ts';
+import { dueListRoutes } from './routes/due-list.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { exportListRoutes } from './routes/export-lists.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -62,6 +63,7 @@ const AREAS: readonly (readonly [FastifyPluginCallback<AreaOptions>, string])[] 
   [adminRoutes, '/v1'],
   [recordRoutes, '/v1'],
   [exportRoutes, '/v1'],
+  [dueListRoutes, '/v1'],
   [exportListRoutes, '/v1'],
   [importRoutes, '/v1'],
   [oversightRoutes, '/v1'],

@@ -173,7 +173,12 @@ export class Exports {
     if (info.status !== 'pending') throw new TracevaultError('ERR_CONFLICT', { field: 'status' });
     const now = gate.now();
     const ttl = this.#opts.exportTtlMs ?? EXPORT_TTL_MS;
-    const expiresAt = approve ? new Date(now.getTime() + ttl).toISOString() : null;
+    // A standing export (a due list, ADR 0022) is approved for its period: it expires when the period ends.
+    const periodEnd = info.validTo ? endOfLocalDay(info.validTo) : null;
+    if (approve && periodEnd !== null && periodEnd <= now.toISOString()) {
+      await gate.refuse({ ...base, outcome: 'denied' }, new TracevaultError('ERR_EXPIRED', { field: 'validTo' }));
+    }
+    const expiresAt = approve ? (periodEnd ?? new Date(now.getTime() + ttl).toISOString()) : null;
     await gate.commit(async (tx, events) => {
       const status = approve ? 'approved' : 'refused';
       const decided = await this.#repo.decide(tx, {
@@ -200,6 +205,8 @@ export class Exports {
     const refuse = (error: TracevaultError) =>
       gate.refuse({ ...base, outcome: 'denied', detail: { export: id } }, error);
     if (info.requestedBy !== ctx.principal.id) await refuse(new TracevaultError('ERR_NOT_FOUND'));
+    // A standing due list is run (POST /v1/exports/{id}/runs, service/due-lists.ts), never downloaded here.
+    if (info.kind !== 'records') await refuse(new TracevaultError('ERR_CONFLICT', { field: 'kind' }));
     if (info.status !== 'approved') await refuse(new TracevaultError('ERR_APPROVAL_REQUIRED'));
     if (info.expiresAt! <= gate.now().toISOString()) await refuse(new TracevaultError('ERR_EXPIRED'));
     if (gate.guard.isBlocked(ctx.principal.id)) {
@@ -282,6 +289,11 @@ export class Exports {
     return { format: info.format, body, records: file.length, disclosureId };
   }
 
+  /** An export request as stored, its justification opened (for the due lists' runs, service/due-lists.ts). */
+  async row(id: string): Promise<ExportInfo> {
+    return this.#row(id);
+  }
+
   async #row(id: string): Promise<ExportInfo> {
     const row = await this.#repo.get(id);
     if (!row) throw new TracevaultError('ERR_NOT_FOUND');
@@ -289,4 +301,9 @@ export class Exports {
     const justification = justificationSealed ? this.#keys.openJustification(justificationSealed) : null;
     return { ...info, format: info.format as ExportFormat, justification };
   }
+}
+
+/** The instant a local (UTC+8, ADR 0004) calendar day ends, as an ISO string: `2027-01-31` → 2027-01-31T16:00Z. */
+export function endOfLocalDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00+08:00`) + 86_400_000).toISOString();
 }

@@ -12,11 +12,11 @@ import { TracevaultError } from '../errors.ts';
 import { DEFAULT_POLICY } from '../access/default-policy.ts';
 import { PolicyEngine, type Action, type PolicyContext, type Resource } from '../access/policy.ts';
 import { DEFAULT_GUARD, Guard, type GuardConfig } from '../access/guard.ts';
-import { districtCode } from '../schema/address-district.ts';
+import { districtCode, isDistrictCode } from '../schema/address-district.ts';
 import type { AuditEvent } from '../store/audit.ts';
 import type { Db } from '../store/db.ts';
 import type { StoredRecord } from '../store/registry.ts';
-import type { CareRelationship, Vault } from '../store/vault.ts';
+import type { CareRelationship, Principal, Vault } from '../store/vault.ts';
 import { PolicyRepo } from '../store/repos/policies.ts';
 import { AccountRepo } from '../store/repos/accounts.ts';
 import { OversightRepo } from '../store/repos/oversight.ts';
@@ -45,6 +45,8 @@ export class Gate {
   #policyCheckedAt = 0;
   readonly #policyListeners: (() => void)[] = [];
   readonly #relationships = new Map<string, readonly CareRelationship[]>();
+  /** The districts each principal serves (districtsOf), kept as its relationships are. */
+  readonly #districts = new Map<string, ReadonlySet<string>>();
   readonly #poison = new Set<string>();
 
   constructor(vault: Vault, guard: GuardConfig = DEFAULT_GUARD) {
@@ -212,18 +214,16 @@ export class Gate {
     const sameOrg = p.orgId !== null && p.orgId === rec.orgId;
     const rels = await this.#relationshipsOf(p.id);
     let inCare = false;
-    let inDistrict = false;
-    let home: string | undefined | null = null;
     for (const r of rels) {
       if (r.kind === 'patient' && r.value === rec.id) inCare = true;
       else if (r.kind === 'ward' && sameOrg && rec.current.get('ward')?.value === r.value) inCare = true;
-      else if (r.kind === 'district') {
-        if (home === null) {
-          const address = rec.current.get('address')?.value;
-          home = typeof address === 'string' ? districtCode(address) : undefined;
-        }
-        if (home !== undefined && home === r.value) inDistrict = true;
-      }
+    }
+    const districts = await this.districtsOf(ctx.principal);
+    let inDistrict = false;
+    if (districts.size > 0) {
+      const address = rec.current.get('address')?.value;
+      const home = typeof address === 'string' ? districtCode(address) : undefined;
+      inDistrict = home !== undefined && districts.has(home);
     }
     const wardsOnly = rels.some((r) => r.kind === 'ward' || r.kind === 'patient');
     let consented = false;
@@ -231,9 +231,28 @@ export class Gate {
     return { purpose, sameOrg, inCare, inDistrict, consented, outsideCare: sameOrg && wardsOnly && !inCare };
   }
 
+  /**
+   * The districts a principal serves (GB/T 2260 county codes, ADR 0009): its `district` relationships
+   * and, for a principal of a vaccination clinic, the clinic's own region when it names a district (a
+   * clinic serves the children living there, ADR 0022).
+   */
+  async districtsOf(p: Principal): Promise<ReadonlySet<string>> {
+    const cached = this.#districts.get(p.id);
+    if (cached) return cached;
+    const out = new Set((await this.#relationshipsOf(p.id)).filter((r) => r.kind === 'district').map((r) => r.value));
+    if (p.orgId && p.orgKind === 'vaccination_clinic') {
+      const org = await this.vault.organisation(p.orgId);
+      if (org?.region && isDistrictCode(org.region)) out.add(org.region);
+    }
+    if (this.#districts.size > 10_000) this.#districts.clear();
+    this.#districts.set(p.id, out);
+    return out;
+  }
+
   /** Forgets a principal's cached care relationships (a new principal may reuse nothing stale). */
   forgetRelationships(principalId: string): void {
     this.#relationships.delete(principalId);
+    this.#districts.delete(principalId);
   }
 
   async #relationshipsOf(principalId: string): Promise<readonly CareRelationship[]> {

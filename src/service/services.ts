@@ -10,6 +10,7 @@ import { Administration } from './administration.ts';
 import { Canaries } from './canaries.ts';
 import { Consents } from './consents.ts';
 import { Directory } from './directory.ts';
+import { DueLists } from './due-lists.ts';
 import { ExportLists } from './export-lists.ts';
 import { Exports, type ExportOptions } from './exports.ts';
 import { Gate } from './gate.ts';
@@ -52,6 +53,7 @@ export class Services {
   readonly ledger: LedgerReads;
   readonly portal: Portal;
   readonly requests: RightsRequests;
+  readonly dueLists: DueLists;
   readonly administration: Administration;
   readonly exportLists: ExportLists;
   readonly imports: ImportJobs;
@@ -74,6 +76,7 @@ export class Services {
     this.ledger = new LedgerReads(gate, opts.ledger);
     this.portal = new Portal(gate, opts, (id) => this.traces.storedReport(id));
     this.requests = new RightsRequests(gate, keys);
+    this.dueLists = new DueLists(gate, keys, this.exports, opts.canaryDensity);
     this.administration = new Administration(gate, (id) => this.sessions.forget(id));
     this.exportLists = new ExportLists(gate, keys);
     this.imports = new ImportJobs(gate, opts.importJobs);

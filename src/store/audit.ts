@@ -55,7 +55,8 @@ export type AuditAction =
   | 'rights.list'
   | 'trace.confirm'
   | 'notice.issue'
-  | 'notice.list';
+  | 'notice.list'
+  | 'due_list';
 
 export interface AuditEvent {
   readonly action: AuditAction;

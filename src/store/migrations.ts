@@ -452,6 +452,23 @@ CREATE INDEX breach_notice_records_record ON breach_notice_records (record_seq)
 `,
   },
   {
+    version: 27,
+    name: 'due lists: standing exports and their runs',
+    // Issue 22 item 1 (service/due-lists.ts, ADR 0022). An export has a kind: `records` (the bulk
+    // export it always was) or `due_list` (a vaccination clinic's due list, approved once for a
+    // period: valid_from..valid_to, local dates, inclusive). Each run of a standing export is its own
+    // disclosure: which, when, the due window it listed, how many rows, the file's SHA-256.
+    sql: `
+ALTER TABLE exports ADD COLUMN kind TEXT NOT NULL DEFAULT 'records';
+ALTER TABLE exports ADD COLUMN valid_from TEXT;
+ALTER TABLE exports ADD COLUMN valid_to TEXT;
+CREATE TABLE export_runs (
+  export_id TEXT NOT NULL REFERENCES exports(id), disclosure_id TEXT NOT NULL, tenant_id TEXT NOT NULL,
+  run_at TEXT NOT NULL, window_from TEXT NOT NULL, window_to TEXT NOT NULL, records INTEGER NOT NULL,
+  sha256 TEXT NOT NULL, PRIMARY KEY (export_id, disclosure_id))
+`,
+  },
+  {
     version: 28,
     name: 'guard settings as data, alerts kept blocked',
     // Issue 22 item 2 (service/guard-settings.ts, ADR 0023): every version of the guard's thresholds

@@ -312,7 +312,14 @@ export function attribute(p: Prepared, extra: ExtraEvidence, opts: AttributeOpti
           }
         }
       }
-      const canaryDisclosure = s.disclosures.find((d) => (extra.canaries.get(d.id) ?? 0) > 0)?.id;
+      // The disclosure with the most canary hits; between equals the marks decide, since a recipient's
+      // canaries recur, grown, in each of its files with the same filter (service/export-canaries.ts):
+      // every run of a standing due list holds them (ADR 0022).
+      const hitsOf = (id: string) => extra.canaries.get(id) ?? 0;
+      const tailOf = (id: string) => extra.fingerprints.get(id) ?? 1;
+      const canaryDisclosure = s.disclosures
+        .filter((d) => hitsOf(d.id) > 0)
+        .sort((a, b) => hitsOf(b.id) - hitsOf(a.id) || tailOf(a.id) - tailOf(b.id))[0]?.id;
       const mostRows = [...hits].sort((a, b) => b[1] - a[1])[0]?.[0];
       const uniform = uniformLR(p, c, s.totalRecords, skip, `${i}`);
       const subset = k === 0 ? uniform : mixtureLR(p, c, k, skip, memo, `${i}|s`);

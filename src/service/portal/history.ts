@@ -148,6 +148,9 @@ function kindOf(e: AuditEvent, partner: boolean): AccessKind {
     case 'rights.list':
       // Staff read the family's request (what it asked to correct, and why).
       return 'read';
+    case 'due_list':
+      // A vaccination clinic listed the child, masked, on its due list (service/due-lists.ts).
+      return 'read';
     case 'reveal':
       return partner ? 'partner' : 'revealed';
     case 'export':

@@ -1,10 +1,14 @@
 /**
  * Export requests: asked for, decided once (approved or refused), downloaded while approved. The
- * requester's justification is kept sealed (the service seals and opens it).
+ * requester's justification is kept sealed (the service seals and opens it). A `due_list` export is
+ * a standing one (service/due-lists.ts, ADR 0022): approved once for a period of local dates, run
+ * again and again within it, each run a disclosure of its own (`export_runs`).
  */
 import type { Db } from '../db.ts';
 
 export type ExportStatus = 'pending' | 'approved' | 'refused';
+/** `records`: a bulk export of records by filter; `due_list`: a clinic's standing due list. */
+export type ExportKind = 'records' | 'due_list';
 
 export interface ExportFilter {
   readonly recordType?: string;
@@ -27,6 +31,20 @@ export interface ExportRow {
   readonly expiresAt: string | null;
   readonly downloads: number;
   readonly canaryAware: boolean;
+  readonly kind: ExportKind;
+  /** A standing export's period (local dates, inclusive); null for a one-off export. */
+  readonly validFrom: string | null;
+  readonly validTo: string | null;
+}
+
+/** One run of a standing export: its disclosure, when, the due window it listed, its rows and file hash. */
+export interface ExportRun {
+  readonly disclosureId: string;
+  readonly at: string;
+  readonly from: string;
+  readonly to: string;
+  readonly records: number;
+  readonly sha256: string;
 }
 
 /** A row as stored: with its sealed justification, if one was given. */
@@ -49,6 +67,9 @@ type Stored = {
   downloads: number;
   canary_aware: number;
   justification: Uint8Array | null;
+  kind: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
 };
 
 export class ExportRepo {
@@ -65,11 +86,12 @@ export class ExportRepo {
     x: Pick<
       ExportRow,
       'id' | 'requestedBy' | 'requestedAt' | 'purpose' | 'filter' | 'fields' | 'format' | 'canaryAware'
-    > & { readonly justificationSealed?: Buffer },
+    > &
+      Partial<Pick<ExportRow, 'kind' | 'validFrom' | 'validTo'>> & { readonly justificationSealed?: Buffer },
   ): Promise<void> {
     await tx.run(
       'INSERT INTO exports (id, tenant_id, requested_by, requested_at, purpose, filter, fields, format, status, ' +
-        'canary_aware, justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'canary_aware, justification, kind, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         x.id,
         this.#tenant,
@@ -82,6 +104,9 @@ export class ExportRepo {
         'pending',
         x.canaryAware ? 1 : 0,
         x.justificationSealed ?? null,
+        x.kind ?? 'records',
+        x.validFrom ?? null,
+        x.validTo ?? null,
       ],
     );
   }
@@ -104,6 +129,9 @@ export class ExportRepo {
       downloads: Number(r.downloads),
       canaryAware: Number(r.canary_aware) === 1,
       justificationSealed: r.justification ? Buffer.from(r.justification) : null,
+      kind: r.kind === 'due_list' ? 'due_list' : 'records',
+      validFrom: r.valid_from ?? null,
+      validTo: r.valid_to ?? null,
     };
   }
 
@@ -122,5 +150,38 @@ export class ExportRepo {
 
   async countDownload(tx: Db, id: string): Promise<void> {
     await tx.run('UPDATE exports SET downloads = downloads + 1 WHERE id = ?', [id]);
+  }
+
+  /** Records a run of a standing export (in the transaction of its disclosure). */
+  async insertRun(tx: Db, exportId: string, run: ExportRun): Promise<void> {
+    await tx.run(
+      'INSERT INTO export_runs (export_id, disclosure_id, tenant_id, run_at, window_from, window_to, records, ' +
+        'sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [exportId, run.disclosureId, this.#tenant, run.at, run.from, run.to, run.records, run.sha256],
+    );
+  }
+
+  /** The runs of a standing export, oldest first. */
+  async runs(exportId: string): Promise<ExportRun[]> {
+    const rows = await this.#db.all<{
+      disclosure_id: string;
+      run_at: string;
+      window_from: string;
+      window_to: string;
+      records: number;
+      sha256: string;
+    }>(
+      'SELECT disclosure_id, run_at, window_from, window_to, records, sha256 FROM export_runs ' +
+        'WHERE export_id = ? AND tenant_id = ? ORDER BY run_at, disclosure_id',
+      [exportId, this.#tenant],
+    );
+    return rows.map((r) => ({
+      disclosureId: r.disclosure_id,
+      at: r.run_at,
+      from: r.window_from,
+      to: r.window_to,
+      records: Number(r.records),
+      sha256: r.sha256,
+    }));
   }
 }

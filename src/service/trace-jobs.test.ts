@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { BACKENDS } from '../../test/helpers/backends.ts';
+import { STORAGE_MATRIX } from '../../test/helpers/suites.ts';
 import { serviceVault, type ServiceVault } from '../../test/helpers/service-vault.ts';
 import { zipWith } from '../../test/helpers/zip.ts';
 import { TraceJobRepo } from '../store/repos/traces.ts';
@@ -34,8 +34,8 @@ async function ended(traces: Traces, sv: ServiceVault, id: string): Promise<Trac
   throw new Error('the job did not end');
 }
 
-for (const backend of BACKENDS) {
-  describe(`trace jobs on ${backend.name}`, () => {
+for (const { backend, suite, name } of STORAGE_MATRIX) {
+  describe(`trace jobs on ${name}`, () => {
     let sv: ServiceVault;
     let csv = '';
     const made: Traces[] = [];
@@ -48,7 +48,7 @@ for (const backend of BACKENDS) {
       t.submit(sv.as.investigator, body(text), how);
 
     before(async () => {
-      sv = await serviceVault(backend);
+      sv = await serviceVault(backend, {}, suite.name);
       const rows = sv.inputs.slice(0, 12).map((r) => COLUMNS.map((c) => String(r[c] ?? '')).join(','));
       csv = [COLUMNS.join(','), ...rows].join('\n') + '\n';
     });

@@ -6,21 +6,21 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
-import { BACKENDS } from '../../test/helpers/backends.ts';
+import { STORAGE_MATRIX } from '../../test/helpers/suites.ts';
 import { serviceVault, type ServiceVault } from '../../test/helpers/service-vault.ts';
 import { tableOf, type LeakTable } from '../trace/leak-file.ts';
 import type { TraceReport } from '../trace/report.ts';
 
 const FIELDS = ['babyName', 'motherName', 'motherResidentId', 'birthTime', 'address', 'hospital'];
 
-for (const backend of BACKENDS) {
-  describe(`traces on ${backend.name}`, () => {
+for (const { backend, suite, name } of STORAGE_MATRIX) {
+  describe(`traces on ${name}`, () => {
     let sv: ServiceVault;
     let leak: LeakTable;
     let disclosureId = '';
     let report: TraceReport;
     before(async () => {
-      sv = await serviceVault(backend);
+      sv = await serviceVault(backend, {}, suite.name);
       const exports = sv.services.exports;
       const x = await exports.request(sv.as.clerk, { purpose: 'birth_registration', fields: FIELDS, format: 'csv' });
       await exports.decide(sv.as.dpo, x.id, true);

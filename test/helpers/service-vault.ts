@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { Backend } from './backends.ts';
 import { TracevaultError, type ErrorCode } from '../../src/errors.ts';
 import { initVault, readAdminToken, type Vault } from '../../src/store/vault.ts';
+import type { CipherSuiteName } from '../../src/crypto/cipher-suite.ts';
 import type { AuditEvent } from '../../src/store/audit.ts';
 import { Services, type ServiceOptions } from '../../src/service/services.ts';
 import { createOrganisation, createPrincipal, type NewPrincipal } from '../../src/service/directory.ts';
@@ -148,10 +149,14 @@ export class ServiceVault {
   }
 }
 
-/** A fresh vault on `backend` with its organisations, principals and records (see above). */
-export async function serviceVault(backend: Backend, opts: ServiceOptions = {}): Promise<ServiceVault> {
+/** A fresh vault on `backend` (and cipher suite) with its organisations, principals and records (see above). */
+export async function serviceVault(
+  backend: Backend,
+  opts: ServiceOptions = {},
+  cipherSuite: CipherSuiteName = 'aes',
+): Promise<ServiceVault> {
   const env = await backend.fresh();
-  const { vault } = await initVault(env.dir, { database: env.database });
+  const { vault } = await initVault(env.dir, { database: env.database, cipherSuite });
   const services = await Services.open(vault, opts);
   const admin = await services.sessions.authenticate(readAdminToken(env.dir));
   const system = { id: admin.id, orgId: admin.orgId };

@@ -7,6 +7,7 @@ import { gatherFacts, type StoryFacts } from '../../sim/story/facts.ts';
 import { StoryApi } from '../../sim/story/http.ts';
 import { readStory, tellStory, type StoryState } from '../../sim/story/story.ts';
 import { Services } from '../../service/services.ts';
+import type { DatabaseConfig } from '../../store/db.ts';
 import { summarise } from '../../store/summary.ts';
 import { out, progress } from '../output.ts';
 import { printSummary } from './summary.ts';
@@ -38,6 +39,8 @@ export interface DemoOptions {
   readonly port: number;
   readonly host: string;
   readonly serve: boolean;
+  /** Where the vault's database lives (default: SQLite in the directory, the embedded default). */
+  readonly database?: DatabaseConfig;
 }
 
 /** The served demo: its URL, its people, what its story made, and how to stop it. */
@@ -91,7 +94,7 @@ async function demoGuardian(dir: string, creds: readonly DemoCredential[]): Prom
 /** A new demo vault: the synthetic city, one principal of each role, a few poison records. */
 async function createDemoVault(dir: string, opts: DemoOptions): Promise<void> {
   out(`creating a demo vault in ${dir} …`);
-  const { vault, admin } = await initVault(dir);
+  const { vault, admin } = await initVault(dir, { database: opts.database });
   try {
     const bar = progress('synthetic city');
     const city = await loadCity(vault, admin, { seed: opts.seed, families: opts.families }, (d, t) => bar.update(d, t));
@@ -207,55 +210,58 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   }
 }
 
-/** What the demo prints once it is ready: where to go, who to log in as, what happened. */
-function printDemo(d: Demo, data: string): void {
+/**
+ * What the demo prints once it is ready: where to go, who to log in as, what happened. Ids, counts
+ * and the demo's logins only (a portal login is a synthetic family's phone), never another value.
+ */
+export function printDemo(d: Demo, data: string, say: (line: string) => void = out): void {
   const { url, creds, story } = d;
   const name = (id: string | null | undefined) => creds.find((c) => c.principalId === id)?.displayName ?? id ?? '—';
-  out('');
-  out(`Tracevault is listening on ${url}`);
-  out(`  staff console    ${url}/console/`);
-  out(`  parents' portal  ${url}/portal/`);
-  out(`  API docs         ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
-  out('');
-  out(`console logins (demo only; tokens too in ${join(data, CREDENTIALS)}):`);
+  say('');
+  say(`Tracevault is listening on ${url}`);
+  say(`  staff console    ${url}/console/`);
+  say(`  parents' portal  ${url}/portal/`);
+  say(`  API docs         ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
+  say('');
+  say(`console logins (demo only; tokens too in ${join(data, CREDENTIALS)}):`);
   for (const c of creds)
-    if (c.login) out(`  ${c.role.padEnd(18)} ${`${c.login} / ${c.password}`.padEnd(40)} ${c.displayName ?? ''}`);
-  out('');
-  out('what has happened in the city:');
+    if (c.login) say(`  ${c.role.padEnd(18)} ${`${c.login} / ${c.password}`.padEnd(40)} ${c.displayName ?? ''}`);
+  say('');
+  say('what has happened in the city:');
   if (story.scraper)
-    out(
+    say(
       `  - a scraper used ${name(creds.find((c) => c.role === STOLEN)?.principalId)}'s stolen token: ` +
         `${story.scraper.read.length} records read, then ${story.scraper.blocked ? 'blocked by the guard' : 'not blocked'}` +
         ` (${story.scraper.alerts} alerts in the DPO's queue)`,
     );
   if (story.dueList)
-    out(
+    say(
       `  - the clinic's due list (${story.dueList.rows} children) leaked; a copy with ${Math.round(0.4 * 100)}% noise ` +
         `is ${join(data, LEAK)}`,
     );
   if (story.trace)
-    out(`  - the investigator's trace ${story.trace.id} accuses ${name(story.trace.accused)} (report ready)`);
+    say(`  - the investigator's trace ${story.trace.id} accuses ${name(story.trace.accused)} (report ready)`);
   if (story.canaryCall)
-    out(
+    say(
       `  - a buyer called a canary's number: hit ${story.canaryCall.hitId}, confirmed: ${story.canaryCall.confirmed}`,
     );
-  if (story.reports) out(`  - ${story.reports.ids.length} suspicious calls reported by parents in the portal`);
-  if (story.pendingExport) out(`  - an export ${story.pendingExport.id} waits for the DPO's approval`);
-  if (story.demoFamily) out(`  - a rights request ${story.demoFamily.requestId} (a correction) waits for a decision`);
-  out('');
-  out("parents' portal:");
+  if (story.reports) say(`  - ${story.reports.ids.length} suspicious calls reported by parents in the portal`);
+  if (story.pendingExport) say(`  - an export ${story.pendingExport.id} waits for the DPO's approval`);
+  if (story.demoFamily) say(`  - a rights request ${story.demoFamily.requestId} (a correction) waits for a decision`);
+  say('');
+  say("parents' portal:");
   if (story.demoFamily)
-    out(
+    say(
       `  a family that reported a call: log in with the mother's phone ${story.demoFamily.motherPhone} ` +
         '(the code arrives in the outbox)',
     );
   if (d.guardian)
-    out(
+    say(
       `  a new family: enrol with invitation code ${d.guardian.invitationCode} and the mother's phone ` +
         `${d.guardian.motherPhone} (until ${d.guardian.expiresAt})`,
     );
-  out(`  one-time codes arrive in ${join(data, OUTBOX)} (one JSON line per message)`);
-  out('press Ctrl-C to stop');
+  say(`  one-time codes arrive in ${join(data, OUTBOX)} (one JSON line per message)`);
+  say('press Ctrl-C to stop');
 }
 
 /**

@@ -6,6 +6,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CsvParser } from '../../ingest/csv.ts';
+import { localDate } from '../../schema/local-date.ts';
 import { csvLine } from '../files.ts';
 import { phoneDigits, type StoryFacts } from './facts.ts';
 import type { StoryApi } from './http.ts';
@@ -47,30 +48,48 @@ export async function runDueList(
 ): Promise<DueListRun> {
   const { standingExportId, disclosureId, csv } = await dueListFile(api, cast);
   const [header = [], ...rows] = csvRows(csv);
-  const copy = leakedCopy(header, rows, { seed: o.seed, noise: LEAK_NOISE });
-  const lines = [copy.header, ...copy.rows].map((r) => csvLine(r));
-  writeFileSync(o.leakFile, `${lines.join('\r\n')}\r\n`, { mode: 0o600 });
   const phone = header.indexOf('motherPhone');
   const name = header.indexOf('babyName');
+  const isCanary = (r: readonly string[]) => phoneDigits(r[phone] ?? '') === phoneDigits(o.contact);
+  const copy = leakedCopy(header, rows, { seed: o.seed, noise: LEAK_NOISE, intact: isCanary });
+  const lines = [copy.header, ...copy.rows].map((r) => csvLine(r));
+  writeFileSync(o.leakFile, `${lines.join('\r\n')}\r\n`, { mode: 0o600 });
   const byPhone = new Map(o.facts.families.map((f) => [phoneDigits(f.motherPhone), f.id]));
   const families: string[] = [];
   let canaryQuote: string | undefined;
   for (const r of rows) {
-    const digits = phoneDigits(r[phone] ?? '');
-    const id = byPhone.get(digits);
+    const id = byPhone.get(phoneDigits(r[phone] ?? ''));
     if (id) families.push(id);
-    if (digits === phoneDigits(o.contact) && !canaryQuote && r[name])
+    if (isCanary(r) && !canaryQuote && r[name])
       canaryQuote = `对方问：“是${r[name]}的妈妈吗？宝宝该打下一针疫苗了，先交预约费。”`;
   }
   return { standingExportId, disclosureId, rows: rows.length, families, canaryQuote };
 }
 
-/** The due list's file as the nurse downloads it (issue 22 part 1; service/due-lists.ts). */
+/**
+ * The due list's file as the nurse downloads it (issue 22 part 1, service/due-lists.ts): a standing
+ * export for the coming year asked for by the nurse, approved by the DPO, and its first run, the
+ * children due in the next 30 days, as CSV.
+ */
 async function dueListFile(
-  _api: StoryApi,
-  _cast: DueListCast,
+  api: StoryApi,
+  cast: DueListCast,
 ): Promise<{ standingExportId: string; disclosureId: string; csv: string }> {
-  throw new Error('the due list is not built yet');
+  const today = localDate(Date.now());
+  const standing = await api.call<{ id: string }>('POST', '/v1/due-list/standing-exports', {
+    token: cast.nurse,
+    body: {
+      purpose: 'vaccination',
+      format: 'csv',
+      validFrom: today,
+      validTo: localDate(Date.now() + 365 * 86_400_000),
+      justification: '每月按接种程序通知辖区内适龄儿童家长带孩子接种。',
+    },
+  });
+  const id = standing.json.id;
+  await api.call('POST', `/v1/exports/${id}/approve`, { token: cast.dpo });
+  const run = await api.call('POST', `/v1/exports/${id}/runs`, { token: cast.nurse, body: {} });
+  return { standingExportId: id, disclosureId: run.headers.get('x-disclosure-id') ?? '', csv: run.text };
 }
 
 /**

@@ -21,8 +21,8 @@ const SELLER_HEADERS: Readonly<Record<string, string>> = {
   hospital: '出生医院',
 };
 
-/** Columns a seller leaves out (they say nothing a buyer pays for). */
-const DROPPED = /^(canary|vaccinations|dueDose|dosesGiven|recordId|id)$/i;
+/** Columns a seller leaves out: the recipient's own flag of canary rows, ids that say where a row came from. */
+const DROPPED = /^(canary|recordId|id)$/i;
 
 export interface LeakedCopy {
   readonly header: readonly string[];
@@ -42,7 +42,12 @@ function slip(rng: Rng, v: string): string {
 export function leakedCopy(
   header: readonly string[],
   rows: readonly (readonly string[])[],
-  opts: { readonly seed: string; readonly noise: number },
+  opts: {
+    readonly seed: string;
+    readonly noise: number;
+    /** Rows the story needs as they were (the canary a buyer of the copy calls). */
+    readonly intact?: (row: readonly string[]) => boolean;
+  },
 ): LeakedCopy {
   const rng = new Rng(`leak\0${opts.seed}`);
   const keep = header.map((h, i) => ({ h, i })).filter(({ h }) => !DROPPED.test(h));
@@ -51,13 +56,16 @@ export function leakedCopy(
   let noisy = 0;
   for (const [n, row] of rows.entries()) {
     let cells = keep.map(({ i }) => row[i] ?? '');
-    if (rng.chance(opts.noise)) {
+    if (rng.chance(opts.noise) && !opts.intact?.(row)) {
       noisy++;
       if (rng.chance(0.5)) {
+        // A made-up family, with the rest of its row (the dose due…) taken from another row of the file.
         const f = snapshot(fabricated[n]!);
-        cells = keep.map(({ h }) => {
-          const v = f[h];
-          return typeof v === 'string' ? v : '';
+        const other = rows[rng.int(0, rows.length - 1)]!;
+        cells = keep.map(({ h, i }) => {
+          const born = typeof f.birthTime === 'string' ? f.birthTime.slice(0, 10) : '';
+          const v = h === 'birthDate' ? born : f[h];
+          return typeof v === 'string' && v !== '' ? v : (other[i] ?? '');
         });
       } else {
         const j = keep.findIndex(({ h }) => h === (rng.chance(0.5) ? 'motherPhone' : 'motherName'));

@@ -153,5 +153,70 @@ for (const backend of BACKENDS) {
       assert.equal((await nope(body, tokens.clinicianA)).code, 'ERR_FORBIDDEN');
       assert.equal((await api('GET', '/v1/policies/current', tokens.dpo)).json.version, cur.version, 'nothing adopted');
     });
+
+    test('GET /v1/alerts/{id}: the alert with its principal and recent activity; keep blocked, then lift', async () => {
+      const { services } = http.opened();
+      await services.oversight.addPoison(null, recordsA[63]!);
+      const c = await http.principal({
+        displayName: 'c-ctx',
+        roles: ['clinician'],
+        organizationId: city.hospitals[0]!.orgId,
+      });
+      const reveal = (id: string) => api('GET', `/v1/records/${id}?purpose=treatment&reveal=motherPhone`, c.token);
+      for (const id of recordsA.slice(60, 63)) assert.equal((await reveal(id)).status, 200);
+      assert.equal((await reveal(recordsA[63]!)).json.code, 'ERR_GUARD_BLOCKED');
+      const list = (await api('GET', '/v1/alerts', tokens.dpo)).json.alerts as { id: string; principalId: string }[];
+      const alert = list.find((a) => a.principalId === c.id)!;
+      assert.ok(alert);
+      const r = await api('GET', `/v1/alerts/${alert.id}`, tokens.auditor);
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual([r.json.alert.rule, r.json.alert.action, r.json.alert.resolution], ['poison', 'block', null]);
+      assert.deepEqual(
+        [
+          r.json.principal.displayName,
+          r.json.principal.roles,
+          r.json.principal.organization.id,
+          r.json.principal.blocked,
+        ],
+        ['c-ctx', ['clinician'], city.hospitals[0]!.orgId, true],
+      );
+      const sum = (xs: { records: number }[]) => xs.reduce((n, x) => n + x.records, 0);
+      assert.equal(r.json.activity.clearPerHour.length, 24);
+      assert.equal(r.json.activity.clearPerDay.length, 28);
+      assert.equal(sum(r.json.activity.clearPerHour), 3);
+      assert.equal(sum(r.json.activity.clearPerDay), 3);
+      assert.equal(r.json.activity.clearPerHour.at(-1).records, 3, 'this hour');
+      assert.equal(r.json.activity.recentDisclosures.length, 3);
+      for (const d of r.json.activity.recentDisclosures) {
+        assert.deepEqual([d.purpose, d.records, d.fields], ['treatment', 1, 1]);
+        assert.equal(typeof d.channel, 'string');
+      }
+      assert.deepEqual(r.json.activity.alertsByRule, { poison: 1 });
+      assert.deepEqual(leaks(r.text, seeded), []);
+      assert.equal((await api('GET', `/v1/alerts/${alert.id}`, tokens.clinicianA)).status, 403);
+      assert.equal((await api('GET', '/v1/alerts/a_nothing', tokens.dpo)).status, 404);
+
+      // Keep blocked: reviewed, off the open queue, the block stays.
+      const keep = (body: object, token = tokens.dpo) =>
+        api('POST', `/v1/alerts/${alert.id}/keep-blocked`, token, body);
+      assert.equal((await keep({ reason: 'because I say so' })).status, 400);
+      assert.equal((await keep({ reason: 'under_investigation' }, tokens.auditor)).status, 403);
+      const kept = await keep({ reason: 'under_investigation' });
+      assert.deepEqual([kept.status, kept.json.resolution], [200, 'kept_blocked'], kept.text);
+      assert.equal((await reveal(recordsA[60]!)).json.code, 'ERR_GUARD_BLOCKED');
+      const listed = (await api('GET', '/v1/alerts', tokens.dpo)).json.alerts.find(
+        (a: { id: string }) => a.id === alert.id,
+      );
+      assert.equal(listed.resolution, 'kept_blocked');
+      const entry = await vault.db.get<{ entry: string }>(
+        "SELECT entry FROM audit_events WHERE action = 'alert.resolve' ORDER BY seq DESC LIMIT 1",
+      );
+      assert.match(entry!.entry, /"resolution":"kept_blocked","reason":"under_investigation"/);
+      // Lifted later by a resolution.
+      assert.equal((await api('POST', `/v1/alerts/${alert.id}/resolve`, tokens.dpo)).status, 200);
+      assert.equal((await reveal(recordsA[61]!)).status, 200);
+      const lifted = (await api('GET', `/v1/alerts/${alert.id}`, tokens.dpo)).json;
+      assert.deepEqual([lifted.alert.resolution, lifted.principal.blocked], ['lifted', false]);
+    });
   });
 }

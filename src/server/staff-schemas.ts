@@ -101,3 +101,60 @@ export const PolicyPreview = z.object({
   actions: z.array(z.object({ action: z.string(), current: z.boolean(), proposed: z.boolean() })),
   changed: z.array(z.string()).describe('Fields and actions whose verdict the proposed text changes'),
 });
+
+const AlertRow = z.object({
+  id: z.string(),
+  at: z.string(),
+  principalId: z.string(),
+  rule: z.string(),
+  action: z.string(),
+  detail: z.record(z.string(), z.unknown()).describe('Counts and thresholds only'),
+  resolvedAt: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  resolution: z
+    .enum(['lifted', 'kept_blocked'])
+    .nullable()
+    .describe('lifted: resolved, its block lifted; kept_blocked: reviewed, the block kept; null: open'),
+});
+
+export const AlertContext = z.object({
+  alert: AlertRow,
+  principal: z.object({
+    id: z.string(),
+    displayName: z.string().nullable(),
+    roles: z.array(z.string()),
+    organization: z.object({ id: z.string(), name: z.string(), kind: z.string() }).nullable(),
+    blocked: z.boolean().describe('Blocked by the guard now'),
+  }),
+  activity: z.object({
+    clearPerHour: z
+      .array(z.object({ hour: z.string(), records: z.number().int() }))
+      .describe('The last 24 hours (UTC hour starts), distinct records disclosed in clear'),
+    clearPerDay: z
+      .array(z.object({ day: z.string(), records: z.number().int() }))
+      .describe('The last 28 days, Asia/Shanghai'),
+    recentDisclosures: z
+      .array(
+        z.object({
+          id: z.string(),
+          at: z.string(),
+          channel: z.string(),
+          purpose: z.string(),
+          records: z.number().int(),
+          fields: z.number().int(),
+        }),
+      )
+      .describe('The last 10, newest first'),
+    alertsByRule: z.record(z.string(), z.number().int()).describe('Its alerts of the last 28 days, by rule'),
+  }),
+});
+
+export const KeepBlockedBody = z
+  .object({
+    reason: z
+      .enum(['confirmed_misuse', 'under_investigation', 'awaiting_explanation', 'credentials_compromised'])
+      .describe('Why the block is kept (a closed list: no free text, which could name someone)'),
+  })
+  .strict();
+
+export const KeptBlocked = AlertRow;

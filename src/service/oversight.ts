@@ -7,6 +7,8 @@ import type { IndexScope } from '../schema/field-kind.ts';
 import type { AlertRow } from '../store/repos/oversight.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import type { Gate } from './gate.ts';
+import { AlertContexts, type AlertContext, type KeepBlockedReason } from './alert-context.ts';
+import type { AlertDetailRow } from '../store/repos/alert-context.ts';
 import { previewPolicy, validatePolicy, type Preview, type PreviewInput } from './policy-editor.ts';
 import type { PolicyCheck } from '../access/policy-check.ts';
 
@@ -17,9 +19,21 @@ const MAX_ALERTS = 1000;
 
 export class Oversight {
   readonly #gate: Gate;
+  readonly #contexts: AlertContexts;
 
   constructor(gate: Gate) {
     this.#gate = gate;
+    this.#contexts = new AlertContexts(gate);
+  }
+
+  /** An alert with its principal and that principal's recent activity (DPOs and auditors). */
+  alert(ctx: RequestContext, id: string): Promise<AlertContext> {
+    return this.#contexts.get(ctx, id);
+  }
+
+  /** Reviews an alert and keeps its block (a DPO, never about themselves); a ledger entry. */
+  keepBlocked(ctx: RequestContext, id: string, reason: KeepBlockedReason): Promise<AlertDetailRow> {
+    return this.#contexts.keepBlocked(ctx, id, reason);
   }
 
   /** The guard's alerts, newest first (DPOs and auditors). */

@@ -21,6 +21,32 @@ export const oversightRoutes: FastifyPluginCallback<AreaOptions> = (app, { servi
   });
 
   route({
+    method: 'GET',
+    url: '/alerts/{id}',
+    tag: 'oversight',
+    summary: "An alert with its principal and that principal's recent activity (data-protection officer, auditor)",
+    description:
+      'Who (name, roles, organisation, blocked now) and what they did lately: distinct records disclosed in clear ' +
+      'per hour (24 h) and per day (28 days), the last disclosures (channel, purpose, size), other alerts by rule. ' +
+      'Counts and times only, no record named.',
+    response: { 200: X.AlertContext },
+    handler: async ({ params, ctx }) => oversight.alert(ctx, params.id!),
+  });
+
+  route({
+    method: 'POST',
+    url: '/alerts/{id}/keep-blocked',
+    tag: 'oversight',
+    summary: 'Review an alert and keep its block, with a reason from a list (data-protection officer); a ledger entry',
+    description:
+      'The alert leaves the open queue (`resolution: kept_blocked`); the principal stays blocked until a ' +
+      '`POST /v1/alerts/{id}/resolve` lifts it. Never an alert about oneself (`403`, rule `ownAlert`).',
+    body: X.KeepBlockedBody,
+    response: { 200: X.KeptBlocked },
+    handler: async ({ params, body, ctx }) => oversight.keepBlocked(ctx, params.id!, body.reason),
+  });
+
+  route({
     method: 'POST',
     url: '/alerts/{id}/resolve',
     tag: 'oversight',

@@ -9,6 +9,8 @@ export interface AlertRow {
   readonly action: string;
   readonly detail: Record<string, unknown>;
   readonly resolvedAt: string | null;
+  /** `lifted` (its block, if any, lifted), `kept_blocked`, or null while open. */
+  readonly resolution: string | null;
 }
 
 export class OversightRepo {
@@ -30,8 +32,9 @@ export class OversightRepo {
       action: string;
       detail: string;
       resolved_at: string | null;
+      resolution: string | null;
     }>(
-      'SELECT id, at, principal_id, rule, action, detail, resolved_at FROM alerts ' +
+      'SELECT id, at, principal_id, rule, action, detail, resolved_at, resolution FROM alerts ' +
         'WHERE tenant_id = ? AND at >= ? ORDER BY at DESC, id LIMIT ?',
       [this.#tenant, since, limit],
     );
@@ -43,6 +46,7 @@ export class OversightRepo {
       action: r.action,
       detail: JSON.parse(r.detail) as Record<string, unknown>,
       resolvedAt: r.resolved_at ?? null,
+      resolution: r.resolution ?? (r.resolved_at ? 'lifted' : null),
     }));
   }
 
@@ -75,7 +79,11 @@ export class OversightRepo {
 
   /** Resolves an alert and lifts the block it caused. */
   async resolve(tx: Db, id: string, by: string, at: string): Promise<void> {
-    await tx.run('UPDATE alerts SET resolved_at = ?, resolved_by = ? WHERE id = ?', [at, by, id]);
+    await tx.run("UPDATE alerts SET resolved_at = ?, resolved_by = ?, resolution = 'lifted' WHERE id = ?", [
+      at,
+      by,
+      id,
+    ]);
     await tx.run('DELETE FROM guard_blocks WHERE alert_id = ?', [id]);
   }
 

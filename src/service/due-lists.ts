@@ -29,6 +29,7 @@ import { RecordLists } from '../store/repos/record-lists.ts';
 import { restrictedRecords } from '../store/repos/requests.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import { commitRead } from './disclosures.ts';
+import { addDoseGiven, type DoseGiven } from './doses.ts';
 import {
   DUE_COLUMNS,
   DUE_FIELDS,
@@ -329,6 +330,11 @@ export class DueLists {
       },
     });
     return { format: info.format, body, records: file.length, disclosureId, window };
+  }
+
+  /** A dose given, added to a record's vaccinations (doses.ts): what takes a child off the next list. */
+  async recordDose(ctx: RequestContext, recordId: string, dose: DoseGiven): Promise<{ changed: string[] }> {
+    return addDoseGiven(this.#gate, ctx, recordId, dose);
   }
 
   /** The runs of a standing due list (its requester, or a DPO, as for the export itself). */

@@ -7,7 +7,6 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { TracevaultError } from '../../errors.ts';
 import { CONTENT_TYPES } from '../../disclose/export-writer.ts';
-import { addDoseGiven } from '../../service/doses.ts';
 import { router, type AreaOptions } from '../route.ts';
 import * as D from '../due-list-schemas.ts';
 
@@ -97,7 +96,7 @@ export const dueListRoutes: FastifyPluginCallback<AreaOptions> = (app, { service
     response: { 201: D.DoseAdded },
     handler: async ({ params, body, ctx }) => ({
       id: params.id!,
-      ...(await addDoseGiven(services.gate, ctx, params.id!, body)),
+      ...(await dueLists.recordDose(ctx, params.id!, body)),
     }),
   });
   done();

@@ -91,14 +91,14 @@ console.log(
   `values: ${strings.length} (all fields of ${records.length} synthetic births), ` +
     `encrypt + decrypt, median of ${ROUNDS} rounds`,
 );
-const label = (s: CipherSuite) => (s.name === 'aes' ? 'aes (AES-256-GCM)       ' : 'gm (SM4-CTR + HMAC-SM3) ');
+const label = (s: CipherSuite) => (s.name === 'aes' ? 'aes (AES-256-GCM),' : 'gm (SM4-CTR + HMAC-SM3),').padEnd(26);
 for (const r of ours) {
   console.log(
-    `tracevault ${label(r.suite)}, one change per record:  ${r.change.toFixed(2)} µs per value  ` +
+    `tracevault ${label(r.suite)} one change per record:  ${r.change.toFixed(2)} µs per value  ` +
       `(${(best / r.change).toFixed(1)}x faster than cloak's best)`,
   );
   console.log(
-    `tracevault ${label(r.suite)}, one value per message:  ${r.single.toFixed(2)} µs per value  ` +
+    `tracevault ${label(r.suite)} one value per message:  ${r.single.toFixed(2)} µs per value  ` +
       `(${(best / r.single).toFixed(1)}x)`,
   );
 }

@@ -41,7 +41,7 @@ for (const suite of SUITES) {
     assert.throws(() => suite.openJson(randomBytes(32), sealed, aad('t', 'id-1', 'request')), { code: 'ERR_DECRYPT' });
   });
 
-  test(`${suite.name}: field cipher, a change moved to another record, change or key, or relabelled, fails to open`, () => {
+  test(`${suite.name}: field cipher, a change moved to another record, change or key, or relabelled, fails`, () => {
     const tk = keys();
     const { key } = tk.newRecordKey('r_a');
     const place = { recordType: 'birth', recordId: 'r_a', change: 1, keyGen: 1 };
@@ -134,7 +134,7 @@ for (const suite of SUITES) {
     },
   );
 
-  test(`${suite.name}: keyring, a worker's keys from transferred copies open the same records; KEK copies zeroed`, () => {
+  test(`${suite.name}: keyring, a worker's keys from transferred copies open the same records`, () => {
     const wrapped = [newDataKey(kek, 't1', 'data', 1), newDataKey(kek, 't1', 'index', 1)];
     const { key, wrapped: w } = new TenantKeys(kek, 't1', wrapped).newRecordKey('r_1');
     const received = {

@@ -1,8 +1,9 @@
 /**
  * Field versions are sealed with the record's key, the versions recorded together (one change) in
- * one message of the vault's cipher suite (AES-256-GCM or SM4-CTR+HMAC-SM3, crypto/cipher-suite.ts). The associated data binds the message to its place — record type, record
- * id, change number, key generation — and lists every (field, version) it holds, so a ciphertext
- * moved to another record or change, or relabelled as another field or version, fails to open.
+ * one message of the vault's cipher suite (AES-256-GCM or SM4-CTR+HMAC-SM3, crypto/cipher-suite.ts).
+ * The associated data binds the message to its place — record type, record id, change number, key
+ * generation — and lists every (field, version) it holds, so a ciphertext moved to another record
+ * or change, or relabelled as another field or version, fails to open.
  *
  * Stored form: u32 header length ‖ header ‖ sealed, where the header (in clear: field names and
  * version numbers, never values) is u16 count, then per entry u8 name length ‖ name ‖ u32 version ‖

@@ -26,6 +26,8 @@ const MAPPING: Record<string, [Coding, Coding | undefined, string]> = {
   collect: [rest, interaction('create'), 'C'],
   read: [rest, interaction('read'), 'R'],
   reveal: [rest, interaction('read'), 'R'],
+  // A clinic's due list (service/due-lists.ts): a search of the records of its districts, masked.
+  due_list: [rest, interaction('search-type'), 'R'],
   update: [rest, interaction('update'), 'U'],
   erase: [rest, interaction('delete'), 'D'],
   export: [dcm('110106', 'Export'), undefined, 'R'],

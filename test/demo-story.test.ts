@@ -6,7 +6,7 @@
  * run as a standing export, its leaked copy traced to the nurse's run, a canary in that copy and
  * the canary's call confirmed; parents' reports in two clusters by what the callers knew; an export
  * waiting for approval and a correction waiting for a decision, the demo family able to log in and
- * see it. What the demo prints holds no value of the city but its logins. A second start reuses
+ * see it; a new account waiting for a second administrator. What the demo prints holds no value of the city but its logins. A second start reuses
  * the vault and the story.
  */
 import { describe, test, before, after } from 'node:test';
@@ -69,7 +69,7 @@ for (const backend of BACKENDS) {
       }
       return { status: res.status, json, text };
     };
-    const idOf = (role: string) => demo.creds.find((c) => c.role === role)!.principalId;
+    const idOf = (role: string) => demo.creds.find((c) => c.role === role && c.login)!.principalId;
     const window = () =>
       `from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`;
 
@@ -192,6 +192,15 @@ for (const backend of BACKENDS) {
       assert.equal(s.status, 201, s.text);
       const mine = await api('GET', '/v1/portal/requests', s.json.token);
       assert.equal((mine.json.requests as Json[]).find((q) => q.id === fam.requestId)?.status, 'pending');
+    });
+
+    test("a new clinician's account waits for the second administrator", async () => {
+      const r = await api('GET', '/v1/principals/pending', tokens.administrator);
+      assert.equal(r.status, 200, r.text);
+      const p = (r.json.principals as Json[]).find((x) => x.id === demo.story.pendingPrincipal!.id);
+      assert.deepEqual(p?.roles, ['clinician']);
+      // The administrator who logs in is not the one who created it: she may approve it.
+      assert.notEqual(p?.createdBy, idOf('administrator'));
     });
 
     test('what the demo prints holds its logins and no other value of the city', () => {

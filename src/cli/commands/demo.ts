@@ -5,7 +5,7 @@ import { loadCity } from '../../sim/load.ts';
 import { createDemoStaff, createStolenClinician, plantPoison, type DemoCredential } from '../../sim/staff.ts';
 import { gatherFacts, type StoryFacts } from '../../sim/story/facts.ts';
 import { StoryApi } from '../../sim/story/http.ts';
-import { readStory, tellStory, type StoryState } from '../../sim/story/story.ts';
+import { readStory, storyTold, tellStory, type StoryState } from '../../sim/story/story.ts';
 import { Services } from '../../service/services.ts';
 import type { DatabaseConfig } from '../../store/db.ts';
 import { summarise } from '../../store/summary.ts';
@@ -169,7 +169,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   else out(`using the demo vault in ${dir}`);
   const creds = JSON.parse(readFileSync(join(dir, CREDENTIALS), 'utf8')) as DemoCredential[];
   const storyFile = join(dir, STORY);
-  const facts = readStory(storyFile).done ? undefined : await prepareStory(dir, creds);
+  const facts = storyTold(readStory(storyFile)) ? undefined : await prepareStory(dir, creds);
   const guardian = await demoGuardian(dir, creds);
   const outbox = join(dir, OUTBOX);
   const served = await serve({ data: dir, port: opts.port, host: opts.host, quiet: true, outbox });
@@ -182,6 +182,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       story = await tellStory({
         api: new StoryApi(served.url),
         cast: {
+          admin: creds.find((c) => c.role === 'administrator' && !c.login)!.token,
           clerk: token('records_clerk'),
           nurse: token('vaccination_nurse'),
           dpo: token('dpo'),
@@ -247,6 +248,8 @@ export function printDemo(d: Demo, data: string, say: (line: string) => void = o
     );
   if (story.reports) say(`  - ${story.reports.ids.length} suspicious calls reported by parents in the portal`);
   if (story.pendingExport) say(`  - an export ${story.pendingExport.id} waits for the DPO's approval`);
+  if (story.pendingPrincipal)
+    say(`  - a new clinician's account ${story.pendingPrincipal.id} waits for a second administrator's approval`);
   if (story.demoFamily) say(`  - a rights request ${story.demoFamily.requestId} (a correction) waits for a decision`);
   say('');
   say("parents' portal:");

@@ -12,6 +12,8 @@
  *   6. Parents called by "the clinic" and by "the hospital's photographer" (seed 003) report the
  *      calls in the portal; one of them also asks for a correction of her child's record.
  *   7. The hospital's records clerk asks for the month's birth registration export.
+ *   8. The registry's administrator opens an account for a new midwife; it waits for a second
+ *      administrator's approval.
  *
  * Each step is done once: what it made is kept in the demo directory's story file, so a second
  * `npm start` finds the story told and a story cut short goes on where it stopped.
@@ -26,6 +28,8 @@ import { scrape } from './scraper.ts';
 import { runDueList, traceLeak, type DueListRun } from './due-list.ts';
 
 export interface StoryCast {
+  /** The registry's first administrator (the one `init` made), who creates accounts. */
+  readonly admin: string;
   readonly clerk: string;
   readonly nurse: string;
   readonly dpo: string;
@@ -45,6 +49,9 @@ export interface StoryState {
   /** The family whose parent the demo prints a portal login for: reported a call, asked for a correction. */
   demoFamily?: { recordId: string; motherPhone: string; requestId: string };
   pendingExport?: { id: string };
+  /** A new clinician's account, waiting for a second administrator's approval (dual control). */
+  pendingPrincipal?: { id: string };
+  /** When the last step was told. */
   done?: string;
 }
 
@@ -82,6 +89,12 @@ export const CALLS: Readonly<Record<'clinic' | 'photographer', SuspiciousCall>> 
   },
 };
 
+/** Whether every step of the story has been told (a story file of an older demo may lack later steps). */
+export function storyTold(s: StoryState): boolean {
+  const steps = [s.contact, s.dueList, s.trace, s.canaryCall, s.scraper, s.reports, s.pendingExport];
+  return [...steps, s.pendingPrincipal].every((x) => x !== undefined);
+}
+
 export function readStory(file: string): StoryState {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as StoryState) : {};
 }
@@ -108,9 +121,7 @@ export async function tellStory(o: StoryOptions): Promise<StoryState> {
     s.contact = { phone };
   });
 
-  const paths = Object.keys((await api.call<{ paths: object }>('GET', '/openapi.json')).json.paths);
-  const dueLists = paths.includes('/v1/due-list');
-  await step("the clinic's nurse runs the district's due list", !!s.dueList || !dueLists, async () => {
+  await step("the clinic's nurse runs the district's due list", !!s.dueList, async () => {
     s.dueList = await runDueList(api, cast, {
       contact: s.contact!.phone,
       leakFile: o.leakFile,
@@ -119,11 +130,11 @@ export async function tellStory(o: StoryOptions): Promise<StoryState> {
     });
   });
 
-  await step('a copy of the due list is for sale: the investigator traces it', !!s.trace || !s.dueList, async () => {
+  await step('a copy of the due list is for sale: the investigator traces it', !!s.trace, async () => {
     s.trace = await traceLeak(api, cast.investigator, o.leakFile, o.onProgress);
   });
 
-  await step("a buyer calls a canary: the operator's phone rings", !!s.canaryCall || !s.dueList, async () => {
+  await step("a buyer calls a canary: the operator's phone rings", !!s.canaryCall, async () => {
     const r = await api.call<{ id: string; confirmed: boolean; disclosureIds: string[] }>('POST', '/v1/canaries/hits', {
       token: cast.investigator,
       body: {
@@ -144,7 +155,7 @@ export async function tellStory(o: StoryOptions): Promise<StoryState> {
 
   await step('parents report the calls in the portal', !!s.reports, async () => {
     const byId = new Map(o.facts.families.map((f) => [f.id, f]));
-    const clinic = (s.dueList?.families ?? []).map((id) => byId.get(id)).filter((f): f is StoryFamily => !!f);
+    const clinic = s.dueList!.families.map((id) => byId.get(id)).filter((f): f is StoryFamily => !!f);
     const scraped = s.scraper!.read.map((id) => byId.get(id)).filter((f): f is StoryFamily => !!f);
     const victims: { family: StoryFamily; call: SuspiciousCall }[] = [
       ...clinic.slice(0, 6).map((family) => ({ family, call: CALLS.clinic })),
@@ -195,7 +206,24 @@ export async function tellStory(o: StoryOptions): Promise<StoryState> {
     s.pendingExport = { id: r.json.id };
   });
 
-  if (s.dueList) s.done ??= new Date().toISOString();
+  await step(
+    "an administrator opens a new midwife's account: it waits for a second one",
+    !!s.pendingPrincipal,
+    async () => {
+      const r = await api.call<{ id: string }>('POST', '/v1/principals', {
+        token: cast.admin,
+        body: {
+          displayName: '刘雅琴',
+          roles: ['clinician'],
+          organizationId: o.facts.hospitalOrgId,
+          login: 'midwife',
+        },
+      });
+      s.pendingPrincipal = { id: r.json.id };
+    },
+  );
+
+  s.done = new Date().toISOString();
   save();
   return s;
 }

@@ -16,6 +16,14 @@ export interface CheckpointerOptions {
   readonly now?: () => Date;
 }
 
+/** What the last step did: when it ran, whether it signed, the tree's size, or the code of its failure. */
+export interface CheckpointerRun {
+  readonly at: string;
+  readonly signed: boolean;
+  readonly size: number | null;
+  readonly error: string | null;
+}
+
 export class Checkpointer {
   readonly #db: Db;
   readonly #ledger: Ledger;
@@ -25,6 +33,8 @@ export class Checkpointer {
   readonly #now: () => Date;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> = Promise.resolve();
+  #last: CheckpointerRun | undefined;
+  #lastSigned: string | undefined;
 
   constructor(db: Db, ledger: Ledger, signer: NoteSigner, opts: CheckpointerOptions = {}) {
     this.#db = db;
@@ -35,8 +45,32 @@ export class Checkpointer {
     this.#now = opts.now ?? (() => new Date());
   }
 
+  /** The last step, and when this process last signed a checkpoint (for the ledger's health). */
+  get lastRun(): (CheckpointerRun & { readonly lastSignedAt: string | null }) | undefined {
+    return this.#last && { ...this.#last, lastSignedAt: this.#lastSigned ?? null };
+  }
+
   /** One step: sign if entries arrived and the last checkpoint is at least an interval old. */
   async tick(): Promise<{ signed: boolean; size: number }> {
+    const at = this.#now().toISOString();
+    try {
+      const r = await this.#step();
+      this.#last = { at, signed: r.signed, size: r.size, error: null };
+      if (r.signed) this.#lastSigned = at;
+      return r;
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      this.#last = {
+        at,
+        signed: false,
+        size: null,
+        error: typeof code === 'string' && code.startsWith('ERR_') ? code : 'ERR_INTERNAL',
+      };
+      throw e;
+    }
+  }
+
+  async #step(): Promise<{ signed: boolean; size: number }> {
     const size = await this.#ledger.integrate();
     const last = await this.#db.get<{ size: number; signed_at: string }>(
       'SELECT size, signed_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1',

@@ -11,6 +11,18 @@ import { BACKENDS } from '../../test/helpers/backends.ts';
 import { httpVault, leaks } from '../../test/helpers/http-vault.ts';
 import type { Vault } from '../store/vault.ts';
 import type { LoadResult } from '../sim/load.ts';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo, Server } from 'node:net';
+import { openDb } from '../store/dialect/open-db.ts';
+import { Checkpointer } from '../ledger/checkpointer.ts';
+import { cosignerKeyFromSeed, parseCosignerKey } from '../ledger/cosignature.ts';
+import { ensureLedgerKey, LEDGER_FILES, loadLedgerSigner } from '../ledger/log-key.ts';
+import { Ledger } from '../ledger/log.ts';
+import { parseVerifierKey } from '../ledger/signed-note.ts';
+import { serveWitness, Witness, WITNESS_SCHEMA } from '../ledger/witness.ts';
+import { loadWitnesses, WITNESSES_FILE } from '../ledger/witness-client.ts';
+import { LedgerHealthChecks } from '../service/ledger-health.ts';
 
 for (const backend of BACKENDS) {
   describe(`HTTP API on ${backend.name}: the staff console's endpoints`, () => {
@@ -22,7 +34,7 @@ for (const backend of BACKENDS) {
     const reads = async () =>
       Number((await vault.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'read'"))?.n);
 
-    test('POST /v1/records/search: the same results and ledger entries as the GET, no value in a log line', async () => {
+    test('POST /v1/records/search: the same results and ledger entries as the GET, no value logged', async () => {
       const rec = await vault.registry.get(recordsA[3]!);
       const phone = rec.current.get('motherPhone')?.value as string;
       const name = rec.current.get('motherName')?.value as string;
@@ -111,7 +123,7 @@ for (const backend of BACKENDS) {
       assert.equal((await api('GET', '/v1/policies/current', tokens.dpo)).json.version, cur.json.version);
     });
 
-    test('POST /v1/policies/preview: what a principal would see under a proposed text, beside the current', async () => {
+    test('POST /v1/policies/preview: what a principal would see under a proposed text and the current', async () => {
       const cur = (await api('GET', '/v1/policies/current', tokens.dpo)).json;
       // The proposal: clinicians no longer reveal anything for treatment.
       const text = (cur.text as string).replace(/when \{ context\.purpose == "treatment"[^\n]*\n/, 'when { false };\n');
@@ -217,6 +229,63 @@ for (const backend of BACKENDS) {
       assert.equal((await reveal(recordsA[61]!)).status, 200);
       const lifted = (await api('GET', `/v1/alerts/${alert.id}`, tokens.dpo)).json;
       assert.deepEqual([lifted.alert.resolution, lifted.principal.blocked], ['lifted', false]);
+    });
+
+    test('GET /v1/ledger/health and POST /v1/ledger/verify: checkpoint, witness, verification', async () => {
+      const { services } = http.opened();
+      const dir = vault.dir;
+      ensureLedgerKey(dir);
+      // A witness of our own, over HTTP, trusting this vault's log key.
+      const wKey = cosignerKeyFromSeed('console.test/w1', Buffer.alloc(32, 9));
+      const wdb = await openDb({ kind: 'sqlite', file: join(dir, 'witness.db') });
+      await wdb.exec(WITNESS_SCHEMA);
+      const logKey = parseVerifierKey(readFileSync(join(dir, LEDGER_FILES.verifier), 'utf8'));
+      const server: Server = await serveWitness(new Witness(parseCosignerKey(wKey.signerKey), [logKey], wdb), 0);
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        writeFileSync(join(dir, WITNESSES_FILE), JSON.stringify([{ url, verifierKey: wKey.verifierKey }]));
+        const cp = new Checkpointer(vault.db, new Ledger(vault.db), loadLedgerSigner(dir), {
+          witnesses: loadWitnesses(dir),
+        });
+        services.ledger.watch(cp);
+        assert.deepEqual((await cp.tick()).signed, true);
+
+        const h = await api('GET', '/v1/ledger/health', tokens.auditor);
+        assert.equal(h.status, 200, h.text);
+        const c = h.json.checkpoint;
+        assert.ok(c.size > 100 && c.size <= h.json.entries && h.json.integrated >= c.size, h.text);
+        assert.deepEqual([c.signatureValid, c.origin.startsWith('tracevault.local/ledger/')], [true, true]);
+        assert.equal(Buffer.from(c.root, 'base64').length, 32);
+        assert.equal(c.behind, h.json.entries - c.size);
+        assert.equal(h.json.witnesses.length, 1);
+        const w = h.json.witnesses[0];
+        assert.deepEqual(
+          [w.name, w.configured, w.lastCosignedSize, w.onLatest.valid],
+          ['console.test/w1', true, c.size, true],
+        );
+        assert.ok(Math.abs(Date.parse(w.onLatest.at) - Date.now()) < 60_000, w.onLatest.at);
+        assert.deepEqual([h.json.checkpointer.signed, h.json.checkpointer.error], [true, null]);
+        assert.equal(h.json.lastVerification, null);
+        assert.equal((await api('GET', '/v1/ledger/health', tokens.clinicianA)).status, 403);
+
+        const v = await api('POST', '/v1/ledger/verify', tokens.dpo);
+        assert.equal(v.status, 200, v.text);
+        assert.deepEqual([v.json.status, v.json.ok, v.json.cosignatures], ['ok', true, { verified: 1, kept: 1 }]);
+        assert.ok(v.json.entries >= c.size && v.json.checkpoints >= 1, v.text);
+        assert.equal((await api('POST', '/v1/ledger/verify', tokens.clinicianA)).status, 403);
+        const after = (await api('GET', '/v1/ledger/health', tokens.dpo)).json;
+        assert.equal(after.lastVerification.status, 'ok');
+
+        // A ledger larger than the time budget is answered incomplete, with the entries checked so far.
+        const dpo = (await vault.principal((await api('GET', '/v1/me', tokens.dpo)).json.principalId))!;
+        const hurried = new LedgerHealthChecks(services.gate, -1);
+        const part = await hurried.verify({ principal: dpo, requestId: 'test' });
+        assert.deepEqual([part.status, part.ok], ['incomplete', null]);
+        assert.ok(part.entries > 0);
+      } finally {
+        await new Promise((r) => server.close(r));
+        await wdb.close();
+      }
     });
   });
 }

@@ -158,3 +158,54 @@ export const KeepBlockedBody = z
   .strict();
 
 export const KeptBlocked = AlertRow;
+
+const CheckpointerRun = z.object({
+  at: z.string().describe('When its last step ran'),
+  signed: z.boolean().describe('Whether that step signed a checkpoint'),
+  size: z.number().int().nullable(),
+  error: z.string().nullable().describe("The step's error code, if it failed"),
+  lastSignedAt: z.string().nullable().describe('When this process last signed one'),
+});
+
+const Verification = z.object({
+  status: z.enum(['ok', 'failed', 'incomplete']).describe('incomplete: the time budget ran out first'),
+  ok: z.boolean().nullable(),
+  entries: z.number().int().describe('Entries checked'),
+  checkpoints: z.number().int(),
+  firstBadIndex: z.number().int().optional(),
+  problem: z.string().optional(),
+  cosignatures: z.object({ verified: z.number().int(), kept: z.number().int() }).optional(),
+  startedAt: z.string(),
+  ms: z.number(),
+});
+
+export const LedgerHealth = z.object({
+  entries: z.number().int().describe('Entries written'),
+  integrated: z.number().int().describe('Entries in the Merkle tree'),
+  checkpoint: z
+    .object({
+      size: z.number().int(),
+      root: z.string().describe('Base64, as in the checkpoint'),
+      signedAt: z.string(),
+      origin: z.string().describe("The log's name"),
+      signatureValid: z.boolean().nullable().describe("Signed by the log's key (null: no key here to check)"),
+      behind: z.number().int().describe('Entries written since'),
+    })
+    .nullable(),
+  checkpoints: z.number().int(),
+  witnesses: z.array(
+    z.object({
+      name: z.string(),
+      configured: z.boolean(),
+      lastCosignedSize: z.number().int().nullable(),
+      onLatest: z
+        .object({ valid: z.boolean(), at: z.string().nullable() })
+        .nullable()
+        .describe('Its cosignature on the latest checkpoint: valid under its key, and its time'),
+    }),
+  ),
+  checkpointer: CheckpointerRun.nullable().describe('null when this process runs none'),
+  lastVerification: Verification.nullable().describe('The last POST /v1/ledger/verify in this process'),
+});
+
+export const LedgerVerification = Verification;

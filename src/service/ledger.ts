@@ -11,14 +11,32 @@ import { receiptFor } from '../ledger/log.ts';
 import { ledgerRead, type ReadResponse } from '../ledger/read-api.ts';
 import type { RequestContext } from './context.ts';
 import type { Gate } from './gate.ts';
+import { LedgerHealthChecks, type CheckpointerView, type LedgerHealth, type Verification } from './ledger-health.ts';
 
 export class LedgerReads {
   readonly #gate: Gate;
   readonly #ledger: Ledger | undefined;
+  readonly #health: LedgerHealthChecks;
 
   constructor(gate: Gate, ledger: Ledger | undefined) {
     this.#gate = gate;
     this.#ledger = ledger;
+    this.#health = new LedgerHealthChecks(gate);
+  }
+
+  /** The background checkpointer whose last step the health reports (tracevault serve attaches it). */
+  watch(checkpointer: CheckpointerView): void {
+    this.#health.watch(checkpointer);
+  }
+
+  /** Entries, checkpoint, witnesses and checkpointer at a glance, for those who may audit. */
+  health(ctx: RequestContext): Promise<LedgerHealth> {
+    return this.#health.health(ctx);
+  }
+
+  /** Verifies the whole ledger within a time budget, for those who may audit (ledger-health.ts). */
+  verify(ctx: RequestContext): Promise<Verification> {
+    return this.#health.verify(ctx);
   }
 
   #need(): Ledger {

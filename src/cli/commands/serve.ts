@@ -45,6 +45,7 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
     const ledger = new Ledger(vault.db);
     const services = await Services.open(vault, { canaryDensity: opts.canaryDensity, ledger, messages });
     const checkpointer = new Checkpointer(vault.db, ledger, loadLedgerSigner(dir), { witnesses: loadWitnesses(dir) });
+    services.ledger.watch(checkpointer);
     // Request logs: one JSON line each on stderr (none when quiet: the demo, the benchmarks).
     const app = await buildServer(services, { log: opts.quiet ? undefined : logLines });
     await app.listen({ port: opts.port, host: opts.host });

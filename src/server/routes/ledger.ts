@@ -11,6 +11,7 @@ import type { ReadResponse } from '../../ledger/read-api.ts';
 import type { Services } from '../../service/services.ts';
 import { router, type AreaOptions } from '../route.ts';
 import * as S from '../schemas.ts';
+import * as X from '../staff-schemas.ts';
 
 const PREFIX = '/v1/ledger/';
 
@@ -70,6 +71,32 @@ export const ledgerRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
       void reply.header('content-type', 'text/plain; charset=utf-8');
       return receipt;
     },
+  });
+
+  route({
+    method: 'GET',
+    url: '/health',
+    tag: 'ledger',
+    summary: 'The ledger at a glance: entries, latest checkpoint, witnesses and their cosignatures (auditor, DPO)',
+    description:
+      "The latest signed checkpoint (size, root, time, whether the log's key signed it, entries since), each " +
+      "witness with its cosignature on it (valid, when), the background checkpointer's last step, the last " +
+      'verification. Counts and hashes only.',
+    response: { 200: X.LedgerHealth },
+    handler: async ({ ctx }) => services.ledger.health(ctx),
+  });
+
+  route({
+    method: 'POST',
+    url: '/verify',
+    tag: 'ledger',
+    summary: 'Verify the whole ledger now, within 20 s: ok, failed at an index, or incomplete (auditor, DPO)',
+    description:
+      'Rebuilds the tree from every entry and checks it against the stored tiles, the signed checkpoints and the ' +
+      'cosignatures (as `tracevault ledger verify`). One at a time per server process (`409`); a ledger too large ' +
+      'for the budget answers `status: incomplete` with the entries checked: verify it in full with the command line.',
+    response: { 200: X.LedgerVerification },
+    handler: async ({ ctx }) => services.ledger.verify(ctx),
   });
 
   route({

@@ -6,7 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { isTracevaultError } from '../errors.ts';
-import { err } from './output.ts';
+import { cellLine, err } from './output.ts';
 import { initCommand } from './commands/init.ts';
 import { simCommand } from './commands/sim.ts';
 import { importCommand } from './commands/import.ts';
@@ -300,7 +300,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (isTracevaultError(e)) {
       err(`error ${e.code}: ${e.message}`);
-      for (const r of e.details.errors ?? []) err(`  row ${r.row}: ${r.field}: ${r.rule}`);
+      for (const r of e.details.errors ?? []) err(cellLine(r));
       if ((e.details.count ?? 0) > (e.details.errors?.length ?? 0))
         err(`  (${e.details.count} invalid rows in all; --errors FILE lists them, --skip-invalid imports the rest)`);
       return 1;

@@ -2,6 +2,7 @@
  * All command-line output goes through here. Callers pass only safe text: counts, ids, field and
  * rule names, masked values. Progress goes to stderr, on a terminal only.
  */
+import { ruleText } from '../schema/rules.ts';
 
 export function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -50,4 +51,10 @@ export function progress(label: string): { update: (done: number, total?: number
       if (tty) process.stderr.write('\n');
     },
   };
+}
+
+/** A cell's place and rule as a line, with the rule's words (schema/rules.ts): never the value. */
+export function cellLine(c: { row?: number; field: string; rule: string }, warning = false): string {
+  const words = ruleText(c.rule)?.en;
+  return `  row ${c.row}: ${c.field}: ${c.rule}${warning ? ' (warning)' : ''}${words ? ` — ${words}` : ''}`;
 }

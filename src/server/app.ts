@@ -38,6 +38,7 @@ import { portalRoutes } from './routes/portal.ts';
 import { portalRequestRoutes } from './routes/portal-requests.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { portalChildrenRoutes, publicationRoutes } from './routes/portal-children.ts';
+import { validationRuleRoutes } from './routes/validation-rules.ts';
 import { portalReportRoutes } from './routes/portal-reports.ts';
 import { portalConsentRoutes } from './routes/portal-consents.ts';
 import { portalNoticeRoutes } from './routes/portal-notices.ts';
@@ -80,6 +81,7 @@ const AREAS: readonly (readonly [FastifyPluginCallback<AreaOptions>, string])[] 
   [portalReportRoutes, '/v1'],
   [portalChildrenRoutes, '/v1/portal'],
   [publicationRoutes, '/v1'],
+  [validationRuleRoutes, '/v1'],
 ];
 
 export async function buildServer(services: Services, opts: ServerOptions = {}): Promise<FastifyInstance> {

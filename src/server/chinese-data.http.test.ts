@@ -90,7 +90,7 @@ for (const backend of BACKENDS) {
       ]);
     });
 
-    test('an unknown prefix of mobile shape is stored with a warning naming row, field and rule, not the value', async () => {
+    test('an unknown prefix of mobile shape is stored with a warning: row, field and rule, no value', async () => {
       const one = await api('POST', '/v1/records', tokens.clinicianA, birth('吴敏', '15405310002'));
       assert.equal(one.status, 201, one.text);
       assert.deepEqual(one.json.warnings, [{ row: 0, field: 'motherPhone', rule: 'mobile.prefixUnknown' }]);
@@ -234,6 +234,19 @@ for (const backend of BACKENDS) {
         route: 'POST /v1/principals',
       });
       assert.ok(!r.text.includes('record type'));
+    });
+    test('GET /v1/validation-rules: what each rule means, in Chinese and English, to anyone', async () => {
+      const r = await api('GET', '/v1/validation-rules');
+      assert.equal(r.status, 200, r.text);
+      const byRule = new Map(r.json.rules.map((x: { rule: string }) => [x.rule, x]));
+      assert.deepEqual(byRule.get('vaccinations.vaccine'), {
+        rule: 'vaccinations.vaccine',
+        warning: false,
+        zh: '未知的疫苗：请写疫苗名称（如“乙肝疫苗”“卡介苗”）或代码（如 HepB）',
+        en: 'unknown vaccine: write its name (乙肝疫苗, 卡介苗) or its code (HepB)',
+      });
+      assert.equal((byRule.get('mobile.prefixUnknown') as { warning: boolean }).warning, true);
+      assert.ok(r.json.generic.some((g: { suffix: string }) => g.suffix === 'length'));
     });
   });
 }

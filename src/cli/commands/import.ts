@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { importFile } from '../../ingest/import.ts';
 import type { SourceFormat } from '../../ingest/readers.ts';
 import { withVault, type VaultOptions } from '../context.ts';
-import { json, out, progress } from '../output.ts';
+import { cellLine, json, out, progress } from '../output.ts';
 
 export async function importCommand(
   file: string,
@@ -41,11 +41,11 @@ export async function importCommand(
         `${report.warnings ? `, ${report.warnings} warnings` : ''}` +
         `${report.resumedAfterRow ? `, resumed after row ${report.resumedAfterRow}` : ''}`,
     );
-    for (const e of report.errors.slice(0, 20)) out(`  row ${e.row}: ${e.field}: ${e.rule}`);
+    for (const e of report.errors.slice(0, 20)) out(cellLine(e));
     if (report.errors.length > 20)
       out(`  … ${report.invalid} invalid rows in all${opts.errors ? '' : ' (--errors FILE writes the list)'}`);
     // Imported, but worth a look (e.g. a mobile prefix not in the table): row, field and rule, never the value.
-    for (const w of report.warned.slice(0, 20)) out(`  row ${w.row}: ${w.field}: ${w.rule} (warning)`);
+    for (const w of report.warned.slice(0, 20)) out(cellLine(w, true));
     if (report.warnings > 20) out(`  … ${report.warnings} warnings in all (--json lists the first 1000)`);
   });
 }

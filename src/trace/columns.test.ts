@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inferColumns, kindOfValue } from './columns.ts';
-import { leakRow } from './leak-row.ts';
+import { leakRow, observe } from './leak-row.ts';
+import { compareValue } from './linkage.ts';
 
 test('a vaccination column is recognised in codes and in Chinese, before names and hospitals', () => {
   for (const v of [
@@ -36,4 +37,13 @@ test('a headerless leak with 149 numbers and Chinese vaccine names: phones linke
   assert.ok(row.obs.some((o) => o.value.kind === 'mobile' && o.value.pattern === '14901234567'));
   assert.equal(kinds.filter((k) => k === 'personName').length, 1, 'the vaccine is no second name');
   assert.equal(row.cells.vaccinations, '乙肝疫苗 第1剂', 'the cell is kept for the fingerprint marks');
+});
+
+test("a leaked 149 number links to the record's, written or masked as leaks write it", () => {
+  const tf = { hospitals: 20, name: () => 1e-4 };
+  const m = (p: string) => compareValue(observe('*phone', p)!, 'motherPhone', '14905310001', tf)[0];
+  assert.equal(m('149 0531 0001'), 'exact');
+  assert.equal(m('+86 149-0531-0001'), 'exact');
+  assert.equal(m('149****0001'), 'masked');
+  assert.equal(m('14905310002'), 'typo');
 });

@@ -295,6 +295,7 @@ export class DueLists {
       rows,
       canaries.map((c) => c.row),
       markKey,
+      this.#keys.suite.macHash,
     ).map((r) => fileRow(markRow(BIRTH, r, this.#keys.code, markKey), dosesOf.get(r) ?? canaryDoses(r, window)));
     markKey.fill(0);
     const body = await writeExport(info.format, DUE_COLUMNS, file);

@@ -257,6 +257,7 @@ export class Exports {
       rows,
       canaries.map((c) => c.row),
       markKey,
+      this.#keys.suite.macHash,
     ).map((r) => {
       const marked = markRow(type, r, this.#keys.code, markKey);
       return info.canaryAware ? { ...marked, [CANARY_FLAG_COLUMN]: flagged.has(r) ? '1' : '' } : marked;

@@ -161,6 +161,15 @@ for (const backend of BACKENDS) {
       const other = await Services.open(vault, { guard: DEFAULT_GUARD });
       assert.equal(other.gate.guard.config.velocityPerMinute, 5);
       assert.equal((await other.gate.guardState.current()).version, cur.version);
+      // A change made through this server reaches the other process's guard within a second.
+      const put = await api('PUT', '/v1/guard/settings', tokens.dpo, {
+        expectedVersion: cur.version,
+        settings: { ...cur.settings, actions: { velocity: 'justify' } },
+      });
+      assert.equal(put.status, 200, put.text);
+      await new Promise((r) => setTimeout(r, 1100));
+      assert.equal((await other.gate.guardState.current()).version, cur.version + 1);
+      assert.equal(other.gate.guard.config.actions?.velocity, 'justify');
     });
   });
 }

@@ -151,6 +151,9 @@ function kindOf(e: AuditEvent, partner: boolean): AccessKind {
     case 'due_list':
       // A vaccination clinic listed the child, masked, on its due list (service/due-lists.ts).
       return 'read';
+    case 'policy.preview':
+      // A DPO checked a policy change against the record (its ward and district decided, no value shown).
+      return 'read';
     case 'reveal':
       return partner ? 'partner' : 'revealed';
     case 'export':

@@ -4,6 +4,7 @@
  *   schema ← crypto ← store ← ledger · access · disclose · ingest · trace ← service ← server · cli
  *   synth (the pure generator) ← sim, canaries (disclose/)
  *   web/ (the parents' portal, in the browser) ── HTTP only ──▶ server
+ *   web/console/ (the staff console, in the browser) ── HTTP only ──▶ server
  *
  * A module imports only from its own layer and the layers to its left, and from a sibling in the
  * middle only where a rule below names it. src/errors.ts and src/worker-thread.ts are a base that
@@ -165,9 +166,26 @@ module.exports = {
       to: { path: '^(src|test|bench)/' },
     },
     {
+      name: 'console-beside-the-portal',
+      comment:
+        "The staff console (web/console/) and the parents' portal (web/src/) are two apps: the console shares only " +
+        'the generated API types (web/src/api/schema.d.ts), and the portal nothing of the console.',
+      severity: 'error',
+      from: { path: '^web/console/' },
+      to: { path: '^web/', pathNot: ['^web/console/', '^web/src/api/schema\\.d\\.ts$'] },
+    },
+    {
+      name: 'portal-not-on-console',
+      comment: "The parents' portal (web/) never imports the staff console's code (web/console/).",
+      severity: 'error',
+      from: { path: '^web/', pathNot: '^web/console/' },
+      to: { path: '^web/console/' },
+    },
+    {
       name: 'server-not-on-web',
       comment:
-        'The server serves the built portal as files (server/portal-static.ts); no production module imports web/.',
+        'The server serves the built portal and console as files (server/web-static.ts); no production module ' +
+        'imports web/.',
       severity: 'error',
       from: { path: '^src/', pathNot: TEST },
       to: { path: '^web/' },

@@ -25,6 +25,7 @@ export default tseslint.config(
       'test/fixtures/',
       // The built portal and the API types generated from /openapi.json (scripts/gen-api-types.ts).
       'web/dist/',
+      'web/console/dist/',
       'web/src/api/schema.d.ts',
     ],
   },
@@ -53,7 +54,7 @@ export default tseslint.config(
   {
     // The parents' portal runs in the browser: no Node.js modules or globals in its code (its tests
     // run under Node.js, and web/ reaches the server only over HTTP: .dependency-cruiser.cjs).
-    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx', 'web/console/src/**/*.ts', 'web/console/src/**/*.tsx'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,7 +1,9 @@
-// Builds the parents' portal (web/) into web/dist/, which `tracevault serve` serves at /portal/:
-// first the API types from the server's OpenAPI document (scripts/gen-api-types.ts, when stale),
-// then Vite (web/vite.config.ts). `--if-needed` (what `npm start` runs) does nothing when the
-// build is newer than everything it is made from: web/, src/ (the API) and package-lock.json.
+// Builds the web apps: the parents' portal (web/) into web/dist/, which `tracevault serve` serves at
+// /portal/, and the staff console (web/console/) into web/console/dist/, served at /console/: first
+// the API types from the server's OpenAPI document (scripts/gen-api-types.ts, when stale), then
+// Vite (web/vite.config.ts, web/console/vite.config.ts). `--if-needed` (what `npm start` runs) does
+// nothing when both builds are newer than everything they are made from: web/, src/ (the API) and
+// package-lock.json.
 //
 //   node --import tsx scripts/build-web.ts [--if-needed]
 import { execFileSync } from 'node:child_process';
@@ -12,20 +14,21 @@ import { build } from 'vite';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WEB = join(ROOT, 'web');
-const BUILT = join(WEB, 'dist', 'index.html');
+const CONSOLE = join(WEB, 'console');
+const BUILT = [join(WEB, 'dist', 'index.html'), join(CONSOLE, 'dist', 'index.html')];
 
 function newest(path: string): number {
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
   return readdirSync(path)
-    .filter((name) => path !== WEB || name !== 'dist')
+    .filter((name) => name !== 'dist' || (path !== WEB && path !== CONSOLE))
     .reduce((m, name) => Math.max(m, newest(join(path, name))), s.mtimeMs);
 }
 
 function upToDate(): boolean {
   let built: number;
   try {
-    built = statSync(BUILT).mtimeMs;
+    built = Math.min(...BUILT.map((f) => statSync(f).mtimeMs));
   } catch {
     return false;
   }
@@ -38,3 +41,5 @@ execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'gen-ap
 });
 await build({ configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn' });
 console.log(`built the parents' portal into web/dist/`);
+await build({ configFile: join(CONSOLE, 'vite.config.ts'), logLevel: 'warn' });
+console.log(`built the staff console into web/console/dist/`);

@@ -23,6 +23,7 @@ import { parseJsonBody } from './json-body.ts';
 import { loggerOptions, logFailure, RequestLog, type LogDestination } from './logging.ts';
 import { openApiOptions } from './openapi.ts';
 import { portalStatic } from './portal-static.ts';
+import { consoleStatic } from './console-static.ts';
 import { router, type AreaOptions } from './route.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { canaryRoutes } from './routes/canaries.ts';
@@ -136,6 +137,7 @@ export async function buildServer(services: Services, opts: ServerOptions = {}):
   for (const [area, prefix] of AREAS) await app.register(area, { prefix, services });
   await app.register(docsRoutes, { services });
   await app.register(portalStatic, { services });
+  await app.register(consoleStatic, {});
   const route = router(app, services);
   route({
     method: 'GET',

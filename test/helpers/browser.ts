@@ -35,10 +35,11 @@ export interface Opened {
   readonly problems: () => Promise<string[]>;
 }
 
-/** Chromium, once the portal is built (npm test builds it; .ci/run installs chromium). */
-export async function launch(): Promise<Browser> {
+/** Chromium, once the portal (or the staff console) is built (npm test builds both; .ci/run installs chromium). */
+export async function launch(app: 'portal' | 'console' = 'portal'): Promise<Browser> {
   assert.ok(CHROMIUM, 'chromium is not installed (apt-get install chromium; .ci/run does)');
-  assert.ok(existsSync('web/dist/index.html'), 'the portal is not built (npm run build:web; npm test does)');
+  const built = app === 'portal' ? 'web/dist/index.html' : 'web/console/dist/index.html';
+  assert.ok(existsSync(built), `the ${app} is not built (npm run build:web; npm test does)`);
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
 }
 
@@ -101,3 +102,52 @@ export async function shot(page: Page, name: string): Promise<void> {
 
 /** The page's main heading, once it is there. */
 export const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
+
+/** Where the staff console keeps its session (web/console/src/session.ts). */
+export const CONSOLE_SESSION_KEY = 'tracevault.console.session';
+
+/**
+ * Logs in to the staff console at `base` as a person would: the login page, the account and the
+ * password typed, Enter pressed; waits for the start page (its level-1 heading). `lang` as
+ * `?lang=en` on the first page, as a link would give it.
+ */
+export async function staffLogin(
+  page: Page,
+  base: string,
+  login: string,
+  password: string,
+  lang: 'zh-CN' | 'en' = 'zh-CN',
+): Promise<void> {
+  await page.goto(`${base}/console/login${lang === 'en' ? '?lang=en' : ''}`);
+  await page.getByLabel(lang === 'en' ? 'Account' : '账号').fill(login);
+  await page.getByLabel(lang === 'en' ? 'Password' : '密码', { exact: true }).fill(password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => !u.pathname.endsWith('/login'));
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+}
+
+/** Every URL the page requests, from now on (to check that none holds a personal value). */
+export function requestedUrls(page: Page): string[] {
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url()));
+  return urls;
+}
+
+/** A full-page screenshot as docs/screenshots/console-NAME, when TRACEVAULT_SCREENSHOTS says where. */
+export async function consoleShot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `console-${name}`), fullPage: true });
+}
+
+/**
+ * Presses Tab until `focused(document)` holds (at most `max` times), as a keyboard user reaches a
+ * control; fails if it never does. The function runs in the page: it may use nothing of this file.
+ */
+export async function tabTo(page: Page, focused: (d: InPage) => boolean, max = 30): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate(`(${focused.toString()})(document)`)) return;
+    await page.keyboard.press('Tab');
+  }
+  assert.fail('the control was not reached with Tab');
+}

@@ -65,6 +65,13 @@ describe('request validation', () => {
     const nested = codedError(shape.safeParse({ a: { b: 1, c: 2 } }).error!, { in: 'body', route: 'PUT /v1/x' });
     assert.deepEqual(nested.details, { field: 'a.c', rule: 'unknownProperty', in: 'body', route: 'PUT /v1/x' });
     assert.equal(nested.message, 'bad request: field a.c: in the body of PUT /v1/x: rule unknownProperty');
+    // A key that looks like data is not echoed.
+    const data = codedError(shape.safeParse({ a: { b: 1 }, '13812345678': 1 }).error!, {
+      in: 'body',
+      route: 'PUT /v1/x',
+    });
+    assert.deepEqual(data.details, { rule: 'unknownProperty', in: 'body', route: 'PUT /v1/x' });
+    assert.ok(!data.message.includes('13812345678'));
     const bad = codedError(shape.safeParse({ a: { b: '13812345678' } }).error!);
     assert.equal(bad.code, 'ERR_BAD_REQUEST');
     assert.deepEqual(bad.details, { field: 'a.b', rule: 'invalid_type' });

@@ -15,6 +15,8 @@ export interface RequestPart {
   readonly route: string;
 }
 
+const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_-]{0,40}$/;
+
 const PARTS: Readonly<Record<string, RequestPart['in']>> = {
   body: 'body',
   querystring: 'query',
@@ -27,9 +29,12 @@ export function codedError(error: z.ZodError, where?: RequestPart): TracevaultEr
   const issue = error.issues[0]!;
   const unknown = issue.code === 'unrecognized_keys';
   const path = unknown ? [...issue.path, issue.keys[0]] : issue.path;
-  const field = path.map(String).join('.').slice(0, 64) || undefined;
+  // A key is the caller's text: echoed only when it looks like a property's name, not like data
+  // (`{"13812345678": 1}` names no property).
+  const safe = path.every((p) => typeof p === 'number' || (typeof p === 'string' && SAFE_KEY.test(p)));
+  const field = safe ? path.map(String).join('.').slice(0, 64) || undefined : undefined;
   return new TracevaultError('ERR_BAD_REQUEST', {
-    field,
+    ...(field !== undefined && { field }),
     rule: unknown ? 'unknownProperty' : issue.code,
     ...(where && { in: where.in, route: where.route }),
   });

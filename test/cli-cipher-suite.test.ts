@@ -83,6 +83,8 @@ describe('tracevault init --cipher-suite', () => {
     writeFileSync(file, config);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /ERR_CIPHER_SUITE/);
-    assert.equal(run('summary', '--data', vault).code, 0);
+    const summary = run('summary', '--data', vault);
+    assert.equal(summary.code, 0);
+    assert.match(summary.stdout, /cipher suite: +gm \(SM4-CTR with HMAC-SM3, HMAC-SM3\)/);
   });
 });

@@ -11,6 +11,8 @@ export interface VaultSummary {
   readonly principals: number;
   readonly auditEvents: number;
   readonly dataKeyVersion: number;
+  /** The vault's cipher suite (crypto/cipher-suite.ts): `aes` or `gm`. */
+  readonly cipherSuite: string;
 }
 
 export async function summarise(vault: Vault): Promise<VaultSummary> {
@@ -41,5 +43,6 @@ export async function summarise(vault: Vault): Promise<VaultSummary> {
     principals: await count('SELECT COUNT(*) AS n FROM principals WHERE tenant_id = ?'),
     auditEvents: await count('SELECT COUNT(*) AS n FROM audit_events WHERE tenant_id = ?'),
     dataKeyVersion: vault.keys.currentVersion,
+    cipherSuite: vault.keys.suite.name,
   };
 }

@@ -22,6 +22,8 @@ export function printSummary(s: VaultSummary): void {
   out(`principals:      ${s.principals}`);
   out(`audit events:    ${s.auditEvents.toLocaleString('en')}`);
   out(`data key:        version ${s.dataKeyVersion}`);
+  const suite = s.cipherSuite === 'gm' ? 'SM4-CTR with HMAC-SM3, HMAC-SM3' : 'AES-256-GCM, HMAC-SHA-256';
+  out(`cipher suite:    ${s.cipherSuite} (${suite})`);
 }
 
 export async function summaryCommand(opts: VaultOptions & { json?: boolean }): Promise<void> {

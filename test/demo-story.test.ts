@@ -73,6 +73,23 @@ for (const backend of BACKENDS) {
     const window = () =>
       `from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`;
 
+    /** A guardian's portal session: the phone, the SMS code from the demo's outbox. */
+    const portalLogin = async (phone: string): Promise<string> => {
+      const seen = () =>
+        readFileSync(join(demo.dir, 'outbox.jsonl'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { to: string; text: string })
+          .filter((m) => m.to === phone);
+      const before = seen().length;
+      assert.equal((await api('POST', '/v1/portal/login', undefined, { phone })).status, 202);
+      for (let i = 0; i < 100 && seen().length === before; i++) await new Promise((r) => setTimeout(r, 50));
+      const otp = /(?<!\d)(\d{6})(?!\d)/.exec(seen().at(-1)!.text)![1];
+      const s = await api('POST', '/v1/portal/sessions', undefined, { phone, otp });
+      assert.equal(s.status, 201, s.text);
+      return s.json.token as string;
+    };
+
     before(async () => {
       env = await backend.fresh();
       opts = { data: env.dir, ...CITY, port: 0, host: '127.0.0.1', serve: true, database: env.database };
@@ -180,18 +197,20 @@ for (const backend of BACKENDS) {
       assert.equal(req?.kind, 'correction');
       assert.equal(req?.recordId, fam.recordId);
       // The family logs in as the demo says: its phone, the code from the outbox.
-      assert.equal((await api('POST', '/v1/portal/login', undefined, { phone: fam.motherPhone })).status, 202);
-      await new Promise((r) => setTimeout(r, 300));
-      const texts = readFileSync(join(demo.dir, 'outbox.jsonl'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { to: string; text: string })
-        .filter((m) => m.to === fam.motherPhone);
-      const otp = /(?<!\d)(\d{6})(?!\d)/.exec(texts.at(-1)!.text)![1];
-      const s = await api('POST', '/v1/portal/sessions', undefined, { phone: fam.motherPhone, otp });
-      assert.equal(s.status, 201, s.text);
-      const mine = await api('GET', '/v1/portal/requests', s.json.token);
+      const portal = await portalLogin(fam.motherPhone);
+      const mine = await api('GET', '/v1/portal/requests', portal);
       assert.equal((mine.json.requests as Json[]).find((q) => q.id === fam.requestId)?.status, 'pending');
+    });
+
+    test('confirming the trace sends the demo mother a breach notice', async () => {
+      const c = await api('POST', `/v1/traces/${demo.story.trace!.id}/confirm`, tokens.dpo, {
+        actions: ['source_account_suspended', 'regulator_informed'],
+      });
+      assert.equal(c.status, 201, c.text);
+      const fam = demo.story.demoFamily!;
+      const notices = await api('GET', '/v1/portal/notices', await portalLogin(fam.motherPhone));
+      assert.equal(notices.status, 200, notices.text);
+      assert.ok((notices.json.notices as Json[]).some((n) => (n.childIds as string[]).includes(fam.recordId)));
     });
 
     test("a new clinician's account waits for the second administrator", async () => {

@@ -20,7 +20,7 @@ export interface DueListRun {
   readonly standingExportId: string;
   readonly disclosureId: string;
   readonly rows: number;
-  /** The families of the first hospital on the list (record ids), in the file's order. */
+  /** The families of the first hospital on the list whose rows the copy for sale holds as they were. */
   readonly families: readonly string[];
   /** What a buyer says when the canary's number rings: the canary baby's name (synthetic). */
   readonly canaryQuote?: string;
@@ -57,9 +57,9 @@ export async function runDueList(
   const byPhone = new Map(o.facts.families.map((f) => [phoneDigits(f.motherPhone), f.id]));
   const families: string[] = [];
   let canaryQuote: string | undefined;
-  for (const r of rows) {
+  for (const [n, r] of rows.entries()) {
     const id = byPhone.get(phoneDigits(r[phone] ?? ''));
-    if (id) families.push(id);
+    if (id && !copy.altered.has(n)) families.push(id);
     if (isCanary(r) && !canaryQuote && r[name])
       canaryQuote = `对方问：“是${r[name]}的妈妈吗？宝宝该打下一针疫苗了，先交预约费。”`;
   }

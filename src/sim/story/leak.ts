@@ -27,8 +27,8 @@ const DROPPED = /^(canary|recordId|id)$/i;
 export interface LeakedCopy {
   readonly header: readonly string[];
   readonly rows: readonly string[][];
-  /** How many rows are fabricated or altered. */
-  readonly noisy: number;
+  /** The rows of the file (0-based) that the copy fabricated over or altered. */
+  readonly altered: ReadonlySet<number>;
 }
 
 function slip(rng: Rng, v: string): string {
@@ -53,11 +53,11 @@ export function leakedCopy(
   const keep = header.map((h, i) => ({ h, i })).filter(({ h }) => !DROPPED.test(h));
   const out: string[][] = [];
   const fabricated = [...generateCity({ seed: `leak-fab-${opts.seed}`, families: rows.length + 2 }).families()];
-  let noisy = 0;
+  const altered = new Set<number>();
   for (const [n, row] of rows.entries()) {
     let cells = keep.map(({ i }) => row[i] ?? '');
     if (rng.chance(opts.noise) && !opts.intact?.(row)) {
-      noisy++;
+      altered.add(n);
       if (rng.chance(0.5)) {
         // A made-up family, with the rest of its row (the dose due…) taken from another row of the file.
         const f = snapshot(fabricated[n]!);
@@ -79,5 +79,5 @@ export function leakedCopy(
     const j = rng.int(0, i);
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
-  return { header: keep.map(({ h }) => SELLER_HEADERS[h] ?? h), rows: out, noisy };
+  return { header: keep.map(({ h }) => SELLER_HEADERS[h] ?? h), rows: out, altered };
 }

@@ -26,7 +26,7 @@
  * Random 128-bit counter blocks: two seals under one key overlap only if their counter ranges meet.
  * With q messages of at most b blocks each, that probability is below q²·b / 2^128; the values here
  * are a few blocks (a change's fields) and a record key seals a few dozen messages, a derived key
- * (justifications, reports) at most millions: q = 2^32, b = 2^16 still gives 2^-32.
+ * (justifications, reports) at most millions: q = 2^32, b = 2^16 still gives 2^80 / 2^128 = 2^-48.
  */
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { TracevaultError } from '../errors.ts';

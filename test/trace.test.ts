@@ -6,7 +6,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -134,14 +134,47 @@ for (const backend of BACKENDS) {
       // The report is kept and readable again, as JSON and as HTML.
       const again = await api('GET', `/v1/traces/${r.json.id}`, tokens.investigator);
       assert.equal(again.json.accused.principalId, ids.clerkA);
-      const html = await api('GET', `/v1/traces/${r.json.id}?format=html`, tokens.investigator);
+      const html = await api('GET', `/v1/traces/${r.json.id}?format=html&lang=en`, tokens.investigator);
       assert.match(html.text, /Trace report/);
       assert.match(html.text, /<svg/);
-      // No personal value from the leak in the report.
+      // The report names people, not ids (issue 22): who the accused is, which disclosure, when (UTC+8).
+      const clerk = r.json.people[ids.clerkA!];
+      assert.deepEqual(
+        [clerk.displayName, clerk.roles, clerk.organizationId, clerk.organizationName],
+        ['clerkA', ['records_clerk'], city.hospitals[0]!.orgId, city.hospitals[0]!.name],
+      );
+      const d = r.json.disclosures[exportA.disclosureId];
+      assert.deepEqual([d.principalId, d.channel, d.purpose], [ids.clerkA, 'export', 'birth_registration']);
+      assert.match(d.atBeijing, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
+      assert.equal(Date.parse(d.atBeijing), Math.floor(Date.parse(d.at) / 1000) * 1000, 'the same instant');
+      assert.match(r.json.beijingTime.createdAt, /\+08:00$/);
+      assert.match(r.json.notices.regulator, /clerkA/);
+      const zh = await api('GET', `/v1/traces/${r.json.id}?format=html`, tokens.investigator);
+      assert.match(zh.text, /<html lang="zh-CN">/);
+      for (const page of [zh.text, html.text]) {
+        assert.ok(
+          page.includes('clerkA') && page.includes(city.hospitals[0]!.name),
+          'the accused by name and organisation',
+        );
+        assert.ok(page.includes(d.atBeijing.slice(0, 16).replace('T', ' ')), 'the disclosure’s date in Beijing time');
+      }
+      assert.match(zh.text, /溯源报告/);
+      assert.match(zh.text, /认定来源/);
+      assert.match(zh.text, /病案管理员/);
+      assert.match(zh.text, /导出文件/);
+      assert.match(zh.text, /北京时间/);
+      assert.match(html.text, /Records clerk/);
+      assert.match(html.text, /export file/);
+      assert.match(html.text, /Beijing time/);
+      const accept = await fetch(`${base}/v1/traces/${r.json.id}?format=html`, {
+        headers: { authorization: `Bearer ${tokens.investigator}`, 'accept-language': 'en-GB,en;q=0.8' },
+      });
+      assert.match(await accept.text(), /<html lang="en">/);
+      // No personal value from the leak in the report, in either language.
       for (const row of sample)
         for (const cell of row)
           if (cell.length >= 4 && !/^\d{4}-\d{2}/.test(cell) && !/医院|院$/.test(cell))
-            assert.ok(!r.text.includes(cell) && !html.text.includes(cell));
+            assert.ok(!r.text.includes(cell) && !html.text.includes(cell) && !zh.text.includes(cell));
       const entries = await vault.db.all<{ entry: string }>("SELECT entry FROM audit_events WHERE action = 'trace'");
       assert.ok(entries.some((e) => e.entry.includes(r.json.id)));
     });
@@ -257,7 +290,10 @@ for (const backend of BACKENDS) {
         h,
         rows.map((cells, j) => ({ line: j + 2, cells })),
       );
-      const strip = ({ id: _id, createdAt: _at, ...rest }: TraceReport) => rest;
+      const strip = ({ id: _id, createdAt: _at, beijingTime, ...rest }: TraceReport) => ({
+        ...rest,
+        beijingTime: { ...beijingTime, createdAt: '' },
+      });
       const here = await services.traces.run(ctx, table, { worker: false });
       const there = await services.traces.run(ctx, table, { worker: true });
       assert.deepEqual(strip(there), strip(here));
@@ -327,6 +363,33 @@ for (const backend of BACKENDS) {
         { encoding: 'utf8' },
       );
       assert.match(text, /accused: /);
+      // The HTML report, in Chinese by default and in English on request.
+      for (const [lang, title] of [
+        [undefined, '溯源报告'],
+        ['en', 'Trace report'],
+      ] as const) {
+        const out = join(env.dir, `report-${lang ?? 'default'}.html`);
+        execFileSync(
+          process.execPath,
+          ['bin/tracevault.js', 'trace', file, '--data', env.dir, '--html', out, ...(lang ? ['--lang', lang] : [])],
+          { encoding: 'utf8' },
+        );
+        const page = readFileSync(out, 'utf8');
+        assert.ok(page.includes(title) && page.includes('clerkA'), lang);
+        for (const row of exportA.rows.slice(0, 40))
+          for (const cell of row)
+            if (cell.length >= 4 && !/^\d{4}-\d{2}/.test(cell) && !/医院|院$/.test(cell))
+              assert.ok(!page.includes(cell));
+      }
+      assert.throws(() =>
+        execFileSync(
+          process.execPath,
+          ['bin/tracevault.js', 'trace', file, '--data', env.dir, '--html', 'x.html', '--lang', 'fr'],
+          {
+            stdio: 'pipe',
+          },
+        ),
+      );
     });
   });
 }

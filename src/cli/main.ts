@@ -236,6 +236,7 @@ function program(): Command {
     .option('--reports-from <iso>', 'the same, its start')
     .option('--reports-to <iso>', 'the same, its end (excluded)')
     .option('--html <file>', 'also write the readable HTML report here')
+    .option('--lang <lang>', 'the HTML report’s language: zh-CN (default) or en')
     .option('--format <format>', 'csv | xlsx | json | jsonl | text (default: from the name and first bytes)')
     .action((file, o) => traceCommand(file, o));
 

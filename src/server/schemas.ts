@@ -142,7 +142,15 @@ export const TraceQuery = z
   })
   .strict();
 
-export const TraceReportQuery = z.object({ format: z.enum(['json', 'html']).optional() }).strict();
+export const TraceReportQuery = z
+  .object({
+    format: z.enum(['json', 'html']).optional(),
+    lang: z
+      .enum(['zh-CN', 'en'])
+      .optional()
+      .meta({ description: 'the page’s language (default: Accept-Language, else zh-CN)' }),
+  })
+  .strict();
 
 // --- Responses (documentation) ----------------------------------------------------------------
 

@@ -3,9 +3,11 @@
  * notices PIPL Art. 57 requires (to the regulator and to the families): (1) the categories of
  * personal information involved, the cause and the possible harm; (2) the remedial measures taken
  * and what individuals can do to reduce the harm; (3) how to contact the handler. The report names
- * record and principal ids and field names, never a personal value. Pure.
+ * record ids, principals (by id, and by the staff member's name, role and organisation: people.ts)
+ * and field names, never a data subject's value. Pure; the page is report-html.ts.
  */
 import type { MixtureComponent, SourceScore } from './evidence.ts';
+import type { ReportDisclosure, ReportPerson } from './people.ts';
 import type { Window } from './window.ts';
 
 export interface TraceReport {
@@ -31,6 +33,20 @@ export interface TraceReport {
   readonly assumptions: readonly string[];
   readonly missingEvidence: readonly string[];
   readonly notices: { readonly regulator: string; readonly families: string };
+  /**
+   * Who the ids are (people.ts): each principal the report names by display name, roles,
+   * organisation, wards and districts; each disclosure by principal, channel, purpose and date.
+   * Absent from reports made before they were added (issue 22).
+   */
+  readonly people?: Readonly<Record<string, ReportPerson>>;
+  readonly disclosures?: Readonly<Record<string, ReportDisclosure>>;
+  /** The report's times in Beijing time (UTC+8), `YYYY-MM-DDTHH:MM:SS+08:00`. */
+  readonly beijingTime?: {
+    readonly createdAt: string;
+    readonly windowFrom: string | null;
+    readonly windowTo: string | null;
+    readonly disclosedAt: string | null;
+  };
 }
 
 const FIELD_ZH: Record<string, string> = {
@@ -56,7 +72,7 @@ const FIELD_ZH: Record<string, string> = {
   '*residentId': '身份证号',
 };
 
-export function notices(r: Pick<TraceReport, 'fields' | 'window' | 'affected' | 'accused' | 'rows'>): {
+export function notices(r: Pick<TraceReport, 'fields' | 'window' | 'affected' | 'accused' | 'rows' | 'people'>): {
   regulator: string;
   families: string;
 } {
@@ -65,8 +81,12 @@ export function notices(r: Pick<TraceReport, 'fields' | 'window' | 'affected' | 
     r.window.from || r.window.to
       ? `${r.window.from?.slice(0, 10) ?? '不详'} 至 ${r.window.to?.slice(0, 10) ?? '不详'}`
       : '尚未确定';
+  const person = r.accused ? r.people?.[r.accused.principalId] : undefined;
+  const named = person
+    ? `${person.displayName}（${[person.organizationName, ...person.wards].filter(Boolean).join('，')}）的`
+    : '';
   const cause = r.accused
-    ? `经溯源分析，泄露数据来自内部账号 ${r.accused.principalId} 所获披露（披露编号 ${r.accused.disclosureId ?? '不详'}）。`
+    ? `经溯源分析，泄露数据来自${named}内部账号 ${r.accused.principalId} 所获披露（披露编号 ${r.accused.disclosureId ?? '不详'}）。`
     : '泄露来源尚未确定，调查仍在进行。';
   const regulator = [
     '个人信息泄露事件报告（草稿）',
@@ -103,81 +123,4 @@ export function notices(r: Pick<TraceReport, 'fields' | 'window' | 'affected' | 
   return { regulator, families };
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function bars(candidates: readonly SourceScore[], threshold: number): string {
-  const shown = candidates.slice(0, 12);
-  const max = Math.max(threshold, 1, ...shown.map((c) => Math.max(c.log10LR, c.log10LRAnySubset)));
-  const h = 22,
-    width = 520,
-    left = 200;
-  const scale = (v: number) => Math.max(0, (v / max) * (width - left - 10));
-  const rows = shown
-    .map(
-      (c, i) =>
-        `<text x="0" y="${i * h + 15}" font-size="12">${esc(c.principalId)}</text>` +
-        `<rect x="${left}" y="${i * h + 3}" ` +
-        `width="${scale(c.log10LRAnySubset).toFixed(1)}" height="8" fill="#c8d6e5"/>` +
-        `<rect x="${left}" y="${i * h + 11}" width="${scale(c.log10LR).toFixed(1)}" height="8" fill="#2e86de"/>`,
-    )
-    .join('');
-  const tx = left + scale(threshold);
-  return (
-    `<svg role="img" aria-label="log10 likelihood ratio per candidate" width="${width}" ` +
-    `height="${shown.length * h + 20}" xmlns="http://www.w3.org/2000/svg">${rows}` +
-    `<line x1="${tx}" x2="${tx}" y1="0" y2="${shown.length * h}" stroke="#ee5253" stroke-dasharray="4"/>` +
-    `<text x="${tx + 3}" y="${shown.length * h + 14}" font-size="11" fill="#ee5253">` +
-    `accusation threshold ${threshold.toFixed(1)}</text></svg>`
-  );
-}
-
-const STYLE =
-  'body{font:14px system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}' +
-  'th{text-align:left;padding-right:1rem;vertical-align:top}pre{white-space:pre-wrap;background:#f5f6fa;padding:1rem}';
-
-const CANDIDATES_NOTE =
-  'Dark bars: uniform model; light bars: any-subset model (log10 likelihood ratio against "obtained elsewhere").';
-
-export function renderHtml(r: TraceReport): string {
-  const kv = (k: string, v: string) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`;
-  const sets = Object.entries(r.confidenceSets)
-    .map(([e, s]) => kv(`confidence set at ε = ${e}`, s.join(', ') || '(empty)'))
-    .join('');
-  const verdict = r.accused
-    ? `Accused: <strong>${esc(r.accused.principalId)}</strong> ` +
-      `(disclosure ${esc(r.accused.disclosureId ?? 'unknown')}), ` +
-      `log10 LR ${r.accused.log10LR.toFixed(1)} ≥ ${r.threshold.toFixed(1)}`
-    : 'No source accused at the stated bound; see the confidence sets.';
-  const rowCounts =
-    `${r.rows.total} total, ${r.rows.linked} linked (${r.rows.current} current, ${r.rows.stale} stale), ` +
-    `${r.rows.unlinked} unlinked, ${r.rows.canaries} canaries`;
-  const copied =
-    `${r.window.from ?? 'unknown'} and ${r.window.to ?? 'unknown'} ` +
-    `(${r.window.consistentRows} of ${r.window.rows} linked rows agree; ${r.window.basis.join('; ')})`;
-  const hinge = r.fragile.verdictHingesOnOneRow
-    ? `the verdict hinges on row(s) ${r.fragile.rows.join(', ')}`
-    : 'stable';
-  const mixture =
-    r.mixture.length > 1
-      ? kv(
-          'mixture',
-          r.mixture.map((m) => `${m.principalId}: ${m.rows} rows${m.accused ? ' (accused)' : ''}`).join('; '),
-        )
-      : '';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Trace ${esc(r.id)}</title>
-<style>${STYLE}</style></head><body>
-<h1>Trace report <code>${esc(r.id)}</code></h1>
-<p id="verdict">${verdict}</p>
-<table>${kv('false-accusation bound ε', String(r.epsilon))}${sets}
-${kv('rows', rowCounts)}
-${kv('copied between', copied)}
-${kv('affected families', `${r.affected.total} (${r.affected.direct.length} seen in the leak)`)}
-${kv('leave-one-row-out', hinge)}
-${mixture}</table>
-<h2>Candidates</h2><p>${CANDIDATES_NOTE}</p>${bars(r.candidates, r.threshold)}
-<h2>Assumptions</h2><ul>${r.assumptions.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>
-<h2>Missing evidence</h2><ul>${r.missingEvidence.map((a) => `<li>${esc(a)}</li>`).join('') || '<li>none</li>'}</ul>
-<h2>Draft notice to the regulator</h2><pre lang="zh-CN">${esc(r.notices.regulator)}</pre>
-<h2>Draft notice to families</h2><pre lang="zh-CN">${esc(r.notices.families)}</pre>
-</body></html>`;
-}
+export { renderHtml, REPORT_LANGS, type ReportLang } from './report-html.ts';

@@ -23,6 +23,7 @@ import { affectedViaSource, sources } from './sources.ts';
 import { markEvidence } from './mark-evidence.ts';
 import { callTimes, dateLeak } from './dating.ts';
 import { assumptions, missingEvidence } from './assumptions.ts';
+import { beijing, whoIsWho } from './people.ts';
 
 export interface TraceDeps {
   readonly registry: Registry;
@@ -50,6 +51,8 @@ export interface TraceOptions {
 }
 
 export const DEFAULT_EPSILON = 1e-6;
+/** Candidates whose principal and disclosure the report names (the chart shows 12). */
+const NAMED_CANDIDATES = 50;
 
 export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOptions = {}): Promise<TraceReport> {
   const reg = deps.registry;
@@ -117,6 +120,22 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
   const { viaSource, disclosedAt } = await affectedViaSource(reg, srcs, evidenceRows, verdict.accused, direct);
 
   opts.onProgress?.('report', 0, 0);
+  // The people and disclosures the report names, by name, role, organisation, channel and date.
+  const named = await whoIsWho(
+    reg.db,
+    reg.tenantId,
+    [
+      ...(verdict.accused ? [verdict.accused.principalId] : []),
+      ...verdict.candidates.slice(0, NAMED_CANDIDATES).map((c) => c.principalId),
+      ...Object.values(verdict.confidenceSets).flat(),
+      ...mixture.map((m) => m.principalId),
+    ],
+    [
+      ...(verdict.accused?.disclosureId ? [verdict.accused.disclosureId] : []),
+      ...verdict.candidates.slice(0, NAMED_CANDIDATES).flatMap((c) => (c.disclosureId ? [c.disclosureId] : [])),
+      ...mixture.flatMap((m) => (m.disclosureId ? [m.disclosureId] : [])),
+    ],
+  );
   const fields = [
     ...new Set(
       table.columns.length > 0
@@ -138,6 +157,7 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
     window: { ...window, disclosedAt },
     affected: { direct, viaSource, total: direct.length + viaSource.length },
     accused: verdict.accused,
+    people: named.people,
     rows: {
       total: rows.length,
       linked: linked.length,
@@ -147,9 +167,10 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
       canaries: canaryRows.size,
     },
   };
+  const createdAt = deps.now().toISOString();
   return {
     id: opts.id ?? newId('t'),
-    createdAt: deps.now().toISOString(),
+    createdAt,
     epsilon,
     file: { format: table.format, columns: table.columns },
     complaints: calls.length > 0,
@@ -162,5 +183,13 @@ export async function runTrace(deps: TraceDeps, table: LeakTable, opts: TraceOpt
     assumptions: assumptions(),
     missingEvidence: missing,
     notices: notices(partial),
+    people: named.people,
+    disclosures: named.disclosures,
+    beijingTime: {
+      createdAt: beijing(createdAt),
+      windowFrom: window.from ? beijing(window.from) : null,
+      windowTo: window.to ? beijing(window.to) : null,
+      disclosedAt: disclosedAt ? beijing(disclosedAt) : null,
+    },
   };
 }

@@ -124,7 +124,9 @@ describe('web pages in chromium', () => {
       .evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('x')) + Number(r.getAttribute('width'))));
     assert.ok(darkBars[0]! > threshold, `accused bar ends at ${darkBars[0]}, threshold at ${threshold}`);
     assert.match(await page.locator('pre').first().innerText(), /个人信息/);
-    assert.equal(await page.locator('h2').count(), 5);
+    // Candidates, assumptions, missing evidence, two notices; and the people and disclosures it names.
+    assert.equal(await page.locator('h2').count(), 7);
+    assert.ok((await page.locator('table.list').first().innerText()).includes('clerk'));
     // Nothing loaded from anywhere but the page itself; no script errors, no CSP violation.
     assert.deepEqual(requests, [`${base}/v1/traces/${reportId}?format=html`]);
     assert.deepEqual(problems, []);

@@ -4,11 +4,11 @@ import { withVault, type VaultOptions } from '../context.ts';
 import { CommanderError } from 'commander';
 import { err, json, out, progress } from '../output.ts';
 import { readLeakFile, LEAK_FORMATS, type LeakFormat } from '../../trace/leak-file.ts';
-import { renderHtml, type TraceReport } from '../../trace/report.ts';
+import { renderHtml, REPORT_LANGS, type ReportLang, type TraceReport } from '../../trace/report.ts';
 import { TracevaultError } from '../../errors.ts';
 
 /**
- * `tracevault trace FILE --data DIR [--json] [--epsilon E] [--html OUT] [--format F] [--token T]`, or
+ * `tracevault trace FILE --data DIR [--json] [--epsilon E] [--html OUT [--lang zh-CN|en]] [--format F] [--token T]`, or
  * `tracevault trace --reports FROM..TO …` (or `--reports-from F --reports-to T`): the calls guardians
  * reported in the portal in that period, traced as a complaint set.
  * With a token, the trace runs as that principal (an investigator); without one, as the holder of
@@ -16,10 +16,12 @@ import { TracevaultError } from '../../errors.ts';
  */
 export async function traceCommand(
   file: string | undefined,
-  opts: VaultOptions & TraceFlags & { json?: boolean; epsilon?: number; html?: string; format?: string },
+  opts: VaultOptions & TraceFlags & { json?: boolean; epsilon?: number; html?: string; lang?: string; format?: string },
 ): Promise<void> {
   if (opts.format !== undefined && !(LEAK_FORMATS as readonly string[]).includes(opts.format))
     throw new TracevaultError('ERR_UNSUPPORTED_FORMAT');
+  const lang = (opts.lang ?? 'zh-CN') as ReportLang;
+  if (!REPORT_LANGS.includes(lang)) throw usage('--lang takes zh-CN or en');
   const period = reportPeriod(opts);
   if ((file === undefined) === (period === undefined)) throw usage('give a leaked file or --reports FROM..TO');
   const keyHolder = !opts.token && !process.env.TRACEVAULT_TOKEN;
@@ -47,7 +49,7 @@ export async function traceCommand(
       },
       { keyHolder },
     );
-    if (opts.html) writeFileSync(opts.html, renderHtml(report), { mode: 0o600 });
+    if (opts.html) writeFileSync(opts.html, renderHtml(report, lang), { mode: 0o600 });
     if (opts.json) json(report);
     else summary(report);
   });

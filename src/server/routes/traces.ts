@@ -13,7 +13,7 @@ import type { FastifyPluginCallback, FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { TracevaultError } from '../../errors.ts';
-import { renderHtml, type TraceReport } from '../../trace/report.ts';
+import { renderHtml, type ReportLang, type TraceReport } from '../../trace/report.ts';
 import type { LeakFormat } from '../../trace/leak-table.ts';
 import type { UploadKind } from '../../trace/leak-upload.ts';
 import type { RequestContext } from '../../service/context.ts';
@@ -33,6 +33,16 @@ export const LEAK_TYPES: Readonly<Record<string, LeakFormat>> = {
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
   'application/octet-stream': 'csv',
 };
+
+/** The page's language without `?lang`: the first of Accept-Language (RFC 9110 §12.5.4) we have, else zh-CN. */
+function pageLang(header: string | undefined): ReportLang {
+  for (const tag of String(header ?? '').split(',')) {
+    const t = tag.split(';')[0]!.trim().toLowerCase();
+    if (t.startsWith('zh')) return 'zh-CN';
+    if (t.startsWith('en')) return 'en';
+  }
+  return 'zh-CN';
+}
 
 /** The page's own rules: nothing loaded from anywhere, no script; its charts are inline SVG. */
 const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -249,7 +259,8 @@ export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
     summary:
       'A trace (investigator): while its job runs, the job (status queued or running, progress); once done, the ' +
       'report (JSON with status "done", or the readable HTML page with charts and draft notices: ?format=html or ' +
-      'Accept: text/html); a failed job, with its coded error',
+      'Accept: text/html, in Chinese or English: ?lang=zh-CN|en, else Accept-Language, else zh-CN); a failed job, ' +
+      'with its coded error',
     description:
       'Reading a report is a ledger entry. The page of a trace not done is 409 ERR_CONFLICT. A job whose server ' +
       'stopped is failed (ERR_JOB_INTERRUPTED) once its heartbeat is 30 s old.',
@@ -271,7 +282,7 @@ export const traceRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
       }
       if (!html) return reportJson(reply, report);
       void reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', REPORT_CSP);
-      return renderHtml(JSON.parse(report) as TraceReport);
+      return renderHtml(JSON.parse(report) as TraceReport, query.lang ?? pageLang(req.headers['accept-language']));
     },
   });
   done();

@@ -252,6 +252,14 @@ for (const backend of BACKENDS) {
       const top = trace.json.candidates.find((c: { principalId: string }) => c.principalId === nurseAId);
       assert.ok(top.log10Fingerprint > 3, `the marks alone: log10 ${top.log10Fingerprint}`);
 
+      // Without a body: today and the next 30 days.
+      const plain = await api('POST', `/v1/exports/${id}/runs`, nurseA);
+      assert.equal(plain.status, 201, plain.text);
+      assert.deepEqual(
+        [plain.headers.get('x-due-from'), plain.headers.get('x-due-to')],
+        [today, localDate(Date.parse(`${today}T00:00:00+08:00`) + 30 * DAY)],
+      );
+
       // Expired: a period already over is refused, and a run after the period ends is too.
       const over = await api('POST', '/v1/due-list/standing-exports', nurseA, {
         format: 'csv',
@@ -266,7 +274,7 @@ for (const backend of BACKENDS) {
       const late = await api('POST', `/v1/exports/${id}/runs`, nurseA, WINDOW);
       assert.equal(late.json.code, 'ERR_EXPIRED');
       const n = await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM export_runs WHERE export_id = ?', [id]);
-      assert.equal(Number(n?.n), 2, 'every run, and only those, recorded');
+      assert.equal(Number(n?.n), 3, 'every run, and only those, recorded');
     });
 
     test('a dose given moves the child off the next list; the nurse changes nothing else', async () => {

@@ -89,7 +89,17 @@ export function checkPolicyText(text: string): PolicyCheck {
 }
 
 /** Record actions a preview answers (on a record of the type, with its standing) and API actions (by area). */
-const RECORD_ACTIONS: readonly Action[] = ['read', 'collect', 'update', 'erase', 'export', 'consent', 'invite'];
+const RECORD_ACTIONS: readonly Action[] = [
+  'read',
+  'collect',
+  'update',
+  'erase',
+  'export',
+  'consent',
+  'invite',
+  'due_list',
+  'record_dose',
+];
 const API_ACTIONS: readonly [Action, string][] = [
   ['approve', 'exports'],
   ['aggregate', 'stats'],

@@ -101,6 +101,20 @@ for (const backend of BACKENDS) {
       const n = (await api('GET', '/v1/me', nurse.token)).json;
       assert.deepEqual([n.wards, n.districts, n.patients], [['产科3病区'], ['370102'], 1]);
       assert.ok(!JSON.stringify(n).includes(recordsA[0]!), 'a patient relationship is counted, not named');
+      // A clinic's nurse may list its districts' children due a dose, and record doses; a clinician neither.
+      const clinic = await api('POST', '/v1/organizations', tokens.admin, {
+        name: '历下区预防接种门诊',
+        kind: 'vaccination_clinic',
+        region: '370102',
+      });
+      const cn = await http.principal({
+        displayName: 'nurse-c',
+        roles: ['vaccination_nurse'],
+        organizationId: clinic.json.id,
+      });
+      const c = (await api('GET', '/v1/me', cn.token)).json;
+      assert.deepEqual([c.organization.kind, c.can.dueList, c.can.recordDose], ['vaccination_clinic', true, true]);
+      assert.deepEqual([me.json.can.dueList, me.json.can.recordDose], [false, false]);
       assert.equal((await api('GET', '/v1/me')).status, 401);
     });
 

@@ -31,7 +31,8 @@ export const Me = z.object({
     .record(z.string(), z.boolean())
     .describe(
       'What the current policy lets it do, by console area: readRecords, collect, export, approve, viewAlerts, ' +
-        'managePolicy, manageGuard, audit, aggregate, administer, trace, investigate, hashIdentifier',
+        'managePolicy, manageGuard, audit, aggregate, administer, trace, investigate, hashIdentifier, dueList, ' +
+        'recordDose',
     ),
 });
 

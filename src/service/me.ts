@@ -36,14 +36,17 @@ const AREAS: Readonly<Record<string, readonly [Action, Resource]>> = {
   trace: ['trace', { type: 'Api', area: 'traces' }],
   investigate: ['investigate', { type: 'Api', area: 'reports' }],
   hashIdentifier: ['hash_identifier', { type: 'Api', area: 'ledger' }],
+  dueList: ['due_list', { type: 'Record', recordType: 'birth' }],
+  recordDose: ['record_dose', { type: 'Record', recordType: 'birth' }],
 };
 
 /** The standings a record may have for this principal: an area on records opens if any of them allows. */
 function standings(p: Principal, rels: readonly { kind: string }[]): PolicyContext[] {
   const out: PolicyContext[] = [{ purpose: 'investigation' }, { purpose: 'data_subject_request' }];
-  if (p.orgId) out.push({ sameOrg: true });
+  if (p.orgId) out.push({ sameOrg: true }, { sameOrg: true, purpose: 'vaccination' });
   if (rels.some((r) => r.kind === 'ward' || r.kind === 'patient')) out.push({ inCare: true });
-  if (rels.some((r) => r.kind === 'district') || p.orgKind === 'vaccination_clinic') out.push({ inDistrict: true });
+  if (rels.some((r) => r.kind === 'district') || p.orgKind === 'vaccination_clinic')
+    out.push({ inDistrict: true }, { inDistrict: true, purpose: 'vaccination' });
   if (p.orgKind === 'partner') out.push({ consented: true });
   return out;
 }

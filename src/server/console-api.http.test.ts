@@ -135,6 +135,15 @@ for (const backend of BACKENDS) {
       assert.deepEqual([warned.json.ok, warned.json.warnings.length, warned.json.warnings[0].column], [true, 1, 30]);
       assert.equal((await api('POST', '/v1/policies/validate', tokens.clinicianA, { text: odd })).status, 403);
       assert.equal((await api('GET', '/v1/policies/current', tokens.dpo)).json.version, cur.json.version);
+      // Saving from the editor: only from the version it was edited from.
+      const v = cur.json.version as number;
+      const stale = await api('PUT', '/v1/policies/current', tokens.dpo, {
+        text: cur.json.text,
+        expectedVersion: v - 1 || 99,
+      });
+      assert.deepEqual([stale.status, stale.json.details?.rule], [409, 'staleVersion']);
+      const saved = await api('PUT', '/v1/policies/current', tokens.dpo, { text: cur.json.text, expectedVersion: v });
+      assert.deepEqual([saved.status, saved.json.version], [200, v + 1]);
     });
 
     test('POST /v1/policies/preview: what a principal would see under a proposed text and the current', async () => {

@@ -43,6 +43,18 @@ export const PolicyCurrent = z.object({
 
 export const PolicyTextBody = z.object({ text: z.string().min(1).max(200_000) }).strict();
 
+export const PolicyPut = z
+  .object({
+    text: z.string().min(1).max(200_000),
+    expectedVersion: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('The version the text was edited from: refused with ERR_CONFLICT if another was adopted since'),
+  })
+  .strict();
+
 const Problem = z.object({
   message: z.string(),
   help: z.string().optional(),

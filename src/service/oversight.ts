@@ -74,9 +74,15 @@ export class Oversight {
     return { version: p.version, text: p.text };
   }
 
-  /** Replaces the policy (a new version; the old ones are kept). The text must parse. */
-  async setPolicy(ctx: RequestContext, text: string): Promise<{ version: number }> {
+  /**
+   * Replaces the policy (a new version; the old ones are kept). The text must parse. With
+   * `expectedVersion` (the editor's), ERR_CONFLICT if another version was adopted since.
+   */
+  async setPolicy(ctx: RequestContext, text: string, expectedVersion?: number): Promise<{ version: number }> {
     await this.#gate.authorise(ctx, 'manage_policy', { type: 'Api', area: 'policies' });
+    if (expectedVersion !== undefined && (await this.#gate.policy(true)).version !== expectedVersion) {
+      throw new TracevaultError('ERR_CONFLICT', { rule: 'staleVersion' });
+    }
     const next = await this.#gate.replacePolicy(ctx, text);
     return { version: next.version };
   }

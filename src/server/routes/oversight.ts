@@ -85,10 +85,10 @@ export const oversightRoutes: FastifyPluginCallback<AreaOptions> = (app, { servi
     method: 'PUT',
     url: '/policies/current',
     tag: 'oversight',
-    summary: 'Replace the policy: { text } or text/plain (data-protection officer); a ledger entry',
-    body: S.PolicyText,
+    summary: 'Replace the policy: { text, expectedVersion? } or text/plain (data-protection officer); a ledger entry',
+    body: X.PolicyPut,
     prepare: (raw) => (typeof raw === 'string' ? { text: raw } : raw),
-    handler: async ({ body, ctx }) => oversight.setPolicy(ctx, body.text),
+    handler: async ({ body, ctx }) => oversight.setPolicy(ctx, body.text, body.expectedVersion),
   });
 
   route({

@@ -54,6 +54,9 @@ export const MAX_WINDOW_DAYS = 92;
 export const MAX_PERIOD_DAYS = 366;
 const PAGE = 2000;
 const DAY = 86_400_000;
+/** How many masked selections are kept, and for how long (ms). */
+const CACHE_ENTRIES = 16;
+const CACHE_MS = 60_000;
 
 export interface DueListQuery extends DueWindow {
   readonly limit?: number;
@@ -133,6 +136,8 @@ export class DueLists {
   readonly #repo: ExportRepo;
   readonly #records: RecordLists;
   readonly #canaries: ExportCanaries;
+  /** Recent masked selections (#selectCached), by principal, window and what they depend on. */
+  readonly #cache = new Map<string, { listed: Listed[]; until: number }>();
 
   constructor(gate: Gate, keys: ServiceKeys, exports: Exports, canaryDensity?: number) {
     this.#gate = gate;
@@ -151,7 +156,7 @@ export class DueLists {
     const limit = Math.min(Math.max(1, Math.floor(q.limit ?? 100)), 500);
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
     const policy = await this.#authorise(ctx, base);
-    const listed = await this.#select(ctx, window, false);
+    const listed = await this.#selectCached(ctx, window, policy.version);
     const page = listed.slice(offset, offset + limit);
     const rows = page.map(({ rec, standing, doses }): DueListEntry => {
       const views = policy.fieldViews(ctx.principal, BIRTH, standing);
@@ -368,6 +373,25 @@ export class DueLists {
       );
     }
     return policy;
+  }
+
+  /**
+   * `#select` for a masked list, kept while nothing it depends on changes (the policy, the caller's
+   * districts, the published records and their changes) and for a minute at most, so that paging
+   * through a list opens the tenant's records once, not once a page.
+   */
+  async #selectCached(ctx: RequestContext, window: DueWindow, policyVersion: number): Promise<Listed[]> {
+    const districts = [...(await this.#gate.districtsOf(ctx.principal))].sort().join(',');
+    const version = await this.#records.versionKey(BIRTH.name);
+    const key = [ctx.principal.id, window.from, window.to, policyVersion, districts, version].join('|');
+    const now = Date.now();
+    for (const [k, v] of this.#cache) if (v.until <= now) this.#cache.delete(k);
+    const hit = this.#cache.get(key);
+    if (hit) return hit.listed;
+    const listed = await this.#select(ctx, window, false);
+    if (this.#cache.size >= CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(key, { listed, until: now + CACHE_MS });
+    return listed;
   }
 
   /**

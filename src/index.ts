@@ -19,7 +19,9 @@ export {
 } from './schema/record-type.ts';
 export { KINDS, type FieldKind, type FieldValue, type Sensitivity, type Vaccination } from './schema/field-kind.ts';
 export { parseResidentId, makeResidentId, checkCharacter } from './schema/resident-id.ts';
-export { parseMobile, normaliseMobile } from './schema/mobile.ts';
+export { parseMobile, normaliseMobile, extendMobilePrefixes, isAcceptedMobile } from './schema/mobile.ts';
+export { VACCINES, vaccineByName, nextDue, type Vaccine, type VaccineDose } from './schema/vaccines.ts';
+export { RULES, ruleText, type RuleText } from './schema/rules.ts';
 export { parsePersonName } from './schema/person-name.ts';
 export { parseAddress } from './schema/address.ts';
 export * from './schema/mask.ts';

@@ -131,6 +131,14 @@ for (const backend of BACKENDS) {
       assert.deepEqual([extra.json.code, extra.json.details.field], ['ERR_BAD_REQUEST', 'settings.sleep']);
       // Nothing refused was stored.
       assert.equal((await api('GET', '/v1/guard/settings', tokens.dpo)).json.version, cur.version);
+      // Two DPOs saving from the same version at once: one is stored, the other told so.
+      const both = await Promise.all(
+        [1, 2].map((n) =>
+          put(tokens.dpo, { expectedVersion: cur.version, settings: { ...s, peerMinimum: s.peerMinimum + n } }),
+        ),
+      );
+      assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], both.map((r) => r.text).join('\n'));
+      assert.equal((await api('GET', '/v1/guard/settings', tokens.dpo)).json.version, cur.version + 1);
     });
 
     test("an organisation's override lowers its principals' limits, not others'", async () => {

@@ -244,8 +244,10 @@ for (const backend of BACKENDS) {
       const after = await api('GET', `/v1/reports?${window()}`, tokens.investigator);
       assert.equal(after.status, 200, after.text);
       assert.equal(after.json.reports, before.json.reports);
-      const alerts = await api('GET', '/v1/alerts', tokens.dpo);
-      assert.ok((alerts.json.alerts as Json[]).length >= 1);
+      // The guard's block outlives the server: the stolen token stays refused.
+      const stolen = demo.creds.find((c) => c.role.includes('stolen'))!;
+      const again = await api('GET', `/v1/records/${story.scraper!.read[0]}`, stolen.token);
+      assert.equal(again.json?.code, 'ERR_GUARD_BLOCKED');
     });
   });
 }

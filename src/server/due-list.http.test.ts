@@ -273,6 +273,12 @@ for (const backend of BACKENDS) {
       ]);
       const late = await api('POST', `/v1/exports/${id}/runs`, nurseA, WINDOW);
       assert.equal(late.json.code, 'ERR_EXPIRED');
+      // A request whose period ended while it waited is not approved.
+      const waited = await api('POST', '/v1/due-list/standing-exports', nurseA, { format: 'jsonl', ...period });
+      assert.equal(waited.status, 201, waited.text);
+      await vault.db.run('UPDATE exports SET valid_to = ? WHERE id = ?', ['2026-01-31', waited.json.id]);
+      const stale = await api('POST', `/v1/exports/${waited.json.id}/approve`, tokens.dpo);
+      assert.deepEqual([stale.status, stale.json.code], [410, 'ERR_EXPIRED']);
       const n = await vault.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM export_runs WHERE export_id = ?', [id]);
       assert.equal(Number(n?.n), 3, 'every run, and only those, recorded');
     });

@@ -35,6 +35,9 @@ test("the issue's certificate names and the stored codes all name their vaccine"
     ['EV71疫苗', 'EV71'],
     ['手足口疫苗', 'EV71'],
     ['Hib疫苗', 'Hib'],
+    ['乙肝疫苗（10μg）', 'HepB'],
+    ['重组乙型肝炎疫苗(CHO细胞)', 'HepB'],
+    ['麻腮风疫苗【Ⅰ】', 'MMR'],
   ];
   for (const [input, code] of cases) assert.equal(vaccineByName(input)?.code, code, input);
   // The codes the synthetic city and the trace's readers write.
@@ -45,7 +48,18 @@ test("the issue's certificate names and the stored codes all name their vaccine"
 });
 
 test('unknown names name nothing', () => {
-  for (const s of ['', ' ', '疫苗', '乙肝疫苗苗', 'HepC', 'x'.repeat(200), '乙', 'JE']) {
+  for (const s of [
+    '',
+    ' ',
+    '疫苗',
+    '乙肝疫苗苗',
+    'HepC',
+    'x'.repeat(200),
+    '乙',
+    'JE',
+    '(乙肝疫苗)',
+    '神仙疫苗（乙肝）',
+  ]) {
     assert.equal(vaccineByName(s), undefined, s);
   }
   assert.equal(vaccineByCode('hepb'), undefined); // stored codes are exact

@@ -304,7 +304,9 @@ const BY_CODE: ReadonlyMap<string, Vaccine> = new Map(VACCINES.map((v) => [v.cod
 /** The vaccine a code, a Chinese name or an abbreviation names (NFKC, trimmed; codes case-insensitive). */
 export function vaccineByName(input: string): Vaccine | undefined {
   if (typeof input !== 'string' || input.length > 100) return undefined;
-  return BY_KEY.get(key(input));
+  const k = key(input);
+  // A certificate may add the product after the name: 乙肝疫苗（10μg）, 重组乙型肝炎疫苗(CHO细胞).
+  return BY_KEY.get(k) ?? BY_KEY.get(k.replace(/[(（[【][^()（）[\]【】]*[)）\]】]$/u, ''));
 }
 
 /** The vaccine of a stored code, exactly as stored. */

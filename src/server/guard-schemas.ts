@@ -56,3 +56,14 @@ export const GuardSettingsView = z.object({
   changedBy: z.string().nullable().describe('The principal id of the DPO who stored this version'),
   ruleDefaults: z.record(z.string(), action).describe('What each rule does unless `actions` says otherwise'),
 });
+
+export const GuardSettingsVersions = z.object({
+  versions: z.array(
+    z.object({
+      version: count,
+      changedAt: z.string(),
+      changedBy: z.string().describe('The principal id of the DPO who stored it'),
+      changed: z.array(z.string()).describe('The properties it changed from the version before'),
+    }),
+  ),
+});

@@ -179,5 +179,19 @@ for (const backend of BACKENDS) {
       assert.equal((await other.gate.guardState.current()).version, cur.version + 1);
       assert.equal(other.gate.guard.config.actions?.velocity, 'justify');
     });
+
+    test('every version is kept and listed, newest first, with what each changed', async () => {
+      const cur = (await api('GET', '/v1/guard/settings', tokens.auditor)).json;
+      const r = await api('GET', '/v1/guard/settings/versions', tokens.auditor);
+      assert.equal(r.status, 200, r.text);
+      const versions = r.json.versions as { version: number; changed: string[]; changedBy: string }[];
+      assert.deepEqual(
+        versions.map((v) => v.version),
+        Array.from({ length: cur.version }, (_, i) => cur.version - i),
+      );
+      assert.ok(versions.at(-1)!.changed.includes('velocityPerMinute'), JSON.stringify(versions.at(-1)));
+      assert.deepEqual(versions[0]!.changed, ['actions.velocity']);
+      assert.equal((await api('GET', '/v1/guard/settings/versions', tokens.clinicianA)).status, 403);
+    });
   });
 }

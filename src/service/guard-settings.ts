@@ -13,7 +13,7 @@ import type { GuardConfig } from '../access/guard.ts';
 import { checkGuardSettings, RULE_DEFAULTS } from '../access/guard-settings.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import { sha256, type Gate } from './gate.ts';
-import type { GuardSettingsVersion } from './guard-state.ts';
+import { fromJson, type GuardSettingsVersion } from './guard-state.ts';
 
 export interface GuardSettingsView {
   readonly version: number;
@@ -52,6 +52,35 @@ export class GuardSettings {
   async get(ctx: RequestContext): Promise<GuardSettingsView> {
     await this.#gate.authorise(ctx, 'view_alerts', { type: 'Api', area: 'guard' });
     return view(await this.#gate.guardState.current(true));
+  }
+
+  /**
+   * Every stored version, newest first (at most 100), with what each changed from the one before
+   * (version 1: from the configuration the server opened with, as far as this process knows it).
+   */
+  async versions(
+    ctx: RequestContext,
+  ): Promise<{ version: number; changedAt: string; changedBy: string; changed: string[] }[]> {
+    await this.#gate.authorise(ctx, 'view_alerts', { type: 'Api', area: 'guard' });
+    const rows = await this.#gate.guardState.repo.list(100);
+    return rows.slice(0, 100).map((r, i) => {
+      const before = rows[i + 1];
+      const prev = before ? fromJson(before.settings) : this.#gate.guardState.base;
+      return {
+        version: r.version,
+        changedAt: r.at,
+        changedBy: r.by,
+        changed: changedPaths(
+          view({ version: 0, config: prev, at: null, by: null }).settings,
+          view({
+            version: r.version,
+            config: fromJson(r.settings),
+            at: r.at,
+            by: r.by,
+          }).settings,
+        ),
+      };
+    });
   }
 
   /**

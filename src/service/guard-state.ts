@@ -23,6 +23,11 @@ export class GuardState {
   readonly repo: GuardSettingsRepo;
   readonly #guard: Guard;
   readonly #base: GuardConfig;
+
+  /** The configuration the services were opened with (version 0). */
+  get base(): GuardConfig {
+    return this.#base;
+  }
   #current: GuardSettingsVersion;
   #checkedAt = 0;
 

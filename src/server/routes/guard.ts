@@ -20,6 +20,15 @@ export const guardRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
   });
 
   route({
+    method: 'GET',
+    url: '/guard/settings/versions',
+    tag: 'oversight',
+    summary: 'Every stored version of the guard settings, newest first, with what each changed (DPO, auditor)',
+    response: { 200: G.GuardSettingsVersions },
+    handler: async ({ ctx }) => ({ versions: await services.guardSettings.versions(ctx) }),
+  });
+
+  route({
     method: 'PUT',
     url: '/guard/settings',
     tag: 'oversight',

@@ -35,6 +35,16 @@ export class GuardSettingsRepo {
     return r && { version: Number(r.version), settings: r.settings, at: r.created_at, by: r.created_by };
   }
 
+  /** The newest versions first, at most `limit`, with the one before the oldest (to say what it changed). */
+  async list(limit: number): Promise<GuardSettingsRow[]> {
+    const rows = await this.#db.all<{ version: number; settings: string; created_at: string; created_by: string }>(
+      'SELECT version, settings, created_at, created_by FROM guard_settings WHERE tenant_id = ? ' +
+        'ORDER BY version DESC LIMIT ?',
+      [this.#tenant, limit + 1],
+    );
+    return rows.map((r) => ({ version: Number(r.version), settings: r.settings, at: r.created_at, by: r.created_by }));
+  }
+
   /** Writes a version; false when that version exists already (another writer came first). */
   async insert(tx: Db, v: GuardSettingsRow): Promise<boolean> {
     const n = await tx.run(

@@ -39,7 +39,7 @@ export const DueListPage = z.object({
       babyName: z.string().optional().describe('masked'),
       motherName: z.string().optional().describe('masked'),
       motherPhone: z.string().optional().describe('masked (138****5678)'),
-      birthDate: z.string(),
+      birthDate: z.string().optional().describe('absent when the policy hides the birth time'),
       due: z.array(Dose).describe('the doses due in the window, earliest first'),
       overdue: z.array(Dose).describe('doses due before the window and not given (catch-up)'),
       given: z

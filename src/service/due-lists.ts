@@ -70,7 +70,7 @@ export interface DueListEntry {
   readonly babyName?: string;
   readonly motherName?: string;
   readonly motherPhone?: string;
-  readonly birthDate: string;
+  readonly birthDate?: string;
   readonly due: DueDose[];
   readonly overdue: DueDose[];
   /** The doses given, their dates masked to the month. */
@@ -171,7 +171,8 @@ export class DueLists {
         ...(text('babyName') !== undefined && { babyName: text('babyName') }),
         ...(text('motherName') !== undefined && { motherName: text('motherName') }),
         ...(text('motherPhone') !== undefined && { motherPhone: text('motherPhone') }),
-        birthDate: doses.birthDate,
+        // The date a masked birth time shows (schema/mask.ts), unless the policy hides the field.
+        ...(shown.birthTime !== undefined && { birthDate: doses.birthDate }),
         due: doses.due,
         overdue: doses.overdue,
         given: given.map((g) => ({ vaccine: g.vaccine, name: vaccineZh(g.vaccine), dose: g.dose, date: g.date })),

@@ -11,7 +11,7 @@
  *      blocked by the guard; its alerts wait in the DPO's queue.
  *   6. Parents called by "the clinic" and by "the hospital's photographer" (seed 003) report the
  *      calls in the portal; one of them also asks for a correction of her child's record.
- *   7. The hospital's records clerk asks for the month's birth registration export.
+ *   7. The hospital's records clerk asks for the quarter's birth registration export.
  *   8. The registry's administrator opens an account for a new midwife; it waits for a second
  *      administrator's approval.
  *
@@ -200,8 +200,8 @@ export async function tellStory(o: StoryOptions): Promise<StoryState> {
     }
   });
 
-  await step("the records clerk asks for the month's birth registration export", !!s.pendingExport, async () => {
-    const from = new Date(Date.now() - 400 * 86_400_000).toISOString();
+  await step("the records clerk asks for the quarter's birth registration export", !!s.pendingExport, async () => {
+    const from = new Date(Date.now() - 92 * 86_400_000).toISOString();
     const r = await api.call<{ id: string }>('POST', '/v1/exports', {
       token: cast.clerk,
       body: {
@@ -209,7 +209,7 @@ export async function tellStory(o: StoryOptions): Promise<StoryState> {
         fields: ['babyName', 'babySex', 'birthTime', 'hospital', 'motherName', 'motherResidentId', 'address'],
         format: 'xlsx',
         filter: { collectedFrom: from },
-        justification: '按月向区卫健委报送出生登记信息（出生医学证明办理）。',
+        justification: '按季度向区卫健委报送出生登记信息（出生医学证明办理）。',
       },
     });
     s.pendingExport = { id: r.json.id };

@@ -26,7 +26,27 @@ const errorSchema = {
     code: { type: 'string', enum: Object.keys(ERROR_CODES) },
     error: { type: 'string' },
     message: { type: 'string' },
-    details: { type: 'object' },
+    details: {
+      type: 'object',
+      description: 'what to change, never a value (src/errors.ts ErrorDetails; rules: GET /v1/validation-rules)',
+      properties: {
+        field: { type: 'string', description: "a record's field, or a request property's path" },
+        rule: { type: 'string' },
+        in: { type: 'string', enum: ['body', 'query', 'params', 'headers'], description: 'where the property is' },
+        route: { type: 'string', description: "the request's method and route pattern" },
+        fields: { type: 'array', items: { type: 'string' }, description: 'field names (a refused export or reveal)' },
+        purpose: { type: 'string' },
+        errors: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['field', 'rule'],
+            properties: { row: { type: 'integer' }, field: { type: 'string' }, rule: { type: 'string' } },
+          },
+        },
+        count: { type: 'integer' },
+      },
+    },
   },
 };
 

@@ -6,8 +6,9 @@
  * run as a standing export, its leaked copy traced to the nurse's run, a canary in that copy and
  * the canary's call confirmed; parents' reports in two clusters by what the callers knew; an export
  * waiting for approval and a correction waiting for a decision, the demo family able to log in and
- * see it; a new account waiting for a second administrator. What the demo prints holds no value of the city but its logins. A second start reuses
- * the vault and the story.
+ * see it (and, once the trace is confirmed, its breach notice); a new account waiting for a second
+ * administrator. What the demo prints holds no value of the city but its logins. A second start
+ * reuses the vault and the story, and the guard's block outlives it.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -4,6 +4,7 @@ import { initVault, openVault, FILES } from '../../store/vault.ts';
 import { loadCity } from '../../sim/load.ts';
 import { createDemoStaff, createStolenClinician, plantPoison, type DemoCredential } from '../../sim/staff.ts';
 import { gatherFacts, type StoryFacts } from '../../sim/story/facts.ts';
+import { LEAK_NOISE } from '../../sim/story/due-list.ts';
 import { StoryApi } from '../../sim/story/http.ts';
 import { readStory, storyTold, tellStory, type StoryState } from '../../sim/story/story.ts';
 import { Services } from '../../service/services.ts';
@@ -229,16 +230,18 @@ export function printDemo(d: Demo, data: string, say: (line: string) => void = o
     if (c.login) say(`  ${c.role.padEnd(18)} ${`${c.login} / ${c.password}`.padEnd(40)} ${c.displayName ?? ''}`);
   say('');
   say('what has happened in the city:');
-  if (story.scraper)
+  if (story.scraper) {
+    const who = name(creds.find((c) => c.role === STOLEN)?.principalId);
+    const { read, blocked, alerts } = story.scraper;
     say(
-      `  - a scraper used ${name(creds.find((c) => c.role === STOLEN)?.principalId)}'s stolen token: ` +
-        `${story.scraper.read.length} records read, then ${story.scraper.blocked ? 'blocked by the guard' : 'not blocked'}` +
-        ` (${story.scraper.alerts} alerts in the DPO's queue)`,
+      `  - a scraper used ${who}'s stolen token: ${read.length} records read, then ` +
+        `${blocked ? 'blocked by the guard' : 'not blocked'} (${alerts} alerts in the DPO's queue)`,
     );
+  }
   if (story.dueList)
     say(
-      `  - the clinic's due list (${story.dueList.rows} children) leaked; a copy with ${Math.round(0.4 * 100)}% noise ` +
-        `is ${join(data, LEAK)}`,
+      `  - the clinic's due list (${story.dueList.rows} children) leaked; a copy with ` +
+        `${Math.round(LEAK_NOISE * 100)}% noise is ${join(data, LEAK)}`,
     );
   if (story.trace)
     say(`  - the investigator's trace ${story.trace.id} accuses ${name(story.trace.accused)} (report ready)`);

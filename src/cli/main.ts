@@ -281,7 +281,7 @@ function program(): Command {
     .action((o) => serveCommand(o));
 
   p.command('demo')
-    .description('create a demo vault (synthetic city, one principal per role) and serve it')
+    .description('create a demo vault (synthetic city, one principal per role, the story of its leaks) and serve it')
     .option('--data <dir>', 'the vault directory', 'demo-vault')
     .option('--families <n>', 'number of families', positiveInt, 2000)
     .option('--seed <seed>', 'seed', '1')

@@ -8,7 +8,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKENDS } from '../../test/helpers/backends.ts';
@@ -192,6 +192,45 @@ for (const backend of BACKENDS) {
         }[];
         assert.deepEqual(doses.map((d) => d.vaccine).sort(), [...CODES].sort());
       }
+    });
+
+    test('POST /v1/imports (CSV and XLSX): the warnings of the job per row, no value; the records found', async () => {
+      const data: Snapshot[] = [...generateCity({ seed: 'cn-data-http-import', families: 5 }).families()].map((f) =>
+        snapshot(f),
+      );
+      data[0] = { ...data[0]!, motherPhone: '14905310201', vaccinations: CERTIFICATE };
+      data[2] = { ...data[2]!, motherPhone: '17905310202' };
+      for (const [kind, type] of [
+        ['csv', 'text/csv'],
+        ['xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+      ] as const) {
+        const rows: Snapshot[] = data.map((r) => ({
+          ...r,
+          motherName: `${String(r.motherName)}${kind === 'csv' ? '' : '乙'}`,
+        }));
+        const file = join(dir, `http.${kind}`);
+        await (kind === 'csv' ? writeCsv : writeXlsx)(file, rows, COLUMNS);
+        const res = await fetch(`${http.base()}/v1/imports?recordType=birth`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tokens.clerkA}`, 'content-type': type },
+          body: readFileSync(file),
+        });
+        const text = await res.text();
+        assert.equal(res.status, 201, text);
+        const job = JSON.parse(text);
+        assert.equal(job.status, 'done', text);
+        assert.equal(job.result.created, 5);
+        assert.deepEqual(
+          job.result.warned.filter((w: { field: string }) => w.field === 'motherPhone'),
+          [{ row: 4, field: 'motherPhone', rule: 'mobile.prefixUnknown' }],
+        );
+        assert.ok(!/14905310201|17905310202/.test(text));
+      }
+      const ids = await vault.registry.search('phone', '14905310201');
+      assert.equal(ids.length, 2);
+      const found = await api('GET', '/v1/records?phone=14905310201', tokens.clerkA);
+      assert.equal(found.json.records.length, 2, found.text);
+      assert.equal(found.json.records[0].fields.vaccinations[0].name.length > 0, true);
     });
 
     test('a refused export names the fields the purpose does not allow, and the purpose', async () => {

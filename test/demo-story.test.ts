@@ -201,6 +201,11 @@ for (const backend of BACKENDS) {
       const portal = await portalLogin(fam.motherPhone);
       const mine = await api('GET', '/v1/portal/requests', portal);
       assert.equal((mine.json.requests as Json[]).find((q) => q.id === fam.requestId)?.status, 'pending');
+      // A partner she may consent to, not consented yet.
+      const consents = await api('GET', `/v1/portal/children/${fam.recordId}/consents`, portal);
+      assert.equal(consents.status, 200, consents.text);
+      const partner = (consents.json.consents as Json[]).find((c) => c.organizationId === demo.story.partner!.id);
+      assert.equal(partner?.state, 'not_granted');
     });
 
     test('confirming the trace sends the demo mother a breach notice', async () => {

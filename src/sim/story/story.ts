@@ -14,6 +14,7 @@
  *   7. The hospital's records clerk asks for the quarter's birth registration export.
  *   8. The registry's administrator opens an account for a new midwife; it waits for a second
  *      administrator's approval.
+ *   9. A maternal-health service joins as a partner: families may consent to its calls.
  *
  * Each step is done once: what it made is kept in the demo directory's story file, so a second
  * `npm start` finds the story told and a story cut short goes on where it stopped.
@@ -51,6 +52,8 @@ export interface StoryState {
   pendingExport?: { id: string };
   /** A new clinician's account, waiting for a second administrator's approval (dual control). */
   pendingPrincipal?: { id: string };
+  /** A partner organisation that families may consent to (the portal's consents screen). */
+  partner?: { id: string };
   /** When the last step was told. */
   done?: string;
 }
@@ -92,7 +95,7 @@ export const CALLS: Readonly<Record<'clinic' | 'photographer', SuspiciousCall>> 
 /** Whether every step of the story has been told (a story file of an older demo may lack later steps). */
 export function storyTold(s: StoryState): boolean {
   const steps = [s.contact, s.dueList, s.trace, s.canaryCall, s.scraper, s.reports, s.pendingExport];
-  return [...steps, s.pendingPrincipal].every((x) => x !== undefined);
+  return [...steps, s.pendingPrincipal, s.partner].every((x) => x !== undefined);
 }
 
 export function readStory(file: string): StoryState {
@@ -231,6 +234,14 @@ export async function tellStory(o: StoryOptions): Promise<StoryState> {
       s.pendingPrincipal = { id: r.json.id };
     },
   );
+
+  await step('a maternal-health service joins as a partner families may consent to', !!s.partner, async () => {
+    const r = await api.call<{ id: string }>('POST', '/v1/organizations', {
+      token: cast.admin,
+      body: { name: '妇幼健康随访服务中心', kind: 'partner' },
+    });
+    s.partner = { id: r.json.id };
+  });
 
   s.done = new Date().toISOString();
   save();

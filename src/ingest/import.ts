@@ -239,6 +239,7 @@ export async function importFile(vault: Vault, actor: Actor, path: string, opts:
       [rows, created, now(), importId],
     );
     events.push({
+      ...actor.entry, // over HTTP: the uploader's organisation, roles and request (service/import-jobs.ts)
       action: 'import',
       principalId: actor.id,
       outcome: 'ok',

@@ -240,11 +240,14 @@ export function printDemo(d: Demo, data: string, say: (line: string) => void = o
   }
   if (story.dueList)
     say(
-      `  - the clinic's due list (${story.dueList.rows} children) leaked; a copy with ` +
+      `  - the clinic's due list (${story.dueList.rows} rows) leaked; a copy with ` +
         `${Math.round(LEAK_NOISE * 100)}% noise is ${join(data, LEAK)}`,
     );
   if (story.trace)
-    say(`  - the investigator's trace ${story.trace.id} accuses ${name(story.trace.accused)} (report ready)`);
+    say(
+      `  - the investigator's trace accuses ${name(story.trace.accused)}: ` +
+        `${url}/console/traces/${story.trace.id} (log in as the investigator)`,
+    );
   if (story.canaryCall)
     say(
       `  - a buyer called a canary's number: hit ${story.canaryCall.hitId}, confirmed: ${story.canaryCall.confirmed}`,
@@ -253,6 +256,7 @@ export function printDemo(d: Demo, data: string, say: (line: string) => void = o
   if (story.pendingExport) say(`  - an export ${story.pendingExport.id} waits for the DPO's approval`);
   if (story.pendingPrincipal)
     say(`  - a new clinician's account ${story.pendingPrincipal.id} waits for a second administrator's approval`);
+  if (story.partner) say('  - a maternal-health service joined as a partner organisation families may consent to');
   if (story.demoFamily) say(`  - a rights request ${story.demoFamily.requestId} (a correction) waits for a decision`);
   say('');
   say("parents' portal:");

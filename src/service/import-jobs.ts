@@ -285,7 +285,8 @@ export class ImportJobs {
       });
     } catch (e) {
       const err = e instanceof TracevaultError ? e : undefined;
-      const details = err?.code === 'ERR_IMPORT_INVALID_ROWS' ? { ...err.details } : (err?.details ?? {});
+      // Safe by construction (errors.ts): rule and field names, row numbers, counts; never a value.
+      const details = err?.details ?? {};
       if (err?.code === 'ERR_IMPORT_INVALID_ROWS')
         job.counts = { ...job.counts, rowsInvalid: err.details.count ?? job.counts.rowsInvalid, rowsStored: 0 };
       await this.#fail(job, err?.code ?? 'ERR_INTERNAL', details).catch(() => undefined);

@@ -8,12 +8,14 @@
  */
 import type { ConsolePage } from './console-page.ts';
 import { ADMIN_PAGES } from './pages/admin/index.tsx';
+import { CLERK_PAGES } from './pages/clerk/index.tsx';
 import { CLINICIAN_PAGES } from './pages/clinician/index.tsx';
 
 export type { ConsolePage };
 
 export const PAGES: readonly ConsolePage[] = [
   ...CLINICIAN_PAGES,
+  ...CLERK_PAGES,
   ...ADMIN_PAGES,
   // The DPO's, the investigator's and the statistician's pages go here (one line each).
 ];

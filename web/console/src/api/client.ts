@@ -108,3 +108,21 @@ export async function raw<T>(method: string, path: string, body?: unknown): Prom
   if (!res.ok) throw apiError(res.status, json);
   return json as T;
 }
+
+/** A file sent as the request's body (an import), with its content type; the same token and errors. */
+export async function sendFile<T>(path: string, file: Blob, type: string, headers: Record<string, string> = {}) {
+  const s = loadSession();
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: 'POST',
+      headers: { ...(s ? { authorization: `Bearer ${s.token}` } : {}), 'content-type': type, ...headers },
+      body: file,
+    });
+  } catch {
+    throw apiError(undefined, undefined);
+  }
+  const json: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) throw apiError(res.status, json);
+  return json as T;
+}

@@ -108,14 +108,15 @@ export function ShellLayout({ children, onLogout }: { readonly children: ReactNo
             <nav aria-label={t('app.navigation')}>{menu}</nav>
           </Drawer>
         )}
-        <Layout.Content>
+        {/* Not Layout.Content: it is a <main> of its own, and the page's is the one below. */}
+        <div className="tv-content">
           <main id="main" className="tv-main" tabIndex={-1}>
             {children}
           </main>
           <footer className="tv-footer">
             <Typography.Text type="secondary">{t('app.footer')}</Typography.Text>
           </footer>
-        </Layout.Content>
+        </div>
       </Layout>
     </Layout>
   );

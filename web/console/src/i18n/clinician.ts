@@ -29,6 +29,7 @@ const zhCN = {
     dose: '第 {{dose}} 剂',
     history: '版本历史',
     historyUnavailable: '服务器暂未提供工作人员可查看的版本历史。',
+    invite: '家长服务邀请码',
   },
   reveal: {
     title: '查看明文',
@@ -112,6 +113,7 @@ export const clinician = area(zhCN, {
     dose: 'dose {{dose}}',
     history: 'Version history',
     historyUnavailable: 'The server does not yet give staff the version history.',
+    invite: "Parents' portal invitation",
   },
   reveal: {
     title: 'See in clear',

@@ -5,6 +5,7 @@
  * compile, and English must fill the same keys as zh-CN (words.ts).
  */
 import { admin } from './admin.ts';
+import { clerk } from './clerk.ts';
 import { clinician } from './clinician.ts';
 import { records } from './records.ts';
 import { shell } from './shell.ts';
@@ -13,6 +14,7 @@ export const AREAS = {
   shell,
   records,
   clinician,
+  clerk,
   admin,
   // The areas of the DPO, the investigator and the statistician go here (one line each).
 } as const;

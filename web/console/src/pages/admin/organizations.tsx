@@ -67,7 +67,13 @@ export function OrganizationsPage() {
             <ErrorAlert error={error} />
           </div>
         )}
-        <Form<Values> form={form} layout="vertical" onFinish={(v) => void submit(v)} className="tv-form-narrow">
+        <Form<Values>
+          form={form}
+          name="organization"
+          layout="vertical"
+          onFinish={(v) => void submit(v)}
+          className="tv-form-narrow"
+        >
           <Form.Item name="name" label={t('organizations.name')} rules={[{ required: true, whitespace: true }]}>
             <Input maxLength={200} />
           </Form.Item>

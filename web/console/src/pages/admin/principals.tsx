@@ -162,6 +162,7 @@ export function PrincipalsPage() {
         )}
         <Form<Values>
           form={form}
+          name="principal"
           layout="vertical"
           onFinish={(v) => void submit(v)}
           className="tv-form-narrow"
@@ -341,6 +342,7 @@ export function PrincipalsPage() {
 
       <Modal
         open={once !== undefined}
+        destroyOnHidden
         title={once?.title}
         onCancel={() => setOnce(undefined)}
         footer={
@@ -413,6 +415,7 @@ function RelationshipsModal({
       )}
       <Form
         form={form}
+        name="relationships"
         layout="vertical"
         initialValues={{ relationships: principal.relationships }}
         onFinish={(v) => void save(v)}

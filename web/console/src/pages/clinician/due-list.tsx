@@ -225,7 +225,7 @@ function DoseGivenModal({
           <ErrorAlert error={error} />
         </div>
       )}
-      <Form form={form} layout="vertical" initialValues={{ date: dayjs() }} onFinish={(v) => void save(v)}>
+      <Form form={form} name="dose" layout="vertical" initialValues={{ date: dayjs() }} onFinish={(v) => void save(v)}>
         <Form.Item name="date" label={t('due.date')} rules={[{ required: true }]}>
           <DatePicker disabledDate={(d) => d.isAfter(dayjs(), 'day')} allowClear={false} />
         </Form.Item>

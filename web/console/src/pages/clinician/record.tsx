@@ -4,7 +4,7 @@
  * (ERR_JUSTIFICATION_REQUIRED), a justification sent in the X-Justification header (URL-encoded),
  * never in the URL; "call this family" (POST /v1/calls, issue 9): the 4-digit code to say.
  */
-import { ArrowLeftOutlined, EyeOutlined, PhoneOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, EyeOutlined, MailOutlined, PhoneOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Checkbox, Col, Descriptions, Form, Input, Row, Select, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -116,6 +116,16 @@ export function RecordPage() {
           <Col xs={24} xl={10}>
             <RevealCard id={id} onShown={setShown} />
             {hasRole(me, ['clinician', 'vaccination_nurse', 'records_clerk']) && <CallCard id={id} />}
+            {hasRole(me, ['clinician', 'records_clerk']) && (
+              <Card className="tv-top-gap">
+                <Button
+                  icon={<MailOutlined />}
+                  onClick={() => void navigate(`/records/${encodeURIComponent(id)}/invitation`)}
+                >
+                  {t('record.invite')}
+                </Button>
+              </Card>
+            )}
           </Col>
         </Row>
       )}
@@ -166,6 +176,7 @@ function RevealCard({ id, onShown }: { readonly id: string; readonly onShown: (r
       )}
       <Form<RevealValues>
         form={form}
+        name="reveal"
         layout="vertical"
         initialValues={{ purpose: initial, fields: ['motherName', 'motherPhone'] }}
         onFinish={(v) => void submit(v)}
@@ -248,7 +259,7 @@ function CallCard({ id }: { readonly id: string }) {
           </Typography.Text>
         </div>
       ) : (
-        <Form<CallValues> layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
+        <Form<CallValues> name="call" layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
           <Form.Item
             name="purpose"
             label={t('call.purpose')}

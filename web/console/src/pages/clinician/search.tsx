@@ -51,7 +51,7 @@ export function SearchPage() {
       </Typography.Title>
       <Typography.Paragraph type="secondary">{t('search.intro')}</Typography.Paragraph>
       <Card className="tv-block">
-        <Form form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
+        <Form form={form} name="search" layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false}>
           <Form.Item label={t('search.by')}>
             <Segmented<Key>
               value={by}

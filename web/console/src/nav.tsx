@@ -10,6 +10,9 @@ import type { ConsolePage } from './console-page.ts';
 import { ADMIN_PAGES } from './pages/admin/index.tsx';
 import { CLERK_PAGES } from './pages/clerk/index.tsx';
 import { CLINICIAN_PAGES } from './pages/clinician/index.tsx';
+import { DPO_PAGES } from './pages/dpo/index.tsx';
+import { INVESTIGATOR_PAGES } from './pages/investigator/index.tsx';
+import { STATISTICIAN_PAGES } from './pages/statistician/index.tsx';
 
 export type { ConsolePage };
 
@@ -17,5 +20,8 @@ export const PAGES: readonly ConsolePage[] = [
   ...CLINICIAN_PAGES,
   ...CLERK_PAGES,
   ...ADMIN_PAGES,
+  ...DPO_PAGES,
+  ...INVESTIGATOR_PAGES,
+  ...STATISTICIAN_PAGES,
   // The DPO's, the investigator's and the statistician's pages go here (one line each).
 ];

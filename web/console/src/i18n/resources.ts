@@ -7,8 +7,11 @@
 import { admin } from './admin.ts';
 import { clerk } from './clerk.ts';
 import { clinician } from './clinician.ts';
+import { investigation } from './investigation.ts';
+import { oversight } from './oversight.ts';
 import { records } from './records.ts';
 import { shell } from './shell.ts';
+import { statistics } from './statistics.ts';
 
 export const AREAS = {
   shell,
@@ -16,6 +19,9 @@ export const AREAS = {
   clinician,
   clerk,
   admin,
+  oversight,
+  investigation,
+  statistics,
   // The areas of the DPO, the investigator and the statistician go here (one line each).
 } as const;
 

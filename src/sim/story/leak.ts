@@ -14,7 +14,8 @@ import { snapshot } from '../../synth/snapshot.ts';
 const SELLER_HEADERS: Readonly<Record<string, string>> = {
   babyName: '宝宝姓名',
   babySex: '性别',
-  birthTime: '出生日期',
+  birthTime: '出生时间',
+  birthDate: '出生日期',
   motherName: '母亲姓名',
   motherPhone: '妈妈手机',
   fatherPhone: '父亲电话',
@@ -55,9 +56,9 @@ export function leakedCopy(
   const fabricated = [...generateCity({ seed: `leak-fab-${opts.seed}`, families: rows.length + 2 }).families()];
   const altered = new Set<number>();
   for (const [n, row] of rows.entries()) {
-    let cells = keep.map(({ i }) => row[i] ?? '');
+    const original = keep.map(({ i }) => row[i] ?? '');
+    let cells = [...original];
     if (rng.chance(opts.noise) && !opts.intact?.(row)) {
-      altered.add(n);
       if (rng.chance(0.5)) {
         // A made-up family, with the rest of its row (the dose due…) taken from another row of the file.
         const f = snapshot(fabricated[n]!);
@@ -68,9 +69,11 @@ export function leakedCopy(
           return typeof v === 'string' && v !== '' ? v : (other[i] ?? '');
         });
       } else {
-        const j = keep.findIndex(({ h }) => h === (rng.chance(0.5) ? 'motherPhone' : 'motherName'));
+        const field = rng.chance(0.5) ? 'motherPhone' : 'motherName';
+        const j = keep.findIndex(({ h }) => h === field);
         if (j >= 0 && cells[j]) cells[j] = slip(rng, cells[j]);
       }
+      if (cells.some((c, k) => c !== original[k])) altered.add(n);
     }
     out.push(cells);
   }

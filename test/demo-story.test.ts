@@ -12,7 +12,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKENDS } from './helpers/backends.ts';
 import { printDemo, startDemo, type Demo, type DemoOptions } from '../src/cli/commands/demo.ts';
@@ -254,6 +254,23 @@ for (const backend of BACKENDS) {
       const stolen = demo.creds.find((c) => c.role.includes('stolen'))!;
       const again = await api('GET', `/v1/records/${story.scraper!.read[0]}`, stolen.token);
       assert.equal(again.json?.code, 'ERR_GUARD_BLOCKED');
+    });
+
+    test('a story cut short goes on where it stopped, and tells nothing twice', async () => {
+      const file = join(demo.dir, 'demo-story.json');
+      const { partner, pendingPrincipal, ...cut } = demo.story;
+      writeFileSync(file, JSON.stringify(cut));
+      const pending = async () =>
+        ((await api('GET', '/v1/principals/pending', tokens.administrator)).json.principals as Json[]).length;
+      const before = { reports: demo.story.reports!.ids.length, pending: await pending() };
+      await demo.stop();
+      demo = await startDemo(opts);
+      assert.ok(demo.story.partner && demo.story.partner.id !== partner!.id, 'the partner step told again');
+      // The account was made already (its login is taken): found among the pending, not made twice.
+      assert.equal(demo.story.pendingPrincipal!.id, pendingPrincipal!.id);
+      assert.equal(await pending(), before.pending);
+      assert.deepEqual(demo.story.reports!.ids.length, before.reports);
+      assert.equal(demo.story.trace!.id, cut.trace!.id);
     });
   });
 }

@@ -219,6 +219,21 @@ for (const backend of BACKENDS) {
       assert.ok((notices.json.notices as Json[]).some((n) => (n.childIds as string[]).includes(fam.recordId)));
     });
 
+    test("the dose the nurse gave is on the child's record, and off her list", async () => {
+      const given = demo.story.doseGiven!;
+      assert.ok(given.recordId, 'a child was due this week');
+      const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+      const week = new Date(Date.now() + 8 * 3_600_000 + 7 * 86_400_000).toISOString().slice(0, 10);
+      const list = await api('GET', `/v1/due-list?from=${today}&to=${week}&limit=500`, tokens.vaccination_nurse);
+      assert.equal(list.status, 200, list.text);
+      const row = (list.json.rows as Json[]).find((r) => r.id === given.recordId);
+      for (const d of (row?.due ?? []) as Json[])
+        assert.ok(!(d.vaccine === given.vaccine && d.dose === given.dose), JSON.stringify(d));
+      assert.ok(
+        ((row?.given ?? []) as Json[]).some((g) => g.vaccine === given.vaccine && g.dose === given.dose) || !row,
+      );
+    });
+
     test("a new clinician's account waits for the second administrator", async () => {
       const r = await api('GET', '/v1/principals/pending', tokens.administrator);
       assert.equal(r.status, 200, r.text);

@@ -15,6 +15,7 @@
  *   8. The registry's administrator opens an account for a new midwife; it waits for a second
  *      administrator's approval.
  *   9. A maternal-health service joins as a partner: families may consent to its calls.
+ *  10. The nurse gives the first child due this week its dose and records it.
  *
  * Each step is done once: what it made is kept in the demo directory's story file, so a second
  * `npm start` finds the story told and a story cut short goes on where it stopped.
@@ -22,6 +23,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mobile } from '../../synth/people.ts';
 import { Rng } from '../../synth/random.ts';
+import { localDate } from '../../schema/local-date.ts';
 import { enrolFamily, reportCall, type SuspiciousCall } from './families.ts';
 import type { StoryFacts, StoryFamily } from './facts.ts';
 import type { StoryApi } from './http.ts';
@@ -54,6 +56,8 @@ export interface StoryState {
   pendingPrincipal?: { id: string };
   /** A partner organisation that families may consent to (the portal's consents screen). */
   partner?: { id: string };
+  /** A dose the nurse gave a child of her list today, recorded so that the next list is right. */
+  doseGiven?: { recordId: string; vaccine: string; dose: number };
   /** When the last step was told. */
   done?: string;
 }
@@ -95,7 +99,7 @@ export const CALLS: Readonly<Record<'clinic' | 'photographer', SuspiciousCall>> 
 /** Whether every step of the story has been told (a story file of an older demo may lack later steps). */
 export function storyTold(s: StoryState): boolean {
   const steps = [s.contact, s.dueList, s.trace, s.canaryCall, s.scraper, s.reports, s.pendingExport];
-  return [...steps, s.pendingPrincipal, s.partner].every((x) => x !== undefined);
+  return [...steps, s.pendingPrincipal, s.partner, s.doseGiven].every((x) => x !== undefined);
 }
 
 export function readStory(file: string): StoryState {
@@ -246,6 +250,24 @@ export async function tellStory(o: StoryOptions): Promise<StoryState> {
       body: { name: '妇幼健康随访服务中心', kind: 'partner' },
     });
     s.partner = { id: r.json.id };
+  });
+
+  await step('the nurse records a dose she gave today (the next list is right)', !!s.doseGiven, async () => {
+    const today = localDate(Date.now());
+    type Page = { rows: { id: string; due: { vaccine: string; dose: number; due: string }[] }[] };
+    const week = localDate(Date.now() + 7 * 86_400_000);
+    const list = await api.call<Page>('GET', `/v1/due-list?from=${today}&to=${week}&limit=1`, { token: cast.nurse });
+    const row = list.json.rows[0];
+    const due = row?.due[0];
+    if (!row || !due) {
+      s.doseGiven = { recordId: '', vaccine: '', dose: 0 };
+      return;
+    }
+    await api.call('POST', `/v1/records/${row.id}/doses`, {
+      token: cast.nurse,
+      body: { vaccine: due.vaccine, dose: due.dose, date: today, clinic: '社区预防接种门诊' },
+    });
+    s.doseGiven = { recordId: row.id, vaccine: due.vaccine, dose: due.dose };
   });
 
   s.done = new Date().toISOString();

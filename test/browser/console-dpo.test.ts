@@ -45,12 +45,10 @@ describe('the staff console in chromium: the data-protection officer', () => {
   /** Ledger entries of `action` since `seq`, as the vault keeps them. */
   const entries = async (action: string, since: number) =>
     (
-      await v
-        .opened()
-        .vault.db.all<{
-          seq: number;
-          entry: string;
-        }>('SELECT seq, entry FROM audit_events WHERE action = ? AND seq > ? ORDER BY seq', [action, since])
+      await v.opened().vault.db.all<{
+        seq: number;
+        entry: string;
+      }>('SELECT seq, entry FROM audit_events WHERE action = ? AND seq > ? ORDER BY seq', [action, since])
     ).map((e) => ({ seq: Number(e.seq), ...(JSON.parse(e.entry) as { detail: Record<string, unknown> }) }));
   const ledgerSize = async () => {
     const h = await v.api('GET', '/v1/ledger/health', dpoToken);
@@ -166,7 +164,7 @@ describe('the staff console in chromium: the data-protection officer', () => {
     }
   });
 
-  test('phone, en: the approvals side by side, alerts, rights requests, the policy editor and its preview', async () => {
+  test('phone, en: approvals side by side, alerts, rights requests, the policy editor and its preview', async () => {
     const exportId = await requestExport(['babyName', 'address']);
     const { page, problems, context } = await openPage(browser, PHONE);
     const urls = requestedUrls(page);

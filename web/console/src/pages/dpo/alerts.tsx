@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { api, must, raw } from '../../api/client.ts';
 import { Chart, TEXT_TOOLTIP } from '../../components/chart.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import { date, dateTime } from '../../format.ts';
@@ -148,26 +149,27 @@ function AlertDetail({ id, onDone }: { readonly id: string; readonly onDone: () 
       </Descriptions>
       <h3 className="tv-subtitle tv-top-gap">{t('alerts.perDay')}</h3>
       <Chart option={option} label={t('alerts.chartLabel', { name, days: days.length, summary })} height={220} />
-      <Table
-        rowKey="id"
-        size="small"
-        className="tv-top-gap"
-        pagination={{ pageSize: 5, hideOnSinglePage: true }}
-        scroll={{ x: true }}
-        title={() => t('alerts.disclosures')}
-        dataSource={d.activity.recentDisclosures}
-        columns={[
-          { title: t('common.at'), dataIndex: 'at', render: (a: string) => dateTime(a, lng) },
-          { title: t('alerts.channel'), dataIndex: 'channel' },
-          {
-            title: t('alerts.purpose'),
-            dataIndex: 'purpose',
-            render: (p: string) => ts(`purposes.${p}` as 'purposes.treatment', { defaultValue: p }),
-          },
-          { title: t('alerts.records'), dataIndex: 'records' },
-          { title: t('alerts.fields'), dataIndex: 'fields' },
-        ]}
-      />
+      <TableRegion label={t('alerts.disclosures')}>
+        <Table
+          rowKey="id"
+          size="small"
+          className="tv-top-gap"
+          pagination={{ pageSize: 5, hideOnSinglePage: true }}
+          title={() => t('alerts.disclosures')}
+          dataSource={d.activity.recentDisclosures}
+          columns={[
+            { title: t('common.at'), dataIndex: 'at', render: (a: string) => dateTime(a, lng) },
+            { title: t('alerts.channel'), dataIndex: 'channel' },
+            {
+              title: t('alerts.purpose'),
+              dataIndex: 'purpose',
+              render: (p: string) => ts(`purposes.${p}` as 'purposes.treatment', { defaultValue: p }),
+            },
+            { title: t('alerts.records'), dataIndex: 'records' },
+            { title: t('alerts.fields'), dataIndex: 'fields' },
+          ]}
+        />
+      </TableRegion>
       <ErrorAlert error={error} />
       {!d.alert.resolvedAt && (
         <div className="tv-toolbar tv-top-gap">

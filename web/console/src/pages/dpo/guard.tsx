@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, must } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import { dateTime } from '../../format.ts';
@@ -154,32 +155,33 @@ export function GuardPage() {
             </div>
           </Card>
           <Card className="tv-block" title={<h2 className="tv-card-title">{t('guard.roles')}</h2>}>
-            <Table
-              rowKey="role"
-              size="small"
-              pagination={false}
-              scroll={{ x: true }}
-              dataSource={roleRows}
-              columns={[
-                {
-                  title: t('guard.role'),
-                  dataIndex: 'role',
-                  render: (r: string) => ts(`roles.${r}` as 'roles.dpo', { defaultValue: r }),
-                },
-                ...LIMITS.map((k) => ({
-                  title: t(`guard.${k}`),
-                  key: k,
-                  render: (_: unknown, row: { role: string; limits: Limits }) => (
-                    <InputNumber
-                      aria-label={`${roleName(row.role)} · ${t(`guard.${k}`)}`}
-                      min={0}
-                      value={row.limits[k] ?? null}
-                      onChange={(v) => setRole(row.role, k, typeof v === 'number' ? v : null)}
-                    />
-                  ),
-                })),
-              ]}
-            />
+            <TableRegion label={t('guard.roles')}>
+              <Table
+                rowKey="role"
+                size="small"
+                pagination={false}
+                dataSource={roleRows}
+                columns={[
+                  {
+                    title: t('guard.role'),
+                    dataIndex: 'role',
+                    render: (r: string) => ts(`roles.${r}` as 'roles.dpo', { defaultValue: r }),
+                  },
+                  ...LIMITS.map((k) => ({
+                    title: t(`guard.${k}`),
+                    key: k,
+                    render: (_: unknown, row: { role: string; limits: Limits }) => (
+                      <InputNumber
+                        aria-label={`${roleName(row.role)} · ${t(`guard.${k}`)}`}
+                        min={0}
+                        value={row.limits[k] ?? null}
+                        onChange={(v) => setRole(row.role, k, typeof v === 'number' ? v : null)}
+                      />
+                    ),
+                  })),
+                ]}
+              />
+            </TableRegion>
             <div className="tv-toolbar tv-top-gap">
               {/* A native select: antd's leaves an unnamed listbox in the page once opened (axe). */}
               <select

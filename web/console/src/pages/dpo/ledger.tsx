@@ -8,6 +8,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, must } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import { dateTime } from '../../format.ts';
@@ -88,39 +89,41 @@ export function LedgerPage() {
             </Descriptions>
           </Card>
           <Card className="tv-block" title={<h2 className="tv-card-title">{t('ledger.witnesses')}</h2>}>
-            <Table
-              rowKey="name"
-              size="small"
-              pagination={false}
-              scroll={{ x: true }}
-              locale={{ emptyText: t('ledger.noWitnesses') }}
-              dataSource={h.witnesses}
-              columns={[
-                { title: t('ledger.witness'), dataIndex: 'name' },
-                {
-                  title: t('ledger.configured'),
-                  dataIndex: 'configured',
-                  render: (b: boolean) => (b ? t('ledger.yes') : t('ledger.no')),
-                },
-                {
-                  title: t('ledger.lastCosigned'),
-                  dataIndex: 'lastCosignedSize',
-                  render: (n: number | null) => n ?? '—',
-                },
-                {
-                  title: t('ledger.onLatest'),
-                  key: 'latest',
-                  render: (_: unknown, w: Health['witnesses'][number]) =>
-                    w.onLatest ? (
-                      <>
-                        {yesNo(w.onLatest.valid, t('ledger.valid'), t('ledger.invalid'))} {dateTime(w.onLatest.at, lng)}
-                      </>
-                    ) : (
-                      '—'
-                    ),
-                },
-              ]}
-            />
+            <TableRegion label={t('ledger.witnesses')}>
+              <Table
+                rowKey="name"
+                size="small"
+                pagination={false}
+                locale={{ emptyText: t('ledger.noWitnesses') }}
+                dataSource={h.witnesses}
+                columns={[
+                  { title: t('ledger.witness'), dataIndex: 'name' },
+                  {
+                    title: t('ledger.configured'),
+                    dataIndex: 'configured',
+                    render: (b: boolean) => (b ? t('ledger.yes') : t('ledger.no')),
+                  },
+                  {
+                    title: t('ledger.lastCosigned'),
+                    dataIndex: 'lastCosignedSize',
+                    render: (n: number | null) => n ?? '—',
+                  },
+                  {
+                    title: t('ledger.onLatest'),
+                    key: 'latest',
+                    render: (_: unknown, w: Health['witnesses'][number]) =>
+                      w.onLatest ? (
+                        <>
+                          {yesNo(w.onLatest.valid, t('ledger.valid'), t('ledger.invalid'))}{' '}
+                          {dateTime(w.onLatest.at, lng)}
+                        </>
+                      ) : (
+                        '—'
+                      ),
+                  },
+                ]}
+              />
+            </TableRegion>
           </Card>
           <Card className="tv-block" title={<h2 className="tv-card-title">{t('ledger.verification')}</h2>}>
             <div aria-live="polite">

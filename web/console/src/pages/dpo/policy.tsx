@@ -9,6 +9,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, must } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import '../../oversight.css';
@@ -195,64 +196,70 @@ export function PolicyPage() {
                   <strong>{seen.principal.displayName}</strong> ·{' '}
                   {seen.principal.roles.map((r) => ts(`roles.${r}` as 'roles.dpo', { defaultValue: r })).join('、')}
                 </Typography.Paragraph>
-                <Table
-                  rowKey="name"
-                  size="small"
-                  pagination={false}
-                  scroll={{ x: true }}
-                  dataSource={seen.fields}
-                  rowClassName={(f) => (f.current !== f.proposed ? 'tv-overdue-row' : '')}
-                  columns={[
-                    {
-                      title: t('policy.field'),
-                      dataIndex: 'name',
-                      render: (f: string) => tr(`fields.${f}` as 'fields.babyName', { defaultValue: f }),
-                    },
-                    { title: t('policy.current'), dataIndex: 'current', render: (v: 'clear') => t(`policy.vis.${v}`) },
-                    {
-                      title: t('policy.proposed'),
-                      dataIndex: 'proposed',
-                      render: (v: 'clear', f: Preview['fields'][number]) =>
-                        f.current !== v ? (
-                          <strong>
-                            {t(`policy.vis.${v}`)} · {t('policy.changed')}
-                          </strong>
-                        ) : (
-                          t(`policy.vis.${v}`)
-                        ),
-                    },
-                  ]}
-                />
-                <Table
-                  rowKey="action"
-                  size="small"
-                  className="tv-top-gap"
-                  pagination={false}
-                  scroll={{ x: true }}
-                  dataSource={seen.actions}
-                  columns={[
-                    { title: t('policy.actionName'), dataIndex: 'action' },
-                    {
-                      title: t('policy.current'),
-                      dataIndex: 'current',
-                      render: (b: boolean) => (b ? t('policy.yes') : t('policy.no')),
-                    },
-                    {
-                      title: t('policy.proposed'),
-                      dataIndex: 'proposed',
-                      render: (b: boolean, a: Preview['actions'][number]) =>
-                        a.current !== b ? (
-                          <strong>
-                            {b ? t('policy.yes') : t('policy.no')} · {t('policy.changed')}
-                          </strong>
-                        ) : b ? (
-                          t('policy.yes')
-                        ) : (
-                          t('policy.no')
-                        ),
-                    },
-                  ]}
-                />
+                <TableRegion label={t('policy.field')}>
+                  <Table
+                    rowKey="name"
+                    size="small"
+                    pagination={false}
+                    dataSource={seen.fields}
+                    rowClassName={(f) => (f.current !== f.proposed ? 'tv-overdue-row' : '')}
+                    columns={[
+                      {
+                        title: t('policy.field'),
+                        dataIndex: 'name',
+                        render: (f: string) => tr(`fields.${f}` as 'fields.babyName', { defaultValue: f }),
+                      },
+                      {
+                        title: t('policy.current'),
+                        dataIndex: 'current',
+                        render: (v: 'clear') => t(`policy.vis.${v}`),
+                      },
+                      {
+                        title: t('policy.proposed'),
+                        dataIndex: 'proposed',
+                        render: (v: 'clear', f: Preview['fields'][number]) =>
+                          f.current !== v ? (
+                            <strong>
+                              {t(`policy.vis.${v}`)} · {t('policy.changed')}
+                            </strong>
+                          ) : (
+                            t(`policy.vis.${v}`)
+                          ),
+                      },
+                    ]}
+                  />
+                </TableRegion>
+                <TableRegion label={t('policy.actionName')}>
+                  <Table
+                    rowKey="action"
+                    size="small"
+                    className="tv-top-gap"
+                    pagination={false}
+                    dataSource={seen.actions}
+                    columns={[
+                      { title: t('policy.actionName'), dataIndex: 'action' },
+                      {
+                        title: t('policy.current'),
+                        dataIndex: 'current',
+                        render: (b: boolean) => (b ? t('policy.yes') : t('policy.no')),
+                      },
+                      {
+                        title: t('policy.proposed'),
+                        dataIndex: 'proposed',
+                        render: (b: boolean, a: Preview['actions'][number]) =>
+                          a.current !== b ? (
+                            <strong>
+                              {b ? t('policy.yes') : t('policy.no')} · {t('policy.changed')}
+                            </strong>
+                          ) : b ? (
+                            t('policy.yes')
+                          ) : (
+                            t('policy.no')
+                          ),
+                      },
+                    ]}
+                  />
+                </TableRegion>
               </>
             ) : (
               <Empty className="tv-top-gap" description={t('policy.previewIntro')} />

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, must } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import { dateTime } from '../../format.ts';
@@ -57,61 +58,62 @@ export function RightsPage() {
       <Typography.Paragraph type="secondary">{t('rights.intro')}</Typography.Paragraph>
       <ErrorAlert error={list.error ?? error} />
       <Card className="tv-block">
-        <Table
-          rowKey="id"
-          size="small"
-          loading={list.loading}
-          scroll={{ x: true }}
-          locale={{ emptyText: t('rights.none') }}
-          dataSource={rows}
-          rowClassName={(r) => (r.overdue && r.status === 'pending' ? 'tv-overdue-row' : '')}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          columns={[
-            { title: t('rights.kind'), dataIndex: 'kind', render: (k: Request['kind']) => t(`rights.kinds.${k}`) },
-            {
-              title: t('rights.status'),
-              dataIndex: 'status',
-              render: (s: Request['status'], r: Request) => (
-                <>
-                  <Tag className={s === 'pending' ? 'tv-tag-wait' : s === 'accepted' ? 'tv-tag-ok' : 'tv-tag-info'}>
-                    {t(`rights.statuses.${s}`)}
-                  </Tag>
-                  {r.overdue && s === 'pending' && <Tag className="tv-tag-bad">{t('rights.overdue')}</Tag>}
-                </>
-              ),
-            },
-            { title: t('rights.created'), dataIndex: 'createdAt', render: (a: string) => dateTime(a, lng) },
-            {
-              title: t('rights.deadline'),
-              dataIndex: 'deadline',
-              render: (a: string, r: Request) =>
-                r.overdue && r.status === 'pending' ? <strong>{dateTime(a, lng)}</strong> : dateTime(a, lng),
-            },
-            { title: t('rights.reason'), dataIndex: 'reason', render: (x: string | null) => x ?? '—' },
-            {
-              title: '',
-              key: 'act',
-              render: (_: unknown, r: Request) =>
-                r.status === 'pending' ? (
-                  <div className="tv-toolbar">
-                    <Button
-                      size="small"
-                      type="primary"
-                      loading={busy === r.id}
-                      onClick={() => void decide(r, 'accept')}
-                    >
-                      {t('rights.accept')}
-                    </Button>
-                    <Button size="small" danger onClick={() => setRefusing(r)}>
-                      {t('rights.refuse')}
-                    </Button>
-                  </div>
-                ) : (
-                  dateTime(r.decidedAt, lng)
+        <TableRegion label={t('rights.title')}>
+          <Table
+            rowKey="id"
+            size="small"
+            loading={list.loading}
+            locale={{ emptyText: t('rights.none') }}
+            dataSource={rows}
+            rowClassName={(r) => (r.overdue && r.status === 'pending' ? 'tv-overdue-row' : '')}
+            pagination={{ pageSize: 20, hideOnSinglePage: true }}
+            columns={[
+              { title: t('rights.kind'), dataIndex: 'kind', render: (k: Request['kind']) => t(`rights.kinds.${k}`) },
+              {
+                title: t('rights.status'),
+                dataIndex: 'status',
+                render: (s: Request['status'], r: Request) => (
+                  <>
+                    <Tag className={s === 'pending' ? 'tv-tag-wait' : s === 'accepted' ? 'tv-tag-ok' : 'tv-tag-info'}>
+                      {t(`rights.statuses.${s}`)}
+                    </Tag>
+                    {r.overdue && s === 'pending' && <Tag className="tv-tag-bad">{t('rights.overdue')}</Tag>}
+                  </>
                 ),
-            },
-          ]}
-        />
+              },
+              { title: t('rights.created'), dataIndex: 'createdAt', render: (a: string) => dateTime(a, lng) },
+              {
+                title: t('rights.deadline'),
+                dataIndex: 'deadline',
+                render: (a: string, r: Request) =>
+                  r.overdue && r.status === 'pending' ? <strong>{dateTime(a, lng)}</strong> : dateTime(a, lng),
+              },
+              { title: t('rights.reason'), dataIndex: 'reason', render: (x: string | null) => x ?? '—' },
+              {
+                title: '',
+                key: 'act',
+                render: (_: unknown, r: Request) =>
+                  r.status === 'pending' ? (
+                    <div className="tv-toolbar">
+                      <Button
+                        size="small"
+                        type="primary"
+                        loading={busy === r.id}
+                        onClick={() => void decide(r, 'accept')}
+                      >
+                        {t('rights.accept')}
+                      </Button>
+                      <Button size="small" danger onClick={() => setRefusing(r)}>
+                        {t('rights.refuse')}
+                      </Button>
+                    </div>
+                  ) : (
+                    dateTime(r.decidedAt, lng)
+                  ),
+              },
+            ]}
+          />
+        </TableRegion>
       </Card>
       <Modal
         open={refusing !== undefined}

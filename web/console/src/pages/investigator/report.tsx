@@ -8,10 +8,11 @@
 import { Alert, App, Button, Card, Checkbox, Descriptions, Statistic, Table, Tag, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { api, must, raw } from '../../api/client.ts';
 import { Chart, TEXT_TOOLTIP } from '../../components/chart.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import { date, dateTime } from '../../format.ts';
@@ -33,6 +34,7 @@ export function ReportPage() {
   useTitle(t('report.title'));
   const { message } = App.useApp();
   const { id = '' } = useParams();
+  const navigate = useNavigate();
   const lng = i18n.language;
   const got = useLoad(() => raw<TraceReport>('GET', `/v1/traces/${encodeURIComponent(id)}`), [id]);
   const [actions, setActions] = useState<Action[]>([]);
@@ -153,8 +155,11 @@ export function ReportPage() {
         {t('report.title')}
       </Typography.Title>
       <Typography.Paragraph type="secondary">
-        {t('report.created', { at: dateTime(r.createdAt, lng) })} · <Link to="/trace">{t('report.back')}</Link>
+        {t('report.created', { at: dateTime(r.createdAt, lng) })}
       </Typography.Paragraph>
+      <div className="tv-toolbar">
+        <Button onClick={() => void navigate('/trace')}>{t('report.back')}</Button>
+      </div>
       <Card className="tv-block" title={<h2 className="tv-card-title">{t('report.verdict')}</h2>}>
         {accused ? (
           <section aria-label={t('report.accused')} className="tv-verdict">
@@ -243,44 +248,45 @@ export function ReportPage() {
         </Card>
       )}
       <Card className="tv-block" title={<h2 className="tv-card-title">{t('report.candidates')}</h2>}>
-        <Table<Candidate>
-          rowKey={(c) => `${c.principalId}-${c.disclosureId ?? ''}`}
-          size="small"
-          pagination={{ pageSize: 10, hideOnSinglePage: true }}
-          scroll={{ x: true }}
-          dataSource={[...r.candidates]}
-          rowClassName={(c) => (c.principalId === accused?.principalId ? 'tv-overdue-row' : '')}
-          columns={[
-            {
-              title: t('report.person'),
-              key: 'who',
-              render: (_: unknown, c: Candidate) => (
-                <>
-                  <strong>{who(c.principalId)}</strong>
-                  {c.principalId === accused?.principalId && <Tag className="tv-tag-bad">{t('report.accused')}</Tag>}
-                  <br />
-                  <Typography.Text type="secondary">
-                    {[role(c.principalId), r.people?.[c.principalId]?.organizationName, place(c.principalId)]
-                      .filter((x) => x && x !== '—')
-                      .join(' · ')}
-                  </Typography.Text>
-                </>
-              ),
-            },
-            {
-              title: t('report.disclosure'),
-              key: 'disclosure',
-              render: (_: unknown, c: Candidate) => {
-                const d = disclosure(c.disclosureId);
-                return d ? `${d.channel} · ${purpose(d.purpose)} · ${date(d.at, lng)}` : '—';
+        <TableRegion label={t('report.candidates')}>
+          <Table<Candidate>
+            rowKey={(c) => `${c.principalId}-${c.disclosureId ?? ''}`}
+            size="small"
+            pagination={{ pageSize: 10, hideOnSinglePage: true }}
+            dataSource={[...r.candidates]}
+            rowClassName={(c) => (c.principalId === accused?.principalId ? 'tv-overdue-row' : '')}
+            columns={[
+              {
+                title: t('report.person'),
+                key: 'who',
+                render: (_: unknown, c: Candidate) => (
+                  <>
+                    <strong>{who(c.principalId)}</strong>
+                    {c.principalId === accused?.principalId && <Tag className="tv-tag-bad">{t('report.accused')}</Tag>}
+                    <br />
+                    <Typography.Text type="secondary">
+                      {[role(c.principalId), r.people?.[c.principalId]?.organizationName, place(c.principalId)]
+                        .filter((x) => x && x !== '—')
+                        .join(' · ')}
+                    </Typography.Text>
+                  </>
+                ),
               },
-            },
-            { title: t('report.consistentRows'), dataIndex: 'consistentRows' },
-            { title: t('report.lr'), dataIndex: 'log10LR', render: (n: number) => n.toFixed(1) },
-            { title: t('report.fingerprint'), dataIndex: 'log10Fingerprint', render: (n: number) => n.toFixed(1) },
-            { title: t('report.canaries'), dataIndex: 'canaries' },
-          ]}
-        />
+              {
+                title: t('report.disclosure'),
+                key: 'disclosure',
+                render: (_: unknown, c: Candidate) => {
+                  const d = disclosure(c.disclosureId);
+                  return d ? `${d.channel} · ${purpose(d.purpose)} · ${date(d.at, lng)}` : '—';
+                },
+              },
+              { title: t('report.consistentRows'), dataIndex: 'consistentRows' },
+              { title: t('report.lr'), dataIndex: 'log10LR', render: (n: number) => n.toFixed(1) },
+              { title: t('report.fingerprint'), dataIndex: 'log10Fingerprint', render: (n: number) => n.toFixed(1) },
+              { title: t('report.canaries'), dataIndex: 'canaries' },
+            ]}
+          />
+        </TableRegion>
         {(r.missingEvidence?.length ?? 0) > 0 && (
           <>
             <h3 className="tv-subtitle tv-top-gap">{t('report.missing')}</h3>

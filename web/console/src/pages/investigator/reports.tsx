@@ -11,6 +11,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api, must, raw } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import { dateTime } from '../../format.ts';
@@ -92,42 +93,47 @@ export function ReportsPage() {
           {d.clusters.length === 0 ? (
             <Empty description={t('reports.none')} />
           ) : (
-            <Table<Cluster>
-              rowKey="id"
-              size="small"
-              scroll={{ x: true }}
-              pagination={{ pageSize: 10, hideOnSinglePage: true }}
-              dataSource={d.clusters}
-              columns={[
-                { title: t('reports.claimed'), dataIndex: 'claimedToBe', render: (c: string[]) => c.join('、') || '—' },
-                {
-                  title: t('reports.knew'),
-                  dataIndex: 'knew',
-                  render: (k: Cluster['knew']) => (
-                    <span className="tv-cluster-knew">
-                      {k.map((x) => (
-                        <Tag key={x.field}>
-                          {field(x.field)} × {x.reports}
-                        </Tag>
-                      ))}
-                    </span>
-                  ),
-                },
-                { title: t('reports.reports'), dataIndex: 'reports' },
-                { title: t('reports.families'), dataIndex: 'families' },
-                {
-                  title: t('reports.callers'),
-                  dataIndex: 'callers',
-                  render: (c: Cluster['callers']) => c.map((x) => `${x.masked} (${x.reports})`).join('、'),
-                },
-                {
-                  title: t('reports.period'),
-                  key: 'period',
-                  render: (_: unknown, c: Cluster) =>
-                    `${dateTime(c.firstCallAt, lng)} – ${dateTime(c.lastCallAt, lng)}`,
-                },
-              ]}
-            />
+            <TableRegion label={t('reports.title')}>
+              <Table<Cluster>
+                rowKey="id"
+                size="small"
+                pagination={{ pageSize: 10, hideOnSinglePage: true }}
+                dataSource={d.clusters}
+                columns={[
+                  {
+                    title: t('reports.claimed'),
+                    dataIndex: 'claimedToBe',
+                    render: (c: string[]) => c.join('、') || '—',
+                  },
+                  {
+                    title: t('reports.knew'),
+                    dataIndex: 'knew',
+                    render: (k: Cluster['knew']) => (
+                      <span className="tv-cluster-knew">
+                        {k.map((x) => (
+                          <Tag key={x.field}>
+                            {field(x.field)} × {x.reports}
+                          </Tag>
+                        ))}
+                      </span>
+                    ),
+                  },
+                  { title: t('reports.reports'), dataIndex: 'reports' },
+                  { title: t('reports.families'), dataIndex: 'families' },
+                  {
+                    title: t('reports.callers'),
+                    dataIndex: 'callers',
+                    render: (c: Cluster['callers']) => c.map((x) => `${x.masked} (${x.reports})`).join('、'),
+                  },
+                  {
+                    title: t('reports.period'),
+                    key: 'period',
+                    render: (_: unknown, c: Cluster) =>
+                      `${dateTime(c.firstCallAt, lng)} – ${dateTime(c.lastCallAt, lng)}`,
+                  },
+                ]}
+              />
+            </TableRegion>
           )}
         </Card>
       )}

@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { api, must } from '../../api/client.ts';
 import { Chart, TEXT_TOOLTIP } from '../../components/chart.tsx';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import '../../oversight.css';
@@ -110,24 +111,25 @@ export function StatsPage() {
             height={320}
             label={t('stats.chartLabel', { group: t(`stats.groups.${group}`), summary })}
           />
-          <Table<Cell>
-            rowKey="value"
-            size="small"
-            className="tv-top-gap"
-            pagination={{ pageSize: 20, hideOnSinglePage: true }}
-            scroll={{ x: true }}
-            locale={{ emptyText: t('stats.none') }}
-            dataSource={s.cells}
-            columns={[
-              { title: t('stats.value'), key: 'value', render: (_: unknown, c: Cell) => valueOf(c) },
-              {
-                title: t('stats.count'),
-                key: 'count',
-                render: (_: unknown, c: Cell) =>
-                  c.suppressed || c.count === null ? <span className="tv-withheld">{withheld}</span> : c.count,
-              },
-            ]}
-          />
+          <TableRegion label={t('stats.title')}>
+            <Table<Cell>
+              rowKey="value"
+              size="small"
+              className="tv-top-gap"
+              pagination={{ pageSize: 20, hideOnSinglePage: true }}
+              locale={{ emptyText: t('stats.none') }}
+              dataSource={s.cells}
+              columns={[
+                { title: t('stats.value'), key: 'value', render: (_: unknown, c: Cell) => valueOf(c) },
+                {
+                  title: t('stats.count'),
+                  key: 'count',
+                  render: (_: unknown, c: Cell) =>
+                    c.suppressed || c.count === null ? <span className="tv-withheld">{withheld}</span> : c.count,
+                },
+              ]}
+            />
+          </TableRegion>
         </Card>
       )}
     </>

@@ -1,0 +1,164 @@
+/**
+ * The investigator's screens in the staff console (web/console/src/pages/investigator/), in
+ * chromium against a real vault served over HTTP: a leak made from a real export file (a records
+ * clerk's export approved by a DPO, thirty rows of it, as test/browser/trace-report.test.ts), dropped
+ * on the trace page as a file, followed through the job's progress to the report's page, which
+ * names the accused person (name, role, organisation), shows the window on a timeline, the families
+ * affected as a count, the evidence per candidate and the draft notices, and sends the families'
+ * notice with one action. Also pasted text, and the parents' reports page. Desktop in Chinese, phone
+ * in English; axe-core; the keyboard; no CSP violation; no personal value of the leak or the city in
+ * the page's text, a requested URL, the browser's console or the server's log.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import {
+  axe,
+  consoleShot,
+  DESKTOP,
+  launch,
+  openPage,
+  PHONE,
+  requestedUrls,
+  staffLogin,
+  type InPage,
+} from '../helpers/browser.ts';
+import { consoleVault, PASSWORD } from '../helpers/console.ts';
+import { leaks } from '../helpers/http-vault.ts';
+
+describe('the staff console in chromium: the investigator', () => {
+  const v = consoleVault();
+  let browser: Browser;
+  let dir = '';
+  let leakFile = '';
+  let leakText = '';
+  const leaked: string[] = [];
+  const investigator = { login: 'investigator.test', displayName: '孙调查' };
+
+  before(async () => {
+    const { admin } = v.opened();
+    await v.principal({
+      displayName: investigator.displayName,
+      login: investigator.login,
+      password: PASSWORD,
+      roles: ['investigator'],
+      organizationId: admin.orgId,
+    });
+    const dpo = await v.principal({ displayName: 'dpo', roles: ['dpo'], organizationId: admin.orgId });
+    // The clerk's export, approved, downloaded: the file that leaks.
+    const req = await v.api('POST', '/v1/exports', v.staff.clerk.token, {
+      purpose: 'birth_registration',
+      fields: ['babyName', 'motherName', 'birthTime', 'address', 'hospital'],
+      format: 'csv',
+    });
+    assert.equal(req.status, 201, req.text);
+    assert.equal((await v.api('POST', `/v1/exports/${req.json.id}/approve`, dpo.token)).status, 200);
+    const file = (await v.api('GET', `/v1/exports/${req.json.id}/file`, v.staff.clerk.token)).text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    const sample = [file[0]!, ...file.slice(1, 31)];
+    for (const line of sample.slice(1))
+      leaked.push(...line.split(',').filter((c) => c.length >= 3 && !/医院|院$/.test(c) && !/^\d{4}[-/]/.test(c)));
+    dir = mkdtempSync(join(tmpdir(), 'tv-console-leak-'));
+    leakFile = join(dir, '名单.csv');
+    leakText = sample.join('\n') + '\n';
+    writeFileSync(leakFile, leakText);
+    browser = await launch('console');
+  });
+  after(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const clean = async (page: Page, urls: string[], problems: () => Promise<string[]>) => {
+    const shown = (await page.evaluate(() => (globalThis as InPage).document.body.innerText)) as string;
+    assert.deepEqual(leaks(shown, [...leaked, ...v.seeded]), [], 'the page shows a personal value');
+    assert.deepEqual(leaks(urls.join('\n'), [...leaked, ...v.seeded]), [], 'a requested URL holds a personal value');
+    assert.deepEqual(await problems(), [], 'console errors or CSP violations');
+  };
+
+  test('desktop, zh-CN: a dropped file, its progress, the report naming the clerk, the notice sent', async () => {
+    const { page, problems, context } = await openPage(browser, DESKTOP);
+    const urls = requestedUrls(page);
+    try {
+      await staffLogin(page, v.base(), investigator.login, PASSWORD);
+      await page.getByRole('navigation').getByText('追溯泄露文件', { exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: '追溯泄露文件' }).waitFor();
+      await axe(page, 'trace desktop');
+      await consoleShot(page, 'investigator-trace-zh-CN-desktop.png');
+      // The file as a person drops it: the upload's file input.
+      await page.locator('input[type=file]').setInputFiles(leakFile);
+      await page.getByText('名单.csv').waitFor();
+      const start = page.getByRole('button', { name: /开始追溯/ });
+      await start.focus();
+      await page.keyboard.press('Enter');
+      // The job's progress, then the report's own page.
+      await page.waitForURL(/\/console\/traces\/[^/]+$/, { timeout: 60_000 });
+      await page.getByRole('heading', { level: 1, name: '追溯报告' }).waitFor();
+      const accused = page.getByTestId('accused-name');
+      await accused.waitFor({ timeout: 30_000 });
+      assert.equal(await accused.innerText(), v.staff.clerk.displayName);
+      const verdict = await page.locator('.tv-verdict').innerText();
+      assert.match(verdict, /病案|登记/); // the clerk's role, in words
+      assert.ok(verdict.includes(v.opened().city.hospitals[0]!.name), verdict);
+      // The window on a timeline (an image with its words), the families as a count, the evidence.
+      const timeline = page.getByRole('img', { name: /泄露时间窗/ });
+      await timeline.waitFor();
+      assert.ok((await timeline.locator('svg').count()) === 1);
+      await page
+        .getByText(/\d+ 户/)
+        .first()
+        .waitFor();
+      await page.getByRole('heading', { name: '各候选来源的证据' }).waitFor();
+      await page.getByRole('heading', { name: '致受影响的家庭' }).waitFor();
+      await axe(page, 'report desktop');
+      await consoleShot(page, 'investigator-report-zh-CN-desktop.png');
+      // One action sends the families' notice.
+      await page.getByRole('checkbox', { name: '已复核导出' }).check();
+      await page.getByRole('button', { name: '确认并发送给家庭' }).click();
+      await page
+        .getByRole('status')
+        .getByText(/已发送：\d+ 位家长/)
+        .waitFor();
+      await clean(page, urls, problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("phone, en: pasted text traced to its report; the parents' reports page", async () => {
+    const { page, problems, context } = await openPage(browser, PHONE);
+    const urls = requestedUrls(page);
+    try {
+      await staffLogin(page, v.base(), investigator.login, PASSWORD, 'en');
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await page.getByRole('navigation').getByText('Trace a leaked file', { exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'Trace a leaked file' }).waitFor();
+      await page.getByLabel('Or paste text').fill(leakText);
+      await page.getByRole('button', { name: 'Trace' }).click();
+      await page.waitForURL(/\/console\/traces\/[^/]+$/, { timeout: 60_000 });
+      await page.getByTestId('accused-name').waitFor({ timeout: 30_000 });
+      assert.equal(await page.getByTestId('accused-name').innerText(), v.staff.clerk.displayName);
+      await page
+        .getByText(/\d+ families/)
+        .first()
+        .waitFor();
+      const width = await page.evaluate(() => (globalThis as InPage).document.documentElement.scrollWidth);
+      assert.ok(width <= PHONE.width, `the page is ${width}px wide on a phone`);
+      await axe(page, 'report phone');
+      await consoleShot(page, 'investigator-report-en-phone.png');
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await page.getByRole('navigation').getByText("Parents' reports", { exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: "Parents' reports" }).waitFor();
+      await page.getByText(/\d+ reports/).waitFor();
+      await axe(page, 'call reports phone');
+      await clean(page, urls, problems);
+    } finally {
+      await context.close();
+    }
+  });
+});

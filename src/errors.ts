@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   ERR_EXPIRED: 'expired',
   ERR_CONFLICT: 'the request conflicts with the current state',
   ERR_PAYLOAD_TOO_LARGE: 'the request body is larger than the limit',
+  ERR_LEDGER_ROLLBACK: 'the ledger is behind what its witnesses cosigned: a rollback; not served',
   ERR_JOB_INTERRUPTED: 'the job stopped before it finished (its server stopped); submit it again',
   ERR_POLICY_INVALID: 'the policy does not parse or does not validate',
   ERR_INTERNAL: 'internal error',

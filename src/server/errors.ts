@@ -42,6 +42,7 @@ export const STATUS: Readonly<Record<ErrorCode, number>> = {
   ERR_UNSAFE_ARCHIVE: 413,
   ERR_RATE_LIMITED: 429,
   ERR_LEDGER_UNAVAILABLE: 503,
+  ERR_LEDGER_ROLLBACK: 503,
   // A trace job whose server stopped under it (in its status; the answer of a POST that waited for it).
   ERR_JOB_INTERRUPTED: 503,
   ERR_STORAGE: 503,

@@ -5,12 +5,12 @@ import { loadCity } from '../../sim/load.ts';
 import { createDemoStaff, createStolenClinician, plantPoison, type DemoCredential } from '../../sim/staff.ts';
 import { gatherFacts, type StoryFacts } from '../../sim/story/facts.ts';
 import { LEAK_NOISE } from '../../sim/story/due-list.ts';
-import { StoryApi } from '../../sim/story/http.ts';
+import { StoryApi, StoryError } from '../../sim/story/http.ts';
 import { readStory, storyTold, tellStory, type StoryState } from '../../sim/story/story.ts';
 import { Services } from '../../service/services.ts';
 import type { DatabaseConfig } from '../../store/db.ts';
 import { summarise } from '../../store/summary.ts';
-import { out, progress } from '../output.ts';
+import { err, out, progress } from '../output.ts';
 import { printSummary } from './summary.ts';
 import { serve } from './serve.ts';
 
@@ -140,7 +140,7 @@ async function prepareStory(dir: string, creds: DemoCredential[]): Promise<Story
   try {
     const clinician = creds.find((c) => c.role === 'clinician');
     const hospital = clinician ? await vault.principal(clinician.principalId) : undefined;
-    if (!hospital?.orgId) throw new Error('the demo vault has no clinician to tell its story with');
+    if (!hospital?.orgId) throw new StoryError('the demo vault has no clinician to tell it with');
     if (!creds.some((c) => c.role === STOLEN)) {
       const admin = await vault.principal(creds.find((c) => c.role === 'administrator')!.principalId);
       const org = { name: clinician!.organization, orgId: hospital.orgId };
@@ -280,7 +280,11 @@ export function printDemo(d: Demo, data: string, say: (line: string) => void = o
  * the staff console and the parents' portal; prints the URLs, the logins and what happened.
  */
 export async function demoCommand(opts: DemoOptions): Promise<void> {
-  const demo = await startDemo(opts);
+  const demo = await startDemo(opts).catch((e: unknown) => {
+    // Its words are safe (a route, a status, a code); any other error stays behind an incident id.
+    if (e instanceof StoryError) err(e.message);
+    throw e;
+  });
   if (!opts.serve) {
     await demo.stop();
     return;

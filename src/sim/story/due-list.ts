@@ -9,7 +9,7 @@ import { CsvParser } from '../../ingest/csv.ts';
 import { localDate } from '../../schema/local-date.ts';
 import { csvLine } from '../files.ts';
 import { phoneDigits, type StoryFacts } from './facts.ts';
-import type { StoryApi } from './http.ts';
+import { StoryError, type StoryApi } from './http.ts';
 import { leakedCopy } from './leak.ts';
 
 /** The share of the copy's rows that are fabricated or altered (the seed's "over 60 percent … accurate"). */
@@ -117,8 +117,7 @@ export async function traceLeak(
   });
   let r = started;
   while (r.json?.status !== 'done') {
-    if (r.json?.status === 'failed')
-      throw new Error(`the demo story stopped: the trace failed (${r.json.error?.code})`);
+    if (r.json?.status === 'failed') throw new StoryError(`the trace failed (${r.json.error?.code})`);
     const p = r.json?.progress;
     if (p?.total) onProgress?.(p.done ?? 0, p.total);
     await sleep(200);

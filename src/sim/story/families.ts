@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StoryApi } from './http.ts';
+import { StoryError, type StoryApi } from './http.ts';
 import type { StoryFamily } from './facts.ts';
 
 /** How long a one-time code may take to reach the outbox (the dispatcher sends off the request path). */
@@ -30,7 +30,7 @@ async function nextCode(outbox: string, phone: string, seen: number): Promise<st
     const texts = messagesTo(outbox, phone);
     const code = texts.length > seen ? /(?<!\d)(\d{6})(?!\d)/.exec(texts.at(-1)!)?.[1] : undefined;
     if (code) return code;
-    if (Date.now() > until) throw new Error('the demo story stopped: no one-time code reached the outbox');
+    if (Date.now() > until) throw new StoryError('no one-time code reached the outbox');
     await sleep(25);
   }
 }

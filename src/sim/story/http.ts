@@ -23,10 +23,15 @@ export interface Call {
   readonly expect?: readonly number[];
 }
 
+/** Why the story stopped: a route, its status and error code, or the step's own words; never a value. */
 export class StoryError extends Error {
-  constructor(route: string, status: number, code: string | undefined) {
-    super(`the demo story stopped: ${route} answered ${status}${code ? ` ${code}` : ''}`);
+  constructor(why: string) {
+    super(`the demo story stopped: ${why}`);
     this.name = 'StoryError';
+  }
+
+  static answered(route: string, status: number, code: string | undefined): StoryError {
+    return new StoryError(`${route} answered ${status}${code ? ` ${code}` : ''}`);
   }
 }
 
@@ -59,7 +64,11 @@ export class StoryApi {
     const ok = c.expect ? c.expect.includes(res.status) : res.status >= 200 && res.status < 300;
     if (!ok) {
       const code = (json as { code?: unknown } | undefined)?.code;
-      throw new StoryError(`${method} ${path.split('?')[0]}`, res.status, typeof code === 'string' ? code : undefined);
+      throw StoryError.answered(
+        `${method} ${path.split('?')[0]}`,
+        res.status,
+        typeof code === 'string' ? code : undefined,
+      );
     }
     return { status: res.status, json: json as T, text, headers: res.headers };
   }

@@ -26,7 +26,7 @@ import { Rng } from '../../synth/random.ts';
 import { localDate } from '../../schema/local-date.ts';
 import { enrolFamily, reportCall, type SuspiciousCall } from './families.ts';
 import type { StoryFacts, StoryFamily } from './facts.ts';
-import type { StoryApi } from './http.ts';
+import { StoryError, type StoryApi } from './http.ts';
 import { scrape } from './scraper.ts';
 import { runDueList, traceLeak, type DueListRun } from './due-list.ts';
 
@@ -238,7 +238,7 @@ export async function tellStory(o: StoryOptions): Promise<StoryState> {
         type Pending = { principals: { id: string; displayName: string }[] };
         const pending = await api.call<Pending>('GET', '/v1/principals/pending', { token: cast.admin });
         const mine = pending.json.principals.find((p) => p.displayName === midwife);
-        if (!mine) throw new Error('the demo story stopped: the midwife login is taken by another account');
+        if (!mine) throw new StoryError('the midwife login is taken by another account');
         s.pendingPrincipal = { id: mine.id };
       }
     },

@@ -115,9 +115,11 @@ export async function buildServer(services: Services, opts: ServerOptions = {}):
   const uploads = Object.keys(LEAK_TYPES).filter((t) => t !== 'text/plain' && t !== 'application/json');
   app.addContentTypeParser(uploads, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Failures an operator must see: the unexpected, the ledger, the database out of reach or of space.
+  const LOGGED = new Set(['ERR_INTERNAL', 'ERR_LEDGER_UNAVAILABLE', 'ERR_STORE_UNAVAILABLE', 'ERR_STORE_FULL']);
   app.setErrorHandler((e, req, reply) => {
     const body = toErrorBody(e);
-    if (body.code === 'ERR_INTERNAL' || body.code === 'ERR_LEDGER_UNAVAILABLE') logFailure(req, body.code, e);
+    if (LOGGED.has(body.code)) logFailure(req, body.code, e);
     void reply.code(body.statusCode).header('cache-control', 'no-store').send(body);
   });
   app.setNotFoundHandler((_req, reply) => {

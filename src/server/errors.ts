@@ -46,6 +46,9 @@ export const STATUS: Readonly<Record<ErrorCode, number>> = {
   // A trace job whose server stopped under it (in its status; the answer of a POST that waited for it).
   ERR_JOB_INTERRUPTED: 503,
   ERR_STORAGE: 503,
+  // The database cannot be reached (restarting, connection lost) or has no space left (ADR 0028).
+  ERR_STORE_UNAVAILABLE: 503,
+  ERR_STORE_FULL: 507,
   // The vault's own files and keys (command line: init, open, key rotation). Reaching one while
   // serving means the server's installation is broken, not the request: 500.
   ERR_KEY_FILE: 500,
@@ -53,6 +56,7 @@ export const STATUS: Readonly<Record<ErrorCode, number>> = {
   ERR_CIPHER_SUITE: 500,
   ERR_VAULT_EXISTS: 500,
   ERR_NO_VAULT: 500,
+  ERR_VAULT_IN_USE: 500,
   // A stored value that fails to authenticate is damage or tampering on the server's side.
   ERR_DECRYPT: 500,
   // Signed notes and keys are read and checked by the command line (ledger, witness); no request

@@ -4,8 +4,10 @@
  * the guard, and the one path by which an operation commits with its ledger entries.
  *
  * A refusal is written to the ledger before it is thrown. A record outside the principal's reach is
- * ERR_NOT_FOUND (whether it exists is not disclosed). A storage fault while committing is always
- * ERR_LEDGER_UNAVAILABLE: the entry could not be written, so nothing happened and nothing is returned.
+ * ERR_NOT_FOUND (whether it exists is not disclosed). A storage fault while committing is
+ * ERR_LEDGER_UNAVAILABLE: the entry could not be written, so nothing happened and nothing is returned;
+ * unless the database is out of reach or out of space, which say so (ERR_STORE_UNAVAILABLE,
+ * ERR_STORE_FULL; ADR 0028), with the same promise.
  */
 import { createHash } from 'node:crypto';
 import { TracevaultError } from '../errors.ts';
@@ -23,6 +25,7 @@ import { OversightRepo } from '../store/repos/oversight.ts';
 import { ConsentRepo } from '../store/repos/consents.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import { GuardState } from './guard-state.ts';
+import { SharedGuard } from './shared-guard.ts';
 
 /** The policy's view of a record relative to the principal asking. */
 export interface Standing extends PolicyContext {
@@ -37,6 +40,8 @@ export class Gate {
   readonly guard: Guard;
   /** The guard's settings in force: a DPO's newest version, else the configuration given here. */
   readonly guardState: GuardState;
+  /** The guard's counters shared with the other servers of a PostgreSQL vault (ADR 0027). */
+  readonly sharedGuard: SharedGuard;
   readonly oversight: OversightRepo;
   readonly consents: ConsentRepo;
   readonly #policies: PolicyRepo;
@@ -53,6 +58,7 @@ export class Gate {
     this.vault = vault;
     this.guard = new Guard(guard);
     this.guardState = new GuardState(vault.db, vault.tenantId, this.guard, guard);
+    this.sharedGuard = new SharedGuard(vault.db, vault.tenantId, this.guard, vault.db.dialect === 'postgres');
     this.#policies = new PolicyRepo(vault.db, vault.tenantId);
     this.#accounts = new AccountRepo(vault.db, vault.tenantId);
     this.oversight = new OversightRepo(vault.db, vault.tenantId);
@@ -185,6 +191,7 @@ export class Gate {
     try {
       return await op();
     } catch (e) {
+      // A database out of reach or out of space says so (ADR 0028): the entry was not written either.
       if (e instanceof TracevaultError && e.code !== 'ERR_STORAGE') throw e;
       throw new TracevaultError('ERR_LEDGER_UNAVAILABLE', {}, { cause: e });
     }

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { Db, Param, Row } from '../db.ts';
 import { TracevaultError } from '../../errors.ts';
+import { connectionLost, storeError } from './store-errors.ts';
 
 // BIGINT (int8) as JavaScript numbers: sequence numbers stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -40,7 +41,7 @@ class PgDb implements Db {
     try {
       return await this.#q.query(toPg(sql), params as unknown[]);
     } catch (e) {
-      throw new TracevaultError('ERR_STORAGE', {}, { cause: e });
+      throw storeError(e);
     }
   }
 
@@ -69,7 +70,7 @@ class PgDb implements Db {
       try {
         await this.#q.query(`${sql} ${tuples.join(',')} ${suffix}`, part.flat());
       } catch (e) {
-        throw new TracevaultError('ERR_STORAGE', {}, { cause: e });
+        throw storeError(e);
       }
     }
   }
@@ -89,18 +90,20 @@ class PgDb implements Db {
     try {
       client = await this.#pool.connect();
     } catch (e) {
-      throw new TracevaultError('ERR_STORAGE', {}, { cause: e });
+      throw storeError(e);
     }
     try {
-      await client.query('BEGIN');
+      await client.query('BEGIN').catch((e: unknown) => Promise.reject(storeError(e)));
       const out = await fn(new PgDb(client));
-      await client.query('COMMIT');
+      await client.query('COMMIT').catch((e: unknown) => Promise.reject(storeError(e)));
+      client.release();
       return out;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A connection lost mid-transaction is dropped, not handed out again (pg-pool's release(err)).
+      const lost = connectionLost(e);
+      if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+      client.release(lost ? (e as Error) : undefined);
       throw e;
-    } finally {
-      client.release();
     }
   }
 

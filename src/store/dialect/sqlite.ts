@@ -18,8 +18,8 @@
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Db, Param, Row } from '../db.ts';
-import { TracevaultError } from '../../errors.ts';
 import { WalCheckpoints } from './wal-checkpoints.ts';
+import { storeError } from './store-errors.ts';
 
 type Statement = Database.Statement<unknown[], Row>;
 
@@ -86,7 +86,7 @@ class Connection {
       } catch (e) {
         // No WAL yet: nothing has been written, so nothing is waiting for the disk.
         if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !this.wal) this.synced = upTo;
-        else error = new TracevaultError('ERR_STORAGE', {}, { cause: e });
+        else error = storeError(e);
       }
       const settled = this.waiters.filter((w) => w.upTo <= upTo);
       this.waiters.splice(0, this.waiters.length, ...this.waiters.filter((w) => w.upTo > upTo));
@@ -303,8 +303,7 @@ async function whenUnlocked<T>(fn: () => T): Promise<T> {
     try {
       return fn();
     } catch (e) {
-      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline)
-        throw new TracevaultError('ERR_STORAGE', {}, { cause: e });
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw storeError(e);
       await new Promise((r) => setTimeout(r, wait));
     }
   }
@@ -315,7 +314,7 @@ function wrap<T>(fn: () => T): T {
     return fn();
   } catch (e) {
     // SQLite messages can quote values (constraint failures name columns, not values, but be safe).
-    throw new TracevaultError('ERR_STORAGE', {}, { cause: e });
+    throw storeError(e);
   }
 }
 
@@ -325,7 +324,7 @@ export function openSqlite(file: string, opts: { walRestartFrames?: number } = {
   try {
     db = new Database(file);
   } catch (e) {
-    throw new TracevaultError('ERR_STORAGE', {}, { cause: e });
+    throw storeError(e);
   }
   db.pragma('journal_mode = WAL');
   // NORMAL plus the vault's own sync of the WAL before answering (see the top of this file) is

@@ -81,6 +81,15 @@ const zhCN = {
     assumptions: '假设',
     missing: '缺少的证据',
     html: '打印版报告',
+    channels: {
+      export: '导出文件',
+      read: '查看明文',
+      search: '查找',
+      due_list: '待接种名单',
+      api: '接口调用',
+      portal: '家长服务',
+      partner: '合作方',
+    },
   },
   reports: {
     title: '家长举报',
@@ -183,6 +192,15 @@ export const investigation = area(zhCN, {
     assumptions: 'Assumptions',
     missing: 'Missing evidence',
     html: 'Printable report',
+    channels: {
+      export: 'Export file',
+      read: 'Read in clear',
+      search: 'Search',
+      due_list: 'Due list',
+      api: 'API call',
+      portal: "Parents' portal",
+      partner: 'Partner',
+    },
   },
   reports: {
     title: "Parents' reports",

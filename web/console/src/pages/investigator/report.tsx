@@ -56,6 +56,7 @@ export function ReportPage() {
   };
   const disclosure = (disclosureId: string | null) => (disclosureId ? r?.disclosures?.[disclosureId] : undefined);
   const purpose = (p: string) => ts(`purposes.${p}` as 'purposes.treatment', { defaultValue: p });
+  const channel = (c: string) => t(`report.channels.${c}` as 'report.channels.export', { defaultValue: c });
 
   const timeline = useMemo(() => {
     if (!r) return undefined;
@@ -69,6 +70,11 @@ export function ReportPage() {
     const from = r.window.from ? Date.parse(r.window.from) : undefined;
     const to = r.window.to ? Date.parse(r.window.to) : Date.now();
     const fmt = (v: number) => date(new Date(v).toISOString(), lng);
+    // The axis spans the window and every disclosure, with a margin of a twentieth on each side.
+    const times = [...points.map((p) => p.value[0]!), ...(from !== undefined ? [from, to] : [])];
+    const lo = Math.min(...times),
+      hi = Math.max(...times);
+    const pad = Math.max((hi - lo) / 20, 86_400_000);
     return {
       tooltip: {
         ...TEXT_TOOLTIP,
@@ -77,7 +83,7 @@ export function ReportPage() {
           `${p.name} ${dateTime(new Date(p.value[0]!).toISOString(), lng)}`,
       },
       grid: { left: 24, right: 24, top: 40, bottom: 40 },
-      xAxis: { type: 'time', axisLabel: { formatter: fmt, hideOverlap: true } },
+      xAxis: { type: 'time', min: lo - pad, max: hi + pad, axisLabel: { formatter: fmt, hideOverlap: true } },
       yAxis: { type: 'value', show: false, min: -1, max: 2 },
       series: [
         {
@@ -175,7 +181,7 @@ export function ReportPage() {
               <Descriptions.Item label={t('report.ward')}>{place(accused.principalId)}</Descriptions.Item>
               {accusedDisclosure && (
                 <Descriptions.Item label={t('report.disclosure')}>
-                  {accusedDisclosure.channel} · {purpose(accusedDisclosure.purpose)} ·{' '}
+                  {channel(accusedDisclosure.channel)} · {purpose(accusedDisclosure.purpose)} ·{' '}
                   {dateTime(accusedDisclosure.at, lng)}
                 </Descriptions.Item>
               )}
@@ -277,7 +283,7 @@ export function ReportPage() {
                 key: 'disclosure',
                 render: (_: unknown, c: Candidate) => {
                   const d = disclosure(c.disclosureId);
-                  return d ? `${d.channel} · ${purpose(d.purpose)} · ${date(d.at, lng)}` : '—';
+                  return d ? `${channel(d.channel)} · ${purpose(d.purpose)} · ${date(d.at, lng)}` : '—';
                 },
               },
               { title: t('report.consistentRows'), dataIndex: 'consistentRows' },

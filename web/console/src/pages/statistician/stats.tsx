@@ -32,7 +32,6 @@ export function StatsPage() {
   const withheld = t('stats.withheld');
   const option = useMemo(() => {
     if (!s) return undefined;
-    const max = Math.max(1, ...s.cells.map((c) => c.count ?? 0));
     return {
       tooltip: { ...TEXT_TOOLTIP, trigger: 'item' },
       grid: { left: 56, right: 16, top: 24, bottom: 64 },
@@ -48,28 +47,32 @@ export function StatsPage() {
           name: t('stats.count'),
           data: s.cells.map((c) =>
             c.suppressed || c.count === null
-              ? {
-                  // A withheld cell: an outlined, hatched bar of no height meaning, labelled, with no number.
-                  value: max,
-                  itemStyle: {
-                    color: '#eef0f3',
-                    decal: {
-                      symbol: 'rect',
-                      symbolSize: 1,
-                      dashArrayX: [1, 0],
-                      dashArrayY: [2, 4],
-                      rotation: Math.PI / 4,
-                      color: '#9ca3af',
-                    },
-                    borderColor: '#6b7280',
-                    borderType: 'dashed',
-                    borderWidth: 1,
-                  },
-                  label: { show: true, position: 'inside', formatter: withheld, color: '#111827', rotate: 90 },
-                  tooltip: { formatter: `${valueOf(c)}: ${withheld}` },
-                }
+              ? '-' // no bar: a withheld cell has no number to draw, not even 0
               : { value: c.count, itemStyle: { color: '#1d4ed8' }, label: { show: true, position: 'top' } },
           ),
+          // Each withheld cell: its whole column hatched and labelled, so that it reads as "not told",
+          // never as a small or a large count.
+          markArea: {
+            silent: false,
+            itemStyle: {
+              color: '#eef0f3',
+              borderColor: '#6b7280',
+              borderType: 'dashed',
+              borderWidth: 1,
+              decal: {
+                symbol: 'rect',
+                symbolSize: 1,
+                dashArrayX: [1, 0],
+                dashArrayY: [2, 4],
+                rotation: Math.PI / 4,
+                color: '#9ca3af',
+              },
+            },
+            label: { show: true, position: 'inside', rotate: 90, color: '#111827', formatter: withheld },
+            data: s.cells
+              .filter((c) => c.suppressed || c.count === null)
+              .map((c) => [{ xAxis: valueOf(c) }, { xAxis: valueOf(c) }]),
+          },
         },
       ],
     };

@@ -92,17 +92,27 @@ class PgDb implements Db {
     } catch (e) {
       throw storeError(e);
     }
+    // A checked-out client has no listener of pg-pool's: a connection ended by the server between two
+    // statements (a restart: 57P01) would be an unhandled 'error' event, which ends the process. Heard
+    // here instead; the transaction's next statement fails (ERR_STORE_UNAVAILABLE).
+    let ended: Error | undefined;
+    const onError = (e: Error) => void (ended = e);
+    client.on('error', onError);
+    const release = (e?: Error) => {
+      client.removeListener('error', onError);
+      client.release(e);
+    };
     try {
       await client.query('BEGIN').catch((e: unknown) => Promise.reject(storeError(e)));
       const out = await fn(new PgDb(client));
       await client.query('COMMIT').catch((e: unknown) => Promise.reject(storeError(e)));
-      client.release();
+      release(ended);
       return out;
     } catch (e) {
       // A connection lost mid-transaction is dropped, not handed out again (pg-pool's release(err)).
-      const lost = connectionLost(e);
+      const lost = ended ?? (connectionLost(e) ? (e as Error) : undefined);
       if (!lost) await client.query('ROLLBACK').catch(() => undefined);
-      client.release(lost ? (e as Error) : undefined);
+      release(lost);
       throw e;
     }
   }

@@ -270,6 +270,25 @@ for (const backend of BACKENDS) {
         assert.deepEqual(again.json.disclosureIds, [file.headers.get('x-disclosure-id')]);
         const stored = await vault.db.get<{ quote: Buffer }>('SELECT quote FROM canary_hits WHERE confirmed = 1');
         assert.ok(!stored!.quote.toString('utf8').includes(String(canary.babyName)), 'quotes are sealed');
+        // The hits listed: newest first, the confirmed one naming its disclosure and recipient to the
+        // investigator only, what the caller said never.
+        const listed = await api('GET', '/v1/canaries/hits', inv);
+        assert.equal(listed.status, 200, listed.text);
+        assert.deepEqual(
+          listed.json.hits.map((h: { confirmed: boolean }) => h.confirmed),
+          [true, true, false],
+        );
+        const did = file.headers.get('x-disclosure-id')!;
+        assert.equal(listed.json.hits[0].disclosureId, did);
+        assert.equal(listed.json.disclosures[did].channel, 'export');
+        assert.ok(listed.json.people[listed.json.disclosures[did].principalId].displayName);
+        assert.ok(!listed.text.includes(String(canary.babyName)), 'no quote in the list');
+        const toDpo = await api('GET', '/v1/canaries/hits', tokens.dpo);
+        assert.deepEqual(
+          toDpo.json.hits.map((h: { disclosureId: string | null }) => h.disclosureId),
+          [null, null, null],
+        );
+        assert.equal((await api('GET', '/v1/canaries/hits', tokens.clinicianA)).status, 403);
       },
     );
   });

@@ -133,6 +133,8 @@ export const ContactReport = z
   .object({ contact: z.string().min(3).max(320), at: z.string().max(40), quote: z.string().max(4000) })
   .strict();
 
+export const CanaryHitsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }).strict();
+
 export const CanaryLookup = z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1).max(100_000) }).strict();
 
 export const TraceQuery = z

@@ -6,7 +6,8 @@ import { TracevaultError } from '../errors.ts';
 import { KINDS } from '../schema/field-kind.ts';
 import { newId } from '../crypto/ids.ts';
 import { findCanaries, openCanaryRow, quotesCanary, sealText, type CanaryHit } from '../disclose/canary.ts';
-import { CanaryRepo } from '../store/repos/canaries.ts';
+import { CanaryRepo, type HitRow } from '../store/repos/canaries.ts';
+import { beijing, whoIsWho, type ReportDisclosure, type ReportPerson } from '../trace/people.ts';
 import { entryOf, type RequestContext } from './context.ts';
 import type { Gate } from './gate.ts';
 import type { ServiceKeys } from './keys.ts';
@@ -112,6 +113,31 @@ export class Canaries {
     // The canary's disclosure is named to investigators only; a DPO records the call and sees whether it was confirmed.
     const mayTrace = await gate.allows(ctx, 'trace', { type: 'Api', area: 'canaries' });
     return { id, confirmed: matches.length > 0, disclosureIds: mayTrace ? disclosures : [] };
+  }
+
+  /**
+   * The calls and messages reported to the contact points, newest first: when, whether confirmed,
+   * and to an investigator the disclosure a confirmed one names, with its recipient by name. Quotes
+   * (what the caller said) stay sealed.
+   */
+  async hits(
+    ctx: RequestContext,
+    limit: number,
+  ): Promise<{
+    hits: (HitRow & { atBeijing: string })[];
+    disclosures: Record<string, ReportDisclosure>;
+    people: Record<string, ReportPerson>;
+  }> {
+    const gate = this.#gate;
+    await gate.authorise(ctx, 'investigate', { type: 'Api', area: 'canaries' });
+    const mayTrace = await gate.allows(ctx, 'trace', { type: 'Api', area: 'canaries' });
+    const rows = await this.#repo.hits(limit);
+    const hits = rows.map((h) => ({ ...h, disclosureId: mayTrace ? h.disclosureId : null, atBeijing: beijing(h.at) }));
+    const named = hits.flatMap((h) => (h.disclosureId ? [h.disclosureId] : []));
+    const { people, disclosures } = named.length
+      ? await whoIsWho(gate.vault.db, gate.vault.tenantId, [], named)
+      : { people: {}, disclosures: {} };
+    return { hits, disclosures, people };
   }
 
   #contactValue(kind: 'phone' | 'mailbox', value: string): string {

@@ -35,6 +35,18 @@ export const canaryRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
   });
 
   route({
+    method: 'GET',
+    url: '/canaries/hits',
+    tag: 'canaries',
+    summary:
+      'Reported calls and messages to the contact points, newest first (investigator, DPO); to an investigator, ' +
+      'the disclosure a confirmed one names and its recipient by name',
+    description: 'What the caller said stays sealed: it is never listed.',
+    query: S.CanaryHitsQuery,
+    handler: async ({ query, ctx }) => canaries.hits(ctx, query.limit ?? 100),
+  });
+
+  route({
     method: 'POST',
     url: '/canaries/lookup',
     tag: 'canaries',

@@ -16,6 +16,15 @@ export interface CanaryRow {
   readonly sealed: Buffer;
 }
 
+export interface HitRow {
+  readonly id: string;
+  readonly at: string;
+  readonly recordedAt: string;
+  readonly confirmed: boolean;
+  readonly contactKind: string;
+  readonly disclosureId: string | null;
+}
+
 export class CanaryRepo {
   readonly #db: Db;
   readonly #tenant: string;
@@ -89,5 +98,29 @@ export class CanaryRepo {
         'recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [h.id, this.#tenant, h.contactId, h.at, h.canaryId ? 1 : 0, h.canaryId, h.disclosureId, h.quote, h.recordedAt],
     );
+  }
+
+  /** The reported calls and messages, newest first (never their quotes). */
+  async hits(limit: number): Promise<HitRow[]> {
+    const rows = await this.#db.all<{
+      id: string;
+      at: string;
+      recorded_at: string;
+      confirmed: number;
+      kind: string;
+      disclosure_id: string | null;
+    }>(
+      'SELECT h.id, h.at, h.recorded_at, h.confirmed, c.kind, h.disclosure_id FROM canary_hits h ' +
+        'JOIN canary_contacts c ON c.id = h.contact_id WHERE h.tenant_id = ? ORDER BY h.recorded_at DESC, h.id LIMIT ?',
+      [this.#tenant, limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      recordedAt: r.recorded_at,
+      confirmed: Number(r.confirmed) === 1,
+      contactKind: r.kind,
+      disclosureId: r.disclosure_id,
+    }));
   }
 }

@@ -25,8 +25,10 @@
  * `configure` adopts a new version at once, keeping the counters of the day.
  *
  * A block stays until a data-protection officer resolves its alert. The guard's counters live in
- * this process (a deployment with several server processes counts per process; the daily quota
- * starts from the disclosures in the database). Pure: the caller persists alerts and blocks.
+ * this process; several servers on one PostgreSQL share them through `exportCounters` and
+ * `importCounters` (service/shared-guard.ts, ADR 0027): every counter but the names an
+ * alphabetical scan compares, which stay in the process (a value never leaves it). Pure: the
+ * caller persists alerts, blocks and counters.
  */
 import { localDate, localHour } from '../schema/local-date.ts';
 
@@ -152,6 +154,22 @@ interface State {
   alerted: Set<string>;
 }
 
+/**
+ * A principal's counters of the day, as several servers share them: counts, record sequence
+ * numbers and times only (no name: alphabetical scans are watched per process).
+ */
+export interface GuardCounters {
+  readonly day: string;
+  readonly normal: number;
+  readonly clearToday: number;
+  readonly seen: readonly number[];
+  readonly clearMinute: readonly number[];
+  readonly clearHour: readonly number[];
+  readonly seqs: readonly number[];
+  readonly alerted: readonly string[];
+  readonly blocked: boolean;
+}
+
 const collator = new Intl.Collator('zh-Hans-CN-u-co-pinyin');
 
 export class Guard {
@@ -205,6 +223,53 @@ export class Guard {
       names: [],
       alerted: new Set(),
     });
+  }
+
+  /** A principal's counters of the day, to share with other servers (undefined before its first read). */
+  exportCounters(principalId: string): GuardCounters | undefined {
+    const s = this.#state.get(principalId);
+    if (!s) return undefined;
+    return {
+      day: s.day,
+      normal: s.normal,
+      clearToday: s.clearToday,
+      seen: [...s.seen],
+      clearMinute: s.clearMinute,
+      clearHour: s.clearHour,
+      seqs: s.seqs,
+      alerted: [...s.alerted],
+      blocked: this.#blocked.has(principalId),
+    };
+  }
+
+  /**
+   * Adopts a principal's counters as another server left them (undefined: none yet, so the day
+   * starts from its history). The names of this process's alphabetical window are kept.
+   */
+  importCounters(principalId: string, c: GuardCounters | undefined): void {
+    const names = this.#state.get(principalId)?.names ?? [];
+    if (!c) {
+      this.#state.delete(principalId);
+      return;
+    }
+    if (c.blocked) this.#blocked.add(principalId);
+    this.#state.set(principalId, {
+      day: c.day,
+      normal: c.normal,
+      clearToday: c.clearToday,
+      seen: new Set(c.seen),
+      clearMinute: [...c.clearMinute],
+      clearHour: [...c.clearHour],
+      seqs: [...c.seqs],
+      names,
+      alerted: new Set(c.alerted),
+    });
+  }
+
+  /** The day's clear volumes of a peer group as the servers share them (peerOutlier compares with them). */
+  setPeers(group: string, day: string, counts: ReadonlyMap<string, number>): void {
+    const m = this.#peerCounts(group, day);
+    for (const [id, n] of counts) m.set(id, n);
   }
 
   /** Decides on one read (call `start` first when `needsHistory`). Counts it unless blocked. */

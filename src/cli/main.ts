@@ -278,6 +278,7 @@ function program(): Command {
         .conflicts('outbox'),
     )
     .option('--outbox <file>', '… or appended to this file, one JSON line per message (the demo, tests)')
+    .option('--quiet', 'no request log lines on stderr (benchmarks, tests)')
     .action((o) => serveCommand(o));
 
   p.command('demo')

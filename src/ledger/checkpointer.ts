@@ -3,7 +3,10 @@
  * entries arrive, none while nothing changes, each sent to the witnesses. Several processes may
  * run one against the same database: the last signing time is read from the database, and a
  * checkpoint of a size already signed is never signed again (the tree is append-only, so two
- * checkpoints can never disagree).
+ * checkpoints can never disagree). With a `lease` (several servers on one PostgreSQL, ADR 0027)
+ * only the server holding it integrates and signs: exactly one signer at a time, and when it dies
+ * the next server to ask takes the lease over and goes on from the last checkpoint (its witnesses
+ * check consistency from the size they last cosigned, whoever signed it).
  */
 import type { Db } from '../store/db.ts';
 import type { Ledger } from './log.ts';
@@ -14,6 +17,10 @@ export interface CheckpointerOptions {
   readonly intervalMs?: number;
   readonly witnesses?: readonly WitnessConfig[];
   readonly now?: () => Date;
+  /** Whether this process may sign now (takes or keeps the lease); absent: always. */
+  readonly lease?: () => Promise<boolean>;
+  /** Called when this process takes the lease (logs). */
+  readonly onLead?: () => void;
 }
 
 /** What the last step did: when it ran, whether it signed, the tree's size, or the code of its failure. */
@@ -31,6 +38,9 @@ export class Checkpointer {
   readonly #interval: number;
   readonly #witnesses: readonly WitnessConfig[];
   readonly #now: () => Date;
+  readonly #lease: (() => Promise<boolean>) | undefined;
+  readonly #onLead: (() => void) | undefined;
+  #leading = false;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> = Promise.resolve();
   #last: CheckpointerRun | undefined;
@@ -43,6 +53,13 @@ export class Checkpointer {
     this.#interval = opts.intervalMs ?? 1000;
     this.#witnesses = opts.witnesses ?? [];
     this.#now = opts.now ?? (() => new Date());
+    this.#lease = opts.lease;
+    this.#onLead = opts.onLead;
+  }
+
+  /** Whether this process signs (holds the lease, or needs none). */
+  get leading(): boolean {
+    return this.#lease ? this.#leading : true;
   }
 
   /** The last step, and when this process last signed a checkpoint (for the ledger's health). */
@@ -71,6 +88,13 @@ export class Checkpointer {
   }
 
   async #step(): Promise<{ signed: boolean; size: number }> {
+    if (this.#lease) {
+      const leading = await this.#lease();
+      if (leading && !this.#leading) this.#onLead?.();
+      this.#leading = leading;
+      // A follower neither integrates nor signs: the leader does both.
+      if (!leading) return { signed: false, size: (await this.#ledger.state()).size };
+    }
     const size = await this.#ledger.integrate();
     const last = await this.#db.get<{ size: number; signed_at: string }>(
       'SELECT size, signed_at FROM ledger_checkpoints ORDER BY size DESC LIMIT 1',

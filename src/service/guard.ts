@@ -33,27 +33,31 @@ export async function guardRead(gate: Gate, ctx: RequestContext, r: GuardedRead)
   const p = ctx.principal;
   const at = gate.now();
   await gate.guardState.current();
-  if (gate.guard.needsHistory(p.id, at)) {
-    const since = new Date(at.getTime() - HISTORY_DAYS * 86_400_000).toISOString();
-    const today = localDate(at);
-    const history = await clearHistory(gate.vault.db, p.id, since, today);
-    const normal = Math.max(0, ...[...history.days].filter(([d]) => d !== today).map(([, n]) => n));
-    gate.guard.start(p.id, at, { normal, today: history.today });
-  }
+  const today = localDate(at);
+  const peerGroup = `${p.orgId}|${[...p.roles].sort().join(',')}`;
   const cur = r.rec.current;
   const name = cur.get('motherName')?.value ?? cur.get('ownerName')?.value ?? cur.get('babyName')?.value;
-  const verdict = gate.guard.check({
-    principalId: p.id,
-    roles: p.roles,
-    orgId: p.orgId,
-    peerGroup: `${p.orgId}|${[...p.roles].sort().join(',')}`,
-    at,
-    recordSeq: r.rec.seq,
-    nameKey: typeof name === 'string' ? name : undefined,
-    clear: r.clear,
-    justified: r.justified,
-    poison: gate.isPoison(r.rec.id),
-    outsideCare: r.standing.outsideCare,
+  // On PostgreSQL the counters are the servers' shared ones, locked while this read is checked.
+  const verdict = await gate.sharedGuard.around(p.id, peerGroup, today, async (db) => {
+    if (gate.guard.needsHistory(p.id, at)) {
+      const since = new Date(at.getTime() - HISTORY_DAYS * 86_400_000).toISOString();
+      const history = await clearHistory(db, p.id, since, today);
+      const normal = Math.max(0, ...[...history.days].filter(([d]) => d !== today).map(([, n]) => n));
+      gate.guard.start(p.id, at, { normal, today: history.today });
+    }
+    return gate.guard.check({
+      principalId: p.id,
+      roles: p.roles,
+      orgId: p.orgId,
+      peerGroup,
+      at,
+      recordSeq: r.rec.seq,
+      nameKey: typeof name === 'string' ? name : undefined,
+      clear: r.clear,
+      justified: r.justified,
+      poison: gate.isPoison(r.rec.id),
+      outsideCare: r.standing.outsideCare,
+    });
   });
   if (verdict.alerts.length === 0 && verdict.action === 'allow') return;
   const block = verdict.action === 'block';

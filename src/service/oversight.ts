@@ -65,7 +65,10 @@ export class Oversight {
         detail: { alert: id, principal: subject },
       });
     });
-    if (!(await gate.oversight.isBlocked(subject))) gate.guard.unblock(subject);
+    if (!(await gate.oversight.isBlocked(subject))) {
+      await gate.sharedGuard.forget(subject);
+      gate.guard.unblock(subject);
+    }
   }
 
   async getPolicy(ctx: RequestContext): Promise<{ version: number; text: string }> {

@@ -23,6 +23,18 @@ import { whoAmI, type Me } from './me.ts';
 
 export interface SessionOptions {
   readonly sessionTtlMs?: number;
+  /** Several servers on one PostgreSQL: what the others say (store/dialect/pg-coordination.ts). */
+  readonly notices?: AuthNotices;
+}
+
+/**
+ * Notices between the servers of one vault: a principal disabled, a session closed. While they are
+ * not `live` (the connection that hears them is down) no cached authentication is trusted.
+ */
+export interface AuthNotices {
+  readonly live: boolean;
+  subscribe(fn: (kind: 'principal' | 'session', id: string) => void): void;
+  publish(kind: 'principal' | 'session', id: string): Promise<void>;
 }
 
 export interface LoginThrottle {
@@ -60,17 +72,23 @@ export class Sessions {
   readonly #ttlMs: number;
   readonly #auth = new Map<string, { principal: Principal; until: number }>();
   readonly #attempts = new Map<string, number[]>();
+  readonly #notices: AuthNotices | undefined;
 
   constructor(gate: Gate, opts: SessionOptions = {}) {
     this.#gate = gate;
     this.#accounts = new AccountRepo(gate.vault.db, gate.vault.tenantId);
     this.#ttlMs = opts.sessionTtlMs ?? SESSION_TTL_MS;
+    this.#notices = opts.notices;
+    this.#notices?.subscribe((kind, id) => (kind === 'principal' ? this.#forgetHere(id) : this.#auth.delete(id)));
   }
 
-  /** The principal behind a bearer token (API token or session); cached for a few seconds. */
+  /**
+   * The principal behind a bearer token (API token or session); cached for a few seconds, unless
+   * the notices of other servers cannot be heard (then every request is checked in the database).
+   */
   async authenticate(token: string): Promise<Principal> {
     const key = tokenHash(token).toString('base64');
-    const hit = this.#auth.get(key);
+    const hit = this.#notices && !this.#notices.live ? undefined : this.#auth.get(key);
     if (hit && hit.until > Date.now()) return hit.principal;
     const principal = await this.#gate.vault.authenticate(token);
     if (this.#auth.size > MAX_CACHED) this.#auth.clear();
@@ -83,7 +101,31 @@ export class Sessions {
    * this process is checked against the database, and refused.
    */
   forget(principalId: string): void {
+    this.#forgetHere(principalId);
+    // Every other server of the vault too (ADR 0027); a notice lost with its connection is covered
+    // by `live` (the caches of a server that cannot hear are not used).
+    void this.#notices?.publish('principal', principalId).catch(() => undefined);
+  }
+
+  #forgetHere(principalId: string): void {
     for (const [key, hit] of this.#auth) if (hit.principal.id === principalId) this.#auth.delete(key);
+  }
+
+  /** Whether one more login attempt from `address` is allowed (counted by every server on PostgreSQL). */
+  async #allowed(address: string): Promise<boolean> {
+    const gate = this.#gate;
+    const now = Date.now();
+    if (gate.sharedGuard.shared) {
+      const key = base32(gate.vault.keys.keyedId('login-throttle', address).subarray(0, 16));
+      return gate.sharedGuard.attempts(key, (earlier) => {
+        const t = throttle(earlier, now);
+        return { attempts: t.attempts, out: t.allowed };
+      });
+    }
+    const t = throttle(this.#attempts.get(address) ?? [], now);
+    if (this.#attempts.size > MAX_CACHED) this.#attempts.clear();
+    this.#attempts.set(address, t.attempts);
+    return t.allowed;
   }
 
   async login(
@@ -93,10 +135,7 @@ export class Sessions {
     requestId: string,
   ): Promise<{ token: string; expiresAt: string; principalId: string }> {
     const gate = this.#gate;
-    const t = throttle(this.#attempts.get(address) ?? [], Date.now());
-    if (this.#attempts.size > MAX_CACHED) this.#attempts.clear();
-    this.#attempts.set(address, t.attempts);
-    if (!t.allowed) throw new TracevaultError('ERR_RATE_LIMITED');
+    if (!(await this.#allowed(address))) throw new TracevaultError('ERR_RATE_LIMITED');
     const name = typeof login === 'string' ? login : '';
     const row = await this.#accounts.byLogin(name);
     const loginRef = this.#loginRef(name);
@@ -156,6 +195,8 @@ export class Sessions {
       await this.#accounts.closeSession(tx, tokenHash(token));
       events.push({ ...entryOf(ctx), action: 'logout', outcome: 'ok' });
     });
-    this.#auth.delete(tokenHash(token).toString('base64'));
+    const key = tokenHash(token).toString('base64');
+    this.#auth.delete(key);
+    void this.#notices?.publish('session', key).catch(() => undefined);
   }
 }

@@ -498,6 +498,25 @@ CREATE TABLE import_jobs (
 CREATE INDEX import_jobs_open ON import_jobs (tenant_id, status)
 `,
   },
+  {
+    version: 30,
+    name: 'shared guard counters and login throttles',
+    // Issue 23 (service/shared-guard.ts, ADR 0027): several servers on one PostgreSQL count a
+    // principal's reads together. One row per principal holds the guard's counters of the day (JSON:
+    // counts, record sequence numbers, times; never a value), locked while a read is checked; its
+    // peer group and day let a server see its peers' volumes. Login attempts per address (a keyed
+    // hash, never the address) are throttled the same way. Unused on SQLite (one server).
+    sql: `
+CREATE TABLE guard_counters (
+  tenant_id TEXT NOT NULL, principal_id TEXT NOT NULL, day TEXT NOT NULL, peer_group TEXT NOT NULL,
+  clear_today INTEGER NOT NULL, state TEXT NOT NULL, updated_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, principal_id));
+CREATE INDEX guard_counters_peers ON guard_counters (tenant_id, day, peer_group);
+CREATE TABLE login_throttles (
+  tenant_id TEXT NOT NULL, address_key TEXT NOT NULL, attempts TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, address_key))
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -9,6 +9,8 @@ import { OutboxGateway } from '../../service/portal/outbox-gateway.ts';
 import { WebhookGateway } from '../../service/portal/webhook-gateway.ts';
 import { Services } from '../../service/services.ts';
 import { openVault } from '../../store/vault.ts';
+import { PgCoordination } from '../../store/dialect/pg-coordination.ts';
+import { takeServeLock } from '../../store/dialect/serve-lock.ts';
 import { logLines, out } from '../output.ts';
 
 export interface ServeOptions {
@@ -34,17 +36,39 @@ export function messageGateway(opts: Pick<ServeOptions, 'smsWebhook' | 'outbox'>
 
 /**
  * Starts the HTTP API on a vault with its background checkpointer; resolves once listening, stops on
- * SIGINT/SIGTERM.
+ * SIGINT/SIGTERM. On SQLite one server only (a second is refused: ERR_VAULT_IN_USE); on PostgreSQL
+ * any number, which hear each other's notices and take turns to sign checkpoints (ADR 0027).
  */
 export async function serve(opts: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
   const dir = resolve(opts.data);
   const messages = messageGateway(opts);
   const vault = await openVault(dir);
+  let lock: { release: () => void } | undefined;
+  let coordination: PgCoordination | undefined;
   try {
+    const database = vault.config.database;
+    if (database.kind === 'sqlite') lock = takeServeLock(dir);
+    else
+      coordination = await PgCoordination.open({
+        url: database.url ?? 'postgres://postgres@127.0.0.1:5432/test',
+        schema: database.schema,
+        tenantId: vault.tenantId,
+      });
     ensureLedgerKey(dir);
     const ledger = new Ledger(vault.db);
-    const services = await Services.open(vault, { canaryDensity: opts.canaryDensity, ledger, messages });
-    const checkpointer = new Checkpointer(vault.db, ledger, loadLedgerSigner(dir), { witnesses: loadWitnesses(dir) });
+    const services = await Services.open(vault, {
+      canaryDensity: opts.canaryDensity,
+      ledger,
+      messages,
+      notices: coordination,
+    });
+    const checkpointer = new Checkpointer(vault.db, ledger, loadLedgerSigner(dir), {
+      witnesses: loadWitnesses(dir),
+      ...(coordination && {
+        lease: () => coordination!.lead(),
+        onLead: () => out(`checkpointer: this server (pid ${process.pid}) signs checkpoints`),
+      }),
+    });
     services.ledger.watch(checkpointer);
     // Request logs: one JSON line each on stderr (none when quiet: the demo, the benchmarks).
     const app = await buildServer(services, { log: opts.quiet ? undefined : logLines });
@@ -61,12 +85,16 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
         await services.portal.messages.drain();
         await checkpointer.stop();
         await checkpointer.tick().catch(() => undefined);
+        await coordination?.close();
         await vault.close();
+        lock?.release();
       })());
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void stop().then(() => process.exit(0)));
     return { url, stop };
   } catch (e) {
+    await coordination?.close();
     await vault.close();
+    lock?.release();
     throw e;
   }
 }

@@ -2,7 +2,7 @@
  * What several servers on one PostgreSQL tell each other (issue 23, ADR 0027), over one dedicated
  * connection per server:
  *
- * - notifications (`LISTEN`/`NOTIFY` on one channel, payloads `tenant:kind:id`): a principal
+ * - notifications (`LISTEN`/`NOTIFY` on one channel, payloads `schema.tenant:kind:id`): a principal
  *   disabled or a session closed on one server reaches every other within milliseconds, which
  *   drops its cached authentications. While the connection is down nothing can be heard, so
  *   `live` is false and callers must not trust their caches (fail closed, not a timeout).
@@ -11,14 +11,13 @@
  *   a server killed with `kill -9` hands it on as soon as another asks.
  *
  * Advisory locks and channels are per database, not per schema: both carry the schema and the
- * tenant, so that
- * two vaults in one database (tests, tenants) never take each other's turn.
+ * tenant, so that two vaults in one database (tests, tenants) never take each other's turn.
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 const CHANNEL = 'tracevault';
-/** The first key of the checkpointer's lease; the second is the tenant's (pg_try_advisory_lock(int, int)). */
+/** The first key of the checkpointer's lease; the second is the vault's scope (pg_try_advisory_lock(int, int)). */
 const CHECKPOINTER_LEASE = 727277;
 const RECONNECT_MS = 500;
 

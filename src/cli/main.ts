@@ -12,6 +12,7 @@ import { simCommand } from './commands/sim.ts';
 import { importCommand } from './commands/import.ts';
 import { getCommand, searchCommand } from './commands/records.ts';
 import { rotateCommand } from './commands/keys.ts';
+import { backupCommand, restoreCommand } from './commands/backup.ts';
 import { summaryCommand } from './commands/summary.ts';
 import { serveCommand } from './commands/serve.ts';
 import { contactAddCommand, hitCommand } from './commands/canary.ts';
@@ -149,6 +150,20 @@ function program(): Command {
     .option('--batch-size <n>', 'records per transaction', positiveInt)
     .action((o) => rotateCommand(o));
 
+  p.command('backup')
+    .description('a consistent online backup in one file: database, ledger keys, witnesses; never the KEK')
+    .addOption(data())
+    .requiredOption('--out <file>', 'the backup file to write (must not exist)')
+    .action((o) => backupCommand(o));
+  p.command('restore')
+    .description('restore a backup into an empty directory (the KEK supplied apart)')
+    .argument('<file>')
+    .addOption(data())
+    .option('--key <file>', 'the key-encryption key file to install as DIR/vault.key (its id is checked)')
+    .option('--database <url>', 'PostgreSQL backups: the database to restore into (default: the original)')
+    .option('--pg-schema <name>', 'PostgreSQL backups: the schema to restore into; it must have no tables')
+    .action((file, o) => restoreCommand(file, o));
+
   p.command('summary')
     .description('what the vault holds, in counts')
     .addOption(data())
@@ -205,6 +220,7 @@ function program(): Command {
     .command('verify')
     .description('rebuild the tree from the entries; check every stored checkpoint; name the first bad index')
     .addOption(data())
+    .option('--checkpoint <file...>', 'cosigned checkpoints kept elsewhere: a ledger shorter than one is a rollback')
     .action(async (o) => {
       commandExit = await ledgerVerifyCommand(o);
     });

@@ -15,6 +15,7 @@ import { ENTRY_COLUMNS, Ledger, receiptFor, type EntryRow } from '../../ledger/l
 import { toAuditEvent } from '../../ledger/fhir.ts';
 import { ensureLedgerKey, loadLedgerSigner, loadLedgerVerifier } from '../../ledger/log-key.ts';
 import { verifyLedger } from '../../ledger/verify.ts';
+import { checkRollback, describeRollback } from '../../ledger/rollback.ts';
 import { openVaultDb } from '../../store/vault.ts';
 import { err, out, progress } from '../output.ts';
 
@@ -113,21 +114,40 @@ export function verifyReceiptCommand(
   }
 }
 
-/** `tracevault ledger verify --data DIR`: exit 0 if the ledger verifies, 1 naming the first bad index. */
-export async function ledgerVerifyCommand(opts: { data: string }): Promise<number> {
+/**
+ * `tracevault ledger verify --data DIR [--checkpoint FILE…]`: exit 0 if the ledger verifies, 1 naming
+ * the first bad index, or naming a rollback: a witness (or a cosigned checkpoint kept elsewhere) that
+ * has seen more than this ledger holds (ledger/rollback.ts, ADR 0029).
+ */
+export async function ledgerVerifyCommand(opts: { data: string; checkpoint?: string[] }): Promise<number> {
   const dir = resolve(opts.data);
   const db = await openVaultDb(dir);
   try {
     const bar = progress('verifying');
+    const log = loadLedgerVerifier(dir);
+    const configured = witnesses(dir);
     const r = await verifyLedger(
       db,
-      loadLedgerVerifier(dir),
+      log,
       (n) => bar.update(n),
-      witnesses(dir).map((w) => parseCosignerVerifier(w.verifierKey)),
+      configured.map((w) => parseCosignerVerifier(w.verifierKey)),
     );
     bar.end();
+    let known: string[];
+    try {
+      known = (opts.checkpoint ?? []).map((f) => readFileSync(f, 'utf8'));
+    } catch {
+      throw new TracevaultError('ERR_BAD_REQUEST', { field: 'checkpoint' });
+    }
+    const rb = await checkRollback(db, new Ledger(db), configured, { log, knownCheckpoints: known });
+    for (const w of rb.unreachable) err(`witness ${w}: unreachable; not asked whether this ledger was rolled back`);
+    if (rb.rolledBack) {
+      out(`ledger ROLLED BACK: ${describeRollback(rb)}`);
+      return 1;
+    }
     if (r.ok) {
-      out(`ledger verified: ${r.entries} entries, ${r.checkpoints} signed checkpoints`);
+      const asked = rb.checked.length > 0 ? `; not behind its witnesses (${rb.checked.join(', ')})` : '';
+      out(`ledger verified: ${r.entries} entries, ${r.checkpoints} signed checkpoints${asked}`);
       return 0;
     }
     out(

@@ -3,6 +3,8 @@ import { Checkpointer } from '../../ledger/checkpointer.ts';
 import { ensureLedgerKey, loadLedgerSigner } from '../../ledger/log-key.ts';
 import { Ledger } from '../../ledger/log.ts';
 import { loadWitnesses } from '../../ledger/witness-client.ts';
+import { checkRollback, describeRollback } from '../../ledger/rollback.ts';
+import { TracevaultError } from '../../errors.ts';
 import { buildServer } from '../../server/app.ts';
 import type { MessageGateway } from '../../service/portal/message-gateway.ts';
 import { OutboxGateway } from '../../service/portal/outbox-gateway.ts';
@@ -11,7 +13,7 @@ import { Services } from '../../service/services.ts';
 import { openVault } from '../../store/vault.ts';
 import { PgCoordination } from '../../store/dialect/pg-coordination.ts';
 import { takeServeLock } from '../../store/dialect/serve-lock.ts';
-import { logLines, out } from '../output.ts';
+import { err, logLines, out } from '../output.ts';
 
 export interface ServeOptions {
   readonly data: string;
@@ -56,6 +58,13 @@ export async function serve(opts: ServeOptions): Promise<{ url: string; stop: ()
       });
     ensureLedgerKey(dir);
     const ledger = new Ledger(vault.db);
+    // A ledger behind what its witnesses cosigned (a rollback: ADR 0029) is not served.
+    const rollback = await checkRollback(vault.db, ledger, loadWitnesses(dir));
+    for (const w of rollback.unreachable) err(`witness ${w}: unreachable at start; rollback not checked with it`);
+    if (rollback.rolledBack) {
+      err(`ledger ROLLED BACK: ${describeRollback(rollback)}`);
+      throw new TracevaultError('ERR_LEDGER_ROLLBACK');
+    }
     const services = await Services.open(vault, {
       canaryDensity: opts.canaryDensity,
       ledger,

@@ -211,6 +211,11 @@ describe('the staff console in chromium: the data-protection officer', () => {
       await page.getByRole('button', { name: 'Preview' }).click();
       await page.getByText(v.staff.clinician.displayName).waitFor();
       await page.getByRole('cell', { name: "Baby's name" }).waitFor();
+      // In their care, in their organisation (the form's default standing): a clinician sees fields, masked or clear.
+      await page
+        .getByRole('cell', { name: /^(Clear|Masked)$/ })
+        .first()
+        .waitFor();
       await axe(page, 'policy phone');
       await consoleShot(page, 'dpo-policy-en-phone.png');
       await noPersonalValues(page, urls, problems);

@@ -4,7 +4,7 @@
  * difference from the current version line by line, and what a principal would see for a purpose
  * under the current and the edited text, before saving.
  */
-import { App, Button, Card, Empty, Input, Select, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Checkbox, Empty, Input, Select, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, must } from '../../api/client.ts';
@@ -30,7 +30,16 @@ const preview = (
     | 'partner_contact'
     | 'investigation'
     | 'data_subject_request',
-) => must(api.POST('/v1/policies/preview', { body: { text, principalId, ...(purpose ? { purpose } : {}) } }));
+  standing: Partial<Record<Standing, boolean>> = {},
+) =>
+  must(
+    api.POST('/v1/policies/preview', {
+      body: { text, principalId, standing, ...(purpose ? { purpose } : {}) },
+    }),
+  );
+/** What the previewed person is assumed to stand in to a record (no record named). */
+const STANDINGS = ['sameOrg', 'inCare', 'inDistrict', 'consented'] as const;
+type Standing = (typeof STANDINGS)[number];
 const PURPOSES: readonly Purpose[] = [
   'treatment',
   'vaccination',
@@ -53,6 +62,7 @@ export function PolicyPage() {
   const [seen, setSeen] = useState<Preview>();
   const [principalId, setPrincipalId] = useState('');
   const [purpose, setPurpose] = useState<Purpose>('treatment');
+  const [standing, setStanding] = useState<Standing[]>(['sameOrg', 'inCare']);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState<string>();
   useEffect(() => setText(current.data?.text ?? ''), [current.data]);
@@ -182,10 +192,27 @@ export function PolicyPage() {
                   label: ts(`purposes.${p}` as 'purposes.treatment', { defaultValue: p }),
                 }))}
               />
+              <Checkbox.Group
+                aria-label={t('policy.standing')}
+                value={standing}
+                onChange={(v) => setStanding(v)}
+                options={STANDINGS.map((k) => ({ value: k, label: t(`policy.standings.${k}`) }))}
+              />
               <Button
                 disabled={!principalId}
                 loading={busy === 'preview'}
-                onClick={() => void run('preview', async () => setSeen(await preview(text, principalId, purpose)))}
+                onClick={() =>
+                  void run('preview', async () =>
+                    setSeen(
+                      await preview(
+                        text,
+                        principalId,
+                        purpose,
+                        Object.fromEntries(STANDINGS.map((k) => [k, standing.includes(k)])),
+                      ),
+                    ),
+                  )
+                }
               >
                 {t('policy.preview')}
               </Button>

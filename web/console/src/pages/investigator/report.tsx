@@ -69,7 +69,13 @@ export function ReportPage() {
       }));
     const from = r.window.from ? Date.parse(r.window.from) : undefined;
     const to = r.window.to ? Date.parse(r.window.to) : Date.now();
-    const fmt = (v: number) => date(new Date(v).toISOString(), lng);
+    // Month and day in Beijing time (the year is in the words below the chart): short enough for a phone.
+    const md = new Intl.DateTimeFormat(lng === 'en' ? 'en-GB' : 'zh-CN', {
+      timeZone: 'Asia/Shanghai',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    const fmt = (v: number) => md.format(new Date(v));
     // The axis spans the window and every disclosure, with a margin of a twentieth on each side.
     const times = [...points.map((p) => p.value[0]!), ...(from !== undefined ? [from, to] : [])];
     const lo = Math.min(...times),
@@ -83,7 +89,13 @@ export function ReportPage() {
           `${p.name} ${dateTime(new Date(p.value[0]!).toISOString(), lng)}`,
       },
       grid: { left: 24, right: 24, top: 40, bottom: 40 },
-      xAxis: { type: 'time', min: lo - pad, max: hi + pad, axisLabel: { formatter: fmt, hideOverlap: true } },
+      xAxis: {
+        type: 'time',
+        min: lo - pad,
+        max: hi + pad,
+        splitNumber: 4,
+        axisLabel: { formatter: fmt, hideOverlap: true },
+      },
       yAxis: { type: 'value', show: false, min: -1, max: 2 },
       series: [
         {

@@ -39,6 +39,8 @@ function FocusOnNavigate() {
 const THEME = {
   token: {
     colorPrimary: '#1d4ed8',
+    colorLink: '#1d4ed8',
+    colorInfo: '#1d4ed8',
     colorTextSecondary: '#4b5563',
     colorTextTertiary: '#4b5563',
     colorTextDescription: '#4b5563',

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, must } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { listOrganizations } from '../../components/organizations.ts';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
@@ -97,25 +98,26 @@ export function OrganizationsPage() {
         {orgs.error !== undefined ? (
           <ErrorAlert error={orgs.error} />
         ) : (
-          <Table
-            rowKey="id"
-            size="middle"
-            loading={orgs.loading}
-            dataSource={orgs.data ?? []}
-            pagination={{ pageSize: 20, hideOnSinglePage: true }}
-            scroll={{ x: true }}
-            locale={{ emptyText: t('organizations.empty') }}
-            columns={[
-              { title: t('organizations.name'), dataIndex: 'name' },
-              {
-                title: t('organizations.kind'),
-                dataIndex: 'kind',
-                render: (k: string) => t(`kinds.${k}` as 'kinds.hospital'),
-              },
-              { title: t('organizations.region'), dataIndex: 'region', render: (r: string | null) => r ?? '—' },
-              { title: t('organizations.id'), dataIndex: 'id', render: (id: string) => <code>{id}</code> },
-            ]}
-          />
+          <TableRegion label={t('organizations.list')}>
+            <Table
+              rowKey="id"
+              size="middle"
+              loading={orgs.loading}
+              dataSource={orgs.data ?? []}
+              pagination={{ pageSize: 20, hideOnSinglePage: true }}
+              locale={{ emptyText: t('organizations.empty') }}
+              columns={[
+                { title: t('organizations.name'), dataIndex: 'name' },
+                {
+                  title: t('organizations.kind'),
+                  dataIndex: 'kind',
+                  render: (k: string) => t(`kinds.${k}` as 'kinds.hospital'),
+                },
+                { title: t('organizations.region'), dataIndex: 'region', render: (r: string | null) => r ?? '—' },
+                { title: t('organizations.id'), dataIndex: 'id', render: (id: string) => <code>{id}</code> },
+              ]}
+            />
+          </TableRegion>
         )}
       </Card>
     </>

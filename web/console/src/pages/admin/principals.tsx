@@ -11,6 +11,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, must } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { listOrganizations } from '../../components/organizations.ts';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
@@ -247,37 +248,38 @@ export function PrincipalsPage() {
         {pending.error !== undefined ? (
           <ErrorAlert error={pending.error} />
         ) : (
-          <Table
-            rowKey="id"
-            size="middle"
-            loading={pending.loading}
-            dataSource={pending.data ?? []}
-            pagination={false}
-            scroll={{ x: true }}
-            locale={{ emptyText: t('principals.noPending') }}
-            columns={[
-              { title: t('principals.displayName'), dataIndex: 'displayName' },
-              { title: t('principals.roles'), dataIndex: 'roles', render: roleTags },
-              { title: t('principals.organization'), dataIndex: 'organizationId', render: orgName },
-              {
-                title: t('principals.createdAt'),
-                dataIndex: 'createdAt',
-                render: (at: string) => dateTime(at, i18n.language),
-              },
-              {
-                title: '',
-                key: 'action',
-                render: (_: unknown, p: { id: string; approvedBy: string | null; createdBy: string }) =>
-                  p.approvedBy ? (
-                    <Tag>{t('principals.approved')}</Tag>
-                  ) : p.createdBy === me.id ? null : (
-                    <Button size="small" type="primary" onClick={() => void approve(p.id)}>
-                      {t('principals.approve')}
-                    </Button>
-                  ),
-              },
-            ]}
-          />
+          <TableRegion label={t('principals.pending')}>
+            <Table
+              rowKey="id"
+              size="middle"
+              loading={pending.loading}
+              dataSource={pending.data ?? []}
+              pagination={false}
+              locale={{ emptyText: t('principals.noPending') }}
+              columns={[
+                { title: t('principals.displayName'), dataIndex: 'displayName' },
+                { title: t('principals.roles'), dataIndex: 'roles', render: roleTags },
+                { title: t('principals.organization'), dataIndex: 'organizationId', render: orgName },
+                {
+                  title: t('principals.createdAt'),
+                  dataIndex: 'createdAt',
+                  render: (at: string) => dateTime(at, i18n.language),
+                },
+                {
+                  title: '',
+                  key: 'action',
+                  render: (_: unknown, p: { id: string; approvedBy: string | null; createdBy: string }) =>
+                    p.approvedBy ? (
+                      <Tag>{t('principals.approved')}</Tag>
+                    ) : p.createdBy === me.id ? null : (
+                      <Button size="small" type="primary" onClick={() => void approve(p.id)}>
+                        {t('principals.approve')}
+                      </Button>
+                    ),
+                },
+              ]}
+            />
+          </TableRegion>
         )}
       </Card>
 
@@ -285,48 +287,49 @@ export function PrincipalsPage() {
         {everyone.error !== undefined ? (
           <ErrorAlert error={everyone.error} />
         ) : (
-          <Table
-            rowKey="id"
-            size="middle"
-            loading={everyone.loading}
-            dataSource={everyone.data?.principals ?? []}
-            pagination={{
-              pageSize: PAGE,
-              current: page,
-              total: everyone.data?.total ?? 0,
-              hideOnSinglePage: true,
-              onChange: setPage,
-            }}
-            scroll={{ x: true }}
-            locale={{ emptyText: t('principals.empty') }}
-            columns={[
-              { title: t('principals.displayName'), dataIndex: 'displayName' },
-              { title: t('principals.roles'), dataIndex: 'roles', render: roleTags },
-              {
-                title: t('principals.organization'),
-                dataIndex: 'organizationName',
-                render: (n: string | null, p: Listed) => n ?? orgName(p.organizationId),
-              },
-              { title: t('principals.login'), dataIndex: 'login', render: (l: string | null) => l ?? '—' },
-              { title: t('principals.relationships'), dataIndex: 'relationships', render: relationsOf },
-              { title: t('principals.status'), key: 'status', render: (_: unknown, p: Listed) => statusOf(p) },
-              {
-                title: '',
-                key: 'action',
-                render: (_: unknown, p: Listed) =>
-                  p.id === me.id || p.status === 'disabled' ? null : (
-                    <Space size={4} wrap>
-                      <Button size="small" onClick={() => setEditing(p)}>
-                        {t('principals.editRelationships')}
-                      </Button>
-                      <Button size="small" danger onClick={() => disable(p)}>
-                        {t('principals.disable')}
-                      </Button>
-                    </Space>
-                  ),
-              },
-            ]}
-          />
+          <TableRegion label={t('principals.all')}>
+            <Table
+              rowKey="id"
+              size="middle"
+              loading={everyone.loading}
+              dataSource={everyone.data?.principals ?? []}
+              pagination={{
+                pageSize: PAGE,
+                current: page,
+                total: everyone.data?.total ?? 0,
+                hideOnSinglePage: true,
+                onChange: setPage,
+              }}
+              locale={{ emptyText: t('principals.empty') }}
+              columns={[
+                { title: t('principals.displayName'), dataIndex: 'displayName' },
+                { title: t('principals.roles'), dataIndex: 'roles', render: roleTags },
+                {
+                  title: t('principals.organization'),
+                  dataIndex: 'organizationName',
+                  render: (n: string | null, p: Listed) => n ?? orgName(p.organizationId),
+                },
+                { title: t('principals.login'), dataIndex: 'login', render: (l: string | null) => l ?? '—' },
+                { title: t('principals.relationships'), dataIndex: 'relationships', render: relationsOf },
+                { title: t('principals.status'), key: 'status', render: (_: unknown, p: Listed) => statusOf(p) },
+                {
+                  title: '',
+                  key: 'action',
+                  render: (_: unknown, p: Listed) =>
+                    p.id === me.id || p.status === 'disabled' ? null : (
+                      <Space size={4} wrap>
+                        <Button size="small" onClick={() => setEditing(p)}>
+                          {t('principals.editRelationships')}
+                        </Button>
+                        <Button size="small" danger onClick={() => disable(p)}>
+                          {t('principals.disable')}
+                        </Button>
+                      </Space>
+                    ),
+                },
+              ]}
+            />
+          </TableRegion>
         )}
       </Card>
 

@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, must, sendFile } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useRuleText } from '../../components/rule-text.ts';
 import { useTitle } from '../../components/use-title.ts';
 
@@ -150,14 +151,15 @@ export function ImportPage() {
           {job.result.warned.length > 0 && (
             <>
               <h3 className="tv-subtitle">{t('import.warned')}</h3>
-              <Table
-                rowKey={(e) => `${e.row}-${e.field}-${e.rule}`}
-                size="small"
-                columns={columns}
-                dataSource={job.result.warned}
-                pagination={{ pageSize: 20, hideOnSinglePage: true }}
-                scroll={{ x: true }}
-              />
+              <TableRegion label={t('import.warned')}>
+                <Table
+                  rowKey={(e) => `${e.row}-${e.field}-${e.rule}`}
+                  size="small"
+                  columns={columns}
+                  dataSource={job.result.warned}
+                  pagination={{ pageSize: 20, hideOnSinglePage: true }}
+                />
+              </TableRegion>
             </>
           )}
         </Card>
@@ -173,14 +175,15 @@ export function ImportPage() {
               <h2 className="tv-card-title tv-block">
                 {t('import.invalidRows', { count: job.error?.details?.count ?? errors.length })}
               </h2>
-              <Table
-                rowKey={(e) => `${e.row}-${e.field}-${e.rule}`}
-                size="small"
-                columns={columns}
-                dataSource={errors}
-                pagination={{ pageSize: 20, hideOnSinglePage: true }}
-                scroll={{ x: true }}
-              />
+              <TableRegion label={t('import.title')}>
+                <Table
+                  rowKey={(e) => `${e.row}-${e.field}-${e.rule}`}
+                  size="small"
+                  columns={columns}
+                  dataSource={errors}
+                  pagination={{ pageSize: 20, hideOnSinglePage: true }}
+                />
+              </TableRegion>
             </>
           )}
         </Card>

@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api, must } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import { dateTime } from '../../format.ts';
@@ -86,58 +87,59 @@ export function RequestsPage() {
         </div>
       )}
       <Card>
-        <Table<Request>
-          rowKey="id"
-          size="middle"
-          loading={requests.loading}
-          dataSource={requests.data ?? []}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          scroll={{ x: true }}
-          locale={{ emptyText: t('requests.none') }}
-          columns={[
-            { title: t('requests.status'), key: 'status', render: (_, r) => statusTag(r) },
-            {
-              title: t('requests.created'),
-              dataIndex: 'createdAt',
-              render: (at: string) => dateTime(at, i18n.language),
-            },
-            {
-              title: t('requests.deadline'),
-              dataIndex: 'deadline',
-              render: (at: string) => dateTime(at, i18n.language),
-            },
-            {
-              title: t('requests.fields'),
-              key: 'fields',
-              render: (_, r) =>
-                Object.keys(r.fields ?? {})
-                  .map((f) => tr(`fields.${f}` as 'fields.babyName', { defaultValue: f }))
-                  .join('、') || '—',
-            },
-            { title: t('requests.reason'), dataIndex: 'reason', render: (x: string | null) => x ?? '—' },
-            {
-              title: '',
-              key: 'actions',
-              render: (_, r) => (
-                <Space size={4} wrap>
-                  <Button size="small" onClick={() => void navigate(`/records/${encodeURIComponent(r.recordId)}`)}>
-                    {t('requests.record')}
-                  </Button>
-                  {r.status === 'pending' && (
-                    <>
-                      <Button size="small" type="primary" onClick={() => void decide(r, 'accept')}>
-                        {t('requests.accept')}
-                      </Button>
-                      <Button size="small" danger onClick={() => setRefusing(r)}>
-                        {t('requests.refuse')}
-                      </Button>
-                    </>
-                  )}
-                </Space>
-              ),
-            },
-          ]}
-        />
+        <TableRegion label={t('requests.title')}>
+          <Table<Request>
+            rowKey="id"
+            size="middle"
+            loading={requests.loading}
+            dataSource={requests.data ?? []}
+            pagination={{ pageSize: 20, hideOnSinglePage: true }}
+            locale={{ emptyText: t('requests.none') }}
+            columns={[
+              { title: t('requests.status'), key: 'status', render: (_, r) => statusTag(r) },
+              {
+                title: t('requests.created'),
+                dataIndex: 'createdAt',
+                render: (at: string) => dateTime(at, i18n.language),
+              },
+              {
+                title: t('requests.deadline'),
+                dataIndex: 'deadline',
+                render: (at: string) => dateTime(at, i18n.language),
+              },
+              {
+                title: t('requests.fields'),
+                key: 'fields',
+                render: (_, r) =>
+                  Object.keys(r.fields ?? {})
+                    .map((f) => tr(`fields.${f}` as 'fields.babyName', { defaultValue: f }))
+                    .join('、') || '—',
+              },
+              { title: t('requests.reason'), dataIndex: 'reason', render: (x: string | null) => x ?? '—' },
+              {
+                title: '',
+                key: 'actions',
+                render: (_, r) => (
+                  <Space size={4} wrap>
+                    <Button size="small" onClick={() => void navigate(`/records/${encodeURIComponent(r.recordId)}`)}>
+                      {t('requests.record')}
+                    </Button>
+                    {r.status === 'pending' && (
+                      <>
+                        <Button size="small" type="primary" onClick={() => void decide(r, 'accept')}>
+                          {t('requests.accept')}
+                        </Button>
+                        <Button size="small" danger onClick={() => setRefusing(r)}>
+                          {t('requests.refuse')}
+                        </Button>
+                      </>
+                    )}
+                  </Space>
+                ),
+              },
+            ]}
+          />
+        </TableRegion>
       </Card>
       {refusing && (
         <RefuseModal

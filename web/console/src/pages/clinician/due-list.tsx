@@ -4,12 +4,13 @@
  * records a dose (POST /v1/records/{id}/doses), so that the next list is right.
  */
 import { CheckOutlined } from '@ant-design/icons';
-import { App, Button, Card, DatePicker, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, DatePicker, Form, Grid, Input, List, Modal, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, must } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import { useMe } from '../../me.tsx';
@@ -34,6 +35,34 @@ export function DueListPage() {
     to = ymd(window[1]);
   const list = useLoad(() => dueList(from, to, page), [from, to, page]);
   const [giving, setGiving] = useState<{ row: Row; dose: Dose }>();
+  const wide = Grid.useBreakpoint().md ?? true;
+  const giveButtons = (r: Row) => (
+    <div className="tv-doses">
+      {[...r.overdue, ...r.due].map((d) => (
+        <Button
+          key={`${d.vaccine}-${d.dose}`}
+          size="small"
+          icon={<CheckOutlined />}
+          onClick={() => setGiving({ row: r, dose: d })}
+          aria-label={`${t('due.doseGiven')}: ${d.name} ${d.dose}`}
+        >
+          {d.name} {d.dose}
+        </Button>
+      ))}
+    </div>
+  );
+  const dueTags = (r: Row) => (
+    <div className="tv-doses">
+      {r.due.map((d) => (
+        <div key={`${d.vaccine}-${d.dose}`} className="tv-nowrap">
+          <Tag className="tv-tag-info">
+            {d.name} {d.dose}
+          </Tag>
+          <span className="tv-sub">{d.due}</span>
+        </div>
+      ))}
+    </div>
+  );
 
   const districts = [
     ...((me.raw.districts as string[] | undefined) ?? []),
@@ -64,7 +93,7 @@ export function DueListPage() {
         <Typography.Paragraph>{t('due.districts', { list: [...new Set(districts)].join('、') })}</Typography.Paragraph>
       )}
       <Card className="tv-block">
-        <Form layout="inline" className="tv-due-form">
+        <Form layout={wide ? 'inline' : 'vertical'} className="tv-due-form">
           <Form.Item label={t('due.window')}>
             <DatePicker.RangePicker
               value={window}
@@ -91,71 +120,104 @@ export function DueListPage() {
             {list.data.total ? t('due.total', { count: list.data.total }) : t('due.none')}
           </Typography.Paragraph>
         )}
-        <Table<Row>
-          rowKey="id"
-          size="middle"
-          loading={list.loading}
-          dataSource={list.data?.rows ?? []}
-          scroll={{ x: true }}
-          pagination={{
-            pageSize: PAGE,
-            current: page,
-            total: list.data?.total ?? 0,
-            hideOnSinglePage: true,
-            onChange: setPage,
-          }}
-          columns={[
-            { title: t('due.child'), key: 'baby', render: (_, r) => <span className="tv-masked">{r.babyName}</span> },
-            {
-              title: t('due.mother'),
-              key: 'mother',
-              render: (_, r) => <span className="tv-masked">{r.motherName}</span>,
-            },
-            {
-              title: t('due.phone'),
-              key: 'phone',
-              render: (_, r) => <span className="tv-masked">{r.motherPhone}</span>,
-            },
-            { title: t('due.birthDate'), dataIndex: 'birthDate' },
-            {
-              title: t('due.dueDoses'),
-              key: 'due',
-              render: (_, r) => (
-                <Space direction="vertical" size={2}>
-                  {r.due.map((d) => (
-                    <span key={`${d.vaccine}-${d.dose}`}>
-                      <Tag className="tv-tag-info">
-                        {d.name} {d.dose}
-                      </Tag>
-                      {d.due}
-                    </span>
-                  ))}
-                </Space>
-              ),
-            },
-            { title: t('due.overdue'), key: 'overdue', render: (_, r) => doses(r.overdue, 'tv-tag-bad') },
-            { title: t('due.given'), key: 'given', render: (_, r) => doses(r.given) },
-            {
-              title: t('due.action'),
-              key: 'action',
-              render: (_, r) => (
-                <Space direction="vertical" size={4}>
-                  {[...r.overdue, ...r.due].map((d) => (
-                    <Button
-                      key={`${d.vaccine}-${d.dose}`}
-                      size="small"
-                      icon={<CheckOutlined />}
-                      onClick={() => setGiving({ row: r, dose: d })}
-                      aria-label={`${t('due.doseGiven')}: ${d.name} ${d.dose}`}
-                    >
-                      {t('due.doseGiven')} · {d.name} {d.dose}
-                    </Button>
-                  ))}
-                </Space>
-              ),
-            },
-          ]}
-        />
+        {wide ? (
+          <TableRegion label={t('due.title')}>
+            <Table<Row>
+              rowKey="id"
+              size="middle"
+              loading={list.loading}
+              dataSource={list.data?.rows ?? []}
+              pagination={{
+                pageSize: PAGE,
+                current: page,
+                total: list.data?.total ?? 0,
+                hideOnSinglePage: true,
+                onChange: setPage,
+              }}
+              columns={[
+                {
+                  title: t('due.child'),
+                  key: 'baby',
+                  render: (_, r) => (
+                    <div className="tv-nowrap">
+                      <span className="tv-masked">{r.babyName}</span>
+                      <div className="tv-sub">{r.birthDate}</div>
+                    </div>
+                  ),
+                },
+                {
+                  title: t('due.mother'),
+                  key: 'mother',
+                  render: (_, r) => (
+                    <div className="tv-nowrap">
+                      <span className="tv-masked">{r.motherName}</span>
+                      <div className="tv-sub tv-masked">{r.motherPhone}</div>
+                    </div>
+                  ),
+                },
+                {
+                  title: t('due.dueDoses'),
+                  key: 'due',
+                  render: (_, r) => dueTags(r),
+                },
+                { title: t('due.overdue'), key: 'overdue', render: (_, r) => doses(r.overdue, 'tv-tag-bad') },
+                {
+                  title: t('due.given'),
+                  key: 'given',
+                  render: (_, r) =>
+                    r.given.length === 0 ? (
+                      '—'
+                    ) : (
+                      <span className="tv-given">{r.given.map((g) => `${g.name} ${g.dose}`).join('、')}</span>
+                    ),
+                },
+                {
+                  title: t('due.action'),
+                  key: 'action',
+                  render: (_, r) => giveButtons(r),
+                },
+              ]}
+            />
+          </TableRegion>
+        ) : (
+          <List
+            loading={list.loading}
+            dataSource={list.data?.rows ?? []}
+            rowKey="id"
+            pagination={
+              (list.data?.total ?? 0) > PAGE
+                ? { pageSize: PAGE, current: page, total: list.data?.total ?? 0, onChange: setPage }
+                : false
+            }
+            renderItem={(r) => (
+              <List.Item data-row-key={r.id} className="tv-due-item">
+                <div className="tv-due-card">
+                  <div>
+                    <span className="tv-masked tv-strong">{r.babyName}</span>
+                    <span className="tv-sub">{r.birthDate}</span>
+                  </div>
+                  <div className="tv-sub tv-masked">
+                    {r.motherName} · {r.motherPhone}
+                  </div>
+                  <div className="tv-due-line">
+                    <span className="tv-sub">{t('due.dueDoses')}</span>
+                    {dueTags(r)}
+                  </div>
+                  {r.overdue.length > 0 && (
+                    <div className="tv-due-line">
+                      <span className="tv-sub">{t('due.overdue')}</span>
+                      {doses(r.overdue, 'tv-tag-bad')}
+                    </div>
+                  )}
+                  <div className="tv-due-line">
+                    <span className="tv-sub">{t('due.action')}</span>
+                    {giveButtons(r)}
+                  </div>
+                </div>
+              </List.Item>
+            )}
+          />
+        )}
       </Card>
       {giving && (
         <DoseGivenModal

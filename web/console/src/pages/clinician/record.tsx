@@ -188,7 +188,17 @@ function RevealCard({ id, onShown }: { readonly id: string; readonly onShown: (r
             options={PURPOSES.map((p) => ({ value: p, label: ts(`purposes.${p}`) }))}
           />
         </Form.Item>
-        <Form.Item name="fields" label={t('reveal.fields')} rules={[{ required: true, type: 'array', min: 1 }]}>
+        {/* Not `required`: antd would put aria-required on the group, which no checkbox group may carry. */}
+        <Form.Item
+          name="fields"
+          label={t('reveal.fields')}
+          rules={[
+            {
+              validator: (_, v: unknown[] | undefined) =>
+                v?.length ? Promise.resolve() : Promise.reject(new Error(t('reveal.fields'))),
+            },
+          ]}
+        >
           <Checkbox.Group
             className="tv-checks"
             options={REVEALABLE.map((f) => ({ value: f, label: tr(`fields.${f}` as 'fields.babyName') }))}

@@ -3,12 +3,13 @@
  * resident id or name; the masked results, each opening its card. The last search is kept in memory
  * only (not in the URL or storage), so that coming back from a card shows it again.
  */
-import { Button, Card, Form, Input, Segmented, Table, Typography } from 'antd';
+import { Button, Card, Form, Grid, Input, List, Segmented, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api, must } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
+import { TableRegion } from '../../components/table-region.tsx';
 import { useTitle } from '../../components/use-title.ts';
 import { asText, type RecordView } from '../../records.ts';
 
@@ -28,6 +29,8 @@ export function SearchPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [form] = Form.useForm<{ value: string }>();
+  const wide = Grid.useBreakpoint().md ?? true;
+  const open = (r: RecordView) => void navigate(`/records/${encodeURIComponent(r.id)}`);
 
   const submit = async ({ value }: { value: string }) => {
     setBusy(true);
@@ -90,42 +93,72 @@ export function SearchPage() {
           <Typography.Paragraph aria-live="polite">
             {results.length ? t('search.count', { count: results.length }) : t('search.none')}
           </Typography.Paragraph>
-          {results.length > 0 && (
-            <Table<RecordView>
-              rowKey="id"
-              size="middle"
+          {results.length > 0 && !wide && (
+            <List
               dataSource={results}
-              pagination={{ pageSize: 20, hideOnSinglePage: true }}
-              scroll={{ x: true }}
-              columns={[
-                {
-                  title: tr('fields.babyName'),
-                  key: 'baby',
-                  render: (_, r) => <span className="tv-masked">{asText(r.fields.babyName)}</span>,
-                },
-                {
-                  title: tr('fields.motherName'),
-                  key: 'mother',
-                  render: (_, r) => <span className="tv-masked">{asText(r.fields.motherName)}</span>,
-                },
-                {
-                  title: tr('fields.motherPhone'),
-                  key: 'phone',
-                  render: (_, r) => <span className="tv-masked">{asText(r.fields.motherPhone)}</span>,
-                },
-                { title: t('search.born'), key: 'born', render: (_, r) => asText(r.fields.birthTime) },
-                { title: tr('fields.hospital'), key: 'hospital', render: (_, r) => asText(r.fields.hospital) },
-                {
-                  title: '',
-                  key: 'open',
-                  render: (_, r) => (
-                    <Button size="small" onClick={() => void navigate(`/records/${encodeURIComponent(r.id)}`)}>
+              rowKey="id"
+              renderItem={(r) => (
+                <List.Item
+                  data-row-key={r.id}
+                  actions={[
+                    <Button key="open" size="small" onClick={() => open(r)}>
                       {t('search.open')}
-                    </Button>
-                  ),
-                },
-              ]}
+                    </Button>,
+                  ]}
+                >
+                  <List.Item.Meta
+                    title={<span className="tv-masked">{asText(r.fields.babyName)}</span>}
+                    description={
+                      <>
+                        <span className="tv-masked">
+                          {asText(r.fields.motherName)} · {asText(r.fields.motherPhone)}
+                        </span>
+                        <br />
+                        {t('search.born')} {asText(r.fields.birthTime)}
+                      </>
+                    }
+                  />
+                </List.Item>
+              )}
             />
+          )}
+          {results.length > 0 && wide && (
+            <TableRegion label={t('search.results')}>
+              <Table<RecordView>
+                rowKey="id"
+                size="middle"
+                dataSource={results}
+                pagination={{ pageSize: 20, hideOnSinglePage: true }}
+                columns={[
+                  {
+                    title: tr('fields.babyName'),
+                    key: 'baby',
+                    render: (_, r) => <span className="tv-masked">{asText(r.fields.babyName)}</span>,
+                  },
+                  {
+                    title: tr('fields.motherName'),
+                    key: 'mother',
+                    render: (_, r) => <span className="tv-masked">{asText(r.fields.motherName)}</span>,
+                  },
+                  {
+                    title: tr('fields.motherPhone'),
+                    key: 'phone',
+                    render: (_, r) => <span className="tv-masked">{asText(r.fields.motherPhone)}</span>,
+                  },
+                  { title: t('search.born'), key: 'born', render: (_, r) => asText(r.fields.birthTime) },
+                  { title: tr('fields.hospital'), key: 'hospital', render: (_, r) => asText(r.fields.hospital) },
+                  {
+                    title: '',
+                    key: 'open',
+                    render: (_, r) => (
+                      <Button size="small" onClick={() => open(r)}>
+                        {t('search.open')}
+                      </Button>
+                    ),
+                  },
+                ]}
+              />
+            </TableRegion>
           )}
         </Card>
       )}

@@ -11,9 +11,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
+import { cosignerKeyFromSeed, parseCosignerKey } from '../src/ledger/cosignature.ts';
+import { ensureLedgerKey, LEDGER_FILES } from '../src/ledger/log-key.ts';
+import { parseVerifierKey } from '../src/ledger/signed-note.ts';
+import { serveWitness, Witness, WITNESS_SCHEMA } from '../src/ledger/witness.ts';
+import { WITNESSES_FILE } from '../src/ledger/witness-client.ts';
+import { openDb } from '../src/store/dialect/open-db.ts';
+import type { Db } from '../src/store/db.ts';
 import { BACKENDS, PG_URL } from './helpers/backends.ts';
 import { call, startInstance, type Instance } from './helpers/instances.ts';
 import { initVault } from '../src/store/vault.ts';
@@ -40,6 +48,8 @@ test('three servers on one PostgreSQL: one guard, disabling within 1 s, one chec
   const env = await BACKENDS.find((b) => b.name === 'postgres')!.fresh();
   const servers: Instance[] = [];
   const db = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${env.database.schema}` });
+  let witness: Server | undefined;
+  let wdb: Db | undefined;
   try {
     const { vault, admin } = await initVault(env.dir, { database: env.database });
     const city = await loadCity(vault, admin, { seed: 'multi-instance', families: 240, hospitals: 1 });
@@ -53,6 +63,15 @@ test('three servers on one PostgreSQL: one guard, disabling within 1 s, one chec
     );
     await vault.close();
     const adminToken = readFileSync(join(env.dir, 'admin.token'), 'utf8').trim();
+    // A witness over real HTTP, which every server submits its checkpoints to.
+    ensureLedgerKey(env.dir);
+    const logKey = readFileSync(join(env.dir, LEDGER_FILES.verifier), 'utf8').trim();
+    const w = cosignerKeyFromSeed('witness.test/multi', Buffer.alloc(32, 5));
+    wdb = await openDb({ kind: 'sqlite', file: join(env.dir, 'witness.db') });
+    await wdb.exec(WITNESS_SCHEMA);
+    witness = await serveWitness(new Witness(parseCosignerKey(w.signerKey), [parseVerifierKey(logKey)], wdb), 0);
+    const witnessUrl = `http://127.0.0.1:${(witness.address() as AddressInfo).port}`;
+    writeFileSync(join(env.dir, WITNESSES_FILE), JSON.stringify([{ url: witnessUrl, verifierKey: w.verifierKey }]));
     await db.connect();
 
     for (let i = 0; i < 3; i++) servers.push(await startInstance(env.dir));
@@ -160,10 +179,24 @@ test('three servers on one PostgreSQL: one guard, disabling within 1 s, one chec
       assert.ok(signedAfter < 5000, `${signedAfter} ms`);
       const now = leaders().filter((s) => s !== leader);
       assert.equal(now.length, 1, 'one new leader');
+      // The witness cosigned the old leader's last checkpoint and accepts the new one's (consistency
+      // from the size it last cosigned: the same log, whoever signs).
+      const cosigned = async () =>
+        (await db.query('SELECT size FROM ledger_cosignatures ORDER BY size')).rows.map((r) => Number(r.size));
+      for (let i = 0; i < 50 && !(await cosigned()).some((n) => n > before); i++) await sleep(100);
+      const sizes = await cosigned();
+      console.log(`# witness cosigned sizes: ${sizes.join(', ')} (last before the kill: ${before})`);
+      assert.ok(sizes.includes(before), "the old leader's last checkpoint was cosigned");
+      assert.ok(
+        sizes.some((n) => n > before),
+        "the new leader's checkpoint was cosigned",
+      );
     });
   } finally {
     for (const s of servers) await s.kill();
     await db.end().catch(() => undefined);
+    if (witness) await new Promise((r) => witness!.close(r));
+    await wdb?.close();
     await env.cleanup();
   }
 });

@@ -4,8 +4,9 @@
  * - PostgreSQL, three servers on one schema: a scraper whose requests go round robin over the three
  *   is stopped at the same bound as one that reads from a single server (normal volume + 100 clear
  *   records; the counters are shared); a disabled principal is refused by all three within one
- *   second (a notification, not the 5-second cache running out); exactly one server signs
- *   checkpoints, and when it is killed another signs the next one within a few seconds.
+ *   second (a notification, not the 5-second cache running out), and so is a closed session;
+ *   login attempts are throttled across the three; exactly one server signs checkpoints, and when
+ *   it is killed another signs the next one within a few seconds, which the witness cosigns.
  * - SQLite: a second server on the same vault is refused at start with ERR_VAULT_IN_USE, and a
  *   server killed with `kill -9` leaves no lock behind.
  */
@@ -21,6 +22,7 @@ import { parseVerifierKey } from '../src/ledger/signed-note.ts';
 import { serveWitness, Witness, WITNESS_SCHEMA } from '../src/ledger/witness.ts';
 import { WITNESSES_FILE } from '../src/ledger/witness-client.ts';
 import { openDb } from '../src/store/dialect/open-db.ts';
+import { hashPassword } from '../src/crypto/password.ts';
 import type { Db } from '../src/store/db.ts';
 import { BACKENDS, PG_URL } from './helpers/backends.ts';
 import { call, startInstance, type Instance } from './helpers/instances.ts';
@@ -58,6 +60,14 @@ test('three servers on one PostgreSQL: one guard, disabling within 1 s, one chec
       vault.createPrincipal(admin, { displayName: name, roles: ['clinician'], orgId });
     const [alone, roundRobin, leaver] = [await clinician('c-one'), await clinician('c-rr'), await clinician('c-left')];
     const dpo = await vault.createPrincipal(admin, { displayName: 'dpo', roles: ['dpo'], orgId });
+    const PASSWORD = 'correct horse battery staple';
+    await vault.createPrincipal(admin, {
+      displayName: 'nurse',
+      roles: ['clinician'],
+      orgId,
+      login: 'nurse.multi',
+      passwordHash: await hashPassword(PASSWORD),
+    });
     const ids = (await vault.db.all<{ id: string }>("SELECT id FROM records WHERE record_type = 'birth'")).map(
       (r) => r.id,
     );
@@ -151,6 +161,29 @@ test('three servers on one PostgreSQL: one guard, disabling within 1 s, one chec
       );
       console.log(`# disabled principal refused after ${refusedAfter.map((ms) => ms.toFixed(0)).join(', ')} ms`);
       for (const ms of refusedAfter) assert.ok(ms < 1000, `refused after ${ms} ms`);
+    });
+
+    await t.test('logins: a session ends on every server; attempts are throttled across them', async () => {
+      const login = await call(a.url, 'POST', '/v1/sessions', undefined, { login: 'nurse.multi', password: PASSWORD });
+      assert.equal(login.status, 201, JSON.stringify(login.json));
+      const session = login.json.token as string;
+      for (const s of servers) assert.equal((await call(s.url, 'GET', '/v1/me', session)).status, 200);
+      assert.equal((await call(a.url, 'DELETE', '/v1/sessions', session)).status, 204);
+      const t0 = performance.now();
+      for (const s of servers) {
+        while ((await call(s.url, 'GET', '/v1/me', session)).status === 200) {
+          assert.ok(performance.now() - t0 < 1000, 'a closed session still works after 1 s');
+          await sleep(10);
+        }
+      }
+      // Ten attempts a minute from one address (the login above was one), counted by all three.
+      const codes: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const s = servers[i % 3]!;
+        codes.push((await call(s.url, 'POST', '/v1/sessions', undefined, { login: 'nobody', password: 'x' })).status);
+      }
+      console.log(`# login attempts round robin after one login: ${codes.join(' ')}`);
+      assert.deepEqual(codes, [...Array<number>(9).fill(401), 429, 429, 429]);
     });
 
     await t.test('one server signs checkpoints; killed, another signs the next within seconds', async () => {

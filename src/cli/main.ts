@@ -11,7 +11,7 @@ import { initCommand } from './commands/init.ts';
 import { simCommand } from './commands/sim.ts';
 import { importCommand } from './commands/import.ts';
 import { getCommand, searchCommand } from './commands/records.ts';
-import { rotateCommand } from './commands/keys.ts';
+import { rotateCommand, rotateKekCommand } from './commands/keys.ts';
 import { backupCommand, restoreCommand } from './commands/backup.ts';
 import { summaryCommand } from './commands/summary.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -149,6 +149,12 @@ function program(): Command {
     .addOption(token())
     .option('--batch-size <n>', 'records per transaction', positiveInt)
     .action((o) => rotateCommand(o));
+  keys
+    .command('rotate-kek')
+    .description('new key-encryption key; re-wrap every data key under it (resumable: run again if stopped)')
+    .addOption(data())
+    .addOption(new Option('--pause-ms <n>', 'pause between data keys (tests)').argParser(wholeNumber(0)).hideHelp())
+    .action((o) => rotateKekCommand(o));
 
   p.command('backup')
     .description('a consistent online backup in one file: database, ledger keys, witnesses; never the KEK')

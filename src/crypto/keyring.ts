@@ -49,6 +49,19 @@ export function newDataKey(kek: Kek, tenantId: string, purpose: DataKeyPurpose, 
 }
 
 /** What a worker thread receives to hold a tenant's keys (the KEK and the wrapped data keys). */
+/** The same data key wrapped under another KEK (`keys rotate-kek`): ERR_KEY_MISMATCH unless `from` wrapped it. */
+export function rewrapDataKey(from: Kek, to: Kek, w: WrappedDataKey): WrappedDataKey {
+  if (w.kekId !== from.id || from.suite !== to.suite) throw new TracevaultError('ERR_KEY_MISMATCH');
+  const suite = cipherSuite(from.suite);
+  const key = suite.open(from.key, w.wrapped, dataKeyAad(w));
+  const meta = { tenantId: w.tenantId, purpose: w.purpose, version: w.version, kekId: to.id };
+  try {
+    return { ...meta, wrapped: suite.seal(to.key, key, dataKeyAad(meta)) };
+  } finally {
+    key.fill(0);
+  }
+}
+
 export interface TransferredKeys {
   readonly kek: { readonly key: Uint8Array; readonly id: string; readonly suite: CipherSuiteName };
   readonly tenantId: string;

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { TracevaultError } from '../errors.ts';
 import { createKeyFile, loadKek, type Kek } from '../crypto/key-file.ts';
 import { isCipherSuiteName, type CipherSuiteName } from '../crypto/cipher-suite.ts';
-import { newDataKey, TenantKeys, type WrappedDataKey } from '../crypto/keyring.ts';
+import { newDataKey, rewrapDataKey, TenantKeys, type WrappedDataKey } from '../crypto/keyring.ts';
 import { newId, newToken, tokenHash } from '../crypto/ids.ts';
 import { tableAuditSink, type AuditSink } from './audit.ts';
 import type { DatabaseConfig, Db } from './db.ts';
@@ -41,6 +41,9 @@ export interface Principal extends Actor {
   readonly displayName: string;
   readonly roles: readonly string[];
 }
+
+/** The new KEK while `keys rotate-kek` runs (store/kek-rotation.ts). */
+export const NEXT_KEK = 'vault.key.next';
 
 export const FILES = { config: 'vault.json', key: 'vault.key', sqlite: 'vault.db', adminToken: 'admin.token' } as const;
 
@@ -366,9 +369,16 @@ export async function openVault(
     const recorded = await db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [SUITE_META]);
     if ((recorded?.value ?? 'aes') !== suite) throw new TracevaultError('ERR_CIPHER_SUITE');
     const meta = await db.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', ['kek_id']);
-    if (meta?.value !== kek.id) throw new TracevaultError('ERR_KEY_MISMATCH');
-    const keys = new TenantKeys(kek, config.tenantId, await loadDataKeys(db, config.tenantId));
-    return new Vault(dir, config, db, kek, keys, opts.audit ?? tableAuditSink, opts.now);
+    // Midway through `keys rotate-kek` (store/kek-rotation.ts) the data keys are under either KEK.
+    const next = existsSync(join(dir, NEXT_KEK)) ? loadKek(join(dir, NEXT_KEK), {}, suite) : undefined;
+    const current = next && meta?.value === next.id ? next : kek;
+    if (meta?.value !== current.id) throw new TracevaultError('ERR_KEY_MISMATCH');
+    const other = current === next ? kek : next;
+    const wrapped = (await loadDataKeys(db, config.tenantId)).map((w) =>
+      other && w.kekId === other.id ? rewrapDataKey(other, current, w) : w,
+    );
+    const keys = new TenantKeys(current, config.tenantId, wrapped);
+    return new Vault(dir, config, db, current, keys, opts.audit ?? tableAuditSink, opts.now);
   } catch (e) {
     await db.close();
     throw e;

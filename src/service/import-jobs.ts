@@ -348,6 +348,14 @@ export class ImportJobs {
 
   async #interrupted(row: ImportJobRow): Promise<void> {
     await this.#end(row.id, 'ERR_JOB_INTERRUPTED', {}, { principalId: row.createdBy, requestId: 'recovery' });
+    // Its upload goes with it (a server killed under it left it; issue 23, ADR 0028).
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) if (name.startsWith(`${row.id}.`)) rmSync(join(this.dir, name), { force: true });
   }
 
   /** A job ends in failure: its code in its row and an `import` entry with outcome `error`. */

@@ -71,6 +71,8 @@ export interface LoadedVault {
   readonly clinician: string;
   readonly clerk: string;
   readonly dpo: string;
+  /** An investigator (trace jobs). */
+  readonly investigator: string;
   readonly patients: readonly string[];
   readonly orgId: string;
 }
@@ -91,8 +93,9 @@ export async function loadedVault(dir: string, database: DatabaseConfig, familie
     });
     const clerk = await make(['records_clerk']);
     const dpo = (await vault.createPrincipal(admin, { displayName: 'dpo', roles: ['dpo'], orgId: admin.orgId })).token;
+    const investigator = (await vault.createPrincipal(admin, { displayName: 'inv', roles: ['investigator'] })).token;
     await new Ledger(vault.db).integrate();
-    return { clinician, clerk, dpo, patients, orgId };
+    return { clinician, clerk, dpo, investigator, patients, orgId };
   } finally {
     await vault.close();
   }

@@ -85,7 +85,8 @@ for (const backend of BACKENDS) {
       const counts = await ledgerCounts(env.dir, received);
       const summary =
         `${backend.name}: ${sent} requests sent, answers ${JSON.stringify(Object.fromEntries(statuses))}; ` +
-        `200s with a disclosure: ${received.length} (${exported} export files); disclosures ${before.disclosures} -> ${counts.disclosures}, ` +
+        `200s with a disclosure: ${received.length} (${exported} export files); ` +
+        `disclosures ${before.disclosures} -> ${counts.disclosures}, ` +
         `ledger entries ${before.entries} -> ${counts.entries}; 200s missing their disclosure or entry: ` +
         `${counts.lost.length}; disclosures without an entry: ${counts.unledgered.length}`;
       console.log(`# ${summary}`);

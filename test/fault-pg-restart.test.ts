@@ -73,7 +73,8 @@ test('PostgreSQL restarted under load: 503 ERR_STORE_UNAVAILABLE, then the load 
     const counts = await ledgerCounts(dir, received);
     const summary =
       `answers before ${JSON.stringify(answers.before)}, while down ${JSON.stringify(answers.down)}, ` +
-      `after ${JSON.stringify(answers.after)}; recovered ${recoveredAt ? (recoveredAt - restarted).toFixed(0) : '—'} ms ` +
+      `after ${JSON.stringify(answers.after)}; ` +
+      `recovered ${recoveredAt ? (recoveredAt - restarted).toFixed(0) : '—'} ms ` +
       `after the restart; 200s ${received.length}, disclosures ${counts.disclosures}, ledger entries ` +
       `${counts.entries}; 200s missing their disclosure or entry ${counts.lost.length}; disclosures without ` +
       `an entry ${counts.unledgered.length}`;

@@ -31,3 +31,6 @@ export function date(iso: string | null | undefined, lng: string): string {
     day: '2-digit',
   }).format(d);
 }
+
+/** "a (b)" in English, "a（b）" in Chinese. */
+export const paren = (a: string, b: string, lng: string): string => (lng === 'en' ? `${a} (${b})` : `${a}（${b}）`);

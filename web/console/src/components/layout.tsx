@@ -81,15 +81,15 @@ export function ShellLayout({ children, onLogout }: { readonly children: ReactNo
           {wide && <span className="tv-brand-owner">{t('app.owner')}</span>}
         </a>
         <div className="tv-header-end">
-          <div className="tv-who" aria-label={t('app.signedInAs')}>
-            <span className="tv-who-name">{me.displayName}</span>
-            {wide && (
+          {wide && (
+            <div className="tv-who" role="group" aria-label={t('app.signedInAs')}>
+              <span className="tv-who-name">{me.displayName}</span>
               <span className="tv-who-roles">
                 {roles}
                 {me.organizationName ? ` · ${me.organizationName}` : ''}
               </span>
-            )}
-          </div>
+            </div>
+          )}
           <Button size="small" onClick={() => void changeLanguage(other)}>
             <span lang={other}>{t('app.otherLanguage')}</span>
           </Button>
@@ -105,6 +105,14 @@ export function ShellLayout({ children, onLogout }: { readonly children: ReactNo
           </Layout.Sider>
         ) : (
           <Drawer placement="left" open={open} onClose={() => setOpen(false)} title={t('app.menu')} size={280}>
+            {/* On a phone the header has no room for who is logged in: the menu says it. */}
+            <div className="tv-drawer-who">
+              <div className="tv-strong">{me.displayName}</div>
+              <div className="tv-sub">
+                {roles}
+                {me.organizationName ? ` · ${me.organizationName}` : ''}
+              </div>
+            </div>
             <nav aria-label={t('app.navigation')}>{menu}</nav>
           </Drawer>
         )}

@@ -15,7 +15,7 @@ import { TableRegion } from '../../components/table-region.tsx';
 import { listOrganizations } from '../../components/organizations.ts';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
-import { dateTime } from '../../format.ts';
+import { dateTime, paren } from '../../format.ts';
 import { ROLES, useMe, type Role } from '../../me.tsx';
 
 const RELATIONSHIPS = ['ward', 'patient', 'district'] as const;
@@ -189,7 +189,7 @@ export function PrincipalsPage() {
                 showSearch={{ optionFilterProp: 'label' }}
                 options={orgs.data.map((o) => ({
                   value: o.id,
-                  label: `${o.name}（${t(`kinds.${o.kind}` as 'kinds.hospital')}）`,
+                  label: paren(o.name, t(`kinds.${o.kind}` as 'kinds.hospital'), i18n.language),
                 }))}
                 aria-label={t('principals.organization')}
               />

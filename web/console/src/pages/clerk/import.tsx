@@ -12,6 +12,7 @@ import { ErrorAlert } from '../../components/error-alert.tsx';
 import { TableRegion } from '../../components/table-region.tsx';
 import { useRuleText } from '../../components/rule-text.ts';
 import { useTitle } from '../../components/use-title.ts';
+import { paren } from '../../format.ts';
 
 type Job = Awaited<ReturnType<typeof poll>>;
 async function poll(id: string) {
@@ -29,7 +30,7 @@ const typeOf = (f: File) =>
 
 export function ImportPage() {
   const { t } = useTranslation('clerk');
-  const { t: tr } = useTranslation('records');
+  const { t: tr, i18n } = useTranslation('records');
   useTitle(t('import.title'));
   const ruleText = useRuleText();
   const [file, setFile] = useState<File>();
@@ -86,7 +87,7 @@ export function ImportPage() {
     {
       title: t('import.field'),
       dataIndex: 'field',
-      render: (f: string) => `${tr(`fields.${f}` as 'fields.babyName', { defaultValue: f })}（${f}）`,
+      render: (f: string) => paren(tr(`fields.${f}` as 'fields.babyName', { defaultValue: f }), f, i18n.language),
     },
     { title: t('import.rule'), dataIndex: 'rule', render: (r: string) => <code>{r}</code> },
     { title: t('import.meaning'), key: 'meaning', render: (_: unknown, e: RowError) => ruleText(e.rule) },

@@ -46,7 +46,7 @@ export function renderRecord(
 }
 
 /** Vaccinations carry each vaccine's Chinese name beside its stored code (schema/vaccines.ts). */
-function forPeople(def: FieldDef, value: FieldValue): FieldValue {
+export function forPeople(def: FieldDef, value: FieldValue): FieldValue {
   return def.kind === 'vaccinations' && Array.isArray(value)
     ? withVaccineNames(value as readonly Vaccination[])
     : value;

@@ -312,6 +312,21 @@ for (const backend of BACKENDS) {
         fields: { motherPhone: '13912345679' },
       });
       assert.deepEqual(patched.json.changed, ['motherPhone']);
+      // The version history: both phones, masked, oldest first, each naming its recorder; a read in
+      // the ledger; outside the caller's reach, not found.
+      const hist = await api('GET', `/v1/records/${ok.json.id}/versions`, tokens.clinicianA);
+      assert.equal(hist.status, 200, hist.text);
+      const phones = hist.json.versions.filter((v: { field: string }) => v.field === 'motherPhone');
+      assert.deepEqual(
+        phones.map((v: { value: string; validTo: string | null }) => [v.value, v.validTo === null]),
+        [
+          ['139****5678', false],
+          ['139****5679', true],
+        ],
+      );
+      assert.ok(!hist.text.includes('13912345678') && !hist.text.includes('王五'), hist.text);
+      assert.ok(hist.json.people[phones[1].recordedBy].displayName);
+      assert.equal((await api('GET', `/v1/records/${ok.json.id}/versions`, tokens.clinicianB)).status, 404);
       const big = await api(
         'POST',
         '/v1/records',

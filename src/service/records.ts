@@ -19,6 +19,7 @@ import { commitRead } from './disclosures.ts';
 import { dosesGivenInput, withVaccineCodes } from './doses.ts';
 import type { Gate } from './gate.ts';
 import { guardRead } from './guard.ts';
+import { recordVersions, type RecordVersions } from './record-versions.ts';
 import type { ServiceKeys } from './keys.ts';
 import { notBefore } from './timing.ts';
 import { isRestricted } from '../store/repos/requests.ts';
@@ -181,6 +182,11 @@ export class Records {
       ...(purpose ? { purpose } : {}),
       ...(disclosureId ? { disclosureId } : {}),
     };
+  }
+
+  /** Every version of the fields the principal may view, masked, and who recorded each (record-versions.ts). */
+  versions(ctx: RequestContext, recordId: string): Promise<RecordVersions> {
+    return recordVersions(this.#gate, this.#keys, ctx, recordId);
   }
 
   /** Equality search through the blind indexes: the records the principal may read, masked. */

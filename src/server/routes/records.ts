@@ -119,6 +119,18 @@ export const recordRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
 
   route({
     method: 'GET',
+    url: '/records/{id}/versions',
+    tag: 'records',
+    summary: "A record's version history: every version of the fields the caller may view, masked, and who recorded it",
+    description:
+      'Oldest first: `{id, recordType, versions: [{field, version, validFrom, validTo, recordedAt, recordedBy, value}], ' +
+      'people}` (`people` names each recorder: display name, roles, organisation). Values are masked as in a read; ' +
+      'recorded in the ledger as a read.',
+    handler: async ({ params, ctx }) => records.versions(ctx, params.id!),
+  });
+
+  route({
+    method: 'GET',
     url: '/records',
     tag: 'records',
     summary:

@@ -86,6 +86,7 @@ export function AlertsPage() {
 function AlertDetail({ id, onDone }: { readonly id: string; readonly onDone: () => void }) {
   const { t, i18n } = useTranslation('oversight');
   const { t: ts } = useTranslation('shell');
+  const { t: ti } = useTranslation('investigation');
   const { message } = App.useApp();
   const lng = i18n.language;
   const one = useLoad(() => loadOne(id), [id]);
@@ -138,7 +139,7 @@ function AlertDetail({ id, onDone }: { readonly id: string; readonly onDone: () 
         <Descriptions.Item label={t('alerts.principal')}>
           {name} · {d.principal.roles.map((r) => ts(`roles.${r}` as 'roles.dpo', { defaultValue: r })).join('、')}
           {d.principal.organization ? ` · ${d.principal.organization.name}` : ''}
-          {d.principal.blocked && <Tag className="tv-tag-bad">{t('alerts.blocked')}</Tag>}
+          {d.principal.blocked && <Tag className="tv-tag-bad tv-tag-after">{t('alerts.blocked')}</Tag>}
         </Descriptions.Item>
         <Descriptions.Item label={t('alerts.status')}>
           {d.alert.resolvedAt
@@ -159,7 +160,11 @@ function AlertDetail({ id, onDone }: { readonly id: string; readonly onDone: () 
           dataSource={d.activity.recentDisclosures}
           columns={[
             { title: t('common.at'), dataIndex: 'at', render: (a: string) => dateTime(a, lng) },
-            { title: t('alerts.channel'), dataIndex: 'channel' },
+            {
+              title: t('alerts.channel'),
+              dataIndex: 'channel',
+              render: (c: string) => ti(`report.channels.${c}` as 'report.channels.export', { defaultValue: c }),
+            },
             {
               title: t('alerts.purpose'),
               dataIndex: 'purpose',

@@ -12,7 +12,7 @@ import { TableRegion } from '../../components/table-region.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import { dateTime } from '../../format.ts';
-import { ROLES } from '../../me.tsx';
+import { ROLES, useMe } from '../../me.tsx';
 import '../../oversight.css';
 
 type Loaded = Awaited<ReturnType<typeof load>>;
@@ -37,6 +37,7 @@ export function GuardPage() {
   const { t: ts } = useTranslation('shell');
   useTitle(t('guard.title'));
   const { message } = App.useApp();
+  const me = useMe();
   const got = useLoad(load);
   const [settings, setSettings] = useState<Settings>();
   const [error, setError] = useState<unknown>();
@@ -91,7 +92,9 @@ export function GuardPage() {
           <Typography.Paragraph>
             <strong>{t('guard.version', { version: data.version })}</strong> ·{' '}
             {data.changedAt
-              ? t('guard.changed', { at: dateTime(data.changedAt, i18n.language), by: data.changedBy ?? '—' })
+              ? data.changedBy === me.id
+                ? t('guard.changed', { at: dateTime(data.changedAt, i18n.language), by: me.displayName })
+                : t('guard.changedAt', { at: dateTime(data.changedAt, i18n.language) })
               : t('guard.never')}
           </Typography.Paragraph>
           <Card className="tv-block" title={<h2 className="tv-card-title">{t('guard.base')}</h2>}>

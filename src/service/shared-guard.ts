@@ -36,9 +36,8 @@ export class SharedGuard {
   ): Promise<GuardVerdict> {
     if (!this.shared) return decide(this.#db);
     return this.#db.transaction(async (tx) => {
-      const row = await this.#repo.lock(tx, principalId);
+      const { row, blocked } = await this.#repo.lock(tx, principalId);
       const counters = row ? (JSON.parse(row.state) as GuardCounters) : undefined;
-      const blocked = !!(await tx.get('SELECT 1 AS x FROM guard_blocks WHERE principal_id = ?', [principalId]));
       if (!blocked && !counters?.blocked && this.#guard.isBlocked(principalId)) this.#guard.unblock(principalId);
       if (blocked) this.#guard.block(principalId);
       this.#guard.importCounters(principalId, counters?.day === day ? counters : undefined);

@@ -18,18 +18,19 @@ export class GuardCountersRepo {
     this.#tenant = tenantId;
   }
 
-  /** Locks a principal's row until `tx` ends (made empty if missing) and returns it. */
-  async lock(tx: Db, principalId: string): Promise<CounterRow | undefined> {
-    await tx.run(
+  /**
+   * Locks a principal's row until `tx` ends (made empty if missing: an upsert locks it either way)
+   * and returns its counters, if any, and whether a block stands on it — one round trip.
+   */
+  async lock(tx: Db, principalId: string): Promise<{ row: CounterRow | undefined; blocked: boolean }> {
+    const r = await tx.get<{ day: string; state: string; blocked: number }>(
       'INSERT INTO guard_counters (tenant_id, principal_id, day, peer_group, clear_today, state, updated_at) ' +
-        "VALUES (?, ?, '', '', 0, '', '') ON CONFLICT DO NOTHING",
-      [this.#tenant, principalId],
+        "VALUES (?, ?, '', '', 0, '', '') ON CONFLICT (tenant_id, principal_id) " +
+        'DO UPDATE SET tenant_id = guard_counters.tenant_id ' +
+        'RETURNING day, state, (SELECT COUNT(*) FROM guard_blocks WHERE principal_id = ?) AS blocked',
+      [this.#tenant, principalId, principalId],
     );
-    const row = await tx.get<{ day: string; state: string }>(
-      'SELECT day, state FROM guard_counters WHERE tenant_id = ? AND principal_id = ? FOR UPDATE',
-      [this.#tenant, principalId],
-    );
-    return row && row.state !== '' ? row : undefined;
+    return { row: r && r.state !== '' ? r : undefined, blocked: Number(r?.blocked ?? 0) > 0 };
   }
 
   async save(

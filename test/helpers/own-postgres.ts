@@ -18,6 +18,8 @@ export interface OwnPostgres {
   /** The cluster's data directory. */
   readonly data: string;
   start(): void;
+  /** Whether its postmaster runs (a PANIC on a full disk may end it). */
+  running(): boolean;
   /** A fast shutdown: sessions are ended, as an operator's restart does. */
   stop(): void;
   cleanup(): void;
@@ -41,13 +43,24 @@ function asPostgres(args: readonly string[]): void {
 }
 
 /** A new cluster, started. `under`: a directory (e.g. a tmpfs mount) to hold its data. */
-export async function ownPostgres(opts: { under?: string } = {}): Promise<OwnPostgres> {
+export async function ownPostgres(opts: { under?: string; initdb?: readonly string[] } = {}): Promise<OwnPostgres> {
   const root = opts.under ?? mkdtempSync(join(tmpdir(), 'tv-own-pg-'));
   const data = join(root, 'data');
   mkdirSync(data, { recursive: true });
   chownSync(root, 101, 104);
   execFileSync('chown', ['-R', 'postgres:postgres', root]);
-  asPostgres([`${BIN}/initdb`, '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  asPostgres([
+    `${BIN}/initdb`,
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+    ...(opts.initdb ?? []),
+  ]);
   const port = await freePort();
   const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=40`;
   const log = join(root, 'postgres.log');
@@ -61,6 +74,7 @@ export async function ownPostgres(opts: { under?: string } = {}): Promise<OwnPos
     data,
     start,
     stop,
+    running: () => spawnSync('runuser', ['-u', 'postgres', '--', `${BIN}/pg_ctl`, '-D', data, 'status']).status === 0,
     cleanup: () => {
       try {
         stop();

@@ -10,6 +10,7 @@ for (const b of [
   'trace-speed.ts',
   'trace-stall.ts',
   'trace-sim.ts',
+  'multi-instance.ts',
 ]) {
   console.log(`\n## ${b}\n`);
   spawnSync(process.execPath, ['--import', 'tsx', new URL(`./${b}`, import.meta.url).pathname], { stdio: 'inherit' });

@@ -1,12 +1,13 @@
 /**
  * The data-protection officer's screens in the staff console (web/console/src/pages/dpo/), in
- * chromium against a real vault served over HTTP: approving a records clerk's export side by side
- * with what it asks (fields, purpose, rows, requester, justification) and lowering a guard
- * threshold, each then found in the ledger (the approval and the change as ledger entries, read
- * back, and the ledger's size over the API); the ledger's health with its verify button, the
- * alerts, rights requests and the policy editor. At a desktop's width in Chinese and a phone's in
- * English, with the keyboard; axe-core finds nothing serious or critical; no CSP violation; no
- * seeded personal value in the console, in a requested URL or in the server's log (http-vault.ts).
+ * chromium against a real vault served over HTTP: approving a nurse's standing export and a records
+ * clerk's export, each side by side with what it asks (fields, purpose, rows, period, requester,
+ * justification), and lowering a guard threshold, each then found in the ledger (the approvals and
+ * the change as ledger entries, read back, and the ledger's size over the API); the ledger's health
+ * with its verify button; alerts, rights requests and the policy editor (an error at its line and
+ * column, the diff, a preview, a save). At a desktop's width in Chinese and a phone's in English,
+ * with the keyboard; axe-core finds nothing serious or critical; no CSP violation; no seeded
+ * personal value in the page, in a requested URL or in the server's log (http-vault.ts).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -79,6 +80,7 @@ describe('the staff console in chromium: the data-protection officer', () => {
     if (phone) await page.getByRole('button', { name: /菜单|Menu/ }).click();
     await page.getByRole('navigation').getByText(label, { exact: true }).click();
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    if (phone) await page.getByRole('dialog').waitFor({ state: 'hidden' }); // the menu's drawer gone
   };
   const noPersonalValues = async (page: Page, urls: string[], problems: () => Promise<string[]>) => {
     assert.deepEqual(leaks(urls.join('\n'), v.seeded), [], 'a requested URL holds a personal value');
@@ -98,8 +100,30 @@ describe('the staff console in chromium: the data-protection officer', () => {
         (await v.opened().vault.db.get<{ n: number }>('SELECT MAX(seq) AS n FROM audit_events'))?.n ?? 0,
       );
 
-      // The approvals: the waiting export on one side, what it asks on the other.
+      // A nurse's standing export (a monthly due list, ADR 0022) waits beside the clerk's export.
+      const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+      const until = new Date(Date.now() + 8 * 3_600_000 + 90 * 86_400_000).toISOString().slice(0, 10);
+      const standing = await v.api('POST', '/v1/due-list/standing-exports', v.staff.nurseA.token, {
+        format: 'csv',
+        validFrom: today,
+        validTo: until,
+        justification: '每月预防接种通知',
+      });
+      assert.equal(standing.status, 201, standing.text);
+
+      // The approvals: the waiting exports on one side, what the chosen one asks on the other.
       await go(page, false, '导出审批', '导出审批');
+      await page.getByRole('button', { name: new RegExp(`${v.staff.nurseA.displayName}.*定期导出`) }).click();
+      const askedStanding = page.locator('.ant-card').filter({ has: page.getByRole('heading', { name: '申请内容' }) });
+      for (const text of ['定期导出', '预防接种', '每月预防接种通知', `${today} – ${until}`, '历下区预防接种门诊'])
+        await askedStanding.getByText(text).first().waitFor();
+      await askedStanding.getByRole('button', { name: /批\s?准/ }).click();
+      await page.getByText('已批准导出').first().waitFor();
+      assert.equal(
+        (await v.api('GET', `/v1/exports/${standing.json.id}`, v.staff.nurseA.token)).json.status,
+        'approved',
+      );
+      await page.getByRole('button', { name: new RegExp(`${v.staff.clerk.displayName}.*一次性导出`) }).waitFor();
       const asked = page.locator('.ant-card').filter({ has: page.getByRole('heading', { name: '申请内容' }) });
       await asked.getByText(v.staff.clerk.displayName).waitFor();
       for (const text of ['出生登记', '新生儿姓名', '母亲姓名', '出生时间', JUSTIFICATION, '预计行数'])
@@ -114,8 +138,11 @@ describe('the staff console in chromium: the data-protection officer', () => {
       const got = await v.api('GET', `/v1/exports/${exportId}`, v.staff.clerk.token);
       assert.equal(got.json.status, 'approved', got.text);
       const approvals = await entries('approve', since);
-      assert.equal(approvals.length, 1, 'one approval in the ledger');
-      assert.equal(approvals[0]!.detail.export, exportId);
+      assert.deepEqual(
+        approvals.map((a) => a.detail.export),
+        [standing.json.id, exportId],
+        'both approvals in the ledger',
+      );
 
       // Guard settings: lower the clinician's velocity, save, a new version in the ledger.
       await go(page, false, '防护阈值', '防护阈值');
@@ -141,9 +168,9 @@ describe('the staff console in chromium: the data-protection officer', () => {
       assert.equal(changes.length, 1, 'one guard change in the ledger');
       assert.equal(changes[0]!.detail.version, 1);
       assert.match(String(changes[0]!.detail.changed), /roles\.clinician/);
-      assert.ok(changes[0]!.seq > approvals[0]!.seq);
+      assert.ok(changes[0]!.seq > approvals[1]!.seq);
       // Both are entries of the ledger the API reports: its size grew past them.
-      assert.ok((await ledgerSize()) >= start + 2);
+      assert.ok((await ledgerSize()) >= start + 3);
 
       // The ledger's health, and a verification by its button.
       await go(page, false, '台账状态', '台账状态');
@@ -216,6 +243,16 @@ describe('the staff console in chromium: the data-protection officer', () => {
         .getByRole('cell', { name: /^(Clear|Masked)$/ })
         .first()
         .waitFor();
+      // Saved: a comment added, a new version, a ledger entry.
+      const since = Number(
+        (await v.opened().vault.db.get<{ n: number }>('SELECT MAX(seq) AS n FROM audit_events'))?.n ?? 0,
+      );
+      const version = (await v.api('GET', '/v1/policies/current', dpoToken)).json.version as number;
+      await text.fill(`${original}\n// Reviewed by the DPO.\n`);
+      await page.getByRole('button', { name: 'Save the policy' }).click();
+      await page.getByText(`Version ${version + 1}`).waitFor();
+      assert.equal((await v.api('GET', '/v1/policies/current', dpoToken)).json.version, version + 1);
+      assert.ok((await entries('policy.change', since)).length >= 1, 'the change in the ledger');
       await axe(page, 'policy phone');
       await consoleShot(page, 'dpo-policy-en-phone.png');
       await noPersonalValues(page, urls, problems);

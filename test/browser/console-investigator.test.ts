@@ -1,8 +1,8 @@
 /**
  * The investigator's screens in the staff console (web/console/src/pages/investigator/), in
  * chromium against a real vault served over HTTP: a leak made from a real export file (a records
- * clerk's export approved by a DPO, thirty rows of it, as test/browser/trace-report.test.ts), dropped
- * on the trace page as a file, followed through the job's progress to the report's page, which
+ * clerk's export approved by a DPO, thirty rows of it, as test/browser/trace-report.test.ts), saved in
+ * GBK and dropped on the trace page as a file, followed through the job's progress to the report's page, which
  * names the accused person (name, role, organisation), shows the window on a timeline, the families
  * affected as a count, the evidence per candidate and the draft notices, and sends the families'
  * notice with one action. Also pasted text, and the parents' reports page. Desktop in Chinese, phone
@@ -12,6 +12,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import iconv from 'iconv-lite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -66,7 +67,8 @@ describe('the staff console in chromium: the investigator', () => {
     dir = mkdtempSync(join(tmpdir(), 'tv-console-leak-'));
     leakFile = join(dir, '名单.csv');
     leakText = sample.join('\n') + '\n';
-    writeFileSync(leakFile, leakText);
+    // As such lists pass round: saved by a spreadsheet in GBK, not UTF-8.
+    writeFileSync(leakFile, iconv.encode(leakText, 'gbk'));
     browser = await launch('console');
   });
   after(async () => {
@@ -81,7 +83,7 @@ describe('the staff console in chromium: the investigator', () => {
     assert.deepEqual(await problems(), [], 'console errors or CSP violations');
   };
 
-  test('desktop, zh-CN: a dropped file, its progress, the report naming the clerk, the notice sent', async () => {
+  test('desktop, zh-CN: a dropped GBK file, its progress, the report naming the clerk, the notice sent', async () => {
     const { page, problems, context } = await openPage(browser, DESKTOP);
     const urls = requestedUrls(page);
     try {
@@ -138,6 +140,7 @@ describe('the staff console in chromium: the investigator', () => {
       await page.getByRole('button', { name: 'Menu' }).click();
       await page.getByRole('navigation').getByText('Trace a leaked file', { exact: true }).click();
       await page.getByRole('heading', { level: 1, name: 'Trace a leaked file' }).waitFor();
+      await page.getByRole('dialog').waitFor({ state: 'hidden' });
       await page.getByLabel('Or paste text').fill(leakText);
       await page.getByRole('button', { name: 'Trace' }).click();
       await page.waitForURL(/\/console\/traces\/[^/]+$/, { timeout: 60_000 });
@@ -154,6 +157,7 @@ describe('the staff console in chromium: the investigator', () => {
       await page.getByRole('button', { name: 'Menu' }).click();
       await page.getByRole('navigation').getByText("Parents' reports", { exact: true }).click();
       await page.getByRole('heading', { level: 1, name: "Parents' reports" }).waitFor();
+      await page.getByRole('dialog').waitFor({ state: 'hidden' }); // the menu's drawer gone
       await page.getByText(/\d+ reports/).waitFor();
       await axe(page, 'call reports phone');
       await clean(page, urls, problems);

@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -21,12 +21,15 @@ import pg from 'pg';
 import { BACKENDS, PG_URL } from './helpers/backends.ts';
 import { initVault, openVault } from '../src/store/vault.ts';
 import { loadCity } from '../src/sim/load.ts';
-import { ensureLedgerKey, LEDGER_FILES } from '../src/ledger/log-key.ts';
+import { ensureLedgerKey, LEDGER_FILES, loadLedgerSigner } from '../src/ledger/log-key.ts';
 import { cosignerKeyFromSeed, parseCosignerKey } from '../src/ledger/cosignature.ts';
 import { parseVerifierKey } from '../src/ledger/signed-note.ts';
 import { serveWitness, Witness, WITNESS_SCHEMA } from '../src/ledger/witness.ts';
-import { WITNESSES_FILE } from '../src/ledger/witness-client.ts';
+import { loadWitnesses, WITNESSES_FILE } from '../src/ledger/witness-client.ts';
+import { Ledger } from '../src/ledger/log.ts';
+import { checkRollback, describeRollback } from '../src/ledger/rollback.ts';
 import { openDb } from '../src/store/dialect/open-db.ts';
+import { backupVault, restoreVault } from '../src/store/backup.ts';
 
 const BIN = new URL('../bin/tracevault.js', import.meta.url).pathname;
 
@@ -121,7 +124,7 @@ for (const backend of BACKENDS) {
         assert.match(cp.stderr, /cosigned/);
         const liveEntries = await entries(dir);
         const fresh = join(env.dir, 'fresh.tvbackup');
-        assert.equal((await run('backup', '--data', dir, '--out', fresh)).code, 0);
+        await backupVault(dir, fresh);
 
         const pgTarget = (): string[] => {
           if (backend.name !== 'postgres') return [];
@@ -152,6 +155,19 @@ for (const backend of BACKENDS) {
         assert.match(refused.stderr, /ERR_LEDGER_ROLLBACK/);
         assert.match(refused.stderr, /ROLLED BACK: witness\.test\/backup has cosigned/);
 
+        // Rolled back and then grown past the witness's size: the witness refuses the consistency proof.
+        const rv = await openVault(rolled, { env: {} });
+        for (let i = 0; i < liveEntries - rolledEntries + 3; i++)
+          await rv.createOrganisation(admin, { name: `after ${i}`, kind: 'clinic' });
+        const rvLedger = new Ledger(rv.db);
+        const signer = loadLedgerSigner(rolled);
+        await rvLedger.checkpoint(signer.name, signer);
+        const fork = await checkRollback(rv.db, rvLedger, loadWitnesses(rolled));
+        await rv.close();
+        console.log(`[${backend.name}] rolled back, then grown: ${describeRollback(fork)}`);
+        assert.equal(fork.rolledBack, true);
+        assert.equal(fork.findings[0]!.kind, 'fork');
+
         // The newer backup: faithful; it verifies, serves and reads.
         const faithful = join(env.dir, 'faithful');
         const r2 = await run('restore', fresh, '--data', faithful, '--key', join(dir, 'vault.key'), ...pgTarget());
@@ -161,25 +177,23 @@ for (const backend of BACKENDS) {
         console.log(`[${backend.name}] faithful restore: ${verify2.stdout.trim()}`);
         assert.equal(verify2.code, 0, verify2.stdout + verify2.stderr);
         assert.match(verify2.stdout, /not behind its witnesses \(witness\.test\/backup\)/);
-        const get = await run('records', 'get', recordId, '--data', faithful);
-        assert.equal(get.code, 0, get.stderr);
+        const fv = await openVault(faithful, { env: {} });
+        const ov = await openVault(dir, { env: {} });
+        assert.deepEqual(await fv.registry.get(recordId), await ov.registry.get(recordId), 'records read the same');
+        await fv.close();
+        await ov.close();
         const served = await serve(faithful);
         assert.ok(served.url, served.stderr);
         await served.kill();
 
         // Refusals: a non-empty target, a damaged file, a key that is not the vault's.
-        const again = await run('restore', fresh, '--data', faithful);
-        assert.equal(again.code, 1);
-        assert.match(again.stderr, /ERR_CONFLICT/);
+        await assert.rejects(restoreVault(fresh, faithful), { code: 'ERR_CONFLICT' });
         const damaged = join(env.dir, 'damaged.tvbackup');
         const bytes = readFileSync(fresh);
         bytes[Math.floor(bytes.length / 2)]! ^= 1;
         writeFileSync(damaged, bytes);
-        const bad = await run('restore', damaged, '--data', join(env.dir, 'damaged'), ...pgTarget());
-        assert.equal(bad.code, 1);
-        assert.match(bad.stderr, /ERR_MALFORMED_FILE/);
+        await assert.rejects(restoreVault(damaged, join(env.dir, 'damaged')), { code: 'ERR_MALFORMED_FILE' });
         const otherKey = join(env.dir, 'other.key');
-        mkdirSync(join(env.dir, 'k'), { recursive: true });
         writeFileSync(otherKey, `tracevault-kek-v1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
         const wrong = await run(
           'restore',

@@ -284,9 +284,10 @@ async function dumpPostgres(tx: Db, w: LineWriter, progress: Progress): Promise<
     ordered.push(t);
   };
   for (const t of tables) visit(t, new Set());
-  const counts = await Promise.all(
-    ordered.map(async (t) => Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM "${t}"`))?.n ?? 0)),
-  );
+  // One after another: a transaction is one connection, which runs one query at a time.
+  const counts: number[] = [];
+  for (const t of ordered)
+    counts.push(Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM "${t}"`))?.n ?? 0));
   const total = counts.reduce((a, b) => a + b, 0);
   let done = 0;
   for (const t of ordered) {

@@ -102,8 +102,9 @@ try {
     const sorted = times.sort((a, b) => a - b);
     const rate = times.length / secs;
     if (!baseline) baseline = rate;
+    const share = `${((100 * rate) / baseline).toFixed(0)}%`;
     rows.push(
-      `| ${k} | ${rate.toFixed(0)} | ${((100 * rate) / baseline).toFixed(0)}% | ${quantile(sorted, 0.5).toFixed(1)} | ` +
+      `| ${k} | ${rate.toFixed(0)} | ${share} | ${quantile(sorted, 0.5).toFixed(1)} | ` +
         `${quantile(sorted, 0.99).toFixed(1)} | ${errors} |`,
     );
     console.log(rows.at(-1));

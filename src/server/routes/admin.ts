@@ -94,9 +94,9 @@ export const adminRoutes: FastifyPluginCallback<AreaOptions> = (app, { services 
     description:
       'The principal stays in the directory and in every history, with `status: "disabled"`; any request with its ' +
       'token or a session of it is `401` from then on (at once on this server; every other server of a ' +
-      'PostgreSQL vault within a second, told by a notification, ADR 0027). A ledger entry (`principal.disable`). ' +
-      'Never yourself (`403 ERR_FORBIDDEN`, rule `self`), nor the last active administrator (`409 ERR_CONFLICT`, rule ' +
-      '`lastAdministrator`); disabled already: `409`.',
+      'PostgreSQL vault within a second, told by a notification, ADR 0027). A ledger entry ' +
+      '(`principal.disable`). Never yourself (`403 ERR_FORBIDDEN`, rule `self`), nor the last active ' +
+      'administrator (`409 ERR_CONFLICT`, rule `lastAdministrator`); disabled already: `409`.',
     response: { 200: A.Principal },
     handler: async ({ ctx, params }) => principalView(await admin.disable(ctx, params.id!)),
   });

@@ -121,9 +121,10 @@ export const recordRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
     method: 'GET',
     url: '/records/{id}/versions',
     tag: 'records',
-    summary: "A record's version history: every version of the fields the caller may view, masked, and who recorded it",
+    summary: "A record's version history: every version of the fields the caller may view, masked, with its recorder",
     description:
-      'Oldest first: `{id, recordType, versions: [{field, version, validFrom, validTo, recordedAt, recordedBy, value}], ' +
+      'Oldest first: `{id, recordType, versions: [{field, version, validFrom, validTo, recordedAt, recordedBy, ' +
+      'value}], ' +
       'people}` (`people` names each recorder: display name, roles, organisation). Values are masked as in a read; ' +
       'recorded in the ledger as a read.',
     handler: async ({ params, ctx }) => records.versions(ctx, params.id!),

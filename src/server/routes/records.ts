@@ -123,10 +123,9 @@ export const recordRoutes: FastifyPluginCallback<AreaOptions> = (app, { services
     tag: 'records',
     summary: "A record's version history: every version of the fields the caller may view, masked, with its recorder",
     description:
-      'Oldest first: `{id, recordType, versions: [{field, version, validFrom, validTo, recordedAt, recordedBy, ' +
-      'value}], ' +
-      'people}` (`people` names each recorder: display name, roles, organisation). Values are masked as in a read; ' +
-      'recorded in the ledger as a read.',
+      'Oldest first: `{id, recordType, versions, people}`, each version `{field, version, validFrom, validTo, ' +
+      'recordedAt, recordedBy, value}`; `people` names each recorder (display name, roles, organisation). Values ' +
+      'are masked as in a read; recorded in the ledger as a read.',
     handler: async ({ params, ctx }) => records.versions(ctx, params.id!),
   });
 

@@ -471,6 +471,8 @@ export async function restoreVault(
     await pgDb?.close();
   }
   if (!config) throw new TracevaultError('ERR_MALFORMED_FILE', { field: FILES.config });
+  // The database file is restored as NEWDIR/vault.db, wherever the original kept it.
+  if (header.dialect === 'sqlite') config = { ...config, database: { kind: 'sqlite', file: FILES.sqlite } };
   for (const f of files) {
     const fd = openSync(join(dir, f.name), 'wx', f.mode === 0o600 ? 0o600 : 0o644);
     try {

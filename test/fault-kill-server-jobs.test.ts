@@ -19,8 +19,10 @@ import { writeCsv } from '../src/sim/files.ts';
 import { openDb } from '../src/store/dialect/open-db.ts';
 import type { Db, DatabaseConfig } from '../src/store/db.ts';
 
-const FAMILIES = [...generateCity({ seed: 'fault-server-jobs', families: 3000 }).families()].map((f) => snapshot(f));
+const FAMILIES = [...generateCity({ seed: 'fault-server-jobs', families: 9000 }).families()].map((f) => snapshot(f));
 const COLUMNS = BIRTH.fields.map((f) => f.name);
+/** Rows of the import: stored 1000 a batch, enough batches that the kill falls in the middle. */
+const IMPORT_ROWS = 9000;
 const LEAK_COLUMNS = ['motherName', 'motherPhone', 'motherResidentId', 'birthTime', 'babyName', 'address'];
 
 function csv(columns: readonly string[], n: number): Buffer {
@@ -44,7 +46,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_
     const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -86,7 +88,7 @@ describe('kill -9 of a server running jobs', { concurrency: true }, () => {
             body,
           }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
         const file = join(env.dir, 'births.csv');
-        await writeCsv(file, FAMILIES.slice(0, 3000), COLUMNS);
+        await writeCsv(file, FAMILIES.slice(0, IMPORT_ROWS), COLUMNS);
         const births = readFileSync(file);
         const leak = csv(LEAK_COLUMNS, 40_000);
         const before = await visible();
@@ -104,7 +106,7 @@ describe('kill -9 of a server running jobs', { concurrency: true }, () => {
           last = r.text;
           if (r.json.status === 'failed' || r.json.status === 'done') throw new Error(last);
           const p = r.json.progress as { rowsStored: number };
-          return p.rowsStored >= 200 && r.json.status === 'running' ? p.rowsStored : undefined;
+          return p.rowsStored >= 1000 && r.json.status === 'running' ? p.rowsStored : undefined;
         });
         await server.kill9();
         const killedAt = Date.now();
@@ -147,7 +149,7 @@ describe('kill -9 of a server running jobs', { concurrency: true }, () => {
         server = undefined;
         const result = import2.result as { created: number; rows: number } | undefined;
         console.log(
-          `# ${backend.name}: killed with ${stored} rows of 3000 stored (${staged} staged, visible records ` +
+          `# ${backend.name}: killed with ${stored} rows of ${IMPORT_ROWS} stored (${staged} staged, visible records ` +
             `${before} -> ${visibleAfterKill}); after the restart the import job ${String(importEnd.status)} ` +
             `(${String((importEnd.error as { code?: string } | undefined)?.code)}) and the trace job ` +
             `${String(traceEnd.status)} (${String((traceEnd.error as { code?: string } | undefined)?.code)}) ` +
@@ -160,8 +162,8 @@ describe('kill -9 of a server running jobs', { concurrency: true }, () => {
         assert.equal((traceEnd.error as { code: string }).code, 'ERR_JOB_INTERRUPTED');
         assert.ok(errorEntries >= 2, 'each interruption is a ledger entry');
         assert.equal(import2.status, 'done', JSON.stringify(import2));
-        assert.equal(result?.created, 3000);
-        assert.equal(after, before + 3000, 'each row once');
+        assert.equal(result?.created, IMPORT_ROWS);
+        assert.equal(after, before + IMPORT_ROWS, 'each row once');
         assert.equal(trace2End.status, 'done');
         assert.equal(leftUploads, 0, 'no upload outlives its job');
       });

@@ -1,13 +1,14 @@
 /**
  * The investigator's screens in the staff console (web/console/src/pages/investigator/), in
  * chromium against a real vault served over HTTP: a leak made from a real export file (a records
- * clerk's export approved by a DPO, thirty rows of it, as test/browser/trace-report.test.ts), saved in
- * GBK and dropped on the trace page as a file, followed through the job's progress to the report's page, which
- * names the accused person (name, role, organisation), shows the window on a timeline, the families
- * affected as a count, the evidence per candidate and the draft notices, and sends the families'
- * notice with one action. Also pasted text, and the parents' reports page. Desktop in Chinese, phone
- * in English; axe-core; the keyboard; no CSP violation; no personal value of the leak or the city in
- * the page's text, a requested URL, the browser's console or the server's log.
+ * clerk's export approved by a DPO, thirty rows of it, as test/browser/trace-report.test.ts), saved
+ * in GBK and dropped on the trace page as a file, followed through the job's progress to the
+ * report's page, which names the accused person (name, role, organisation), shows the window on a
+ * timeline, the families affected as a count, the evidence per candidate and the draft notices, and
+ * sends the families' notice with one action. Also a whole XLSX export dropped, pasted text, and the
+ * parents' reports page. Desktop in Chinese and English, phone in English; axe-core; the keyboard;
+ * no CSP violation; no personal value of the leak or the city in the page's text, a requested URL,
+ * the browser's console or the server's log.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +37,7 @@ describe('the staff console in chromium: the investigator', () => {
   let dir = '';
   let leakFile = '';
   let leakText = '';
+  let xlsxBytes = Buffer.alloc(0);
   const leaked: string[] = [];
   const investigator = { login: 'investigator.test', displayName: '孙调查' };
 
@@ -49,6 +51,19 @@ describe('the staff console in chromium: the investigator', () => {
       organizationId: admin.orgId,
     });
     const dpo = await v.principal({ displayName: 'dpo', roles: ['dpo'], organizationId: admin.orgId });
+    // A second export, as XLSX: the whole file leaks as it was downloaded.
+    const x = await v.api('POST', '/v1/exports', v.staff.clerk.token, {
+      purpose: 'birth_registration',
+      fields: ['babyName', 'motherName', 'birthTime', 'hospital'],
+      format: 'xlsx',
+    });
+    assert.equal(x.status, 201, x.text);
+    assert.equal((await v.api('POST', `/v1/exports/${x.json.id}/approve`, dpo.token)).status, 200);
+    const xlsx = await fetch(`${v.base()}/v1/exports/${x.json.id}/file`, {
+      headers: { authorization: `Bearer ${v.staff.clerk.token}` },
+    });
+    assert.equal(xlsx.status, 200);
+    xlsxBytes = Buffer.from(await xlsx.arrayBuffer());
     // The clerk's export, approved, downloaded: the file that leaks.
     const req = await v.api('POST', '/v1/exports', v.staff.clerk.token, {
       purpose: 'birth_registration',
@@ -69,6 +84,7 @@ describe('the staff console in chromium: the investigator', () => {
     leakText = sample.join('\n') + '\n';
     // As such lists pass round: saved by a spreadsheet in GBK, not UTF-8.
     writeFileSync(leakFile, iconv.encode(leakText, 'gbk'));
+    writeFileSync(join(dir, 'list.xlsx'), xlsxBytes);
     browser = await launch('console');
   });
   after(async () => {
@@ -110,7 +126,7 @@ describe('the staff console in chromium: the investigator', () => {
       // The window on a timeline (an image with its words), the families as a count, the evidence.
       const timeline = page.getByRole('img', { name: /泄露时间窗/ });
       await timeline.waitFor();
-      assert.ok((await timeline.locator('svg').count()) === 1);
+      await timeline.locator('svg').waitFor(); // the chart, once ECharts has loaded (chart.tsx)
       await page
         .getByText(/\d+ 户/)
         .first()
@@ -126,6 +142,28 @@ describe('the staff console in chromium: the investigator', () => {
         .getByRole('status')
         .getByText(/已发送：\d+ 位家长/)
         .waitFor();
+      await clean(page, urls, problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('desktop, en: a dropped XLSX file traced to the clerk', async () => {
+    const { page, problems, context } = await openPage(browser, DESKTOP);
+    const urls = requestedUrls(page);
+    try {
+      await staffLogin(page, v.base(), investigator.login, PASSWORD, 'en');
+      await page.goto(`${v.base()}/console/trace`);
+      await page.getByRole('heading', { level: 1, name: 'Trace a leaked file' }).waitFor();
+      await page.locator('input[type=file]').setInputFiles(join(dir, 'list.xlsx'));
+      await page.getByText('list.xlsx').waitFor();
+      await page.getByRole('button', { name: 'Trace' }).click();
+      await page.waitForURL(/\/console\/traces\/[^/]+$/, { timeout: 60_000 });
+      await page.getByTestId('accused-name').waitFor({ timeout: 30_000 });
+      assert.equal(await page.getByTestId('accused-name').innerText(), v.staff.clerk.displayName);
+      await page.getByText('Records clerk').first().waitFor();
+      await axe(page, 'report desktop en');
+      await consoleShot(page, 'investigator-report-xlsx-en-desktop.png');
       await clean(page, urls, problems);
     } finally {
       await context.close();

@@ -114,7 +114,7 @@ describe('the staff console in chromium: the statistician', () => {
         // The chart: an image named with its numbers, the withheld ones as the word.
         const chart = page.getByRole('img', { name: new RegExp(names.withheld) });
         await chart.waitFor();
-        assert.ok((await chart.locator('svg').count()) === 1);
+        await chart.locator('svg').waitFor(); // the chart, once ECharts has loaded (chart.tsx)
         assert.ok((await chart.locator('svg text').allTextContents()).some((t) => t.includes(names.withheld)));
         await axe(page, `stats ${label}`);
         await consoleShot(page, `statistician-${lang}-${label}.png`);

@@ -1,54 +1,23 @@
 /**
- * One Apache ECharts chart under the console's content-security policy (docs/adr/0024): the SVG
- * renderer (elements made with createElementNS, no markup string), tooltips rendered as text in the
- * chart (`renderMode: 'richText'`: the HTML tooltip sets innerHTML with markup, which the Trusted
- * Types policy refuses), and a text alternative: the chart is an image named by `label` (a summary
- * in words), and each page shows the same numbers as a table beside it (WCAG 1.1.1).
+ * A chart (chart-view.tsx) loaded with ECharts only when a page shows one: ECharts is most of the
+ * console's weight and only the DPO's, the investigator's and the statistician's pages draw charts.
+ * Until it has loaded, the same box, named by the same words (its text alternative).
  */
-import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
-import { GridComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import type { EChartsCoreOption } from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense } from 'react';
 
-echarts.use([
-  BarChart,
-  LineChart,
-  ScatterChart,
-  GridComponent,
-  TooltipComponent,
-  MarkAreaComponent,
-  MarkLineComponent,
-  SVGRenderer,
-]);
+const ChartView = lazy(() => import('./chart-view.tsx'));
 
-export type ChartOption = EChartsCoreOption;
+/** ECharts' option object (typed loosely here so that this file does not pull ECharts in). */
+export type ChartOption = Record<string, unknown>;
 
-/** Tooltips as text inside the chart, never HTML. */
+/** Tooltips as text inside the chart, never HTML (docs/adr/0024-staff-console.md). */
 export const TEXT_TOOLTIP = { trigger: 'axis', renderMode: 'richText', confine: true } as const;
 
-export function Chart({
-  option,
-  label,
-  height = 280,
-}: {
-  readonly option: ChartOption;
-  readonly label: string;
-  readonly height?: number;
-}) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const chart = echarts.init(el, undefined, { renderer: 'svg', height });
-    chart.setOption({ animation: false, textStyle: { fontFamily: 'inherit' }, ...option });
-    const resize = new ResizeObserver(() => chart.resize());
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      chart.dispose();
-    };
-  }, [option, height]);
-  return <div ref={ref} role="img" aria-label={label} className="tv-chart" style={{ height }} />;
+export function Chart(props: { readonly option: ChartOption; readonly label: string; readonly height?: number }) {
+  const height = props.height ?? 280;
+  return (
+    <Suspense fallback={<div role="img" aria-label={props.label} className="tv-chart" style={{ height }} />}>
+      <ChartView {...props} />
+    </Suspense>
+  );
 }

@@ -39,6 +39,10 @@ function FocusOnNavigate() {
 const THEME = {
   token: {
     colorPrimary: '#1d4ed8',
+    // Hover and pressed darker, not lighter: a hovered button's text stays at 4.5:1 or more.
+    colorPrimaryHover: '#1e40af',
+    colorPrimaryActive: '#1e3a8a',
+    colorLinkHover: '#1e40af',
     colorLink: '#1d4ed8',
     colorInfo: '#1d4ed8',
     colorTextSecondary: '#4b5563',

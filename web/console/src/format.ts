@@ -34,3 +34,9 @@ export function date(iso: string | null | undefined, lng: string): string {
 
 /** "a (b)" in English, "a（b）" in Chinese. */
 export const paren = (a: string, b: string, lng: string): string => (lng === 'en' ? `${a} (${b})` : `${a}（${b}）`);
+
+/** A list as each language writes it: "a、b" in Chinese, "a, b" in English. */
+export const list = (items: readonly string[], lng: string): string => items.join(lng === 'en' ? ', ' : '、');
+
+/** "a: b" in English, "a：b" in Chinese. */
+export const colon = (a: string, b: string, lng: string): string => (lng === 'en' ? `${a}: ${b}` : `${a}：${b}`);

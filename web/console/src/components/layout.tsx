@@ -8,6 +8,7 @@ import { Button, Drawer, Grid, Layout, Menu, Typography } from 'antd';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
+import { list } from '../format.ts';
 import { changeLanguage } from '../i18n/setup.ts';
 import { hasRole, useMe } from '../me.tsx';
 import { PAGES } from '../nav.tsx';
@@ -51,7 +52,10 @@ export function ShellLayout({ children, onLogout }: { readonly children: ReactNo
       }}
     />
   );
-  const roles = me.roles.map((r) => t(`roles.${r}`)).join('、');
+  const roles = list(
+    me.roles.map((r) => t(`roles.${r}`)),
+    i18n.language,
+  );
 
   return (
     <Layout className="tv-shell">

@@ -28,7 +28,9 @@ const zhCN = {
     noVaccinations: '暂无接种记录',
     dose: '第 {{dose}} 剂',
     history: '版本历史',
-    historyUnavailable: '服务器暂未提供工作人员可查看的版本历史。',
+    changed: '更新',
+    first: '登记',
+    doses: '{{count}} 剂',
     invite: '家长服务邀请码',
   },
   reveal: {
@@ -112,7 +114,9 @@ export const clinician = area(zhCN, {
     noVaccinations: 'No vaccination recorded',
     dose: 'dose {{dose}}',
     history: 'Version history',
-    historyUnavailable: 'The server does not yet give staff the version history.',
+    changed: 'Changed',
+    first: 'Registered',
+    doses: 'doses: {{count}}',
     invite: "Parents' portal invitation",
   },
   reveal: {

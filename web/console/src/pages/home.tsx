@@ -3,11 +3,12 @@ import { Card, Col, Row, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useTitle } from '../components/use-title.ts';
+import { list } from '../format.ts';
 import { hasRole, useMe } from '../me.tsx';
 import { PAGES } from '../nav.tsx';
 
 export function HomePage() {
-  const { t } = useTranslation('shell');
+  const { t, i18n } = useTranslation('shell');
   const me = useMe();
   useTitle(t('home.title', { name: me.displayName }));
   const pages = PAGES.filter((p) => !p.hidden && hasRole(me, p.roles));
@@ -17,7 +18,10 @@ export function HomePage() {
         {t('home.title', { name: me.displayName })}
       </Typography.Title>
       <Typography.Paragraph type="secondary">
-        {me.roles.map((r) => t(`roles.${r}`)).join('、')}
+        {list(
+          me.roles.map((r) => t(`roles.${r}`)),
+          i18n.language,
+        )}
         {me.organizationName ? ` · ${me.organizationName}` : ''}
       </Typography.Paragraph>
       <Typography.Paragraph>{pages.length ? t('home.intro') : t('home.none')}</Typography.Paragraph>

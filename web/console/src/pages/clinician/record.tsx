@@ -5,7 +5,21 @@
  * never in the URL; "call this family" (POST /v1/calls, issue 9): the 4-digit code to say.
  */
 import { ArrowLeftOutlined, EyeOutlined, MailOutlined, PhoneOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Checkbox, Col, Descriptions, Form, Input, Row, Select, Tag, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  Descriptions,
+  Form,
+  Input,
+  Row,
+  Select,
+  Tag,
+  Timeline,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
@@ -13,7 +27,7 @@ import { api, isApiError, must } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
-import { dateTime } from '../../format.ts';
+import { colon, dateTime, list, paren } from '../../format.ts';
 import { hasRole, useMe } from '../../me.tsx';
 import { asText, asVaccinations, BIRTH_FIELDS, PURPOSES, type Purpose, type RecordView } from '../../records.ts';
 
@@ -110,7 +124,7 @@ export function RecordPage() {
                 </ul>
               )}
               <h3 className="tv-subtitle">{t('record.history')}</h3>
-              <Typography.Text type="secondary">{t('record.historyUnavailable')}</Typography.Text>
+              <History id={id} />
             </Card>
           </Col>
           <Col xs={24} xl={10}>
@@ -292,5 +306,82 @@ function CallCard({ id }: { readonly id: string }) {
         </Form>
       )}
     </Card>
+  );
+}
+
+interface Versions {
+  readonly versions: readonly {
+    readonly field: string;
+    readonly version: number;
+    readonly recordedAt: string;
+    readonly recordedBy: string;
+    readonly value: unknown;
+  }[];
+  readonly people: Readonly<
+    Record<string, { displayName: string; roles: readonly string[]; organizationName: string | null }>
+  >;
+}
+
+/**
+ * The record's versions (GET /v1/records/{id}/versions: masked as a read, and recorded as one), newest
+ * change first: when, who (name, roles, organisation), which fields and their masked values.
+ */
+function History({ id }: { readonly id: string }) {
+  const { t, i18n } = useTranslation('clinician');
+  const { t: tr } = useTranslation('records');
+  const { t: ts } = useTranslation('shell');
+  const history = useLoad(async () => {
+    const body: unknown = await must(api.GET('/v1/records/{id}/versions', { params: { path: { id } } }));
+    return body as Versions;
+  }, [id]);
+  if (history.error !== undefined) return <ErrorAlert error={history.error} />;
+  if (!history.data) return <Typography.Text type="secondary">{ts('app.loading')}</Typography.Text>;
+  const { versions, people } = history.data;
+  const changes = new Map<string, { at: string; by: string; fields: { name: string; value: string }[] }>();
+  for (const v of versions) {
+    const key = `${v.recordedAt}|${v.recordedBy}`;
+    const c = changes.get(key) ?? { at: v.recordedAt, by: v.recordedBy, fields: [] };
+    const value = Array.isArray(v.value)
+      ? t('record.doses', { count: v.value.length })
+      : typeof v.value === 'string'
+        ? v.value
+        : '';
+    c.fields.push({ name: tr(`fields.${v.field}` as 'fields.babyName', { defaultValue: v.field }), value });
+    changes.set(key, c);
+  }
+  const items = [...changes.values()].sort((a, b) => b.at.localeCompare(a.at));
+  const who = (id: string) => {
+    const p = people[id];
+    if (!p) return id;
+    const roles = list(
+      p.roles.map((r) => ts(`roles.${r}` as 'roles.clinician', { defaultValue: r })),
+      i18n.language,
+    );
+    return paren(p.displayName, `${roles}${p.organizationName ? ` · ${p.organizationName}` : ''}`, i18n.language);
+  };
+  return (
+    <Timeline
+      className="tv-history"
+      items={items.map((c, i) => ({
+        key: `${c.at}-${c.by}`,
+        content: (
+          <div>
+            <div className="tv-strong">
+              {dateTime(c.at, i18n.language)} · {who(c.by)}
+            </div>
+            <div className="tv-sub">
+              {colon(
+                i === items.length - 1 ? t('record.first') : t('record.changed'),
+                list(
+                  c.fields.map((f) => `${f.name} ${f.value}`),
+                  i18n.language,
+                ),
+                i18n.language,
+              )}
+            </div>
+          </div>
+        ),
+      }))}
+    />
   );
 }

@@ -57,7 +57,11 @@ test('PostgreSQL restarted under load: 503 ERR_STORE_UNAVAILABLE, then the load 
     await new Promise((r) => setTimeout(r, 1000));
     phase = 'down';
     pg.stop();
-    await new Promise((r) => setTimeout(r, 1500));
+    const downAt = Date.now();
+    // A token this server has not seen (none cached) cannot be checked: 503, not 401. Liveness answers.
+    const fresh = await call(base, 'GET', `/v1/records/${v.patients[0]!}`, v.clerk);
+    const health = await call(base, 'GET', '/healthz');
+    await new Promise((r) => setTimeout(r, Math.max(0, 1500 - (Date.now() - downAt))));
     pg.start();
     const restarted = performance.now();
     phase = 'after';
@@ -77,10 +81,13 @@ test('PostgreSQL restarted under load: 503 ERR_STORE_UNAVAILABLE, then the load 
       `recovered ${recoveredAt ? (recoveredAt - restarted).toFixed(0) : '—'} ms ` +
       `after the restart; 200s ${received.length}, disclosures ${counts.disclosures}, ledger entries ` +
       `${counts.entries}; 200s missing their disclosure or entry ${counts.lost.length}; disclosures without ` +
-      `an entry ${counts.unledgered.length}`;
+      `an entry ${counts.unledgered.length}; an unseen token while down: ${fresh.status} ` +
+      `${fresh.json.code as string}; /healthz ${health.status}`;
     console.log(`# postgres restart: ${summary}`);
     assert.ok(alive, `the server process survived the restart: ${stderr.slice(-3000)}`);
     assert.deepEqual(bad, [], summary);
+    assert.equal(`${fresh.status} ${fresh.json.code as string}`, '503 ERR_STORE_UNAVAILABLE', fresh.text);
+    assert.equal(health.status, 200);
     assert.ok((answers.down['503 ERR_STORE_UNAVAILABLE'] ?? 0) > 0, summary);
     assert.ok((answers.before['200'] ?? 0) > 0 && (answers.after['200'] ?? 0) > 0, summary);
     assert.deepEqual(counts.lost, [], summary);

@@ -1,8 +1,11 @@
-/** The clinician's and the vaccination nurse's words: search, the record card, reveal, calls, the due list. */
+/**
+ * The clinician's and the vaccination nurse's words: search, the record card, reveal, calls, the due
+ * list and its standing exports.
+ */
 import { area } from './words.ts';
 
 const zhCN = {
-  nav: { search: '查找记录', dueList: '待接种名单' },
+  nav: { search: '查找记录', dueList: '待接种名单', standing: '定期导出名单' },
   search: {
     title: '查找记录',
     intro: '按手机号、身份证号或姓名查找本机构可查看的记录。结果默认脱敏；查找内容不会出现在网址中。',
@@ -80,11 +83,46 @@ const zhCN = {
     alreadyRecorded: '该剂次此前已登记，未作更改',
     none: '所选时间段内没有到期的儿童。',
     districts: '服务辖区：{{list}}',
+    askFile: '申请按月导出名单文件',
+  },
+  standing: {
+    title: '定期导出名单',
+    intro:
+      '按月把本门诊辖区的待接种名单导出为文件（明文）：先申请一个有效期，经数据保护官批准一次后，在有效期内每月导出。',
+    recorded:
+      '每次导出都作为一次单独的披露记入台账，文件中的每一行都带有可追溯到您本人的标记（指纹），其中还混有监测记录。文件外泄时可据此查到这次导出。',
+    ask: '申请每月名单文件',
+    askIntro: '说明有效期、文件格式和用途；数据保护官批准后即可导出。',
+    period: '有效期',
+    format: '文件格式',
+    justification: '理由（可选）',
+    justificationHint: '数据保护官审批时可见，密封保存，不写入台账。',
+    submit: '提交申请',
+    asked: '已提交，等待数据保护官批准',
+    mine: '我的定期导出',
+    none: '您还没有申请过定期导出。',
+    item: '待接种名单 · {{format}}',
+    state: {
+      waiting: '等待批准',
+      approved: '已批准，有效至 {{date}}',
+      refused: '未获批准',
+      expired: '已过期',
+    },
+    requestedAt: '申请于 {{at}}',
+    decidedAt: '审批于 {{at}}',
+    run: '导出本月名单',
+    runNote: '导出今天起 30 天内到期的儿童；每次导出都记入台账。',
+    ran: '已导出 {{count}} 行，文件已下载',
+    runs: '以往导出',
+    runAt: '导出时间',
+    window: '到期日期范围',
+    rows: '行数',
+    disclosure: '披露编号',
   },
 };
 
 export const clinician = area(zhCN, {
-  nav: { search: 'Find a record', dueList: 'Due list' },
+  nav: { search: 'Find a record', dueList: 'Due list', standing: 'Due list as a file' },
   search: {
     title: 'Find a record',
     intro:
@@ -171,5 +209,42 @@ export const clinician = area(zhCN, {
     alreadyRecorded: 'That dose was recorded already; nothing changed',
     none: 'No child has a dose due in this window.',
     districts: 'Districts served: {{list}}',
+    askFile: 'Ask for a monthly list as a file',
+  },
+  standing: {
+    title: 'Due list as a file',
+    intro:
+      "The clinic's districts' due list as a file, in clear, month by month: ask once for a period; once the " +
+      'data-protection officer approves it, run it each month within that period.',
+    recorded:
+      'Each run is recorded in the ledger as a disclosure of its own, and every row of its file carries a mark ' +
+      'that traces it to you (a fingerprint), with monitoring rows among them. A leaked file leads back to its run.',
+    ask: 'Ask for a monthly list as a file',
+    askIntro: 'Say the period, the format and why; you can run it once the data-protection officer approves.',
+    period: 'Period',
+    format: 'Format',
+    justification: 'Justification (optional)',
+    justificationHint: 'Shown to the data-protection officer who decides; kept sealed, never in the ledger.',
+    submit: 'Ask',
+    asked: 'Asked; waiting for the data-protection officer',
+    mine: 'My standing exports',
+    none: 'You have not asked for a standing export yet.',
+    item: 'Due list · {{format}}',
+    state: {
+      waiting: 'Waiting for approval',
+      approved: 'Approved until {{date}}',
+      refused: 'Refused',
+      expired: 'Expired',
+    },
+    requestedAt: 'Asked {{at}}',
+    decidedAt: 'decided {{at}}',
+    run: "Run this month's list",
+    runNote: 'Lists the children with a dose due from today to 30 days on; each run is recorded in the ledger.',
+    ran: 'Rows in the file: {{count}}; downloaded',
+    runs: 'Earlier runs',
+    runAt: 'Run',
+    window: 'Due dates',
+    rows: 'Rows',
+    disclosure: 'Disclosure',
   },
 });

@@ -1,13 +1,15 @@
 /**
  * The vaccination nurse's due list (GET /v1/due-list?from=&to=, ADR 0022): the children of the
  * clinic's districts with a dose due in the window, masked (only dates in the URL); "dose given"
- * records a dose (POST /v1/records/{id}/doses), so that the next list is right.
+ * records a dose (POST /v1/records/{id}/doses), so that the next list is right; a link to the list as
+ * a file, a standing export (standing-exports.tsx).
  */
-import { CheckOutlined } from '@ant-design/icons';
+import { CheckOutlined, FileDoneOutlined } from '@ant-design/icons';
 import { App, Button, Card, DatePicker, Form, Grid, Input, List, Modal, Space, Table, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { api, must } from '../../api/client.ts';
 import { ErrorAlert } from '../../components/error-alert.tsx';
 import { TableRegion } from '../../components/table-region.tsx';
@@ -88,7 +90,12 @@ export function DueListPage() {
       <Typography.Title level={1} className="tv-page-title">
         {t('due.title')}
       </Typography.Title>
-      <Typography.Paragraph type="secondary">{t('due.intro')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">
+        {t('due.intro')}{' '}
+        <Link to="/due-list/standing">
+          <FileDoneOutlined /> {t('due.askFile')}
+        </Link>
+      </Typography.Paragraph>
       {districts.length > 0 && (
         <Typography.Paragraph>{t('due.districts', { list: [...new Set(districts)].join('、') })}</Typography.Paragraph>
       )}

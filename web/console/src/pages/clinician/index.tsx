@@ -1,9 +1,10 @@
 /** The clinician's and the vaccination nurse's pages (nav.tsx). */
-import { CalendarOutlined, SearchOutlined } from '@ant-design/icons';
+import { CalendarOutlined, FileDoneOutlined, SearchOutlined } from '@ant-design/icons';
 import type { ConsolePage } from '../../console-page.ts';
 import { DueListPage } from './due-list.tsx';
 import { RecordPage } from './record.tsx';
 import { SearchPage } from './search.tsx';
+import { StandingExportsPage } from './standing-exports.tsx';
 
 export const CLINICIAN_PAGES: readonly ConsolePage[] = [
   {
@@ -26,5 +27,12 @@ export const CLINICIAN_PAGES: readonly ConsolePage[] = [
     labelKey: 'clinician:nav.dueList',
     icon: <CalendarOutlined />,
     element: <DueListPage />,
+  },
+  {
+    path: '/due-list/standing',
+    roles: ['vaccination_nurse'],
+    labelKey: 'clinician:nav.standing',
+    icon: <FileDoneOutlined />,
+    element: <StandingExportsPage />,
   },
 ];

@@ -122,5 +122,3 @@ export function notices(r: Pick<TraceReport, 'fields' | 'window' | 'affected' | 
   ].join('\n');
   return { regulator, families };
 }
-
-export { renderHtml, REPORT_LANGS, type ReportLang } from './report-html.ts';

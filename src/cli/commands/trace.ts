@@ -4,7 +4,8 @@ import { withVault, type VaultOptions } from '../context.ts';
 import { CommanderError } from 'commander';
 import { err, json, out, progress } from '../output.ts';
 import { readLeakFile, LEAK_FORMATS, type LeakFormat } from '../../trace/leak-file.ts';
-import { renderHtml, REPORT_LANGS, type ReportLang, type TraceReport } from '../../trace/report.ts';
+import { renderHtml, REPORT_LANGS, type ReportLang } from '../../trace/report-html.ts';
+import type { TraceReport } from '../../trace/report.ts';
 import { TracevaultError } from '../../errors.ts';
 
 /**

@@ -134,7 +134,7 @@ describe('the staff console in chromium: the data-protection officer', () => {
       const approve = asked.getByRole('button', { name: '批 准' }).or(asked.getByRole('button', { name: '批准' }));
       await approve.focus();
       await page.keyboard.press('Enter');
-      await page.getByText('已批准导出').waitFor();
+      await page.getByText('已批准导出').last().waitFor(); // (the standing export's message may still show)
       const got = await v.api('GET', `/v1/exports/${exportId}`, v.staff.clerk.token);
       assert.equal(got.json.status, 'approved', got.text);
       const approvals = await entries('approve', since);
@@ -250,7 +250,7 @@ describe('the staff console in chromium: the data-protection officer', () => {
       const version = (await v.api('GET', '/v1/policies/current', dpoToken)).json.version as number;
       await text.fill(`${original}\n// Reviewed by the DPO.\n`);
       await page.getByRole('button', { name: 'Save the policy' }).click();
-      await page.getByText(`Version ${version + 1}`).waitFor();
+      await page.getByRole('heading', { name: `Version ${version + 1}` }).waitFor();
       assert.equal((await v.api('GET', '/v1/policies/current', dpoToken)).json.version, version + 1);
       assert.ok((await entries('policy.change', since)).length >= 1, 'the change in the ledger');
       await axe(page, 'policy phone');

@@ -181,6 +181,13 @@ describe('the staff console in chromium: every screen of the DPO, investigator a
           await check('investigator-report');
           await go('/call-reports', i.reports.title, '妇幼保健院摄影师');
           await check('investigator-call-reports');
+          if (lang === 'en' && size === 'desktop') {
+            // The period's reports traced as a complaint set: a job, then its report's page.
+            await page.getByRole('button', { name: i.reports.trace }).click();
+            await page.waitForURL(/\/console\/traces\/[^/]+$/, { timeout: 60_000 });
+            await page.getByRole('heading', { name: i.report.verdict }).waitFor({ timeout: 30_000 });
+            await check('investigator-complaints');
+          }
 
           await as('statistician');
           await go('/stats', st.stats.title, st.stats.groups.hospital);

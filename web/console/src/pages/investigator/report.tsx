@@ -207,7 +207,9 @@ export function ReportPage() {
             <Typography.Paragraph>{t('report.noAccused')}</Typography.Paragraph>
             {sets.map(([eps, ids]) => (
               <Typography.Paragraph key={eps}>
-                <strong>{t('report.confidence', { eps })}</strong>：{ids.map((x) => who(x)).join('、')}
+                <strong>{t('report.confidence', { eps })}</strong>
+                {lng === 'en' ? ': ' : '：'}
+                {ids.map((x) => who(x)).join(lng === 'en' ? ', ' : '、')}
               </Typography.Paragraph>
             ))}
           </>
@@ -233,7 +235,7 @@ export function ReportPage() {
         </Card>
       </div>
       <Card className="tv-block" title={<h2 className="tv-card-title">{t('report.window')}</h2>}>
-        {timeline && (
+        {timeline && (r.window.from || r.candidates.some((c) => disclosure(c.disclosureId))) && (
           <Chart
             option={timeline}
             height={200}

@@ -29,8 +29,9 @@ export function ReportsPage() {
   const navigate = useNavigate();
   const [range, setRange] = useState<[Dayjs, Dayjs]>([dayjs().subtract(90, 'day'), dayjs()]);
   const [asked, setAsked] = useState(range);
-  const from = asked[0].format('YYYY-MM-DD');
-  const to = asked[1].format('YYYY-MM-DD');
+  // Instants, the days taken in Beijing time: from the first day's start to the day after the last (excluded).
+  const from = `${asked[0].format('YYYY-MM-DD')}T00:00:00+08:00`;
+  const to = `${asked[1].add(1, 'day').format('YYYY-MM-DD')}T00:00:00+08:00`;
   const got = useLoad(() => load(from, to), [from, to]);
   const trace = useTraceJob((id) => void navigate(`/traces/${encodeURIComponent(id)}`));
   const [busy, setBusy] = useState(false);

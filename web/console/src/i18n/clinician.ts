@@ -117,6 +117,7 @@ const zhCN = {
     runAt: '导出时间',
     window: '到期日期范围',
     rows: '行数',
+    rowsCount: '{{count}} 行',
     disclosure: '披露编号',
   },
 };
@@ -245,6 +246,7 @@ export const clinician = area(zhCN, {
     runAt: 'Run',
     window: 'Due dates',
     rows: 'Rows',
+    rowsCount: 'rows: {{count}}',
     disclosure: 'Disclosure',
   },
 });

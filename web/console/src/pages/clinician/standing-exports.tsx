@@ -17,6 +17,7 @@ import {
   Form,
   Grid,
   Input,
+  List,
   Radio,
   Table,
   Tag,
@@ -71,8 +72,7 @@ export function StandingExportsPage() {
       </Typography.Title>
       <Typography.Paragraph type="secondary">{t('standing.intro')}</Typography.Paragraph>
       <Alert className="tv-block" type="warning" showIcon title={t('standing.recorded')} />
-      <AskCard onAsked={list.reload} />
-      <Card title={<h2 className="tv-card-title">{t('standing.mine')}</h2>}>
+      <Card className="tv-block" title={<h2 className="tv-card-title">{t('standing.mine')}</h2>}>
         {list.error !== undefined && <ErrorAlert error={list.error} />}
         {list.data?.length === 0 && <Empty description={t('standing.none')} />}
         <Flex vertical gap="middle">
@@ -81,6 +81,7 @@ export function StandingExportsPage() {
           ))}
         </Flex>
       </Card>
+      <AskCard onAsked={list.reload} />
     </>
   );
 }
@@ -117,7 +118,7 @@ function AskCard({ onAsked }: { readonly onAsked: () => void }) {
     }
   };
   return (
-    <Card className="tv-block" title={<h2 className="tv-card-title">{t('standing.ask')}</h2>}>
+    <Card title={<h2 className="tv-card-title">{t('standing.ask')}</h2>}>
       <Typography.Paragraph type="secondary">{t('standing.askIntro')}</Typography.Paragraph>
       {error !== undefined && (
         <div className="tv-block">
@@ -163,6 +164,7 @@ function StandingCard({ e }: { readonly e: Standing }) {
   const { t, i18n } = useTranslation('clinician');
   const { message } = App.useApp();
   const state = stateOf(e);
+  const wide = Grid.useBreakpoint().md ?? true;
   const runs = useLoad(
     async () =>
       state === 'approved' || state === 'expired'
@@ -191,21 +193,15 @@ function StandingCard({ e }: { readonly e: Standing }) {
     }
   };
   return (
-    <Card
-      size="small"
-      type="inner"
-      data-export-id={e.id}
-      title={
+    <Card size="small" type="inner" data-export-id={e.id}>
+      <Flex wrap align="center" justify="space-between" gap="small" className="tv-standing-head">
         <h3 className="tv-card-title">
           {t('standing.item', { format: e.format.toUpperCase() })} <span className="tv-sub">{period}</span>
         </h3>
-      }
-      extra={
         <Tag className={TAG[state]}>
           {state === 'approved' ? t('standing.state.approved', { date: e.validTo }) : t(`standing.state.${state}`)}
         </Tag>
-      }
-    >
+      </Flex>
       <Typography.Paragraph className="tv-sub">
         {t('standing.requestedAt', { at: dateTime(e.requestedAt, i18n.language) })}
         {e.decidedAt ? ` · ${t('standing.decidedAt', { at: dateTime(e.decidedAt, i18n.language) })}` : ''}
@@ -226,7 +222,31 @@ function StandingCard({ e }: { readonly e: Standing }) {
         </div>
       )}
       {runs.error !== undefined && <ErrorAlert error={runs.error} />}
-      {(runs.data?.length ?? 0) > 0 && (
+      {(runs.data?.length ?? 0) > 0 && !wide && (
+        <List
+          size="small"
+          aria-label={t('standing.runs')}
+          header={<span className="tv-strong">{t('standing.runs')}</span>}
+          dataSource={runs.data ?? []}
+          rowKey="disclosureId"
+          renderItem={(r) => (
+            <List.Item>
+              <div>
+                <div>
+                  {dateTime(r.at, i18n.language)} · {t('standing.rowsCount', { count: r.records })}
+                </div>
+                <div className="tv-sub">
+                  {t('standing.window')} {r.from} – {r.to}
+                </div>
+                <div className="tv-sub">
+                  {t('standing.disclosure')} <code className="tv-id">{r.disclosureId}</code>
+                </div>
+              </div>
+            </List.Item>
+          )}
+        />
+      )}
+      {(runs.data?.length ?? 0) > 0 && wide && (
         <TableRegion label={t('standing.runs')}>
           <Table
             size="small"

@@ -90,8 +90,8 @@ export function DueListPage() {
       <Typography.Title level={1} className="tv-page-title">
         {t('due.title')}
       </Typography.Title>
-      <Typography.Paragraph type="secondary">
-        {t('due.intro')}{' '}
+      <Typography.Paragraph type="secondary">{t('due.intro')}</Typography.Paragraph>
+      <Typography.Paragraph>
         <Link to="/due-list/standing">
           <FileDoneOutlined /> {t('due.askFile')}
         </Link>

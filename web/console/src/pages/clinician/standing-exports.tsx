@@ -33,28 +33,17 @@ import { useLoad } from '../../components/use-load.ts';
 import { useTitle } from '../../components/use-title.ts';
 import { dateTime } from '../../format.ts';
 import { saveBlob } from './save-blob.ts';
+import { beijingToday, standingState, type StandingState } from './standing-state.ts';
 import './standing-exports.css';
 
 const ymd = (d: Dayjs) => d.format('YYYY-MM-DD');
-/** Today in Beijing (ADR 0004), whatever the computer's zone. */
-const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 async function mine() {
   const r = await must(api.GET('/v1/exports', { params: { query: { mine: 'true', limit: 200 } } }));
   return r.exports.filter((e) => e.kind === 'due_list');
 }
 type Standing = Awaited<ReturnType<typeof mine>>[number];
-type State = 'waiting' | 'approved' | 'refused' | 'expired';
-
-/** What the nurse reads of a request: an approved one whose period is over has expired. */
-export function stateOf(e: Standing, now = today()): State {
-  if (e.status === 'refused') return 'refused';
-  if (e.validTo !== null && e.validTo < now) return 'expired';
-  if (e.status === 'pending') return 'waiting';
-  if (e.expiresAt !== null && Date.parse(e.expiresAt) <= Date.now()) return 'expired';
-  return 'approved';
-}
-const TAG: Record<State, string> = {
+const TAG: Record<StandingState, string> = {
   waiting: 'tv-tag-wait',
   approved: 'tv-tag-ok',
   refused: 'tv-tag-bad',
@@ -163,7 +152,9 @@ function AskCard({ onAsked }: { readonly onAsked: () => void }) {
 function StandingCard({ e }: { readonly e: Standing }) {
   const { t, i18n } = useTranslation('clinician');
   const { message } = App.useApp();
-  const state = stateOf(e);
+  const state = standingState(e);
+  /** Approved for a period not begun: runs are refused until its first day (409). */
+  const notYet = e.validFrom !== null && e.validFrom > beijingToday();
   const wide = Grid.useBreakpoint().md ?? true;
   const runs = useLoad(
     async () =>
@@ -183,7 +174,7 @@ function StandingCard({ e }: { readonly e: Standing }) {
       const file = await must(call);
       const h = (await call).response.headers;
       // Dates only in the name: never a person's value (the file holds those).
-      saveBlob(file, `due-list-${h.get('x-due-from') ?? today()}-${h.get('x-due-to') ?? ''}.${e.format}`);
+      saveBlob(file, `due-list-${h.get('x-due-from') ?? beijingToday()}-${h.get('x-due-to') ?? ''}.${e.format}`);
       void message.success(t('standing.ran', { count: Number(h.get('x-record-count') ?? 0) }));
       runs.reload();
     } catch (x) {
@@ -213,11 +204,17 @@ function StandingCard({ e }: { readonly e: Standing }) {
       )}
       {state === 'approved' && (
         <div className="tv-block">
-          <Button type="primary" icon={<DownloadOutlined />} loading={busy} onClick={() => void run()}>
+          <Button
+            type="primary"
+            icon={<DownloadOutlined />}
+            loading={busy}
+            disabled={notYet}
+            onClick={() => void run()}
+          >
             {t('standing.run')}
           </Button>
           <Typography.Paragraph type="secondary" className="tv-standing-note">
-            {t('standing.runNote')}
+            {notYet ? t('standing.notYet', { date: e.validFrom }) : t('standing.runNote')}
           </Typography.Paragraph>
         </div>
       )}

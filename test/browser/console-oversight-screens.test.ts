@@ -190,7 +190,7 @@ describe('the staff console in chromium: every screen of the DPO, investigator a
           }
 
           await as('statistician');
-          await go('/stats', st.stats.title, st.stats.groups.hospital);
+          await go('/stats', st.stats.title, st.stats.value);
           await page.locator('.tv-chart svg').first().waitFor();
           await check('statistician-stats');
         } finally {

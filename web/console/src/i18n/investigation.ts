@@ -2,7 +2,7 @@
 import { area } from './words.ts';
 
 const zhCN = {
-  nav: { trace: '追溯泄露文件', reports: '家长举报' },
+  nav: { trace: '追溯泄露文件', reports: '家长举报', canaries: '诱饵来电' },
   trace: {
     title: '追溯泄露文件',
     intro:
@@ -91,6 +91,25 @@ const zhCN = {
       partner: '合作方',
     },
   },
+  canaries: {
+    title: '诱饵来电',
+    intro:
+      '诱饵是混入每次导出的虚构家庭，其电话或邮箱由本机构掌控；有人联系诱饵，说明拿到了那份名单。' +
+      '来电者说出诱饵宝宝的姓名或出生日期即为确认，并指明该诱饵所属的披露。来电内容加密保存，不在此列出。',
+    total: '共 {{count}} 次来电或消息',
+    none: '还没有人联系过诱饵。诱饵是导出时混入的虚构家庭，联系它的人一定拿到了那份名单。',
+    at: '时间（北京时间）',
+    contact: '联系方式',
+    kinds: { phone: '电话', mailbox: '邮箱' },
+    status: '结果',
+    confirmed: '已确认',
+    unconfirmed: '未确认',
+    disclosure: '诱饵所属的披露',
+    unconfirmedNote: '来电者未说出诱饵独有的信息，不能指认',
+    notNamed: '仅调查员可见',
+    unknownPerson: '未知人员',
+    trace: '追溯泄露文件',
+  },
   reports: {
     title: '家长举报',
     intro: '家长在家长服务中举报的可疑来电，按来电者知道的信息和冒充的身份聚类。可将一段时间的举报作为投诉集追溯。',
@@ -111,7 +130,7 @@ const zhCN = {
 };
 
 export const investigation = area(zhCN, {
-  nav: { trace: 'Trace a leaked file', reports: "Parents' reports" },
+  nav: { trace: 'Trace a leaked file', reports: "Parents' reports", canaries: 'Canary hits' },
   trace: {
     title: 'Trace a leaked file',
     intro:
@@ -201,6 +220,28 @@ export const investigation = area(zhCN, {
       portal: "Parents' portal",
       partner: 'Partner',
     },
+  },
+  canaries: {
+    title: 'Canary hits',
+    intro:
+      "Canaries are made-up families mixed into every export, their phone or mailbox the operator's own; whoever " +
+      'contacts one had that list. A caller who names the canary baby or its birth date confirms it, and the ' +
+      'disclosure the canary was made for is named. What callers said is kept sealed and never listed here.',
+    total: '{{count}} calls or messages',
+    none:
+      'No one has contacted a canary yet. A canary is a made-up family mixed into an export: ' +
+      'whoever contacts it had that list.',
+    at: 'When (Beijing time)',
+    contact: 'Contact point',
+    kinds: { phone: 'Phone', mailbox: 'Mailbox' },
+    status: 'Result',
+    confirmed: 'Confirmed',
+    unconfirmed: 'Not confirmed',
+    disclosure: "The canary's disclosure",
+    unconfirmedNote: 'The caller said nothing only a canary holds: no one is named',
+    notNamed: 'Shown to investigators only',
+    unknownPerson: 'Unknown person',
+    trace: 'Trace a leaked file',
   },
   reports: {
     title: "Parents' reports",

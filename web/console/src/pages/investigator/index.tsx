@@ -1,6 +1,7 @@
-/** The investigator's pages (nav.tsx): trace a leaked file, its report, parents' reports. */
-import { FileSearchOutlined, PhoneOutlined } from '@ant-design/icons';
+/** The investigator's pages (nav.tsx): trace a leaked file, its report, parents' reports, canary hits. */
+import { AlertOutlined, FileSearchOutlined, PhoneOutlined } from '@ant-design/icons';
 import type { ConsolePage } from '../../console-page.ts';
+import { CanaryHitsPage } from './canary-hits.tsx';
 import { ReportPage } from './report.tsx';
 import { ReportsPage } from './reports.tsx';
 import { TracePage } from './trace.tsx';
@@ -26,5 +27,12 @@ export const INVESTIGATOR_PAGES: readonly ConsolePage[] = [
     labelKey: 'investigation:nav.reports',
     icon: <PhoneOutlined />,
     element: <ReportsPage />,
+  },
+  {
+    path: '/canary-hits',
+    roles: ['investigator', 'dpo'],
+    labelKey: 'investigation:nav.canaries',
+    icon: <AlertOutlined />,
+    element: <CanaryHitsPage />,
   },
 ];

@@ -16,6 +16,7 @@ import { useTitle } from '../../components/use-title.ts';
 import { date, dateTime, list } from '../../format.ts';
 import { hasRole, useMe } from '../../me.tsx';
 import '../../oversight.css';
+import './canary-hits.css';
 import type { ReportDisclosure, ReportPerson } from './report-types.ts';
 
 interface Hit {
@@ -54,11 +55,21 @@ export function CanaryHitsPage() {
   const channel = (c: string) => t(`report.channels.${c}` as 'report.channels.export', { defaultValue: c });
   const named = (h: Hit) => {
     const dis = h.disclosureId ? d?.disclosures[h.disclosureId] : undefined;
-    if (!h.confirmed) return <Typography.Text type="secondary">{t('canaries.unconfirmedNote')}</Typography.Text>;
-    if (!dis) return <Typography.Text type="secondary">{t('canaries.notNamed')}</Typography.Text>;
+    if (!h.confirmed)
+      return (
+        <Typography.Text type="secondary" className="tv-canary-named">
+          {t('canaries.unconfirmedNote')}
+        </Typography.Text>
+      );
+    if (!dis)
+      return (
+        <Typography.Text type="secondary" className="tv-canary-named">
+          {t('canaries.notNamed')}
+        </Typography.Text>
+      );
     const p = d?.people[dis.principalId];
     return (
-      <div>
+      <div className="tv-canary-named">
         <strong>{p?.displayName ?? t('canaries.unknownPerson')}</strong>
         {p && (
           <span>

@@ -29,7 +29,8 @@ import { loadWitnesses, WITNESSES_FILE } from '../src/ledger/witness-client.ts';
 import { Ledger } from '../src/ledger/log.ts';
 import { checkRollback, describeRollback } from '../src/ledger/rollback.ts';
 import { openDb } from '../src/store/dialect/open-db.ts';
-import { backupVault, restoreVault } from '../src/store/backup.ts';
+import { backupVault } from '../src/store/backup.ts';
+import { restoreVault } from '../src/store/restore.ts';
 
 const BIN = new URL('../bin/tracevault.js', import.meta.url).pathname;
 

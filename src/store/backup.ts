@@ -1,5 +1,5 @@
 /**
- * `tracevault backup` and `tracevault restore` (issue 23 item 3, ADR 0029).
+ * `tracevault backup` (issue 23 item 3, ADR 0029); `tracevault restore` is store/restore.ts.
  *
  * A backup is one file of JSON lines, owner-only:
  *
@@ -21,58 +21,28 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  closeSync,
   createReadStream,
   createWriteStream,
   existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
-  writeSync,
 } from 'node:fs';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { TracevaultError } from '../errors.ts';
-import type { DatabaseConfig, Db, Param } from './db.ts';
+import type { Db, Param } from './db.ts';
 import { openDb } from './dialect/open-db.ts';
-import { migrate } from './migrations.ts';
 import { FILES, type VaultConfig } from './vault.ts';
-
-export const BACKUP_FORMAT = 'tracevault-backup/1';
-
-/** Files of a vault directory that go into a backup: never vault.key (the KEK). */
-const BACKED_UP = /^(vault\.json|ledger\.key|ledger\.pub|witnesses\.json|admin(-\d+)?\.token)$/;
+import { BACKED_UP, BACKUP_FORMAT, encode, fsyncDir, type BackupHeader, type Progress } from './backup-file.ts';
 
 /** Bytes of the SQLite file per line (base64 makes it a third larger). */
 const CHUNK = 1 << 20;
 /** Rows a PostgreSQL cursor fetches at a time. */
 const FETCH = 2000;
-
-export interface BackupHeader {
-  readonly format: typeof BACKUP_FORMAT;
-  readonly createdAt: string;
-  readonly dialect: 'sqlite' | 'postgres';
-  readonly tenantId: string;
-  readonly cipherSuite: string;
-  /** The id (a fingerprint, not the key) of the KEK the data keys are wrapped under. */
-  readonly kekId: string;
-  readonly schemaVersion: number;
-  /** Ledger entries in the backup. */
-  readonly entries: number;
-  /** The latest checkpoint a witness cosigned, with its cosignatures; null if none was. */
-  readonly checkpoint: { readonly size: number; readonly note: string } | null;
-}
-
-export interface Progress {
-  (phase: string, done: number, total?: number): void;
-}
 
 type Get = (sql: string, params?: readonly Param[]) => Promise<Record<string, unknown> | undefined>;
 type All = (sql: string, params?: readonly Param[]) => Promise<Record<string, unknown>[]>;
@@ -139,28 +109,11 @@ class LineWriter {
   }
 }
 
-/** A value as JSON: binary as {"b64": …}. */
-const encode = (v: unknown): unknown =>
-  Buffer.isBuffer(v) ? { b64: v.toString('base64') } : typeof v === 'bigint' ? Number(v) : v;
-const decode = (v: unknown): Param =>
-  v !== null && typeof v === 'object' && 'b64' in v
-    ? Buffer.from(String((v as { b64: string }).b64), 'base64')
-    : (v as Param);
-
 function readConfig(dir: string): VaultConfig {
   try {
     return JSON.parse(readFileSync(join(dir, FILES.config), 'utf8')) as VaultConfig;
   } catch {
     throw new TracevaultError('ERR_NO_VAULT');
-  }
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -318,187 +271,4 @@ async function dumpPostgres(tx: Db, w: LineWriter, progress: Progress): Promise<
     const v = await tx.get<{ last_value: number; is_called: boolean }>(`SELECT last_value, is_called FROM "${s}"`);
     await w.write({ sequence: s, value: Number(v?.last_value ?? 1), called: v?.is_called === true });
   }
-}
-
-/** Reads a backup's lines; the last must be the end line whose digest covers all the others. */
-async function* lines(file: string): AsyncGenerator<string> {
-  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const l of rl) yield l;
-}
-
-/** Checks a backup's digest and returns its header: ERR_MALFORMED_FILE if damaged. */
-export async function checkBackup(file: string): Promise<BackupHeader> {
-  const hash = createHash('sha256');
-  let prev: string | undefined;
-  let n = 0;
-  let first: string | undefined;
-  try {
-    for await (const l of lines(file)) {
-      if (prev !== undefined) {
-        hash.update(`${prev}\n`);
-        n++;
-      }
-      first ??= l;
-      prev = l;
-    }
-  } catch (e) {
-    throw new TracevaultError('ERR_MALFORMED_FILE', { field: 'file' }, { cause: e });
-  }
-  let end: { end?: boolean; lines?: number; sha256?: string } | undefined;
-  let header: BackupHeader | undefined;
-  try {
-    end = JSON.parse(prev ?? '') as typeof end;
-    header = JSON.parse(first ?? '') as BackupHeader;
-  } catch {
-    /* below */
-  }
-  if (!end?.end || end.lines !== n || end.sha256 !== hash.digest('hex') || header?.format !== BACKUP_FORMAT)
-    throw new TracevaultError('ERR_MALFORMED_FILE', { field: 'sha256' });
-  return header;
-}
-
-export interface RestoreOptions {
-  /** PostgreSQL backups: where to restore (default: the backed-up vault's own database and schema). */
-  readonly database?: { url?: string; schema?: string };
-  readonly onProgress?: Progress;
-}
-
-/**
- * Restores a backup into `newDirIn`, which must be empty or absent (and, for PostgreSQL, into a
- * schema with no tables). vault.json is written last: a restore that fails midway leaves no vault.
- */
-export async function restoreVault(
-  file: string,
-  newDirIn: string,
-  opts: RestoreOptions = {},
-): Promise<{ header: BackupHeader; config: VaultConfig }> {
-  const dir = resolve(newDirIn);
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new TracevaultError('ERR_CONFLICT', { field: 'data' });
-  const header = await checkBackup(file);
-  const progress = opts.onProgress ?? (() => undefined);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  let config: VaultConfig | undefined;
-  const files: { name: string; mode: number; data: Buffer }[] = [];
-  let sqliteFd: number | undefined;
-  let pgDb: Db | undefined;
-  try {
-    if (header.dialect === 'sqlite') sqliteFd = openSync(join(dir, FILES.sqlite), 'wx', 0o600);
-    let table: { name: string; columns: string[]; rows: Param[][]; skip: boolean } | undefined;
-    let tx: Db | undefined;
-    const flush = async () => {
-      if (table && !table.skip && table.rows.length > 0 && tx) {
-        await tx.insertMany(
-          `INSERT INTO "${table.name}" (${table.columns.map((c) => `"${c}"`).join(', ')}) VALUES`,
-          table.rows,
-        );
-        table.rows = [];
-      }
-    };
-    // PostgreSQL: everything in one transaction, so a failed restore leaves the schema as it was.
-    const apply = async (l: string): Promise<void> => {
-      const o = JSON.parse(l) as Record<string, unknown>;
-      if (typeof o.file === 'string') {
-        if (!BACKED_UP.test(o.file)) throw new TracevaultError('ERR_MALFORMED_FILE', { field: 'file' });
-        const data = Buffer.from(String(o.data), 'base64');
-        if (o.file === FILES.config) config = JSON.parse(data.toString('utf8')) as VaultConfig;
-        else files.push({ name: o.file, mode: Number(o.mode) & 0o600, data });
-      } else if (typeof o.sqlite === 'string' && sqliteFd !== undefined) {
-        writeSync(sqliteFd, Buffer.from(o.sqlite, 'base64'));
-      } else if (typeof o.table === 'string' && tx) {
-        await flush();
-        // schema_migrations is migrate()'s, already there.
-        table = { name: o.table, columns: o.columns as string[], rows: [], skip: o.table === 'schema_migrations' };
-      } else if (Array.isArray(o.row) && table && tx) {
-        if (!table.skip) table.rows.push(o.row.map(decode));
-        if (table.rows.length >= 1000) await flush();
-      } else if (typeof o.sequence === 'string' && tx) {
-        await flush();
-        await tx.run(`SELECT setval('"${o.sequence}"', ?, ${o.called === true ? 'true' : 'false'})`, [Number(o.value)]);
-      }
-    };
-    let n = 0;
-    const run = async () => {
-      let skipHeader = true;
-      let prev: string | undefined;
-      for await (const l of lines(file)) {
-        if (skipHeader) {
-          skipHeader = false;
-          continue;
-        }
-        if (prev !== undefined) await apply(prev);
-        prev = l;
-        if (++n % 1000 === 0) progress('restoring', n);
-      }
-      await flush();
-    };
-    if (header.dialect === 'sqlite') {
-      await run();
-    } else {
-      // The backed-up vault's own database unless told otherwise; never a schema that has tables.
-      const original = await peekConfig(file);
-      const target: DatabaseConfig = {
-        kind: 'postgres',
-        url: opts.database?.url ?? original.database.url,
-        schema: opts.database?.schema ?? original.database.schema,
-      };
-      pgDb = await openDb(target);
-      const existing = await pgDb.get<{ n: number }>(
-        'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema()',
-      );
-      if (Number(existing?.n ?? 0) > 0) throw new TracevaultError('ERR_CONFLICT', { field: 'schema' });
-      await migrate(pgDb);
-      const v = await pgDb.get<{ v: number }>('SELECT MAX(version) AS v FROM schema_migrations');
-      if (Number(v?.v ?? 0) !== header.schemaVersion)
-        throw new TracevaultError('ERR_UNSUPPORTED_FORMAT', { field: 'schemaVersion' });
-      await pgDb.transaction(async (t) => {
-        tx = t;
-        await run();
-      });
-      config = { ...(config ?? original), database: target };
-    }
-  } catch (e) {
-    if (sqliteFd !== undefined) closeSync(sqliteFd);
-    sqliteFd = undefined;
-    await pgDb?.close();
-    pgDb = undefined;
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  } finally {
-    if (sqliteFd !== undefined) {
-      fsyncSync(sqliteFd);
-      closeSync(sqliteFd);
-    }
-    await pgDb?.close();
-  }
-  if (!config) throw new TracevaultError('ERR_MALFORMED_FILE', { field: FILES.config });
-  // The database file is restored as NEWDIR/vault.db, wherever the original kept it.
-  if (header.dialect === 'sqlite') config = { ...config, database: { kind: 'sqlite', file: FILES.sqlite } };
-  for (const f of files) {
-    const fd = openSync(join(dir, f.name), 'wx', f.mode === 0o600 ? 0o600 : 0o644);
-    try {
-      writeSync(fd, f.data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
-  const fd = openSync(join(dir, FILES.config), 'wx', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(config, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  fsyncDir(dir);
-  return { header, config };
-}
-
-/** The backed-up vault.json (the second line of a backup). */
-async function peekConfig(file: string): Promise<VaultConfig> {
-  for await (const l of lines(file)) {
-    const o = JSON.parse(l) as { file?: string; data?: string };
-    if (o.file === FILES.config)
-      return JSON.parse(Buffer.from(String(o.data), 'base64').toString('utf8')) as VaultConfig;
-  }
-  throw new TracevaultError('ERR_MALFORMED_FILE', { field: FILES.config });
 }

@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { TracevaultError } from '../../errors.ts';
 import { loadKek } from '../../crypto/key-file.ts';
 import type { CipherSuiteName } from '../../crypto/cipher-suite.ts';
-import { backupVault, restoreVault, type Progress } from '../../store/backup.ts';
+import { backupVault } from '../../store/backup.ts';
+import type { Progress } from '../../store/backup-file.ts';
+import { restoreVault } from '../../store/restore.ts';
 import { FILES } from '../../store/vault.ts';
 import { out, progress } from '../output.ts';
 

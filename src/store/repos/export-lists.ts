@@ -4,26 +4,15 @@
  * filter selects now. The justification stays sealed here; the service opens it.
  */
 import type { Db, Param } from '../db.ts';
-import type { ExportFilter, ExportStatus } from './exports.ts';
+import {
+  storedExportOf,
+  type ExportFilter,
+  type ExportStatus,
+  type StoredExport,
+  type StoredExportRow,
+} from './exports.ts';
 
-export interface ListedExport {
-  readonly id: string;
-  readonly kind: string;
-  readonly status: ExportStatus;
-  readonly requestedBy: string;
-  readonly requestedAt: string;
-  readonly purpose: string;
-  readonly filter: ExportFilter;
-  readonly fields: string[];
-  readonly format: string;
-  readonly canaryAware: boolean;
-  readonly validFrom: string | null;
-  readonly validTo: string | null;
-  readonly decidedBy: string | null;
-  readonly decidedAt: string | null;
-  readonly expiresAt: string | null;
-  readonly downloads: number;
-  readonly justificationSealed: Buffer | null;
+export interface ListedExport extends StoredExport {
   readonly requester: {
     readonly displayName: string | null;
     readonly roles: string[];
@@ -40,22 +29,8 @@ export interface ExportListFilter {
   readonly offset: number;
 }
 
-/** A row of `exports e` with its requester's row; `e.*` so that columns later migrations add are read too. */
-type Raw = Record<string, unknown> & {
-  id: string;
-  status: ExportStatus;
-  requested_by: string;
-  requested_at: string;
-  purpose: string;
-  filter: string;
-  fields: string;
-  format: string;
-  decided_by: string | null;
-  decided_at: string | null;
-  expires_at: string | null;
-  downloads: number;
-  canary_aware: number;
-  justification: Uint8Array | null;
+/** A row of `exports e` with its requester's row. */
+type Raw = StoredExportRow & {
   p_name: string | null;
   p_roles: string | null;
   p_org: string | null;
@@ -115,25 +90,8 @@ export class ExportLists {
 }
 
 function rowOf(r: Raw): ListedExport {
-  const str = (k: string) => (typeof r[k] === 'string' ? r[k] : null);
   return {
-    id: r.id,
-    kind: str('kind') ?? 'records',
-    status: r.status,
-    requestedBy: r.requested_by,
-    requestedAt: r.requested_at,
-    purpose: r.purpose,
-    filter: JSON.parse(r.filter) as ExportFilter,
-    fields: r.fields.split(','),
-    format: r.format,
-    canaryAware: Number(r.canary_aware) === 1,
-    validFrom: str('valid_from'),
-    validTo: str('valid_to'),
-    decidedBy: r.decided_by,
-    decidedAt: r.decided_at,
-    expiresAt: r.expires_at,
-    downloads: Number(r.downloads),
-    justificationSealed: r.justification ? Buffer.from(r.justification) : null,
+    ...storedExportOf(r),
     requester: {
       displayName: r.p_name,
       roles: (r.p_roles ?? '').split(',').filter(Boolean),

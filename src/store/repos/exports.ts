@@ -52,7 +52,8 @@ export interface StoredExport extends ExportRow {
   readonly justificationSealed: Buffer | null;
 }
 
-type Stored = {
+/** An `exports` row as the database gives it. */
+export type StoredExportRow = {
   id: string;
   status: ExportStatus;
   requested_by: string;
@@ -112,27 +113,11 @@ export class ExportRepo {
   }
 
   async get(id: string): Promise<StoredExport | undefined> {
-    const r = await this.#db.get<Stored>('SELECT * FROM exports WHERE id = ? AND tenant_id = ?', [id, this.#tenant]);
-    if (!r) return undefined;
-    return {
-      id: r.id,
-      status: r.status,
-      requestedBy: r.requested_by,
-      requestedAt: r.requested_at,
-      purpose: r.purpose,
-      filter: JSON.parse(r.filter) as ExportFilter,
-      fields: r.fields.split(','),
-      format: r.format,
-      decidedBy: r.decided_by,
-      decidedAt: r.decided_at,
-      expiresAt: r.expires_at,
-      downloads: Number(r.downloads),
-      canaryAware: Number(r.canary_aware) === 1,
-      justificationSealed: r.justification ? Buffer.from(r.justification) : null,
-      kind: r.kind === 'due_list' ? 'due_list' : 'records',
-      validFrom: r.valid_from ?? null,
-      validTo: r.valid_to ?? null,
-    };
+    const r = await this.#db.get<StoredExportRow>('SELECT * FROM exports WHERE id = ? AND tenant_id = ?', [
+      id,
+      this.#tenant,
+    ]);
+    return r ? storedExportOf(r) : undefined;
   }
 
   /** Decides a pending request; false if it was no longer pending. */
@@ -184,4 +169,27 @@ export class ExportRepo {
       sha256: r.sha256,
     }));
   }
+}
+
+/** A stored row as the service reads it. */
+export function storedExportOf(r: StoredExportRow): StoredExport {
+  return {
+    id: r.id,
+    status: r.status,
+    requestedBy: r.requested_by,
+    requestedAt: r.requested_at,
+    purpose: r.purpose,
+    filter: JSON.parse(r.filter) as ExportFilter,
+    fields: r.fields.split(','),
+    format: r.format,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at,
+    expiresAt: r.expires_at,
+    downloads: Number(r.downloads),
+    canaryAware: Number(r.canary_aware) === 1,
+    justificationSealed: r.justification ? Buffer.from(r.justification) : null,
+    kind: r.kind === 'due_list' ? 'due_list' : 'records',
+    validFrom: r.valid_from ?? null,
+    validTo: r.valid_to ?? null,
+  };
 }
